@@ -1,0 +1,47 @@
+# The two commands of the README, and a few more.
+#   make demo    install what is missing (as root), build, run the demo
+#   make test    build and run the whole suite: gcc, then clang with ASan+UBSan
+#   make bench   build in release mode and print the benchmark table
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+BUILD ?= build
+SAN_BUILD ?= build-sanitize
+BENCH_BUILD ?= build-release
+
+.PHONY: all deps build demo test test-gcc test-sanitize bench install clean
+
+all: build
+
+deps:
+	@scripts/install-deps.sh
+
+build: deps
+	cmake -S . -B $(BUILD) -DCMAKE_C_COMPILER=gcc >/dev/null
+	cmake --build $(BUILD) -j $(JOBS)
+
+demo: build
+	@echo "== bpfvm asm run examples/asm/sum.s  (sum of 1..100)"
+	@$(BUILD)/tools/bpfvm asm run examples/asm/sum.s
+	@echo "== bpfvm asm run examples/asm/checksum.s data_in examples/asm/packet.bin"
+	@$(BUILD)/tools/bpfvm asm run examples/asm/checksum.s data_in examples/asm/packet.bin
+
+test-gcc: build
+	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
+
+test-sanitize: deps
+	cmake -S . -B $(SAN_BUILD) -DCMAKE_C_COMPILER=clang -DBPFVM_SANITIZE=ON \
+		-DCMAKE_BUILD_TYPE=Debug >/dev/null
+	cmake --build $(SAN_BUILD) -j $(JOBS)
+	ctest --test-dir $(SAN_BUILD) --output-on-failure -j $(JOBS)
+
+test: test-gcc test-sanitize
+
+bench: deps
+	cmake -S . -B $(BENCH_BUILD) -DCMAKE_C_COMPILER=gcc -DCMAKE_BUILD_TYPE=Release >/dev/null
+	cmake --build $(BENCH_BUILD) -j $(JOBS)
+	$(BENCH_BUILD)/bench/bench_interp
+
+install: build
+	cmake --install $(BUILD)
+
+clean:
+	rm -rf $(BUILD) $(SAN_BUILD) $(BENCH_BUILD)

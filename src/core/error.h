@@ -1,0 +1,17 @@
+/* The thread-local error message behind bpfvm_errmsg(). Every public function
+ * that fails records why with vm_error() before returning a negative errno. */
+#ifndef BPFVM_CORE_ERROR_H
+#define BPFVM_CORE_ERROR_H
+
+#include <stdarg.h>
+
+/* Records a printf-style message as this thread's last error. */
+void vm_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Same, with a va_list. */
+void vm_verror(const char *fmt, va_list ap);
+
+/* Clears this thread's message (a successful call leaves the old one). */
+void vm_error_clear(void);
+
+#endif

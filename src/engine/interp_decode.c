@@ -1,0 +1,223 @@
+/* Decoding a checked program into the interpreter's threaded form.
+ *
+ * Everything the handlers would otherwise compute per instruction is done
+ * once here: the handler (opcode class, source, width and signedness folded
+ * into one label), sign-extended immediates, jump targets as pointers, helper
+ * functions, and the budget cost of each jump.
+ *
+ * The budget: straight-line code and forward jumps cannot run longer than
+ * the program, so only a backward jump is charged, with the length of the
+ * loop it closes (its distance). A run thus stops after at most about
+ * `insn_budget` instructions of loop bodies. Local calls need no charge: the
+ * structural check forbids recursion.
+ */
+#include <stdlib.h>
+
+#include "core/error.h"
+#include "core/runtime.h"
+#include "engine/interp.h"
+#include "engine/prog.h"
+#include "isa/isa.h"
+
+/* Position of an ALU operation inside one INTERP_ALU_OPS block. */
+static int alu_block_index(uint8_t op, int16_t off)
+{
+	switch (op) {
+	case BPF_ADD: return 0;
+	case BPF_SUB: return 1;
+	case BPF_MUL: return 2;
+	case BPF_DIV: return off == ISA_OFF_SIGNED ? 4 : 3;
+	case BPF_MOD: return off == ISA_OFF_SIGNED ? 6 : 5;
+	case BPF_OR: return 7;
+	case BPF_AND: return 8;
+	case BPF_LSH: return 9;
+	case BPF_RSH: return 10;
+	case BPF_ARSH: return 11;
+	case BPF_XOR: return 12;
+	default: return 13; /* BPF_MOV */
+	}
+}
+
+_Static_assert(INTERP_OP_ALU64_MOV_K - INTERP_OP_ALU64_ADD_K == 13, "ALU block layout");
+_Static_assert(INTERP_OP_JMP64_JSLE_K - INTERP_OP_JMP64_JEQ_K == 10, "JMP block layout");
+_Static_assert(INTERP_OP_W_CMPXCHG - INTERP_OP_W_ATOMIC_ADD == 9, "atomic block layout");
+
+static enum interp_op decode_end(const struct bpf_insn *insn)
+{
+	int width_index = insn->imm == 16 ? 0 : insn->imm == 32 ? 1 : 2;
+
+	if (isa_class(insn->code) == BPF_ALU64)
+		return INTERP_OP_BSWAP16 + width_index;
+	if (isa_source(insn->code) == BPF_TO_BE)
+		return INTERP_OP_BE16 + width_index;
+	return INTERP_OP_LE16 + width_index;
+}
+
+static enum interp_op decode_movsx(const struct bpf_insn *insn)
+{
+	bool is64 = isa_class(insn->code) == BPF_ALU64;
+
+	switch (insn->off) {
+	case 8: return is64 ? INTERP_OP_ALU64_MOVSX8 : INTERP_OP_ALU32_MOVSX8;
+	case 16: return is64 ? INTERP_OP_ALU64_MOVSX16 : INTERP_OP_ALU32_MOVSX16;
+	default: return INTERP_OP_ALU64_MOVSX32;
+	}
+}
+
+static enum interp_op decode_alu(const struct bpf_insn *insn)
+{
+	bool is64 = isa_class(insn->code) == BPF_ALU64;
+	bool from_reg = isa_source(insn->code) == BPF_X;
+	uint8_t op = isa_op(insn->code);
+	enum interp_op base;
+
+	if (op == BPF_END)
+		return decode_end(insn);
+	if (op == BPF_NEG)
+		return is64 ? INTERP_OP_ALU64_NEG : INTERP_OP_ALU32_NEG;
+	if (op == BPF_MOV && from_reg && insn->off != 0)
+		return decode_movsx(insn);
+	if (is64)
+		base = from_reg ? INTERP_OP_ALU64_ADD_X : INTERP_OP_ALU64_ADD_K;
+	else
+		base = from_reg ? INTERP_OP_ALU32_ADD_X : INTERP_OP_ALU32_ADD_K;
+	return base + alu_block_index(op, insn->off);
+}
+
+/* Position of a conditional jump inside one INTERP_JMP_OPS block. */
+static int jmp_block_index(uint8_t op)
+{
+	switch (op) {
+	case BPF_JEQ: return 0;
+	case BPF_JGT: return 1;
+	case BPF_JGE: return 2;
+	case BPF_JSET: return 3;
+	case BPF_JNE: return 4;
+	case BPF_JSGT: return 5;
+	case BPF_JSGE: return 6;
+	case BPF_JLT: return 7;
+	case BPF_JLE: return 8;
+	case BPF_JSLT: return 9;
+	default: return 10; /* BPF_JSLE */
+	}
+}
+
+static enum interp_op decode_jmp(const struct bpf_insn *insn)
+{
+	bool is64 = isa_class(insn->code) == BPF_JMP;
+	bool from_reg = isa_source(insn->code) == BPF_X;
+	enum interp_op base;
+
+	switch (isa_op(insn->code)) {
+	case BPF_JA: return INTERP_OP_JA;
+	case BPF_EXIT: return INTERP_OP_EXIT;
+	case BPF_CALL:
+		if (from_reg)
+			return INTERP_OP_CALLX;
+		return isa_is_local_call(insn) ? INTERP_OP_CALL_LOCAL : INTERP_OP_CALL_HELPER;
+	}
+	if (is64)
+		base = from_reg ? INTERP_OP_JMP64_JEQ_X : INTERP_OP_JMP64_JEQ_K;
+	else
+		base = from_reg ? INTERP_OP_JMP32_JEQ_X : INTERP_OP_JMP32_JEQ_K;
+	return base + jmp_block_index(isa_op(insn->code));
+}
+
+static enum interp_op decode_atomic(const struct bpf_insn *insn)
+{
+	enum interp_op base = isa_size(insn->code) == BPF_DW ? INTERP_OP_DW_ATOMIC_ADD
+							     : INTERP_OP_W_ATOMIC_ADD;
+	int fetch = insn->imm & BPF_FETCH ? 4 : 0;
+
+	switch (insn->imm) {
+	case BPF_XCHG: return base + 8;
+	case BPF_CMPXCHG: return base + 9;
+	}
+	switch (insn->imm & ~BPF_FETCH) {
+	case BPF_ADD: return base + fetch + 0;
+	case BPF_AND: return base + fetch + 1;
+	case BPF_OR: return base + fetch + 2;
+	default: return base + fetch + 3; /* BPF_XOR */
+	}
+}
+
+static enum interp_op decode_load_store(const struct bpf_insn *insn)
+{
+	static const uint8_t size_index[4] = { [BPF_W >> 3] = 2, [BPF_H >> 3] = 1,
+					       [BPF_B >> 3] = 0, [BPF_DW >> 3] = 3 };
+	int size = size_index[isa_size(insn->code) >> 3];
+
+	switch (isa_class(insn->code)) {
+	case BPF_LDX:
+		if (isa_mode(insn->code) == BPF_MEMSX)
+			return INTERP_OP_LDXS_B + size;
+		return INTERP_OP_LDX_B + size;
+	case BPF_ST:
+		return INTERP_OP_ST_B + size;
+	case BPF_STX:
+		if (isa_mode(insn->code) == BPF_ATOMIC)
+			return decode_atomic(insn);
+		return INTERP_OP_STX_B + size;
+	}
+	/* BPF_LD */
+	if (isa_is_lddw(insn->code))
+		return INTERP_OP_LDDW;
+	if (isa_mode(insn->code) == BPF_ABS)
+		return INTERP_OP_LD_ABS_B + size;
+	return INTERP_OP_LD_IND_B + size;
+}
+
+static enum interp_op decode_op(const struct bpf_insn *insn)
+{
+	if (isa_is_alu(insn->code))
+		return decode_alu(insn);
+	if (isa_is_jmp(insn->code))
+		return decode_jmp(insn);
+	return decode_load_store(insn);
+}
+
+static void decode_operands(const struct bpfvm_prog *prog, uint32_t idx,
+			    struct interp_code *code)
+{
+	const struct bpf_insn *insn = &prog->insns[idx];
+	struct interp_insn *out = &code->insns[idx];
+	int64_t target;
+
+	out->dst = insn->dst_reg;
+	out->src = insn->src_reg;
+	out->off = insn->off;
+	out->imm = insn->imm;
+	if (isa_is_lddw(insn->code)) {
+		out->imm = (int64_t)isa_lddw_imm(insn);
+	} else if (isa_is_helper_call(insn)) {
+		out->helper = helper_table_find(&prog->vm->helpers, (uint32_t)insn->imm)->fn;
+	} else if (isa_is_local_call(insn)) {
+		out->target = &code->insns[isa_jump_target(insn, idx)];
+		out->off = (int32_t)prog_subprog_of(prog, idx)->stack_depth;
+	} else if (isa_is_jmp(insn->code) && isa_op(insn->code) != BPF_EXIT &&
+		   isa_op(insn->code) != BPF_CALL) {
+		target = isa_jump_target(insn, idx);
+		out->target = &code->insns[target];
+		out->off = target <= idx ? (int32_t)(idx - target + 1) : 0;
+	}
+}
+
+struct interp_code *interp_decode(const struct bpfvm_prog *prog)
+{
+	const void *const *labels = interp_labels();
+	struct interp_code *code;
+
+	code = calloc(1, sizeof(*code) + prog->insn_cnt * sizeof(code->insns[0]));
+	if (!code) {
+		vm_error("%s: out of memory decoding %u instructions", prog->name, prog->insn_cnt);
+		return NULL;
+	}
+	code->insn_cnt = prog->insn_cnt;
+	for (uint32_t idx = 0; idx < prog->insn_cnt; idx++) {
+		code->insns[idx].label = labels[decode_op(&prog->insns[idx])];
+		decode_operands(prog, idx, code);
+		if (isa_is_lddw(prog->insns[idx].code))
+			idx++; /* the second slot stays zeroed: never executed */
+	}
+	return code;
+}

@@ -1,0 +1,99 @@
+/* Program lifecycle: load (copy, check, decode) and free. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/error.h"
+#include "core/runtime.h"
+#include "engine/interp.h"
+#include "engine/prog.h"
+#include "verifier/structure.h"
+
+void bpfvm_prog_free(struct bpfvm_prog *prog)
+{
+	if (!prog)
+		return;
+	free(prog->interp);
+	free(prog->subprogs);
+	free(prog->insns);
+	free(prog->name);
+	free(prog);
+}
+
+static struct bpfvm_prog *prog_alloc(struct bpfvm *vm, const struct bpf_insn *insns,
+				     size_t insn_cnt, const struct bpfvm_prog_opts *opts)
+{
+	const char *name = opts && opts->name ? opts->name : "prog";
+	struct bpfvm_prog *prog = calloc(1, sizeof(*prog));
+
+	if (!prog)
+		return NULL;
+	prog->vm = vm;
+	prog->insn_cnt = (uint32_t)insn_cnt;
+	prog->insn_budget = opts && opts->insn_budget ? opts->insn_budget
+						      : BPFVM_DEFAULT_INSN_BUDGET;
+	prog->name = strdup(name);
+	prog->insns = malloc(insn_cnt * sizeof(*insns));
+	if (!prog->name || !prog->insns) {
+		bpfvm_prog_free(prog);
+		return NULL;
+	}
+	memcpy(prog->insns, insns, insn_cnt * sizeof(*insns));
+	return prog;
+}
+
+static int prog_check_args(struct bpfvm *vm, const struct bpf_insn *insns, size_t insn_cnt,
+			   const struct bpfvm_prog_opts *opts, struct bpfvm_prog **prog_out)
+{
+	if (!vm || !prog_out || (!insns && insn_cnt)) {
+		vm_error("bpfvm_prog_load_raw: NULL argument");
+		return -EINVAL;
+	}
+	if (opts && opts->sz < offsetof(struct bpfvm_prog_opts, insn_budget)) {
+		vm_error("bpfvm_prog_load_raw: opts->sz %zu is too small", opts->sz);
+		return -EINVAL;
+	}
+	if (insn_cnt > UINT32_MAX) {
+		vm_error("bpfvm_prog_load_raw: %zu instructions is too many", insn_cnt);
+		return -E2BIG;
+	}
+	return 0;
+}
+
+int bpfvm_prog_load_raw(struct bpfvm *vm, const struct bpf_insn *insns, size_t insn_cnt,
+			const struct bpfvm_prog_opts *opts, struct bpfvm_prog **prog_out)
+{
+	struct bpfvm_prog *prog;
+	int err;
+
+	err = prog_check_args(vm, insns, insn_cnt, opts, prog_out);
+	if (err)
+		return err;
+	prog = prog_alloc(vm, insns, insn_cnt, opts);
+	if (!prog) {
+		vm_error("bpfvm_prog_load_raw: out of memory");
+		return -ENOMEM;
+	}
+	err = verifier_check_structure(prog);
+	if (!err) {
+		prog->interp = interp_decode(prog);
+		if (!prog->interp)
+			err = -ENOMEM;
+	}
+	if (err) {
+		bpfvm_prog_free(prog);
+		return err;
+	}
+	*prog_out = prog;
+	return 0;
+}
+
+size_t bpfvm_prog_insn_cnt(const struct bpfvm_prog *prog)
+{
+	return prog->insn_cnt;
+}
+
+const struct bpf_insn *bpfvm_prog_insns(const struct bpfvm_prog *prog)
+{
+	return prog->insns;
+}

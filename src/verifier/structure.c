@@ -1,0 +1,515 @@
+/* The structural check: what must hold of a program before any engine may
+ * decode it, whatever values flow through it.
+ *
+ * - every opcode is defined, with its reserved fields zero (the kernel's
+ *   "uses reserved fields" rule) and its registers in r0..r10, r10 never
+ *   written;
+ * - every jump lands on an instruction of its own subprogram, never inside an
+ *   lddw pair, and no subprogram falls off its end;
+ * - calls go to registered helpers or to instructions of the program, with no
+ *   recursion, at most ISA_MAX_CALL_FRAMES frames and ISA_MAX_STACK bytes of
+ *   stack along any chain of calls.
+ *
+ * It also lays out the subprograms and their stack depths for the engines.
+ * The full safety proof (types, bounds, initialisation) is the verifier's
+ * abstract interpretation; until it runs, a frame whose r10 escapes into
+ * another register is given the whole ISA_MAX_STACK, since where it points is
+ * not known here.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/error.h"
+#include "core/runtime.h"
+#include "engine/prog.h"
+#include "isa/isa.h"
+#include "verifier/structure.h"
+
+#define MAX_INSNS 1000000 /* BPF_COMPLEXITY_LIMIT_INSNS */
+
+static int reject(const struct bpfvm_prog *prog, uint32_t idx, const char *reason)
+{
+	vm_error("%s: insn %u: %s", prog->name, idx, reason);
+	return -EINVAL;
+}
+
+static bool alu_fields_valid(const struct bpf_insn *insn)
+{
+	bool is64 = isa_class(insn->code) == BPF_ALU64;
+	bool from_reg = isa_source(insn->code) == BPF_X;
+	uint8_t op = isa_op(insn->code);
+
+	switch (op) {
+	case BPF_NEG:
+		return !from_reg && insn->src_reg == 0 && insn->off == 0 && insn->imm == 0;
+	case BPF_END:
+		if (is64 && from_reg)
+			return false; /* bswap has no to-BE form */
+		return insn->src_reg == 0 && insn->off == 0 &&
+		       (insn->imm == 16 || insn->imm == 32 || insn->imm == 64);
+	case BPF_MOV:
+		if (!from_reg)
+			return insn->src_reg == 0 && insn->off == 0;
+		return insn->imm == 0 && (insn->off == 0 || insn->off == 8 || insn->off == 16 ||
+					  (is64 && insn->off == 32));
+	case BPF_DIV:
+	case BPF_MOD:
+		if (insn->off != 0 && insn->off != ISA_OFF_SIGNED)
+			return false;
+		break;
+	case BPF_ADD: case BPF_SUB: case BPF_MUL: case BPF_OR: case BPF_AND:
+	case BPF_LSH: case BPF_RSH: case BPF_ARSH: case BPF_XOR:
+		if (insn->off != 0)
+			return false;
+		break;
+	default:
+		return false;
+	}
+	return from_reg ? insn->imm == 0 : insn->src_reg == 0;
+}
+
+static int check_helper_call(const struct bpfvm_prog *prog, uint32_t idx)
+{
+	const struct bpf_insn *insn = &prog->insns[idx];
+
+	if (!helper_table_find(&prog->vm->helpers, (uint32_t)insn->imm)) {
+		vm_error("%s: insn %u: call to unknown helper #%d", prog->name, idx, insn->imm);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int check_call(const struct bpfvm_prog *prog, uint32_t idx)
+{
+	const struct bpf_insn *insn = &prog->insns[idx];
+
+	if (isa_class(insn->code) != BPF_JMP)
+		return reject(prog, idx, "invalid BPF_JMP32 call");
+	if (isa_source(insn->code) == BPF_X) /* callx: helper id in dst */
+		return insn->src_reg || insn->off || insn->imm ?
+			       reject(prog, idx, "callx uses reserved fields") : 0;
+	if (insn->dst_reg || insn->off)
+		return reject(prog, idx, "BPF_CALL uses reserved fields");
+	if (insn->src_reg == BPF_PSEUDO_CALL)
+		return 0; /* the target is checked with the other jumps */
+	if (insn->src_reg != 0)
+		return reject(prog, idx, "unsupported call kind (kfunc calls need a loader)");
+	return check_helper_call(prog, idx);
+}
+
+static int check_jmp(const struct bpfvm_prog *prog, uint32_t idx)
+{
+	const struct bpf_insn *insn = &prog->insns[idx];
+	bool from_reg = isa_source(insn->code) == BPF_X;
+
+	switch (isa_op(insn->code)) {
+	case BPF_CALL:
+		return check_call(prog, idx);
+	case BPF_EXIT:
+		if (isa_class(insn->code) != BPF_JMP || from_reg || insn->src_reg ||
+		    insn->dst_reg || insn->off || insn->imm)
+			return reject(prog, idx, "BPF_EXIT uses reserved fields");
+		return 0;
+	case BPF_JA:
+		if (from_reg || insn->src_reg || insn->dst_reg ||
+		    (isa_class(insn->code) == BPF_JMP ? insn->imm : insn->off))
+			return reject(prog, idx, "BPF_JA uses reserved fields");
+		return 0;
+	case BPF_JEQ: case BPF_JGT: case BPF_JGE: case BPF_JSET: case BPF_JNE:
+	case BPF_JSGT: case BPF_JSGE: case BPF_JLT: case BPF_JLE: case BPF_JSLT:
+	case BPF_JSLE:
+		if (from_reg ? insn->imm != 0 : insn->src_reg != 0)
+			return reject(prog, idx, "conditional jump uses reserved fields");
+		return 0;
+	}
+	return reject(prog, idx, "invalid jump opcode");
+}
+
+static int check_stack_offset(const struct bpfvm_prog *prog, uint32_t idx, uint8_t base)
+{
+	const struct bpf_insn *insn = &prog->insns[idx];
+	int size = (int)isa_size_bytes(insn->code);
+
+	if (base != BPF_REG_10)
+		return 0;
+	if (insn->off + size > 0 || insn->off < -ISA_MAX_STACK) {
+		vm_error("%s: insn %u: invalid stack off=%d size=%d", prog->name, idx, insn->off,
+			 size);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static bool atomic_op_valid(int32_t imm)
+{
+	switch (imm) {
+	case BPF_ADD: case BPF_AND: case BPF_OR: case BPF_XOR:
+	case BPF_ADD | BPF_FETCH: case BPF_AND | BPF_FETCH: case BPF_OR | BPF_FETCH:
+	case BPF_XOR | BPF_FETCH: case BPF_XCHG: case BPF_CMPXCHG:
+		return true;
+	}
+	return false;
+}
+
+static int check_lddw(const struct bpfvm_prog *prog, uint32_t idx)
+{
+	const struct bpf_insn *insn = &prog->insns[idx];
+	const struct bpf_insn *second = insn + 1;
+
+	if (idx + 1 >= prog->insn_cnt)
+		return reject(prog, idx, "lddw is missing its second half");
+	if (second->code || second->dst_reg || second->src_reg || second->off || insn->off)
+		return reject(prog, idx, "invalid lddw pair (reserved fields)");
+	if (insn->src_reg == BPF_PSEUDO_FUNC)
+		return 0;
+	if (insn->src_reg != 0) {
+		vm_error("%s: insn %u: lddw with pseudo source %u (a map or BTF reference) needs "
+			 "an object loader", prog->name, idx, insn->src_reg);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int check_ld(const struct bpfvm_prog *prog, uint32_t idx)
+{
+	const struct bpf_insn *insn = &prog->insns[idx];
+	uint8_t mode = isa_mode(insn->code);
+
+	if (isa_is_lddw(insn->code))
+		return check_lddw(prog, idx);
+	if ((mode != BPF_ABS && mode != BPF_IND) || isa_size(insn->code) == BPF_DW)
+		return reject(prog, idx, "invalid BPF_LD opcode");
+	if (insn->dst_reg || insn->off || (mode == BPF_ABS && insn->src_reg))
+		return reject(prog, idx, "BPF_LD_[ABS|IND] uses reserved fields");
+	return 0;
+}
+
+static int check_memory(const struct bpfvm_prog *prog, uint32_t idx)
+{
+	const struct bpf_insn *insn = &prog->insns[idx];
+	uint8_t mode = isa_mode(insn->code);
+
+	switch (isa_class(insn->code)) {
+	case BPF_LDX:
+		if ((mode != BPF_MEM && mode != BPF_MEMSX) || insn->imm ||
+		    (mode == BPF_MEMSX && isa_size(insn->code) == BPF_DW))
+			return reject(prog, idx, "invalid BPF_LDX opcode or reserved fields");
+		return check_stack_offset(prog, idx, insn->src_reg);
+	case BPF_ST:
+		if (mode != BPF_MEM || insn->src_reg)
+			return reject(prog, idx, "invalid BPF_ST opcode or reserved fields");
+		return check_stack_offset(prog, idx, insn->dst_reg);
+	case BPF_STX:
+		if (mode == BPF_ATOMIC) {
+			if (isa_size(insn->code) != BPF_W && isa_size(insn->code) != BPF_DW)
+				return reject(prog, idx, "invalid atomic operand size");
+			if (!atomic_op_valid(insn->imm))
+				return reject(prog, idx, "invalid atomic operation");
+			if ((insn->imm & BPF_FETCH) && insn->src_reg == BPF_REG_10)
+				return reject(prog, idx, "frame pointer is read only");
+		} else if (mode != BPF_MEM || insn->imm) {
+			return reject(prog, idx, "invalid BPF_STX opcode or reserved fields");
+		}
+		return check_stack_offset(prog, idx, insn->dst_reg);
+	}
+	return check_ld(prog, idx);
+}
+
+static bool writes_dst(const struct bpf_insn *insn)
+{
+	uint8_t class = isa_class(insn->code);
+
+	return isa_is_alu(insn->code) || class == BPF_LDX || isa_is_lddw(insn->code);
+}
+
+static int check_insn(const struct bpfvm_prog *prog, uint32_t idx)
+{
+	const struct bpf_insn *insn = &prog->insns[idx];
+
+	if (insn->dst_reg > BPF_REG_10 || insn->src_reg > BPF_REG_10) {
+		vm_error("%s: insn %u: R%u is invalid", prog->name, idx,
+			 insn->dst_reg > BPF_REG_10 ? insn->dst_reg : insn->src_reg);
+		return -EINVAL;
+	}
+	if (writes_dst(insn) && insn->dst_reg == BPF_REG_10)
+		return reject(prog, idx, "frame pointer is read only");
+	if (isa_is_alu(insn->code))
+		return alu_fields_valid(insn) ? 0 : reject(prog, idx, "invalid ALU opcode or reserved fields");
+	if (isa_is_jmp(insn->code))
+		return check_jmp(prog, idx);
+	return check_memory(prog, idx);
+}
+
+/* ---- subprograms ---------------------------------------------------- */
+
+static int compare_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Whether the instruction at idx starts a subprogram at *start: a local call
+ * or an lddw of a function address. */
+static bool subprog_start_of(const struct bpf_insn *insn, uint32_t idx, int64_t *start)
+{
+	if (isa_is_local_call(insn))
+		*start = isa_jump_target(insn, idx);
+	else if (isa_is_lddw(insn->code) && insn->src_reg == BPF_PSEUDO_FUNC)
+		*start = (int64_t)idx + 1 + insn->imm;
+	else
+		return false;
+	return true;
+}
+
+static int find_subprogs(struct bpfvm_prog *prog)
+{
+	uint32_t *starts, count = 1;
+	int64_t start;
+
+	starts = malloc((prog->insn_cnt + 1) * sizeof(*starts));
+	if (!starts)
+		return -ENOMEM;
+	starts[0] = 0;
+	for (uint32_t idx = 0; idx < prog->insn_cnt; idx++) {
+		if (subprog_start_of(&prog->insns[idx], idx, &start)) {
+			if (start < 0 || start >= (int64_t)prog->insn_cnt) {
+				free(starts);
+				return reject(prog, idx, "call target out of range");
+			}
+			starts[count++] = (uint32_t)start;
+		}
+		if (isa_is_lddw(prog->insns[idx].code))
+			idx++;
+	}
+	qsort(starts, count, sizeof(*starts), compare_u32);
+	prog->subprogs = calloc(count, sizeof(*prog->subprogs));
+	if (!prog->subprogs) {
+		free(starts);
+		return -ENOMEM;
+	}
+	for (uint32_t i = 0; i < count; i++) {
+		if (i > 0 && starts[i] == starts[i - 1])
+			continue;
+		prog->subprogs[prog->subprog_cnt++].start = starts[i];
+	}
+	for (uint32_t i = 0; i < prog->subprog_cnt; i++)
+		prog->subprogs[i].end = i + 1 < prog->subprog_cnt ? prog->subprogs[i + 1].start
+								   : prog->insn_cnt;
+	free(starts);
+	return 0;
+}
+
+const struct subprog *prog_subprog_of(const struct bpfvm_prog *prog, uint32_t idx)
+{
+	uint32_t low = 0, high = prog->subprog_cnt;
+
+	while (high - low > 1) {
+		uint32_t mid = (low + high) / 2;
+
+		if (prog->subprogs[mid].start <= idx)
+			low = mid;
+		else
+			high = mid;
+	}
+	return &prog->subprogs[low];
+}
+
+/* Marks the second slot of every lddw, which no jump may land on. */
+static uint8_t *mark_lddw_second_halves(const struct bpfvm_prog *prog)
+{
+	uint8_t *second_half = calloc(prog->insn_cnt, 1);
+
+	if (!second_half)
+		return NULL;
+	for (uint32_t idx = 0; idx + 1 < prog->insn_cnt; idx++)
+		if (isa_is_lddw(prog->insns[idx].code))
+			second_half[++idx] = 1;
+	return second_half;
+}
+
+static bool is_jump_with_target(const struct bpf_insn *insn)
+{
+	return isa_is_jmp(insn->code) && isa_op(insn->code) != BPF_EXIT &&
+	       isa_op(insn->code) != BPF_CALL;
+}
+
+static int check_jump_targets(const struct bpfvm_prog *prog, const uint8_t *second_half)
+{
+	for (uint32_t idx = 0; idx < prog->insn_cnt; idx++) {
+		const struct bpf_insn *insn = &prog->insns[idx];
+		const struct subprog *sub = prog_subprog_of(prog, idx);
+		int64_t target;
+
+		if (isa_is_lddw(insn->code)) {
+			idx++;
+			continue;
+		}
+		if (!is_jump_with_target(insn))
+			continue;
+		target = isa_jump_target(insn, idx);
+		if (target < sub->start || target >= sub->end) {
+			vm_error("%s: insn %u: jump out of range from insn %u to %lld", prog->name,
+				 idx, idx, (long long)target);
+			return -EINVAL;
+		}
+		if (second_half[target]) {
+			vm_error("%s: insn %u: jump into the middle of lddw at insn %lld",
+				 prog->name, idx, (long long)target - 1);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static int check_subprog_ends(const struct bpfvm_prog *prog, const uint8_t *second_half)
+{
+	for (uint32_t i = 0; i < prog->subprog_cnt; i++) {
+		const struct subprog *sub = &prog->subprogs[i];
+		const struct bpf_insn *last = &prog->insns[sub->end - 1];
+
+		if (second_half[sub->end - 1] ||
+		    (!isa_is_exit(last) && last->code != (BPF_JMP | BPF_JA) &&
+		     last->code != (BPF_JMP32 | BPF_JA)))
+			return reject(prog, sub->end - 1, "last insn is not an exit or jmp");
+	}
+	return 0;
+}
+
+/* ---- stack depth and the call graph ---------------------------------- */
+
+/* Whether r10 is copied somewhere, so that accesses through other registers
+ * may reach the stack. */
+static bool frame_pointer_escapes(const struct bpf_insn *insn)
+{
+	if (insn->src_reg != BPF_REG_10)
+		return false;
+	if (isa_class(insn->code) == BPF_LDX)
+		return false; /* r10 used as a base: a direct access */
+	if (isa_is_jmp(insn->code))
+		return false; /* a comparison copies nothing */
+	return isa_is_alu(insn->code) ? isa_source(insn->code) == BPF_X : true;
+}
+
+static uint32_t direct_stack_use(const struct bpf_insn *insn)
+{
+	uint8_t class = isa_class(insn->code);
+	uint8_t base = class == BPF_LDX ? insn->src_reg : insn->dst_reg;
+
+	if ((class == BPF_LDX || class == BPF_ST || class == BPF_STX) && base == BPF_REG_10)
+		return (uint32_t)-insn->off;
+	return 0;
+}
+
+static void compute_stack_depths(struct bpfvm_prog *prog)
+{
+	for (uint32_t i = 0; i < prog->subprog_cnt; i++) {
+		struct subprog *sub = &prog->subprogs[i];
+		uint32_t depth = 0;
+
+		for (uint32_t idx = sub->start; idx < sub->end; idx++) {
+			const struct bpf_insn *insn = &prog->insns[idx];
+			uint32_t use = direct_stack_use(insn);
+
+			if (frame_pointer_escapes(insn))
+				use = ISA_MAX_STACK;
+			if (use > depth)
+				depth = use;
+			if (isa_is_lddw(insn->code))
+				idx++;
+		}
+		sub->stack_depth = (depth + 15) & ~15u;
+	}
+}
+
+struct call_walk {
+	struct bpfvm_prog *prog;
+	uint8_t *on_path; /* per subprogram: in the current call chain */
+};
+
+static int walk_calls(struct call_walk *walk, uint32_t sub_index, uint32_t frames,
+		      uint32_t stack)
+{
+	struct bpfvm_prog *prog = walk->prog;
+	const struct subprog *sub = &prog->subprogs[sub_index];
+	int err = 0;
+
+	stack += sub->stack_depth;
+	if (frames > ISA_MAX_CALL_FRAMES) {
+		vm_error("%s: insn %u: the call stack of %u frames is too deep", prog->name,
+			 sub->start, frames);
+		return -E2BIG;
+	}
+	if (stack > ISA_MAX_STACK) {
+		vm_error("%s: insn %u: combined stack size of %u calls is %u. Too large",
+			 prog->name, sub->start, frames, stack);
+		return -E2BIG;
+	}
+	walk->on_path[sub_index] = 1;
+	for (uint32_t idx = sub->start; idx < sub->end && !err; idx++) {
+		const struct bpf_insn *insn = &prog->insns[idx];
+		uint32_t callee;
+
+		if (!isa_is_local_call(insn))
+			continue;
+		callee = (uint32_t)(prog_subprog_of(prog, (uint32_t)isa_jump_target(insn, idx)) -
+				    prog->subprogs);
+		if (walk->on_path[callee])
+			err = reject(prog, idx, "recursive call");
+		else
+			err = walk_calls(walk, callee, frames + 1, stack);
+	}
+	walk->on_path[sub_index] = 0;
+	return err;
+}
+
+static int check_call_graph(struct bpfvm_prog *prog)
+{
+	struct call_walk walk = { .prog = prog };
+	int err;
+
+	walk.on_path = calloc(prog->subprog_cnt, 1);
+	if (!walk.on_path)
+		return -ENOMEM;
+	err = walk_calls(&walk, 0, 1, 0);
+	free(walk.on_path);
+	return err;
+}
+
+int verifier_check_structure(struct bpfvm_prog *prog)
+{
+	uint8_t *second_half;
+	int err;
+
+	if (prog->insn_cnt == 0) {
+		vm_error("%s: empty program", prog->name);
+		return -EINVAL;
+	}
+	if (prog->insn_cnt > MAX_INSNS) {
+		vm_error("%s: program of %u instructions is too large (limit %d)", prog->name,
+			 prog->insn_cnt, MAX_INSNS);
+		return -E2BIG;
+	}
+	for (uint32_t idx = 0; idx < prog->insn_cnt; idx++) {
+		err = check_insn(prog, idx);
+		if (err)
+			return err;
+		if (isa_is_lddw(prog->insns[idx].code))
+			idx++;
+	}
+	err = find_subprogs(prog);
+	if (err)
+		return err;
+	second_half = mark_lddw_second_halves(prog);
+	if (!second_half)
+		return -ENOMEM;
+	err = check_jump_targets(prog, second_half);
+	if (!err)
+		err = check_subprog_ends(prog, second_half);
+	free(second_half);
+	if (err)
+		return err;
+	compute_stack_depths(prog);
+	return check_call_graph(prog);
+}
