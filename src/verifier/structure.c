@@ -10,11 +10,9 @@
  *   recursion, at most ISA_MAX_CALL_FRAMES frames and ISA_MAX_STACK bytes of
  *   stack along any chain of calls.
  *
- * It also lays out the subprograms and their stack depths for the engines.
- * The full safety proof (types, bounds, initialisation) is the verifier's
- * abstract interpretation; until it runs, a frame whose r10 escapes into
- * another register is given the whole ISA_MAX_STACK, since where it points is
- * not known here.
+ * It also lays out the subprograms and their stack depths (stack_depth.c)
+ * for the engines. The full safety proof (types, bounds, initialisation) is
+ * the verifier's abstract interpretation.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -24,6 +22,7 @@
 #include "core/runtime.h"
 #include "engine/prog.h"
 #include "isa/isa.h"
+#include "verifier/stack_depth.h"
 #include "verifier/structure.h"
 
 #define MAX_INSNS 1000000 /* BPF_COMPLEXITY_LIMIT_INSNS */
@@ -93,8 +92,13 @@ static int check_call(const struct bpfvm_prog *prog, uint32_t idx)
 		return reject(prog, idx, "BPF_CALL uses reserved fields");
 	if (insn->src_reg == BPF_PSEUDO_CALL)
 		return 0; /* the target is checked with the other jumps */
+	if (insn->src_reg == BPF_PSEUDO_KFUNC_CALL) {
+		vm_error("%s: insn %u: call to kernel function (BTF id %d): no runtime function "
+			 "is registered for it", prog->name, idx, insn->imm);
+		return -EINVAL;
+	}
 	if (insn->src_reg != 0)
-		return reject(prog, idx, "unsupported call kind (kfunc calls need a loader)");
+		return reject(prog, idx, "BPF_CALL with an unknown source (src_reg)");
 	return check_helper_call(prog, idx);
 }
 
@@ -379,50 +383,6 @@ static int check_subprog_ends(const struct bpfvm_prog *prog, const uint8_t *seco
 
 /* ---- stack depth and the call graph ---------------------------------- */
 
-/* Whether r10 is copied somewhere, so that accesses through other registers
- * may reach the stack. */
-static bool frame_pointer_escapes(const struct bpf_insn *insn)
-{
-	if (insn->src_reg != BPF_REG_10)
-		return false;
-	if (isa_class(insn->code) == BPF_LDX)
-		return false; /* r10 used as a base: a direct access */
-	if (isa_is_jmp(insn->code))
-		return false; /* a comparison copies nothing */
-	return isa_is_alu(insn->code) ? isa_source(insn->code) == BPF_X : true;
-}
-
-static uint32_t direct_stack_use(const struct bpf_insn *insn)
-{
-	uint8_t class = isa_class(insn->code);
-	uint8_t base = class == BPF_LDX ? insn->src_reg : insn->dst_reg;
-
-	if ((class == BPF_LDX || class == BPF_ST || class == BPF_STX) && base == BPF_REG_10)
-		return (uint32_t)-insn->off;
-	return 0;
-}
-
-static void compute_stack_depths(struct bpfvm_prog *prog)
-{
-	for (uint32_t i = 0; i < prog->subprog_cnt; i++) {
-		struct subprog *sub = &prog->subprogs[i];
-		uint32_t depth = 0;
-
-		for (uint32_t idx = sub->start; idx < sub->end; idx++) {
-			const struct bpf_insn *insn = &prog->insns[idx];
-			uint32_t use = direct_stack_use(insn);
-
-			if (frame_pointer_escapes(insn))
-				use = ISA_MAX_STACK;
-			if (use > depth)
-				depth = use;
-			if (isa_is_lddw(insn->code))
-				idx++;
-		}
-		sub->stack_depth = (depth + 15) & ~15u;
-	}
-}
-
 struct call_walk {
 	struct bpfvm_prog *prog;
 	uint8_t *on_path; /* per subprogram: in the current call chain */
@@ -510,6 +470,8 @@ int verifier_check_structure(struct bpfvm_prog *prog)
 	free(second_half);
 	if (err)
 		return err;
-	compute_stack_depths(prog);
+	err = verifier_compute_stack_depths(prog);
+	if (err)
+		return err;
 	return check_call_graph(prog);
 }
