@@ -53,7 +53,8 @@ typedef uint64_t (*bpfvm_helper_fn)(uint64_t r1, uint64_t r2, uint64_t r3,
 
 /* Registers (or replaces) helper `id` under `name` (used in messages and the
  * disassembler). Programs loaded afterwards may call it; programs already
- * loaded keep the function they were loaded with.
+ * loaded keep the functions they were loaded with, for `call` and `callx`
+ * alike.
  * Errors: -EINVAL (NULL fn or name, id > BPFVM_HELPER_ID_MAX), -ENOMEM. */
 int bpfvm_helper_register(struct bpfvm *vm, uint32_t id, const char *name,
 			  bpfvm_helper_fn fn);
@@ -65,8 +66,11 @@ struct bpfvm_prog;
 struct bpfvm_prog_opts {
 	size_t sz;	      /* sizeof(struct bpfvm_prog_opts) */
 	const char *name;     /* shown in messages; default "prog" */
-	uint64_t insn_budget; /* raw mode: instructions a run may execute before
-			       * it is stopped with -ETIME; 0 = default
+	uint64_t insn_budget; /* raw mode: how long loops may run before the run
+			       * is stopped with -ETIME. Each backward jump taken
+			       * costs the length of the loop it closes, so this
+			       * bounds the instructions executed in loops;
+			       * straight-line code costs nothing. 0 = default
 			       * (BPFVM_DEFAULT_INSN_BUDGET) */
 };
 
@@ -91,8 +95,9 @@ void bpfvm_prog_free(struct bpfvm_prog *prog);
 
 /* Runs a raw-mode program once over `mem` (which may be NULL when mem_len is
  * 0; the program may write to it). Legacy packet loads (ld_abs/ld_ind) read
- * from `mem` in network byte order; an out-of-range one ends the run with
- * r0 = 0, as in the kernel.
+ * from `mem` in network byte order; an out-of-range one returns 0 from the
+ * current function (the whole program when made by the main one), as in the
+ * kernel.
  * Errors: -ETIME (instruction budget exhausted), -EINVAL (callx to an
  * unregistered helper id). *retval is r0 when the result is 0. */
 int bpfvm_prog_run_raw(struct bpfvm_prog *prog, void *mem, size_t mem_len,

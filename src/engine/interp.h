@@ -82,6 +82,10 @@ struct interp_insn {
 
 struct interp_code {
 	size_t insn_cnt;
+	/* For callx: the helpers registered when the program was loaded,
+	 * indexed by id (NULL when the program has no callx). */
+	bpfvm_helper_fn *callx_helpers;
+	uint64_t callx_helper_cnt;
 	struct interp_insn insns[];
 };
 
@@ -93,13 +97,15 @@ struct interp_run {
 	const uint8_t *packet;	     /* for ld_abs / ld_ind */
 	uint64_t packet_len;
 	int64_t budget;		     /* instructions left (see interp_decode.c) */
-	const struct helper_table *helpers; /* for callx */
 	const char *prog_name;	     /* for messages */
 };
 
 /* Decodes a structurally checked program. Returns NULL (with a message) when
  * out of memory. */
 struct interp_code *interp_decode(const struct bpfvm_prog *prog);
+
+/* Frees decoded code; NULL is allowed. */
+void interp_free(struct interp_code *code);
 
 /* Runs decoded code. Returns 0 and sets *retval, or a negative errno. */
 int interp_execute(const struct interp_code *code, struct interp_run *run,

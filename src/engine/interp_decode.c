@@ -11,6 +11,7 @@
  * `insn_budget` instructions of loop bodies. Local calls need no charge: the
  * structural check forbids recursion.
  */
+#include <errno.h>
 #include <stdlib.h>
 
 #include "core/error.h"
@@ -202,13 +203,49 @@ static void decode_operands(const struct bpfvm_prog *prog, uint32_t idx,
 	}
 }
 
+static bool uses_callx(const struct bpfvm_prog *prog)
+{
+	for (uint32_t idx = 0; idx < prog->insn_cnt; idx++)
+		if (isa_is_callx(&prog->insns[idx]))
+			return true;
+	return false;
+}
+
+/* callx picks its helper at run time, by id. It gets the helpers registered
+ * at load, as calls with a constant id do (bpfvm.h: loaded programs keep the
+ * functions they were loaded with), and a copy that no later registration
+ * can reallocate under a running program. */
+static int snapshot_callx_helpers(const struct bpfvm_prog *prog, struct interp_code *code)
+{
+	const struct helper_table *table = &prog->vm->helpers;
+
+	if (!uses_callx(prog) || table->capacity == 0)
+		return 0;
+	code->callx_helpers = calloc(table->capacity, sizeof(*code->callx_helpers));
+	if (!code->callx_helpers)
+		return -ENOMEM;
+	for (uint32_t id = 0; id < table->capacity; id++)
+		code->callx_helpers[id] = table->entries[id].fn;
+	code->callx_helper_cnt = table->capacity;
+	return 0;
+}
+
+void interp_free(struct interp_code *code)
+{
+	if (!code)
+		return;
+	free(code->callx_helpers);
+	free(code);
+}
+
 struct interp_code *interp_decode(const struct bpfvm_prog *prog)
 {
 	const void *const *labels = interp_labels();
 	struct interp_code *code;
 
 	code = calloc(1, sizeof(*code) + prog->insn_cnt * sizeof(code->insns[0]));
-	if (!code) {
+	if (!code || snapshot_callx_helpers(prog, code)) {
+		interp_free(code);
 		vm_error("%s: out of memory decoding %u instructions", prog->name, prog->insn_cnt);
 		return NULL;
 	}

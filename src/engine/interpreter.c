@@ -250,17 +250,14 @@ op_JA:
 op_CALL_HELPER:
 	reg[0] = pc->helper(reg[1], reg[2], reg[3], reg[4], reg[5]);
 	NEXT();
-op_CALLX: {
-	const struct helper_entry *entry = helper_table_find(run->helpers, DST);
-
-	if (!entry) {
+op_CALLX:
+	if (DST >= code->callx_helper_cnt || !code->callx_helpers[DST]) {
 		vm_error("%s: insn %td: callx r%u: no helper with id %llu", run->prog_name,
 			 pc - code->insns, pc->dst, (unsigned long long)DST);
 		return -EINVAL;
 	}
-	reg[0] = entry->fn(reg[1], reg[2], reg[3], reg[4], reg[5]);
+	reg[0] = code->callx_helpers[DST](reg[1], reg[2], reg[3], reg[4], reg[5]);
 	NEXT();
-}
 op_CALL_LOCAL:
 	frames[depth].return_to = pc + 1;
 	memcpy(frames[depth].saved, &reg[6], sizeof(frames[depth].saved));
@@ -304,11 +301,11 @@ op_LD_IND_H: if (!packet_load(run, SRC32 + IMM32, 2, &value)) goto packet_out_of
 op_LD_IND_W: if (!packet_load(run, SRC32 + IMM32, 4, &value)) goto packet_out_of_range; reg[0] = value; NEXT();
 
 packet_out_of_range:
-	/* SEMANTICS.md: an out-of-range legacy packet load ends the program with
-	 * r0 = 0 (from every frame, as the kernel's implicit exit does). */
-	*retval = 0;
-	run->budget = budget;
-	return 0;
+	/* An out-of-range legacy packet load is an implicit `r0 = 0; exit` of
+	 * the current function, as the kernel rewrites it (observed: inside a
+	 * local call the caller carries on; see docs/differences.md). */
+	reg[0] = 0;
+	goto op_EXIT;
 budget_exhausted:
 	vm_error("%s: insn %td: instruction budget of %lld exhausted", run->prog_name,
 		 pc - code->insns, (long long)run->budget);

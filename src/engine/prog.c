@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "core/error.h"
+#include "core/opts.h"
 #include "core/runtime.h"
 #include "engine/interp.h"
 #include "engine/prog.h"
@@ -13,7 +14,7 @@ void bpfvm_prog_free(struct bpfvm_prog *prog)
 {
 	if (!prog)
 		return;
-	free(prog->interp);
+	interp_free(prog->interp);
 	free(prog->subprogs);
 	free(prog->insns);
 	free(prog->name);
@@ -23,16 +24,17 @@ void bpfvm_prog_free(struct bpfvm_prog *prog)
 static struct bpfvm_prog *prog_alloc(struct bpfvm *vm, const struct bpf_insn *insns,
 				     size_t insn_cnt, const struct bpfvm_prog_opts *opts)
 {
-	const char *name = opts && opts->name ? opts->name : "prog";
+	const char *name = OPTS_GET(opts, name, NULL);
 	struct bpfvm_prog *prog = calloc(1, sizeof(*prog));
 
 	if (!prog)
 		return NULL;
 	prog->vm = vm;
 	prog->insn_cnt = (uint32_t)insn_cnt;
-	prog->insn_budget = opts && opts->insn_budget ? opts->insn_budget
-						      : BPFVM_DEFAULT_INSN_BUDGET;
-	prog->name = strdup(name);
+	prog->insn_budget = OPTS_GET(opts, insn_budget, 0);
+	if (!prog->insn_budget)
+		prog->insn_budget = BPFVM_DEFAULT_INSN_BUDGET;
+	prog->name = strdup(name ? name : "prog");
 	prog->insns = malloc(insn_cnt * sizeof(*insns));
 	if (!prog->name || !prog->insns) {
 		bpfvm_prog_free(prog);
@@ -45,12 +47,19 @@ static struct bpfvm_prog *prog_alloc(struct bpfvm *vm, const struct bpf_insn *in
 static int prog_check_args(struct bpfvm *vm, const struct bpf_insn *insns, size_t insn_cnt,
 			   const struct bpfvm_prog_opts *opts, struct bpfvm_prog **prog_out)
 {
+	const char *name = OPTS_GET(opts, name, NULL);
+
 	if (!vm || !prog_out || (!insns && insn_cnt)) {
 		vm_error("bpfvm_prog_load_raw: NULL argument");
 		return -EINVAL;
 	}
-	if (opts && opts->sz < offsetof(struct bpfvm_prog_opts, insn_budget)) {
-		vm_error("bpfvm_prog_load_raw: opts->sz %zu is too small", opts->sz);
+	if (!opts_valid(opts, sizeof(*opts))) {
+		vm_error("bpfvm_prog_load_raw: invalid opts (sz %zu, or unknown fields set)",
+			 opts->sz);
+		return -EINVAL;
+	}
+	if (insn_cnt == 0) {
+		vm_error("%s: empty program", name ? name : "prog");
 		return -EINVAL;
 	}
 	if (insn_cnt > UINT32_MAX) {

@@ -29,7 +29,6 @@ int bpfvm_prog_run_raw(struct bpfvm_prog *prog, void *mem, size_t mem_len, uint6
 		.packet = mem,
 		.packet_len = mem_len,
 		.budget = prog->insn_budget > INT64_MAX ? INT64_MAX : (int64_t)prog->insn_budget,
-		.helpers = &prog->vm->helpers,
 		.prog_name = prog->name,
 	};
 	return interp_execute(prog->interp, &run, retval);
