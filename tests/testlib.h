@@ -1,0 +1,74 @@
+/* Shared by the test programs: the ISA corpus reader and a runtime with the
+ * helpers every corpus case may call.
+ *
+ * A corpus file (tests/isa/NAME.s) holds cases. A case opens with a header of
+ * comment lines, then the program text, up to the next "# test:" line:
+ *
+ *     # test: alu64_div_by_zero_gives_zero     the rule, as the case's name
+ *     # mem: 01 02 03                          input memory (hex), optional
+ *     # kernel: yes | skb                      run by test_kernel_diff too
+ *     # expect: 0x0                            r0 after the run, or:
+ *     # expect-error: -22                      load or run fails so
+ *     r0 = 42                                  the program, in the syntax
+ *     r0 /= 0                                  of bpfvm_asm_parse()
+ *     exit
+ *
+ * The whole case text is handed to the assembler: header lines are comments.
+ */
+#ifndef BPFVM_TESTS_TESTLIB_H
+#define BPFVM_TESTS_TESTLIB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bpfvm/bpfvm.h"
+
+enum corpus_kernel_mode {
+	CORPUS_KERNEL_NO,  /* depends on raw mode (r1 = memory, r2 = length) */
+	CORPUS_KERNEL_YES, /* pure registers/stack: runs as any program type */
+	CORPUS_KERNEL_SKB, /* packet loads: the memory is the skb's packet */
+};
+
+struct corpus_case {
+	const char *file;
+	unsigned line; /* of the "# test:" line */
+	char *name;
+	char *text; /* the case, header included */
+	uint8_t *mem;
+	size_t mem_len;
+	bool has_expect;
+	uint64_t expect;
+	bool has_expect_error;
+	int expect_error; /* negative errno */
+	enum corpus_kernel_mode kernel;
+};
+
+struct corpus {
+	struct corpus_case *cases;
+	size_t count;
+};
+
+/* Appends the cases of `path` to `corpus`. A case with a malformed header
+ * line, or without exactly one of expect / expect-error, is reported on
+ * stderr and left out, so that no runner runs a case it cannot judge.
+ * Returns 0, or -1 if the file could not be read or a case was left out. */
+int corpus_read_file(struct corpus *corpus, const char *path);
+void corpus_release(struct corpus *corpus);
+
+/* Helpers every corpus runtime has: 5 returns r1 (as the conformance suite's
+ * plugin protocol has it), 6 returns r1 + r2 + r3 + r4 + r5. */
+#define TESTLIB_HELPER_IDENTITY 5
+#define TESTLIB_HELPER_SUM 6
+
+/* Creates a runtime with the two helpers above; exits on failure. */
+struct bpfvm *testlib_vm_create(void);
+
+/* Runs a loaded program over a private writable copy of mem. */
+int testlib_run(struct bpfvm_prog *prog, const uint8_t *mem, size_t mem_len,
+		uint64_t *retval);
+
+/* Prints the disassembly of a program, indented, to stdout. */
+void testlib_print_disasm(const struct bpf_insn *insns, size_t insn_cnt);
+
+#endif
