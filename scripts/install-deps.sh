@@ -3,21 +3,32 @@
 # As root it uses apt-get (Debian/Ubuntu); otherwise it names what to install.
 set -euo pipefail
 
-packages=(make cmake gcc clang libc6-dev linux-libc-dev)
-commands=(make cmake gcc clang)
-headers=(/usr/include/linux/bpf.h)
-
 missing=()
-for i in "${!commands[@]}"; do
-	command -v "${commands[$i]}" >/dev/null 2>&1 || missing+=("${commands[$i]}")
+for cmd in make cmake gcc clang; do
+	command -v "$cmd" >/dev/null 2>&1 || missing+=("$cmd")
 done
-for header in "${headers[@]}"; do
-	[ -f "$header" ] || missing+=(linux-libc-dev)
-done
+[ -f /usr/include/linux/bpf.h ] || missing+=(linux-libc-dev)
+
+# The sanitizer build links clang's ASan/UBSan runtime, which Debian ships
+# apart from clang itself (libclang-rt-N-dev).
+if command -v clang >/dev/null 2>&1; then
+	runtime=$(clang -print-file-name=libclang_rt.asan-x86_64.a)
+	if [ ! -f "$runtime" ]; then
+		major=$(clang -dumpversion | cut -d. -f1)
+		missing+=("libclang-rt-${major}-dev")
+	fi
+fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 
+packages=()
+for name in "${missing[@]}"; do
+	case "$name" in
+	gcc) packages+=(gcc libc6-dev) ;;
+	*) packages+=("$name") ;;
+	esac
+done
 if [ "$(id -u)" -ne 0 ]; then
-	echo "bpfvm: missing: ${missing[*]}" >&2
+	echo "bpfvm: missing: ${packages[*]}" >&2
 	echo "bpfvm: run as root to install them, or: apt-get install ${packages[*]}" >&2
 	exit 1
 fi
@@ -25,3 +36,7 @@ echo "bpfvm: installing ${packages[*]}"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq "${packages[@]}" >/dev/null
+# clang installed just now may still lack its runtime: check once more.
+if [[ " ${packages[*]} " == *" clang "* ]]; then
+	exec "$0"
+fi

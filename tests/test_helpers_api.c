@@ -5,7 +5,6 @@
  * only as far as their `sz` says.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,26 +13,6 @@
 #include "bpfvm/bpfvm.h"
 #include "testlib.h"
 
-static unsigned passed, failed;
-
-static void check(const char *test, bool ok, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void check(const char *test, bool ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (ok) {
-		passed++;
-		return;
-	}
-	failed++;
-	printf("FAIL %s: ", test);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-}
 
 /* Assembles `text`; exits on failure (the corpus tests the assembler). */
 static struct bpf_insn *assemble(const char *text, size_t *insn_cnt)
@@ -110,10 +89,10 @@ static void test_helper_receives_r1_to_r5_and_sets_r0(void)
 
 	if (!err)
 		err = load_and_run(vm, text, &r0);
-	check(test, !err && r0 == 0xfedcba9876543210ull, "error %d (%s), r0 0x%llx", err,
+	testlib_check(test, !err && r0 == 0xfedcba9876543210ull, "error %d (%s), r0 0x%llx", err,
 	      bpfvm_errmsg(), (unsigned long long)r0);
 	for (int i = 0; i < 5; i++)
-		check(test, recorded_args[i] == 0x1111111111111111ull * (uint64_t)(i + 1),
+		testlib_check(test, recorded_args[i] == 0x1111111111111111ull * (uint64_t)(i + 1),
 		      "r%d was 0x%llx", i + 1, (unsigned long long)recorded_args[i]);
 	bpfvm_destroy(vm);
 }
@@ -125,13 +104,13 @@ static void test_unregistered_helper_loads_after_registration(void)
 	struct bpfvm_prog *prog = NULL;
 	int err = load(vm, "call 101\nexit\n", &prog);
 
-	check(test, err == -EINVAL, "before registration: error %d", err);
+	testlib_check(test, err == -EINVAL, "before registration: error %d", err);
 	bpfvm_prog_free(prog);
 	prog = NULL;
 	err = bpfvm_helper_register(vm, 101, "one", helper_one);
 	if (!err)
 		err = load(vm, "call 101\nexit\n", &prog);
-	check(test, !err, "after registration: error %d (%s)", err, bpfvm_errmsg());
+	testlib_check(test, !err, "after registration: error %d (%s)", err, bpfvm_errmsg());
 	bpfvm_prog_free(prog);
 	bpfvm_destroy(vm);
 }
@@ -156,7 +135,7 @@ static void test_replacing_a_helper_keeps_loaded_programs(void)
 		err = bpfvm_prog_run_raw(before, NULL, 0, &r0_before);
 	if (!err)
 		err = bpfvm_prog_run_raw(after, NULL, 0, &r0_after);
-	check(test, !err && r0_before == 1 && r0_after == 2,
+	testlib_check(test, !err && r0_before == 1 && r0_after == 2,
 	      "error %d (%s), loaded before: %llu (want 1), after: %llu (want 2)", err,
 	      bpfvm_errmsg(), (unsigned long long)r0_before, (unsigned long long)r0_after);
 	bpfvm_prog_free(before);
@@ -180,7 +159,7 @@ static void test_replacing_a_helper_keeps_loaded_callx_programs(void)
 		err = bpfvm_helper_register(vm, 103, "two", helper_two);
 	if (!err)
 		err = bpfvm_prog_run_raw(prog, NULL, 0, &r0);
-	check(test, !err && r0 == 1, "error %d (%s), r0 %llu (want 1, the function at load)", err,
+	testlib_check(test, !err && r0 == 1, "error %d (%s), r0 %llu (want 1, the function at load)", err,
 	      err ? bpfvm_errmsg() : "", (unsigned long long)r0);
 	bpfvm_prog_free(prog);
 	bpfvm_destroy(vm);
@@ -197,7 +176,7 @@ static void test_helper_id_max(void)
 		err = load_and_run(vm, "call 65535\nexit\n", &r0);
 	if (!err)
 		err = load_and_run(vm, "r1 = 65535\ncallx r1\nexit\n", &r0x);
-	check(test, !err && r0 == 2 && r0x == 2, "error %d (%s), call: %llu, callx: %llu", err,
+	testlib_check(test, !err && r0 == 2 && r0x == 2, "error %d (%s), call: %llu, callx: %llu", err,
 	      bpfvm_errmsg(), (unsigned long long)r0, (unsigned long long)r0x);
 	bpfvm_destroy(vm);
 }
@@ -212,11 +191,11 @@ static void test_runtimes_are_independent(void)
 
 	if (!err)
 		err = load_and_run(with, "call 104\nexit\n", &r0);
-	check(test, !err && r0 == 2, "runtime with the helper: error %d (%s)", err, bpfvm_errmsg());
+	testlib_check(test, !err && r0 == 2, "runtime with the helper: error %d (%s)", err, bpfvm_errmsg());
 	err = load(without, "call 104\nexit\n", &prog);
-	check(test, err == -EINVAL, "runtime without the helper: error %d", err);
+	testlib_check(test, err == -EINVAL, "runtime without the helper: error %d", err);
 	err = load_and_run(without, "r1 = 104\ncallx r1\nexit\n", &r0);
-	check(test, err == -EINVAL, "callx in the runtime without the helper: error %d", err);
+	testlib_check(test, err == -EINVAL, "callx in the runtime without the helper: error %d", err);
 	bpfvm_prog_free(prog);
 	bpfvm_destroy(with);
 	bpfvm_destroy(without);
@@ -235,7 +214,7 @@ static void test_helper_name_is_copied(void)
 		err = bpfvm_helper_register(vm, 105, "again", helper_two); /* frees the old copy */
 	if (!err)
 		err = load_and_run(vm, "call 105\nexit\n", &r0);
-	check(test, !err && r0 == 2, "error %d (%s)", err, bpfvm_errmsg());
+	testlib_check(test, !err && r0 == 2, "error %d (%s)", err, bpfvm_errmsg());
 	bpfvm_destroy(vm);
 }
 
@@ -252,18 +231,18 @@ static void test_instructions_are_copied(void)
 	int err = bpfvm_prog_load_raw(vm, insns, insn_cnt, NULL, &prog);
 
 	if (err) {
-		check(test, false, "load: error %d (%s)", err, bpfvm_errmsg());
+		testlib_check(test, false, "load: error %d (%s)", err, bpfvm_errmsg());
 		free(insns);
 		bpfvm_destroy(vm);
 		return;
 	}
 	insns[0].imm = 8;
 	err = bpfvm_prog_run_raw(prog, NULL, 0, &r0);
-	check(test, !err && r0 == 7, "after changing the caller's array: error %d, r0 %llu", err,
+	testlib_check(test, !err && r0 == 7, "after changing the caller's array: error %d, r0 %llu", err,
 	      (unsigned long long)r0);
-	check(test, bpfvm_prog_insn_cnt(prog) == insn_cnt, "insn_cnt %zu, want %zu",
+	testlib_check(test, bpfvm_prog_insn_cnt(prog) == insn_cnt, "insn_cnt %zu, want %zu",
 	      bpfvm_prog_insn_cnt(prog), insn_cnt);
-	check(test, bpfvm_prog_insns(prog) != insns && bpfvm_prog_insns(prog)[0].imm == 7,
+	testlib_check(test, bpfvm_prog_insns(prog) != insns && bpfvm_prog_insns(prog)[0].imm == 7,
 	      "bpfvm_prog_insns does not return the program as loaded");
 	free(insns);
 	bpfvm_prog_free(prog);
@@ -289,10 +268,10 @@ static void test_runs_are_independent(void)
 		err = bpfvm_prog_run_raw(prog, NULL, 0, &first);
 	for (int run = 1; run < 3 && !err; run++) {
 		err = bpfvm_prog_run_raw(prog, NULL, 0, &r0);
-		check(test, !err && r0 == first, "run %d: error %d, r0 %llu, first run %llu", run,
+		testlib_check(test, !err && r0 == first, "run %d: error %d, r0 %llu, first run %llu", run,
 		      err, (unsigned long long)r0, (unsigned long long)first);
 	}
-	check(test, !err, "error %d (%s)", err, bpfvm_errmsg());
+	testlib_check(test, !err, "error %d (%s)", err, bpfvm_errmsg());
 	bpfvm_prog_free(prog);
 	bpfvm_destroy(vm);
 }
@@ -308,7 +287,7 @@ static void test_memory_writes_are_visible_to_the_caller(void)
 
 	if (!err)
 		err = bpfvm_prog_run_raw(prog, mem, sizeof(mem), &r0);
-	check(test, !err && r0 == sizeof(mem) && mem[1] == 2 && mem[2] == 0x88 && mem[5] == 0x55 &&
+	testlib_check(test, !err && r0 == sizeof(mem) && mem[1] == 2 && mem[2] == 0x88 && mem[5] == 0x55 &&
 			    mem[6] == 7,
 	      "error %d (%s), r0 %llu, mem %02x %02x %02x %02x %02x %02x %02x %02x", err,
 	      bpfvm_errmsg(), (unsigned long long)r0, mem[0], mem[1], mem[2], mem[3], mem[4],
@@ -342,7 +321,7 @@ static void test_old_opts_size_is_respected(void)
 	int err;
 
 	if (!buffer) {
-		check(test, false, "out of memory");
+		testlib_check(test, false, "out of memory");
 		bpfvm_destroy(vm);
 		return;
 	}
@@ -353,7 +332,7 @@ static void test_old_opts_size_is_respected(void)
 				  &prog);
 	if (!err)
 		err = bpfvm_prog_run_raw(prog, NULL, 0, &r0);
-	check(test, !err && r0 == 100,
+	testlib_check(test, !err && r0 == 100,
 	      "error %d (%s), r0 %llu: insn_budget was read from past opts->sz", err,
 	      err ? bpfvm_errmsg() : "", (unsigned long long)r0);
 	free(insns);
@@ -375,6 +354,5 @@ int main(void)
 	test_runs_are_independent();
 	test_memory_writes_are_visible_to_the_caller();
 	test_old_opts_size_is_respected();
-	printf("%u passed, %u failed\n", passed, failed);
-	return failed ? 1 : 0;
+	return testlib_summary();
 }

@@ -6,7 +6,6 @@
  * them are ones the assembler would refuse to write.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -103,26 +102,6 @@ static struct bpf_insn lddw_second(uint64_t imm)
 
 /* ---- checking ------------------------------------------------------- */
 
-static unsigned passed, failed;
-
-static void report(const char *test, bool ok, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void report(const char *test, bool ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (ok) {
-		passed++;
-		return;
-	}
-	failed++;
-	printf("FAIL %s: ", test);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-}
 
 /* True if msg contains "insn N" with N not followed by another digit. */
 static bool names_insn(const char *msg, long idx)
@@ -144,24 +123,24 @@ static void check_error(const char *test, const char *stage, int err, int expect
 	const char *msg = bpfvm_errmsg();
 
 	if (err != expected_err) {
-		report(test, false, "%s: expected error %d got %d (%s)", stage, expected_err, err,
+		testlib_check(test, false, "%s: expected error %d got %d (%s)", stage, expected_err, err,
 		       msg);
 		return;
 	}
 	if (!msg[0]) {
-		report(test, false, "%s: error %d with an empty bpfvm_errmsg()", stage, err);
+		testlib_check(test, false, "%s: error %d with an empty bpfvm_errmsg()", stage, err);
 		return;
 	}
 	if (idx >= 0 && !names_insn(msg, idx)) {
-		report(test, false, "%s: message does not name insn %ld: \"%s\"", stage, idx, msg);
+		testlib_check(test, false, "%s: message does not name insn %ld: \"%s\"", stage, idx, msg);
 		return;
 	}
 	if (idx >= 0 && !strstr(msg, test)) {
-		report(test, false, "%s: message does not name the program '%s': \"%s\"", stage,
+		testlib_check(test, false, "%s: message does not name the program '%s': \"%s\"", stage,
 		       test, msg);
 		return;
 	}
-	report(test, true, "%s", "");
+	testlib_check(test, true, "%s", "");
 }
 
 static struct bpfvm *vm;
@@ -193,7 +172,7 @@ static void expect_run_error(const char *test, const struct bpf_insn *insns, siz
 	int err = bpfvm_prog_load_raw(vm, insns, insn_cnt, &opts, &prog);
 
 	if (err) {
-		report(test, false, "load: unexpected error %d (%s)", err, bpfvm_errmsg());
+		testlib_check(test, false, "load: unexpected error %d (%s)", err, bpfvm_errmsg());
 		return;
 	}
 	err = bpfvm_prog_run_raw(prog, NULL, 0, &r0);
@@ -215,22 +194,22 @@ static void run_isolated(const char *test, void (*check)(void))
 	fflush(stdout);
 	pid = fork();
 	if (pid == 0) {
-		unsigned before = failed;
+		unsigned before = testlib_failed();
 
 		check();
 		fflush(stdout);
-		_exit(failed == before ? 0 : 3);
+		_exit(testlib_failed() == before ? 0 : 3);
 	}
 	if (pid < 0 || waitpid(pid, &status, 0) != pid) {
-		report(test, false, "cannot run in a child process");
+		testlib_check(test, false, "cannot run in a child process");
 		return;
 	}
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-		report(test, true, "%s", "");
+		testlib_check(test, true, "%s", "");
 	else if (WIFEXITED(status) && WEXITSTATUS(status) == 3)
-		failed++; /* the child printed why */
+		testlib_count_failure(); /* the child printed why */
 	else
-		report(test, false, "the library crashed or aborted (%s %d)",
+		testlib_check(test, false, "the library crashed or aborted (%s %d)",
 		       WIFSIGNALED(status) ? "signal" : "exit status",
 		       WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
 }
@@ -440,10 +419,10 @@ static void test_calls(void)
 	expect_load_error("call_to_unknown_helper_is_rejected", unknown_helper,
 			  COUNT(unknown_helper), -EINVAL, 1);
 	if (!strstr(bpfvm_errmsg(), "9999"))
-		report("call_to_unknown_helper_message_names_the_id", false, "\"%s\"",
+		testlib_check("call_to_unknown_helper_message_names_the_id", false, "\"%s\"",
 		       bpfvm_errmsg());
 	else
-		report("call_to_unknown_helper_message_names_the_id", true, "%s", "");
+		testlib_check("call_to_unknown_helper_message_names_the_id", true, "%s", "");
 	expect_load_error("call_to_negative_helper_id_is_rejected", negative_helper,
 			  COUNT(negative_helper), -EINVAL, 1);
 	expect_load_error("recursive_local_call_is_rejected", recursive, COUNT(recursive),
@@ -487,7 +466,7 @@ static void test_stack_offsets(void)
 	err = bpfvm_prog_load_raw(vm, lowest_ok, COUNT(lowest_ok), NULL, &prog);
 	if (!err)
 		err = bpfvm_prog_run_raw(prog, NULL, 0, &r0);
-	report("stack_access_at_r10_minus_512_is_allowed", !err && r0 == 5,
+	testlib_check("stack_access_at_r10_minus_512_is_allowed", !err && r0 == 5,
 	       "error %d (%s), r0 %llu", err, bpfvm_errmsg(), (unsigned long long)r0);
 	bpfvm_prog_free(prog);
 }
@@ -600,7 +579,7 @@ static void test_run_errors(void)
 	err = bpfvm_prog_load_raw(vm, bounded_loop, COUNT(bounded_loop), &opts, &prog);
 	if (!err)
 		err = bpfvm_prog_run_raw(prog, NULL, 0, &r0);
-	report("bounded_loop_within_the_budget_completes", !err && r0 == 10,
+	testlib_check("bounded_loop_within_the_budget_completes", !err && r0 == 10,
 	       "error %d (%s), r0 %llu", err, bpfvm_errmsg(), (unsigned long long)r0);
 	bpfvm_prog_free(prog);
 }
@@ -649,7 +628,7 @@ static void test_null_arguments(void)
 
 	err = bpfvm_prog_load_raw(vm, ok, COUNT(ok), NULL, &prog);
 	if (err) {
-		report("load_of_a_valid_program", false, "error %d (%s)", err, bpfvm_errmsg());
+		testlib_check("load_of_a_valid_program", false, "error %d (%s)", err, bpfvm_errmsg());
 		return;
 	}
 	err = bpfvm_prog_run_raw(NULL, NULL, 0, &r0);
@@ -659,7 +638,7 @@ static void test_null_arguments(void)
 	err = bpfvm_prog_run_raw(prog, NULL, 4, &r0);
 	check_error("run_with_null_memory_of_nonzero_length_is_rejected", "run", err, -EINVAL, -1);
 	err = bpfvm_prog_run_raw(prog, NULL, 0, &r0);
-	report("run_with_no_memory_is_allowed", !err && r0 == 3, "error %d (%s), r0 %llu", err,
+	testlib_check("run_with_no_memory_is_allowed", !err && r0 == 3, "error %d (%s), r0 %llu", err,
 	       bpfvm_errmsg(), (unsigned long long)r0);
 	bpfvm_prog_free(prog);
 	bpfvm_prog_free(NULL);
@@ -682,6 +661,5 @@ int main(void)
 	test_helper_register_errors();
 	test_null_arguments();
 	bpfvm_destroy(vm);
-	printf("%u passed, %u failed\n", passed, failed);
-	return failed ? 1 : 0;
+	return testlib_summary();
 }

@@ -1,6 +1,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -325,4 +326,40 @@ void testlib_print_disasm(const struct bpf_insn *insns, size_t insn_cnt)
 		line += len + (end ? 1 : 0);
 	}
 	free(text);
+}
+
+/* ---- check counting ---------------------------------------------------- */
+
+static unsigned checks_passed, checks_failed;
+
+void testlib_check(const char *test, bool ok, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (ok) {
+		checks_passed++;
+		return;
+	}
+	checks_failed++;
+	printf("FAIL %s: ", test);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+}
+
+void testlib_count_failure(void)
+{
+	checks_failed++;
+}
+
+unsigned testlib_failed(void)
+{
+	return checks_failed;
+}
+
+int testlib_summary(void)
+{
+	printf("%u passed, %u failed\n", checks_passed, checks_failed);
+	return checks_failed ? 1 : 0;
 }

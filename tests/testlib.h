@@ -71,4 +71,17 @@ int testlib_run(struct bpfvm_prog *prog, const uint8_t *mem, size_t mem_len,
 /* Prints the disassembly of a program, indented, to stdout. */
 void testlib_print_disasm(const struct bpf_insn *insns, size_t insn_cnt);
 
+/* Counts one check; when it failed, prints "FAIL test: <message>". */
+void testlib_check(const char *test, bool ok, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Counts a failure already reported elsewhere (by a forked child). */
+void testlib_count_failure(void);
+
+/* Number of failed checks so far. */
+unsigned testlib_failed(void);
+
+/* Prints "N passed, M failed"; returns the process exit code. */
+int testlib_summary(void);
+
 #endif
