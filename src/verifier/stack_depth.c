@@ -41,8 +41,10 @@ struct depth_walk {
 	uint8_t *reached;      /* per instruction: has an in-state */
 	uint8_t *queued;       /* per instruction: on the worklist */
 	uint32_t *worklist;
+	uint32_t current;      /* instruction being stepped */
 	uint32_t worklist_len;
 	uint32_t depth;	       /* deepest byte below r10 touched so far */
+	int64_t bad_idx;       /* first access above r10, or -1 */
 };
 
 static const struct fp_range not_fp = { 0 };
@@ -54,11 +56,15 @@ static void charge(struct depth_walk *walk, int64_t lowest_offset)
 								 : (uint32_t)-lowest_offset;
 }
 
-/* An access of any size at `off` through `base`. */
-static void charge_access(struct depth_walk *walk, const struct fp_range *base, int16_t off)
+/* An access of `size` bytes at `off` through `base`. */
+static void charge_access(struct depth_walk *walk, const struct fp_range *base, int16_t off,
+			  unsigned size)
 {
 	if (!base->may_be_fp)
 		return;
+	/* SEMANTICS.md: the kernel's "invalid stack off" — nothing at or above r10 */
+	if (size > 0 && !base->unknown && base->hi + off + (int64_t)size > 0 && walk->bad_idx < 0)
+		walk->bad_idx = walk->current;
 	if (base->unknown)
 		charge(walk, -ISA_MAX_STACK);
 	else
@@ -70,11 +76,10 @@ static void charge_access(struct depth_walk *walk, const struct fp_range *base, 
 static void charge_pointers(struct depth_walk *walk, const struct fp_state *state)
 {
 	for (int r = 0; r <= BPF_REG_10; r++)
-		charge_access(walk, &state->reg[r], 0);
+		charge_access(walk, &state->reg[r], 0, 0);
 }
 
-static void alu_transfer(struct depth_walk *walk, const struct bpf_insn *insn,
-			 struct fp_state *state)
+static void alu_transfer(const struct bpf_insn *insn, struct fp_state *state)
 {
 	struct fp_range *dst = &state->reg[insn->dst_reg];
 	const struct fp_range *src = &state->reg[insn->src_reg];
@@ -102,7 +107,6 @@ static void alu_transfer(struct depth_walk *walk, const struct bpf_insn *insn,
 		dst->may_be_fp = true;
 		dst->unknown = true; /* pointer arithmetic this pass does not follow */
 	}
-	(void)walk;
 }
 
 static void clobber_caller_saved(struct fp_state *state)
@@ -118,14 +122,14 @@ static void memory_transfer(struct depth_walk *walk, const struct bpf_insn *insn
 
 	switch (class) {
 	case BPF_LDX:
-		charge_access(walk, &state->reg[insn->src_reg], insn->off);
+		charge_access(walk, &state->reg[insn->src_reg], insn->off, isa_size_bytes(insn->code));
 		state->reg[insn->dst_reg] = not_fp;
 		return;
 	case BPF_ST:
-		charge_access(walk, &state->reg[insn->dst_reg], insn->off);
+		charge_access(walk, &state->reg[insn->dst_reg], insn->off, isa_size_bytes(insn->code));
 		return;
 	case BPF_STX:
-		charge_access(walk, &state->reg[insn->dst_reg], insn->off);
+		charge_access(walk, &state->reg[insn->dst_reg], insn->off, isa_size_bytes(insn->code));
 		if (state->reg[insn->src_reg].may_be_fp)
 			charge(walk, -ISA_MAX_STACK); /* a stored pointer is lost track of */
 		if (isa_mode(insn->code) == BPF_ATOMIC && (insn->imm & BPF_FETCH))
@@ -143,7 +147,7 @@ static void transfer(struct depth_walk *walk, const struct bpf_insn *insn,
 {
 	charge_pointers(walk, state);
 	if (isa_is_alu(insn->code))
-		alu_transfer(walk, insn, state);
+		alu_transfer(insn, state);
 	else if (isa_is_jmp(insn->code) && isa_op(insn->code) == BPF_CALL)
 		clobber_caller_saved(state);
 	else if (!isa_is_jmp(insn->code))
@@ -211,6 +215,7 @@ static void step(struct depth_walk *walk, uint32_t idx)
 	bool is_jump = isa_is_jmp(insn->code) && isa_op(insn->code) != BPF_CALL &&
 		       isa_op(insn->code) != BPF_EXIT;
 
+	walk->current = idx;
 	transfer(walk, insn, &state);
 	if (isa_is_exit(insn))
 		return;
@@ -244,7 +249,7 @@ static void walk_release(struct depth_walk *walk)
 
 static int subprog_stack_depth(const struct bpfvm_prog *prog, struct subprog *sub)
 {
-	struct depth_walk walk = { .prog = prog, .sub = sub };
+	struct depth_walk walk = { .prog = prog, .sub = sub, .bad_idx = -1 };
 	struct fp_state entry = { 0 };
 	int err;
 
@@ -263,6 +268,11 @@ static int subprog_stack_depth(const struct bpfvm_prog *prog, struct subprog *su
 		step(&walk, idx);
 	}
 	walk_release(&walk);
+	if (walk.bad_idx >= 0) {
+		vm_error("%s: insn %lld: invalid stack access at or above the frame pointer",
+			 prog->name, (long long)walk.bad_idx);
+		return -EACCES;
+	}
 	sub->stack_depth = (walk.depth + 15) & ~15u;
 	return 0;
 }

@@ -25,8 +25,6 @@
 #include "verifier/stack_depth.h"
 #include "verifier/structure.h"
 
-#define MAX_INSNS 1000000 /* BPF_COMPLEXITY_LIMIT_INSNS */
-
 static int reject(const struct bpfvm_prog *prog, uint32_t idx, const char *reason)
 {
 	vm_error("%s: insn %u: %s", prog->name, idx, reason);
@@ -210,8 +208,18 @@ static int check_memory(const struct bpfvm_prog *prog, uint32_t idx)
 				return reject(prog, idx, "invalid atomic operand size");
 			if (!atomic_op_valid(insn->imm))
 				return reject(prog, idx, "invalid atomic operation");
-			if ((insn->imm & BPF_FETCH) && insn->src_reg == BPF_REG_10)
+			/* fetch forms write src, except cmpxchg, which writes r0 */
+			if ((insn->imm & BPF_FETCH) && insn->imm != BPF_CMPXCHG &&
+			    insn->src_reg == BPF_REG_10)
 				return reject(prog, idx, "frame pointer is read only");
+			if (insn->dst_reg == BPF_REG_10 &&
+			    insn->off % (int)isa_size_bytes(insn->code) != 0) {
+				/* The kernel keeps the stack strictly aligned, and an
+				 * atomic through a misaligned pointer is undefined in C. */
+				vm_error("%s: insn %u: misaligned stack access off %d size %u",
+					 prog->name, idx, insn->off, isa_size_bytes(insn->code));
+				return -EINVAL;
+			}
 		} else if (mode != BPF_MEM || insn->imm) {
 			return reject(prog, idx, "invalid BPF_STX opcode or reserved fields");
 		}
@@ -273,14 +281,16 @@ static int find_subprogs(struct bpfvm_prog *prog)
 	int64_t start;
 
 	starts = malloc((prog->insn_cnt + 1) * sizeof(*starts));
-	if (!starts)
+	if (!starts) {
+		vm_error("%s: out of memory finding subprograms", prog->name);
 		return -ENOMEM;
+	}
 	starts[0] = 0;
 	for (uint32_t idx = 0; idx < prog->insn_cnt; idx++) {
 		if (subprog_start_of(&prog->insns[idx], idx, &start)) {
 			if (start < 0 || start >= (int64_t)prog->insn_cnt) {
 				free(starts);
-				return reject(prog, idx, "call target out of range");
+				return reject(prog, idx, "call to invalid destination");
 			}
 			starts[count++] = (uint32_t)start;
 		}
@@ -291,6 +301,7 @@ static int find_subprogs(struct bpfvm_prog *prog)
 	prog->subprogs = calloc(count, sizeof(*prog->subprogs));
 	if (!prog->subprogs) {
 		free(starts);
+		vm_error("%s: out of memory finding subprograms", prog->name);
 		return -ENOMEM;
 	}
 	for (uint32_t i = 0; i < count; i++) {
@@ -303,21 +314,6 @@ static int find_subprogs(struct bpfvm_prog *prog)
 								   : prog->insn_cnt;
 	free(starts);
 	return 0;
-}
-
-const struct subprog *prog_subprog_of(const struct bpfvm_prog *prog, uint32_t idx)
-{
-	uint32_t low = 0, high = prog->subprog_cnt;
-
-	while (high - low > 1) {
-		uint32_t mid = (low + high) / 2;
-
-		if (prog->subprogs[mid].start <= idx)
-			low = mid;
-		else
-			high = mid;
-	}
-	return &prog->subprogs[low];
 }
 
 /* Marks the second slot of every lddw, which no jump may land on. */
@@ -385,14 +381,31 @@ static int check_subprog_ends(const struct bpfvm_prog *prog, const uint8_t *seco
 
 struct call_walk {
 	struct bpfvm_prog *prog;
-	uint8_t *on_path; /* per subprogram: in the current call chain */
+	uint8_t *on_path;	/* per subprogram: in the current call chain */
+	uint8_t *done;		/* per subprogram: every chain below it checked */
+	uint32_t *frames_below; /* when done: most frames of a chain it starts */
+	uint32_t *stack_below;	/* when done: most stack of a chain it starts */
 };
+
+/* Whether the chains below a subprogram already checked also fit when it is
+ * entered as frame `frames` with `stack` bytes used above and by it. Without
+ * this memo the walk enumerates every call path, exponentially many. */
+static bool known_to_fit(const struct call_walk *walk, uint32_t sub_index, uint32_t frames,
+			 uint32_t stack)
+{
+	uint32_t own = walk->prog->subprogs[sub_index].stack_depth;
+
+	return walk->done[sub_index] &&
+	       frames - 1 + walk->frames_below[sub_index] <= ISA_MAX_CALL_FRAMES &&
+	       stack - own + walk->stack_below[sub_index] <= ISA_MAX_STACK;
+}
 
 static int walk_calls(struct call_walk *walk, uint32_t sub_index, uint32_t frames,
 		      uint32_t stack)
 {
 	struct bpfvm_prog *prog = walk->prog;
 	const struct subprog *sub = &prog->subprogs[sub_index];
+	uint32_t frames_below = 1, stack_below = sub->stack_depth;
 	int err = 0;
 
 	stack += sub->stack_depth;
@@ -406,6 +419,8 @@ static int walk_calls(struct call_walk *walk, uint32_t sub_index, uint32_t frame
 			 prog->name, sub->start, frames, stack);
 		return -E2BIG;
 	}
+	if (known_to_fit(walk, sub_index, frames, stack))
+		return 0;
 	walk->on_path[sub_index] = 1;
 	for (uint32_t idx = sub->start; idx < sub->end && !err; idx++) {
 		const struct bpf_insn *insn = &prog->insns[idx];
@@ -415,25 +430,47 @@ static int walk_calls(struct call_walk *walk, uint32_t sub_index, uint32_t frame
 			continue;
 		callee = (uint32_t)(prog_subprog_of(prog, (uint32_t)isa_jump_target(insn, idx)) -
 				    prog->subprogs);
-		if (walk->on_path[callee])
+		if (walk->on_path[callee]) {
 			err = reject(prog, idx, "recursive call");
-		else
-			err = walk_calls(walk, callee, frames + 1, stack);
+			break;
+		}
+		err = walk_calls(walk, callee, frames + 1, stack);
+		if (!err) {
+			if (1 + walk->frames_below[callee] > frames_below)
+				frames_below = 1 + walk->frames_below[callee];
+			if (sub->stack_depth + walk->stack_below[callee] > stack_below)
+				stack_below = sub->stack_depth + walk->stack_below[callee];
+		}
 	}
 	walk->on_path[sub_index] = 0;
+	if (!err) {
+		walk->done[sub_index] = 1;
+		walk->frames_below[sub_index] = frames_below;
+		walk->stack_below[sub_index] = stack_below;
+	}
 	return err;
 }
 
 static int check_call_graph(struct bpfvm_prog *prog)
 {
-	struct call_walk walk = { .prog = prog };
-	int err;
+	uint32_t count = prog->subprog_cnt;
+	struct call_walk walk = {
+		.prog = prog,
+		.on_path = calloc(count, 1),
+		.done = calloc(count, 1),
+		.frames_below = calloc(count, sizeof(uint32_t)),
+		.stack_below = calloc(count, sizeof(uint32_t)),
+	};
+	int err = -ENOMEM;
 
-	walk.on_path = calloc(prog->subprog_cnt, 1);
-	if (!walk.on_path)
-		return -ENOMEM;
-	err = walk_calls(&walk, 0, 1, 0);
+	if (walk.on_path && walk.done && walk.frames_below && walk.stack_below)
+		err = walk_calls(&walk, 0, 1, 0);
+	else
+		vm_error("%s: out of memory checking the call graph", prog->name);
 	free(walk.on_path);
+	free(walk.done);
+	free(walk.frames_below);
+	free(walk.stack_below);
 	return err;
 }
 
@@ -442,15 +479,6 @@ int verifier_check_structure(struct bpfvm_prog *prog)
 	uint8_t *second_half;
 	int err;
 
-	if (prog->insn_cnt == 0) {
-		vm_error("%s: empty program", prog->name);
-		return -EINVAL;
-	}
-	if (prog->insn_cnt > MAX_INSNS) {
-		vm_error("%s: program of %u instructions is too large (limit %d)", prog->name,
-			 prog->insn_cnt, MAX_INSNS);
-		return -E2BIG;
-	}
 	for (uint32_t idx = 0; idx < prog->insn_cnt; idx++) {
 		err = check_insn(prog, idx);
 		if (err)
@@ -462,8 +490,10 @@ int verifier_check_structure(struct bpfvm_prog *prog)
 	if (err)
 		return err;
 	second_half = mark_lddw_second_halves(prog);
-	if (!second_half)
+	if (!second_half) {
+		vm_error("%s: out of memory checking jumps", prog->name);
 		return -ENOMEM;
+	}
 	err = check_jump_targets(prog, second_half);
 	if (!err)
 		err = check_subprog_ends(prog, second_half);
