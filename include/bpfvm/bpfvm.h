@@ -52,7 +52,8 @@ typedef uint64_t (*bpfvm_helper_fn)(uint64_t r1, uint64_t r2, uint64_t r3,
 #define BPFVM_HELPER_ID_MAX 65535u
 
 /* Registers (or replaces) helper `id` under `name` (used in messages and the
- * disassembler). Programs loaded afterwards may call it; programs already
+ * disassembler). Not safe to call while another thread loads a program into
+ * the same runtime; running programs are unaffected. Programs loaded afterwards may call it; programs already
  * loaded keep the functions they were loaded with, for `call` and `callx`
  * alike.
  * Errors: -EINVAL (NULL fn or name, id > BPFVM_HELPER_ID_MAX), -ENOMEM. */

@@ -23,11 +23,6 @@ void vm_error(const char *fmt, ...)
 	va_end(ap);
 }
 
-void vm_error_clear(void)
-{
-	error_message[0] = '\0';
-}
-
 const char *bpfvm_errmsg(void)
 {
 	return error_message;

@@ -11,7 +11,4 @@ void vm_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Same, with a va_list. */
 void vm_verror(const char *fmt, va_list ap);
 
-/* Clears this thread's message (a successful call leaves the old one). */
-void vm_error_clear(void);
-
 #endif

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 
 #include "core/error.h"
+#include "core/opts.h"
 #include "core/runtime.h"
 
 int bpfvm_create(const struct bpfvm_opts *opts, struct bpfvm **vm_out)
@@ -10,6 +11,10 @@ int bpfvm_create(const struct bpfvm_opts *opts, struct bpfvm **vm_out)
 
 	if (!vm_out) {
 		vm_error("bpfvm_create: vm_out is NULL");
+		return -EINVAL;
+	}
+	if (!opts_valid(opts, sizeof(*opts))) {
+		vm_error("bpfvm_create: invalid opts (sz, or unknown fields set)");
 		return -EINVAL;
 	}
 	vm = calloc(1, sizeof(*vm));

@@ -14,7 +14,7 @@
  *     +--------+----+----+------+--------+---------------+
  *       8        1    1    2      4        8               8
  *     off: memory offset; for a jump, the budget cost of taking it; for a
- *     local call, the caller's frame size.
+ *     local call, the caller's frame size (and imm its budget cost).
  */
 #ifndef BPFVM_ENGINE_INTERP_H
 #define BPFVM_ENGINE_INTERP_H
@@ -111,7 +111,9 @@ void interp_free(struct interp_code *code);
 int interp_execute(const struct interp_code *code, struct interp_run *run,
 		   uint64_t *retval);
 
-/* The handler addresses of the interpreter loop, indexed by enum interp_op. */
+/* The handler addresses of the interpreter loop, indexed by enum interp_op.
+ * (Labels are local to interp_execute(), which hands them out when called
+ * with a NULL code pointer.) */
 const void *const *interp_labels(void);
 
 #endif

@@ -6,10 +6,12 @@
  * functions, and the budget cost of each jump.
  *
  * The budget: straight-line code and forward jumps cannot run longer than
- * the program, so only a backward jump is charged, with the length of the
- * loop it closes (its distance). A run thus stops after at most about
- * `insn_budget` instructions of loop bodies. Local calls need no charge: the
- * structural check forbids recursion.
+ * what they jump over, so only two things are charged: a backward jump, with
+ * the length of the loop it closes (its distance), and a local call, with the
+ * length of the callee (a call fan-out re-runs straight-line code without any
+ * loop: eight levels of 40 calls each is 40^7 runs of the last one). Every
+ * executed instruction is thus covered by some charge, and a run stops after
+ * at most about `insn_budget` instructions.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -193,8 +195,11 @@ static void decode_operands(const struct bpfvm_prog *prog, uint32_t idx,
 	} else if (isa_is_helper_call(insn)) {
 		out->helper = helper_table_find(&prog->vm->helpers, (uint32_t)insn->imm)->fn;
 	} else if (isa_is_local_call(insn)) {
+		const struct subprog *callee = prog_subprog_of(prog, (uint32_t)isa_jump_target(insn, idx));
+
 		out->target = &code->insns[isa_jump_target(insn, idx)];
 		out->off = (int32_t)prog_subprog_of(prog, idx)->stack_depth;
+		out->imm = callee->end - callee->start; /* the budget cost */
 	} else if (isa_is_jmp(insn->code) && isa_op(insn->code) != BPF_EXIT &&
 		   isa_op(insn->code) != BPF_CALL) {
 		target = isa_jump_target(insn, idx);

@@ -32,6 +32,9 @@ struct interp_frame {
 	uint64_t saved[5]; /* r6..r9, r10 */
 };
 
+_Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
+	       "the LE/BE handlers assume a little-endian host");
+
 static const void *const *interp_label_table;
 
 /* Unaligned-safe memory access: the verifier allows unaligned packet access,
@@ -132,7 +135,7 @@ static inline int packet_load(const struct interp_run *run, uint64_t offset,
 #define JSET_PAIR(name, cast, operand_k, operand_x) \
 	op_##name##_K: JUMP_IF(((cast)DST & (cast)(operand_k)) != 0); \
 	op_##name##_X: JUMP_IF(((cast)DST & (cast)(operand_x)) != 0);
-#define ATOMIC_OPS(W, type, bits)                                                          \
+#define ATOMIC_OPS(W, type)                                                          \
 	op_##W##_ATOMIC_ADD: __atomic_fetch_add((type *)(uintptr_t)ADDR_DST, (type)SRC, __ATOMIC_SEQ_CST); NEXT(); \
 	op_##W##_ATOMIC_AND: __atomic_fetch_and((type *)(uintptr_t)ADDR_DST, (type)SRC, __ATOMIC_SEQ_CST); NEXT(); \
 	op_##W##_ATOMIC_OR:  __atomic_fetch_or((type *)(uintptr_t)ADDR_DST, (type)SRC, __ATOMIC_SEQ_CST); NEXT(); \
@@ -259,6 +262,9 @@ op_CALLX:
 	reg[0] = code->callx_helpers[DST](reg[1], reg[2], reg[3], reg[4], reg[5]);
 	NEXT();
 op_CALL_LOCAL:
+	budget -= pc->imm;
+	if (__builtin_expect(budget < 0, 0))
+		goto budget_exhausted;
 	frames[depth].return_to = pc + 1;
 	memcpy(frames[depth].saved, &reg[6], sizeof(frames[depth].saved));
 	depth++;
@@ -285,8 +291,8 @@ op_EXIT:
 	ALU(ST_W, store_u32(ADDR_DST, IMM)) ALU(ST_DW, store_u64(ADDR_DST, IMM))
 	ALU(STX_B, store_u8(ADDR_DST, SRC)) ALU(STX_H, store_u16(ADDR_DST, SRC))
 	ALU(STX_W, store_u32(ADDR_DST, SRC)) ALU(STX_DW, store_u64(ADDR_DST, SRC))
-	ATOMIC_OPS(W, uint32_t, 32)
-	ATOMIC_OPS(DW, uint64_t, 64)
+	ATOMIC_OPS(W, uint32_t)
+	ATOMIC_OPS(DW, uint64_t)
 
 op_LDDW:
 	DST = IMM;

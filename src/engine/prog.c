@@ -8,6 +8,7 @@
 #include "core/runtime.h"
 #include "engine/interp.h"
 #include "engine/prog.h"
+#include "isa/isa.h"
 #include "verifier/structure.h"
 
 void bpfvm_prog_free(struct bpfvm_prog *prog)
@@ -62,8 +63,9 @@ static int prog_check_args(struct bpfvm *vm, const struct bpf_insn *insns, size_
 		vm_error("%s: empty program", name ? name : "prog");
 		return -EINVAL;
 	}
-	if (insn_cnt > UINT32_MAX) {
-		vm_error("bpfvm_prog_load_raw: %zu instructions is too many", insn_cnt);
+	if (insn_cnt > ISA_MAX_INSNS) {
+		vm_error("%s: program of %zu instructions is too large (limit %u)",
+			 name ? name : "prog", insn_cnt, ISA_MAX_INSNS);
 		return -E2BIG;
 	}
 	return 0;
@@ -95,6 +97,21 @@ int bpfvm_prog_load_raw(struct bpfvm *vm, const struct bpf_insn *insns, size_t i
 	}
 	*prog_out = prog;
 	return 0;
+}
+
+const struct subprog *prog_subprog_of(const struct bpfvm_prog *prog, uint32_t idx)
+{
+	uint32_t low = 0, high = prog->subprog_cnt;
+
+	while (high - low > 1) {
+		uint32_t mid = (low + high) / 2;
+
+		if (prog->subprogs[mid].start <= idx)
+			low = mid;
+		else
+			high = mid;
+	}
+	return &prog->subprogs[low];
 }
 
 size_t bpfvm_prog_insn_cnt(const struct bpfvm_prog *prog)

@@ -26,6 +26,8 @@
  * MAX_BPF_STACK). */
 #define ISA_MAX_CALL_FRAMES 8
 #define ISA_MAX_STACK 512
+/* Largest program, as the kernel's BPF_COMPLEXITY_LIMIT_INSNS. */
+#define ISA_MAX_INSNS 1000000u
 
 static inline uint8_t isa_class(uint8_t code) { return code & 0x07; }
 static inline uint8_t isa_op(uint8_t code) { return code & 0xf0; }
