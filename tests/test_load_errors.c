@@ -584,6 +584,102 @@ static void test_run_errors(void)
 	bpfvm_prog_free(prog);
 }
 
+/* ---- regressions from review -------------------------------------------- */
+
+/* Eight functions, each calling the next `fanout` times: no loop, no
+ * recursion, but fanout^7 runs of the last one. Written into `insns`, which
+ * has room for 7 * (fanout + 2) + 2 instructions. */
+static size_t build_call_fanout(struct bpf_insn *insns, int fanout)
+{
+	size_t per_function = (size_t)fanout + 2, at = 0;
+
+	for (int f = 0; f < 7; f++) {
+		size_t next_start = (size_t)(f + 1) * per_function;
+
+		insns[at++] = mov64_imm(0, 0);
+		for (int k = 0; k < fanout; k++, at++)
+			insns[at] = call_local((int32_t)(next_start - at - 1));
+		insns[at++] = exit_insn();
+	}
+	insns[at++] = add64_imm(0, 1);
+	insns[at++] = exit_insn();
+	return at;
+}
+
+static void test_call_fanout(void)
+{
+	struct bpf_insn insns[7 * (40 + 2) + 2];
+	size_t insn_cnt = build_call_fanout(insns, 40);
+	struct bpfvm_prog_opts opts = { .sz = sizeof(opts), .name = "fanout",
+					.insn_budget = 100000 };
+	struct bpfvm_prog *prog = NULL;
+	uint64_t r0 = 0;
+	int err;
+
+	/* The call-graph check memoises: this loads at once rather than
+	 * walking all 40^7 call paths. */
+	err = bpfvm_prog_load_raw(vm, insns, insn_cnt, &opts, &prog);
+	testlib_check("call_fanout_of_40_over_8_frames_loads", !err, "error %d (%s)", err,
+		      bpfvm_errmsg());
+	if (err)
+		return;
+	/* Local calls are charged to the budget: fan-out cannot run for hours. */
+	err = bpfvm_prog_run_raw(prog, NULL, 0, &r0);
+	testlib_check("call_fanout_exhausts_the_budget", err == -ETIME,
+		      "expected -ETIME got %d (%s), r0 %llu", err, bpfvm_errmsg(),
+		      (unsigned long long)r0);
+	bpfvm_prog_free(prog);
+}
+
+static void test_stack_through_pointers(void)
+{
+	const struct bpf_insn above_via_copy[] = {
+		mov64_reg(1, 10), st_imm(BPF_DW, 1, 8, 0x41414141), mov64_imm(0, 0), exit_insn() };
+	const struct bpf_insn straddling_via_copy[] = {
+		mov64_reg(1, 10), add64_imm(1, -4), st_imm(BPF_DW, 1, 0, 1), mov64_imm(0, 0),
+		exit_insn() };
+	const struct bpf_insn misaligned_atomic[] = {
+		st_imm(BPF_DW, 10, -16, 0), mov64_imm(1, 1),
+		insn_raw(BPF_STX | BPF_ATOMIC | BPF_DW, 10, 1, -12, BPF_ADD), mov64_imm(0, 0),
+		exit_insn() };
+	const struct bpf_insn cmpxchg_src_r10[] = {
+		st_imm(BPF_DW, 10, -8, 0), mov64_imm(0, 0),
+		insn_raw(BPF_STX | BPF_ATOMIC | BPF_DW, 10, 10, -8, BPF_CMPXCHG),
+		ldx(BPF_DW, 1, 10, -8), mov64_reg(0, 10), insn_raw(BPF_ALU64 | BPF_SUB | BPF_X, 0, 1, 0, 0),
+		exit_insn() };
+	struct bpfvm_prog *prog = NULL;
+	uint64_t r0 = 1;
+	int err;
+
+	/* The kernel: "invalid write to stack R1 off=8 size=8". */
+	expect_load_error("stack_write_above_r10_through_a_copy_is_rejected", above_via_copy,
+			  COUNT(above_via_copy), -EACCES, 1);
+	expect_load_error("stack_write_straddling_r10_through_a_pointer_is_rejected",
+			  straddling_via_copy, COUNT(straddling_via_copy), -EACCES, 2);
+	expect_load_error("misaligned_atomic_on_the_stack_is_rejected", misaligned_atomic,
+			  COUNT(misaligned_atomic), -EINVAL, 2);
+	/* cmpxchg writes r0, not src: r10 as its source is fine. */
+	err = bpfvm_prog_load_raw(vm, cmpxchg_src_r10, COUNT(cmpxchg_src_r10), NULL, &prog);
+	if (!err)
+		err = bpfvm_prog_run_raw(prog, NULL, 0, &r0);
+	testlib_check("cmpxchg_may_store_the_frame_pointer", !err && r0 == 0,
+		      "error %d (%s), r0 %llu", err, bpfvm_errmsg(), (unsigned long long)r0);
+	bpfvm_prog_free(prog);
+}
+
+static void test_program_too_large(void)
+{
+	const struct bpf_insn one[] = { exit_insn() };
+	struct bpfvm_prog *prog = NULL;
+	int err;
+
+	/* Refused by its count, before the array (which is not that long) is
+	 * read or copied. */
+	err = bpfvm_prog_load_raw(vm, one, (size_t)ISA_MAX_INSNS + 1, NULL, &prog);
+	check_error("program_over_one_million_insns_is_too_large", "load", err, -E2BIG, -1);
+	bpfvm_prog_free(prog);
+}
+
 /* ---- API misuse ------------------------------------------------------- */
 
 static uint64_t helper_zero(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5)
@@ -658,6 +754,9 @@ int main(void)
 	test_stack_offsets();
 	test_reserved_fields();
 	test_run_errors();
+	test_call_fanout();
+	test_stack_through_pointers();
+	test_program_too_large();
 	test_helper_register_errors();
 	test_null_arguments();
 	bpfvm_destroy(vm);
