@@ -52,10 +52,10 @@ typedef uint64_t (*bpfvm_helper_fn)(uint64_t r1, uint64_t r2, uint64_t r3,
 #define BPFVM_HELPER_ID_MAX 65535u
 
 /* Registers (or replaces) helper `id` under `name` (used in messages and the
- * disassembler). Not safe to call while another thread loads a program into
- * the same runtime; running programs are unaffected. Programs loaded afterwards may call it; programs already
+ * disassembler). Programs loaded afterwards may call it; programs already
  * loaded keep the functions they were loaded with, for `call` and `callx`
- * alike.
+ * alike. Not safe to call while another thread loads a program into the same
+ * runtime; running programs are unaffected.
  * Errors: -EINVAL (NULL fn or name, id > BPFVM_HELPER_ID_MAX), -ENOMEM. */
 int bpfvm_helper_register(struct bpfvm *vm, uint32_t id, const char *name,
 			  bpfvm_helper_fn fn);
@@ -67,12 +67,12 @@ struct bpfvm_prog;
 struct bpfvm_prog_opts {
 	size_t sz;	      /* sizeof(struct bpfvm_prog_opts) */
 	const char *name;     /* shown in messages; default "prog" */
-	uint64_t insn_budget; /* raw mode: how long loops may run before the run
-			       * is stopped with -ETIME. Each backward jump taken
-			       * costs the length of the loop it closes, so this
-			       * bounds the instructions executed in loops;
-			       * straight-line code costs nothing. 0 = default
-			       * (BPFVM_DEFAULT_INSN_BUDGET) */
+	uint64_t insn_budget; /* raw mode: about how many instructions a run may
+			       * execute before it is stopped with -ETIME. It is
+			       * charged, never per instruction, by each backward
+			       * jump taken (the length of the loop it closes) and
+			       * each local call (the length of the callee).
+			       * 0 = default (BPFVM_DEFAULT_INSN_BUDGET) */
 };
 
 #define BPFVM_DEFAULT_INSN_BUDGET 100000000ull

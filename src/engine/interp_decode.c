@@ -195,9 +195,11 @@ static void decode_operands(const struct bpfvm_prog *prog, uint32_t idx,
 	} else if (isa_is_helper_call(insn)) {
 		out->helper = helper_table_find(&prog->vm->helpers, (uint32_t)insn->imm)->fn;
 	} else if (isa_is_local_call(insn)) {
-		const struct subprog *callee = prog_subprog_of(prog, (uint32_t)isa_jump_target(insn, idx));
+		const struct subprog *callee;
 
-		out->target = &code->insns[isa_jump_target(insn, idx)];
+		target = isa_jump_target(insn, idx);
+		callee = prog_subprog_of(prog, (uint32_t)target);
+		out->target = &code->insns[target];
 		out->off = (int32_t)prog_subprog_of(prog, idx)->stack_depth;
 		out->imm = callee->end - callee->start; /* the budget cost */
 	} else if (isa_is_jmp(insn->code) && isa_op(insn->code) != BPF_EXIT &&

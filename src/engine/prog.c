@@ -22,10 +22,17 @@ void bpfvm_prog_free(struct bpfvm_prog *prog)
 	free(prog);
 }
 
+/* The name messages use: the caller's, or "prog". */
+static const char *prog_display_name(const struct bpfvm_prog_opts *opts)
+{
+	const char *name = OPTS_GET(opts, name, NULL);
+
+	return name ? name : "prog";
+}
+
 static struct bpfvm_prog *prog_alloc(struct bpfvm *vm, const struct bpf_insn *insns,
 				     size_t insn_cnt, const struct bpfvm_prog_opts *opts)
 {
-	const char *name = OPTS_GET(opts, name, NULL);
 	struct bpfvm_prog *prog = calloc(1, sizeof(*prog));
 
 	if (!prog)
@@ -35,7 +42,7 @@ static struct bpfvm_prog *prog_alloc(struct bpfvm *vm, const struct bpf_insn *in
 	prog->insn_budget = OPTS_GET(opts, insn_budget, 0);
 	if (!prog->insn_budget)
 		prog->insn_budget = BPFVM_DEFAULT_INSN_BUDGET;
-	prog->name = strdup(name ? name : "prog");
+	prog->name = strdup(prog_display_name(opts));
 	prog->insns = malloc(insn_cnt * sizeof(*insns));
 	if (!prog->name || !prog->insns) {
 		bpfvm_prog_free(prog);
@@ -48,8 +55,6 @@ static struct bpfvm_prog *prog_alloc(struct bpfvm *vm, const struct bpf_insn *in
 static int prog_check_args(struct bpfvm *vm, const struct bpf_insn *insns, size_t insn_cnt,
 			   const struct bpfvm_prog_opts *opts, struct bpfvm_prog **prog_out)
 {
-	const char *name = OPTS_GET(opts, name, NULL);
-
 	if (!vm || !prog_out || (!insns && insn_cnt)) {
 		vm_error("bpfvm_prog_load_raw: NULL argument");
 		return -EINVAL;
@@ -60,12 +65,12 @@ static int prog_check_args(struct bpfvm *vm, const struct bpf_insn *insns, size_
 		return -EINVAL;
 	}
 	if (insn_cnt == 0) {
-		vm_error("%s: empty program", name ? name : "prog");
+		vm_error("%s: empty program", prog_display_name(opts));
 		return -EINVAL;
 	}
 	if (insn_cnt > ISA_MAX_INSNS) {
 		vm_error("%s: program of %zu instructions is too large (limit %u)",
-			 name ? name : "prog", insn_cnt, ISA_MAX_INSNS);
+			 prog_display_name(opts), insn_cnt, ISA_MAX_INSNS);
 		return -E2BIG;
 	}
 	return 0;

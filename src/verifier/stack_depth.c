@@ -62,7 +62,8 @@ static void charge_access(struct depth_walk *walk, const struct fp_range *base, 
 {
 	if (!base->may_be_fp)
 		return;
-	/* SEMANTICS.md: the kernel's "invalid stack off" — nothing at or above r10 */
+	/* The kernel verifier's stack rule ("invalid write to stack R1 off=8"):
+	 * no access may reach r10 or above. */
 	if (size > 0 && !base->unknown && base->hi + off + (int64_t)size > 0 && walk->bad_idx < 0)
 		walk->bad_idx = walk->current;
 	if (base->unknown)
