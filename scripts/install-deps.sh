@@ -7,7 +7,12 @@ missing=()
 for cmd in make cmake gcc clang; do
 	command -v "$cmd" >/dev/null 2>&1 || missing+=("$cmd")
 done
+command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
 [ -f /usr/include/linux/bpf.h ] || missing+=(linux-libc-dev)
+# The loader reads ELF with libelf and BTF with libbpf; BPF C programs of the
+# tests and examples include libbpf's bpf/bpf_helpers.h.
+[ -f /usr/include/gelf.h ] || missing+=(libelf-dev)
+[ -f /usr/include/bpf/bpf_helpers.h ] || missing+=(libbpf-dev)
 
 # The sanitizer build links clang's ASan/UBSan runtime, which Debian ships
 # apart from clang itself (libclang-rt-N-dev).

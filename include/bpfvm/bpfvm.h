@@ -28,19 +28,26 @@ const char *bpfvm_errmsg(void);
 
 /* ---- The runtime ----------------------------------------------------- */
 
-/* A runtime holds the helper table and, in later versions, the maps,
- * namespace and virtual CPUs that its programs share. */
+/* A runtime holds the helper table, the maps and programs (with their ids),
+ * the virtual CPUs and the trace pipe that its programs share. */
 struct bpfvm;
 
 struct bpfvm_opts {
-	size_t sz; /* sizeof(struct bpfvm_opts) */
+	size_t sz;	  /* sizeof(struct bpfvm_opts) */
+	uint32_t nr_cpus; /* virtual CPUs; 0 = the machine's possible CPUs */
 };
 
-/* Creates a runtime with no helpers registered. */
+/* Creates a runtime. The kernel's helpers that bpfvm provides (map
+ * operations, time, random numbers, trace_printk, packet helpers, ...) are
+ * registered under their Linux ids; bpfvm_helper_register() may replace them. */
 int bpfvm_create(const struct bpfvm_opts *opts, struct bpfvm **vm_out);
 
-/* Frees the runtime. Every program loaded into it must be freed first. */
+/* Frees the runtime. Every object, program and map reference obtained from it
+ * must be released first. */
 void bpfvm_destroy(struct bpfvm *vm);
+
+/* The number of virtual CPUs: the length of a per-CPU map's value array. */
+uint32_t bpfvm_nr_cpus(const struct bpfvm *vm);
 
 /* ---- Helpers --------------------------------------------------------- */
 
@@ -107,6 +114,194 @@ int bpfvm_prog_run_raw(struct bpfvm_prog *prog, void *mem, size_t mem_len,
 /* Number of instructions of the program as loaded, and a pointer to them. */
 size_t bpfvm_prog_insn_cnt(const struct bpfvm_prog *prog);
 const struct bpf_insn *bpfvm_prog_insns(const struct bpfvm_prog *prog);
+
+/* Program metadata. A program loaded from an object has the type and
+ * expected attach type that its section name gives (libbpf's table); a raw
+ * program has BPFVM_PROG_TYPE_RAW and attach type 0. */
+#define BPFVM_PROG_TYPE_RAW ((enum bpf_prog_type)0x10000)
+
+const char *bpfvm_prog_name(const struct bpfvm_prog *prog);
+/* The ELF section the program came from ("" for a raw program). */
+const char *bpfvm_prog_section(const struct bpfvm_prog *prog);
+enum bpf_prog_type bpfvm_prog_type(const struct bpfvm_prog *prog);
+enum bpf_attach_type bpfvm_prog_expected_attach_type(const struct bpfvm_prog *prog);
+/* The program's id in its runtime (0 until loaded). Prog arrays take and
+ * return ids where the kernel takes file descriptors and returns ids. */
+uint32_t bpfvm_prog_id(const struct bpfvm_prog *prog);
+
+/* ---- Test runs ------------------------------------------------------- */
+
+/* As the kernel's BPF_PROG_TEST_RUN and libbpf's bpf_test_run_opts: the
+ * context is built from data_in (a packet) and/or ctx_in as the kernel builds
+ * it for the program type; the program runs `repeat` times (0 = once), each
+ * run with a fresh tail-call count; data_out and ctx_out receive the packet
+ * and the context after the last run. */
+struct bpfvm_test_run_opts {
+	size_t sz;		 /* sizeof(struct bpfvm_test_run_opts) */
+	const void *data_in;	 /* packet; NULL for context-only types */
+	void *data_out;		 /* may be NULL */
+	uint32_t data_size_in;
+	uint32_t data_size_out;	 /* in: capacity of data_out; out: packet size
+				  * (larger than the capacity: -ENOSPC, data_out
+				  * holds the first bytes) */
+	const void *ctx_in;	 /* may be NULL */
+	void *ctx_out;		 /* may be NULL */
+	uint32_t ctx_size_in;
+	uint32_t ctx_size_out;	 /* in: capacity; out: context size */
+	uint32_t retval;	 /* out: r0 of the last run (low 32 bits) */
+	int repeat;
+	uint32_t duration;	 /* out: average nanoseconds per run */
+	uint32_t flags;		 /* BPF_F_TEST_RUN_ON_CPU, as the kernel */
+	uint32_t cpu;		 /* virtual CPU, with BPF_F_TEST_RUN_ON_CPU */
+};
+
+/* Errors: -EINVAL (context or packet the program type refuses, with the
+ * reason in bpfvm_errmsg()), -ENOSPC (data_out or ctx_out too small),
+ * -ETIME (instruction budget exhausted), -ENOTSUP (program type has no test
+ * run). */
+int bpfvm_prog_test_run(struct bpfvm_prog *prog, struct bpfvm_test_run_opts *opts);
+
+/* ---- Maps ------------------------------------------------------------ */
+
+/* Map types, flags and error codes are the kernel's (linux/bpf.h). A map is
+ * reference counted: bpfvm_map_create() and bpfvm_map_get_by_id() return a
+ * reference that the caller drops with bpfvm_map_close(); objects and
+ * programs that use a map hold their own. */
+struct bpfvm_map;
+
+struct bpfvm_map_create_opts {
+	size_t sz;			   /* sizeof(struct bpfvm_map_create_opts) */
+	uint32_t map_flags;		   /* BPF_F_NO_PREALLOC, BPF_F_RDONLY_PROG, ... */
+	const struct bpfvm_map *inner_map; /* template of ARRAY_OF_MAPS / HASH_OF_MAPS */
+	uint64_t map_extra;
+};
+
+/* Errors as the kernel's BPF_MAP_CREATE: -EINVAL (sizes or flags the type
+ * refuses), -E2BIG, -ENOMEM. */
+int bpfvm_map_create(struct bpfvm *vm, enum bpf_map_type type, const char *name,
+		     uint32_t key_size, uint32_t value_size, uint32_t max_entries,
+		     const struct bpfvm_map_create_opts *opts, struct bpfvm_map **map_out);
+
+/* A new reference to the map with this id. Errors: -ENOENT. */
+int bpfvm_map_get_by_id(struct bpfvm *vm, uint32_t id, struct bpfvm_map **map_out);
+
+/* Drops a reference; NULL is allowed. */
+void bpfvm_map_close(struct bpfvm_map *map);
+
+struct bpfvm_map_info {
+	uint32_t type;
+	uint32_t id;
+	uint32_t key_size;
+	uint32_t value_size;
+	uint32_t max_entries;
+	uint32_t map_flags;
+	char name[16]; /* BPF_OBJ_NAME_LEN, as the kernel truncates it */
+};
+
+int bpfvm_map_get_info(const struct bpfvm_map *map, struct bpfvm_map_info *info);
+const char *bpfvm_map_name(const struct bpfvm_map *map);
+
+/* Bytes that a user-space lookup writes to `value`: value_size, or for per-CPU
+ * maps round_up(value_size, 8) * nr_cpus (SEMANTICS.md: per-CPU execution). */
+size_t bpfvm_map_value_size_user(const struct bpfvm_map *map);
+
+/* User-space operations, with the kernel's semantics and errno values
+ * (BPF_MAP_LOOKUP_ELEM, ...). Values of PROG_ARRAY maps are program ids, of
+ * ARRAY_OF_MAPS / HASH_OF_MAPS map ids. QUEUE and STACK take a NULL key.
+ * Flags: BPF_ANY, BPF_NOEXIST, BPF_EXIST, BPF_F_LOCK. All are safe to call
+ * from several threads while programs run. */
+int bpfvm_map_lookup(struct bpfvm_map *map, const void *key, void *value);
+int bpfvm_map_lookup_flags(struct bpfvm_map *map, const void *key, void *value,
+			   uint64_t flags);
+int bpfvm_map_update(struct bpfvm_map *map, const void *key, const void *value,
+		     uint64_t flags);
+int bpfvm_map_delete(struct bpfvm_map *map, const void *key);
+/* key NULL (or not in the map): the first key. -ENOENT after the last. */
+int bpfvm_map_get_next_key(struct bpfvm_map *map, const void *key, void *next_key);
+int bpfvm_map_lookup_and_delete(struct bpfvm_map *map, const void *key, void *value);
+/* Makes the map read-only to user space (as BPF_MAP_FREEZE). */
+int bpfvm_map_freeze(struct bpfvm_map *map);
+
+/* Batch operations, as BPF_MAP_*_BATCH: in_batch/out_batch are opaque
+ * cursors of key_size bytes (NULL in_batch: from the start); *count is the
+ * capacity in elements on entry and the number processed on return; -ENOENT
+ * when the end is reached (with *count possibly non-zero). */
+struct bpfvm_map_batch_opts {
+	size_t sz;
+	uint64_t elem_flags;
+	uint64_t flags;
+};
+
+int bpfvm_map_lookup_batch(struct bpfvm_map *map, void *in_batch, void *out_batch,
+			   void *keys, void *values, uint32_t *count,
+			   const struct bpfvm_map_batch_opts *opts);
+int bpfvm_map_lookup_and_delete_batch(struct bpfvm_map *map, void *in_batch,
+				      void *out_batch, void *keys, void *values,
+				      uint32_t *count, const struct bpfvm_map_batch_opts *opts);
+int bpfvm_map_update_batch(struct bpfvm_map *map, const void *keys, const void *values,
+			   uint32_t *count, const struct bpfvm_map_batch_opts *opts);
+int bpfvm_map_delete_batch(struct bpfvm_map *map, const void *keys, uint32_t *count,
+			   const struct bpfvm_map_batch_opts *opts);
+
+/* ---- Ring buffers, perf buffers, the trace pipe ---------------------- */
+
+/* Calls fn for every record committed to a RINGBUF map since the last call
+ * (discarded records are skipped), in order. A non-zero return from fn stops
+ * the walk and is returned. Otherwise returns the number of records. */
+typedef int (*bpfvm_ringbuf_sample_fn)(void *ctx, void *data, size_t size);
+int bpfvm_ringbuf_consume(struct bpfvm_map *map, bpfvm_ringbuf_sample_fn fn, void *ctx);
+
+/* Calls fn for every record that bpf_perf_event_output wrote to a
+ * PERF_EVENT_ARRAY map (each virtual CPU has its own buffer), oldest first,
+ * CPU by CPU; lost_fn (may be NULL) for each CPU that dropped records because
+ * its buffer was full. Returns the number of records, or a negative errno. */
+typedef void (*bpfvm_perf_sample_fn)(void *ctx, int cpu, void *data, uint32_t size);
+typedef void (*bpfvm_perf_lost_fn)(void *ctx, int cpu, uint64_t lost);
+int bpfvm_perf_buffer_consume(struct bpfvm_map *map, bpfvm_perf_sample_fn fn,
+			      bpfvm_perf_lost_fn lost_fn, void *ctx);
+
+/* Reads lines written by bpf_trace_printk since the last read, in the
+ * kernel's trace_pipe format ("<comm>-<pid> [<cpu>] ... <ts>: bpf_trace_printk:
+ * <message>"). Whole lines only, NUL-terminated; returns the number of bytes
+ * (0 when nothing is pending). The pipe keeps the latest 64 KiB. */
+long bpfvm_trace_pipe_read(struct bpfvm *vm, char *buf, size_t size);
+
+/* ---- Objects --------------------------------------------------------- */
+
+/* An ELF object built by clang for the BPF target, as libbpf reads it:
+ * programs (several per section, named by their symbols), subprograms in
+ * .text, BTF-defined and legacy maps, global data, relocations. Opening
+ * reads and checks the file; loading creates the maps, applies relocations,
+ * verifies and prepares every program, and fills statically initialised
+ * prog arrays. */
+struct bpfvm_object;
+
+struct bpfvm_object_opts {
+	size_t sz;		 /* sizeof(struct bpfvm_object_opts) */
+	const char *object_name; /* default: the file name without ".o", as libbpf */
+};
+
+/* Errors: -ENOENT, -EINVAL (malformed object; bpfvm_errmsg() names the file,
+ * section and symbol), -ENOTSUP (something valid that bpfvm cannot load: named
+ * likewise), -ENOMEM. */
+int bpfvm_object_open(struct bpfvm *vm, const char *path,
+		      const struct bpfvm_object_opts *opts, struct bpfvm_object **obj_out);
+int bpfvm_object_open_mem(struct bpfvm *vm, const void *buf, size_t size,
+			  const struct bpfvm_object_opts *opts,
+			  struct bpfvm_object **obj_out);
+int bpfvm_object_load(struct bpfvm_object *obj);
+/* Closes the object: its programs and its map references. NULL is allowed. */
+void bpfvm_object_close(struct bpfvm_object *obj);
+
+const char *bpfvm_object_name(const struct bpfvm_object *obj);
+const char *bpfvm_object_license(const struct bpfvm_object *obj);
+size_t bpfvm_object_prog_cnt(const struct bpfvm_object *obj);
+struct bpfvm_prog *bpfvm_object_prog(const struct bpfvm_object *obj, size_t idx);
+struct bpfvm_prog *bpfvm_object_find_prog(const struct bpfvm_object *obj, const char *name);
+size_t bpfvm_object_map_cnt(const struct bpfvm_object *obj);
+/* The object's maps in libbpf's order; NULL before bpfvm_object_load(). */
+struct bpfvm_map *bpfvm_object_map(const struct bpfvm_object *obj, size_t idx);
+struct bpfvm_map *bpfvm_object_find_map(const struct bpfvm_object *obj, const char *name);
 
 /* ---- Assembler and disassembler ------------------------------------ */
 

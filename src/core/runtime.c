@@ -1,9 +1,38 @@
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "core/error.h"
 #include "core/opts.h"
 #include "core/runtime.h"
+
+/* The machine's possible CPUs, as libbpf's libbpf_num_possible_cpus() reads
+ * them ("0-3,5" ranges in /sys/devices/system/cpu/possible); the number of
+ * online CPUs when that file cannot be read. */
+static uint32_t runtime_possible_cpus(void)
+{
+	FILE *file = fopen("/sys/devices/system/cpu/possible", "r");
+	unsigned first, last, count = 0;
+	int matched;
+	long online;
+
+	if (file) {
+		while ((matched = fscanf(file, "%u-%u", &first, &last)) >= 1) {
+			if (matched == 1)
+				last = first;
+			if (last >= first)
+				count = last + 1;
+			if (fgetc(file) != ',')
+				break;
+		}
+		fclose(file);
+	}
+	if (count)
+		return count;
+	online = sysconf(_SC_NPROCESSORS_CONF);
+	return online > 0 ? (uint32_t)online : 1;
+}
 
 int bpfvm_create(const struct bpfvm_opts *opts, struct bpfvm **vm_out)
 {
@@ -23,6 +52,11 @@ int bpfvm_create(const struct bpfvm_opts *opts, struct bpfvm **vm_out)
 		return -ENOMEM;
 	}
 	helper_table_init(&vm->helpers);
+	id_table_init(&vm->map_ids);
+	id_table_init(&vm->prog_ids);
+	vm->nr_cpus = OPTS_GET(opts, nr_cpus, 0);
+	if (!vm->nr_cpus)
+		vm->nr_cpus = runtime_possible_cpus();
 	*vm_out = vm;
 	return 0;
 }
@@ -32,6 +66,8 @@ void bpfvm_destroy(struct bpfvm *vm)
 	if (!vm)
 		return;
 	helper_table_release(&vm->helpers);
+	id_table_release(&vm->map_ids);
+	id_table_release(&vm->prog_ids);
 	free(vm);
 }
 
@@ -43,4 +79,9 @@ int bpfvm_helper_register(struct bpfvm *vm, uint32_t id, const char *name,
 		return -EINVAL;
 	}
 	return helper_table_set(&vm->helpers, id, name, fn);
+}
+
+uint32_t bpfvm_nr_cpus(const struct bpfvm *vm)
+{
+	return vm->nr_cpus;
 }

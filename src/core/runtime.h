@@ -3,10 +3,17 @@
 #define BPFVM_CORE_RUNTIME_H
 
 #include "bpfvm/bpfvm.h"
+#include "core/id_table.h"
 #include "helpers/helper_table.h"
+
+struct trace_pipe;
 
 struct bpfvm {
 	struct helper_table helpers;
+	uint32_t nr_cpus;
+	struct id_table map_ids;  /* id -> struct bpfvm_map * */
+	struct id_table prog_ids; /* id -> struct bpfvm_prog * */
+	struct trace_pipe *trace;
 };
 
 #endif

@@ -1,4 +1,5 @@
-/* Program lifecycle: load (copy, check, decode) and free. */
+/* Program lifecycle: allocate, prepare (check, track types, decode, assign an
+ * id), destroy. Raw programs and programs of objects share it. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,17 +10,83 @@
 #include "engine/interp.h"
 #include "engine/prog.h"
 #include "isa/isa.h"
+#include "maps/map.h"
+#include "progtypes/progtype.h"
 #include "verifier/structure.h"
+#include "verifier/types.h"
 
-void bpfvm_prog_free(struct bpfvm_prog *prog)
+void prog_destroy(struct bpfvm_prog *prog)
 {
 	if (!prog)
 		return;
+	if (prog->id)
+		id_table_remove(&prog->vm->prog_ids, prog->id);
 	interp_free(prog->interp);
+	for (uint32_t i = 0; i < prog->map_cnt; i++)
+		map_put(prog->maps[i]);
+	free(prog->maps);
 	free(prog->subprogs);
 	free(prog->insns);
+	free(prog->section);
 	free(prog->name);
 	free(prog);
+}
+
+void bpfvm_prog_free(struct bpfvm_prog *prog)
+{
+	/* Programs of an object belong to it (bpfvm_object_close). */
+	if (prog && !prog->obj)
+		prog_destroy(prog);
+}
+
+struct bpfvm_prog *prog_alloc(struct bpfvm *vm, const char *name, const char *section,
+			      const struct bpf_insn *insns, size_t insn_cnt)
+{
+	struct bpfvm_prog *prog = calloc(1, sizeof(*prog));
+
+	if (!prog)
+		return NULL;
+	prog->vm = vm;
+	prog->insn_cnt = (uint32_t)insn_cnt;
+	prog->insn_budget = BPFVM_DEFAULT_INSN_BUDGET;
+	prog->name = strdup(name);
+	prog->section = strdup(section);
+	prog->insns = malloc(insn_cnt * sizeof(*insns));
+	if (!prog->name || !prog->section || !prog->insns) {
+		prog_destroy(prog);
+		return NULL;
+	}
+	memcpy(prog->insns, insns, insn_cnt * sizeof(*insns));
+	return prog;
+}
+
+int prog_prepare(struct bpfvm_prog *prog)
+{
+	int64_t id;
+	int err;
+
+	prog->progtype = progtype_for(prog->type);
+	if (!prog->progtype) {
+		vm_error("%s: program type %u is not supported by bpfvm", prog->name, prog->type);
+		return -ENOTSUP;
+	}
+	err = verifier_check_structure(prog);
+	if (err)
+		return err;
+	err = verifier_track_types(prog);
+	if (err)
+		return err;
+	prog->interp = interp_decode(prog);
+	if (!prog->interp)
+		return -ENOMEM;
+	id = id_table_add(&prog->vm->prog_ids, prog);
+	if (id < 0) {
+		vm_error("%s: out of memory assigning an id", prog->name);
+		return (int)id;
+	}
+	prog->id = (uint32_t)id;
+	prog->loaded = true;
+	return 0;
 }
 
 /* The name messages use: the caller's, or "prog". */
@@ -28,28 +95,6 @@ static const char *prog_display_name(const struct bpfvm_prog_opts *opts)
 	const char *name = OPTS_GET(opts, name, NULL);
 
 	return name ? name : "prog";
-}
-
-static struct bpfvm_prog *prog_alloc(struct bpfvm *vm, const struct bpf_insn *insns,
-				     size_t insn_cnt, const struct bpfvm_prog_opts *opts)
-{
-	struct bpfvm_prog *prog = calloc(1, sizeof(*prog));
-
-	if (!prog)
-		return NULL;
-	prog->vm = vm;
-	prog->insn_cnt = (uint32_t)insn_cnt;
-	prog->insn_budget = OPTS_GET(opts, insn_budget, 0);
-	if (!prog->insn_budget)
-		prog->insn_budget = BPFVM_DEFAULT_INSN_BUDGET;
-	prog->name = strdup(prog_display_name(opts));
-	prog->insns = malloc(insn_cnt * sizeof(*insns));
-	if (!prog->name || !prog->insns) {
-		bpfvm_prog_free(prog);
-		return NULL;
-	}
-	memcpy(prog->insns, insns, insn_cnt * sizeof(*insns));
-	return prog;
 }
 
 static int prog_check_args(struct bpfvm *vm, const struct bpf_insn *insns, size_t insn_cnt,
@@ -85,19 +130,17 @@ int bpfvm_prog_load_raw(struct bpfvm *vm, const struct bpf_insn *insns, size_t i
 	err = prog_check_args(vm, insns, insn_cnt, opts, prog_out);
 	if (err)
 		return err;
-	prog = prog_alloc(vm, insns, insn_cnt, opts);
+	prog = prog_alloc(vm, prog_display_name(opts), "", insns, insn_cnt);
 	if (!prog) {
 		vm_error("bpfvm_prog_load_raw: out of memory");
 		return -ENOMEM;
 	}
-	err = verifier_check_structure(prog);
-	if (!err) {
-		prog->interp = interp_decode(prog);
-		if (!prog->interp)
-			err = -ENOMEM;
-	}
+	prog->type = BPFVM_PROG_TYPE_RAW;
+	if (OPTS_GET(opts, insn_budget, 0))
+		prog->insn_budget = opts->insn_budget;
+	err = prog_prepare(prog);
 	if (err) {
-		bpfvm_prog_free(prog);
+		prog_destroy(prog);
 		return err;
 	}
 	*prog_out = prog;
@@ -127,4 +170,29 @@ size_t bpfvm_prog_insn_cnt(const struct bpfvm_prog *prog)
 const struct bpf_insn *bpfvm_prog_insns(const struct bpfvm_prog *prog)
 {
 	return prog->insns;
+}
+
+const char *bpfvm_prog_name(const struct bpfvm_prog *prog)
+{
+	return prog->name;
+}
+
+const char *bpfvm_prog_section(const struct bpfvm_prog *prog)
+{
+	return prog->section;
+}
+
+enum bpf_prog_type bpfvm_prog_type(const struct bpfvm_prog *prog)
+{
+	return prog->type;
+}
+
+enum bpf_attach_type bpfvm_prog_expected_attach_type(const struct bpfvm_prog *prog)
+{
+	return prog->expected_attach_type;
+}
+
+uint32_t bpfvm_prog_id(const struct bpfvm_prog *prog)
+{
+	return prog->id;
 }

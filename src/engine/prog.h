@@ -3,6 +3,7 @@
 #ifndef BPFVM_ENGINE_PROG_H
 #define BPFVM_ENGINE_PROG_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "bpfvm/bpfvm.h"
@@ -17,16 +18,52 @@ struct subprog {
 	uint32_t stack_depth; /* bytes of stack its frame needs, multiple of 16 */
 };
 
+struct bpfvm_map;
+struct bpfvm_object;
+struct progtype;
+
+/* A program. Raw programs (bpfvm_prog_load_raw) have progtype "raw" and no
+ * maps. Programs of an object are created when it is opened (insns as linked
+ * by the loader: main program, then the subprograms it calls) and prepared
+ * by prog_prepare() when it is loaded.
+ *
+ * insns: after loading, the stream the engines run (bpftool's "xlated"): map
+ * references are lddw BPF_PSEUDO_MAP_IDX / BPF_PSEUDO_MAP_IDX_VALUE with imm
+ * the index into maps[]; callbacks are lddw BPF_PSEUDO_FUNC with imm the
+ * pc-relative offset of the function, as the kernel; context accesses are
+ * rewritten for the runtime context (progtypes/progtype.h). */
 struct bpfvm_prog {
 	struct bpfvm *vm;
 	char *name;
+	char *section;		  /* "" for raw programs */
+	enum bpf_prog_type type;
+	enum bpf_attach_type expected_attach_type;
+	const struct progtype *progtype;
+	uint32_t id;		  /* 0 until loaded */
+	bool gpl_compatible;
+	bool loaded;
+	struct bpfvm_object *obj; /* owner, or NULL for raw programs */
 	struct bpf_insn *insns;
 	uint32_t insn_cnt;
+	struct bpfvm_map **maps;  /* referenced maps (one reference each) */
+	uint32_t map_cnt;
 	struct subprog *subprogs;
 	uint32_t subprog_cnt;
 	uint64_t insn_budget;
 	struct interp_code *interp;
 };
+
+/* Allocates an unloaded program with a copy of insns. NULL on ENOMEM. */
+struct bpfvm_prog *prog_alloc(struct bpfvm *vm, const char *name, const char *section,
+			      const struct bpf_insn *insns, size_t insn_cnt);
+
+/* Prepares a program for running: the structural check, the type tracking
+ * (context rewrites), decoding for the engines, an id. prog->type and
+ * prog->maps must be set. Returns 0 or -errno with a message. */
+int prog_prepare(struct bpfvm_prog *prog);
+
+/* Releases everything a program holds, maps included. */
+void prog_destroy(struct bpfvm_prog *prog);
 
 /* The subprogram that contains instruction `idx`. */
 const struct subprog *prog_subprog_of(const struct bpfvm_prog *prog, uint32_t idx);

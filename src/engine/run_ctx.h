@@ -1,0 +1,39 @@
+/* The state of one run (an invocation of a program and its tail-call chain),
+ * as helpers see it.
+ *
+ * Helpers have the kernel's signature (r1..r5 -> r0). What the kernel finds
+ * in per-CPU state (the current CPU, the tail-call count, the running
+ * program) they find here, through a thread-local pointer that the run sets
+ * for its duration: one store per run, nothing per instruction. */
+#ifndef BPFVM_ENGINE_RUN_CTX_H
+#define BPFVM_ENGINE_RUN_CTX_H
+
+#include <stdint.h>
+
+#include "bpfvm/bpfvm.h"
+
+struct run_ctx {
+	struct bpfvm *vm;
+	struct bpfvm_prog *prog; /* the program running now (tail calls change it) */
+	void *ctx;		 /* r1 of the entry program: the runtime context */
+	uint32_t cpu;		 /* virtual CPU held for the whole chain */
+	uint32_t tail_call_cnt;	 /* successful tail calls in this invocation */
+	int error;		 /* a helper that must abort the run sets -errno */
+	struct run_ctx *outer;	 /* the run this one is nested in (callbacks) */
+};
+
+/* The run of this thread, or NULL outside a run. */
+struct run_ctx *run_ctx_current(void);
+
+/* Runs `prog` once on `ctx` (r1) with the run state `run` (cpu set by the
+ * caller). Returns 0 and r0, or -ETIME / -EINVAL. */
+int run_prog(struct bpfvm_prog *prog, struct run_ctx *run, uint64_t *retval);
+
+/* Calls a function of the running program (a callback of bpf_loop,
+ * bpf_for_each_map_elem, ...), identified by the value its lddw
+ * BPF_PSEUDO_FUNC loaded, with r1..r5, on a fresh frame. Returns 0 and its
+ * r0, or a negative errno. */
+int run_call_function(struct run_ctx *run, uint64_t func, uint64_t r1, uint64_t r2,
+		      uint64_t r3, uint64_t r4, uint64_t r5, uint64_t *retval);
+
+#endif

@@ -1,0 +1,173 @@
+/* The generic map layer: creation from attributes, ids, references, and
+ * destruction. Everything type-specific is in the family's ops. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "core/error.h"
+#include "core/runtime.h"
+#include "maps/map.h"
+
+/* Regions are anonymous shared-capable mappings: page-aligned, zeroed, and
+ * the same kind of memory a pinned map's file mapping will be. */
+static struct map_region *map_region_alloc(size_t size)
+{
+	void *region = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	return region == MAP_FAILED ? NULL : region;
+}
+
+static void map_region_fill_header(struct map_region *region, size_t size,
+				   const struct map_attr *attr)
+{
+	region->magic = MAP_REGION_MAGIC;
+	region->size = size;
+	region->type = attr->type;
+	region->key_size = attr->key_size;
+	region->value_size = attr->value_size;
+	region->max_entries = attr->max_entries;
+	region->map_flags = attr->map_flags;
+	region->nr_cpus = attr->nr_cpus;
+	region->map_extra = attr->map_extra;
+	memcpy(region->name, attr->name, sizeof(region->name));
+	region->name[sizeof(region->name) - 1] = '\0';
+	if (attr->inner_map) {
+		const struct map_region *inner = attr->inner_map->region;
+
+		region->inner_type = inner->type;
+		region->inner_key_size = inner->key_size;
+		region->inner_value_size = inner->value_size;
+		region->inner_max_entries = inner->max_entries;
+		region->inner_map_flags = inner->map_flags;
+	}
+}
+
+static void map_destroy(struct bpfvm_map *map)
+{
+	if (map->region && map->region->id)
+		id_table_remove(&map->vm->map_ids, map->region->id);
+	if (map->ops->release)
+		map->ops->release(map);
+	if (map->region)
+		munmap(map->region, map->region_size);
+	free(map);
+}
+
+static int map_check_name(const struct map_attr *attr)
+{
+	for (size_t i = 0; i < sizeof(attr->name) && attr->name[i]; i++) {
+		char c = attr->name[i];
+
+		/* The kernel's bpf_obj_name_cpy: alphanumerics, '_' and '.'. */
+		if (!(c == '_' || c == '.' || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+		      (c >= 'A' && c <= 'Z'))) {
+			vm_error("map '%.16s': invalid character '%c' in name", attr->name, c);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static int map_alloc_region(struct bpfvm_map *map, const struct map_attr *attr)
+{
+	size_t size = map->ops->region_size(attr);
+
+	if (size < sizeof(struct map_region)) {
+		vm_error("map '%.16s': too large", attr->name);
+		return -E2BIG;
+	}
+	map->region = map_region_alloc(size);
+	if (!map->region) {
+		vm_error("map '%.16s': cannot allocate %zu bytes", attr->name, size);
+		return -ENOMEM;
+	}
+	map->region_size = size;
+	map_region_fill_header(map->region, size, attr);
+	return 0;
+}
+
+int map_create(struct bpfvm *vm, const struct map_attr *attr, struct bpfvm_map **map_out)
+{
+	const struct map_ops *ops = map_ops_for_type(attr->type);
+	struct bpfvm_map *map;
+	int64_t id;
+	int err;
+
+	if (!ops) {
+		vm_error("map '%.16s': map type %u is not supported by bpfvm", attr->name, attr->type);
+		return -EINVAL;
+	}
+	err = map_check_name(attr);
+	if (err)
+		return err;
+	err = ops->check_attr(attr);
+	if (err)
+		return err;
+	map = calloc(1, sizeof(*map));
+	if (!map) {
+		vm_error("map '%.16s': out of memory", attr->name);
+		return -ENOMEM;
+	}
+	map->ops = ops;
+	map->vm = vm;
+	atomic_init(&map->refcnt, 1);
+	atomic_init(&map->usercnt, 1);
+	err = map_alloc_region(map, attr);
+	if (!err)
+		err = ops->init(map);
+	if (!err) {
+		id = id_table_add(&vm->map_ids, map);
+		err = id < 0 ? (int)id : 0;
+		if (!err)
+			map->region->id = (uint32_t)id;
+	}
+	if (err) {
+		map_destroy(map);
+		return err;
+	}
+	*map_out = map;
+	return 0;
+}
+
+void map_get(struct bpfvm_map *map)
+{
+	atomic_fetch_add(&map->refcnt, 1);
+}
+
+void map_put(struct bpfvm_map *map)
+{
+	if (map && atomic_fetch_sub(&map->refcnt, 1) == 1)
+		map_destroy(map);
+}
+
+void map_get_user(struct bpfvm_map *map)
+{
+	atomic_fetch_add(&map->usercnt, 1);
+	map_get(map);
+}
+
+void map_put_user(struct bpfvm_map *map)
+{
+	if (!map)
+		return;
+	/* The last user reference: a prog array drops its programs
+	 * (SEMANTICS.md: PROG_ARRAY maps). The family does it in its
+	 * release_user op when it has one (issue 4). */
+	atomic_fetch_sub(&map->usercnt, 1);
+	map_put(map);
+}
+
+bool map_attr_matches(const struct bpfvm_map *map, const struct map_attr *attr,
+		      const char **mismatch)
+{
+	const struct map_region *r = map->region;
+
+	*mismatch = r->type != attr->type		? "type"
+		    : r->key_size != attr->key_size	? "key_size"
+		    : r->value_size != attr->value_size ? "value_size"
+		    : r->max_entries != attr->max_entries ? "max_entries"
+		    : r->map_flags != attr->map_flags	? "map_flags"
+							: NULL;
+	return *mismatch == NULL;
+}

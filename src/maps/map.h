@@ -1,0 +1,173 @@
+/* Maps: the generic object and the ops table that each map family fills.
+ *
+ * A map is a handle (struct bpfvm_map, private to a process) over a region
+ * (struct map_region, position-independent: everything inside is addressed by
+ * offsets from the region's start, never by pointers, so that the pinning
+ * issue can place a region in a shared file mapped at different addresses).
+ *
+ *     struct bpfvm_map (process-local)          region (anonymous or shared memory)
+ *     +----------------------------+            +--------------------------------+
+ *     | ops ───► family's map_ops  |            | struct map_region (header:     |
+ *     | region ──────────────────────────────►  |   magic, type, sizes, flags,   |
+ *     | vm, id, refcnt, usercnt    |            |   nr_cpus, family offsets)     |
+ *     | private (family-local)     |            | family data: buckets, elements,|
+ *     +----------------------------+            |   values, locks (process-shared)|
+ *                                               +--------------------------------+
+ *
+ * The generic code (map.c, map_api.c) never switches on the map type: what
+ * differs is in the ops (STYLE.md: one concept per file).
+ */
+#ifndef BPFVM_MAPS_MAP_H
+#define BPFVM_MAPS_MAP_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bpfvm/bpfvm.h"
+
+#define MAP_REGION_MAGIC 0x7370616d6d667062ull /* "bpfmmaps" */
+
+/* The region header. Family data follows, at offsets the family records in
+ * `family[]` during init. */
+struct map_region {
+	uint64_t magic;
+	uint64_t size;	       /* bytes of the whole region */
+	uint32_t type;	       /* enum bpf_map_type */
+	uint32_t key_size;
+	uint32_t value_size;
+	uint32_t max_entries;
+	uint32_t map_flags;
+	uint32_t nr_cpus;
+	uint32_t id;	       /* map id in its runtime / namespace */
+	uint32_t frozen;       /* BPF_MAP_FREEZE: user-space writes refused */
+	uint64_t map_extra;
+	uint32_t inner_type;   /* map-in-map template (0 otherwise) */
+	uint32_t inner_key_size;
+	uint32_t inner_value_size;
+	uint32_t inner_max_entries;
+	uint32_t inner_map_flags;
+	uint32_t reserved;
+	char name[16];
+	uint64_t family[16];   /* family-specific offsets and counters */
+};
+
+/* The attributes a map is created with (BPF_MAP_CREATE's). */
+struct map_attr {
+	uint32_t type;
+	uint32_t key_size;
+	uint32_t value_size;
+	uint32_t max_entries;
+	uint32_t map_flags;
+	uint64_t map_extra;
+	uint32_t nr_cpus;
+	const struct bpfvm_map *inner_map; /* map-in-map template, else NULL */
+	char name[16];
+};
+
+struct bpfvm_map;
+
+/* A map family. Functions that a family does not support are NULL and the
+ * generic layer answers -EOPNOTSUPP / -EINVAL as the kernel does for that
+ * operation. Keys and values are in the user-space layout unless noted.
+ *
+ * "bpf_" functions are the program side (helpers call them on the run path:
+ * no allocation, no system call). The rest are the user-space side. */
+struct map_ops {
+	/* Checks attributes (sizes, flags, max_entries) as the kernel's
+	 * map_alloc_check does: -EINVAL / -E2BIG with a message. */
+	int (*check_attr)(const struct map_attr *attr);
+	/* Bytes of region the map needs, header included. */
+	size_t (*region_size)(const struct map_attr *attr);
+	/* Formats a zeroed region (header already filled). */
+	int (*init)(struct bpfvm_map *map);
+	/* Releases process-local state (map->private); the region is freed by
+	 * the generic layer. May be NULL. */
+	void (*release)(struct bpfvm_map *map);
+
+	/* Program side. bpf_lookup returns a pointer to this CPU's value, or
+	 * NULL. For map-in-map it returns the inner struct bpfvm_map *. */
+	void *(*bpf_lookup)(struct bpfvm_map *map, const void *key, uint32_t cpu);
+	long (*bpf_update)(struct bpfvm_map *map, const void *key, const void *value,
+			   uint64_t flags, uint32_t cpu);
+	long (*bpf_delete)(struct bpfvm_map *map, const void *key, uint32_t cpu);
+	long (*bpf_push)(struct bpfvm_map *map, const void *value, uint64_t flags);
+	long (*bpf_pop)(struct bpfvm_map *map, void *value);
+	long (*bpf_peek)(struct bpfvm_map *map, void *value);
+	/* bpf_map_lookup_percpu_elem: another CPU's value. */
+	void *(*bpf_lookup_percpu)(struct bpfvm_map *map, const void *key, uint32_t cpu);
+	/* for_each_map_elem: calls cb(map, key, value, ctx) for each element
+	 * (this CPU's value for per-CPU maps) until it returns non-zero;
+	 * returns the number of elements visited. */
+	long (*bpf_for_each)(struct bpfvm_map *map, uint32_t cpu,
+			     long (*cb)(struct bpfvm_map *map, void *key, void *value,
+					void *cb_ctx),
+			     void *cb_ctx);
+	/* Address of the value at `off` inside the single value an lddw
+	 * BPF_PSEUDO_MAP_VALUE refers to (ARRAY maps, global data). */
+	int (*direct_value_addr)(struct bpfvm_map *map, uint32_t off, void **addr);
+
+	/* User side. Per-CPU values are nr_cpus * round_up(value_size, 8). */
+	int (*lookup)(struct bpfvm_map *map, const void *key, void *value, uint64_t flags);
+	int (*update)(struct bpfvm_map *map, const void *key, const void *value,
+		      uint64_t flags);
+	int (*delete)(struct bpfvm_map *map, const void *key);
+	int (*get_next_key)(struct bpfvm_map *map, const void *key, void *next_key);
+	int (*lookup_and_delete)(struct bpfvm_map *map, const void *key, void *value,
+				 uint64_t flags);
+};
+
+struct bpfvm_map {
+	const struct map_ops *ops;
+	struct map_region *region;
+	size_t region_size;
+	struct bpfvm *vm;
+	_Atomic uint32_t refcnt;  /* every reference: user, object, program */
+	_Atomic uint32_t usercnt; /* user references (as the kernel's fd count) */
+	void *private;		  /* family-local, process-local state */
+	/* PROG_ARRAY owner (SEMANTICS.md: owner rule), set by the first
+	 * program that references or enters the array. */
+	_Atomic uint32_t owner_set;
+	uint32_t owner_prog_type;
+	uint32_t owner_attach_type;
+};
+
+/* The family for a map type, or NULL if bpfvm has none. */
+const struct map_ops *map_ops_for_type(uint32_t type);
+
+/* Convenience accessors. */
+static inline uint32_t map_type(const struct bpfvm_map *map) { return map->region->type; }
+static inline uint32_t map_key_size(const struct bpfvm_map *map) { return map->region->key_size; }
+static inline uint32_t map_value_size(const struct bpfvm_map *map) { return map->region->value_size; }
+static inline uint32_t map_max_entries(const struct bpfvm_map *map) { return map->region->max_entries; }
+static inline uint32_t map_flags(const struct bpfvm_map *map) { return map->region->map_flags; }
+static inline uint32_t map_nr_cpus(const struct bpfvm_map *map) { return map->region->nr_cpus; }
+static inline void *map_at(const struct bpfvm_map *map, uint64_t offset)
+{
+	return (uint8_t *)map->region + offset;
+}
+/* round_up(value_size, 8): the stride of per-CPU values. */
+static inline uint32_t map_percpu_stride(const struct bpfvm_map *map)
+{
+	return (map->region->value_size + 7u) & ~7u;
+}
+
+/* Creates a map from attributes (allocates and formats its region, assigns
+ * an id in the runtime). Returns 0 with one user reference, or -errno with a
+ * message naming the map. */
+int map_create(struct bpfvm *vm, const struct map_attr *attr, struct bpfvm_map **map_out);
+
+/* References. map_get/map_put: program and object references;
+ * map_get_user/map_put_user: user references (both counters). */
+void map_get(struct bpfvm_map *map);
+void map_put(struct bpfvm_map *map);
+void map_get_user(struct bpfvm_map *map);
+void map_put_user(struct bpfvm_map *map);
+
+/* Whether two maps have compatible attributes (type, key_size,
+ * value_size, max_entries, map_flags); on mismatch names the field. */
+bool map_attr_matches(const struct bpfvm_map *map, const struct map_attr *attr,
+		      const char **mismatch);
+
+#endif

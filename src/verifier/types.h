@@ -1,0 +1,22 @@
+/* Type tracking: abstract interpretation of register and stack-slot types
+ * along every path of a program, as the kernel's verifier does (the verifier
+ * issue grows it into the full safety proof).
+ *
+ * What it does now: follows the context pointer (r1 at entry, copies, spills
+ * and fills, arguments of local calls, constant offsets) and every other
+ * pointer kind coarsely, and at each load/store through the context checks
+ * the access with the program type (progtypes/progtype.h) and rewrites it in
+ * place for the runtime context. An instruction reached with the context on
+ * one path and another pointer on another is refused, as the kernel refuses
+ * "same insn cannot be used with different pointers". */
+#ifndef BPFVM_VERIFIER_TYPES_H
+#define BPFVM_VERIFIER_TYPES_H
+
+#include "engine/prog.h"
+
+/* Returns 0 (prog->insns rewritten) or -EACCES / -EINVAL with a message that
+ * names the program and instruction. Needs prog->progtype and a structurally
+ * checked program (prog->subprogs filled). */
+int verifier_track_types(struct bpfvm_prog *prog);
+
+#endif
