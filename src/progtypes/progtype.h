@@ -49,6 +49,9 @@ struct progtype {
 	bool ret_checked;
 	int64_t ret_min;
 	int64_t ret_max;
+	/* For ld_abs / ld_ind: the packet of a runtime context (its linear
+	 * data, as skb->data and skb_headlen). NULL: no legacy packet access. */
+	void (*legacy_packet)(void *ctx, const uint8_t **data, uint64_t *len);
 	/* BPF_PROG_TEST_RUN for this type, as the kernel's
 	 * bpf_prog_test_run_<family>(). NULL: -ENOTSUP. */
 	int (*test_run)(struct bpfvm_prog *prog, struct bpfvm_test_run_opts *opts);
