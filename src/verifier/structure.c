@@ -21,6 +21,7 @@
 #include "core/error.h"
 #include "core/runtime.h"
 #include "engine/prog.h"
+#include "isa/helper_names.h"
 #include "isa/isa.h"
 #include "maps/map.h"
 #include "verifier/stack_depth.h"
@@ -71,8 +72,15 @@ static int check_helper_call(const struct bpfvm_prog *prog, uint32_t idx)
 {
 	const struct bpf_insn *insn = &prog->insns[idx];
 
+	const char *kernel_name = isa_helper_name(insn->imm);
+
 	if (!helper_table_find(&prog->vm->helpers, (uint32_t)insn->imm)) {
-		vm_error("%s: insn %u: call to unknown helper #%d", prog->name, idx, insn->imm);
+		if (kernel_name)
+			vm_error("%s: insn %u: helper %s#%d is not provided by bpfvm", prog->name,
+				 idx, kernel_name, insn->imm);
+		else
+			vm_error("%s: insn %u: call to unknown helper #%d", prog->name, idx,
+				 insn->imm);
 		return -EINVAL;
 	}
 	return 0;
