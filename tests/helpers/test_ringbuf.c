@@ -5,6 +5,7 @@
  * test_helpers_programs.c. */
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -290,7 +291,7 @@ static void test_query_and_wakeups(void)
 /* ---- producers in threads ------------------------------------------------ */
 
 #define PRODUCERS 4
-#define RECORDS_PER_PRODUCER 20000
+#define RECORDS_PER_PRODUCER 5000
 
 struct producer_arg {
 	struct bpfvm_map *map;
@@ -306,7 +307,7 @@ static void *producer(void *arg)
 		uint32_t *record;
 
 		while (!(record = ringbuf_reserve(p->map, size)))
-			;
+			sched_yield(); /* the ring is full: let the consumer run */
 		record[0] = p->id;
 		record[1] = seq;
 		ringbuf_commit(record, 0, seq % 5 == 4);
