@@ -244,8 +244,10 @@ static int reader_classify_progbits(struct elf_reader *reader, size_t idx)
 	struct elf_sec *sec = &reader->secs[idx];
 
 	if (sec->shdr.sh_flags & SHF_EXECINSTR) {
-		if (strcmp(sec->name, ".text") == 0)
+		if (strcmp(sec->name, ".text") == 0) {
 			reader->text_idx = idx;
+			reader->file->text_sec_idx = (uint32_t)idx;
+		}
 		sec->kind = ELF_SEC_PROGS;
 	} else if (name_is(sec->name, ".data")) {
 		sec->kind = ELF_SEC_DATA;

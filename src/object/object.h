@@ -109,6 +109,7 @@ struct object_file {
 	char *path; /* for messages: the path, or the object name for memory */
 	char *name; /* libbpf's object name */
 	char license[128];
+	uint32_t text_sec_idx; /* section index of .text, 0 if none */
 	uint32_t kern_version;
 	struct object_prog *progs;
 	uint32_t prog_cnt;
