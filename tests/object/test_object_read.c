@@ -181,10 +181,13 @@ static void multi_maps_are_read_in_libbpf_order(void)
 		      ".data.custom holds 0x11223344");
 	map = find_map(file, ".bss");
 	testlib_check(test, map && !map->data, ".bss has no contents");
-	bool noted = false;
-	for (uint32_t i = 0; i < file->note_cnt; i++)
-		noted |= strstr(file->notes[i], "numa_node 1 ignored") != NULL;
-	testlib_check(test, noted, "numa_node is noted as ignored");
+	bool numa_noted = false, pin_noted = false;
+	for (uint32_t i = 0; i < file->note_cnt; i++) {
+		numa_noted |= strstr(file->notes[i], "numa_node 1 ignored") != NULL;
+		pin_noted |= strstr(file->notes[i], "'pinned_lru': pinning by name") != NULL;
+	}
+	testlib_check(test, numa_noted, "numa_node is noted as ignored");
+	testlib_check(test, pin_noted, "pinning by name is noted as not honoured");
 	object_file_free(file);
 out:
 	elf_img_free(&img);
