@@ -133,7 +133,7 @@ static int hash_check_flags_attr(const struct map_attr *attr)
 	}
 	if (hash_type_is_lru(attr->type) && (flags & BPF_F_NO_PREALLOC)) {
 		vm_error("map '%.16s': LRU maps cannot be BPF_F_NO_PREALLOC", attr->name);
-		return -ENOTSUPP;
+		return -MAP_ENOTSUPP;
 	}
 	if ((flags & BPF_F_NUMA_NODE) && (hash_type_is_percpu(attr->type) || percpu_lru)) {
 		vm_error("map '%.16s': BPF_F_NUMA_NODE does not go with per-CPU values or lists",
@@ -251,7 +251,7 @@ static int hash_init_buckets(struct bpfvm_map *map, struct hash_table *table)
 		int err;
 
 		atomic_init(&bucket->first, hash_nulls(i));
-		err = hash_lock_init(&bucket->lock);
+		err = map_lock_init(&bucket->lock);
 		if (err) {
 			vm_error("map '%.16s': cannot initialise bucket locks: %s",
 				 map->region->name, strerror(-err));
@@ -501,9 +501,10 @@ bool hash_unlink_for_eviction(struct bpfvm_map *map, struct hash_elem *elem)
 	struct hash_bucket *bucket = hash_bucket_at(map, table, hash_bucket_index(table, elem->hash));
 	bool found;
 
-	hash_lock_acquire(&bucket->lock);
+	if (!hash_lock(&bucket->lock))
+		return false;
 	found = hash_unlink(map, bucket, elem);
-	hash_lock_release(&bucket->lock);
+	map_lock_release(&bucket->lock);
 	return found;
 }
 
@@ -638,9 +639,10 @@ static int hash_update_plain(struct hash_update *u)
 	struct hash_elem *old = NULL;
 	int err;
 
-	hash_lock_acquire(&u->bucket->lock);
+	if (!hash_lock(&u->bucket->lock))
+		return -EBUSY;
 	err = hash_update_plain_locked(u, &old);
-	hash_lock_release(&u->bucket->lock);
+	map_lock_release(&u->bucket->lock);
 	if (old) {
 		hash_free_push(u->map, u->table, old);
 		atomic_fetch_add_explicit(&u->table->spares, 1, memory_order_release);
@@ -678,9 +680,10 @@ static int hash_update_percpu(struct hash_update *u)
 {
 	int err;
 
-	hash_lock_acquire(&u->bucket->lock);
+	if (!hash_lock(&u->bucket->lock))
+		return -EBUSY;
 	err = hash_update_percpu_locked(u);
-	hash_lock_release(&u->bucket->lock);
+	map_lock_release(&u->bucket->lock);
 	return err;
 }
 
@@ -695,7 +698,10 @@ static int hash_update_lru(struct hash_update *u)
 	if (!elem)
 		return -ENOMEM;
 	hash_fill_new(u, elem);
-	hash_lock_acquire(&u->bucket->lock);
+	if (!hash_lock(&u->bucket->lock)) {
+		hash_lru_push(u->map, elem);
+		return -EBUSY;
+	}
 	old = hash_lookup_locked(u->map, u->bucket, u->hash, u->key);
 	err = hash_check_update_flags(old, u->flags);
 	if (!err) {
@@ -706,7 +712,7 @@ static int hash_update_lru(struct hash_update *u)
 			hash_unlink(u->map, u->bucket, old);
 		}
 	}
-	hash_lock_release(&u->bucket->lock);
+	map_lock_release(&u->bucket->lock);
 	if (err)
 		hash_lru_push(u->map, elem);
 	else if (old)
@@ -726,7 +732,11 @@ static int hash_update_lru_percpu(struct hash_update *u)
 		if (!elem)
 			return -ENOMEM;
 	}
-	hash_lock_acquire(&u->bucket->lock);
+	if (!hash_lock(&u->bucket->lock)) {
+		if (elem)
+			hash_lru_push(u->map, elem);
+		return -EBUSY;
+	}
 	old = hash_lookup_locked(u->map, u->bucket, u->hash, u->key);
 	err = hash_check_update_flags(old, u->flags);
 	if (!err && old) {
@@ -738,7 +748,7 @@ static int hash_update_lru_percpu(struct hash_update *u)
 		hash_link_head(u->map, u->bucket, hash_fill_new(u, elem));
 		elem = NULL;
 	}
-	hash_lock_release(&u->bucket->lock);
+	map_lock_release(&u->bucket->lock);
 	if (elem)
 		hash_lru_push(u->map, elem);
 	return err;
@@ -776,14 +786,15 @@ int hash_delete_elem(struct bpfvm_map *map, const void *key, void *value)
 	struct hash_bucket *bucket = hash_bucket_at(map, table, hash_bucket_index(table, hash));
 	struct hash_elem *elem;
 
-	hash_lock_acquire(&bucket->lock);
+	if (!hash_lock(&bucket->lock))
+		return -EBUSY;
 	elem = hash_lookup_locked(map, bucket, hash, key);
 	if (elem) {
 		if (value)
 			hash_read_value(map, table, elem, value);
 		hash_unlink(map, bucket, elem);
 	}
-	hash_lock_release(&bucket->lock);
+	map_lock_release(&bucket->lock);
 	if (!elem)
 		return -ENOENT;
 	hash_release_elem(map, table, elem);
@@ -985,6 +996,7 @@ static int hash_lookup_and_delete(struct bpfvm_map *map, const void *key, void *
 }
 
 const struct map_ops hash_map_ops = {
+	.batch_ops = HASH_BATCH_OPS,
 	.check_attr = hash_check_attr,
 	.region_size = hash_region_size,
 	.init = hash_init,
@@ -1000,6 +1012,8 @@ const struct map_ops hash_map_ops = {
 };
 
 const struct map_ops hash_percpu_map_ops = {
+	.percpu = true,
+	.batch_ops = HASH_BATCH_OPS,
 	.check_attr = hash_check_attr,
 	.region_size = hash_region_size,
 	.init = hash_init,

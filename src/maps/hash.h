@@ -41,13 +41,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "maps/hash_lock.h"
 #include "maps/map.h"
-
-/* The kernel's ENOTSUPP (include/linux/errno.h), which bpf() returns as is. */
-#ifndef ENOTSUPP
-#define ENOTSUPP 524
-#endif
+#include "maps/map_lock.h"
 
 #define HASH_FAMILY_TABLE 0 /* region->family[] slot holding table_off */
 
@@ -74,8 +69,17 @@ struct hash_table {
 
 struct hash_bucket {
 	_Atomic uint64_t first;
-	struct hash_lock lock;
+	struct map_lock lock;
 };
+
+/* Takes an in-region lock; false when it cannot be had (the kernel's
+ * htab_lock_bucket failing: the caller answers -EBUSY). A lock taken over
+ * from a dead holder is used as is: chains change by single stores, so a
+ * bucket stays walkable; see hash_lru.c for the LRU lists. */
+static inline bool hash_lock(struct map_lock *lock)
+{
+	return map_lock_acquire(lock) >= 0;
+}
 
 /* LRU node types, the kernel's enum bpf_lru_list_type. */
 enum hash_lru_type {
@@ -169,6 +173,10 @@ int hash_lookup(struct bpfvm_map *map, const void *key, void *value, uint64_t fl
 int hash_get_next(struct bpfvm_map *map, const void *key, void *next_key);
 int hash_update_error(const struct bpfvm_map *map, int err, uint64_t flags);
 int hash_not_found(const struct bpfvm_map *map);
+
+/* The kernel's BATCH_OPS(htab): every hash type has all four. */
+#define HASH_BATCH_OPS                                                                    \
+	(MAP_BATCH_LOOKUP | MAP_BATCH_LOOKUP_AND_DELETE | MAP_BATCH_UPDATE | MAP_BATCH_DELETE)
 
 /* The ops tables: HASH and LRU_HASH share one, the per-CPU types the
  * other (they differ in bpf_lookup_percpu); HASH_OF_MAPS has its own. */

@@ -51,13 +51,13 @@ struct hash_lru_list {
 	uint32_t counts[2]; /* ACTIVE, INACTIVE */
 	uint32_t next_inactive_rotation; /* link id */
 	uint32_t pad;
-	struct hash_lock lock;
+	struct map_lock lock;
 };
 
 struct hash_lru_local {
 	uint32_t next_steal;
 	uint32_t pad;
-	struct hash_lock lock;
+	struct map_lock lock;
 };
 
 struct hash_lru {
@@ -390,7 +390,8 @@ static void lru_pop_free_to_local(const struct lru_ctx *c, uint32_t cpu)
 	uint32_t local_free = lru_local_head(c, cpu, HASH_LRU_LOCAL_FREE);
 	uint32_t nfree = 0;
 
-	hash_lock_acquire(&l->lock);
+	if (!hash_lock(&l->lock))
+		return;
 	lru_local_flush(c, l, cpu);
 	lru_rotate(c, l);
 	while (nfree < c->lru->target_free && !lru_list_empty(c, free_head)) {
@@ -400,7 +401,7 @@ static void lru_pop_free_to_local(const struct lru_ctx *c, uint32_t cpu)
 	}
 	if (nfree < c->lru->target_free)
 		lru_shrink(c, l, c->lru->target_free - nfree, local_free, HASH_LRU_LOCAL_FREE);
-	hash_lock_release(&l->lock);
+	map_lock_release(&l->lock);
 }
 
 static void lru_local_add_pending(const struct lru_ctx *c, uint32_t cpu, uint32_t id,
@@ -453,11 +454,12 @@ static uint32_t lru_steal(const struct lru_ctx *c, uint32_t cpu)
 	do {
 		struct hash_lru_local *victim = lru_local(c, steal);
 
-		hash_lock_acquire(&victim->lock);
-		id = lru_local_pop_free(c, steal);
-		if (id == UINT32_MAX)
-			id = lru_local_pop_pending(c, steal);
-		hash_lock_release(&victim->lock);
+		if (hash_lock(&victim->lock)) {
+			id = lru_local_pop_free(c, steal);
+			if (id == UINT32_MAX)
+				id = lru_local_pop_pending(c, steal);
+			map_lock_release(&victim->lock);
+		}
 		steal = (steal + 1) % c->nr_cpus;
 	} while (id == UINT32_MAX && steal != first);
 	local->next_steal = steal;
@@ -469,7 +471,8 @@ static struct hash_elem *lru_common_pop(const struct lru_ctx *c, uint32_t hash, 
 	struct hash_lru_local *local = lru_local(c, cpu);
 	uint32_t id;
 
-	hash_lock_acquire(&local->lock);
+	if (!hash_lock(&local->lock))
+		return NULL;
 	id = lru_local_pop_free(c, cpu);
 	if (id == UINT32_MAX) {
 		lru_pop_free_to_local(c, cpu);
@@ -477,15 +480,16 @@ static struct hash_elem *lru_common_pop(const struct lru_ctx *c, uint32_t hash, 
 	}
 	if (id != UINT32_MAX)
 		lru_local_add_pending(c, cpu, id, hash);
-	hash_lock_release(&local->lock);
+	map_lock_release(&local->lock);
 	if (id != UINT32_MAX)
 		return lru_elem(c, id);
 	id = lru_steal(c, cpu);
-	if (id == UINT32_MAX)
+	/* A lock that cannot be taken loses the stolen element (the kernel
+	 * parks it; this lock fails only when its state is unrecoverable). */
+	if (id == UINT32_MAX || !hash_lock(&local->lock))
 		return NULL;
-	hash_lock_acquire(&local->lock);
 	lru_local_add_pending(c, cpu, id, hash);
-	hash_lock_release(&local->lock);
+	map_lock_release(&local->lock);
 	return lru_elem(c, id);
 }
 
@@ -498,20 +502,22 @@ static void lru_common_push(const struct lru_ctx *c, struct hash_elem *elem)
 		struct hash_lru_local *local = lru_local(c, elem->lru.cpu);
 		uint32_t cpu = elem->lru.cpu;
 
-		hash_lock_acquire(&local->lock);
+		if (!hash_lock(&local->lock))
+			return;
 		/* Flushed to the global list meanwhile? Then free it there. */
 		if (elem->lru.type == HASH_LRU_LOCAL_PENDING) {
 			elem->lru.type = HASH_LRU_LOCAL_FREE;
 			lru_clear_ref(elem);
 			lru_list_move(c, id, lru_local_head(c, cpu, HASH_LRU_LOCAL_FREE));
-			hash_lock_release(&local->lock);
+			map_lock_release(&local->lock);
 			return;
 		}
-		hash_lock_release(&local->lock);
+		map_lock_release(&local->lock);
 	}
-	hash_lock_acquire(&l->lock);
+	if (!hash_lock(&l->lock))
+		return;
 	lru_move(c, l, id, HASH_LRU_FREE);
-	hash_lock_release(&l->lock);
+	map_lock_release(&l->lock);
 }
 
 /* ---- Per-CPU LRU ------------------------------------------------------- */
@@ -522,7 +528,8 @@ static struct hash_elem *lru_percpu_pop(const struct lru_ctx *c, uint32_t hash, 
 	uint32_t free_head = lru_head(c, l, HASH_LRU_FREE);
 	struct hash_elem *elem = NULL;
 
-	hash_lock_acquire(&l->lock);
+	if (!hash_lock(&l->lock))
+		return NULL;
 	lru_rotate(c, l);
 	if (lru_list_empty(c, free_head))
 		lru_shrink(c, l, HASH_LRU_PERCPU_FREE_TARGET, free_head, HASH_LRU_FREE);
@@ -534,7 +541,7 @@ static struct hash_elem *lru_percpu_pop(const struct lru_ctx *c, uint32_t hash, 
 		lru_clear_ref(elem);
 		lru_move(c, l, id, HASH_LRU_INACTIVE);
 	}
-	hash_lock_release(&l->lock);
+	map_lock_release(&l->lock);
 	return elem;
 }
 
@@ -542,9 +549,10 @@ static void lru_percpu_push(const struct lru_ctx *c, struct hash_elem *elem)
 {
 	struct hash_lru_list *l = lru_list(c, elem->lru.cpu);
 
-	hash_lock_acquire(&l->lock);
+	if (!hash_lock(&l->lock))
+		return;
 	lru_move(c, l, lru_id(c, elem), HASH_LRU_FREE);
-	hash_lock_release(&l->lock);
+	map_lock_release(&l->lock);
 }
 
 /* ---- Entry points ------------------------------------------------------ */
@@ -576,7 +584,7 @@ static int lru_init_list(const struct lru_ctx *c, struct hash_lru_list *l)
 		lru_list_init(c, lru_head(c, l, type));
 	l->counts[0] = l->counts[1] = 0;
 	l->next_inactive_rotation = lru_head(c, l, HASH_LRU_INACTIVE);
-	return hash_lock_init(&l->lock);
+	return map_lock_init(&l->lock);
 }
 
 static void lru_add_free(const struct lru_ctx *c, struct hash_lru_list *l, uint32_t id,
@@ -635,7 +643,7 @@ int hash_lru_init(struct bpfvm_map *map)
 		lru_list_init(&c, lru_local_head(&c, cpu, HASH_LRU_LOCAL_FREE));
 		lru_list_init(&c, lru_local_head(&c, cpu, HASH_LRU_LOCAL_PENDING));
 		lru_local(&c, cpu)->next_steal = cpu;
-		err = hash_lock_init(&lru_local(&c, cpu)->lock);
+		err = map_lock_init(&lru_local(&c, cpu)->lock);
 	}
 	if (err) {
 		vm_error("map '%.16s': cannot initialise LRU locks", map->region->name);

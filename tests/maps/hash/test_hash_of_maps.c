@@ -110,7 +110,7 @@ static void test_lookups_and_references(void)
 	testlib_check("hash_of_maps_inner_alive_after_user_close",
 		      outer->ops->bpf_lookup(outer, &key, 0) == b && b->region->id == id_b, "gone");
 	err = outer->ops->lookup_and_delete(outer, &key, &out, 0);
-	testlib_check("hash_of_maps_lookup_and_delete_enotsupp", err == -ENOTSUPP, "got %d", err);
+	testlib_check("hash_of_maps_lookup_and_delete_enotsupp", err == -MAP_ENOTSUPP, "got %d", err);
 	err = hash_test_delete(outer, &key);
 	testlib_check("hash_of_maps_delete", err == 0, "got %d", err);
 	testlib_check("hash_of_maps_bpf_lookup_after_delete_null",

@@ -35,9 +35,9 @@ static void test_creation_limits(void)
 	expect_create("create_no_common_lru_on_hash_einval", BPF_MAP_TYPE_HASH, 4, 8, 16,
 		      BPF_F_NO_COMMON_LRU, -EINVAL);
 	expect_create("create_lru_no_prealloc_enotsupp", BPF_MAP_TYPE_LRU_HASH, 4, 8, 16,
-		      BPF_F_NO_PREALLOC, -ENOTSUPP);
+		      BPF_F_NO_PREALLOC, -MAP_ENOTSUPP);
 	expect_create("create_lru_percpu_no_prealloc_enotsupp", BPF_MAP_TYPE_LRU_PERCPU_HASH, 4,
-		      8, 16, BPF_F_NO_PREALLOC, -ENOTSUPP);
+		      8, 16, BPF_F_NO_PREALLOC, -MAP_ENOTSUPP);
 	expect_create("create_numa_percpu_einval", BPF_MAP_TYPE_PERCPU_HASH, 4, 8, 16,
 		      BPF_F_NUMA_NODE, -EINVAL);
 	expect_create("create_rdonly_wronly_prog_einval", BPF_MAP_TYPE_HASH, 4, 8, 16,
