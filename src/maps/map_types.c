@@ -2,6 +2,7 @@
  * ops; this table is the only place that lists them. */
 #include <stddef.h>
 
+#include "maps/hash.h"
 #include "maps/map.h"
 
 /* Arrays, queues and tries (array.c, prog_array.c, array_of_maps.c,
@@ -17,6 +18,15 @@ extern const struct map_ops lpm_trie_map_ops;
 const struct map_ops *map_ops_for_type(uint32_t type)
 {
 	switch (type) {
+	/* Hash maps: hash.c, hash_lru.c, hash_of_maps.c */
+	case BPF_MAP_TYPE_HASH:
+	case BPF_MAP_TYPE_LRU_HASH:
+		return &hash_map_ops;
+	case BPF_MAP_TYPE_PERCPU_HASH:
+	case BPF_MAP_TYPE_LRU_PERCPU_HASH:
+		return &hash_percpu_map_ops;
+	case BPF_MAP_TYPE_HASH_OF_MAPS:
+		return &hash_of_maps_map_ops;
 	case BPF_MAP_TYPE_ARRAY:
 		return &array_map_ops;
 	case BPF_MAP_TYPE_PERCPU_ARRAY:
