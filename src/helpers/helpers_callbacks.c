@@ -75,7 +75,7 @@ static uint64_t helper_for_each_map_elem(uint64_t map_arg, uint64_t fn, uint64_t
 	if (flags)
 		return helper_errno(-EINVAL);
 	if (!map->ops->bpf_for_each)
-		return helper_errno(-EOPNOTSUPP);
+		return helper_errno(-MAP_ENOTSUPP);
 	return (uint64_t)map->ops->bpf_for_each(map, helper_run_cpu(), for_each_visit, &state);
 }
 

@@ -30,7 +30,7 @@ static uint64_t helper_map_update_elem(uint64_t map_arg, uint64_t key, uint64_t 
 	struct bpfvm_map *map = helper_map(map_arg);
 
 	if (!map->ops->bpf_update)
-		return helper_errno(-EOPNOTSUPP);
+		return helper_errno(-MAP_ENOTSUPP);
 	return (uint64_t)map->ops->bpf_update(map, (const void *)(uintptr_t)key,
 					      (const void *)(uintptr_t)value, flags,
 					      helper_run_cpu());
@@ -42,7 +42,7 @@ static uint64_t helper_map_delete_elem(uint64_t map_arg, uint64_t key, uint64_t 
 	struct bpfvm_map *map = helper_map(map_arg);
 
 	if (!map->ops->bpf_delete)
-		return helper_errno(-EOPNOTSUPP);
+		return helper_errno(-MAP_ENOTSUPP);
 	return (uint64_t)map->ops->bpf_delete(map, (const void *)(uintptr_t)key, helper_run_cpu());
 }
 
@@ -52,7 +52,7 @@ static uint64_t helper_map_push_elem(uint64_t map_arg, uint64_t value, uint64_t 
 	struct bpfvm_map *map = helper_map(map_arg);
 
 	if (!map->ops->bpf_push)
-		return helper_errno(-EOPNOTSUPP);
+		return helper_errno(-MAP_ENOTSUPP);
 	return (uint64_t)map->ops->bpf_push(map, (const void *)(uintptr_t)value, flags);
 }
 
@@ -62,7 +62,7 @@ static uint64_t helper_map_pop_elem(uint64_t map_arg, uint64_t value, uint64_t r
 	struct bpfvm_map *map = helper_map(map_arg);
 
 	if (!map->ops->bpf_pop)
-		return helper_errno(-EOPNOTSUPP);
+		return helper_errno(-MAP_ENOTSUPP);
 	return (uint64_t)map->ops->bpf_pop(map, (void *)(uintptr_t)value);
 }
 
@@ -72,7 +72,7 @@ static uint64_t helper_map_peek_elem(uint64_t map_arg, uint64_t value, uint64_t 
 	struct bpfvm_map *map = helper_map(map_arg);
 
 	if (!map->ops->bpf_peek)
-		return helper_errno(-EOPNOTSUPP);
+		return helper_errno(-MAP_ENOTSUPP);
 	return (uint64_t)map->ops->bpf_peek(map, (void *)(uintptr_t)value);
 }
 

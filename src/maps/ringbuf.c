@@ -40,7 +40,6 @@
 #define RINGBUF_CONSUMER_OFF (1 * RINGBUF_PAGE)
 #define RINGBUF_PRODUCER_OFF (2 * RINGBUF_PAGE)
 #define RINGBUF_DATA_OFF (3 * RINGBUF_PAGE)
-#define RINGBUF_ENOTSUPP 524 /* the kernel's ENOTSUPP, as user space sees it */
 
 struct ringbuf_consumer {
 	_Atomic uint64_t consumer_pos;
@@ -291,39 +290,10 @@ int bpfvm_ringbuf_consume(struct bpfvm_map *map, bpfvm_ringbuf_sample_fn fn, voi
 	return result;
 }
 
-/* ---- user-space element operations: none, as in the kernel -------------- */
-
-static int ringbuf_no_lookup(struct bpfvm_map *map, const void *key, void *value, uint64_t flags)
-{
-	vm_error("map '%s': ringbuf maps have no elements to look up", map->region->name);
-	return -RINGBUF_ENOTSUPP;
-}
-
-static int ringbuf_no_update(struct bpfvm_map *map, const void *key, const void *value,
-			     uint64_t flags)
-{
-	vm_error("map '%s': ringbuf maps have no elements to update", map->region->name);
-	return -RINGBUF_ENOTSUPP;
-}
-
-static int ringbuf_no_delete(struct bpfvm_map *map, const void *key)
-{
-	vm_error("map '%s': ringbuf maps have no elements to delete", map->region->name);
-	return -RINGBUF_ENOTSUPP;
-}
-
-static int ringbuf_no_next_key(struct bpfvm_map *map, const void *key, void *next_key)
-{
-	vm_error("map '%s': ringbuf maps have no keys", map->region->name);
-	return -RINGBUF_ENOTSUPP;
-}
-
+/* User-space lookups, updates, deletes and keys: none (NULL ops), the generic
+ * layer answers -ENOTSUPP as the kernel does. */
 const struct map_ops ringbuf_map_ops = {
 	.check_attr = ringbuf_check_attr,
 	.region_size = ringbuf_region_size,
 	.init = ringbuf_init,
-	.lookup = ringbuf_no_lookup,
-	.update = ringbuf_no_update,
-	.delete = ringbuf_no_delete,
-	.get_next_key = ringbuf_no_next_key,
 };
