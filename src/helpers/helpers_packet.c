@@ -60,8 +60,7 @@ static uint64_t helper_skb_load_bytes_relative(uint64_t ctx, uint64_t offset, ui
 	return 0;
 }
 
-/* A write past the packet fails as the kernel's skb_ensure_writable()
- * does, with -ENOMEM. */
+/* A write past the packet fails with -EFAULT (observed on Linux 6.18). */
 static uint64_t helper_skb_store_bytes(uint64_t ctx, uint64_t offset, uint64_t from,
 				       uint64_t len, uint64_t flags)
 {
@@ -73,7 +72,7 @@ static uint64_t helper_skb_store_bytes(uint64_t ctx, uint64_t offset, uint64_t f
 	if (off > INT_MAX)
 		return (uint64_t)-EFAULT;
 	if ((uint64_t)off + size > skb->fields.len)
-		return (uint64_t)-ENOMEM;
+		return (uint64_t)-EFAULT;
 	memcpy(skb->data + off, (const void *)(uintptr_t)from, size);
 	if (flags & BPF_F_INVALIDATE_HASH)
 		skb->fields.hash = 0;

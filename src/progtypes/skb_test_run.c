@@ -141,9 +141,11 @@ static int skb_build(const struct bpfvm_prog *prog, const struct bpfvm_test_run_
 	skb->data_end = skb->data + skb->fields.len;
 	skb->data_meta = skb->data;
 	skb->fields.ifindex = SKB_LOOPBACK_IFINDEX;
-	skb->fields.wire_len = skb->fields.len;
+	/* Without a ctx_in the kernel sets none of the fields below, not even
+	 * wire_len (its qdisc cb pkt_len stays 0). */
 	if (!md)
 		return 0;
+	skb->fields.wire_len = skb->fields.len;
 	skb->fields.mark = md->mark;
 	skb->fields.priority = md->priority;
 	skb->fields.ingress_ifindex = md->ingress_ifindex;

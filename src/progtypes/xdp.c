@@ -49,12 +49,20 @@ static int xdp_ctx_access(const struct bpfvm_prog *prog, int32_t off, uint32_t s
 static int xdp_ctx_in_check(const struct bpfvm_prog *prog, const struct xdp_md *md,
 			    uint32_t size)
 {
-	if (md->data_meta || md->data_end != size || md->data > md->data_end ||
+	if (md->data_meta || md->data_end > size || md->data > md->data_end ||
 	    xdp_metalen_invalid(md->data)) {
-		vm_error("%s: ctx_in: xdp_md needs data_meta 0, data_end the packet size (%u) "
-			 "and data the metadata length (a multiple of 4, at most 252)",
+		vm_error("%s: ctx_in: xdp_md needs data_meta 0, data_end at most the packet size "
+			 "(%u) and data the metadata length (a multiple of 4, at most 252)",
 			 prog->name, size);
 		return -EINVAL;
+	}
+	/* Since Linux 6.18 data_end is the size of the linear part, the rest
+	 * of data_in going to fragments (ctx_out alone gives data_end 0). */
+	if (md->data_end < size) {
+		vm_error("%s: ctx_in: xdp_md.data_end %u below the packet size %u asks for a "
+			 "multi-buffer packet, which bpfvm does not support", prog->name,
+			 md->data_end, size);
+		return -ENOTSUP;
 	}
 	if (md->egress_ifindex || (!md->ingress_ifindex && md->rx_queue_index)) {
 		vm_error("%s: ctx_in: xdp_md.egress_ifindex must be 0, and rx_queue_index "
