@@ -101,6 +101,12 @@ static void test_table(void)
 		      bad_name);
 	testlib_check("a_new_runtime_registers_every_builtin_with_its_prototype", !bad_entry,
 		      "%d wrong", bad_entry);
+	/* Regression: a weak reference to the packet helpers' table did not
+	 * pull their file out of the static library. */
+	testlib_check("packet_helpers_are_registered_too",
+		      helper_table_find(&vm->helpers, BPF_FUNC_skb_load_bytes) &&
+			      helper_builtin_proto(BPF_FUNC_skb_load_bytes),
+		      "bpf_skb_load_bytes missing");
 	testlib_check("unknown_helper_has_no_builtin_prototype", !helper_builtin_proto(9999),
 		      "found one");
 	testlib_check("tail_call_is_an_engine_builtin",
