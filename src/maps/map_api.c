@@ -63,6 +63,11 @@ static int map_fail(const struct bpfvm_map *map, const char *op, int err, const 
 	return err;
 }
 
+static int map_unsupported(const struct bpfvm_map *map, const char *op)
+{
+	return map_fail(map, op, -MAP_ENOTSUPP, map_errno_text(-MAP_ENOTSUPP));
+}
+
 /* ---- The kernel's common checks ------------------------------------ */
 
 static bool map_frozen(const struct bpfvm_map *map)
@@ -242,7 +247,7 @@ int bpfvm_map_lookup_flags(struct bpfvm_map *map, const void *key, void *value, 
 	if (err)
 		return err;
 	if (!map->ops->lookup)
-		return map_op_result(map, "lookup", -MAP_ENOTSUPP);
+		return map_unsupported(map, "lookup");
 	map_op_begin();
 	return map_op_result(map, "lookup", map->ops->lookup(map, key, value, flags));
 }
@@ -258,7 +263,7 @@ static int map_update_checked(struct bpfvm_map *map, const void *key, const void
 			      uint64_t flags)
 {
 	if (!map->ops->update)
-		return map_op_result(map, "update", -MAP_ENOTSUPP);
+		return map_unsupported(map, "update");
 	map_op_begin();
 	return map_op_result(map, "update", map->ops->update(map, key, value, flags));
 }
@@ -284,7 +289,7 @@ int bpfvm_map_update(struct bpfvm_map *map, const void *key, const void *value, 
 static int map_delete_checked(struct bpfvm_map *map, const void *key)
 {
 	if (!map->ops->delete)
-		return map_op_result(map, "delete", -MAP_ENOTSUPP);
+		return map_unsupported(map, "delete");
 	map_op_begin();
 	return map_op_result(map, "delete", map->ops->delete(map, key));
 }
@@ -319,7 +324,7 @@ int bpfvm_map_get_next_key(struct bpfvm_map *map, const void *key, void *next_ke
 	if (err)
 		return err;
 	if (!map->ops->get_next_key)
-		return map_op_result(map, "get_next_key", -MAP_ENOTSUPP);
+		return map_unsupported(map, "get_next_key");
 	map_op_begin();
 	return map_op_result(map, "get_next_key", map->ops->get_next_key(map, key, next_key));
 }
@@ -328,7 +333,7 @@ static int map_lookup_and_delete_checked(struct bpfvm_map *map, const void *key,
 					 uint64_t flags)
 {
 	if (!map->ops->lookup_and_delete)
-		return map_op_result(map, "lookup_and_delete", -MAP_ENOTSUPP);
+		return map_unsupported(map, "lookup_and_delete");
 	map_op_begin();
 	return map_op_result(map, "lookup_and_delete",
 			     map->ops->lookup_and_delete(map, key, value, flags));
@@ -399,7 +404,8 @@ static int map_batch_begin(struct bpfvm_map *map, const char *op, enum map_batch
 	if (writes && (err = map_check_write(map, op)))
 		return err;
 	if (!(map->ops->batch_ops & kind))
-		return map_fail(map, op, -MAP_ENOTSUPP, "no batch operation for this map type");
+		return map_fail(map, op, -MAP_ENOTSUPP,
+				"operation not supported by this map type (no batch)");
 	return 0;
 }
 
