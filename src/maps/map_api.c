@@ -339,8 +339,8 @@ static int map_lookup_and_delete_checked(struct bpfvm_map *map, const void *key,
 			     map->ops->lookup_and_delete(map, key, value, flags));
 }
 
-static int map_lookup_and_delete_flags(struct bpfvm_map *map, const void *key, void *value,
-				       uint64_t flags)
+int bpfvm_map_lookup_and_delete_flags(struct bpfvm_map *map, const void *key, void *value,
+				      uint64_t flags)
 {
 	const char *op = "lookup_and_delete";
 	int err = map_check_handle(map, op);
@@ -365,7 +365,7 @@ static int map_lookup_and_delete_flags(struct bpfvm_map *map, const void *key, v
 
 int bpfvm_map_lookup_and_delete(struct bpfvm_map *map, const void *key, void *value)
 {
-	return map_lookup_and_delete_flags(map, key, value, 0);
+	return bpfvm_map_lookup_and_delete_flags(map, key, value, 0);
 }
 
 int bpfvm_map_freeze(struct bpfvm_map *map)
