@@ -424,6 +424,18 @@ static int lpm_insert_at(struct bpfvm_map *map, _Atomic uint32_t *slot, uint32_t
 	return 0;
 }
 
+/* The kernel swaps in a new node holding the new key and value; in place,
+ * the same: the key's bits past the prefix (which get_next_key returns) are
+ * the latest update's. Readers match only within the prefix, which is
+ * unchanged; the value goes before the flag that makes a node an entry. */
+static void lpm_replace(struct bpfvm_map *map, struct lpm_node *node, const struct lpm_key *key,
+			const void *value)
+{
+	memcpy(node->data, key->data, lpm_hdr(map)->data_size);
+	memcpy(lpm_value(map, node), value, map_value_size(map));
+	lpm_store(&node->flags, 0);
+}
+
 static int lpm_update_locked(struct bpfvm_map *map, const struct lpm_key *key, const void *value,
 			     uint64_t flags)
 {
@@ -454,18 +466,16 @@ static int lpm_update_locked(struct bpfvm_map *map, const struct lpm_key *key, c
 	}
 	if (lpm_load(&node->prefixlen) == match) {
 		/* The same prefix: replace the entry, or fill an intermediate
-		 * node (value first, then the flag that makes it an entry). */
+		 * node. */
 		if (!(lpm_load(&node->flags) & LPM_NODE_IM)) {
 			if (flags == BPF_NOEXIST)
 				return -EEXIST;
-			memcpy(lpm_value(map, node), value, map_value_size(map));
-			return 0;
+		} else {
+			err = lpm_check_add(map, flags);
+			if (err)
+				return err;
 		}
-		err = lpm_check_add(map, flags);
-		if (err)
-			return err;
-		memcpy(lpm_value(map, node), value, map_value_size(map));
-		lpm_store(&node->flags, 0);
+		lpm_replace(map, node, key, value);
 		return 0;
 	}
 	err = lpm_check_add(map, flags);

@@ -409,11 +409,10 @@ static int map_batch_begin(struct bpfvm_map *map, const char *op, enum map_batch
 	return 0;
 }
 
-/* elem_flags: BPF_F_LOCK at most; it needs a spin lock in the value except
- * for deletes (generic_map_delete_batch does not look). */
+/* elem_flags: BPF_F_LOCK at most, and only for values with a spin lock (for
+ * deletes too, observed on Linux 6.18). */
 static int map_batch_check_elem_flags(struct bpfvm_map *map, const char *op,
-				      const struct bpfvm_map_batch_opts *opts, uint64_t *elem_flags,
-				      bool lock_needs_spin_lock)
+				      const struct bpfvm_map_batch_opts *opts, uint64_t *elem_flags)
 {
 	if (!opts_valid(opts, sizeof(*opts))) {
 		vm_error("map '%.16s': %s: invalid opts (sz %zu, or unknown fields set)",
@@ -423,7 +422,7 @@ static int map_batch_check_elem_flags(struct bpfvm_map *map, const char *op,
 	*elem_flags = OPTS_GET(opts, elem_flags, 0);
 	if (*elem_flags & ~(uint64_t)BPF_F_LOCK)
 		return map_fail(map, op, -EINVAL, "unknown elem_flags");
-	return lock_needs_spin_lock ? map_check_lock_flag(map, op, *elem_flags) : 0;
+	return map_check_lock_flag(map, op, *elem_flags);
 }
 
 /* Walks keys from `in_batch` (NULL: the first) with get_next_key, copying
@@ -483,7 +482,7 @@ static int map_batch_read(struct bpfvm_map *map, const char *op, enum map_batch_
 	int err = map_batch_begin(map, op, kind, true, delete, count);
 
 	if (!err)
-		err = map_batch_check_elem_flags(map, op, opts, &elem_flags, true);
+		err = map_batch_check_elem_flags(map, op, opts, &elem_flags);
 	if (err)
 		return err;
 	if (!*count)
@@ -521,7 +520,7 @@ int bpfvm_map_update_batch(struct bpfvm_map *map, const void *keys, const void *
 	int err = map_batch_begin(map, op, MAP_BATCH_UPDATE, false, true, count);
 
 	if (!err)
-		err = map_batch_check_elem_flags(map, op, opts, &elem_flags, true);
+		err = map_batch_check_elem_flags(map, op, opts, &elem_flags);
 	if (err)
 		return err;
 	max_count = *count;
@@ -550,7 +549,7 @@ int bpfvm_map_delete_batch(struct bpfvm_map *map, const void *keys, uint32_t *co
 	int err = map_batch_begin(map, op, MAP_BATCH_DELETE, false, true, count);
 
 	if (!err)
-		err = map_batch_check_elem_flags(map, op, opts, &elem_flags, false);
+		err = map_batch_check_elem_flags(map, op, opts, &elem_flags);
 	if (err)
 		return err;
 	max_count = *count;
