@@ -245,8 +245,7 @@ static uint32_t lpm_walk(const struct bpfvm_map *map, const struct lpm_key *key)
 	return found;
 }
 
-static int lpm_write_lock(struct bpfvm_map *map);
-static void lpm_write_unlock(struct bpfvm_map *map);
+static int lpm_lock(struct bpfvm_map *map);
 
 static void *lpm_bpf_lookup(struct bpfvm_map *map, const void *key, uint32_t cpu)
 {
@@ -263,8 +262,8 @@ static void *lpm_bpf_lookup(struct bpfvm_map *map, const void *key, uint32_t cpu
 		if (atomic_load_explicit(&hdr->seq, memory_order_relaxed) == seq)
 			return number ? lpm_value(map, lpm_node(map, number)) : NULL;
 	}
-	/* Writers keep moving: wait for them once. */
-	if (map_lock_acquire(&hdr->lock) < 0)
+	/* Writers keep moving (or one died mid-change): wait for them. */
+	if (lpm_lock(map))
 		return NULL;
 	number = lpm_walk(map, key);
 	map_lock_release(&hdr->lock);
@@ -351,7 +350,9 @@ static void lpm_repair(struct bpfvm_map *map)
 	}
 }
 
-static int lpm_write_lock(struct bpfvm_map *map)
+/* Takes the lock; after a holder's death, first undoes what it may have
+ * left: an odd seq (readers would retry forever) and the pool's books. */
+static int lpm_lock(struct bpfvm_map *map)
 {
 	struct lpm_hdr *hdr = lpm_hdr(map);
 	int rc = map_lock_acquire(&hdr->lock);
@@ -359,11 +360,20 @@ static int lpm_write_lock(struct bpfvm_map *map)
 	if (rc < 0)
 		return rc;
 	if (rc == MAP_LOCK_RECOVERED) {
-		/* Readers saw an odd seq since the death: make it even. */
 		if (atomic_load_explicit(&hdr->seq, memory_order_relaxed) & 1)
 			atomic_fetch_add_explicit(&hdr->seq, 1, memory_order_release);
 		lpm_repair(map);
 	}
+	return 0;
+}
+
+static int lpm_write_lock(struct bpfvm_map *map)
+{
+	struct lpm_hdr *hdr = lpm_hdr(map);
+	int err = lpm_lock(map);
+
+	if (err)
+		return err;
 	atomic_fetch_add_explicit(&hdr->seq, 1, memory_order_relaxed);
 	atomic_thread_fence(memory_order_release);
 	return 0;
@@ -575,9 +585,9 @@ static int lpm_lookup(struct bpfvm_map *map, const void *key, void *value, uint6
 {
 	struct lpm_hdr *hdr = lpm_hdr(map);
 	uint32_t number;
-	int err = map_lock_acquire(&hdr->lock);
+	int err = lpm_lock(map);
 
-	if (err < 0)
+	if (err)
 		return err;
 	number = lpm_walk(map, key);
 	if (number)
@@ -658,9 +668,9 @@ static int lpm_get_next_key(struct bpfvm_map *map, const void *key, void *next_k
 	struct lpm_hdr *hdr = lpm_hdr(map);
 	struct lpm_key *next = next_key;
 	uint32_t number;
-	int err = map_lock_acquire(&hdr->lock);
+	int err = lpm_lock(map);
 
-	if (err < 0)
+	if (err)
 		return err;
 	number = lpm_next_locked(map, key);
 	if (number) {
