@@ -219,6 +219,8 @@ int bpfvm_map_delete(struct bpfvm_map *map, const void *key);
 /* key NULL (or not in the map): the first key. -ENOENT after the last. */
 int bpfvm_map_get_next_key(struct bpfvm_map *map, const void *key, void *next_key);
 int bpfvm_map_lookup_and_delete(struct bpfvm_map *map, const void *key, void *value);
+int bpfvm_map_lookup_and_delete_flags(struct bpfvm_map *map, const void *key, void *value,
+				      uint64_t flags);
 /* Makes the map read-only to user space (as BPF_MAP_FREEZE). */
 int bpfvm_map_freeze(struct bpfvm_map *map);
 
