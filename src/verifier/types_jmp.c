@@ -1,0 +1,218 @@
+/* Control flow on abstract states: conditional jumps (both ways, unless
+ * constants decide; NULL checks refine both ways), helper calls, local calls
+ * into new frames, and exits. */
+#include <errno.h>
+
+#include "verifier/types_env.h"
+
+/* 1 taken, 0 not taken, -1 unknown: only constants decide for now. */
+static int branch_taken(const struct bpf_insn *insn, const struct reg_state *dst,
+			const struct reg_state *src)
+{
+	bool is32 = isa_class(insn->code) == BPF_JMP32;
+	uint64_t a, b;
+	int64_t sa, sb;
+
+	if (!reg_is_const(dst) || !reg_is_const(src))
+		return -1;
+	a = dst->var_off.value;
+	b = src->var_off.value;
+	if (is32) {
+		a = (uint32_t)a;
+		b = (uint32_t)b;
+		sa = (int32_t)a;
+		sb = (int32_t)b;
+	} else {
+		sa = (int64_t)a;
+		sb = (int64_t)b;
+	}
+	switch (isa_op(insn->code)) {
+	case BPF_JEQ: return a == b;
+	case BPF_JNE: return a != b;
+	case BPF_JSET: return (a & b) != 0;
+	case BPF_JGT: return a > b;
+	case BPF_JGE: return a >= b;
+	case BPF_JLT: return a < b;
+	case BPF_JLE: return a <= b;
+	case BPF_JSGT: return sa > sb;
+	case BPF_JSGE: return sa >= sb;
+	case BPF_JSLT: return sa < sb;
+	case BPF_JSLE: return sa <= sb;
+	}
+	return -1;
+}
+
+static void refine_null(struct reg_state *reg, uint32_t id, bool is_null)
+{
+	if (!(reg->type & REG_MAYBE_NULL) || reg->id != id)
+		return;
+	if (is_null) {
+		reg_mark_const(reg, 0);
+	} else {
+		reg->type &= (uint16_t)~REG_MAYBE_NULL;
+		reg->id = 0;
+	}
+}
+
+/* After `if ptr == 0`: in every frame, the copies of ptr (same id) become 0
+ * on the NULL side and lose the NULL possibility on the other
+ * (mark_ptr_or_null_regs). */
+static void refine_null_everywhere(struct verifier_state *st, uint32_t id, bool is_null)
+{
+	for (uint32_t f = 0; f <= st->curframe; f++) {
+		struct func_state *frame = st->frames[f];
+
+		for (int r = 0; r < BPF_REG_10; r++)
+			refine_null(&frame->regs[r], id, is_null);
+		for (uint32_t i = 0; i < frame->slot_cnt; i++)
+			if (frame->stack[i].bytes[0] == SLOT_SPILL)
+				refine_null(&frame->stack[i].spilled, id, is_null);
+	}
+}
+
+/* A `ptr ==/!= 0` test on a NULL-able pointer (64-bit compares only, as the
+ * kernel): which register, or -1. */
+static int null_check_reg(const struct bpf_insn *insn, const struct reg_state *dst,
+			  const struct reg_state *src)
+{
+	uint8_t op = isa_op(insn->code);
+
+	if (isa_class(insn->code) != BPF_JMP || (op != BPF_JEQ && op != BPF_JNE))
+		return -1;
+	if ((dst->type & REG_MAYBE_NULL) && reg_is_const(src) && src->var_off.value == 0)
+		return insn->dst_reg;
+	if ((src->type & REG_MAYBE_NULL) && reg_is_const(dst) && dst->var_off.value == 0)
+		return insn->src_reg;
+	return -1;
+}
+
+static int cond_jump(struct types_env *env, struct verifier_state *st, uint32_t idx,
+		     uint32_t *next)
+{
+	const struct bpf_insn *insn = &env->prog->insns[idx];
+	struct func_state *frame = state_frame(st);
+	struct reg_state src_imm, *src = &src_imm;
+	uint32_t target = (uint32_t)isa_jump_target(insn, idx);
+	int err = types_check_reg_init(env, st, idx, insn->dst_reg);
+	int taken, null_reg;
+
+	if (err)
+		return err;
+	if (isa_source(insn->code) == BPF_X) {
+		err = types_check_reg_init(env, st, idx, insn->src_reg);
+		if (err)
+			return err;
+		src = &frame->regs[insn->src_reg];
+	} else {
+		reg_mark_const(&src_imm, (uint64_t)(int64_t)insn->imm);
+	}
+	taken = branch_taken(insn, &frame->regs[insn->dst_reg], src);
+	if (taken == 1)
+		*next = target;
+	if (taken >= 0)
+		return 0;
+	null_reg = null_check_reg(insn, &frame->regs[insn->dst_reg], src);
+	err = types_push_path(env, st, target);
+	if (err || null_reg < 0)
+		return err;
+	{
+		uint32_t id = frame->regs[null_reg].id;
+		bool null_if_taken = isa_op(insn->code) == BPF_JEQ;
+
+		refine_null_everywhere(env->pending[env->pending_cnt - 1].state, id, null_if_taken);
+		refine_null_everywhere(st, id, !null_if_taken);
+	}
+	return 0;
+}
+
+static void clobber_caller_saved(struct func_state *frame)
+{
+	for (int r = BPF_REG_0; r <= BPF_REG_5; r++)
+		reg_mark_not_init(&frame->regs[r]);
+}
+
+static int helper_call(struct types_env *env, struct verifier_state *st, uint32_t idx)
+{
+	const struct bpf_insn *insn = &env->prog->insns[idx];
+	struct func_state *frame = state_frame(st);
+	int err;
+
+	if (isa_is_callx(insn)) {
+		err = types_check_reg_init(env, st, idx, insn->dst_reg);
+		if (err)
+			return err;
+	}
+	/* Until helpers carry prototypes here, every helper returns RET_INTEGER
+	 * and its arguments are not checked. */
+	clobber_caller_saved(frame);
+	reg_mark_unknown(&frame->regs[BPF_REG_0]);
+	return 0;
+}
+
+static int local_call(struct types_env *env, struct verifier_state *st, uint32_t idx,
+		      uint32_t *next)
+{
+	const struct bpf_insn *insn = &env->prog->insns[idx];
+	uint32_t target = (uint32_t)isa_jump_target(insn, idx);
+	struct func_state *caller = state_frame(st), *callee;
+	uint32_t frameno = st->curframe + 1;
+
+	if (frameno >= ISA_MAX_CALL_FRAMES)
+		return types_error(env, idx, -E2BIG, "the call stack of %u frames is too deep",
+				   frameno + 1);
+	callee = func_state_new(frameno, idx,
+				(uint32_t)(prog_subprog_of(env->prog, target) - env->prog->subprogs));
+	if (!callee)
+		return types_error(env, idx, -ENOMEM, "out of memory");
+	for (int r = BPF_REG_1; r <= BPF_REG_5; r++)
+		callee->regs[r] = caller->regs[r];
+	clobber_caller_saved(caller);
+	st->frames[frameno] = callee;
+	st->curframe = frameno;
+	*next = target;
+	return 0;
+}
+
+static int exit_insn(struct types_env *env, struct verifier_state *st, uint32_t idx,
+		     uint32_t *next)
+{
+	struct func_state *callee = state_frame(st), *caller;
+	int err = types_check_reg_init(env, st, idx, BPF_REG_0);
+
+	if (err)
+		return err;
+	if (st->curframe == 0) {
+		*next = UINT32_MAX;
+		return 0;
+	}
+	if (reg_base_type(&callee->regs[BPF_REG_0]) == REG_PTR_TO_STACK &&
+	    callee->regs[BPF_REG_0].frameno == callee->frameno)
+		return types_error(env, idx, -EINVAL, "cannot return stack pointer to the caller");
+	caller = st->frames[st->curframe - 1];
+	caller->regs[BPF_REG_0] = callee->regs[BPF_REG_0];
+	*next = callee->callsite + 1;
+	func_state_free(callee);
+	st->frames[st->curframe] = NULL;
+	st->curframe--;
+	return 0;
+}
+
+int types_step_jmp(struct types_env *env, struct verifier_state *st, uint32_t idx,
+		   uint32_t *next)
+{
+	const struct bpf_insn *insn = &env->prog->insns[idx];
+
+	switch (isa_op(insn->code)) {
+	case BPF_JA:
+		*next = (uint32_t)isa_jump_target(insn, idx);
+		return 0;
+	case BPF_EXIT:
+		return exit_insn(env, st, idx, next);
+	case BPF_CALL:
+		if (isa_is_local_call(insn))
+			return local_call(env, st, idx, next);
+		return helper_call(env, st, idx);
+	default:
+		return cond_jump(env, st, idx, next);
+	}
+}
