@@ -87,6 +87,31 @@ static int map_alloc_region(struct bpfvm_map *map, const struct map_attr *attr)
 	return 0;
 }
 
+/* BPF_MAP_TYPE_ARENA (Linux 6.9), newer than some installed headers. */
+#define MAP_TYPE_ARENA 33u
+
+/* The kernel's map_create checks that hold for every type: map_extra only
+ * for the types that use it, not read-only and write-only at once (for user
+ * space: bpf_get_file_flag; for programs: bpf_map_flags_access_ok). */
+static int map_check_common(const struct map_attr *attr)
+{
+	if (attr->map_extra && attr->type != BPF_MAP_TYPE_BLOOM_FILTER &&
+	    attr->type != MAP_TYPE_ARENA) {
+		vm_error("map '%.16s': map_extra is only for bloom filters and arenas", attr->name);
+		return -EINVAL;
+	}
+	if ((attr->map_flags & BPF_F_RDONLY) && (attr->map_flags & BPF_F_WRONLY)) {
+		vm_error("map '%.16s': BPF_F_RDONLY and BPF_F_WRONLY together", attr->name);
+		return -EINVAL;
+	}
+	if ((attr->map_flags & BPF_F_RDONLY_PROG) && (attr->map_flags & BPF_F_WRONLY_PROG)) {
+		vm_error("map '%.16s': BPF_F_RDONLY_PROG and BPF_F_WRONLY_PROG together",
+			 attr->name);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 int map_create(struct bpfvm *vm, const struct map_attr *attr, struct bpfvm_map **map_out)
 {
 	const struct map_ops *ops = map_ops_for_type(attr->type);
@@ -99,6 +124,8 @@ int map_create(struct bpfvm *vm, const struct map_attr *attr, struct bpfvm_map *
 		return -EINVAL;
 	}
 	err = map_check_name(attr);
+	if (!err)
+		err = map_check_common(attr);
 	if (err)
 		return err;
 	err = ops->check_attr(attr);

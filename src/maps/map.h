@@ -69,12 +69,34 @@ struct map_attr {
 struct bpfvm_map;
 
 /* A map family. Functions that a family does not support are NULL and the
- * generic layer answers -EOPNOTSUPP / -EINVAL as the kernel does for that
- * operation. Keys and values are in the user-space layout unless noted.
+ * generic layer answers -ENOTSUPP (MAP_ENOTSUPP, 524) as the kernel does for
+ * an operation a type lacks; a family returns -EINVAL itself where the kernel
+ * does (delete on an array, ...). Keys and values are in the user-space layout unless noted.
  *
  * "bpf_" functions are the program side (helpers call them on the run path:
  * no allocation, no system call). The rest are the user-space side. */
+/* Batch operations a family offers (map_ops.batch_ops), as the kernel's
+ * ops table has map_lookup_batch & co. or not: the generic layer runs them
+ * on top of the family's single-element ops (as generic_map_*_batch) and
+ * answers -ENOTSUPP for the others. */
+enum map_batch_op {
+	MAP_BATCH_LOOKUP = 1u << 0,
+	MAP_BATCH_LOOKUP_AND_DELETE = 1u << 1,
+	MAP_BATCH_UPDATE = 1u << 2,
+	MAP_BATCH_DELETE = 1u << 3,
+};
+
+/* The kernel's internal "operation not supported" errno (include/linux/
+ * errno.h), distinct from EOPNOTSUPP (95): what BPF_MAP_* commands return for
+ * an operation a map type lacks. User-space headers do not define it. */
+#define MAP_ENOTSUPP 524
+
 struct map_ops {
+	/* User-side values are nr_cpus * round_up(value_size, 8) bytes. */
+	bool percpu;
+	/* MAP_BATCH_* bits. */
+	uint32_t batch_ops;
+
 	/* Checks attributes (sizes, flags, max_entries) as the kernel's
 	 * map_alloc_check does: -EINVAL / -E2BIG with a message. */
 	int (*check_attr)(const struct map_attr *attr);

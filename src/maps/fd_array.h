@@ -1,0 +1,61 @@
+/* Arrays whose slots hold references to objects: PROG_ARRAY (programs) and
+ * ARRAY_OF_MAPS (maps), the kernel's "fd arrays" (kernel/bpf/arraymap.c,
+ * fd_array_map_*). User space writes and reads object ids (where the kernel
+ * takes file descriptors and returns ids); programs read object pointers.
+ *
+ *   region (shared)                           map->private (this process)
+ *   +-------------------------------+ 0       +------------------------------+
+ *   | struct map_region             |         | struct fd_array_private      |
+ *   |   family[0] = ids ────────────┼──┐      |   retired[]: objects taken   |
+ *   +-------------------------------+  │      |     out of slots, released   |
+ *   | struct fd_array_hdr           |  │      |     with the array           |
+ *   |   lock (map_lock)             |  │      |   slots[max_entries]:        |
+ *   +-------------------------------+  │      |     object *_Atomic          |
+ *   | uint32_t ids[max_entries]     |◄─┘      |     (what programs read)     |
+ *   |   0 = empty                   |         +------------------------------+
+ *   +-------------------------------+
+ *
+ * Writers hold the region's lock, so ids[] and slots[] change together; the
+ * run path reads slots[] with one atomic load and no lock. A pinned array
+ * opened by another process starts with empty slots[] and fills them from
+ * ids[] (the pinning issue's part).
+ */
+#ifndef BPFVM_MAPS_FD_ARRAY_H
+#define BPFVM_MAPS_FD_ARRAY_H
+
+#include <stdint.h>
+
+#include "maps/map.h"
+
+struct fd_array_ops {
+	/* Resolves an id from user space into an object the slot may hold,
+	 * taking a reference if the object has them. -errno with a message:
+	 * -EBADF for an unknown id (the kernel's answer to a bad fd), -EINVAL
+	 * for an object that does not fit. */
+	int (*get)(struct bpfvm_map *map, uint32_t id, void **object);
+	/* Drops the reference get() took; NULL when objects are not counted.
+	 * Objects taken out of a slot are released with the array, not at
+	 * once: a program that looked one up may still be using it (no grace
+	 * periods yet). */
+	void (*put)(void *object);
+};
+
+/* fd_array_map_alloc_check: value_size 4, no BPF_F_RDONLY_PROG /
+ * BPF_F_WRONLY_PROG, then the array's checks. */
+int fd_array_check_attr(const struct map_attr *attr);
+size_t fd_array_region_size(const struct map_attr *attr);
+int fd_array_init(struct bpfvm_map *map);
+void fd_array_release(struct bpfvm_map *map, const struct fd_array_ops *ops);
+
+/* Run path: the object in slot `index`, or NULL (empty or out of range). */
+void *fd_array_get(const struct bpfvm_map *map, uint32_t index);
+
+/* User side: the id in the slot, -ENOENT when empty or out of range. */
+int fd_array_lookup(struct bpfvm_map *map, const void *key, void *value, uint64_t flags);
+/* BPF_ANY only (-EINVAL), index < max_entries (-E2BIG), then ops->get. */
+int fd_array_update(struct bpfvm_map *map, const struct fd_array_ops *ops, const void *key,
+		    const void *value, uint64_t flags);
+/* -E2BIG out of range, -ENOENT when empty. */
+int fd_array_delete(struct bpfvm_map *map, const struct fd_array_ops *ops, const void *key);
+
+#endif

@@ -1,0 +1,40 @@
+/* The in-region lock: a robust, process-shared pthread mutex (see
+ * map_lock.h for why). */
+#include <errno.h>
+
+#include "maps/map_lock.h"
+
+int map_lock_init(struct map_lock *lock)
+{
+	pthread_mutexattr_t attr;
+	int err;
+
+	err = pthread_mutexattr_init(&attr);
+	if (err)
+		return -err;
+	err = pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED);
+	if (!err)
+		err = pthread_mutexattr_setrobust(&attr, PTHREAD_MUTEX_ROBUST);
+	if (!err)
+		err = pthread_mutex_init(&lock->mutex, &attr);
+	pthread_mutexattr_destroy(&attr);
+	return -err;
+}
+
+int map_lock_acquire(struct map_lock *lock)
+{
+	int err = pthread_mutex_lock(&lock->mutex);
+
+	if (err == EOWNERDEAD) {
+		/* We hold it now; mark it usable again before anyone else can
+		 * see ENOTRECOVERABLE. The caller repairs the data. */
+		pthread_mutex_consistent(&lock->mutex);
+		return MAP_LOCK_RECOVERED;
+	}
+	return -err;
+}
+
+void map_lock_release(struct map_lock *lock)
+{
+	pthread_mutex_unlock(&lock->mutex);
+}

@@ -1,0 +1,110 @@
+/* BPF_MAP_TYPE_PROG_ARRAY: an array of programs for tail calls. The layout is
+ * the one of every array of references (fd_array.h): ids in the region,
+ * program pointers in this process.
+ *
+ * User space writes program ids and reads them back; programs cannot look
+ * the array up (the verifier allows it only as bpf_tail_call's argument).
+ * Programs have no reference count yet: a program freed while a slot holds
+ * it leaves the slot dangling, so callers empty slots before freeing (the
+ * tail-call issue brings lifetimes). */
+#include <errno.h>
+#include <stdatomic.h>
+
+#include "core/error.h"
+#include "core/runtime.h"
+#include "engine/prog.h"
+#include "maps/array.h"
+#include "maps/fd_array.h"
+#include "maps/map.h"
+#include "maps/prog_array.h"
+
+/* map->owner_set: who owns the array. */
+enum prog_array_owner_state {
+	PROG_ARRAY_NO_OWNER = 0,
+	PROG_ARRAY_CLAIMING = 1, /* owner fields being written */
+	PROG_ARRAY_OWNED = 2,
+};
+
+struct bpfvm_prog *prog_array_get(const struct bpfvm_map *map, uint32_t index)
+{
+	return fd_array_get(map, index);
+}
+
+static uint32_t prog_array_wait_owner(struct bpfvm_map *map)
+{
+	uint32_t state;
+
+	while ((state = atomic_load_explicit(&map->owner_set, memory_order_acquire)) ==
+	       PROG_ARRAY_CLAIMING)
+		;
+	return state;
+}
+
+int prog_array_check_owner(struct bpfvm_map *map, const struct bpfvm_prog *prog)
+{
+	uint32_t state = PROG_ARRAY_NO_OWNER;
+
+	if (atomic_compare_exchange_strong(&map->owner_set, &state, PROG_ARRAY_CLAIMING)) {
+		map->owner_prog_type = prog->type;
+		map->owner_attach_type = prog->expected_attach_type;
+		atomic_store_explicit(&map->owner_set, PROG_ARRAY_OWNED, memory_order_release);
+		return 0;
+	}
+	prog_array_wait_owner(map);
+	if (map->owner_prog_type != (uint32_t)prog->type ||
+	    map->owner_attach_type != (uint32_t)prog->expected_attach_type) {
+		vm_error("map '%.16s': program '%s' (type %u, attach type %u) cannot join a prog "
+			 "array owned by programs of type %u, attach type %u",
+			 map->region->name, prog->name, prog->type, prog->expected_attach_type,
+			 map->owner_prog_type, map->owner_attach_type);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int prog_array_get_prog(struct bpfvm_map *map, uint32_t id, void **object)
+{
+	struct bpfvm_prog *prog = id_table_find(&map->vm->prog_ids, id);
+	int err;
+
+	if (!prog) {
+		vm_error("map '%.16s': no program with id %u", map->region->name, id);
+		return -EBADF;
+	}
+	err = prog_array_check_owner(map, prog);
+	if (err)
+		return err;
+	*object = prog;
+	return 0;
+}
+
+static const struct fd_array_ops prog_array_fd_ops = {
+	.get = prog_array_get_prog,
+};
+
+static void prog_array_release(struct bpfvm_map *map)
+{
+	fd_array_release(map, &prog_array_fd_ops);
+}
+
+static int prog_array_update(struct bpfvm_map *map, const void *key, const void *value,
+			     uint64_t flags)
+{
+	return fd_array_update(map, &prog_array_fd_ops, key, value, flags);
+}
+
+static int prog_array_delete(struct bpfvm_map *map, const void *key)
+{
+	return fd_array_delete(map, &prog_array_fd_ops, key);
+}
+
+const struct map_ops prog_array_map_ops = {
+	.check_attr = fd_array_check_attr,
+	.region_size = fd_array_region_size,
+	.init = fd_array_init,
+	.release = prog_array_release,
+	.lookup = fd_array_lookup,
+	.update = prog_array_update,
+	.delete = prog_array_delete,
+	.get_next_key = array_get_next_key,
+};
