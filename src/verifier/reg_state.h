@@ -80,6 +80,7 @@ struct stack_slot {
 struct func_state {
 	struct reg_state regs[REG_COUNT];
 	uint32_t callsite; /* the call insn in the caller (frames > 0) */
+	bool callback;	   /* called by the helper at callsite, not by a local call */
 	uint32_t subprog;  /* index into prog->subprogs */
 	uint32_t frameno;
 	uint32_t slot_cnt; /* slots allocated, growing on demand */

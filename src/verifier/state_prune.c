@@ -126,17 +126,22 @@ struct frame_live {
 };
 
 /* What of frame i matters at insn idx: the live registers and slots in the
- * current frame; in a caller, r6..r9 and the slots live at the return site. */
+ * current frame; in a caller, what is live where it resumes: after a local
+ * call r6..r9 (the rest is clobbered), at the helper that called a callback
+ * everything live there. */
 static struct frame_live frame_live(const struct types_env *env, const struct verifier_state *st,
 				    uint32_t i, uint32_t idx)
 {
-	uint32_t resume;
+	const struct func_state *callee;
 
 	if (i == st->curframe)
 		return (struct frame_live){ env->live[idx], env->live_slots[idx] };
-	resume = st->frames[i + 1]->callsite + 1;
-	return (struct frame_live){ env->live[resume] & (uint16_t)~LIVE_CALLER_SAVED,
-				    env->live_slots[resume] };
+	callee = st->frames[i + 1];
+	if (callee->callback)
+		return (struct frame_live){ env->live[callee->callsite],
+					    env->live_slots[callee->callsite] };
+	return (struct frame_live){ env->live[callee->callsite + 1] & (uint16_t)~LIVE_CALLER_SAVED,
+				    env->live_slots[callee->callsite + 1] };
 }
 
 bool state_same_frames(const struct verifier_state *old, const struct verifier_state *cur)

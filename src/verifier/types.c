@@ -75,6 +75,10 @@ static int apply_rewrites(struct types_env *env)
 					   "program type '%s' rewrote a context access to size code 0x%x",
 					   prog->progtype->name, rewrite->size);
 		insn->code = (uint8_t)((insn->code & ~0x18) | rewrite->size);
+		/* A sign-extending load widened to 64 bits has nothing to extend
+		 * (and BPF_MEMSX has no 64-bit form). */
+		if (isa_mode(insn->code) == BPF_MEMSX && rewrite->size == BPF_DW)
+			insn->code = (uint8_t)((insn->code & ~0xe0) | BPF_MEM);
 		insn->off = rewrite->off;
 	}
 	return 0;

@@ -211,7 +211,8 @@ static int pointer_arithmetic(struct types_env *env, uint32_t idx, struct reg_st
 		if (scalar_is_dst)
 			return types_error(env, idx, -EACCES, "R%u tried to subtract pointer from scalar",
 					   insn->dst_reg);
-		if (reg_base_type(&ptr) == REG_PTR_TO_STACK && !reg_is_const(scalar))
+		/* JITs may not cope with a frame pointer moved up (the kernel). */
+		if (reg_base_type(&ptr) == REG_PTR_TO_STACK)
 			return types_error(env, idx, -EACCES,
 					   "R%u subtraction from stack pointer prohibited", insn->dst_reg);
 		break;

@@ -70,6 +70,15 @@ static void refine_null_everywhere(struct verifier_state *st, uint32_t id, bool 
 	}
 }
 
+/* The path just queued (the jump) and st (the fall-through) learn from a
+ * NULL check on pointer `id`. */
+static void refine_both_ways(struct types_env *env, struct verifier_state *st, uint32_t id,
+			     bool null_if_taken)
+{
+	refine_null_everywhere(env->pending[env->pending_cnt - 1].state, id, null_if_taken);
+	refine_null_everywhere(st, id, !null_if_taken);
+}
+
 /* A `ptr ==/!= 0` test on a NULL-able pointer (64-bit compares only, as the
  * kernel): which register, or -1. */
 static int null_check_reg(const struct bpf_insn *insn, const struct reg_state *dst,
@@ -113,22 +122,86 @@ static int cond_jump(struct types_env *env, struct verifier_state *st, uint32_t 
 		return 0;
 	null_reg = null_check_reg(insn, &frame->regs[insn->dst_reg], src);
 	err = types_push_path(env, st, target);
-	if (err || null_reg < 0)
-		return err;
-	{
-		uint32_t id = frame->regs[null_reg].id;
-		bool null_if_taken = isa_op(insn->code) == BPF_JEQ;
-
-		refine_null_everywhere(env->pending[env->pending_cnt - 1].state, id, null_if_taken);
-		refine_null_everywhere(st, id, !null_if_taken);
-	}
-	return 0;
+	if (!err && null_reg >= 0)
+		refine_both_ways(env, st, frame->regs[null_reg].id, isa_op(insn->code) == BPF_JEQ);
+	return err;
 }
 
 static void clobber_caller_saved(struct func_state *frame)
 {
 	for (int r = BPF_REG_0; r <= BPF_REG_5; r++)
 		reg_mark_not_init(&frame->regs[r]);
+}
+
+/* A callback's arguments, as the kernel's set_*_callback_state(): what the
+ * helper passes, with the caller's callback context forwarded. */
+static void callback_args(const struct func_state *caller, int32_t helper,
+			  struct func_state *callee)
+{
+	struct reg_state *r = callee->regs;
+
+	for (int i = BPF_REG_1; i <= BPF_REG_5; i++)
+		reg_mark_unknown(&r[i]);
+	switch (helper) {
+	case BPF_FUNC_loop: /* long cb(u64 index, void *ctx) */
+		r[BPF_REG_2] = caller->regs[BPF_REG_3];
+		break;
+	case BPF_FUNC_for_each_map_elem: /* long cb(map, key, value, ctx) */
+		r[BPF_REG_1] = caller->regs[BPF_REG_1];
+		reg_mark_pointer(&r[BPF_REG_2], REG_PTR_TO_MEM, 0);
+		reg_mark_pointer(&r[BPF_REG_3], REG_PTR_TO_MAP_VALUE, 0);
+		r[BPF_REG_3].map = caller->regs[BPF_REG_1].map;
+		r[BPF_REG_4] = caller->regs[BPF_REG_3];
+		break;
+	case BPF_FUNC_timer_set_callback: /* int cb(map, key, value) */
+		reg_mark_pointer(&r[BPF_REG_2], REG_PTR_TO_MEM, 0);
+		reg_mark_pointer(&r[BPF_REG_3], REG_PTR_TO_MEM, 0);
+		break;
+	case BPF_FUNC_find_vma: /* long cb(task, vma, ctx) */
+		reg_mark_pointer(&r[BPF_REG_1], REG_PTR_TO_KERNEL_OBJ, 0);
+		reg_mark_pointer(&r[BPF_REG_2], REG_PTR_TO_KERNEL_OBJ, 0);
+		r[BPF_REG_3] = caller->regs[BPF_REG_4];
+		break;
+	case BPF_FUNC_user_ringbuf_drain: /* long cb(dynptr, ctx) */
+		reg_mark_pointer(&r[BPF_REG_1], REG_PTR_TO_MEM, 0);
+		r[BPF_REG_2] = caller->regs[BPF_REG_3];
+		break;
+	}
+}
+
+/* A helper called with a function (lddw BPF_PSEUDO_FUNC) may call it, any
+ * number of times: the callback runs in a new frame on a path of its own
+ * and, at its exit, comes back to the helper call, which may call it again
+ * or return (the kernel's model for bpf_loop and friends). The call is a
+ * join, so the repetitions converge. */
+static int queue_callback(struct types_env *env, struct verifier_state *st, uint32_t idx)
+{
+	const struct bpf_insn *insn = &env->prog->insns[idx];
+	struct func_state *caller = state_frame(st), *callee;
+	uint32_t frameno = st->curframe + 1, start;
+	int func_reg = 0, err;
+
+	for (int r = BPF_REG_1; r <= BPF_REG_5 && !func_reg; r++)
+		if (caller->regs[r].type == REG_PTR_TO_FUNC)
+			func_reg = r;
+	if (!func_reg)
+		return 0;
+	if (frameno >= ISA_MAX_CALL_FRAMES)
+		return types_error(env, idx, -E2BIG, "the call stack of %u frames is too deep",
+				   frameno + 1);
+	start = env->prog->subprogs[caller->regs[func_reg].map].start;
+	callee = func_state_new(frameno, idx, caller->regs[func_reg].map);
+	if (!callee)
+		return types_error(env, idx, -ENOMEM, "out of memory");
+	callee->callback = true;
+	callback_args(caller, insn->imm, callee);
+	st->frames[frameno] = callee;
+	st->curframe = frameno;
+	err = types_push_path(env, st, start);
+	st->frames[frameno] = NULL;
+	st->curframe = frameno - 1;
+	func_state_free(callee);
+	return err;
 }
 
 static int helper_call(struct types_env *env, struct verifier_state *st, uint32_t idx)
@@ -139,6 +212,10 @@ static int helper_call(struct types_env *env, struct verifier_state *st, uint32_
 
 	if (isa_is_callx(insn)) {
 		err = types_check_reg_init(env, st, idx, insn->dst_reg);
+		if (err)
+			return err;
+	} else {
+		err = queue_callback(env, st, idx);
 		if (err)
 			return err;
 	}
@@ -189,8 +266,12 @@ static int exit_insn(struct types_env *env, struct verifier_state *st, uint32_t 
 	    callee->regs[BPF_REG_0].frameno == callee->frameno)
 		return types_error(env, idx, -EINVAL, "cannot return stack pointer to the caller");
 	caller = st->frames[st->curframe - 1];
-	caller->regs[BPF_REG_0] = callee->regs[BPF_REG_0];
-	*next = callee->callsite + 1;
+	if (callee->callback) {
+		*next = callee->callsite; /* back to the helper, which may call again */
+	} else {
+		caller->regs[BPF_REG_0] = callee->regs[BPF_REG_0];
+		*next = callee->callsite + 1;
+	}
 	func_state_free(callee);
 	st->frames[st->curframe] = NULL;
 	st->curframe--;

@@ -3,13 +3,14 @@
  * is checked by the program type and rewritten, and the kernel's refusals
  * come with its messages.
  *
- * The program type is local: a 16-byte context whose fields rewrite so
+ * The program type is local: a 24-byte context whose fields rewrite so
  *
  *   UAPI off size  access       runtime off size  kind
  *   0        4     read         16         8      packet start
  *   4        4     read         24         8      packet end
  *   8        1..4  read, write  32         same   scalar
  *   12       4     read         40         4      scalar (read-only)
+ *   16       8     read         48         8      kernel object or NULL
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -51,6 +52,11 @@ static int test_ctx_access(const struct bpfvm_prog *prog, int32_t off, uint32_t 
 		*rewrite = (struct ctx_rewrite){ .off = 40, .size = BPF_W };
 		return 0;
 	}
+	if (off == 16 && size == 8 && !is_write) {
+		*rewrite = (struct ctx_rewrite){ .off = 48, .size = BPF_DW,
+						 .kind = CTX_FIELD_PTR_OR_NULL };
+		return 0;
+	}
 	vm_error("invalid bpf_context access off=%d size=%u", off, size);
 	return -EACCES;
 }
@@ -58,11 +64,20 @@ static int test_ctx_access(const struct bpfvm_prog *prog, int32_t off, uint32_t 
 static const struct progtype test_type = {
 	.type = BPF_PROG_TYPE_SCHED_CLS,
 	.name = "test",
-	.ctx_size = 16,
+	.ctx_size = 24,
 	.ctx_access = test_ctx_access,
 };
 
 static struct bpfvm *vm;
+
+/* Only its id matters here: the structural check wants it registered. */
+static uint64_t loop_stand_in(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5)
+{
+	(void)r1, (void)r2, (void)r3, (void)r4, (void)r5;
+	return 0;
+}
+/* When set, verify_text() gives the program this map (as maps[0]). */
+static struct bpfvm_map *next_map;
 
 struct verdict {
 	int err;
@@ -87,6 +102,14 @@ static void verify_text(const char *test, const char *text, struct verdict *v)
 	if (!v->prog)
 		exit(2);
 	v->prog->progtype = &test_type;
+	if (next_map) {
+		v->prog->maps = malloc(sizeof(*v->prog->maps));
+		if (!v->prog->maps)
+			exit(2);
+		v->prog->maps[0] = next_map;
+		v->prog->map_cnt = 1;
+		next_map = NULL;
+	}
 	v->err = verifier_check_structure(v->prog);
 	if (v->err) {
 		testlib_check(test, false, "structure: %s", bpfvm_errmsg());
@@ -351,7 +374,107 @@ static void raw_program_types_need_no_tracking(void)
 	release(&v);
 }
 
+static void ctx_reaches_a_callback_through_the_callers_stack(void)
+{
+	const char *test = "ctx_reaches_a_callback_through_the_callers_stack";
+	struct verdict v;
+
+	verify_text(test,
+		    "*(u64 *)(r10 -8) = r1\n"
+		    "r1 = 10\n"
+		    "r2 = subprog[cb]\n"
+		    "r3 = r10\n"
+		    "r3 += -8\n"
+		    "r4 = 0\n"
+		    "call 181\n"             /* bpf_loop(10, cb, &ctx, 0) */
+		    "r0 = 0\n"
+		    "exit\n"
+		    "cb:\n"
+		    "r3 = *(u64 *)(r2 +0)\n" /* the context, from the caller's stack */
+		    "r0 = *(u32 *)(r3 +12)\n"
+		    "r0 = 0\n"
+		    "exit\n", &v);
+	expect_accepted(test, &v);
+	expect_insn(test, &v, 11, BPF_W, 40);
+	release(&v);
+}
+
+static void null_checks_refine_every_copy_on_both_sides(void)
+{
+	const char *test = "null_checks_refine_every_copy_on_both_sides";
+	struct verdict v;
+
+	verify_text(test,
+		    "r2 = *(u64 *)(r1 +16)\n"
+		    "r3 = r2\n"
+		    "if r2 != 0x0 goto out\n"
+		    "r3 += 8\n"              /* NULL side: r3 is the scalar 0 */
+		    "out:\n"
+		    "r0 = 0\n"
+		    "exit\n", &v);
+	expect_accepted(test, &v);
+	release(&v);
+
+	verify_text(test,
+		    "r2 = *(u64 *)(r1 +16)\n"
+		    "r3 = r2\n"
+		    "r3 += 8\n"
+		    "r0 = 0\n"
+		    "exit\n", &v);
+	expect_refused(test, &v, -EACCES,
+		       "test_prog: insn 2: R3 pointer arithmetic on kernel_obj_or_null prohibited, "
+		       "null-check it first");
+	release(&v);
+
+	verify_text(test,
+		    "r2 = *(u64 *)(r1 +16)\n"
+		    "r3 = r2\n"
+		    "if r2 == 0x0 goto out\n"
+		    "r3 += 8\n"              /* not NULL: still no arithmetic on it */
+		    "out:\n"
+		    "r0 = 0\n"
+		    "exit\n", &v);
+	expect_refused(test, &v, -EACCES,
+		       "test_prog: insn 3: R3 pointer arithmetic on kernel_obj prohibited");
+	release(&v);
+}
+
+static struct bpfvm_map *array_map(void)
+{
+	struct bpfvm_map *map = NULL;
+
+	if (bpfvm_map_create(vm, BPF_MAP_TYPE_ARRAY, "values", 4, 16, 1, NULL, &map)) {
+		fprintf(stderr, "cannot create a map: %s\n", bpfvm_errmsg());
+		exit(2);
+	}
+	return map;
+}
+
 /* ---- what is refused --------------------------------------------------- */
+
+static void ctx_and_map_value_at_one_insn_is_refused(void)
+{
+	const char *test = "ctx_and_map_value_at_one_insn_is_refused";
+	struct verdict v;
+
+	next_map = array_map();
+	verify_text(test,
+		    "r2 = map[idx:0]+8\n"
+		    "r0 = *(u32 *)(r2 +4)\n"  /* a map value: not the context */
+		    "if r0 == 0x0 goto use\n"
+		    "r2 = r1\n"
+		    "use:\n"
+		    "r0 = *(u32 *)(r2 +4)\n"
+		    "exit\n", &v);
+	expect_refused(test, &v, -EINVAL,
+		       "test_prog: insn 5: same insn cannot be used with different pointers");
+	release(&v);
+
+	next_map = array_map();
+	verify_text(test, "r1 = map[idx:0]\nr1 += 8\nr0 = 0\nexit\n", &v);
+	expect_refused(test, &v, -EACCES, "test_prog: insn 2: R1 pointer arithmetic on map_ptr prohibited");
+	release(&v);
+}
 
 static void ctx_and_stack_pointer_at_one_insn_is_refused(void)
 {
@@ -613,6 +736,8 @@ static void loop_heavy_program_is_verified_quickly(void)
 int main(void)
 {
 	vm = testlib_vm_create();
+	if (bpfvm_helper_register(vm, BPF_FUNC_loop, "loop", loop_stand_in))
+		return 2;
 	ctx_field_loads_are_rewritten_to_the_runtime_layout();
 	ctx_copied_to_other_registers_is_followed();
 	ctx_spilled_and_filled_is_followed();
@@ -623,6 +748,9 @@ int main(void)
 	ctx_is_followed_inside_loops();
 	packet_pointers_loaded_from_ctx_are_not_the_context();
 	raw_program_types_need_no_tracking();
+	ctx_reaches_a_callback_through_the_callers_stack();
+	null_checks_refine_every_copy_on_both_sides();
+	ctx_and_map_value_at_one_insn_is_refused();
 	ctx_and_stack_pointer_at_one_insn_is_refused();
 	variable_ctx_offset_is_refused();
 	modified_ctx_pointer_is_refused();
