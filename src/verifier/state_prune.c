@@ -148,10 +148,19 @@ bool state_same_frames(const struct verifier_state *old, const struct verifier_s
 {
 	if (old->curframe != cur->curframe)
 		return false;
-	for (uint32_t i = 0; i <= cur->curframe; i++)
+	for (uint32_t i = 1; i <= cur->curframe; i++) /* frame 0 has no call site */
 		if (old->frames[i]->callsite != cur->frames[i]->callsite)
 			return false;
 	return true;
+}
+
+uint64_t state_frames_key(const struct verifier_state *st)
+{
+	uint64_t key = st->curframe;
+
+	for (uint32_t i = 1; i <= st->curframe; i++)
+		key = key * 0x100000001b3ull ^ st->frames[i]->callsite;
+	return key;
 }
 
 static bool frame_covers(const struct func_state *old, const struct func_state *cur,

@@ -24,4 +24,8 @@ bool state_widen(const struct types_env *env, const struct verifier_state *old,
 /* Whether old and cur are in the same calls (same frames and call sites). */
 bool state_same_frames(const struct verifier_state *old, const struct verifier_state *cur);
 
+/* A summary of the calls in progress: states with different keys are never
+ * in the same calls (a quick test before state_same_frames). */
+uint64_t state_frames_key(const struct verifier_state *st);
+
 #endif

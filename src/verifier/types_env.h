@@ -31,6 +31,7 @@ struct insn_aux {
 struct checkpoint {
 	struct checkpoint *next; /* older checkpoints at the same insn */
 	struct verifier_state *state;
+	uint64_t frames_key;	 /* state_frames_key(state) */
 };
 
 struct pending_path {
@@ -48,6 +49,8 @@ struct types_env {
 	struct pending_path *pending;
 	uint32_t pending_cnt, pending_cap;
 	uint32_t next_id;	    /* for MAYBE_NULL pointers */
+	uint64_t jumps_processed;   /* conditional jumps stepped */
+	uint64_t insns_at_last_checkpoint, jumps_at_last_checkpoint;
 	struct types_stats stats;
 };
 

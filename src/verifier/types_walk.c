@@ -9,6 +9,7 @@
  *
  * A join is an instruction that more than one path may reach: a jump target,
  * the fall-through of a conditional jump, a call or the return site of one.
+ * Checkpoints are kept only every few jumps, as the kernel does.
  * Past WIDEN_SCALARS_AFTER checkpoints at one instruction, scalars that
  * differ from the last checkpoint become unknown; past WIDEN_POINTERS_AFTER,
  * pointer offsets too (state_prune.c): loops and long chains of branches
@@ -47,20 +48,30 @@ int types_push_path(struct types_env *env, const struct verifier_state *st, uint
 }
 
 static const struct checkpoint *last_with_same_frames(const struct checkpoint *cp,
-						      const struct verifier_state *st)
+						      const struct verifier_state *st, uint64_t key)
 {
 	for (; cp; cp = cp->next)
-		if (state_same_frames(cp->state, st))
+		if (cp->frames_key == key && state_same_frames(cp->state, st))
 			return cp;
 	return NULL;
 }
 
-static bool covered(const struct types_env *env, const struct verifier_state *st, uint32_t idx)
+static bool covered(const struct types_env *env, const struct verifier_state *st, uint32_t idx,
+		    uint64_t key)
 {
 	for (const struct checkpoint *cp = env->explored[idx]; cp; cp = cp->next)
-		if (state_covers(env, cp->state, st, idx))
+		if (cp->frames_key == key && state_covers(env, cp->state, st, idx))
 			return true;
 	return false;
+}
+
+/* Whether a new checkpoint is worth its memory: as the kernel, only after
+ * at least 2 jumps and 8 instructions since the last one (straight runs
+ * between close joins rarely help pruning). */
+static bool checkpoint_due(const struct types_env *env)
+{
+	return env->jumps_processed - env->jumps_at_last_checkpoint >= 2 &&
+	       env->stats.insns_processed - env->insns_at_last_checkpoint >= 8;
 }
 
 /* At a join: 1 if the path may stop, 0 if it goes on (st possibly widened,
@@ -70,13 +81,18 @@ static int visit_join(struct types_env *env, struct verifier_state *st, uint32_t
 	const struct checkpoint *last;
 	struct checkpoint *cp;
 	uint32_t seen = env->explored_cnt[idx];
+	uint64_t key = state_frames_key(st);
 
-	if (covered(env, st, idx))
+	if (covered(env, st, idx, key))
 		return 1;
-	last = seen >= WIDEN_SCALARS_AFTER ? last_with_same_frames(env->explored[idx], st) : NULL;
+	last = seen >= WIDEN_SCALARS_AFTER ? last_with_same_frames(env->explored[idx], st, key) : NULL;
 	if (last && state_widen(env, last->state, st, idx, seen >= WIDEN_POINTERS_AFTER) &&
-	    covered(env, st, idx))
+	    covered(env, st, idx, key))
 		return 1;
+	if (!checkpoint_due(env))
+		return 0;
+	env->insns_at_last_checkpoint = env->stats.insns_processed;
+	env->jumps_at_last_checkpoint = env->jumps_processed;
 	cp = malloc(sizeof(*cp));
 	if (cp)
 		cp->state = state_dup(st);
@@ -84,6 +100,7 @@ static int visit_join(struct types_env *env, struct verifier_state *st, uint32_t
 		free(cp);
 		return types_error(env, idx, -ENOMEM, "out of memory");
 	}
+	cp->frames_key = key;
 	cp->next = env->explored[idx];
 	env->explored[idx] = cp;
 	env->explored_cnt[idx]++;
@@ -103,6 +120,7 @@ static int step(struct types_env *env, struct verifier_state *st, uint32_t idx, 
 		return types_step_alu(env, st, idx);
 	case BPF_JMP:
 	case BPF_JMP32:
+		env->jumps_processed++;
 		return types_step_jmp(env, st, idx, next);
 	case BPF_LD:
 		if (isa_is_lddw(insn->code))
