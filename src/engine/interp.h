@@ -24,6 +24,7 @@
 
 #include "bpfvm/bpfvm.h"
 #include "helpers/helper_table.h"
+#include "isa/isa.h"
 
 /* Every handler of the interpreter loop. F(name) */
 #define INTERP_ALU_OPS(F, W, S) \
@@ -53,7 +54,7 @@
 	F(JA) \
 	INTERP_JMP_OPS(F, JMP64, K) INTERP_JMP_OPS(F, JMP64, X) \
 	INTERP_JMP_OPS(F, JMP32, K) INTERP_JMP_OPS(F, JMP32, X) \
-	F(CALL_HELPER) F(CALL_LOCAL) F(CALLX) F(EXIT) \
+	F(CALL_HELPER) F(CALL_LOCAL) F(CALLX) F(TAIL_CALL) F(EXIT) \
 	F(LDX_B) F(LDX_H) F(LDX_W) F(LDX_DW) \
 	F(LDXS_B) F(LDXS_H) F(LDXS_W) \
 	F(ST_B) F(ST_H) F(ST_W) F(ST_DW) \
@@ -91,11 +92,24 @@ struct interp_code {
 
 struct run_ctx;
 
+/* A run's stack and frames. One program's call chain needs at most
+ * ISA_MAX_STACK bytes and ISA_MAX_CALL_FRAMES frames, but a tail call made
+ * from a subprogram keeps the frames above it, and its target may do the
+ * same (SEMANTICS.md: tail calls): the kernel bounds that by its 8 KiB stack
+ * and the 33-call limit. The interpreter gives a run this much and refuses a
+ * tail call (it falls through) whose target would not fit. */
+#define INTERP_RUN_STACK (8 * ISA_MAX_STACK)
+#define INTERP_RUN_FRAMES (4 * ISA_MAX_CALL_FRAMES)
+
+/* SEMANTICS.md: at most 33 successful tail calls per invocation. */
+#define MAX_TAIL_CALL_CNT 33
+
 /* What one run of the interpreter needs besides the code. */
 struct interp_run {
 	const struct interp_insn *entry; /* first instruction; NULL: the program's */
 	uint64_t args[5];	     /* r1..r5 */
 	uint8_t *stack_top;	     /* r10 of the entry frame */
+	uint8_t *stack_bottom;	     /* lowest byte of the run's stack */
 	const uint8_t *packet;	     /* for ld_abs / ld_ind */
 	uint64_t packet_len;
 	int64_t budget;		     /* instructions left (see interp_decode.c) */

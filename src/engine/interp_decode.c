@@ -118,7 +118,10 @@ static enum interp_op decode_jmp(const struct bpf_insn *insn)
 	case BPF_CALL:
 		if (from_reg)
 			return INTERP_OP_CALLX;
-		return isa_is_local_call(insn) ? INTERP_OP_CALL_LOCAL : INTERP_OP_CALL_HELPER;
+		if (isa_is_local_call(insn))
+			return INTERP_OP_CALL_LOCAL;
+		/* bpf_tail_call is not a function: the engine switches programs. */
+		return insn->imm == BPF_FUNC_tail_call ? INTERP_OP_TAIL_CALL : INTERP_OP_CALL_HELPER;
 	}
 	if (is64)
 		base = from_reg ? INTERP_OP_JMP64_JEQ_X : INTERP_OP_JMP64_JEQ_K;

@@ -17,14 +17,20 @@
  *
  * A call saves r6..r9, r10 and the return address in `frames[]` and moves r10
  * down by the caller's frame size; exit restores them. The structural check
- * guarantees at most ISA_MAX_CALL_FRAMES frames, so no depth check is needed
- * here.
+ * guarantees at most ISA_MAX_CALL_FRAMES frames per program, so no depth check
+ * is needed here; a tail call checks that its target's chains fit.
+ *
+ * A tail call switches `code` and `pc` to the target's and keeps the frame:
+ * the target's exit returns to whoever called the frame that made it.
  */
 #include <errno.h>
 #include <string.h>
 
 #include "core/error.h"
 #include "engine/interp.h"
+#include "engine/prog.h"
+#include "engine/run_ctx.h"
+#include "maps/prog_array.h"
 #include "isa/isa.h"
 
 struct interp_frame {
@@ -153,11 +159,22 @@ static inline int packet_load(const struct interp_run *run, uint64_t offset,
 		NEXT();                                                                    \
 	}
 
+/* Whether the target of a tail call made `depth` frames deep, with r10 at
+ * `frame_pointer`, has room for its own call chains (see INTERP_RUN_STACK). */
+static inline bool tail_call_fits(const struct interp_run *run, const struct bpfvm_prog *target,
+				  unsigned depth, uint64_t frame_pointer)
+{
+	uint64_t room = frame_pointer - (uint64_t)(uintptr_t)run->stack_bottom;
+
+	return depth + target->frames_max <= INTERP_RUN_FRAMES && target->stack_max <= room;
+}
+
 int interp_execute(const struct interp_code *code, struct interp_run *run,
 		   uint64_t *retval)
 {
 	static const void *const labels[INTERP_OP_COUNT] = { INTERP_OPS(LABEL_ADDRESS) };
-	struct interp_frame frames[ISA_MAX_CALL_FRAMES];
+	struct interp_frame frames[INTERP_RUN_FRAMES];
+	struct bpfvm_prog *target_prog;
 	unsigned depth = 0;
 	const struct interp_insn *pc;
 	uint64_t reg[11];
@@ -260,6 +277,20 @@ op_CALLX:
 	}
 	reg[0] = code->callx_helpers[DST](reg[1], reg[2], reg[3], reg[4], reg[5]);
 	NEXT();
+op_TAIL_CALL:
+	/* SEMANTICS.md, tail calls: failures (index out of range as a u32,
+	 * limit reached, empty slot) fall through and count nothing; success
+	 * runs the target in this frame and never comes back. */
+	if (run->run->tail_call_cnt >= MAX_TAIL_CALL_CNT)
+		NEXT();
+	target_prog = prog_array_get((const struct bpfvm_map *)(uintptr_t)reg[2], (uint32_t)reg[3]);
+	if (!target_prog || !tail_call_fits(run, target_prog, depth, reg[10]))
+		NEXT();
+	run->run->tail_call_cnt++;
+	run->run->prog = target_prog;
+	code = target_prog->interp;
+	pc = code->insns;
+	goto *pc->label;
 op_CALL_LOCAL:
 	budget -= pc->imm;
 	if (__builtin_expect(budget < 0, 0))

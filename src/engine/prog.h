@@ -49,8 +49,14 @@ struct bpfvm_prog {
 	uint32_t map_cnt;
 	struct subprog *subprogs;
 	uint32_t subprog_cnt;
+	uint32_t frames_max;	  /* most frames of a call chain from the main program */
+	uint32_t stack_max;	  /* most stack bytes of such a chain */
 	uint64_t insn_budget;
 	struct interp_code *interp;
+	/* The end (off + size) of the furthest context access, set by the type
+	 * tracking as the kernel's prog->aux->max_ctx_offset: a raw tracepoint
+	 * test run refuses a shorter ctx_in. */
+	uint32_t max_ctx_offset;
 };
 
 /* Allocates an unloaded program with a copy of insns. NULL on ENOMEM. */

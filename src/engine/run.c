@@ -39,17 +39,17 @@ static int64_t run_budget(const struct bpfvm_prog *prog)
 	return prog->insn_budget > INT64_MAX ? INT64_MAX : (int64_t)prog->insn_budget;
 }
 
-/* Runs `prog` with r1, r2 and the packet that ld_abs reads. The structural
- * check bounds every call chain to ISA_MAX_STACK bytes. The stack is cleared
+/* Runs `prog` with r1, r2 and the packet that ld_abs reads. The stack is cleared
  * so that a run is deterministic even when the program reads what it never
  * wrote (until the verifier proves that it cannot). */
 static int run_with(struct bpfvm_prog *prog, struct run_ctx *run, uint64_t r1, uint64_t r2,
 		    const uint8_t *packet, uint64_t packet_len, uint64_t *retval)
 {
-	_Alignas(16) uint8_t stack[ISA_MAX_STACK];
+	_Alignas(16) uint8_t stack[INTERP_RUN_STACK];
 	struct interp_run engine_run = {
 		.args = { r1, r2 },
 		.stack_top = stack + sizeof(stack),
+		.stack_bottom = stack,
 		.packet = packet,
 		.packet_len = packet_len,
 		.budget = run_budget(prog),
@@ -78,7 +78,7 @@ int run_prog(struct bpfvm_prog *prog, struct run_ctx *run, uint64_t *retval)
 int run_call_function(struct run_ctx *run, uint64_t func, uint64_t r1, uint64_t r2,
 		      uint64_t r3, uint64_t r4, uint64_t r5, uint64_t *retval)
 {
-	_Alignas(16) uint8_t stack[ISA_MAX_STACK];
+	_Alignas(16) uint8_t stack[INTERP_RUN_STACK];
 	struct bpfvm_prog *prog = run->prog;
 	const uint8_t *packet = NULL;
 	uint64_t packet_len = 0;
@@ -91,6 +91,7 @@ int run_call_function(struct run_ctx *run, uint64_t func, uint64_t r1, uint64_t 
 		.entry = (const struct interp_insn *)(uintptr_t)func,
 		.args = { r1, r2, r3, r4, r5 },
 		.stack_top = stack + sizeof(stack),
+		.stack_bottom = stack,
 		.packet = packet,
 		.packet_len = packet_len,
 		.budget = run_budget(prog),

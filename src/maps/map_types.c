@@ -2,7 +2,10 @@
  * ops; this table is the only place that lists them. */
 #include <stddef.h>
 
+#include "maps/hash.h"
 #include "maps/map.h"
+#include "maps/perf_event_array.h"
+#include "maps/ringbuf.h"
 
 /* Arrays, queues and tries (array.c, prog_array.c, array_of_maps.c,
  * queue_stack.c, lpm_trie.c). */
@@ -17,6 +20,15 @@ extern const struct map_ops lpm_trie_map_ops;
 const struct map_ops *map_ops_for_type(uint32_t type)
 {
 	switch (type) {
+	/* Hash maps: hash.c, hash_lru.c, hash_of_maps.c */
+	case BPF_MAP_TYPE_HASH:
+	case BPF_MAP_TYPE_LRU_HASH:
+		return &hash_map_ops;
+	case BPF_MAP_TYPE_PERCPU_HASH:
+	case BPF_MAP_TYPE_LRU_PERCPU_HASH:
+		return &hash_percpu_map_ops;
+	case BPF_MAP_TYPE_HASH_OF_MAPS:
+		return &hash_of_maps_map_ops;
 	case BPF_MAP_TYPE_ARRAY:
 		return &array_map_ops;
 	case BPF_MAP_TYPE_PERCPU_ARRAY:
@@ -31,6 +43,11 @@ const struct map_ops *map_ops_for_type(uint32_t type)
 		return &stack_map_ops;
 	case BPF_MAP_TYPE_LPM_TRIE:
 		return &lpm_trie_map_ops;
+	/* Output streams: perf_event_array.c, ringbuf.c */
+	case BPF_MAP_TYPE_PERF_EVENT_ARRAY:
+		return &perf_event_array_map_ops;
+	case BPF_MAP_TYPE_RINGBUF:
+		return &ringbuf_map_ops;
 	default:
 		return NULL;
 	}

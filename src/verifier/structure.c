@@ -510,9 +510,11 @@ static int check_call_graph(struct bpfvm_prog *prog)
 	};
 	int err = -ENOMEM;
 
-	if (walk.on_path && walk.done && walk.frames_below && walk.stack_below)
+	if (walk.on_path && walk.done && walk.frames_below && walk.stack_below) {
 		err = walk_calls(&walk, 0, 1, 0);
-	else
+		prog->frames_max = walk.frames_below[0];
+		prog->stack_max = walk.stack_below[0];
+	} else
 		vm_error("%s: out of memory checking the call graph", prog->name);
 	free(walk.on_path);
 	free(walk.done);

@@ -1,0 +1,275 @@
+/* Loading an opened object, in libbpf's order (bpf_object_load):
+ *
+ *   1. maps: each created with map_create(); a map-in-map gets its inner
+ *      map template created first and dropped after (the outer map keeps
+ *      the template's attributes); global data filled with the section's
+ *      bytes, .rodata* then frozen; map-in-map slots set (init_map_in_map_slots)
+ *   2. programs: lddw of a map becomes src_reg BPF_PSEUDO_MAP_IDX, of a map
+ *      value BPF_PSEUDO_MAP_IDX_VALUE (insn[1].imm = offset in the value),
+ *      imm = index in prog->maps[], which holds one reference per map; then
+ *      prog_prepare()
+ *   3. prog arrays: statically initialised slots set to program ids
+ *      (init_prog_array_slots)
+ *
+ * A failed load leaves the object good only for closing, as libbpf. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/error.h"
+#include "core/runtime.h"
+#include "engine/prog.h"
+#include "loader/loader.h"
+#include "maps/map.h"
+
+/* Puts the file, and the section for programs, before the message that a
+ * lower layer recorded, without repeating the name that it already starts
+ * with ("map 'x': " from map_create, "prog: " from prog_prepare). */
+static int load_error(const struct bpfvm_object *obj, int err, const char *context,
+		      const char *lower_prefix)
+{
+	const char *lower = bpfvm_errmsg();
+	char inner[1024];
+
+	if (lower_prefix && strncmp(lower, lower_prefix, strlen(lower_prefix)) == 0)
+		lower += strlen(lower_prefix);
+	snprintf(inner, sizeof(inner), "%s", lower);
+	vm_error("%s: %s: %s (%d)", obj->file->path, context, inner, err);
+	return err;
+}
+
+static int load_map_error(const struct bpfvm_object *obj, int err, const char *name,
+			  const char *what)
+{
+	char context[512], prefix[256];
+
+	snprintf(context, sizeof(context), "map '%s': %s", name, what);
+	snprintf(prefix, sizeof(prefix), "map '%.15s': ", name);
+	return load_error(obj, err, context, prefix);
+}
+
+static int load_prog_error(const struct bpfvm_object *obj, int err, const struct bpfvm_prog *prog)
+{
+	char context[512], prefix[256];
+
+	snprintf(context, sizeof(context), "section '%s': program '%s'", prog->section,
+		 prog->name);
+	snprintf(prefix, sizeof(prefix), "%s: ", prog->name);
+	return load_error(obj, err, context, prefix);
+}
+
+static void load_attr(const struct bpfvm_object *obj, const char *name,
+		      const struct object_map_def *def, struct map_attr *attr)
+{
+	memset(attr, 0, sizeof(*attr));
+	attr->type = def->type;
+	attr->key_size = def->key_size;
+	attr->value_size = def->value_size;
+	attr->max_entries = def->max_entries;
+	attr->map_flags = def->map_flags;
+	attr->map_extra = def->map_extra;
+	attr->nr_cpus = obj->vm->nr_cpus;
+	/* The kernel keeps BPF_OBJ_NAME_LEN - 1 characters, as libbpf passes them. */
+	size_t len = strlen(name) < sizeof(attr->name) - 1 ? strlen(name) : sizeof(attr->name) - 1;
+
+	memcpy(attr->name, name, len);
+}
+
+static int load_create_map(struct bpfvm_object *obj, uint32_t idx)
+{
+	const struct object_map *m = &obj->file->maps[idx];
+	struct bpfvm_map *inner = NULL;
+	struct map_attr attr;
+	char inner_name[160];
+	int err;
+
+	if ((m->def.type == BPF_MAP_TYPE_ARRAY_OF_MAPS || m->def.type == BPF_MAP_TYPE_HASH_OF_MAPS) &&
+	    !m->has_inner) {
+		vm_error("%s: map '%s': a map-in-map needs its inner map described with "
+			 "__array(values, ...)", obj->file->path, m->name);
+		return -EINVAL;
+	}
+	if (m->has_inner) {
+		snprintf(inner_name, sizeof(inner_name), "%s.inner", m->name);
+		load_attr(obj, inner_name, &m->inner, &attr);
+		err = map_create(obj->vm, &attr, &inner);
+		if (err)
+			return load_map_error(obj, err, m->name, "failed to create the inner map");
+	}
+	load_attr(obj, m->name, &m->def, &attr);
+	attr.inner_map = inner;
+	err = map_create(obj->vm, &attr, &obj->maps[idx]);
+	map_put_user(inner);
+	if (err)
+		return load_map_error(obj, err, m->name, "failed to create");
+	return 0;
+}
+
+static int load_map_update(struct bpfvm_object *obj, struct bpfvm_map *map, const char *name,
+			   uint32_t key, const void *value)
+{
+	int err;
+
+	if (!map->ops->update) {
+		vm_error("%s: map '%s': its type has no update operation", obj->file->path, name);
+		return -EINVAL;
+	}
+	err = map->ops->update(map, &key, value, BPF_ANY);
+	if (err)
+		return load_map_error(obj, err, name, "failed to set its initial value");
+	return 0;
+}
+
+/* Global data: the section's bytes as the single value; .rodata frozen,
+ * as libbpf's bpf_object__populate_internal_map (BPF_MAP_FREEZE). */
+static int load_fill_data(struct bpfvm_object *obj, uint32_t idx)
+{
+	const struct object_map *m = &obj->file->maps[idx];
+	struct bpfvm_map *map = obj->maps[idx];
+	int err = 0;
+
+	if (m->data)
+		err = load_map_update(obj, map, m->name, 0, m->data);
+	if (!err && m->kind == OBJECT_MAP_RODATA)
+		map->region->frozen = 1;
+	return err;
+}
+
+static int load_map_in_map_slots(struct bpfvm_object *obj, uint32_t idx)
+{
+	const struct object_map *m = &obj->file->maps[idx];
+
+	for (uint32_t i = 0; m->has_inner && i < m->slot_cnt; i++) {
+		uint32_t id = obj->maps[m->slots[i].target]->region->id;
+		int err = load_map_update(obj, obj->maps[idx], m->name, m->slots[i].index, &id);
+
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static int load_maps(struct bpfvm_object *obj)
+{
+	const struct object_file *file = obj->file;
+	int err = 0;
+
+	obj->maps = calloc(file->map_cnt ? file->map_cnt : 1, sizeof(*obj->maps));
+	if (!obj->maps) {
+		vm_error("%s: out of memory", file->path);
+		return -ENOMEM;
+	}
+	for (uint32_t i = 0; i < file->map_cnt && !err; i++) {
+		err = load_create_map(obj, i);
+		if (!err && file->maps[i].kind >= OBJECT_MAP_DATA)
+			err = load_fill_data(obj, i);
+	}
+	for (uint32_t i = 0; i < file->map_cnt && !err; i++)
+		err = load_map_in_map_slots(obj, i);
+	return err;
+}
+
+/* The index of `map` in prog->maps[], added (with a reference) if new. */
+static int load_prog_map_index(struct bpfvm_prog *prog, struct bpfvm_map *map)
+{
+	struct bpfvm_map **maps;
+
+	for (uint32_t i = 0; i < prog->map_cnt; i++) {
+		if (prog->maps[i] == map)
+			return (int)i;
+	}
+	maps = realloc(prog->maps, (prog->map_cnt + 1) * sizeof(*maps));
+	if (!maps)
+		return -ENOMEM;
+	prog->maps = maps;
+	map_get(map);
+	maps[prog->map_cnt] = map;
+	return (int)prog->map_cnt++;
+}
+
+static int load_relocate(struct bpfvm_object *obj, struct loader_prog *lp)
+{
+	struct bpfvm_prog *prog = lp->prog;
+
+	for (uint32_t i = 0; i < lp->reloc_cnt; i++) {
+		const struct object_reloc *r = &lp->relocs[i];
+		struct bpf_insn *insn = &prog->insns[r->insn_idx];
+		int idx;
+
+		if (r->kind != OBJECT_RELOC_MAP && r->kind != OBJECT_RELOC_MAP_VALUE)
+			continue;
+		idx = load_prog_map_index(prog, obj->maps[r->map_idx]);
+		if (idx < 0) {
+			vm_error("%s: out of memory", obj->file->path);
+			return idx;
+		}
+		if (r->kind == OBJECT_RELOC_MAP) {
+			insn[0].src_reg = BPF_PSEUDO_MAP_IDX;
+		} else {
+			insn[0].src_reg = BPF_PSEUDO_MAP_IDX_VALUE;
+			insn[1].imm = (int32_t)((int64_t)insn[0].imm + (int64_t)r->sym_off);
+		}
+		insn[0].imm = idx;
+	}
+	return 0;
+}
+
+static int load_progs(struct bpfvm_object *obj)
+{
+	for (size_t i = 0; i < obj->prog_cnt; i++) {
+		struct bpfvm_prog *prog = obj->progs[i].prog;
+		int err = load_relocate(obj, &obj->progs[i]);
+
+		if (!err) {
+			err = prog_prepare(prog);
+			if (err)
+				return load_prog_error(obj, err, prog);
+		}
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static int load_prog_array_slots(struct bpfvm_object *obj)
+{
+	const struct object_file *file = obj->file;
+
+	for (uint32_t i = 0; i < file->map_cnt; i++) {
+		const struct object_map *m = &file->maps[i];
+
+		if (m->def.type != BPF_MAP_TYPE_PROG_ARRAY)
+			continue;
+		for (uint32_t s = 0; s < m->slot_cnt; s++) {
+			uint32_t id = 0;
+			int err;
+
+			for (size_t p = 0; p < obj->prog_cnt; p++) {
+				if (obj->progs[p].file_idx == m->slots[s].target)
+					id = obj->progs[p].prog->id;
+			}
+			err = load_map_update(obj, obj->maps[i], m->name, m->slots[s].index, &id);
+			if (err)
+				return err;
+		}
+	}
+	return 0;
+}
+
+int loader_load(struct bpfvm_object *obj)
+{
+	int err;
+
+	if (obj->load_attempted) {
+		vm_error("%s: object is already loaded (or failed to load)", obj->file->path);
+		return -EINVAL;
+	}
+	obj->load_attempted = true;
+	err = load_maps(obj);
+	if (!err)
+		err = load_progs(obj);
+	if (!err)
+		err = load_prog_array_slots(obj);
+	return err;
+}

@@ -1,0 +1,47 @@
+/* The object behind `struct bpfvm_object`, and the loader's steps.
+ *
+ *   bpfvm_object_open:  object_read (src/object/) ─► loader_link: each entry
+ *                       program with the .text subprograms it calls appended,
+ *                       call offsets fixed, as libbpf's bpf_object__reloc_code
+ *                       ─► struct bpfvm_prog (not yet prepared)
+ *   bpfvm_object_load:  maps created (global data filled, .rodata frozen,
+ *                       map-in-map slots set) ─► lddw rewritten to
+ *                       BPF_PSEUDO_MAP_IDX[_VALUE] with prog->maps[] ─►
+ *                       prog_prepare ─► prog-array slots set
+ *   bpfvm_object_close: programs destroyed, the object's map references
+ *                       dropped.
+ */
+#ifndef BPFVM_LOADER_LOADER_H
+#define BPFVM_LOADER_LOADER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bpfvm/bpfvm.h"
+#include "object/object.h"
+
+/* An entry program after linking. */
+struct loader_prog {
+	struct bpfvm_prog *prog;
+	uint32_t file_idx;	     /* in object_file.progs */
+	struct object_reloc *relocs; /* in the linked instructions' coordinates */
+	uint32_t reloc_cnt;
+};
+
+struct bpfvm_object {
+	struct bpfvm *vm;
+	struct object_file *file;
+	struct loader_prog *progs; /* entry programs, in libbpf's order */
+	size_t prog_cnt;
+	struct bpfvm_map **maps;   /* file->map_cnt entries once loaded, else NULL */
+	bool load_attempted;	   /* a second load is refused, as libbpf */
+};
+
+/* Links every entry program of obj->file into obj->progs. */
+int loader_link(struct bpfvm_object *obj);
+
+/* Creates the maps, relocates and prepares the programs, fills the slots. */
+int loader_load(struct bpfvm_object *obj);
+
+#endif

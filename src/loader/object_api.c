@@ -1,0 +1,200 @@
+/* The public object API (bpfvm_object_*): open (read and link), load, close,
+ * and the accessors. Names follow libbpf's bpf_object__open_file/_mem:
+ * the object name is the file's base name up to its first '.', at most 15
+ * characters; for memory without a name, "<address>-<size>" in hex. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/error.h"
+#include "core/opts.h"
+#include "engine/prog.h"
+#include "loader/loader.h"
+#include "maps/map.h"
+
+static int object_create(struct bpfvm *vm, const void *buf, size_t size, const char *path,
+			 const char *name, struct bpfvm_object **obj_out)
+{
+	struct bpfvm_object *obj = calloc(1, sizeof(*obj));
+	int err;
+
+	if (!obj) {
+		vm_error("%s: out of memory", path);
+		return -ENOMEM;
+	}
+	obj->vm = vm;
+	err = object_read(buf, size, path, name, &obj->file);
+	if (!err)
+		err = loader_link(obj);
+	if (err) {
+		bpfvm_object_close(obj);
+		return err;
+	}
+	*obj_out = obj;
+	return 0;
+}
+
+static int object_check_args(struct bpfvm *vm, const void *what,
+			     const struct bpfvm_object_opts *opts, struct bpfvm_object **obj_out,
+			     const char *fn)
+{
+	if (!vm || !what || !obj_out) {
+		vm_error("%s: NULL argument", fn);
+		return -EINVAL;
+	}
+	if (!opts_valid(opts, sizeof(*opts))) {
+		vm_error("%s: invalid opts (sz, or unknown fields set)", fn);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* An explicit object name: at most 15 characters, as libbpf's obj->name. */
+static void object_explicit_name(const char *given, char name[16])
+{
+	snprintf(name, 16, "%s", given);
+}
+
+static int object_read_file(const char *path, void **buf_out, size_t *size_out)
+{
+	FILE *file = fopen(path, "rb");
+	long size;
+	void *buf;
+	int err;
+
+	if (!file) {
+		err = -errno;
+		vm_error("%s: cannot open: %s", path, strerror(errno));
+		return err;
+	}
+	if (fseek(file, 0, SEEK_END) || (size = ftell(file)) < 0 || fseek(file, 0, SEEK_SET)) {
+		fclose(file);
+		vm_error("%s: cannot read", path);
+		return -EIO;
+	}
+	buf = malloc(size ? (size_t)size : 1);
+	if (!buf || fread(buf, 1, (size_t)size, file) != (size_t)size) {
+		free(buf);
+		fclose(file);
+		vm_error("%s: cannot read", path);
+		return buf ? -EIO : -ENOMEM;
+	}
+	fclose(file);
+	*buf_out = buf;
+	*size_out = (size_t)size;
+	return 0;
+}
+
+int bpfvm_object_open(struct bpfvm *vm, const char *path, const struct bpfvm_object_opts *opts,
+		      struct bpfvm_object **obj_out)
+{
+	const char *given = OPTS_GET(opts, object_name, NULL);
+	char name[16];
+	size_t size = 0;
+	void *buf = NULL;
+	int err = object_check_args(vm, path, opts, obj_out, "bpfvm_object_open");
+
+	if (err)
+		return err;
+	err = object_read_file(path, &buf, &size);
+	if (err)
+		return err;
+	if (given)
+		object_explicit_name(given, name);
+	else
+		object_name_from_path(path, name);
+	err = object_create(vm, buf, size, path, name, obj_out);
+	free(buf);
+	return err;
+}
+
+int bpfvm_object_open_mem(struct bpfvm *vm, const void *buf, size_t size,
+			  const struct bpfvm_object_opts *opts, struct bpfvm_object **obj_out)
+{
+	const char *given = OPTS_GET(opts, object_name, NULL);
+	char path[40], name[16];
+	int err = object_check_args(vm, buf, opts, obj_out, "bpfvm_object_open_mem");
+
+	if (err)
+		return err;
+	if (given) {
+		object_explicit_name(given, name);
+		return object_create(vm, buf, size, given, name, obj_out);
+	}
+	snprintf(path, sizeof(path), "%lx-%lx", (unsigned long)(uintptr_t)buf,
+		 (unsigned long)size);
+	object_name_from_path(path, name);
+	return object_create(vm, buf, size, path, name, obj_out);
+}
+
+int bpfvm_object_load(struct bpfvm_object *obj)
+{
+	if (!obj) {
+		vm_error("bpfvm_object_load: NULL object");
+		return -EINVAL;
+	}
+	return loader_load(obj);
+}
+
+void bpfvm_object_close(struct bpfvm_object *obj)
+{
+	if (!obj)
+		return;
+	for (size_t i = 0; i < obj->prog_cnt; i++) {
+		prog_destroy(obj->progs[i].prog);
+		free(obj->progs[i].relocs);
+	}
+	free(obj->progs);
+	for (uint32_t i = 0; obj->maps && i < obj->file->map_cnt; i++)
+		map_put_user(obj->maps[i]);
+	free(obj->maps);
+	object_file_free(obj->file);
+	free(obj);
+}
+
+const char *bpfvm_object_name(const struct bpfvm_object *obj)
+{
+	return obj->file->name;
+}
+
+const char *bpfvm_object_license(const struct bpfvm_object *obj)
+{
+	return obj->file->license;
+}
+
+size_t bpfvm_object_prog_cnt(const struct bpfvm_object *obj)
+{
+	return obj->prog_cnt;
+}
+
+struct bpfvm_prog *bpfvm_object_prog(const struct bpfvm_object *obj, size_t idx)
+{
+	return idx < obj->prog_cnt ? obj->progs[idx].prog : NULL;
+}
+
+struct bpfvm_prog *bpfvm_object_find_prog(const struct bpfvm_object *obj, const char *name)
+{
+	for (size_t i = 0; name && i < obj->prog_cnt; i++) {
+		if (strcmp(obj->progs[i].prog->name, name) == 0)
+			return obj->progs[i].prog;
+	}
+	return NULL;
+}
+
+size_t bpfvm_object_map_cnt(const struct bpfvm_object *obj)
+{
+	return obj->file->map_cnt;
+}
+
+struct bpfvm_map *bpfvm_object_map(const struct bpfvm_object *obj, size_t idx)
+{
+	return obj->maps && idx < obj->file->map_cnt ? obj->maps[idx] : NULL;
+}
+
+struct bpfvm_map *bpfvm_object_find_map(const struct bpfvm_object *obj, const char *name)
+{
+	int idx = name ? object_find_map(obj->file, name) : -1;
+
+	return idx < 0 ? NULL : bpfvm_object_map(obj, (size_t)idx);
+}

@@ -1,0 +1,1030 @@
+/* Hash maps: HASH, PERCPU_HASH, LRU_HASH and LRU_PERCPU_HASH, with the
+ * kernel's semantics (kernel/bpf/hashtab.c). The region layout, element
+ * format and the lock-free lookup rule are pictured in hash.h; the LRU
+ * lists are in hash_lru.c.
+ *
+ * What the kernel does and this file reproduces:
+ * - keys are hashed with jhash (seed 0 with BPF_F_ZERO_SEED) into
+ *   roundup_pow_of_two(max_entries) buckets; a new element goes to the head
+ *   of its bucket, and replacing a key's value (non-per-CPU types) puts a
+ *   new element at the head and unlinks the old one, so that get_next_key
+ *   walks the same order as the kernel's;
+ * - every element is preallocated (with BPF_F_NO_PREALLOC too: the kernel
+ *   allocates on update, which only differs in memory use). Non-LRU types
+ *   get nr_cpus spare elements to replace values in a full map, as the
+ *   kernel's extra_elems;
+ * - update flags: BPF_ANY, BPF_NOEXIST (-EEXIST), BPF_EXIST (-ENOENT);
+ *   a full non-LRU map refuses a new key with -E2BIG; LRU maps evict.
+ *
+ * Beyond the kernel: user-space lookups copy a value under the element's
+ * sequence count, so a copy is never torn by a concurrent update.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+
+#include "core/error.h"
+#include "maps/hash.h"
+#include "maps/hash_jhash.h"
+
+#define HASH_CREATE_FLAG_MASK                                                              \
+	(BPF_F_NO_PREALLOC | BPF_F_NO_COMMON_LRU | BPF_F_NUMA_NODE | BPF_F_RDONLY |       \
+	 BPF_F_WRONLY | BPF_F_RDONLY_PROG | BPF_F_WRONLY_PROG | BPF_F_ZERO_SEED)
+
+/* The kernel's limits: KMALLOC_MAX_SIZE (4 MiB on x86-64) less its element
+ * header (48 bytes) bounds key_size + value_size; PCPU_MIN_UNIT_SIZE bounds
+ * a per-CPU value. */
+#define HASH_KMALLOC_MAX_SIZE (4ull << 20)
+#define HASH_KERNEL_ELEM_HEADER 48ull
+#define HASH_PCPU_MIN_UNIT_SIZE (32u << 10)
+#define HASH_REGION_ALIGN 64u
+
+static inline uint64_t hash_nulls(uint32_t bucket)
+{
+	return ((uint64_t)bucket << 1) | 1;
+}
+
+static inline bool hash_is_nulls(uint64_t link)
+{
+	return link & 1;
+}
+
+static inline uint64_t hash_round_up(uint64_t value, uint64_t align)
+{
+	return (value + align - 1) / align * align;
+}
+
+static inline uint32_t hash_bucket_index(const struct hash_table *table, uint32_t hash)
+{
+	return hash & (table->n_buckets - 1);
+}
+
+static inline struct hash_bucket *hash_bucket_at(const struct bpfvm_map *map,
+						 const struct hash_table *table, uint32_t index)
+{
+	return (struct hash_bucket *)map_at(map, table->buckets_off) + index;
+}
+
+static inline uint64_t hash_elem_offset(const struct bpfvm_map *map, const struct hash_elem *elem)
+{
+	return (uint64_t)((const uint8_t *)elem - (const uint8_t *)map->region);
+}
+
+/* ---- Creation -------------------------------------------------------- */
+
+static bool hash_type_is_percpu(uint32_t type)
+{
+	return type == BPF_MAP_TYPE_PERCPU_HASH || type == BPF_MAP_TYPE_LRU_PERCPU_HASH;
+}
+
+static bool hash_type_is_lru(uint32_t type)
+{
+	return type == BPF_MAP_TYPE_LRU_HASH || type == BPF_MAP_TYPE_LRU_PERCPU_HASH;
+}
+
+/* max_entries after the kernel's rounding for BPF_F_NO_COMMON_LRU: every
+ * CPU's list gets the same number of elements. */
+static uint64_t hash_effective_max_entries(const struct map_attr *attr)
+{
+	uint64_t max = attr->max_entries, cpus = attr->nr_cpus ? attr->nr_cpus : 1;
+	uint64_t up;
+
+	if (!(attr->map_flags & BPF_F_NO_COMMON_LRU))
+		return max;
+	up = hash_round_up(max, cpus);
+	/* The kernel's roundup() wraps in u32; it then rounds down. */
+	if (up > UINT32_MAX)
+		return max / cpus * cpus;
+	return up;
+}
+
+static uint32_t hash_n_buckets(uint64_t max_entries)
+{
+	uint32_t n = 1;
+
+	while (n < max_entries)
+		n <<= 1;
+	return n;
+}
+
+static int hash_check_flags_attr(const struct map_attr *attr)
+{
+	uint32_t flags = attr->map_flags;
+	bool percpu_lru = flags & BPF_F_NO_COMMON_LRU;
+
+	if (flags & ~HASH_CREATE_FLAG_MASK) {
+		vm_error("map '%.16s': map_flags 0x%x has flags hash maps do not take", attr->name,
+			 flags);
+		return -EINVAL;
+	}
+	if ((flags & (BPF_F_RDONLY | BPF_F_WRONLY)) == (BPF_F_RDONLY | BPF_F_WRONLY) ||
+	    (flags & (BPF_F_RDONLY_PROG | BPF_F_WRONLY_PROG)) ==
+		    (BPF_F_RDONLY_PROG | BPF_F_WRONLY_PROG)) {
+		vm_error("map '%.16s': read-only and write-only flags together", attr->name);
+		return -EINVAL;
+	}
+	if (!hash_type_is_lru(attr->type) && percpu_lru) {
+		vm_error("map '%.16s': BPF_F_NO_COMMON_LRU is only for LRU maps", attr->name);
+		return -EINVAL;
+	}
+	if (hash_type_is_lru(attr->type) && (flags & BPF_F_NO_PREALLOC)) {
+		vm_error("map '%.16s': LRU maps cannot be BPF_F_NO_PREALLOC", attr->name);
+		return -MAP_ENOTSUPP;
+	}
+	if ((flags & BPF_F_NUMA_NODE) && (hash_type_is_percpu(attr->type) || percpu_lru)) {
+		vm_error("map '%.16s': BPF_F_NUMA_NODE does not go with per-CPU values or lists",
+			 attr->name);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int hash_check_sizes(const struct map_attr *attr)
+{
+	uint64_t max_entries;
+
+	if (!attr->max_entries || !attr->key_size || !attr->value_size) {
+		vm_error("map '%.16s': key_size %u, value_size %u and max_entries %u must not be 0",
+			 attr->name, attr->key_size, attr->value_size, attr->max_entries);
+		return -EINVAL;
+	}
+	if ((uint64_t)attr->key_size + attr->value_size >=
+	    HASH_KMALLOC_MAX_SIZE - HASH_KERNEL_ELEM_HEADER) {
+		vm_error("map '%.16s': key_size + value_size (%llu) too large", attr->name,
+			 (unsigned long long)attr->key_size + attr->value_size);
+		return -E2BIG;
+	}
+	if (hash_type_is_percpu(attr->type) &&
+	    hash_round_up(attr->value_size, 8) > HASH_PCPU_MIN_UNIT_SIZE) {
+		vm_error("map '%.16s': per-CPU value_size %u above %u", attr->name,
+			 attr->value_size, HASH_PCPU_MIN_UNIT_SIZE);
+		return -E2BIG;
+	}
+	max_entries = hash_effective_max_entries(attr);
+	/* The kernel's htab_map_alloc: at most 2^31 entries, and buckets of
+	 * 16 bytes whose total must fit in a u32. */
+	if (max_entries > (1ull << 31) || hash_n_buckets(max_entries) > UINT32_MAX / 16) {
+		vm_error("map '%.16s': max_entries %u too large", attr->name, attr->max_entries);
+		return -E2BIG;
+	}
+	return 0;
+}
+
+int hash_check_attr(const struct map_attr *attr)
+{
+	int err;
+
+	if (attr->map_extra) {
+		vm_error("map '%.16s': map_extra must be 0 for hash maps", attr->name);
+		return -EINVAL;
+	}
+	err = hash_check_flags_attr(attr);
+	if (!err)
+		err = hash_check_sizes(attr);
+	return err;
+}
+
+struct hash_layout {
+	uint64_t table_off, buckets_off, elems_off, lru_off, size;
+	uint32_t n_buckets, elem_size, nr_elems;
+};
+
+static bool hash_compute_layout(const struct map_attr *attr, struct hash_layout *layout)
+{
+	bool percpu = hash_type_is_percpu(attr->type), lru = hash_type_is_lru(attr->type);
+	uint64_t cpus = attr->nr_cpus ? attr->nr_cpus : 1;
+	uint64_t max_entries = hash_effective_max_entries(attr);
+	uint64_t value_bytes = hash_round_up(attr->value_size, 8) * (percpu ? cpus : 1);
+	uint64_t elem_size = sizeof(struct hash_elem) + hash_round_up(attr->key_size, 8) + value_bytes;
+	uint64_t nr_elems = max_entries + (percpu || lru ? 0 : cpus);
+	uint64_t off;
+
+	if (elem_size > UINT32_MAX || nr_elems > UINT32_MAX - 1)
+		return false;
+	layout->n_buckets = hash_n_buckets(max_entries);
+	layout->elem_size = (uint32_t)elem_size;
+	layout->nr_elems = (uint32_t)nr_elems;
+	layout->table_off = hash_round_up(sizeof(struct map_region), HASH_REGION_ALIGN);
+	off = layout->table_off + sizeof(struct hash_table);
+	layout->buckets_off = hash_round_up(off, HASH_REGION_ALIGN);
+	off = layout->buckets_off + (uint64_t)layout->n_buckets * sizeof(struct hash_bucket);
+	layout->elems_off = hash_round_up(off, HASH_REGION_ALIGN);
+	off = layout->elems_off + nr_elems * elem_size; /* < 2^32 * 2^32: no overflow */
+	layout->lru_off = 0;
+	if (lru) {
+		layout->lru_off = hash_round_up(off, HASH_REGION_ALIGN);
+		off = layout->lru_off +
+		      hash_lru_size((uint32_t)cpus, attr->map_flags & BPF_F_NO_COMMON_LRU);
+	}
+	layout->size = hash_round_up(off, 4096);
+	return layout->size <= SIZE_MAX;
+}
+
+size_t hash_region_size(const struct map_attr *attr)
+{
+	struct hash_layout layout;
+
+	/* 0 makes map_create() answer -E2BIG. */
+	return hash_compute_layout(attr, &layout) ? (size_t)layout.size : 0;
+}
+
+static uint32_t hash_random_seed(void)
+{
+	uint32_t seed;
+
+	if (getrandom(&seed, sizeof(seed), GRND_NONBLOCK) == sizeof(seed))
+		return seed;
+	return (uint32_t)time(NULL) ^ (uint32_t)(uintptr_t)&seed;
+}
+
+static void hash_free_push(struct bpfvm_map *map, struct hash_table *table,
+			   struct hash_elem *elem);
+
+static int hash_init_buckets(struct bpfvm_map *map, struct hash_table *table)
+{
+	for (uint32_t i = 0; i < table->n_buckets; i++) {
+		struct hash_bucket *bucket = hash_bucket_at(map, table, i);
+		int err;
+
+		atomic_init(&bucket->first, hash_nulls(i));
+		err = map_lock_init(&bucket->lock);
+		if (err) {
+			vm_error("map '%.16s': cannot initialise bucket locks: %s",
+				 map->region->name, strerror(-err));
+			return err;
+		}
+	}
+	return 0;
+}
+
+int hash_init(struct bpfvm_map *map)
+{
+	struct map_region *region = map->region;
+	struct map_attr attr = {
+		.type = region->type, .key_size = region->key_size,
+		.value_size = region->value_size, .max_entries = region->max_entries,
+		.map_flags = region->map_flags, .nr_cpus = region->nr_cpus,
+	};
+	struct hash_layout layout;
+	struct hash_table *table;
+	int err;
+
+	if (!hash_compute_layout(&attr, &layout) || layout.size > map->region_size) {
+		vm_error("map '%.16s': region too small for its layout", region->name);
+		return -EINVAL;
+	}
+	region->max_entries = (uint32_t)hash_effective_max_entries(&attr);
+	region->family[HASH_FAMILY_TABLE] = layout.table_off;
+	table = hash_table(map);
+	table->n_buckets = layout.n_buckets;
+	table->elem_size = layout.elem_size;
+	table->nr_elems = layout.nr_elems;
+	table->seed = (region->map_flags & BPF_F_ZERO_SEED) ? 0 : hash_random_seed();
+	table->key_stride = (uint32_t)hash_round_up(region->key_size, 8);
+	table->value_stride = (uint32_t)hash_round_up(region->value_size, 8);
+	table->lru = hash_type_is_lru(region->type);
+	table->percpu = hash_type_is_percpu(region->type);
+	table->buckets_off = layout.buckets_off;
+	table->elems_off = layout.elems_off;
+	table->lru_off = layout.lru_off;
+	atomic_init(&table->free_head, 0);
+	atomic_init(&table->count, 0);
+	atomic_init(&table->spares, table->nr_elems - region->max_entries);
+	err = hash_init_buckets(map, table);
+	if (err)
+		return err;
+	if (table->lru)
+		return hash_lru_init(map);
+	/* Pushed last to first, so that pops hand out element 0 first. */
+	for (uint32_t i = table->nr_elems; i-- > 0;)
+		hash_free_push(map, table, hash_elem_at(map, table, i));
+	return 0;
+}
+
+/* ---- Free stack of non-LRU types (lock-free, index + tag) ------------ */
+
+static struct hash_elem *hash_free_pop(struct bpfvm_map *map, struct hash_table *table)
+{
+	uint64_t head = atomic_load_explicit(&table->free_head, memory_order_acquire);
+
+	for (;;) {
+		uint32_t top = (uint32_t)head;
+		struct hash_elem *elem;
+		uint64_t next;
+
+		if (!top)
+			return NULL;
+		elem = hash_elem_at(map, table, top - 1);
+		/* elem may be popped and reused meanwhile: then the tag has
+		 * changed and the exchange fails. */
+		next = atomic_load_explicit(&elem->free_next, memory_order_relaxed);
+		if (atomic_compare_exchange_weak_explicit(
+			    &table->free_head, &head, (((head >> 32) + 1) << 32) | next,
+			    memory_order_acq_rel, memory_order_acquire))
+			return elem;
+	}
+}
+
+static void hash_free_push(struct bpfvm_map *map, struct hash_table *table,
+			   struct hash_elem *elem)
+{
+	uint64_t index = hash_elem_index(map, table, elem);
+	uint64_t head = atomic_load_explicit(&table->free_head, memory_order_relaxed);
+
+	do {
+		atomic_store_explicit(&elem->free_next, (uint32_t)head, memory_order_relaxed);
+	} while (!atomic_compare_exchange_weak_explicit(&table->free_head, &head,
+							(((head >> 32) + 1) << 32) | (index + 1),
+							memory_order_release, memory_order_relaxed));
+}
+
+/* Claims one unit of `counter` below `limit`. */
+static bool hash_claim(_Atomic uint32_t *counter, uint32_t limit)
+{
+	uint32_t seen = atomic_load_explicit(counter, memory_order_relaxed);
+
+	do {
+		if (seen >= limit)
+			return false;
+	} while (!atomic_compare_exchange_weak_explicit(counter, &seen, seen + 1,
+							memory_order_acquire, memory_order_relaxed));
+	return true;
+}
+
+/* A spare is a unit taken from `spares` (which counts down). */
+static bool hash_claim_spare(struct hash_table *table)
+{
+	uint32_t seen = atomic_load_explicit(&table->spares, memory_order_relaxed);
+
+	do {
+		if (!seen)
+			return false;
+	} while (!atomic_compare_exchange_weak_explicit(&table->spares, &seen, seen - 1,
+							memory_order_acquire, memory_order_relaxed));
+	return true;
+}
+
+/* ---- Element contents, under the sequence count ----------------------- */
+
+static inline void hash_write_begin(struct hash_elem *elem)
+{
+	atomic_fetch_add_explicit(&elem->seq, 1, memory_order_relaxed);
+	atomic_thread_fence(memory_order_release);
+}
+
+static inline void hash_write_end(struct hash_elem *elem)
+{
+	atomic_fetch_add_explicit(&elem->seq, 1, memory_order_release);
+}
+
+/* Writes a value from the user layout (all CPUs, stride apart) or the
+ * program layout (one CPU's value). A new per-CPU element written from a
+ * program gets zeroes on the other CPUs (the kernel's pcpu_init_value). */
+static void hash_write_value(const struct bpfvm_map *map, const struct hash_table *table,
+			     struct hash_elem *elem, const void *value, uint32_t cpu,
+			     bool onallcpus, bool fresh)
+{
+	uint32_t value_size = map_value_size(map);
+
+	if (!table->percpu) {
+		memcpy(hash_elem_value(table, elem, 0), value, value_size);
+		return;
+	}
+	if (onallcpus) {
+		memcpy(hash_elem_value(table, elem, 0), value,
+		       (size_t)table->value_stride * map_nr_cpus(map));
+		return;
+	}
+	if (fresh)
+		memset(hash_elem_value(table, elem, 0), 0,
+		       (size_t)table->value_stride * map_nr_cpus(map));
+	memcpy(hash_elem_value(table, elem, cpu), value, value_size);
+}
+
+/* Copies a value out in the user layout. */
+static void hash_read_value(const struct bpfvm_map *map, const struct hash_table *table,
+			    struct hash_elem *elem, void *value)
+{
+	if (table->percpu)
+		memcpy(value, hash_elem_value(table, elem, 0),
+		       (size_t)table->value_stride * map_nr_cpus(map));
+	else
+		memcpy(value, hash_elem_value(table, elem, 0), map_value_size(map));
+}
+
+static void hash_write_key(const struct bpfvm_map *map, struct hash_elem *elem, uint32_t hash,
+			   const void *key)
+{
+	elem->hash = hash;
+	memcpy(elem->key, key, map_key_size(map));
+}
+
+/* ---- Chains ------------------------------------------------------------ */
+
+/* Lock-free walk (the kernel's lookup_nulls_elem_raw): a walk that ends on
+ * another bucket's nulls marker went astray through a reused element and
+ * starts again. */
+static struct hash_elem *hash_lookup_nulls(struct bpfvm_map *map, struct hash_table *table,
+					   uint32_t hash, const void *key)
+{
+	uint32_t index = hash_bucket_index(table, hash), key_size = map_key_size(map);
+	struct hash_bucket *bucket = hash_bucket_at(map, table, index);
+	uint64_t link;
+
+	do {
+		link = atomic_load_explicit(&bucket->first, memory_order_acquire);
+		while (!hash_is_nulls(link)) {
+			struct hash_elem *elem = map_at(map, link);
+
+			if (elem->hash == hash && !memcmp(elem->key, key, key_size))
+				return elem;
+			link = atomic_load_explicit(&elem->next, memory_order_acquire);
+		}
+	} while ((link >> 1) != index);
+	return NULL;
+}
+
+/* Under the bucket's lock no element enters or leaves the chain. */
+static struct hash_elem *hash_lookup_locked(struct bpfvm_map *map, struct hash_bucket *bucket,
+					    uint32_t hash, const void *key)
+{
+	uint32_t key_size = map_key_size(map);
+	uint64_t link = atomic_load_explicit(&bucket->first, memory_order_relaxed);
+
+	while (!hash_is_nulls(link)) {
+		struct hash_elem *elem = map_at(map, link);
+
+		if (elem->hash == hash && !memcmp(elem->key, key, key_size))
+			return elem;
+		link = atomic_load_explicit(&elem->next, memory_order_relaxed);
+	}
+	return NULL;
+}
+
+static void hash_link_head(struct bpfvm_map *map, struct hash_bucket *bucket,
+			   struct hash_elem *elem)
+{
+	atomic_store_explicit(&elem->next, atomic_load_explicit(&bucket->first, memory_order_relaxed),
+			      memory_order_relaxed);
+	atomic_store_explicit(&bucket->first, hash_elem_offset(map, elem), memory_order_release);
+}
+
+/* Unlinks elem, leaving its own link intact for readers standing on it.
+ * Returns whether it was in the chain. */
+static bool hash_unlink(struct bpfvm_map *map, struct hash_bucket *bucket, struct hash_elem *elem)
+{
+	uint64_t target = hash_elem_offset(map, elem);
+	_Atomic uint64_t *link = &bucket->first;
+	uint64_t at = atomic_load_explicit(link, memory_order_relaxed);
+
+	while (!hash_is_nulls(at)) {
+		struct hash_elem *cur = map_at(map, at);
+
+		if (at == target) {
+			atomic_store_explicit(link, atomic_load_explicit(&cur->next, memory_order_relaxed),
+					      memory_order_release);
+			return true;
+		}
+		link = &cur->next;
+		at = atomic_load_explicit(link, memory_order_relaxed);
+	}
+	return false;
+}
+
+bool hash_unlink_for_eviction(struct bpfvm_map *map, struct hash_elem *elem)
+{
+	struct hash_table *table = hash_table(map);
+	struct hash_bucket *bucket = hash_bucket_at(map, table, hash_bucket_index(table, elem->hash));
+	bool found;
+
+	if (!hash_lock(&bucket->lock))
+		return false;
+	found = hash_unlink(map, bucket, elem);
+	map_lock_release(&bucket->lock);
+	return found;
+}
+
+/* Returns an element that left the table to where it came from. */
+static void hash_release_elem(struct bpfvm_map *map, struct hash_table *table,
+			      struct hash_elem *elem)
+{
+	if (table->lru) {
+		hash_lru_push(map, elem);
+		return;
+	}
+	hash_free_push(map, table, elem);
+	atomic_fetch_sub_explicit(&table->count, 1, memory_order_release);
+}
+
+/* ---- Lookup ------------------------------------------------------------ */
+
+struct hash_elem *hash_find(struct bpfvm_map *map, const void *key)
+{
+	struct hash_table *table = hash_table(map);
+
+	return hash_lookup_nulls(map, table, hash_key_hash(key, map_key_size(map), table->seed),
+				 key);
+}
+
+int hash_copy_value(struct bpfvm_map *map, const void *key, void *value)
+{
+	struct hash_table *table = hash_table(map);
+	uint32_t hash = hash_key_hash(key, map_key_size(map), table->seed);
+
+	for (;;) {
+		struct hash_elem *elem = hash_lookup_nulls(map, table, hash, key);
+		uint32_t seq;
+
+		if (!elem)
+			return -ENOENT;
+		seq = atomic_load_explicit(&elem->seq, memory_order_acquire);
+		if (seq & 1)
+			continue;
+		if (elem->hash != hash || memcmp(elem->key, key, map_key_size(map)))
+			continue; /* reused for another key meanwhile */
+		hash_read_value(map, table, elem, value);
+		atomic_thread_fence(memory_order_acquire);
+		if (atomic_load_explicit(&elem->seq, memory_order_relaxed) == seq)
+			return 0;
+	}
+}
+
+/* ---- Update ------------------------------------------------------------ */
+
+static int hash_check_update_flags(struct hash_elem *old, uint64_t flags)
+{
+	if (old && (flags & ~(uint64_t)BPF_F_LOCK) == BPF_NOEXIST)
+		return -EEXIST;
+	if (!old && (flags & ~(uint64_t)BPF_F_LOCK) == BPF_EXIST)
+		return -ENOENT;
+	return 0;
+}
+
+struct hash_update {
+	struct bpfvm_map *map;
+	struct hash_table *table;
+	const void *key;
+	const void *value;
+	uint64_t flags;
+	uint32_t cpu;
+	bool onallcpus;
+	uint32_t hash;
+	struct hash_bucket *bucket;
+	void *old_value;
+	bool *replaced;
+};
+
+static void hash_note_replaced(struct hash_update *u, struct hash_elem *old)
+{
+	if (!u->old_value)
+		return;
+	memcpy(u->old_value, hash_elem_value(u->table, old, 0), map_value_size(u->map));
+	*u->replaced = true;
+}
+
+/* A fresh element from the free stack, filled with key and value. */
+static struct hash_elem *hash_fill_new(struct hash_update *u, struct hash_elem *elem)
+{
+	hash_write_begin(elem);
+	hash_write_key(u->map, elem, u->hash, u->key);
+	hash_write_value(u->map, u->table, elem, u->value, u->cpu, u->onallcpus, true);
+	hash_write_end(elem);
+	return elem;
+}
+
+/* HASH (and HASH_OF_MAPS): a new element replaces the old one. */
+static int hash_update_plain_locked(struct hash_update *u, struct hash_elem **to_free)
+{
+	struct hash_elem *old = hash_lookup_locked(u->map, u->bucket, u->hash, u->key);
+	struct hash_elem *elem;
+	int err = hash_check_update_flags(old, u->flags);
+
+	if (err)
+		return err;
+	if (old) {
+		hash_note_replaced(u, old);
+		if (!hash_claim_spare(u->table)) {
+			/* More concurrent replacements than spares: write in
+			 * place (readers retry on the sequence count). */
+			hash_write_begin(old);
+			hash_write_value(u->map, u->table, old, u->value, u->cpu, false, false);
+			hash_write_end(old);
+			return 0;
+		}
+	} else if (!hash_claim(&u->table->count, map_max_entries(u->map))) {
+		return -E2BIG;
+	}
+	/* Claimed count or spare: the stack holds an element for us. */
+	elem = hash_free_pop(u->map, u->table);
+	if (!elem) {
+		if (old)
+			atomic_fetch_add(&u->table->spares, 1);
+		else
+			atomic_fetch_sub(&u->table->count, 1);
+		return -ENOMEM;
+	}
+	hash_link_head(u->map, u->bucket, hash_fill_new(u, elem));
+	if (old)
+		hash_unlink(u->map, u->bucket, old);
+	*to_free = old;
+	return 0;
+}
+
+static int hash_update_plain(struct hash_update *u)
+{
+	struct hash_elem *old = NULL;
+	int err;
+
+	if (!hash_lock(&u->bucket->lock))
+		return -EBUSY;
+	err = hash_update_plain_locked(u, &old);
+	map_lock_release(&u->bucket->lock);
+	if (old) {
+		hash_free_push(u->map, u->table, old);
+		atomic_fetch_add_explicit(&u->table->spares, 1, memory_order_release);
+	}
+	return err;
+}
+
+/* PERCPU_HASH: values are updated in place. */
+static int hash_update_percpu_locked(struct hash_update *u)
+{
+	struct hash_elem *old = hash_lookup_locked(u->map, u->bucket, u->hash, u->key);
+	struct hash_elem *elem;
+	int err = hash_check_update_flags(old, u->flags);
+
+	if (err)
+		return err;
+	if (old) {
+		hash_write_begin(old);
+		hash_write_value(u->map, u->table, old, u->value, u->cpu, u->onallcpus, false);
+		hash_write_end(old);
+		return 0;
+	}
+	if (!hash_claim(&u->table->count, map_max_entries(u->map)))
+		return -E2BIG;
+	elem = hash_free_pop(u->map, u->table);
+	if (!elem) {
+		atomic_fetch_sub(&u->table->count, 1);
+		return -ENOMEM;
+	}
+	hash_link_head(u->map, u->bucket, hash_fill_new(u, elem));
+	return 0;
+}
+
+static int hash_update_percpu(struct hash_update *u)
+{
+	int err;
+
+	if (!hash_lock(&u->bucket->lock))
+		return -EBUSY;
+	err = hash_update_percpu_locked(u);
+	map_lock_release(&u->bucket->lock);
+	return err;
+}
+
+/* LRU_HASH: the new element is taken (evicting if needed) before the
+ * bucket lock, as the kernel does, even when the flags then refuse the
+ * update. */
+static int hash_update_lru(struct hash_update *u)
+{
+	struct hash_elem *elem = hash_lru_pop(u->map, u->hash, u->cpu), *old;
+	int err;
+
+	if (!elem)
+		return -ENOMEM;
+	hash_fill_new(u, elem);
+	if (!hash_lock(&u->bucket->lock)) {
+		hash_lru_push(u->map, elem);
+		return -EBUSY;
+	}
+	old = hash_lookup_locked(u->map, u->bucket, u->hash, u->key);
+	err = hash_check_update_flags(old, u->flags);
+	if (!err) {
+		hash_link_head(u->map, u->bucket, elem);
+		if (old) {
+			hash_lru_set_ref(elem);
+			hash_note_replaced(u, old);
+			hash_unlink(u->map, u->bucket, old);
+		}
+	}
+	map_lock_release(&u->bucket->lock);
+	if (err)
+		hash_lru_push(u->map, elem);
+	else if (old)
+		hash_lru_push(u->map, old);
+	return err;
+}
+
+/* LRU_PERCPU_HASH: in place when the key exists; BPF_EXIST takes no new
+ * element. */
+static int hash_update_lru_percpu(struct hash_update *u)
+{
+	struct hash_elem *elem = NULL, *old;
+	int err;
+
+	if (u->flags != BPF_EXIST) {
+		elem = hash_lru_pop(u->map, u->hash, u->cpu);
+		if (!elem)
+			return -ENOMEM;
+	}
+	if (!hash_lock(&u->bucket->lock)) {
+		if (elem)
+			hash_lru_push(u->map, elem);
+		return -EBUSY;
+	}
+	old = hash_lookup_locked(u->map, u->bucket, u->hash, u->key);
+	err = hash_check_update_flags(old, u->flags);
+	if (!err && old) {
+		hash_lru_set_ref(old);
+		hash_write_begin(old);
+		hash_write_value(u->map, u->table, old, u->value, u->cpu, u->onallcpus, false);
+		hash_write_end(old);
+	} else if (!err) {
+		hash_link_head(u->map, u->bucket, hash_fill_new(u, elem));
+		elem = NULL;
+	}
+	map_lock_release(&u->bucket->lock);
+	if (elem)
+		hash_lru_push(u->map, elem);
+	return err;
+}
+
+int hash_update_elem(struct bpfvm_map *map, const void *key, const void *value,
+		     uint64_t flags, uint32_t cpu, bool onallcpus, void *old_value,
+		     bool *replaced)
+{
+	struct hash_table *table = hash_table(map);
+	struct hash_update u = {
+		.map = map, .table = table, .key = key, .value = value, .flags = flags,
+		.cpu = cpu, .onallcpus = onallcpus, .old_value = old_value, .replaced = replaced,
+	};
+
+	/* The kernel: unknown flags are -EINVAL; BPF_F_LOCK needs a
+	 * bpf_spin_lock in the value, which bpfvm's maps never declare. */
+	if ((flags & ~(uint64_t)BPF_F_LOCK) > BPF_EXIST || (flags & BPF_F_LOCK))
+		return -EINVAL;
+	if (replaced)
+		*replaced = false;
+	u.hash = hash_key_hash(key, map_key_size(map), table->seed);
+	u.bucket = hash_bucket_at(map, table, hash_bucket_index(table, u.hash));
+	if (table->lru)
+		return table->percpu ? hash_update_lru_percpu(&u) : hash_update_lru(&u);
+	return table->percpu ? hash_update_percpu(&u) : hash_update_plain(&u);
+}
+
+/* ---- Delete, iteration ------------------------------------------------- */
+
+int hash_delete_elem(struct bpfvm_map *map, const void *key, void *value)
+{
+	struct hash_table *table = hash_table(map);
+	uint32_t hash = hash_key_hash(key, map_key_size(map), table->seed);
+	struct hash_bucket *bucket = hash_bucket_at(map, table, hash_bucket_index(table, hash));
+	struct hash_elem *elem;
+
+	if (!hash_lock(&bucket->lock))
+		return -EBUSY;
+	elem = hash_lookup_locked(map, bucket, hash, key);
+	if (elem) {
+		if (value)
+			hash_read_value(map, table, elem, value);
+		hash_unlink(map, bucket, elem);
+	}
+	map_lock_release(&bucket->lock);
+	if (!elem)
+		return -ENOENT;
+	hash_release_elem(map, table, elem);
+	return 0;
+}
+
+static uint64_t hash_first_in_bucket(struct bpfvm_map *map, struct hash_table *table,
+				     uint32_t index)
+{
+	return atomic_load_explicit(&hash_bucket_at(map, table, index)->first, memory_order_acquire);
+}
+
+/* The kernel's htab_map_get_next_key: the next element in the key's chain,
+ * else the first of the next non-empty bucket; a missing key (or NULL)
+ * restarts from the first bucket. */
+int hash_get_next_key(struct bpfvm_map *map, const void *key, void *next_key)
+{
+	struct hash_table *table = hash_table(map);
+	uint32_t index = 0, key_size = map_key_size(map);
+
+	if (key) {
+		uint32_t hash = hash_key_hash(key, key_size, table->seed);
+		struct hash_elem *elem = hash_lookup_nulls(map, table, hash, key);
+
+		if (elem) {
+			uint64_t next = atomic_load_explicit(&elem->next, memory_order_acquire);
+
+			if (!hash_is_nulls(next)) {
+				memcpy(next_key, ((struct hash_elem *)map_at(map, next))->key, key_size);
+				return 0;
+			}
+			index = hash_bucket_index(table, hash) + 1;
+		}
+	}
+	for (; index < table->n_buckets; index++) {
+		uint64_t first = hash_first_in_bucket(map, table, index);
+
+		if (!hash_is_nulls(first)) {
+			memcpy(next_key, ((struct hash_elem *)map_at(map, first))->key, key_size);
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+static long hash_bpf_for_each(struct bpfvm_map *map, uint32_t cpu,
+			      long (*cb)(struct bpfvm_map *map, void *key, void *value, void *cb_ctx),
+			      void *cb_ctx)
+{
+	struct hash_table *table = hash_table(map);
+	long visited = 0;
+
+	for (uint32_t index = 0; index < table->n_buckets; index++) {
+		uint64_t link = hash_first_in_bucket(map, table, index);
+
+		while (!hash_is_nulls(link)) {
+			struct hash_elem *elem = map_at(map, link);
+
+			visited++;
+			if (cb(map, elem->key, hash_elem_value(table, elem, cpu), cb_ctx))
+				return visited;
+			link = atomic_load_explicit(&elem->next, memory_order_acquire);
+		}
+	}
+	return visited;
+}
+
+uint32_t hash_user_cpu(const struct bpfvm_map *map)
+{
+	int cpu = sched_getcpu();
+
+	return cpu < 0 ? 0 : (uint32_t)cpu % map_nr_cpus(map);
+}
+
+/* ---- Program side ------------------------------------------------------ */
+
+static void *hash_bpf_lookup(struct bpfvm_map *map, const void *key, uint32_t cpu)
+{
+	struct hash_elem *elem = hash_find(map, key);
+	struct hash_table *table;
+
+	if (!elem)
+		return NULL;
+	table = hash_table(map);
+	if (table->lru)
+		hash_lru_set_ref(elem);
+	return hash_elem_value(table, elem, cpu);
+}
+
+static void *hash_bpf_lookup_percpu(struct bpfvm_map *map, const void *key, uint32_t cpu)
+{
+	if (cpu >= map_nr_cpus(map))
+		return NULL;
+	return hash_bpf_lookup(map, key, cpu);
+}
+
+static long hash_bpf_update(struct bpfvm_map *map, const void *key, const void *value,
+			    uint64_t flags, uint32_t cpu)
+{
+	return hash_update_elem(map, key, value, flags, cpu, false, NULL, NULL);
+}
+
+static long hash_bpf_delete(struct bpfvm_map *map, const void *key, uint32_t cpu)
+{
+	return hash_delete_elem(map, key, NULL);
+}
+
+/* ---- User side: the kernel's errno, with a message --------------------- */
+
+static int hash_check_lookup_flags(const struct bpfvm_map *map, uint64_t flags)
+{
+	if (flags & ~(uint64_t)BPF_F_LOCK) {
+		vm_error("map '%.16s': unknown lookup flags 0x%llx", map->region->name,
+			 (unsigned long long)flags);
+		return -EINVAL;
+	}
+	if (flags & BPF_F_LOCK) {
+		vm_error("map '%.16s': BPF_F_LOCK needs a bpf_spin_lock in the value",
+			 map->region->name);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int hash_not_found(const struct bpfvm_map *map)
+{
+	vm_error("map '%.16s': no such key", map->region->name);
+	return -ENOENT;
+}
+
+int hash_lookup(struct bpfvm_map *map, const void *key, void *value, uint64_t flags)
+{
+	int err = hash_check_lookup_flags(map, flags);
+
+	if (err)
+		return err;
+	return hash_copy_value(map, key, value) ? hash_not_found(map) : 0;
+}
+
+int hash_update_error(const struct bpfvm_map *map, int err, uint64_t flags)
+{
+	const char *name = map->region->name;
+
+	switch (err) {
+	case 0:
+		return 0;
+	case -EINVAL:
+		vm_error("map '%.16s': update flags 0x%llx: only BPF_ANY, BPF_NOEXIST or BPF_EXIST",
+			 name, (unsigned long long)flags);
+		break;
+	case -EEXIST:
+		vm_error("map '%.16s': key exists (BPF_NOEXIST)", name);
+		break;
+	case -ENOENT:
+		vm_error("map '%.16s': no such key (BPF_EXIST)", name);
+		break;
+	case -E2BIG:
+		vm_error("map '%.16s': map is full (%u entries)", name, map_max_entries(map));
+		break;
+	default:
+		vm_error("map '%.16s': no free element", name);
+		break;
+	}
+	return err;
+}
+
+static int hash_update(struct bpfvm_map *map, const void *key, const void *value,
+		       uint64_t flags)
+{
+	struct hash_table *table = hash_table(map);
+	int err = hash_update_elem(map, key, value, flags, hash_user_cpu(map), table->percpu,
+				   NULL, NULL);
+
+	return hash_update_error(map, err, flags);
+}
+
+static int hash_delete(struct bpfvm_map *map, const void *key)
+{
+	return hash_delete_elem(map, key, NULL) ? hash_not_found(map) : 0;
+}
+
+int hash_get_next(struct bpfvm_map *map, const void *key, void *next_key)
+{
+	int err = hash_get_next_key(map, key, next_key);
+
+	if (err)
+		vm_error("map '%.16s': no more keys", map->region->name);
+	return err;
+}
+
+static int hash_lookup_and_delete(struct bpfvm_map *map, const void *key, void *value,
+				  uint64_t flags)
+{
+	int err = hash_check_lookup_flags(map, flags);
+
+	if (err)
+		return err;
+	return hash_delete_elem(map, key, value) ? hash_not_found(map) : 0;
+}
+
+const struct map_ops hash_map_ops = {
+	.batch_ops = HASH_BATCH_OPS,
+	.check_attr = hash_check_attr,
+	.region_size = hash_region_size,
+	.init = hash_init,
+	.bpf_lookup = hash_bpf_lookup,
+	.bpf_update = hash_bpf_update,
+	.bpf_delete = hash_bpf_delete,
+	.bpf_for_each = hash_bpf_for_each,
+	.lookup = hash_lookup,
+	.update = hash_update,
+	.delete = hash_delete,
+	.get_next_key = hash_get_next,
+	.lookup_and_delete = hash_lookup_and_delete,
+};
+
+const struct map_ops hash_percpu_map_ops = {
+	.percpu = true,
+	.batch_ops = HASH_BATCH_OPS,
+	.check_attr = hash_check_attr,
+	.region_size = hash_region_size,
+	.init = hash_init,
+	.bpf_lookup = hash_bpf_lookup,
+	.bpf_update = hash_bpf_update,
+	.bpf_delete = hash_bpf_delete,
+	.bpf_lookup_percpu = hash_bpf_lookup_percpu,
+	.bpf_for_each = hash_bpf_for_each,
+	.lookup = hash_lookup,
+	.update = hash_update,
+	.delete = hash_delete,
+	.get_next_key = hash_get_next,
+	.lookup_and_delete = hash_lookup_and_delete,
+};

@@ -1,0 +1,201 @@
+/* Hash maps (HASH, PERCPU_HASH, LRU_HASH, LRU_PERCPU_HASH, HASH_OF_MAPS):
+ * the region layout and what hash.c, hash_lru.c and hash_of_maps.c share.
+ *
+ *  offset 0       +-------------------------------------------+
+ *                 | struct map_region (generic header)         |
+ *                 |   family[HASH_FAMILY_TABLE] = table_off    |
+ *  table_off      | struct hash_table: sizes, seed, offsets,    |
+ *                 |   free-stack head, element count, spares    |
+ *  buckets_off    | struct hash_bucket[n_buckets]               |
+ *                 |   first: offset of the first element, or    |
+ *                 |          the nulls marker (index << 1 | 1)  |
+ *                 |   lock:  process-shared robust mutex        |
+ *  elems_off      | element[0] | element[1] | ... [nr_elems-1]  |
+ *  lru_off        | struct hash_lru (LRU types only): list      |
+ *                 |   heads, counts and locks, per CPU          |
+ *                 +-------------------------------------------+
+ *
+ *  element (elem_size bytes, a multiple of 8):
+ *    +0  next       chain link: offset of the next element or a nulls marker
+ *    +8  free_next  free stack link (index + 1; 0 ends the stack)
+ *    +12 seq        odd while the key or value is being rewritten
+ *    +16 hash       jhash of the key
+ *    +20 lru        LRU node: cpu, prev/next link ids, type, ref bit
+ *    +40 key        round_up(key_size, 8) bytes
+ *    +40+K value    round_up(value_size, 8) bytes, or nr_cpus of them for
+ *                   per-CPU types (this CPU's value at cpu * stride)
+ *
+ * Lookups walk a chain without a lock, as the kernel's hlist_nulls: an
+ * element may be deleted and reused in another bucket while a reader stands
+ * on it; the reader then ends on a nulls marker of another bucket and starts
+ * again. The chain link and the free-stack link are separate words so that
+ * freeing an element never breaks a reader's walk. Writers take the
+ * bucket's lock. Offsets, never pointers: the region may be mapped at a
+ * different address in another process.
+ */
+#ifndef BPFVM_MAPS_HASH_H
+#define BPFVM_MAPS_HASH_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "maps/map.h"
+#include "maps/map_lock.h"
+
+#define HASH_FAMILY_TABLE 0 /* region->family[] slot holding table_off */
+
+struct hash_table {
+	uint32_t n_buckets; /* a power of two */
+	uint32_t elem_size;
+	uint32_t nr_elems;  /* preallocated elements */
+	uint32_t seed;	    /* jhash seed (0 with BPF_F_ZERO_SEED) */
+	uint32_t key_stride;   /* round_up(key_size, 8) */
+	uint32_t value_stride; /* round_up(value_size, 8) */
+	uint8_t lru;
+	uint8_t percpu;
+	uint8_t pad[6];
+	uint64_t buckets_off;
+	uint64_t elems_off;
+	uint64_t lru_off; /* 0 unless LRU */
+	/* Non-LRU free stack: (tag << 32) | (index + 1); the tag defeats ABA. */
+	_Atomic uint64_t free_head;
+	/* Non-LRU: elements reserved for the table (<= max_entries), and the
+	 * spare elements left for replacing an existing key's element. */
+	_Atomic uint32_t count;
+	_Atomic uint32_t spares;
+};
+
+struct hash_bucket {
+	_Atomic uint64_t first;
+	struct map_lock lock;
+};
+
+/* Takes an in-region lock; false when it cannot be had (the kernel's
+ * htab_lock_bucket failing: the caller answers -EBUSY). A lock taken over
+ * from a dead holder is used as is: chains change by single stores, so a
+ * bucket stays walkable; see hash_lru.c for the LRU lists. */
+static inline bool hash_lock(struct map_lock *lock)
+{
+	return map_lock_acquire(lock) >= 0;
+}
+
+/* LRU node types, the kernel's enum bpf_lru_list_type. */
+enum hash_lru_type {
+	HASH_LRU_ACTIVE = 0,
+	HASH_LRU_INACTIVE = 1,
+	HASH_LRU_FREE = 2,
+	HASH_LRU_LOCAL_FREE = 3,
+	HASH_LRU_LOCAL_PENDING = 4,
+};
+
+/* A doubly-linked list link by ids: element i is id i, list heads follow
+ * (hash_lru.c). */
+struct hash_lru_link {
+	uint32_t prev;
+	uint32_t next;
+};
+
+struct hash_lru_node {
+	uint32_t cpu;
+	struct hash_lru_link link;
+	uint8_t type;
+	_Atomic uint8_t ref;
+	uint8_t pad[2];
+};
+
+struct hash_elem {
+	_Atomic uint64_t next;
+	_Atomic uint32_t free_next;
+	_Atomic uint32_t seq;
+	uint32_t hash;
+	struct hash_lru_node lru;
+	uint8_t key[] __attribute__((aligned(8))); /* at offset 40 */
+};
+
+_Static_assert(offsetof(struct hash_elem, key) == 40, "element header is 40 bytes");
+
+static inline struct hash_table *hash_table(const struct bpfvm_map *map)
+{
+	return map_at(map, map->region->family[HASH_FAMILY_TABLE]);
+}
+
+static inline struct hash_elem *hash_elem_at(const struct bpfvm_map *map,
+					     const struct hash_table *table, uint32_t index)
+{
+	return map_at(map, table->elems_off + (uint64_t)index * table->elem_size);
+}
+
+static inline uint32_t hash_elem_index(const struct bpfvm_map *map,
+				       const struct hash_table *table,
+				       const struct hash_elem *elem)
+{
+	return (uint32_t)(((const uint8_t *)elem - (const uint8_t *)map->region - table->elems_off) /
+			  table->elem_size);
+}
+
+/* The value of `elem` (CPU `cpu`'s for per-CPU types). */
+static inline void *hash_elem_value(const struct hash_table *table, struct hash_elem *elem,
+				    uint32_t cpu)
+{
+	return elem->key + table->key_stride + (size_t)cpu * table->value_stride * table->percpu;
+}
+
+/* hash.c: shared with hash_lru.c and hash_of_maps.c. */
+int hash_check_attr(const struct map_attr *attr);
+size_t hash_region_size(const struct map_attr *attr);
+int hash_init(struct bpfvm_map *map);
+/* Unlinks `elem` from its bucket if it is still there (the LRU's eviction,
+ * the kernel's htab_lru_map_delete_node). */
+bool hash_unlink_for_eviction(struct bpfvm_map *map, struct hash_elem *elem);
+/* The element holding `key`, or NULL; lock-free. */
+struct hash_elem *hash_find(struct bpfvm_map *map, const void *key);
+/* Update with the kernel's flags. `old_value`, when not NULL, receives the
+ * replaced element's value (value_size bytes) and *replaced says whether
+ * there was one. */
+int hash_update_elem(struct bpfvm_map *map, const void *key, const void *value,
+		     uint64_t flags, uint32_t cpu, bool onallcpus, void *old_value,
+		     bool *replaced);
+/* Delete; `value`, when not NULL, receives the value as a user-space
+ * lookup would (lookup_and_delete). */
+int hash_delete_elem(struct bpfvm_map *map, const void *key, void *value);
+int hash_get_next_key(struct bpfvm_map *map, const void *key, void *next_key);
+/* Copies the value of `key` into `value` (user layout); never torn. */
+int hash_copy_value(struct bpfvm_map *map, const void *key, void *value);
+/* The calling thread's CPU for user-space operations that need one (the
+ * LRU's local lists), as the kernel uses the CPU the syscall runs on. */
+uint32_t hash_user_cpu(const struct bpfvm_map *map);
+
+/* User-side ops of hash.c that HASH_OF_MAPS reuses, and the messages for
+ * the errno of an update, of a missing key. */
+int hash_lookup(struct bpfvm_map *map, const void *key, void *value, uint64_t flags);
+int hash_get_next(struct bpfvm_map *map, const void *key, void *next_key);
+int hash_update_error(const struct bpfvm_map *map, int err, uint64_t flags);
+int hash_not_found(const struct bpfvm_map *map);
+
+/* The kernel's BATCH_OPS(htab): every hash type has all four. */
+#define HASH_BATCH_OPS                                                                    \
+	(MAP_BATCH_LOOKUP | MAP_BATCH_LOOKUP_AND_DELETE | MAP_BATCH_UPDATE | MAP_BATCH_DELETE)
+
+/* The ops tables: HASH and LRU_HASH share one, the per-CPU types the
+ * other (they differ in bpf_lookup_percpu); HASH_OF_MAPS has its own. */
+extern const struct map_ops hash_map_ops;
+extern const struct map_ops hash_percpu_map_ops;
+extern const struct map_ops hash_of_maps_map_ops;
+
+/* hash_lru.c */
+size_t hash_lru_size(uint32_t nr_cpus, bool percpu_lru);
+int hash_lru_init(struct bpfvm_map *map);
+/* A free element for `hash`, evicting if needed; NULL if none can be had. */
+struct hash_elem *hash_lru_pop(struct bpfvm_map *map, uint32_t hash, uint32_t cpu);
+/* Gives back an element that is in no bucket. */
+void hash_lru_push(struct bpfvm_map *map, struct hash_elem *elem);
+
+static inline void hash_lru_set_ref(struct hash_elem *elem)
+{
+	if (!atomic_load_explicit(&elem->lru.ref, memory_order_relaxed))
+		atomic_store_explicit(&elem->lru.ref, 1, memory_order_relaxed);
+}
+
+#endif

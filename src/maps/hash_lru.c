@@ -1,0 +1,654 @@
+/* The LRU of LRU_HASH and LRU_PERCPU_HASH maps: which element a full map
+ * gives up. The algorithm is the kernel's (kernel/bpf/bpf_lru_list.c), so
+ * that the same sequence of operations on one CPU evicts the same keys:
+ *
+ * - Each element sits on one list: ACTIVE, INACTIVE or FREE of an LRU
+ *   list, or LOCAL_FREE / LOCAL_PENDING of a CPU's local list. A lookup
+ *   from a program sets the element's ref bit and nothing else.
+ * - Common LRU (the default): one global list plus, per CPU, a local free
+ *   list and a pending list (elements handed out by this CPU and not yet
+ *   moved to the global list). A CPU whose local free list is empty flushes
+ *   its pending elements into the global list (referenced ones to ACTIVE,
+ *   others to INACTIVE), rotates the global list, and takes up to
+ *   target_free = clamp(max_entries / nr_cpus / 2, 1, 128) free elements,
+ *   evicting unreferenced INACTIVE ones (at most nr_scans = 128 scanned)
+ *   when the global free list runs short, or one element regardless of
+ *   its ref bit if that found none. When even that fails it steals from
+ *   other CPUs' local lists, round robin.
+ * - BPF_F_NO_COMMON_LRU: each CPU has its own list of max_entries/nr_cpus
+ *   elements and nr_scans = 4; an element stays on its CPU's list.
+ * - Rotation: when INACTIVE is shorter than ACTIVE, the tail of ACTIVE is
+ *   scanned (referenced elements go back to its head, others to INACTIVE);
+ *   then INACTIVE is scanned from a rotating cursor, moving referenced
+ *   elements to ACTIVE.
+ *
+ * Layout (offsets in the region, after the elements; see hash.h):
+ *
+ *   struct hash_lru        nr_scans, target_free, offsets below
+ *   struct hash_lru_list[] one (common) or nr_cpus (per-CPU lists):
+ *                          counts, rotation cursor, lock
+ *   struct hash_lru_local[] nr_cpus local lists (common only): next_steal, lock
+ *   struct hash_lru_link[] list heads: 3 per LRU list (ACTIVE, INACTIVE,
+ *                          FREE), then 2 per local list (FREE, PENDING)
+ *
+ * Lists link ids, not pointers: id i < nr_elems is element i's node, id
+ * nr_elems + h is head h. Lock order: local list, then global list, then
+ * bucket (eviction unlinks from the table under the bucket's lock).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/error.h"
+#include "maps/hash.h"
+
+#define HASH_LRU_LOCAL_FREE_TARGET 128u
+#define HASH_LRU_LOCAL_NR_SCANS HASH_LRU_LOCAL_FREE_TARGET
+#define HASH_LRU_PERCPU_FREE_TARGET 4u
+#define HASH_LRU_PERCPU_NR_SCANS HASH_LRU_PERCPU_FREE_TARGET
+#define HASH_LRU_ALIGN 64u
+
+struct hash_lru_list {
+	uint32_t counts[2]; /* ACTIVE, INACTIVE */
+	uint32_t next_inactive_rotation; /* link id */
+	uint32_t pad;
+	struct map_lock lock;
+};
+
+struct hash_lru_local {
+	uint32_t next_steal;
+	uint32_t pad;
+	struct map_lock lock;
+};
+
+struct hash_lru {
+	uint32_t percpu;
+	uint32_t nr_scans;
+	uint32_t target_free;
+	uint32_t nr_lists;
+	uint64_t lists_off;
+	uint64_t locals_off;
+	uint64_t heads_off;
+};
+
+/* Everything a list operation needs, resolved once per call. */
+struct lru_ctx {
+	struct bpfvm_map *map;
+	struct hash_table *table;
+	struct hash_lru *lru;
+	struct hash_lru_link *heads;
+	uint32_t nr_cpus;
+};
+
+static uint64_t lru_round_up(uint64_t value)
+{
+	return (value + HASH_LRU_ALIGN - 1) / HASH_LRU_ALIGN * HASH_LRU_ALIGN;
+}
+
+size_t hash_lru_size(uint32_t nr_cpus, bool percpu_lru)
+{
+	uint64_t lists = percpu_lru ? nr_cpus : 1, locals = percpu_lru ? 0 : nr_cpus;
+	uint64_t size = lru_round_up(sizeof(struct hash_lru));
+
+	size += lru_round_up(lists * sizeof(struct hash_lru_list));
+	size += lru_round_up(locals * sizeof(struct hash_lru_local));
+	size += (lists * 3 + locals * 2) * sizeof(struct hash_lru_link);
+	return (size_t)size;
+}
+
+static struct lru_ctx lru_ctx(struct bpfvm_map *map)
+{
+	struct hash_table *table = hash_table(map);
+	struct hash_lru *lru = map_at(map, table->lru_off);
+
+	return (struct lru_ctx){
+		.map = map, .table = table, .lru = lru,
+		.heads = map_at(map, lru->heads_off), .nr_cpus = map_nr_cpus(map),
+	};
+}
+
+static struct hash_lru_list *lru_list(const struct lru_ctx *c, uint32_t index)
+{
+	return (struct hash_lru_list *)map_at(c->map, c->lru->lists_off) + index;
+}
+
+static struct hash_lru_local *lru_local(const struct lru_ctx *c, uint32_t cpu)
+{
+	return (struct hash_lru_local *)map_at(c->map, c->lru->locals_off) + cpu;
+}
+
+static uint32_t lru_list_index(const struct lru_ctx *c, const struct hash_lru_list *l)
+{
+	return (uint32_t)(l - lru_list(c, 0));
+}
+
+/* Head ids. */
+static uint32_t lru_head(const struct lru_ctx *c, const struct hash_lru_list *l, uint32_t type)
+{
+	return c->table->nr_elems + lru_list_index(c, l) * 3 + type;
+}
+
+static uint32_t lru_local_head(const struct lru_ctx *c, uint32_t cpu, uint32_t type)
+{
+	return c->table->nr_elems + c->lru->nr_lists * 3 + cpu * 2 +
+	       (type == HASH_LRU_LOCAL_PENDING);
+}
+
+static bool lru_is_elem(const struct lru_ctx *c, uint32_t id)
+{
+	return id < c->table->nr_elems;
+}
+
+static struct hash_elem *lru_elem(const struct lru_ctx *c, uint32_t id)
+{
+	return hash_elem_at(c->map, c->table, id);
+}
+
+static uint32_t lru_id(const struct lru_ctx *c, const struct hash_elem *elem)
+{
+	return hash_elem_index(c->map, c->table, elem);
+}
+
+static struct hash_lru_link *lru_link(const struct lru_ctx *c, uint32_t id)
+{
+	if (lru_is_elem(c, id))
+		return &lru_elem(c, id)->lru.link;
+	return &c->heads[id - c->table->nr_elems];
+}
+
+/* ---- The kernel's list_head operations, by id ----------------------- */
+
+static void lru_list_init(const struct lru_ctx *c, uint32_t head)
+{
+	lru_link(c, head)->prev = lru_link(c, head)->next = head;
+}
+
+static bool lru_list_empty(const struct lru_ctx *c, uint32_t head)
+{
+	return lru_link(c, head)->next == head;
+}
+
+static void lru_list_del(const struct lru_ctx *c, uint32_t id)
+{
+	struct hash_lru_link *entry = lru_link(c, id);
+
+	lru_link(c, entry->prev)->next = entry->next;
+	lru_link(c, entry->next)->prev = entry->prev;
+}
+
+/* Inserts id right after head: the front of the list. */
+static void lru_list_add(const struct lru_ctx *c, uint32_t id, uint32_t head)
+{
+	struct hash_lru_link *entry = lru_link(c, id), *h = lru_link(c, head);
+	uint32_t first = h->next;
+
+	entry->prev = head;
+	entry->next = first;
+	lru_link(c, first)->prev = id;
+	h->next = id;
+}
+
+static void lru_list_move(const struct lru_ctx *c, uint32_t id, uint32_t head)
+{
+	lru_list_del(c, id);
+	lru_list_add(c, id, head);
+}
+
+/* ---- Node state ------------------------------------------------------ */
+
+static bool lru_is_ref(const struct hash_elem *elem)
+{
+	return atomic_load_explicit(&elem->lru.ref, memory_order_relaxed);
+}
+
+static void lru_clear_ref(struct hash_elem *elem)
+{
+	atomic_store_explicit(&elem->lru.ref, 0, memory_order_relaxed);
+}
+
+static void lru_count_inc(struct hash_lru_list *l, uint32_t type)
+{
+	if (type < 2)
+		l->counts[type]++;
+}
+
+static void lru_count_dec(struct hash_lru_list *l, uint32_t type)
+{
+	if (type < 2)
+		l->counts[type]--;
+}
+
+/* Keeps the rotation cursor off a node that leaves its place. */
+static void lru_step_cursor(const struct lru_ctx *c, struct hash_lru_list *l, uint32_t id)
+{
+	if (l->next_inactive_rotation == id)
+		l->next_inactive_rotation = lru_link(c, id)->prev;
+}
+
+static void lru_move_to_free(const struct lru_ctx *c, struct hash_lru_list *l, uint32_t id,
+			     uint32_t free_head, uint32_t free_type)
+{
+	struct hash_elem *elem = lru_elem(c, id);
+
+	lru_step_cursor(c, l, id);
+	lru_count_dec(l, elem->lru.type);
+	elem->lru.type = (uint8_t)free_type;
+	lru_list_move(c, id, free_head);
+}
+
+/* From a local list into the LRU list. */
+static void lru_move_in(const struct lru_ctx *c, struct hash_lru_list *l, uint32_t id,
+			uint32_t type)
+{
+	struct hash_elem *elem = lru_elem(c, id);
+
+	lru_count_inc(l, type);
+	elem->lru.type = (uint8_t)type;
+	lru_clear_ref(elem);
+	lru_list_move(c, id, lru_head(c, l, type));
+}
+
+/* Within or between ACTIVE, INACTIVE and FREE of one list. */
+static void lru_move(const struct lru_ctx *c, struct hash_lru_list *l, uint32_t id, uint32_t type)
+{
+	struct hash_elem *elem = lru_elem(c, id);
+
+	if (elem->lru.type != type) {
+		lru_count_dec(l, elem->lru.type);
+		lru_count_inc(l, type);
+		elem->lru.type = (uint8_t)type;
+	}
+	lru_clear_ref(elem);
+	lru_step_cursor(c, l, id);
+	lru_list_move(c, id, lru_head(c, l, type));
+}
+
+/* ---- Rotation and shrinking (the global or a per-CPU list) ------------ */
+
+static void lru_rotate_active(const struct lru_ctx *c, struct hash_lru_list *l)
+{
+	uint32_t active = lru_head(c, l, HASH_LRU_ACTIVE);
+	uint32_t first = lru_link(c, active)->next, id = lru_link(c, active)->prev;
+	uint32_t scanned = 0;
+
+	while (id != active) {
+		uint32_t prev = lru_link(c, id)->prev;
+
+		lru_move(c, l, id, lru_is_ref(lru_elem(c, id)) ? HASH_LRU_ACTIVE : HASH_LRU_INACTIVE);
+		if (++scanned == c->lru->nr_scans || id == first)
+			break;
+		id = prev;
+	}
+}
+
+static void lru_rotate_inactive(const struct lru_ctx *c, struct hash_lru_list *l)
+{
+	uint32_t inactive = lru_head(c, l, HASH_LRU_INACTIVE);
+	uint32_t cur, last, next = inactive, scanned = 0;
+
+	if (lru_list_empty(c, inactive))
+		return;
+	last = lru_link(c, l->next_inactive_rotation)->next;
+	if (last == inactive)
+		last = lru_link(c, last)->next;
+	cur = l->next_inactive_rotation;
+	while (scanned < c->lru->nr_scans) {
+		if (cur == inactive) {
+			cur = lru_link(c, cur)->prev;
+			continue;
+		}
+		next = lru_link(c, cur)->prev;
+		if (lru_is_ref(lru_elem(c, cur)))
+			lru_move(c, l, cur, HASH_LRU_ACTIVE);
+		if (cur == last)
+			break;
+		cur = next;
+		scanned++;
+	}
+	l->next_inactive_rotation = next;
+}
+
+static void lru_rotate(const struct lru_ctx *c, struct hash_lru_list *l)
+{
+	if (l->counts[HASH_LRU_INACTIVE] < l->counts[HASH_LRU_ACTIVE])
+		lru_rotate_active(c, l);
+	lru_rotate_inactive(c, l);
+}
+
+static bool lru_evict(const struct lru_ctx *c, uint32_t id)
+{
+	return hash_unlink_for_eviction(c->map, lru_elem(c, id));
+}
+
+static uint32_t lru_shrink_inactive(const struct lru_ctx *c, struct hash_lru_list *l,
+				    uint32_t target, uint32_t free_head, uint32_t free_type)
+{
+	uint32_t inactive = lru_head(c, l, HASH_LRU_INACTIVE);
+	uint32_t id = lru_link(c, inactive)->prev, shrunk = 0, scanned = 0;
+
+	while (id != inactive) {
+		uint32_t prev = lru_link(c, id)->prev;
+
+		if (lru_is_ref(lru_elem(c, id))) {
+			lru_move(c, l, id, HASH_LRU_ACTIVE);
+		} else if (lru_evict(c, id)) {
+			lru_move_to_free(c, l, id, free_head, free_type);
+			if (++shrunk == target)
+				break;
+		}
+		if (++scanned == c->lru->nr_scans)
+			break;
+		id = prev;
+	}
+	return shrunk;
+}
+
+/* Shrinks INACTIVE; if that freed nothing, evicts one element from the
+ * tail of INACTIVE (else ACTIVE) whatever its ref bit. */
+static uint32_t lru_shrink(const struct lru_ctx *c, struct hash_lru_list *l, uint32_t target,
+			   uint32_t free_head, uint32_t free_type)
+{
+	uint32_t shrunk = lru_shrink_inactive(c, l, target, free_head, free_type);
+	uint32_t victims, id;
+
+	if (shrunk)
+		return shrunk;
+	victims = lru_head(c, l, HASH_LRU_INACTIVE);
+	if (lru_list_empty(c, victims))
+		victims = lru_head(c, l, HASH_LRU_ACTIVE);
+	for (id = lru_link(c, victims)->prev; id != victims;) {
+		uint32_t prev = lru_link(c, id)->prev;
+
+		if (lru_evict(c, id)) {
+			lru_move_to_free(c, l, id, free_head, free_type);
+			return 1;
+		}
+		id = prev;
+	}
+	return 0;
+}
+
+/* ---- Common LRU: local lists ------------------------------------------ */
+
+static void lru_local_flush(const struct lru_ctx *c, struct hash_lru_list *l, uint32_t cpu)
+{
+	uint32_t pending = lru_local_head(c, cpu, HASH_LRU_LOCAL_PENDING);
+	uint32_t id = lru_link(c, pending)->prev;
+
+	while (id != pending) {
+		uint32_t prev = lru_link(c, id)->prev;
+
+		lru_move_in(c, l, id,
+			    lru_is_ref(lru_elem(c, id)) ? HASH_LRU_ACTIVE : HASH_LRU_INACTIVE);
+		id = prev;
+	}
+}
+
+static void lru_pop_free_to_local(const struct lru_ctx *c, uint32_t cpu)
+{
+	struct hash_lru_list *l = lru_list(c, 0);
+	uint32_t free_head = lru_head(c, l, HASH_LRU_FREE);
+	uint32_t local_free = lru_local_head(c, cpu, HASH_LRU_LOCAL_FREE);
+	uint32_t nfree = 0;
+
+	if (!hash_lock(&l->lock))
+		return;
+	lru_local_flush(c, l, cpu);
+	lru_rotate(c, l);
+	while (nfree < c->lru->target_free && !lru_list_empty(c, free_head)) {
+		lru_move_to_free(c, l, lru_link(c, free_head)->next, local_free,
+				 HASH_LRU_LOCAL_FREE);
+		nfree++;
+	}
+	if (nfree < c->lru->target_free)
+		lru_shrink(c, l, c->lru->target_free - nfree, local_free, HASH_LRU_LOCAL_FREE);
+	map_lock_release(&l->lock);
+}
+
+static void lru_local_add_pending(const struct lru_ctx *c, uint32_t cpu, uint32_t id,
+				  uint32_t hash)
+{
+	struct hash_elem *elem = lru_elem(c, id);
+
+	elem->hash = hash;
+	elem->lru.cpu = cpu;
+	elem->lru.type = HASH_LRU_LOCAL_PENDING;
+	lru_clear_ref(elem);
+	lru_list_add(c, id, lru_local_head(c, cpu, HASH_LRU_LOCAL_PENDING));
+}
+
+/* Returns an element id, or UINT32_MAX. */
+static uint32_t lru_local_pop_free(const struct lru_ctx *c, uint32_t cpu)
+{
+	uint32_t head = lru_local_head(c, cpu, HASH_LRU_LOCAL_FREE), id;
+
+	if (lru_list_empty(c, head))
+		return UINT32_MAX;
+	id = lru_link(c, head)->next;
+	lru_list_del(c, id);
+	return id;
+}
+
+/* The oldest pending element that can be evicted, preferring
+ * unreferenced ones. */
+static uint32_t lru_local_pop_pending(const struct lru_ctx *c, uint32_t cpu)
+{
+	uint32_t pending = lru_local_head(c, cpu, HASH_LRU_LOCAL_PENDING);
+
+	for (int force = 0; force <= 1; force++) {
+		for (uint32_t id = lru_link(c, pending)->prev; id != pending;
+		     id = lru_link(c, id)->prev) {
+			if ((force || !lru_is_ref(lru_elem(c, id))) && lru_evict(c, id)) {
+				lru_list_del(c, id);
+				return id;
+			}
+		}
+	}
+	return UINT32_MAX;
+}
+
+static uint32_t lru_steal(const struct lru_ctx *c, uint32_t cpu)
+{
+	struct hash_lru_local *local = lru_local(c, cpu);
+	uint32_t first = local->next_steal, steal = first, id = UINT32_MAX;
+
+	do {
+		struct hash_lru_local *victim = lru_local(c, steal);
+
+		if (hash_lock(&victim->lock)) {
+			id = lru_local_pop_free(c, steal);
+			if (id == UINT32_MAX)
+				id = lru_local_pop_pending(c, steal);
+			map_lock_release(&victim->lock);
+		}
+		steal = (steal + 1) % c->nr_cpus;
+	} while (id == UINT32_MAX && steal != first);
+	local->next_steal = steal;
+	return id;
+}
+
+static struct hash_elem *lru_common_pop(const struct lru_ctx *c, uint32_t hash, uint32_t cpu)
+{
+	struct hash_lru_local *local = lru_local(c, cpu);
+	uint32_t id;
+
+	if (!hash_lock(&local->lock))
+		return NULL;
+	id = lru_local_pop_free(c, cpu);
+	if (id == UINT32_MAX) {
+		lru_pop_free_to_local(c, cpu);
+		id = lru_local_pop_free(c, cpu);
+	}
+	if (id != UINT32_MAX)
+		lru_local_add_pending(c, cpu, id, hash);
+	map_lock_release(&local->lock);
+	if (id != UINT32_MAX)
+		return lru_elem(c, id);
+	id = lru_steal(c, cpu);
+	/* A lock that cannot be taken loses the stolen element (the kernel
+	 * parks it; this lock fails only when its state is unrecoverable). */
+	if (id == UINT32_MAX || !hash_lock(&local->lock))
+		return NULL;
+	lru_local_add_pending(c, cpu, id, hash);
+	map_lock_release(&local->lock);
+	return lru_elem(c, id);
+}
+
+static void lru_common_push(const struct lru_ctx *c, struct hash_elem *elem)
+{
+	uint32_t id = lru_id(c, elem);
+	struct hash_lru_list *l = lru_list(c, 0);
+
+	if (elem->lru.type == HASH_LRU_LOCAL_PENDING) {
+		struct hash_lru_local *local = lru_local(c, elem->lru.cpu);
+		uint32_t cpu = elem->lru.cpu;
+
+		if (!hash_lock(&local->lock))
+			return;
+		/* Flushed to the global list meanwhile? Then free it there. */
+		if (elem->lru.type == HASH_LRU_LOCAL_PENDING) {
+			elem->lru.type = HASH_LRU_LOCAL_FREE;
+			lru_clear_ref(elem);
+			lru_list_move(c, id, lru_local_head(c, cpu, HASH_LRU_LOCAL_FREE));
+			map_lock_release(&local->lock);
+			return;
+		}
+		map_lock_release(&local->lock);
+	}
+	if (!hash_lock(&l->lock))
+		return;
+	lru_move(c, l, id, HASH_LRU_FREE);
+	map_lock_release(&l->lock);
+}
+
+/* ---- Per-CPU LRU ------------------------------------------------------- */
+
+static struct hash_elem *lru_percpu_pop(const struct lru_ctx *c, uint32_t hash, uint32_t cpu)
+{
+	struct hash_lru_list *l = lru_list(c, cpu);
+	uint32_t free_head = lru_head(c, l, HASH_LRU_FREE);
+	struct hash_elem *elem = NULL;
+
+	if (!hash_lock(&l->lock))
+		return NULL;
+	lru_rotate(c, l);
+	if (lru_list_empty(c, free_head))
+		lru_shrink(c, l, HASH_LRU_PERCPU_FREE_TARGET, free_head, HASH_LRU_FREE);
+	if (!lru_list_empty(c, free_head)) {
+		uint32_t id = lru_link(c, free_head)->next;
+
+		elem = lru_elem(c, id);
+		elem->hash = hash;
+		lru_clear_ref(elem);
+		lru_move(c, l, id, HASH_LRU_INACTIVE);
+	}
+	map_lock_release(&l->lock);
+	return elem;
+}
+
+static void lru_percpu_push(const struct lru_ctx *c, struct hash_elem *elem)
+{
+	struct hash_lru_list *l = lru_list(c, elem->lru.cpu);
+
+	if (!hash_lock(&l->lock))
+		return;
+	lru_move(c, l, lru_id(c, elem), HASH_LRU_FREE);
+	map_lock_release(&l->lock);
+}
+
+/* ---- Entry points ------------------------------------------------------ */
+
+struct hash_elem *hash_lru_pop(struct bpfvm_map *map, uint32_t hash, uint32_t cpu)
+{
+	struct lru_ctx c = lru_ctx(map);
+
+	if (cpu >= c.nr_cpus)
+		cpu %= c.nr_cpus;
+	return c.lru->percpu ? lru_percpu_pop(&c, hash, cpu) : lru_common_pop(&c, hash, cpu);
+}
+
+void hash_lru_push(struct bpfvm_map *map, struct hash_elem *elem)
+{
+	struct lru_ctx c = lru_ctx(map);
+
+	if (elem->lru.type == HASH_LRU_FREE || elem->lru.type == HASH_LRU_LOCAL_FREE)
+		return; /* already free: a bug, but never corrupt the lists */
+	if (c.lru->percpu)
+		lru_percpu_push(&c, elem);
+	else
+		lru_common_push(&c, elem);
+}
+
+static int lru_init_list(const struct lru_ctx *c, struct hash_lru_list *l)
+{
+	for (uint32_t type = 0; type < 3; type++)
+		lru_list_init(c, lru_head(c, l, type));
+	l->counts[0] = l->counts[1] = 0;
+	l->next_inactive_rotation = lru_head(c, l, HASH_LRU_INACTIVE);
+	return map_lock_init(&l->lock);
+}
+
+static void lru_add_free(const struct lru_ctx *c, struct hash_lru_list *l, uint32_t id,
+			 uint32_t cpu)
+{
+	struct hash_elem *elem = lru_elem(c, id);
+
+	elem->lru.cpu = cpu;
+	elem->lru.type = HASH_LRU_FREE;
+	lru_clear_ref(elem);
+	lru_list_add(c, id, lru_head(c, l, HASH_LRU_FREE));
+}
+
+/* The kernel's bpf_lru_populate: all elements on the global free list, or
+ * max_entries / nr_cpus on each CPU's. */
+static void lru_populate(const struct lru_ctx *c)
+{
+	uint32_t nr_elems = c->table->nr_elems, per_cpu, id = 0;
+
+	if (!c->lru->percpu) {
+		for (id = 0; id < nr_elems; id++)
+			lru_add_free(c, lru_list(c, 0), id, 0);
+		return;
+	}
+	per_cpu = nr_elems / c->nr_cpus;
+	for (uint32_t cpu = 0; cpu < c->nr_cpus && id < nr_elems; cpu++)
+		for (uint32_t i = 0; i < per_cpu && id < nr_elems; i++)
+			lru_add_free(c, lru_list(c, cpu), id++, cpu);
+}
+
+static uint32_t lru_clamp(uint32_t value, uint32_t low, uint32_t high)
+{
+	return value < low ? low : value > high ? high : value;
+}
+
+int hash_lru_init(struct bpfvm_map *map)
+{
+	struct hash_table *table = hash_table(map);
+	struct hash_lru *lru = map_at(map, table->lru_off);
+	uint32_t nr_cpus = map_nr_cpus(map), locals;
+	struct lru_ctx c;
+	int err = 0;
+
+	lru->percpu = (map_flags(map) & BPF_F_NO_COMMON_LRU) != 0;
+	lru->nr_lists = lru->percpu ? nr_cpus : 1;
+	locals = lru->percpu ? 0 : nr_cpus;
+	lru->nr_scans = lru->percpu ? HASH_LRU_PERCPU_NR_SCANS : HASH_LRU_LOCAL_NR_SCANS;
+	lru->target_free = lru_clamp(table->nr_elems / nr_cpus / 2, 1, HASH_LRU_LOCAL_FREE_TARGET);
+	lru->lists_off = table->lru_off + lru_round_up(sizeof(*lru));
+	lru->locals_off = lru->lists_off + lru_round_up(lru->nr_lists * sizeof(struct hash_lru_list));
+	lru->heads_off = lru->locals_off + lru_round_up(locals * sizeof(struct hash_lru_local));
+	c = lru_ctx(map);
+	for (uint32_t i = 0; i < lru->nr_lists && !err; i++)
+		err = lru_init_list(&c, lru_list(&c, i));
+	for (uint32_t cpu = 0; cpu < locals && !err; cpu++) {
+		lru_list_init(&c, lru_local_head(&c, cpu, HASH_LRU_LOCAL_FREE));
+		lru_list_init(&c, lru_local_head(&c, cpu, HASH_LRU_LOCAL_PENDING));
+		lru_local(&c, cpu)->next_steal = cpu;
+		err = map_lock_init(&lru_local(&c, cpu)->lock);
+	}
+	if (err) {
+		vm_error("map '%.16s': cannot initialise LRU locks", map->region->name);
+		return err;
+	}
+	lru_populate(&c);
+	return 0;
+}

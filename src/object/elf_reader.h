@@ -1,0 +1,88 @@
+/* The reader's view of the ELF file while object_read() runs: the sections
+ * by index with their names and checked data, the symbol table, the BTF.
+ * Shared by the files of src/object/ only. */
+#ifndef BPFVM_OBJECT_ELF_READER_H
+#define BPFVM_OBJECT_ELF_READER_H
+
+#include <gelf.h>
+#include <libelf.h>
+
+#include "object/object.h"
+
+struct btf;
+
+/* What a section is to the reader (libbpf's sec_type). */
+enum elf_sec_kind {
+	ELF_SEC_OTHER = 0,
+	ELF_SEC_PROGS,	    /* executable: programs or .text subprograms */
+	ELF_SEC_DATA,
+	ELF_SEC_RODATA,
+	ELF_SEC_BSS,
+	ELF_SEC_RELO,	    /* relocations of an executable section or .maps */
+	ELF_SEC_SKIPPED,    /* read and deliberately ignored */
+};
+
+struct elf_sec {
+	const char *name;  /* never NULL: "" when the name is unreadable */
+	GElf_Shdr shdr;
+	const void *data;  /* NULL for NOBITS or empty sections */
+	size_t size;	   /* bytes (sh_size for NOBITS) */
+	enum elf_sec_kind kind;
+};
+
+struct elf_reader {
+	struct object_file *file;
+	Elf *elf;
+	struct elf_sec *secs;
+	size_t sec_cnt;
+	const Elf64_Sym *syms;
+	size_t sym_cnt;
+	size_t symtab_idx;
+	size_t strtab_idx;
+	struct btf *btf;
+	const void *btf_ext;
+	size_t btf_ext_size;
+	size_t text_idx;	/* 0: none */
+	size_t maps_idx;	/* legacy "maps", 0: none */
+	size_t btf_maps_idx;	/* ".maps", 0: none */
+	size_t kconfig_idx;	/* ".kconfig" never has a section; see externs */
+};
+
+/* vm_error() with the file's path first: "<path>: <message>". Returns err. */
+int reader_error(const struct elf_reader *reader, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Records a note on the object (see object_file.notes). -ENOMEM on failure. */
+int reader_note(struct elf_reader *reader, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Symbol `idx`, or NULL when out of range. */
+const Elf64_Sym *reader_sym(const struct elf_reader *reader, size_t idx);
+/* A symbol's name ("" for none, NULL if st_name is out of the string table). */
+const char *reader_sym_name(const struct elf_reader *reader, const Elf64_Sym *sym);
+/* A name for messages: the symbol's, its section's for unnamed section
+ * symbols, "<?>" if unreadable. */
+const char *reader_sym_display_name(const struct elf_reader *reader, const Elf64_Sym *sym);
+/* The section of index idx, or NULL. */
+const struct elf_sec *reader_sec(const struct elf_reader *reader, size_t idx);
+
+/* The steps of object_read(), in order. Each returns 0 or -errno. */
+int reader_open_elf(struct elf_reader *reader);	      /* elf_file.c */
+int reader_classify_sections(struct elf_reader *reader); /* elf_file.c */
+int reader_collect_programs(struct elf_reader *reader);	 /* programs.c */
+int reader_check_externs(struct elf_reader *reader);	 /* programs.c */
+int reader_check_btf_ext(struct elf_reader *reader);	 /* btf_ext.c */
+int reader_collect_legacy_maps(struct elf_reader *reader); /* legacy_maps.c */
+int reader_collect_btf_maps(struct elf_reader *reader);	   /* btf_maps.c */
+int reader_collect_data_maps(struct elf_reader *reader);   /* data_maps.c */
+int reader_collect_prog_relocs(struct elf_reader *reader); /* relocations.c */
+int reader_collect_map_slots(struct elf_reader *reader);   /* map_slots.c */
+
+/* Relocation `i` of relocation section `sec` (bounds already checked by the
+ * classification: the section is a whole number of Elf64_Rel). */
+Elf64_Rel reader_rel(const struct elf_sec *sec, size_t i);
+
+/* Adds a map to the file; returns it zeroed, or NULL (ENOMEM, message set). */
+struct object_map *reader_add_map(struct elf_reader *reader);
+
+#endif
