@@ -650,9 +650,8 @@ static void test_map_helpers(void)
 	r0 = map_run(fake, percpu, 3, 0, 4, NULL);
 	testlib_check("map_lookup_percpu_elem_of_a_cpu_beyond_the_map_is_null", r0 == -1,
 		      "r0 %lld", (long long)r0);
-	r0 = map_run(fake, "r3 = r6\n r2 = r6\n r2 += 8\n r3 = 0\n call 12\n exit\n", 0, 0, 0,
-		     NULL);
-	testlib_check("tail_call_function_is_never_a_real_call", r0 < 0, "r0 %lld", (long long)r0);
+	/* bpf_tail_call (12) is not a function: the engine switches programs
+	 * itself, so it needs a real prog array (tests/object, tests/bpf). */
 	free(fake);
 }
 

@@ -372,10 +372,15 @@ static void test_api_errors(void)
 	testlib_check("consume_with_null_map_is_einval", err == -EINVAL, "error %d", err);
 	err = bpfvm_ringbuf_consume(map, NULL, NULL);
 	testlib_check("consume_with_null_callback_is_einval", err == -EINVAL, "error %d", err);
+	/* The kernel's __bpf_copy_key: a map without keys takes a NULL key
+	 * (-EINVAL otherwise); then the ringbuf has no element ops. */
 	err = bpfvm_map_lookup(map, &key, &value);
+	testlib_check("ringbuf_user_lookup_with_a_key_is_einval_as_the_kernel", err == -EINVAL,
+		      "error %d (%s)", err, bpfvm_errmsg());
+	err = bpfvm_map_lookup(map, NULL, &value);
 	testlib_check("ringbuf_user_lookup_is_enotsupp_as_the_kernel", err == -524 &&
 		      strstr(bpfvm_errmsg(), "rb"), "error %d (%s)", err, bpfvm_errmsg());
-	err = bpfvm_map_update(map, &key, &value, 0);
+	err = bpfvm_map_update(map, NULL, &value, 0);
 	testlib_check("ringbuf_user_update_is_enotsupp_as_the_kernel", err == -524, "error %d", err);
 	map_put_user(map);
 }
