@@ -129,6 +129,8 @@ int verifier_track_types_stats(struct bpfvm_prog *prog, struct types_stats *stat
 		err = types_walk(&env);
 		if (!err)
 			err = apply_rewrites(&env);
+		if (!err)
+			prog->max_ctx_offset = env.max_ctx_offset;
 	}
 	if (stats)
 		*stats = env.stats;

@@ -49,6 +49,7 @@ struct types_env {
 	struct pending_path *pending;
 	uint32_t pending_cnt, pending_cap;
 	uint32_t next_id;	    /* for MAYBE_NULL pointers */
+	uint32_t max_ctx_offset;    /* end of the furthest context access */
 	uint64_t jumps_processed;   /* conditional jumps stepped */
 	uint64_t insns_at_last_checkpoint, jumps_at_last_checkpoint;
 	struct types_stats stats;

@@ -2,7 +2,12 @@
  * constants decide; NULL checks refine both ways), helper calls, local calls
  * into new frames, and exits. */
 #include <errno.h>
+#include <string.h>
 
+#include "core/runtime.h"
+#include "helpers/helper_proto.h"
+#include "helpers/helper_table.h"
+#include "maps/map.h"
 #include "verifier/types_env.h"
 
 /* 1 taken, 0 not taken, -1 unknown: only constants decide for now. */
@@ -204,25 +209,73 @@ static int queue_callback(struct types_env *env, struct verifier_state *st, uint
 	return err;
 }
 
+/* Whether a lookup in the map that r1 holds yields an inner map. */
+static bool is_map_of_maps(const struct types_env *env, const struct reg_state *map_reg)
+{
+	uint32_t type;
+
+	if (reg_base_type(map_reg) != REG_CONST_PTR_TO_MAP || map_reg->map >= env->prog->map_cnt)
+		return false;
+	type = map_type(env->prog->maps[map_reg->map]);
+	return type == BPF_MAP_TYPE_ARRAY_OF_MAPS || type == BPF_MAP_TYPE_HASH_OF_MAPS;
+}
+
+/* r0 after a helper, from its prototype's return type (the kernel's
+ * check_helper_call); helpers registered by users return RET_INTEGER.
+ * `args` are the registers before the call. */
+static void helper_result(struct types_env *env, const struct helper_proto *proto,
+			  const struct reg_state *args, struct reg_state *r0)
+{
+	enum helper_ret ret = proto ? proto->ret : RET_INTEGER;
+
+	switch (ret) {
+	case RET_VOID:
+		reg_mark_not_init(r0);
+		return;
+	case RET_PTR_TO_MAP_VALUE_OR_NULL:
+		if (is_map_of_maps(env, &args[BPF_REG_1])) { /* the inner map */
+			reg_mark_pointer(r0, REG_CONST_PTR_TO_MAP | REG_MAYBE_NULL, 0);
+			r0->map = UINT32_MAX;
+		} else {
+			reg_mark_pointer(r0, REG_PTR_TO_MAP_VALUE | REG_MAYBE_NULL, 0);
+			r0->map = args[BPF_REG_1].map;
+		}
+		break;
+	case RET_PTR_TO_MAP_OR_NULL:
+		reg_mark_pointer(r0, REG_CONST_PTR_TO_MAP | REG_MAYBE_NULL, 0);
+		r0->map = UINT32_MAX;
+		break;
+	case RET_PTR_TO_RINGBUF_MEM_OR_NULL:
+		reg_mark_pointer(r0, REG_PTR_TO_RINGBUF_MEM | REG_MAYBE_NULL, 0);
+		break;
+	default:
+		reg_mark_unknown(r0);
+		return;
+	}
+	r0->id = ++env->next_id;
+}
+
 static int helper_call(struct types_env *env, struct verifier_state *st, uint32_t idx)
 {
 	const struct bpf_insn *insn = &env->prog->insns[idx];
 	struct func_state *frame = state_frame(st);
+	const struct helper_entry *entry;
+	struct reg_state args[REG_COUNT];
 	int err;
 
-	if (isa_is_callx(insn)) {
+	if (isa_is_callx(insn)) { /* the helper is known only at run time */
 		err = types_check_reg_init(env, st, idx, insn->dst_reg);
-		if (err)
-			return err;
+		entry = NULL;
 	} else {
 		err = queue_callback(env, st, idx);
-		if (err)
-			return err;
+		entry = helper_table_find(&env->prog->vm->helpers, (uint32_t)insn->imm);
 	}
-	/* Until helpers carry prototypes here, every helper returns RET_INTEGER
-	 * and its arguments are not checked. */
+	if (err)
+		return err;
+	/* Arguments are checked against the prototype by the verifier issue. */
+	memcpy(args, frame->regs, sizeof(args));
 	clobber_caller_saved(frame);
-	reg_mark_unknown(&frame->regs[BPF_REG_0]);
+	helper_result(env, entry ? entry->proto : NULL, args, &frame->regs[BPF_REG_0]);
 	return 0;
 }
 

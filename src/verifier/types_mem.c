@@ -105,6 +105,7 @@ static int ctx_access(struct types_env *env, struct verifier_state *st, uint32_t
 	uint32_t size = isa_size_bytes(insn->code);
 	bool is_write = class != BPF_LDX;
 	struct ctx_rewrite rewrite;
+	int32_t off;
 	int err;
 
 	if (class == BPF_STX && isa_mode(insn->code) == BPF_ATOMIC)
@@ -120,11 +121,14 @@ static int ctx_access(struct types_env *env, struct verifier_state *st, uint32_t
 		tnum_format(tn, sizeof(tn), base->var_off);
 		return types_error(env, idx, -EACCES, "variable ctx access var_off=%s disallowed", tn);
 	}
-	err = ctx_field_access(env, idx, base->off + insn->off, size, is_write, &rewrite);
+	off = base->off + insn->off;
+	err = ctx_field_access(env, idx, off, size, is_write, &rewrite);
 	if (!err)
 		err = record_rewrite(env, idx, &rewrite);
 	if (err)
 		return err;
+	if (off >= 0 && (uint32_t)off + size > env->max_ctx_offset)
+		env->max_ctx_offset = (uint32_t)off + size;
 	if (!is_write)
 		load_result_from_ctx(env, &state_frame(st)->regs[insn->dst_reg], &rewrite, size,
 				     isa_mode(insn->code) == BPF_MEMSX);

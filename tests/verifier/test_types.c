@@ -450,6 +450,67 @@ static struct bpfvm_map *array_map(void)
 	return map;
 }
 
+static void furthest_ctx_access_is_recorded(void)
+{
+	const char *test = "furthest_ctx_access_is_recorded";
+	struct verdict v;
+
+	verify_text(test,
+		    "r2 = *(u8 *)(r1 +9)\n"
+		    "if r2 == 0x0 goto out\n"
+		    "r2 = *(u32 *)(r1 +12)\n"
+		    "out:\n"
+		    "r0 = 0\n"
+		    "exit\n", &v);
+	expect_accepted(test, &v);
+	testlib_check(test, v.prog->max_ctx_offset == 16, "max_ctx_offset %u, want 16",
+		      v.prog->max_ctx_offset);
+	release(&v);
+}
+
+static void map_lookups_return_values_that_may_be_null(void)
+{
+	const char *test = "map_lookups_return_values_that_may_be_null";
+	struct verdict v;
+
+	next_map = array_map();
+	verify_text(test,
+		    "r6 = r1\n"
+		    "*(u32 *)(r10 -4) = 0\n"
+		    "r1 = map[idx:0]\n"
+		    "r2 = r10\n"
+		    "r2 += -4\n"
+		    "call 1\n"                 /* bpf_map_lookup_elem */
+		    "r0 += 4\n"
+		    "exit\n", &v);
+	expect_refused(test, &v, -EACCES,
+		       "test_prog: insn 7: R0 pointer arithmetic on map_value_or_null prohibited, "
+		       "null-check it first");
+	release(&v);
+
+	next_map = array_map();
+	verify_text(test,
+		    "r6 = r1\n"
+		    "*(u32 *)(r10 -4) = 0\n"
+		    "r1 = map[idx:0]\n"
+		    "r2 = r10\n"
+		    "r2 += -4\n"
+		    "call 1\n"
+		    "if r0 == 0x0 goto out\n"
+		    "r0 += 4\n"               /* a map value now */
+		    "r2 = r6\n"
+		    "if r0 == 0x0 goto use\n" /* cannot be NULL any more: still both ways */
+		    "r2 = r0\n"
+		    "use:\n"
+		    "r3 = *(u32 *)(r2 +8)\n"  /* ctx on one path, map value on the other */
+		    "out:\n"
+		    "r0 = 0\n"
+		    "exit\n", &v);
+	expect_refused(test, &v, -EINVAL,
+		       "test_prog: insn 12: same insn cannot be used with different pointers");
+	release(&v);
+}
+
 /* ---- what is refused --------------------------------------------------- */
 
 static void ctx_and_map_value_at_one_insn_is_refused(void)
@@ -751,6 +812,8 @@ int main(void)
 	ctx_reaches_a_callback_through_the_callers_stack();
 	null_checks_refine_every_copy_on_both_sides();
 	ctx_and_map_value_at_one_insn_is_refused();
+	furthest_ctx_access_is_recorded();
+	map_lookups_return_values_that_may_be_null();
 	ctx_and_stack_pointer_at_one_insn_is_refused();
 	variable_ctx_offset_is_refused();
 	modified_ctx_pointer_is_refused();
