@@ -10,8 +10,11 @@
 
 /* The kernel's bpf_alu_string[], indexed by op >> 4. */
 static const char *const alu_op_names[16] = {
-	"+=", "-=", "*=", "|=", "&=", "/=", "<<=", ">>=",
-	"neg", "%=", "^=", "=", "s>>=", "endian", "?", "?",
+	[BPF_ADD >> 4] = "+=",	[BPF_SUB >> 4] = "-=",	 [BPF_MUL >> 4] = "*=",
+	[BPF_DIV >> 4] = "/=",	[BPF_OR >> 4] = "|=",	 [BPF_AND >> 4] = "&=",
+	[BPF_LSH >> 4] = "<<=", [BPF_RSH >> 4] = ">>=",	 [BPF_NEG >> 4] = "neg",
+	[BPF_MOD >> 4] = "%=",	[BPF_XOR >> 4] = "^=",	 [BPF_MOV >> 4] = "=",
+	[BPF_ARSH >> 4] = "s>>=", [BPF_END >> 4] = "endian", [14] = "?", [15] = "?",
 };
 
 static uint64_t byte_swap(uint64_t value, int32_t bits)

@@ -66,6 +66,8 @@ static int ctx_field_access(struct types_env *env, uint32_t idx, int32_t off, ui
 {
 	const struct progtype *type = env->prog->progtype;
 	char reason[512];
+	const char *msg;
+	size_t name_len;
 	int err;
 
 	memset(rewrite, 0, sizeof(*rewrite));
@@ -73,8 +75,13 @@ static int ctx_field_access(struct types_env *env, uint32_t idx, int32_t off, ui
 	err = type->ctx_access(env->prog, off, size, is_write, rewrite);
 	if (!err)
 		return 0;
-	/* The type's message says what is wrong with the field; say where. */
-	snprintf(reason, sizeof(reason), "%s", bpfvm_errmsg());
+	/* The type's message says what is wrong with the field; say where
+	 * (once: some types already name the program). */
+	msg = bpfvm_errmsg();
+	name_len = strlen(env->prog->name);
+	if (strncmp(msg, env->prog->name, name_len) == 0 && strncmp(msg + name_len, ": ", 2) == 0)
+		msg += name_len + 2;
+	snprintf(reason, sizeof(reason), "%s", msg);
 	if (!reason[0])
 		snprintf(reason, sizeof(reason), "invalid bpf_context access off=%d size=%u", off,
 			 size);
