@@ -41,13 +41,14 @@ int xdp_push_tag(struct xdp_md *ctx)
 	return XDP_TX;
 }
 
-/* Strips the Ethernet header. */
+/* Strips the Ethernet header, and says so on the trace pipe. */
 SEC("xdp")
 int xdp_pop_ethernet(struct xdp_md *ctx)
 {
 	long err = bpf_xdp_adjust_head(ctx, sizeof(struct ethhdr));
 
 	remember(1, err);
+	bpf_printk("popped ethernet: %ld", err);
 	return err ? XDP_ABORTED : XDP_PASS;
 }
 
