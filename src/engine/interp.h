@@ -89,15 +89,18 @@ struct interp_code {
 	struct interp_insn insns[];
 };
 
+struct run_ctx;
+
 /* What one run of the interpreter needs besides the code. */
 struct interp_run {
-	uint64_t r1;
-	uint64_t r2;
+	const struct interp_insn *entry; /* first instruction; NULL: the program's */
+	uint64_t args[5];	     /* r1..r5 */
 	uint8_t *stack_top;	     /* r10 of the entry frame */
 	const uint8_t *packet;	     /* for ld_abs / ld_ind */
 	uint64_t packet_len;
 	int64_t budget;		     /* instructions left (see interp_decode.c) */
 	const char *prog_name;	     /* for messages */
+	struct run_ctx *run;	     /* the run's state (tail calls) */
 };
 
 /* Decodes a structurally checked program. Returns NULL (with a message) when

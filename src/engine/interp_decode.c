@@ -21,6 +21,7 @@
 #include "engine/interp.h"
 #include "engine/prog.h"
 #include "isa/isa.h"
+#include "maps/map.h"
 
 /* Position of an ALU operation inside one INTERP_ALU_OPS block. */
 static int alu_block_index(uint8_t op, int16_t off)
@@ -179,6 +180,32 @@ static enum interp_op decode_op(const struct bpf_insn *insn)
 	return decode_load_store(insn);
 }
 
+/* The 64-bit value an lddw loads. Pseudo sources become what they refer to
+ * (the loader's and the structural check's work makes them valid): a map
+ * pointer, the address of a map value, or a callback's handle, which for this
+ * engine is the address of its first decoded instruction
+ * (run_call_function). */
+static int64_t decode_lddw_value(const struct bpfvm_prog *prog, uint32_t idx,
+				 struct interp_code *code)
+{
+	const struct bpf_insn *insn = &prog->insns[idx];
+	struct bpfvm_map *map;
+	void *value = NULL;
+
+	switch (insn->src_reg) {
+	case BPF_PSEUDO_MAP_IDX:
+		return (int64_t)(uintptr_t)prog->maps[insn->imm];
+	case BPF_PSEUDO_MAP_IDX_VALUE:
+		map = prog->maps[insn->imm];
+		map->ops->direct_value_addr(map, (uint32_t)insn[1].imm, &value);
+		return (int64_t)(uintptr_t)value;
+	case BPF_PSEUDO_FUNC:
+		return (int64_t)(uintptr_t)&code->insns[idx + 1 + insn->imm];
+	default:
+		return (int64_t)isa_lddw_imm(insn);
+	}
+}
+
 static void decode_operands(const struct bpfvm_prog *prog, uint32_t idx,
 			    struct interp_code *code)
 {
@@ -191,7 +218,7 @@ static void decode_operands(const struct bpfvm_prog *prog, uint32_t idx,
 	out->off = insn->off;
 	out->imm = insn->imm;
 	if (isa_is_lddw(insn->code)) {
-		out->imm = (int64_t)isa_lddw_imm(insn);
+		out->imm = decode_lddw_value(prog, idx, code);
 	} else if (isa_is_helper_call(insn)) {
 		out->helper = helper_table_find(&prog->vm->helpers, (uint32_t)insn->imm)->fn;
 	} else if (isa_is_local_call(insn)) {

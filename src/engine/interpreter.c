@@ -169,11 +169,10 @@ int interp_execute(const struct interp_code *code, struct interp_run *run,
 		return 0;
 	}
 	memset(reg, 0, sizeof(reg));
-	reg[1] = run->r1;
-	reg[2] = run->r2;
+	memcpy(&reg[1], run->args, sizeof(run->args));
 	reg[10] = (uint64_t)(uintptr_t)run->stack_top;
 	budget = run->budget;
-	pc = code->insns;
+	pc = run->entry ? run->entry : code->insns;
 	goto *pc->label;
 
 	ALU(ALU64_ADD_K, DST += IMM) ALU(ALU64_ADD_X, DST += SRC)

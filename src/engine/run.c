@@ -1,5 +1,5 @@
 /* A run: the state one invocation of a program needs (stack, registers,
- * budget), set up here and handed to the engine. */
+ * run state for helpers), set up here and handed to the engine. */
 #include <errno.h>
 #include <string.h>
 
@@ -7,29 +7,111 @@
 #include "core/runtime.h"
 #include "engine/interp.h"
 #include "engine/prog.h"
+#include "engine/run_ctx.h"
 #include "isa/isa.h"
+#include "progtypes/progtype.h"
+
+static _Thread_local struct run_ctx *run_current;
+
+struct run_ctx *run_ctx_current(void)
+{
+	return run_current;
+}
+
+/* Enters the engine with this thread's run state set for the helpers, and
+ * restores the outer one (a callback's run is nested in its caller's). */
+static int run_enter(struct run_ctx *run, struct interp_run *engine_run,
+		     const struct interp_code *code, uint64_t *retval)
+{
+	struct run_ctx *outer = run_current;
+	int err;
+
+	run_current = run;
+	err = interp_execute(code, engine_run, retval);
+	run_current = outer;
+	if (!err && run->error)
+		err = run->error;
+	return err;
+}
+
+static int64_t run_budget(const struct bpfvm_prog *prog)
+{
+	return prog->insn_budget > INT64_MAX ? INT64_MAX : (int64_t)prog->insn_budget;
+}
+
+/* Runs `prog` with r1, r2 and the packet that ld_abs reads. The structural
+ * check bounds every call chain to ISA_MAX_STACK bytes. The stack is cleared
+ * so that a run is deterministic even when the program reads what it never
+ * wrote (until the verifier proves that it cannot). */
+static int run_with(struct bpfvm_prog *prog, struct run_ctx *run, uint64_t r1, uint64_t r2,
+		    const uint8_t *packet, uint64_t packet_len, uint64_t *retval)
+{
+	_Alignas(16) uint8_t stack[ISA_MAX_STACK];
+	struct interp_run engine_run = {
+		.args = { r1, r2 },
+		.stack_top = stack + sizeof(stack),
+		.packet = packet,
+		.packet_len = packet_len,
+		.budget = run_budget(prog),
+		.prog_name = prog->name,
+		.run = run,
+	};
+
+	memset(stack, 0, sizeof(stack));
+	run->vm = prog->vm;
+	run->prog = prog;
+	run->tail_call_cnt = 0;
+	run->error = 0;
+	return run_enter(run, &engine_run, prog->interp, retval);
+}
+
+int run_prog(struct bpfvm_prog *prog, struct run_ctx *run, uint64_t *retval)
+{
+	const uint8_t *packet = NULL;
+	uint64_t packet_len = 0;
+
+	if (prog->progtype->legacy_packet)
+		prog->progtype->legacy_packet(run->ctx, &packet, &packet_len);
+	return run_with(prog, run, (uint64_t)(uintptr_t)run->ctx, 0, packet, packet_len, retval);
+}
+
+int run_call_function(struct run_ctx *run, uint64_t func, uint64_t r1, uint64_t r2,
+		      uint64_t r3, uint64_t r4, uint64_t r5, uint64_t *retval)
+{
+	_Alignas(16) uint8_t stack[ISA_MAX_STACK];
+	struct bpfvm_prog *prog = run->prog;
+	const uint8_t *packet = NULL;
+	uint64_t packet_len = 0;
+	struct interp_run engine_run;
+
+	if (prog->progtype->legacy_packet)
+		prog->progtype->legacy_packet(run->ctx, &packet, &packet_len);
+	memset(stack, 0, sizeof(stack));
+	engine_run = (struct interp_run){
+		.entry = (const struct interp_insn *)(uintptr_t)func,
+		.args = { r1, r2, r3, r4, r5 },
+		.stack_top = stack + sizeof(stack),
+		.packet = packet,
+		.packet_len = packet_len,
+		.budget = run_budget(prog),
+		.prog_name = prog->name,
+		.run = run,
+	};
+	return run_enter(run, &engine_run, prog->interp, retval);
+}
 
 int bpfvm_prog_run_raw(struct bpfvm_prog *prog, void *mem, size_t mem_len, uint64_t *retval)
 {
-	/* The structural check bounds every call chain to ISA_MAX_STACK bytes.
-	 * The stack is cleared so that a raw-mode run is deterministic even
-	 * when the program reads what it never wrote. */
-	_Alignas(16) uint8_t stack[ISA_MAX_STACK];
-	struct interp_run run;
+	struct run_ctx run = { .ctx = mem };
 
 	if (!prog || !retval || (!mem && mem_len)) {
 		vm_error("bpfvm_prog_run_raw: NULL argument");
 		return -EINVAL;
 	}
-	memset(stack, 0, sizeof(stack));
-	run = (struct interp_run){
-		.r1 = (uint64_t)(uintptr_t)mem,
-		.r2 = mem_len,
-		.stack_top = stack + sizeof(stack),
-		.packet = mem,
-		.packet_len = mem_len,
-		.budget = prog->insn_budget > INT64_MAX ? INT64_MAX : (int64_t)prog->insn_budget,
-		.prog_name = prog->name,
-	};
-	return interp_execute(prog->interp, &run, retval);
+	if (prog->type != BPFVM_PROG_TYPE_RAW) {
+		vm_error("%s: bpfvm_prog_run_raw runs raw programs; use bpfvm_prog_test_run",
+			 prog->name);
+		return -EINVAL;
+	}
+	return run_with(prog, &run, (uint64_t)(uintptr_t)mem, mem_len, mem, mem_len, retval);
 }

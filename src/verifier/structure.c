@@ -21,7 +21,9 @@
 #include "core/error.h"
 #include "core/runtime.h"
 #include "engine/prog.h"
+#include "isa/helper_names.h"
 #include "isa/isa.h"
+#include "maps/map.h"
 #include "verifier/stack_depth.h"
 #include "verifier/structure.h"
 
@@ -70,8 +72,15 @@ static int check_helper_call(const struct bpfvm_prog *prog, uint32_t idx)
 {
 	const struct bpf_insn *insn = &prog->insns[idx];
 
+	const char *kernel_name = isa_helper_name(insn->imm);
+
 	if (!helper_table_find(&prog->vm->helpers, (uint32_t)insn->imm)) {
-		vm_error("%s: insn %u: call to unknown helper #%d", prog->name, idx, insn->imm);
+		if (kernel_name)
+			vm_error("%s: insn %u: helper %s#%d is not provided by bpfvm", prog->name,
+				 idx, kernel_name, insn->imm);
+		else
+			vm_error("%s: insn %u: call to unknown helper #%d", prog->name, idx,
+				 insn->imm);
 		return -EINVAL;
 	}
 	return 0;
@@ -154,6 +163,38 @@ static bool atomic_op_valid(int32_t imm)
 	return false;
 }
 
+/* An lddw of a map (BPF_PSEUDO_MAP_IDX) or of an address inside its value
+ * (BPF_PSEUDO_MAP_IDX_VALUE, second imm = offset): the loader's form, where
+ * imm indexes the program's maps. */
+static int check_lddw_map(const struct bpfvm_prog *prog, uint32_t idx)
+{
+	const struct bpf_insn *insn = &prog->insns[idx];
+	struct bpfvm_map *map;
+	void *value;
+	int err;
+
+	if (insn->imm < 0 || (uint32_t)insn->imm >= prog->map_cnt) {
+		vm_error("%s: insn %u: lddw refers to map index %d of %u", prog->name, idx,
+			 insn->imm, prog->map_cnt);
+		return -EINVAL;
+	}
+	map = prog->maps[insn->imm];
+	if (insn->src_reg == BPF_PSEUDO_MAP_IDX)
+		return insn[1].imm ? reject(prog, idx, "lddw of a map pointer with an offset") : 0;
+	if (!map->ops->direct_value_addr) {
+		vm_error("%s: insn %u: map '%s' has no direct value access", prog->name, idx,
+			 map->region->name);
+		return -EINVAL;
+	}
+	err = map->ops->direct_value_addr(map, (uint32_t)insn[1].imm, &value);
+	if (err) {
+		vm_error("%s: insn %u: invalid access to map value pointer, value_size=%u off=%u",
+			 prog->name, idx, map->region->value_size, (uint32_t)insn[1].imm);
+		return err;
+	}
+	return 0;
+}
+
 static int check_lddw(const struct bpfvm_prog *prog, uint32_t idx)
 {
 	const struct bpf_insn *insn = &prog->insns[idx];
@@ -163,8 +204,14 @@ static int check_lddw(const struct bpfvm_prog *prog, uint32_t idx)
 		return reject(prog, idx, "lddw is missing its second half");
 	if (second->code || second->dst_reg || second->src_reg || second->off || insn->off)
 		return reject(prog, idx, "invalid lddw pair (reserved fields)");
-	if (insn->src_reg == BPF_PSEUDO_FUNC)
+	switch (insn->src_reg) {
+	case 0:
+	case BPF_PSEUDO_FUNC:
 		return 0;
+	case BPF_PSEUDO_MAP_IDX:
+	case BPF_PSEUDO_MAP_IDX_VALUE:
+		return check_lddw_map(prog, idx);
+	}
 	if (insn->src_reg != 0) {
 		vm_error("%s: insn %u: lddw with pseudo source %u (a map or BTF reference) needs "
 			 "an object loader", prog->name, idx, insn->src_reg);
