@@ -215,7 +215,9 @@ int bpfvm_map_get_info(const struct bpfvm_map *map, struct bpfvm_map_info *info)
 
 const char *bpfvm_map_name(const struct bpfvm_map *map)
 {
-	return map ? map->region->name : "";
+	if (!map)
+		return "";
+	return map->name ? map->name : map->region->name;
 }
 
 size_t bpfvm_map_value_size_user(const struct bpfvm_map *map)

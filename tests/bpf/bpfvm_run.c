@@ -29,6 +29,7 @@ struct map_view {
 	struct bpfvm *vm;
 	struct bpfvm_map *map;
 	struct bpfvm_map_info info;
+	const char *name; /* full name, as libbpf's bpf_map__name() */
 	uint32_t nr_cpus;
 };
 
@@ -120,7 +121,7 @@ static void dump_map(struct run_result *result, struct map_view *view)
 	int err;
 
 	result_printf(result, "map %s %s key %u value %u max %u flags 0x%x\n",
-		      canonical_map_name(view->info.name), map_type_name(view->info.type),
+		      view->name, map_type_name(view->info.type),
 		      view->info.key_size, view->info.value_size, view->info.max_entries,
 		      view->info.map_flags);
 	switch (view->info.type) {
@@ -147,7 +148,7 @@ static int compare_views(const void *a, const void *b)
 {
 	const struct map_view *left = a, *right = b;
 
-	return strcmp(canonical_map_name(left->info.name), canonical_map_name(right->info.name));
+	return strcmp(left->name, right->name);
 }
 
 /* The full name, not the 16-byte info name, which cuts "<obj>.rodata". */
@@ -162,9 +163,7 @@ static void dump_maps(struct run_result *result, struct bpfvm *vm, struct bpfvm_
 		views[i].nr_cpus = bpfvm_nr_cpus(vm);
 		if (views[i].map)
 			bpfvm_map_get_info(views[i].map, &views[i].info);
-		if (views[i].map && bpfvm_map_name(views[i].map))
-			snprintf(views[i].info.name, sizeof(views[i].info.name), "%s",
-				 canonical_map_name(bpfvm_map_name(views[i].map)));
+		views[i].name = canonical_map_name(views[i].map ? bpfvm_map_name(views[i].map) : "");
 	}
 	qsort(views, count, sizeof(*views), compare_views);
 	for (size_t i = 0; i < count; i++) {

@@ -241,42 +241,23 @@ static const char *prog_type_name(enum bpf_prog_type type)
 	return name ? name : "unknown";
 }
 
-/* The maps a program references: its lddw instructions with a map source
- * register carry the map's id once loaded, as the kernel's xlated dump
- * shows them. Ids that name no map are left out. */
-static size_t prog_map_ids(struct cli_object *co, const struct bpfvm_prog *prog, uint32_t *ids,
-			   size_t max)
+/* The ids of the maps a program references. */
+static size_t prog_map_ids(const struct bpfvm_prog *prog, uint32_t *ids, size_t max)
 {
-	const struct bpf_insn *insns = bpfvm_prog_insns(prog);
-	size_t insn_cnt = bpfvm_prog_insn_cnt(prog), count = 0;
+	size_t count = bpfvm_prog_map_cnt(prog);
+	struct bpfvm_map_info info;
 
-	for (size_t i = 0; insns && i + 1 < insn_cnt; i++) {
-		struct bpfvm_map *map;
-		uint32_t id = (uint32_t)insns[i].imm;
-		bool seen = false;
-
-		if (insns[i].code != (BPF_LD | BPF_IMM | BPF_DW))
-			continue;
-		if (insns[i].src_reg != BPF_PSEUDO_MAP_FD && insns[i].src_reg != BPF_PSEUDO_MAP_VALUE &&
-		    insns[i].src_reg != BPF_PSEUDO_MAP_IDX && insns[i].src_reg != BPF_PSEUDO_MAP_IDX_VALUE) {
-			i++;
-			continue;
-		}
-		i++;
-		for (size_t k = 0; k < count; k++)
-			seen |= ids[k] == id;
-		if (seen || count == max || bpfvm_map_get_by_id(co->vm, id, &map))
-			continue;
-		bpfvm_map_close(map);
-		ids[count++] = id;
-	}
+	if (count > max)
+		count = max;
+	for (size_t i = 0; i < count; i++)
+		ids[i] = bpfvm_map_get_info(bpfvm_prog_map(prog, i), &info) ? 0 : info.id;
 	return count;
 }
 
 static void show_prog_plain(struct cli_object *co, const struct bpfvm_prog *prog)
 {
 	uint32_t ids[64];
-	size_t count = prog_map_ids(co, prog, ids, 64);
+	size_t count = prog_map_ids(prog, ids, 64);
 	const char *license = bpfvm_object_license(co->obj);
 
 	printf("%u: %s  name %s", bpfvm_prog_id(prog), prog_type_name(bpfvm_prog_type(prog)),
@@ -293,7 +274,7 @@ static void show_prog_plain(struct cli_object *co, const struct bpfvm_prog *prog
 static void show_prog_json(struct cli_object *co, const struct bpfvm_prog *prog)
 {
 	uint32_t ids[64];
-	size_t count = prog_map_ids(co, prog, ids, 64);
+	size_t count = prog_map_ids(prog, ids, 64);
 	const char *license = bpfvm_object_license(co->obj);
 
 	printf("{\"id\":%u,\"type\":", bpfvm_prog_id(prog));
@@ -360,7 +341,7 @@ static int cmd_dump(int argc, char **argv)
 	if (cli_object_load(argv[1], &co))
 		return 1;
 	prog = cli_find_prog(&co, argc == 4 ? argv[3] : NULL);
-	listing = prog ? bpfvm_disasm_prog(bpfvm_prog_insns(prog), bpfvm_prog_insn_cnt(prog)) : NULL;
+	listing = prog ? bpfvm_prog_disasm(prog) : NULL;
 	if (listing)
 		fputs(listing, stdout);
 	else if (prog)
