@@ -386,6 +386,10 @@ static void test_calls(void)
 						   exit_insn() };
 	const struct bpf_insn negative_helper[] = { mov64_imm(0, 0), call_helper(-1),
 						    exit_insn() };
+	/* A kernel helper that bpfvm has no implementation of. */
+	const struct bpf_insn absent_helper[] = { mov64_imm(0, 0), call_helper(20), exit_insn() };
+	/* A packet helper, which a raw (plain memory) program may not call. */
+	const struct bpf_insn skb_helper[] = { mov64_imm(0, 0), call_helper(26), exit_insn() };
 	/* idx0 calls f at 2; f (idx2) calls itself. */
 	const struct bpf_insn recursive[] = { call_local(1), exit_insn(), call_local(-1),
 					      exit_insn() };
@@ -423,6 +427,17 @@ static void test_calls(void)
 		       bpfvm_errmsg());
 	else
 		testlib_check("call_to_unknown_helper_message_names_the_id", true, "%s", "");
+	expect_load_error("helper_bpfvm_does_not_provide_is_refused", absent_helper,
+			  COUNT(absent_helper), -EINVAL, 1);
+	testlib_check("helper_bpfvm_does_not_provide_is_named",
+		      strstr(bpfvm_errmsg(), "bpf_skb_get_tunnel_key#20 is not provided") != NULL,
+		      "\"%s\"", bpfvm_errmsg());
+	expect_load_error("helper_of_another_program_type_is_refused", skb_helper,
+			  COUNT(skb_helper), -EINVAL, 1);
+	testlib_check("helper_of_another_program_type_is_named",
+		      strstr(bpfvm_errmsg(), "type raw cannot call helper bpf_skb_load_bytes#26") !=
+			      NULL,
+		      "\"%s\"", bpfvm_errmsg());
 	expect_load_error("call_to_negative_helper_id_is_rejected", negative_helper,
 			  COUNT(negative_helper), -EINVAL, 1);
 	expect_load_error("recursive_local_call_is_rejected", recursive, COUNT(recursive),

@@ -21,9 +21,11 @@
 #include "core/error.h"
 #include "core/runtime.h"
 #include "engine/prog.h"
+#include "helpers/helper_proto.h"
 #include "isa/helper_names.h"
 #include "isa/isa.h"
 #include "maps/map.h"
+#include "progtypes/progtype.h"
 #include "verifier/stack_depth.h"
 #include "verifier/structure.h"
 
@@ -73,8 +75,16 @@ static int check_helper_call(const struct bpfvm_prog *prog, uint32_t idx)
 	const struct bpf_insn *insn = &prog->insns[idx];
 
 	const char *kernel_name = isa_helper_name(insn->imm);
+	const struct helper_entry *entry = helper_table_find(&prog->vm->helpers, (uint32_t)insn->imm);
 
-	if (!helper_table_find(&prog->vm->helpers, (uint32_t)insn->imm)) {
+	if (entry && entry->proto && !(entry->proto->families & prog->progtype->helper_families)) {
+		/* The kernel's message when a type's func_proto has no entry. */
+		vm_error("%s: insn %u: program of type %s cannot call helper %s#%d: "
+			 "unknown func %s#%d", prog->name, idx, prog->progtype->name,
+			 entry->name, insn->imm, entry->name, insn->imm);
+		return -EINVAL;
+	}
+	if (!entry) {
 		if (kernel_name)
 			vm_error("%s: insn %u: helper %s#%d is not provided by bpfvm", prog->name,
 				 idx, kernel_name, insn->imm);

@@ -21,6 +21,7 @@
 #include "core/error.h"
 #include "engine/prog.h"
 #include "isa/isa.h"
+#include "helpers/helper_proto.h"
 #include "progtypes/progtype.h"
 #include "../testlib.h"
 #include "verifier/structure.h"
@@ -64,6 +65,7 @@ static int test_ctx_access(const struct bpfvm_prog *prog, int32_t off, uint32_t 
 static const struct progtype test_type = {
 	.type = BPF_PROG_TYPE_SCHED_CLS,
 	.name = "test",
+	.helper_families = HELPER_FAMILY_ANY,
 	.ctx_size = 24,
 	.ctx_access = test_ctx_access,
 };

@@ -29,7 +29,7 @@ static void usage(FILE *out)
 		"  bpfvm asm run FILE [data_in DATA] [repeat N]\n"
 		"        assemble FILE (kernel verifier syntax) and run it in raw mode:\n"
 		"        r1 = the bytes of DATA (writable copy), r2 = their length;\n"
-		"        no helpers are registered in raw mode, so `call N` is refused\n"
+		"        it may call the helpers that any program type may call\n"
 		"  bpfvm asm build FILE OUT\n"
 		"        assemble FILE into raw bytecode (8 bytes per instruction)\n"
 		"  bpfvm asm dump FILE\n"
