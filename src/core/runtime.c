@@ -6,6 +6,8 @@
 #include "core/error.h"
 #include "core/opts.h"
 #include "core/runtime.h"
+#include "helpers/helper_proto.h"
+#include "helpers/trace_pipe.h"
 
 /* The machine's possible CPUs, as libbpf's libbpf_num_possible_cpus() reads
  * them ("0-3,5" ranges in /sys/devices/system/cpu/possible); the number of
@@ -37,6 +39,7 @@ static uint32_t runtime_possible_cpus(void)
 int bpfvm_create(const struct bpfvm_opts *opts, struct bpfvm **vm_out)
 {
 	struct bpfvm *vm;
+	int err;
 
 	if (!vm_out) {
 		vm_error("bpfvm_create: vm_out is NULL");
@@ -57,6 +60,13 @@ int bpfvm_create(const struct bpfvm_opts *opts, struct bpfvm **vm_out)
 	vm->nr_cpus = OPTS_GET(opts, nr_cpus, 0);
 	if (!vm->nr_cpus)
 		vm->nr_cpus = runtime_possible_cpus();
+	vm->trace = trace_pipe_create();
+	err = vm->trace ? helpers_register_builtins(vm) : -ENOMEM;
+	if (err) {
+		vm_error("bpfvm_create: cannot set up the built-in helpers: %d", err);
+		bpfvm_destroy(vm);
+		return err;
+	}
 	*vm_out = vm;
 	return 0;
 }
@@ -66,6 +76,7 @@ void bpfvm_destroy(struct bpfvm *vm)
 	if (!vm)
 		return;
 	helper_table_release(&vm->helpers);
+	trace_pipe_destroy(vm->trace);
 	id_table_release(&vm->map_ids);
 	id_table_release(&vm->prog_ids);
 	free(vm);
@@ -78,7 +89,7 @@ int bpfvm_helper_register(struct bpfvm *vm, uint32_t id, const char *name,
 		vm_error("bpfvm_helper_register: vm is NULL");
 		return -EINVAL;
 	}
-	return helper_table_set(&vm->helpers, id, name, fn);
+	return helper_table_set(&vm->helpers, id, name, fn, NULL);
 }
 
 uint32_t bpfvm_nr_cpus(const struct bpfvm *vm)

@@ -53,6 +53,10 @@ struct bpfvm_prog {
 	uint32_t stack_max;	  /* most stack bytes of such a chain */
 	uint64_t insn_budget;
 	struct interp_code *interp;
+	/* The end (off + size) of the furthest context access, set by the type
+	 * tracking as the kernel's prog->aux->max_ctx_offset: a raw tracepoint
+	 * test run refuses a shorter ctx_in. */
+	uint32_t max_ctx_offset;
 };
 
 /* Allocates an unloaded program with a copy of insns. NULL on ENOMEM. */

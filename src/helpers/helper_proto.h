@@ -32,6 +32,7 @@ enum helper_arg {
 	ARG_PTR_TO_RINGBUF_MEM,	      /* a ringbuf_reserve result */
 	ARG_PTR_TO_LONG,	      /* 8 writable bytes */
 	ARG_PTR_TO_INT,		      /* 4 writable bytes */
+	ARG_PTR_TO_UNINIT_MAP_VALUE,  /* value_size writable bytes (pop, peek) */
 };
 
 /* Return types (enum bpf_return_type). */
@@ -78,6 +79,7 @@ extern const struct helper_proto helper_protos_maps[];
 extern const struct helper_proto helper_protos_misc[];
 extern const struct helper_proto helper_protos_trace[];
 extern const struct helper_proto helper_protos_ringbuf[];
+extern const struct helper_proto helper_protos_perf[];
 extern const struct helper_proto helper_protos_packet[];
 extern const struct helper_proto helper_protos_callbacks[];
 

@@ -37,7 +37,7 @@ static int helper_table_grow(struct helper_table *table, uint32_t id)
 }
 
 int helper_table_set(struct helper_table *table, uint32_t id, const char *name,
-		     bpfvm_helper_fn fn)
+		     bpfvm_helper_fn fn, const struct helper_proto *proto)
 {
 	char *name_copy;
 	int err;
@@ -62,6 +62,7 @@ int helper_table_set(struct helper_table *table, uint32_t id, const char *name,
 	free(table->entries[id].name);
 	table->entries[id].name = name_copy;
 	table->entries[id].fn = fn;
+	table->entries[id].proto = proto;
 	return 0;
 }
 

@@ -4,6 +4,8 @@
 
 #include "maps/hash.h"
 #include "maps/map.h"
+#include "maps/perf_event_array.h"
+#include "maps/ringbuf.h"
 
 /* Arrays, queues and tries (array.c, prog_array.c, array_of_maps.c,
  * queue_stack.c, lpm_trie.c). */
@@ -41,6 +43,11 @@ const struct map_ops *map_ops_for_type(uint32_t type)
 		return &stack_map_ops;
 	case BPF_MAP_TYPE_LPM_TRIE:
 		return &lpm_trie_map_ops;
+	/* Output streams: perf_event_array.c, ringbuf.c */
+	case BPF_MAP_TYPE_PERF_EVENT_ARRAY:
+		return &perf_event_array_map_ops;
+	case BPF_MAP_TYPE_RINGBUF:
+		return &ringbuf_map_ops;
 	default:
 		return NULL;
 	}

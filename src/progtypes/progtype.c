@@ -6,6 +6,12 @@
 
 static const struct progtype *const progtypes[] = {
 	&progtype_raw,
+	&progtype_xdp,
+	&progtype_socket_filter,
+	&progtype_sched_cls,
+	&progtype_sched_act,
+	&progtype_cgroup_skb,
+	&progtype_raw_tracepoint,
 };
 
 const struct progtype *progtype_for(enum bpf_prog_type type)

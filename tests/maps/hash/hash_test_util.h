@@ -1,7 +1,6 @@
-/* Shared by the hash map tests: a runtime, map creation through
- * map_create() and user-side calls through the ops (the public
- * bpfvm_map_* functions are the maps room's; these tests pin the hash
- * family under them). */
+/* Shared by the hash map tests: a runtime, and maps created and used through
+ * the public API (bpfvm_map_*); the program side through the family's ops,
+ * as helpers call them. */
 #ifndef BPFVM_TESTS_HASH_TEST_UTIL_H
 #define BPFVM_TESTS_HASH_TEST_UTIL_H
 
@@ -32,15 +31,13 @@ static inline int hash_test_create(struct bpfvm *vm, uint32_t type, uint32_t key
 				   uint32_t value_size, uint32_t max_entries, uint32_t flags,
 				   const struct bpfvm_map *inner, struct bpfvm_map **map)
 {
-	struct map_attr attr = {
-		.type = type, .key_size = key_size, .value_size = value_size,
-		.max_entries = max_entries, .map_flags = flags, .nr_cpus = bpfvm_nr_cpus(vm),
-		.inner_map = inner,
+	struct bpfvm_map_create_opts opts = {
+		.sz = sizeof(opts), .map_flags = flags, .inner_map = inner,
 	};
 
 	*map = NULL;
-	strcpy(attr.name, "hash_test");
-	return map_create(vm, &attr, map);
+	return bpfvm_map_create(vm, (enum bpf_map_type)type, "hash_test", key_size, value_size,
+				max_entries, &opts, map);
 }
 
 /* Creates or exits: for tests whose subject is not creation. */
@@ -61,22 +58,22 @@ static inline struct bpfvm_map *hash_test_map(struct bpfvm *vm, uint32_t type, u
 static inline int hash_test_update(struct bpfvm_map *map, const void *key, const void *value,
 				   uint64_t flags)
 {
-	return map->ops->update(map, key, value, flags);
+	return bpfvm_map_update(map, key, value, flags);
 }
 
 static inline int hash_test_lookup(struct bpfvm_map *map, const void *key, void *value)
 {
-	return map->ops->lookup(map, key, value, 0);
+	return bpfvm_map_lookup(map, key, value);
 }
 
 static inline int hash_test_delete(struct bpfvm_map *map, const void *key)
 {
-	return map->ops->delete(map, key);
+	return bpfvm_map_delete(map, key);
 }
 
 static inline int hash_test_next(struct bpfvm_map *map, const void *key, void *next)
 {
-	return map->ops->get_next_key(map, key, next);
+	return bpfvm_map_get_next_key(map, key, next);
 }
 
 /* Number of keys get_next_key walks (at most `limit`). */

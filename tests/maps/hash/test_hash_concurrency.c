@@ -125,7 +125,7 @@ static void *writer_main(void *arg)
 				atomic_fetch_add(&h->wrong, 1);
 			h->model[key].present = false;
 		} else {
-			err = h->map->ops->lookup_and_delete(h->map, &key, value, 0);
+			err = bpfvm_map_lookup_and_delete(h->map, &key, value);
 			writer_check(w, key, err, value);
 			h->model[key].present = false;
 		}
@@ -210,7 +210,7 @@ static void hammer(uint32_t type, uint32_t flags, uint32_t max_entries, const ch
 	for (uint32_t i = WRITERS; i < WRITERS + READERS; i++)
 		pthread_join(threads[i], NULL);
 	final_check(h, name);
-	map_put_user(h->map);
+	bpfvm_map_close(h->map);
 	free(h);
 	bpfvm_destroy(vm);
 }

@@ -81,7 +81,7 @@ static void test_creation(void)
 		if (kfd >= 0)
 			close(kfd);
 		if (!err)
-			map_put_user(map);
+			bpfvm_map_close(map);
 	}
 }
 
@@ -102,7 +102,7 @@ static void test_no_common_lru_rounding(void)
 		      map && map_max_entries(map) == info.max_entries, "bpfvm %u, kernel %u",
 		      map ? map_max_entries(map) : 0, info.max_entries);
 	close(kfd);
-	map_put_user(map);
+	bpfvm_map_close(map);
 }
 
 struct pair {
@@ -160,7 +160,7 @@ static void step_lookup(struct pair *p, unsigned step, const uint8_t *key, bool 
 
 	if (and_delete) {
 		k = kernel_result(bpf_map_lookup_and_delete_elem(p->fd, key, kvalue));
-		b = p->map->ops->lookup_and_delete(p->map, key, bvalue, 0);
+		b = bpfvm_map_lookup_and_delete(p->map, key, bvalue);
 	} else {
 		k = kernel_result(bpf_map_lookup_elem(p->fd, key, kvalue));
 		b = hash_test_lookup(p->map, key, bvalue);
@@ -260,7 +260,7 @@ static void run_sequence(const char *name, uint32_t type, uint32_t key_size, uin
 	}
 	compare_contents(&p);
 	close(p.fd);
-	map_put_user(p.map);
+	bpfvm_map_close(p.map);
 }
 
 static void test_sequences(void)
@@ -332,17 +332,17 @@ static void test_hash_of_maps(void)
 	testlib_check("hash_of_maps_lookup_matches_kernel", k == b && !b && value == good->region->id,
 		      "kernel %d, bpfvm %d", k, b);
 	k = kernel_result(bpf_map_lookup_and_delete_elem(kouter, &key, &out));
-	b = outer->ops->lookup_and_delete(outer, &key, &out, 0);
+	b = bpfvm_map_lookup_and_delete(outer, &key, &out);
 	testlib_check("hash_of_maps_lookup_and_delete_matches_kernel", k == b,
 		      "kernel %d, bpfvm %d", k, b);
 	close(kouter);
 	close(kgood);
 	close(kbad);
 	close(ktemplate);
-	map_put_user(outer);
-	map_put_user(good);
-	map_put_user(bad);
-	map_put_user(template);
+	bpfvm_map_close(outer);
+	bpfvm_map_close(good);
+	bpfvm_map_close(bad);
+	bpfvm_map_close(template);
 }
 
 int main(void)

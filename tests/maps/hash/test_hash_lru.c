@@ -46,7 +46,7 @@ static void test_evicts_oldest(uint32_t type)
 	testlib_check("lru_new_and_recent_keys_stay", keys_are(map, 5, 12, true), "keys missing");
 	testlib_check("lru_never_over_capacity", hash_test_count(map, 100) <= 8, "count %u",
 		      hash_test_count(map, 100));
-	map_put_user(map);
+	bpfvm_map_close(map);
 	bpfvm_destroy(vm);
 }
 
@@ -70,7 +70,7 @@ static void test_referenced_keys_survive(uint32_t type)
 		      "unreferenced keys kept");
 	testlib_check("lru_referenced_new_keys_present", keys_are(map, 9, 12, true),
 		      "new keys missing");
-	map_put_user(map);
+	bpfvm_map_close(map);
 	bpfvm_destroy(vm);
 }
 
@@ -95,7 +95,7 @@ static void test_noexist_on_full_map_evicts(void)
 	testlib_check("lru_exist_missing_key_enoent", err == -ENOENT, "got %d", err);
 	err = map->ops->bpf_update(map, &key, &value, BPF_F_LOCK, 0);
 	testlib_check("lru_f_lock_einval", err == -EINVAL, "got %d", err);
-	map_put_user(map);
+	bpfvm_map_close(map);
 	bpfvm_destroy(vm);
 }
 
@@ -118,7 +118,7 @@ static void test_percpu_lists(uint32_t type)
 		      keys_are(map, 5, 6, true), "wrong keys on CPU 0");
 	testlib_check("lru_no_common_count_after_shrink", hash_test_count(map, 100) == 6,
 		      "count %u", hash_test_count(map, 100));
-	map_put_user(map);
+	bpfvm_map_close(map);
 	bpfvm_destroy(vm);
 }
 
@@ -143,7 +143,7 @@ static void test_churn(uint32_t type, uint32_t flags, uint32_t cpus)
 	}
 	testlib_check("lru_churn_never_over_capacity_and_keeps_newest", ok, "type %u flags %u",
 		      type, flags);
-	map_put_user(map);
+	bpfvm_map_close(map);
 	bpfvm_destroy(vm);
 }
 

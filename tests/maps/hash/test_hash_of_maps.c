@@ -34,8 +34,8 @@ static void test_creation(void)
 	err = hash_test_create(vm, BPF_MAP_TYPE_HASH_OF_MAPS, 4, 4, 4, BPF_F_NO_COMMON_LRU,
 			       template, &map);
 	testlib_check("hash_of_maps_takes_hash_flag_rules", err == -EINVAL, "got %d", err);
-	map_put_user(outer);
-	map_put_user(template);
+	bpfvm_map_close(outer);
+	bpfvm_map_close(template);
 }
 
 static void test_template_checks(void)
@@ -74,11 +74,11 @@ static void test_template_checks(void)
 	id = same->region->id;
 	err = hash_test_update(outer, &key, &id, BPF_NOEXIST);
 	testlib_check("hash_of_maps_noexist_eexist", err == -EEXIST, "got %d", err);
-	map_put_user(outer);
+	bpfvm_map_close(outer);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		map_put_user(bad[i].map);
-	map_put_user(same);
-	map_put_user(template);
+		bpfvm_map_close(bad[i].map);
+	bpfvm_map_close(same);
+	bpfvm_map_close(template);
 }
 
 /* User lookups give ids; program lookups give the inner map; the outer map
@@ -106,10 +106,10 @@ static void test_lookups_and_references(void)
 		      "refcnt %u", atomic_load(&a->refcnt));
 	testlib_check("hash_of_maps_bpf_lookup_after_replace", outer->ops->bpf_lookup(outer, &key, 0) == b,
 		      "wrong pointer");
-	map_put_user(b); /* the outer map keeps b alive */
+	bpfvm_map_close(b); /* the outer map keeps b alive */
 	testlib_check("hash_of_maps_inner_alive_after_user_close",
 		      outer->ops->bpf_lookup(outer, &key, 0) == b && b->region->id == id_b, "gone");
-	err = outer->ops->lookup_and_delete(outer, &key, &out, 0);
+	err = bpfvm_map_lookup_and_delete(outer, &key, &out);
 	testlib_check("hash_of_maps_lookup_and_delete_enotsupp", err == -MAP_ENOTSUPP, "got %d", err);
 	err = hash_test_delete(outer, &key);
 	testlib_check("hash_of_maps_delete", err == 0, "got %d", err);
@@ -117,11 +117,11 @@ static void test_lookups_and_references(void)
 		      outer->ops->bpf_lookup(outer, &key, 0) == NULL, "not NULL");
 	testlib_check("hash_of_maps_program_cannot_update", outer->ops->bpf_update == NULL, "set");
 	hash_test_update(outer, &key, &id_a, BPF_ANY);
-	map_put_user(outer); /* drops its reference on a */
+	bpfvm_map_close(outer); /* drops its reference on a */
 	testlib_check("hash_of_maps_release_drops_references", atomic_load(&a->refcnt) == base_a,
 		      "refcnt %u", atomic_load(&a->refcnt));
-	map_put_user(a);
-	map_put_user(template);
+	bpfvm_map_close(a);
+	bpfvm_map_close(template);
 }
 
 int main(void)

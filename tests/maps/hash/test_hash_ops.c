@@ -16,7 +16,7 @@ static void expect_create(const char *test, uint32_t type, uint32_t key_size,
 		testlib_check(test, strstr(bpfvm_errmsg(), "hash_test") != NULL,
 			      "message names the map: '%s'", bpfvm_errmsg());
 	if (!err)
-		map_put_user(map);
+		bpfvm_map_close(map);
 }
 
 static void test_creation_limits(void)
@@ -55,15 +55,12 @@ static void test_creation_limits(void)
 
 static void test_map_extra_refused(void)
 {
-	struct map_attr attr = {
-		.type = BPF_MAP_TYPE_HASH, .key_size = 4, .value_size = 4, .max_entries = 4,
-		.nr_cpus = bpfvm_nr_cpus(vm), .map_extra = 1, .name = "hash_test",
-	};
+	struct bpfvm_map_create_opts opts = {.sz = sizeof(opts), .map_extra = 1};
 	struct bpfvm_map *map = NULL;
-	int err = map_create(vm, &attr, &map);
+	int err = bpfvm_map_create(vm, BPF_MAP_TYPE_HASH, "hash_test", 4, 4, 4, &opts, &map);
 
 	testlib_check("create_map_extra_einval", err == -EINVAL, "got %d", err);
-	map_put_user(map);
+	bpfvm_map_close(map);
 }
 
 static void test_update_flags(void)
@@ -90,11 +87,11 @@ static void test_update_flags(void)
 	testlib_check("update_unknown_flags_einval", err == -EINVAL, "got %d", err);
 	err = hash_test_update(map, &key, &value, BPF_F_LOCK);
 	testlib_check("update_f_lock_without_spin_lock_einval", err == -EINVAL, "got %d", err);
-	err = map->ops->lookup(map, &key, &out, 1);
+	err = bpfvm_map_lookup_flags(map, &key, &out, 1);
 	testlib_check("lookup_unknown_flags_einval", err == -EINVAL, "got %d", err);
-	err = map->ops->lookup(map, &key, &out, BPF_F_LOCK);
+	err = bpfvm_map_lookup_flags(map, &key, &out, BPF_F_LOCK);
 	testlib_check("lookup_f_lock_without_spin_lock_einval", err == -EINVAL, "got %d", err);
-	map_put_user(map);
+	bpfvm_map_close(map);
 }
 
 static void test_full_map(uint32_t type, uint32_t flags, const char *name)
@@ -140,7 +137,7 @@ static void test_full_map(uint32_t type, uint32_t flags, const char *name)
 	testlib_check(test, hash_test_count(map, 100) == 4, "count %u",
 		      hash_test_count(map, 100));
 	free(value);
-	map_put_user(map);
+	bpfvm_map_close(map);
 }
 
 static void test_missing_keys(void)
@@ -154,17 +151,17 @@ static void test_missing_keys(void)
 	testlib_check("lookup_missing_key_enoent", err == -ENOENT, "got %d", err);
 	err = hash_test_delete(map, &key);
 	testlib_check("delete_missing_key_enoent", err == -ENOENT, "got %d", err);
-	err = map->ops->lookup_and_delete(map, &key, &out, 0);
+	err = bpfvm_map_lookup_and_delete(map, &key, &out);
 	testlib_check("lookup_and_delete_missing_key_enoent", err == -ENOENT, "got %d", err);
 	hash_test_update(map, &key, &value, BPF_ANY);
-	err = map->ops->lookup_and_delete(map, &key, &out, 0);
+	err = bpfvm_map_lookup_and_delete(map, &key, &out);
 	testlib_check("lookup_and_delete_returns_value", err == 0 && out == 42, "got %d, %llu",
 		      err, (unsigned long long)out);
 	err = hash_test_lookup(map, &key, &out);
 	testlib_check("lookup_and_delete_removes_key", err == -ENOENT, "got %d", err);
 	err = map->ops->lookup_and_delete(map, &key, &out, 2);
 	testlib_check("lookup_and_delete_unknown_flags_einval", err == -EINVAL, "got %d", err);
-	map_put_user(map);
+	bpfvm_map_close(map);
 }
 
 static void test_get_next_key(void)
@@ -195,7 +192,7 @@ static void test_get_next_key(void)
 	err = hash_test_next(map, &missing, &next);
 	testlib_check("get_next_key_missing_key_gives_first", err == 0 && next == first,
 		      "got %d, key %u, first %u", err, next, first);
-	map_put_user(map);
+	bpfvm_map_close(map);
 }
 
 /* User space sees round_up(value_size, 8) bytes per CPU; a program writes
@@ -236,12 +233,12 @@ static void test_percpu_layout(void)
 		      out[0] == 1 && out[(cpus - 1) * 8] == (cpus == 1 ? 1 : 9), "got %u %u",
 		      out[0], out[(cpus - 1) * 8]);
 	memset(out, 0xff, cpus * 8);
-	int err = map->ops->lookup_and_delete(map, &key, out, 0);
+	int err = bpfvm_map_lookup_and_delete(map, &key, out);
 	testlib_check("percpu_lookup_and_delete_gives_all_cpus", err == 0 && out[0] == 1, "got %d",
 		      err);
 	free(in);
 	free(out);
-	map_put_user(map);
+	bpfvm_map_close(map);
 }
 
 static long count_until(struct bpfvm_map *map, void *key, void *value, void *ctx)
@@ -282,7 +279,7 @@ static void test_program_side(void)
 	testlib_check("bpf_for_each_stops_on_nonzero_and_counts_it",
 		      map->ops->bpf_for_each(map, 0, count_until, &budget) == 3, "failed");
 	testlib_check("hash_has_no_lookup_percpu", map->ops->bpf_lookup_percpu == NULL, "failed");
-	map_put_user(map);
+	bpfvm_map_close(map);
 }
 
 /* With a key size that is not a multiple of 4 the byte-wise jhash is used;
@@ -303,7 +300,7 @@ static void test_odd_key_size(void)
 		ok = ok && hash_test_lookup(map, key, &value) == 0 && value == i;
 	}
 	testlib_check("odd_key_size_keys_distinct", ok, "lookup mismatch");
-	map_put_user(map);
+	bpfvm_map_close(map);
 }
 
 int main(void)

@@ -1,0 +1,53 @@
+/* The built-in helpers: every file of src/helpers/ exports a table of kernel
+ * prototypes (helper_proto.h); this file lists the tables, registers them in
+ * a new runtime and answers "what is helper N" for the loader and verifier. */
+#include <stddef.h>
+
+#include "helpers/helper_proto.h"
+#include "helpers/helper_table.h"
+#include "core/runtime.h"
+
+/* The packet helpers' table lives in another room's file; until it is
+ * compiled in, the weak reference is NULL and the list skips it. */
+extern const struct helper_proto helper_protos_packet[] __attribute__((weak));
+
+static const struct helper_proto *helper_builtin_table(size_t idx)
+{
+	const struct helper_proto *tables[] = {
+		helper_protos_maps, helper_protos_misc,	     helper_protos_trace,
+		helper_protos_ringbuf, helper_protos_perf,   helper_protos_callbacks,
+		helper_protos_packet,
+	};
+
+	return idx < sizeof(tables) / sizeof(tables[0]) ? tables[idx] : NULL;
+}
+
+#define HELPER_BUILTIN_TABLES 7
+
+int helpers_register_builtins(struct bpfvm *vm)
+{
+	for (size_t t = 0; t < HELPER_BUILTIN_TABLES; t++) {
+		const struct helper_proto *proto = helper_builtin_table(t);
+
+		for (; proto && proto->name; proto++) {
+			int err = helper_table_set(&vm->helpers, proto->id, proto->name,
+						   proto->fn, proto);
+
+			if (err)
+				return err;
+		}
+	}
+	return 0;
+}
+
+const struct helper_proto *helper_builtin_proto(uint32_t id)
+{
+	for (size_t t = 0; t < HELPER_BUILTIN_TABLES; t++) {
+		const struct helper_proto *proto = helper_builtin_table(t);
+
+		for (; proto && proto->name; proto++)
+			if (proto->id == id)
+				return proto;
+	}
+	return NULL;
+}

@@ -1,0 +1,277 @@
+/* BPF_MAP_TYPE_PERF_EVENT_ARRAY with one perf ring per virtual CPU.
+ *
+ * The region, with B = min(max_entries, nr_cpus) buffers:
+ *
+ *     0                 +------------------------------------------+
+ *                       | struct map_region                        |
+ *     4096              +------------------------------------------+
+ *                       | buffer 0 control page: data_head,        |
+ *                       |   data_tail, lost, lock, consumer busy   |
+ *     4096 * 2          +------------------------------------------+
+ *                       | buffer 0 data: PERF_BUFFER_DATA_SIZE     |
+ *                       +------------------------------------------+
+ *                       | buffer 1 control page, data ...          |
+ *                       +------------------------------------------+
+ *
+ * Records are the kernel's perf records, as libbpf's perf_buffer reads
+ * them: struct perf_event_header { u32 type = PERF_RECORD_SAMPLE; u16 misc;
+ * u16 size } then u32 raw_size and the raw bytes, zero-padded so that
+ * raw_size + 4 is a multiple of 8. A record may wrap around the end of the
+ * data (perf does not double-map; the reader copies it). data_head and
+ * data_tail grow forever, as perf_event_mmap_page's; a record that does not
+ * fit is dropped and counted in `lost`, as perf does. Only the holder of
+ * virtual CPU i writes buffer i (perf_event_output refuses other CPUs), so
+ * the lock is never contended in a run; it keeps the ring whole if a caller
+ * breaks that rule. */
+#include <errno.h>
+#include <linux/perf_event.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/error.h"
+#include "maps/perf_event_array.h"
+
+#define PERF_PAGE 4096u
+#define PERF_BUFFER_STRIDE (PERF_PAGE + PERF_BUFFER_DATA_SIZE)
+#define PERF_RECORD_MAX 0xffffu /* perf_event_header.size is a u16 */
+
+struct perf_buffer_control {
+	_Atomic uint64_t data_head; /* written by the producer */
+	_Atomic uint64_t data_tail; /* written by the consumer */
+	_Atomic uint64_t lost;
+	_Atomic uint32_t lock;
+	_Atomic uint32_t consumer_busy;
+};
+
+struct perf_sample_header {
+	struct perf_event_header header;
+	uint32_t raw_size;
+};
+
+static uint32_t perf_buffer_count(const struct map_region *region)
+{
+	return region->max_entries < region->nr_cpus ? region->max_entries : region->nr_cpus;
+}
+
+static struct perf_buffer_control *perf_control(const struct map_region *region, uint32_t idx)
+{
+	return (struct perf_buffer_control *)((uint8_t *)region + PERF_PAGE +
+					      (size_t)idx * PERF_BUFFER_STRIDE);
+}
+
+static uint8_t *perf_data(const struct map_region *region, uint32_t idx)
+{
+	return (uint8_t *)perf_control(region, idx) + PERF_PAGE;
+}
+
+/* ---- creation ------------------------------------------------------------ */
+
+#define PERF_ARRAY_FLAGS                                                                   \
+	(BPF_F_NUMA_NODE | BPF_F_RDONLY | BPF_F_WRONLY | BPF_F_RDONLY_PROG | BPF_F_WRONLY_PROG | \
+	 BPF_F_PRESERVE_ELEMS | BPF_F_INNER_MAP)
+
+/* kernel/bpf/arraymap.c fd_array_map_alloc_check. */
+static int perf_event_array_check_attr(const struct map_attr *attr)
+{
+	if (attr->key_size != 4 || attr->value_size != 4) {
+		vm_error("map '%.16s': perf_event_array key_size and value_size must be 4 (got %u, %u)",
+			 attr->name, attr->key_size, attr->value_size);
+		return -EINVAL;
+	}
+	if (!attr->max_entries) {
+		vm_error("map '%.16s': perf_event_array max_entries must not be 0", attr->name);
+		return -EINVAL;
+	}
+	if (attr->map_flags & ~PERF_ARRAY_FLAGS) {
+		vm_error("map '%.16s': perf_event_array map_flags 0x%x not supported", attr->name,
+			 attr->map_flags);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static size_t perf_event_array_region_size(const struct map_attr *attr)
+{
+	uint32_t buffers = attr->max_entries < attr->nr_cpus ? attr->max_entries : attr->nr_cpus;
+
+	return PERF_PAGE + (size_t)buffers * PERF_BUFFER_STRIDE;
+}
+
+static int perf_event_array_init(struct bpfvm_map *map)
+{
+	map->region->family[0] = perf_buffer_count(map->region);
+	return 0;
+}
+
+/* Keys are slot numbers, as an array's. */
+static int perf_event_array_get_next_key(struct bpfvm_map *map, const void *key, void *next_key)
+{
+	uint32_t index = key ? *(const uint32_t *)key : UINT32_MAX;
+
+	if (index >= map_max_entries(map)) {
+		*(uint32_t *)next_key = 0;
+		return 0;
+	}
+	if (index == map_max_entries(map) - 1)
+		return -ENOENT;
+	*(uint32_t *)next_key = index + 1;
+	return 0;
+}
+
+/* ---- the producer --------------------------------------------------------- */
+
+static void perf_copy_in(uint8_t *data, uint64_t pos, const void *src, uint64_t len)
+{
+	uint64_t at = pos % PERF_BUFFER_DATA_SIZE, first = PERF_BUFFER_DATA_SIZE - at;
+
+	if (!len)
+		return;
+	if (first > len)
+		first = len;
+	memcpy(data + at, src, first);
+	memcpy(data, (const uint8_t *)src + first, len - first);
+}
+
+static void perf_write_record(struct perf_buffer_control *control, uint8_t *data, uint64_t head,
+			      const void *sample, uint64_t size, const void *extra,
+			      uint64_t extra_size, uint32_t record_size)
+{
+	static const uint8_t zeros[8];
+	struct perf_sample_header header = {
+		.header = { .type = PERF_RECORD_SAMPLE, .misc = 0, .size = (uint16_t)record_size },
+		.raw_size = record_size - (uint32_t)sizeof(struct perf_event_header) - 4,
+	};
+	uint64_t pos = head;
+
+	perf_copy_in(data, pos, &header, sizeof(header));
+	pos += sizeof(header);
+	perf_copy_in(data, pos, sample, size);
+	pos += size;
+	perf_copy_in(data, pos, extra, extra_size);
+	pos += extra_size;
+	perf_copy_in(data, pos, zeros, head + record_size - pos);
+	atomic_store_explicit(&control->data_head, head + record_size, memory_order_release);
+}
+
+int perf_event_array_output(struct bpfvm_map *map, uint64_t index, uint32_t cpu,
+			    const void *sample, uint64_t size, const void *extra,
+			    uint64_t extra_size)
+{
+	const struct map_region *region = map->region;
+	struct perf_buffer_control *control;
+	uint64_t raw = size + extra_size, head, tail;
+	uint32_t record_size;
+
+	if (index >= region->max_entries)
+		return -E2BIG;
+	if (index >= perf_buffer_count(region))
+		return -ENOENT;
+	if (index != cpu)
+		return -EOPNOTSUPP;
+	control = perf_control(region, (uint32_t)index);
+	/* header, u32 raw_size, raw bytes: a multiple of 8 */
+	if (raw > PERF_RECORD_MAX) {
+		atomic_fetch_add_explicit(&control->lost, 1, memory_order_relaxed);
+		return -ENOSPC;
+	}
+	record_size = (uint32_t)((sizeof(struct perf_event_header) + 4 + raw + 7) & ~7ull);
+	while (atomic_exchange_explicit(&control->lock, 1, memory_order_acquire))
+		;
+	head = atomic_load_explicit(&control->data_head, memory_order_relaxed);
+	tail = atomic_load_explicit(&control->data_tail, memory_order_acquire);
+	if (record_size > PERF_RECORD_MAX || head + record_size - tail > PERF_BUFFER_DATA_SIZE) {
+		atomic_store_explicit(&control->lock, 0, memory_order_release);
+		atomic_fetch_add_explicit(&control->lost, 1, memory_order_relaxed);
+		return -ENOSPC;
+	}
+	perf_write_record(control, perf_data(region, (uint32_t)index), head, sample, size, extra,
+			  extra_size, record_size);
+	atomic_store_explicit(&control->lock, 0, memory_order_release);
+	return 0;
+}
+
+/* ---- the consumer --------------------------------------------------------- */
+
+static void perf_copy_out(const uint8_t *data, uint64_t pos, void *dst, uint64_t len)
+{
+	uint64_t at = pos % PERF_BUFFER_DATA_SIZE, first = PERF_BUFFER_DATA_SIZE - at;
+
+	if (first > len)
+		first = len;
+	memcpy(dst, data + at, first);
+	memcpy((uint8_t *)dst + first, data, len - first);
+}
+
+/* The records of one buffer, oldest first; then its lost count. */
+static int perf_consume_buffer(const struct map_region *region, uint32_t cpu,
+			       bpfvm_perf_sample_fn fn, bpfvm_perf_lost_fn lost_fn, void *ctx,
+			       uint8_t *copy)
+{
+	struct perf_buffer_control *control = perf_control(region, cpu);
+	const uint8_t *data = perf_data(region, cpu);
+	uint64_t tail = atomic_load_explicit(&control->data_tail, memory_order_relaxed);
+	uint64_t head = atomic_load_explicit(&control->data_head, memory_order_acquire), lost;
+	int count = 0;
+
+	while (tail < head) {
+		struct perf_sample_header header;
+
+		perf_copy_out(data, tail, &header, sizeof(header));
+		perf_copy_out(data, tail, copy, header.header.size);
+		if (header.header.type == PERF_RECORD_SAMPLE) {
+			fn(ctx, (int)cpu, copy + sizeof(header), header.raw_size);
+			count++;
+		}
+		tail += header.header.size;
+		atomic_store_explicit(&control->data_tail, tail, memory_order_release);
+	}
+	lost = atomic_exchange_explicit(&control->lost, 0, memory_order_relaxed);
+	if (lost && lost_fn)
+		lost_fn(ctx, (int)cpu, lost);
+	return count;
+}
+
+int bpfvm_perf_buffer_consume(struct bpfvm_map *map, bpfvm_perf_sample_fn fn,
+			      bpfvm_perf_lost_fn lost_fn, void *ctx)
+{
+	uint8_t *copy;
+	int total = 0;
+
+	if (!map || !fn) {
+		vm_error("bpfvm_perf_buffer_consume: NULL map or callback");
+		return -EINVAL;
+	}
+	if (map_type(map) != BPF_MAP_TYPE_PERF_EVENT_ARRAY) {
+		vm_error("map '%s': bpfvm_perf_buffer_consume needs a perf_event_array map (type %u)",
+			 map->region->name, map_type(map));
+		return -EINVAL;
+	}
+	copy = malloc(PERF_RECORD_MAX + 1);
+	if (!copy) {
+		vm_error("map '%s': out of memory", map->region->name);
+		return -ENOMEM;
+	}
+	for (uint32_t cpu = 0; cpu < perf_buffer_count(map->region); cpu++) {
+		struct perf_buffer_control *control = perf_control(map->region, cpu);
+
+		if (atomic_exchange_explicit(&control->consumer_busy, 1, memory_order_acquire)) {
+			vm_error("map '%s': another consumer is reading CPU %u's buffer",
+				 map->region->name, cpu);
+			free(copy);
+			return -EBUSY;
+		}
+		total += perf_consume_buffer(map->region, cpu, fn, lost_fn, ctx, copy);
+		atomic_store_explicit(&control->consumer_busy, 0, memory_order_release);
+	}
+	free(copy);
+	return total;
+}
+
+const struct map_ops perf_event_array_map_ops = {
+	.check_attr = perf_event_array_check_attr,
+	.region_size = perf_event_array_region_size,
+	.init = perf_event_array_init,
+	.get_next_key = perf_event_array_get_next_key,
+};

@@ -1,0 +1,80 @@
+/* The program types over struct __sk_buff: socket filter, tc classifier and
+ * action, cgroup skb. They share the runtime context (skb.h) and the test
+ * run (skb_test_run.c); they differ in which fields they may touch
+ * (skb_access.c), the helpers they may call and the values they return. */
+#include "helpers/helper_proto.h"
+#include "progtypes/skb.h"
+
+static int skb_socket_filter_access(const struct bpfvm_prog *prog, int32_t off, uint32_t size,
+				    bool is_write, struct ctx_rewrite *rewrite)
+{
+	return skb_ctx_access(prog, SKB_RULES_SOCKET_FILTER, off, size, is_write, rewrite);
+}
+
+static int skb_tc_access(const struct bpfvm_prog *prog, int32_t off, uint32_t size,
+			 bool is_write, struct ctx_rewrite *rewrite)
+{
+	return skb_ctx_access(prog, SKB_RULES_TC, off, size, is_write, rewrite);
+}
+
+static int skb_cgroup_access(const struct bpfvm_prog *prog, int32_t off, uint32_t size,
+			     bool is_write, struct ctx_rewrite *rewrite)
+{
+	return skb_ctx_access(prog, SKB_RULES_CGROUP, off, size, is_write, rewrite);
+}
+
+void skb_legacy_packet(void *ctx, const uint8_t **data, uint64_t *len)
+{
+	const struct skb_ctx *skb = ctx;
+
+	*data = skb->data;
+	*len = skb->fields.len;
+}
+
+const struct progtype progtype_socket_filter = {
+	.type = BPF_PROG_TYPE_SOCKET_FILTER,
+	.name = "socket_filter",
+	.helper_families = HELPER_FAMILY_ANY | HELPER_FAMILY_SKB,
+	.ctx_size = sizeof(struct __sk_buff),
+	.ctx_access = skb_socket_filter_access,
+	.ret_checked = false,
+	.legacy_packet = skb_legacy_packet,
+	.test_run = skb_test_run,
+};
+
+const struct progtype progtype_sched_cls = {
+	.type = BPF_PROG_TYPE_SCHED_CLS,
+	.name = "sched_cls",
+	.helper_families = HELPER_FAMILY_ANY | HELPER_FAMILY_SKB | HELPER_FAMILY_SKB_WRITE,
+	.ctx_size = sizeof(struct __sk_buff),
+	.ctx_access = skb_tc_access,
+	.ret_checked = false,
+	.legacy_packet = skb_legacy_packet,
+	.test_run = skb_test_run,
+};
+
+const struct progtype progtype_sched_act = {
+	.type = BPF_PROG_TYPE_SCHED_ACT,
+	.name = "sched_act",
+	.helper_families = HELPER_FAMILY_ANY | HELPER_FAMILY_SKB | HELPER_FAMILY_SKB_WRITE,
+	.ctx_size = sizeof(struct __sk_buff),
+	.ctx_access = skb_tc_access,
+	.ret_checked = false,
+	.legacy_packet = skb_legacy_packet,
+	.test_run = skb_test_run,
+};
+
+/* The kernel allows 0..3 at egress (bit 1: congestion notification) and
+ * 0..1 at ingress; the table has one range per type, the wider one. */
+const struct progtype progtype_cgroup_skb = {
+	.type = BPF_PROG_TYPE_CGROUP_SKB,
+	.name = "cgroup_skb",
+	.helper_families = HELPER_FAMILY_ANY | HELPER_FAMILY_SKB | HELPER_FAMILY_CGROUP,
+	.ctx_size = sizeof(struct __sk_buff),
+	.ctx_access = skb_cgroup_access,
+	.ret_checked = true,
+	.ret_min = 0,
+	.ret_max = 3,
+	.legacy_packet = skb_legacy_packet,
+	.test_run = skb_test_run,
+};

@@ -1,0 +1,151 @@
+/* Context access rules: for every program type bpfvm has, every offset of
+ * its context (and a few outside), every size and both directions, bpfvm
+ * accepts exactly the accesses that the running kernel's verifier accepts.
+ * Each access is loaded into the kernel as its own tiny program:
+ *
+ *     r0 = *(uN *)(r1 + off)        or     r2 = 0
+ *     r0 = 0                                *(uN *)(r1 + off) = r2
+ *     exit                                  r0 = 0; exit
+ *
+ * Then a few rewrites are pinned: the pointer fields become 64-bit loads,
+ * and narrow loads and u16 fields behave as the kernel's conversion does.
+ * Without bpf() the comparison is skipped (exit 77); the pinned rewrites
+ * always run. */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "engine/prog.h"
+#include "kernel_oracle.h"
+#include "progtypes/progtype.h"
+#include "testlib.h"
+
+struct access_type {
+	enum bpf_prog_type type;
+	enum bpf_attach_type attach;
+	const char *name;
+	int ctx_size;
+};
+
+static const struct access_type access_types[] = {
+	{ BPF_PROG_TYPE_XDP, 0, "xdp", 24 },
+	{ BPF_PROG_TYPE_XDP, BPF_XDP_DEVMAP, "xdp/devmap", 24 },
+	{ BPF_PROG_TYPE_SOCKET_FILTER, 0, "socket_filter", 192 },
+	{ BPF_PROG_TYPE_SCHED_CLS, 0, "sched_cls", 192 },
+	{ BPF_PROG_TYPE_SCHED_ACT, 0, "sched_act", 192 },
+	{ BPF_PROG_TYPE_CGROUP_SKB, BPF_CGROUP_INET_EGRESS, "cgroup_skb", 192 },
+	{ BPF_PROG_TYPE_RAW_TRACEPOINT, 0, "raw_tracepoint", 96 },
+};
+
+static const char *access_size_name(int size)
+{
+	return size == 1 ? "u8" : size == 2 ? "u16" : size == 4 ? "u32" : "u64";
+}
+
+static bool access_bpfvm_accepts(const struct access_type *t, int off, int size, bool write)
+{
+	struct bpfvm_prog prog = { .name = (char *)"access", .type = t->type,
+				   .expected_attach_type = t->attach };
+	const struct progtype *pt = progtype_for(t->type);
+	struct ctx_rewrite rw;
+
+	return pt->ctx_access(&prog, off, (uint32_t)size, write, &rw) == 0;
+}
+
+static void access_compare_type(const struct access_type *t)
+{
+	unsigned differ = 0, accepted = 0;
+
+	for (int off = -8; off < t->ctx_size + 8; off++) {
+		for (int size = 1; size <= 8; size *= 2) {
+			for (int write = 0; write <= 1; write++) {
+				char text[160];
+				bool kernel, vm;
+				int fd;
+
+				if (write)
+					snprintf(text, sizeof(text),
+						 "r2 = 0\n*(%s *)(r1 %+d) = r2\nr0 = 0\nexit\n",
+						 access_size_name(size), off);
+				else
+					snprintf(text, sizeof(text),
+						 "r0 = *(%s *)(r1 %+d)\nr0 = 0\nexit\n",
+						 access_size_name(size), off);
+				fd = oracle_kernel_load(t->type, t->attach, text, NULL, 0);
+				kernel = fd >= 0;
+				accepted += kernel;
+				if (fd >= 0)
+					close(fd);
+				vm = access_bpfvm_accepts(t, off, size, write);
+				if (kernel != vm && differ++ < 20)
+					printf("    %s: %s %s at %d: kernel %s, bpfvm %s\n", t->name,
+					       write ? "write" : "read", access_size_name(size), off,
+					       kernel ? "accepts" : "refuses",
+					       vm ? "accepts" : "refuses");
+			}
+		}
+	}
+	testlib_check("ctx_access_matches_the_kernel_verifier", differ == 0,
+		      "%s: %u accesses judged differently (the kernel accepts %u)", t->name,
+		      differ, accepted);
+	printf("  %s: %u accesses accepted, as by the kernel\n", t->name, accepted);
+}
+
+static void rewrite_is(enum bpf_prog_type type, int off, int size, bool write, int want_off,
+		       uint8_t want_size, enum ctx_field_kind want_kind, const char *what)
+{
+	struct bpfvm_prog prog = { .name = (char *)"rewrite", .type = type };
+	struct ctx_rewrite rw = { 0 };
+	int err = progtype_for(type)->ctx_access(&prog, off, (uint32_t)size, write, &rw);
+
+	testlib_check("ctx_rewrite_is_one_access_of_the_runtime_context",
+		      !err && rw.off == want_off && rw.size == want_size && rw.kind == want_kind,
+		      "%s: err %d, off %d size 0x%x kind %d; want off %d size 0x%x kind %d", what,
+		      err, rw.off, rw.size, rw.kind, want_off, want_size, want_kind);
+}
+
+static void pin_rewrites(void)
+{
+	rewrite_is(BPF_PROG_TYPE_XDP, 0, 4, false, 0, BPF_DW, CTX_FIELD_PACKET, "xdp data");
+	rewrite_is(BPF_PROG_TYPE_XDP, 4, 4, false, 8, BPF_DW, CTX_FIELD_PACKET_END, "xdp data_end");
+	rewrite_is(BPF_PROG_TYPE_XDP, 8, 4, false, 16, BPF_DW, CTX_FIELD_PACKET_META,
+		   "xdp data_meta");
+	rewrite_is(BPF_PROG_TYPE_XDP, 12, 4, false, 24, BPF_W, CTX_FIELD_SCALAR,
+		   "xdp ingress_ifindex");
+	rewrite_is(BPF_PROG_TYPE_SCHED_CLS, 76, 4, false, 192, BPF_DW, CTX_FIELD_PACKET,
+		   "skb data");
+	rewrite_is(BPF_PROG_TYPE_SCHED_CLS, 80, 4, false, 200, BPF_DW, CTX_FIELD_PACKET_END,
+		   "skb data_end");
+	rewrite_is(BPF_PROG_TYPE_SCHED_CLS, 140, 4, false, 208, BPF_DW, CTX_FIELD_PACKET_META,
+		   "skb data_meta");
+	rewrite_is(BPF_PROG_TYPE_SCHED_CLS, 18, 2, false, 16, BPF_H, CTX_FIELD_SCALAR,
+		   "u16 load of the high half of protocol reads the protocol");
+	rewrite_is(BPF_PROG_TYPE_SCHED_CLS, 19, 1, false, 19, BPF_B, CTX_FIELD_SCALAR,
+		   "byte 3 of protocol is zero");
+	rewrite_is(BPF_PROG_TYPE_SCHED_CLS, 5, 1, false, 4, BPF_B, CTX_FIELD_SCALAR,
+		   "byte 1 of pkt_type reads pkt_type");
+	rewrite_is(BPF_PROG_TYPE_SCHED_CLS, 44, 4, true, 44, BPF_H, CTX_FIELD_SCALAR,
+		   "tc_index is a u16: a u32 write stores the low half");
+	rewrite_is(BPF_PROG_TYPE_SCHED_CLS, 72, 4, true, 72, BPF_H, CTX_FIELD_SCALAR,
+		   "tc_classid write");
+	rewrite_is(BPF_PROG_TYPE_SCHED_CLS, 50, 2, true, 50, BPF_H, CTX_FIELD_SCALAR,
+		   "narrow cb write");
+	rewrite_is(BPF_PROG_TYPE_SCHED_CLS, 152, 8, true, 152, BPF_DW, CTX_FIELD_SCALAR,
+		   "tstamp write");
+	rewrite_is(BPF_PROG_TYPE_CGROUP_SKB, 168, 8, false, 168, BPF_DW, CTX_FIELD_PTR_OR_NULL,
+		   "sk");
+	rewrite_is(BPF_PROG_TYPE_RAW_TRACEPOINT, 12, 4, false, 12, BPF_W, CTX_FIELD_SCALAR,
+		   "raw_tp args are read as they are");
+}
+
+int main(void)
+{
+	pin_rewrites();
+	if (!oracle_kernel_usable()) {
+		testlib_summary();
+		return ORACLE_SKIP;
+	}
+	for (size_t i = 0; i < sizeof(access_types) / sizeof(access_types[0]); i++)
+		access_compare_type(&access_types[i]);
+	return testlib_summary();
+}
