@@ -22,7 +22,8 @@ struct bpfvm *loader_vm_create(void);
 struct bpfvm_object *loader_open(const char *test, struct bpfvm *vm, const char *name);
 
 /* Whether a load failed only because bpfvm lacks a program type of the
- * object (prog_prepare's -ENOTSUP). Then the checks that need every program
+ * object, or its context rewriting (prog_prepare's -ENOTSUP, "... is not
+ * supported by bpfvm" / "... is not implemented yet"). Then the checks that need every program
  * prepared cannot be made: this prints "NOT CHECKED <test>: <what>: <why>"
  * so that the gap is visible in the test's output, never silent. */
 bool loader_type_missing(const char *test, int err, const char *what);

@@ -396,6 +396,74 @@ out:
 	bpfvm_destroy(vm);
 }
 
+static uint64_t tail_target_runs(struct bpfvm_object *obj)
+{
+	uint64_t runs = 0;
+	uint32_t key = 0;
+
+	bpfvm_map_lookup(bpfvm_object_find_map(obj, ".data"), &key, &runs);
+	return runs;
+}
+
+static int tail_test_run(struct bpfvm_prog *prog, int repeat, uint32_t *retval)
+{
+	uint8_t packet[64] = { 0 };
+	struct bpfvm_test_run_opts opts = {
+		.sz = sizeof(opts),
+		.data_in = packet,
+		.data_size_in = sizeof(packet),
+		.repeat = repeat,
+	};
+	int err = bpfvm_prog_test_run(prog, &opts);
+
+	*retval = opts.retval;
+	return err;
+}
+
+/* A whole object at work: loading fills jumps[0] with xdp_target's id; a
+ * test run of xdp_entry tail-calls it (XDP_TX, read from frozen .rodata),
+ * which counts in .data; with the slot emptied the entry program falls
+ * through (XDP_ABORTED). */
+static void loaded_object_runs_its_tail_call(void)
+{
+	const char *test = "loaded_object_runs_its_tail_call";
+	struct bpfvm *vm = vm_create();
+	struct bpfvm_object *obj = loader_open(test, vm, "tail.bpf.o");
+	struct bpfvm_prog *entry;
+	uint32_t key = 0, id = 0, retval = 0;
+	int err;
+
+	if (!obj)
+		goto out;
+	err = bpfvm_object_load(obj);
+	if (loader_type_missing(test, err, "load, tail call, test run"))
+		goto close;
+	testlib_check(test, err == 0, "load: %d %s", err, bpfvm_errmsg());
+	if (err)
+		goto close;
+	entry = bpfvm_object_find_prog(obj, "xdp_entry");
+	testlib_check(test, bpfvm_map_lookup(bpfvm_object_find_map(obj, "jumps"), &key, &id) == 0 &&
+			    id == bpfvm_prog_id(bpfvm_object_find_prog(obj, "xdp_target")),
+		      "jumps[0] = xdp_target's id (%u)", id);
+	err = tail_test_run(entry, 1, &retval);
+	testlib_check(test, err == 0 && retval == XDP_TX && tail_target_runs(obj) == 101,
+		      "run: %d %s, retval %u (XDP_TX), target ran once (%llu)", err,
+		      err ? bpfvm_errmsg() : "", retval, (unsigned long long)tail_target_runs(obj));
+	err = tail_test_run(entry, 3, &retval);
+	testlib_check(test, err == 0 && retval == XDP_TX && tail_target_runs(obj) == 104,
+		      "3 runs: %d, target runs %llu", err, (unsigned long long)tail_target_runs(obj));
+	err = bpfvm_map_delete(bpfvm_object_find_map(obj, "jumps"), &key);
+	testlib_check(test, err == 0, "jumps[0] emptied: %d %s", err, bpfvm_errmsg());
+	err = tail_test_run(entry, 1, &retval);
+	testlib_check(test, err == 0 && retval == XDP_ABORTED && tail_target_runs(obj) == 104,
+		      "empty slot: falls through: %d, retval %u, target runs %llu", err, retval,
+		      (unsigned long long)tail_target_runs(obj));
+close:
+	bpfvm_object_close(obj);
+out:
+	bpfvm_destroy(vm);
+}
+
 static void open_errors_are_precise(void)
 {
 	const char *test = "open_errors_are_precise";
@@ -448,6 +516,7 @@ int main(int argc, char **argv)
 	load_creates_maps_and_relocates();
 	legacy_maps_are_created();
 	map_creation_failure_names_the_map();
+	loaded_object_runs_its_tail_call();
 	open_errors_are_precise();
 	return testlib_summary();
 }
