@@ -95,6 +95,44 @@ out:
 	bpfvm_destroy(vm);
 }
 
+static bool has_note(const struct bpfvm_object *obj, const char *needle)
+{
+	for (size_t i = 0; i < bpfvm_object_note_cnt(obj); i++) {
+		if (strstr(bpfvm_object_note(obj, i), needle))
+			return true;
+	}
+	return false;
+}
+
+/* What bpfvm accepted without honouring it is told, not hidden; the flags a
+ * section name gives reach the program (BPF_PROG_LOAD's prog_flags). */
+static void open_tells_what_is_not_honoured(void)
+{
+	const char *test = "open_tells_what_is_not_honoured";
+	struct bpfvm *vm = vm_create();
+	struct bpfvm_object *obj = loader_open(test, vm, "multi.bpf.o");
+
+	if (!obj)
+		goto out;
+	testlib_check(test, bpfvm_object_note_cnt(obj) == 3 &&
+			    has_note(obj, "map 'pinned_lru': numa_node 1 ignored") &&
+			    has_note(obj, "map 'pinned_lru': pinning by name not honoured") &&
+			    has_note(obj, "'.BTF.ext': function and line information ignored"),
+		      "%zu notes: numa_node, pinning, .BTF.ext", bpfvm_object_note_cnt(obj));
+	testlib_check(test, bpfvm_object_note(obj, 3) == NULL, "no note past the last");
+	bpfvm_object_close(obj);
+	obj = loader_open(test, vm, "sections.bpf.o");
+	if (!obj)
+		goto out;
+	testlib_check(test, bpfvm_object_find_prog(obj, "s_xdp_frags")->prog_flags ==
+				    BPF_F_XDP_HAS_FRAGS &&
+			    bpfvm_object_find_prog(obj, "s_xdp")->prog_flags == 0,
+		      "xdp.frags: BPF_F_XDP_HAS_FRAGS; xdp: no flags");
+	bpfvm_object_close(obj);
+out:
+	bpfvm_destroy(vm);
+}
+
 static void open_links_subprograms_as_libbpf(void)
 {
 	const char *test = "open_links_subprograms_as_libbpf";
@@ -513,6 +551,7 @@ int main(int argc, char **argv)
 	loader_objects_dir = argv[1];
 	open_finds_programs_in_libbpf_order();
 	open_links_subprograms_as_libbpf();
+	open_tells_what_is_not_honoured();
 	load_creates_maps_and_relocates();
 	legacy_maps_are_created();
 	map_creation_failure_names_the_map();
