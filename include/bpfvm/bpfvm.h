@@ -129,6 +129,17 @@ enum bpf_attach_type bpfvm_prog_expected_attach_type(const struct bpfvm_prog *pr
  * return ids where the kernel takes file descriptors and returns ids. */
 uint32_t bpfvm_prog_id(const struct bpfvm_prog *prog);
 
+/* The maps a loaded program references (its lddw instructions), in the
+ * order it first uses them; NULL past the end. */
+size_t bpfvm_prog_map_cnt(const struct bpfvm_prog *prog);
+struct bpfvm_map *bpfvm_prog_map(const struct bpfvm_prog *prog, size_t idx);
+
+/* The program as the engines run it ("xlated", after context rewrites),
+ * disassembled as bpftool's `prog dump xlated` prints it: one "idx: text\n"
+ * line per instruction, map references as map[id:N] and map[id:N][0]+OFF.
+ * A malloc'ed string the caller frees; NULL when out of memory. */
+char *bpfvm_prog_disasm(const struct bpfvm_prog *prog);
+
 /* ---- Test runs ------------------------------------------------------- */
 
 /* As the kernel's BPF_PROG_TEST_RUN and libbpf's bpf_test_run_opts: the
@@ -219,6 +230,8 @@ int bpfvm_map_delete(struct bpfvm_map *map, const void *key);
 /* key NULL (or not in the map): the first key. -ENOENT after the last. */
 int bpfvm_map_get_next_key(struct bpfvm_map *map, const void *key, void *next_key);
 int bpfvm_map_lookup_and_delete(struct bpfvm_map *map, const void *key, void *value);
+int bpfvm_map_lookup_and_delete_flags(struct bpfvm_map *map, const void *key, void *value,
+				      uint64_t flags);
 /* Makes the map read-only to user space (as BPF_MAP_FREEZE). */
 int bpfvm_map_freeze(struct bpfvm_map *map);
 

@@ -7,10 +7,6 @@
 #include "helpers/helper_table.h"
 #include "core/runtime.h"
 
-/* The packet helpers' table lives in another room's file; until it is
- * compiled in, the weak reference is NULL and the list skips it. */
-extern const struct helper_proto helper_protos_packet[] __attribute__((weak));
-
 static const struct helper_proto *helper_builtin_table(size_t idx)
 {
 	const struct helper_proto *tables[] = {

@@ -79,6 +79,11 @@ static void load_attr(const struct bpfvm_object *obj, const char *name,
 	attr->map_flags = def->map_flags;
 	attr->map_extra = def->map_extra;
 	attr->nr_cpus = obj->vm->nr_cpus;
+	/* libbpf sizes a perf event array without max_entries to the
+	 * possible CPUs (bpf_object__create_map). */
+	if (def->type == BPF_MAP_TYPE_PERF_EVENT_ARRAY && !def->max_entries)
+		attr->max_entries = obj->vm->nr_cpus;
+	attr->full_name = name;
 	/* The kernel keeps BPF_OBJ_NAME_LEN - 1 characters, as libbpf passes them. */
 	size_t len = strlen(name) < sizeof(attr->name) - 1 ? strlen(name) : sizeof(attr->name) - 1;
 

@@ -177,9 +177,13 @@ static long array_bpf_update(struct bpfvm_map *map, const void *key, const void 
 
 	if (err)
 		return err;
-	if (map->ops->percpu)
-		memcpy(percpu_array_bpf_lookup(map, key, cpu), value, map_value_size(map));
-	else
+	if (map->ops->percpu) {
+		void *mine = percpu_array_bpf_lookup(map, key, cpu);
+
+		if (!mine)
+			return -EINVAL; /* a CPU the map has no value for */
+		memcpy(mine, value, map_value_size(map));
+	} else
 		memcpy(array_elem(map, index), value, map_value_size(map));
 	return 0;
 }

@@ -245,8 +245,7 @@ static uint32_t lpm_walk(const struct bpfvm_map *map, const struct lpm_key *key)
 	return found;
 }
 
-static int lpm_write_lock(struct bpfvm_map *map);
-static void lpm_write_unlock(struct bpfvm_map *map);
+static int lpm_lock(struct bpfvm_map *map);
 
 static void *lpm_bpf_lookup(struct bpfvm_map *map, const void *key, uint32_t cpu)
 {
@@ -263,8 +262,8 @@ static void *lpm_bpf_lookup(struct bpfvm_map *map, const void *key, uint32_t cpu
 		if (atomic_load_explicit(&hdr->seq, memory_order_relaxed) == seq)
 			return number ? lpm_value(map, lpm_node(map, number)) : NULL;
 	}
-	/* Writers keep moving: wait for them once. */
-	if (map_lock_acquire(&hdr->lock) < 0)
+	/* Writers keep moving (or one died mid-change): wait for them. */
+	if (lpm_lock(map))
 		return NULL;
 	number = lpm_walk(map, key);
 	map_lock_release(&hdr->lock);
@@ -351,7 +350,9 @@ static void lpm_repair(struct bpfvm_map *map)
 	}
 }
 
-static int lpm_write_lock(struct bpfvm_map *map)
+/* Takes the lock; after a holder's death, first undoes what it may have
+ * left: an odd seq (readers would retry forever) and the pool's books. */
+static int lpm_lock(struct bpfvm_map *map)
 {
 	struct lpm_hdr *hdr = lpm_hdr(map);
 	int rc = map_lock_acquire(&hdr->lock);
@@ -359,11 +360,20 @@ static int lpm_write_lock(struct bpfvm_map *map)
 	if (rc < 0)
 		return rc;
 	if (rc == MAP_LOCK_RECOVERED) {
-		/* Readers saw an odd seq since the death: make it even. */
 		if (atomic_load_explicit(&hdr->seq, memory_order_relaxed) & 1)
 			atomic_fetch_add_explicit(&hdr->seq, 1, memory_order_release);
 		lpm_repair(map);
 	}
+	return 0;
+}
+
+static int lpm_write_lock(struct bpfvm_map *map)
+{
+	struct lpm_hdr *hdr = lpm_hdr(map);
+	int err = lpm_lock(map);
+
+	if (err)
+		return err;
 	atomic_fetch_add_explicit(&hdr->seq, 1, memory_order_relaxed);
 	atomic_thread_fence(memory_order_release);
 	return 0;
@@ -424,6 +434,18 @@ static int lpm_insert_at(struct bpfvm_map *map, _Atomic uint32_t *slot, uint32_t
 	return 0;
 }
 
+/* The kernel swaps in a new node holding the new key and value; in place,
+ * the same: the key's bits past the prefix (which get_next_key returns) are
+ * the latest update's. Readers match only within the prefix, which is
+ * unchanged; the value goes before the flag that makes a node an entry. */
+static void lpm_replace(struct bpfvm_map *map, struct lpm_node *node, const struct lpm_key *key,
+			const void *value)
+{
+	memcpy(node->data, key->data, lpm_hdr(map)->data_size);
+	memcpy(lpm_value(map, node), value, map_value_size(map));
+	lpm_store(&node->flags, 0);
+}
+
 static int lpm_update_locked(struct bpfvm_map *map, const struct lpm_key *key, const void *value,
 			     uint64_t flags)
 {
@@ -454,18 +476,16 @@ static int lpm_update_locked(struct bpfvm_map *map, const struct lpm_key *key, c
 	}
 	if (lpm_load(&node->prefixlen) == match) {
 		/* The same prefix: replace the entry, or fill an intermediate
-		 * node (value first, then the flag that makes it an entry). */
+		 * node. */
 		if (!(lpm_load(&node->flags) & LPM_NODE_IM)) {
 			if (flags == BPF_NOEXIST)
 				return -EEXIST;
-			memcpy(lpm_value(map, node), value, map_value_size(map));
-			return 0;
+		} else {
+			err = lpm_check_add(map, flags);
+			if (err)
+				return err;
 		}
-		err = lpm_check_add(map, flags);
-		if (err)
-			return err;
-		memcpy(lpm_value(map, node), value, map_value_size(map));
-		lpm_store(&node->flags, 0);
+		lpm_replace(map, node, key, value);
 		return 0;
 	}
 	err = lpm_check_add(map, flags);
@@ -565,9 +585,9 @@ static int lpm_lookup(struct bpfvm_map *map, const void *key, void *value, uint6
 {
 	struct lpm_hdr *hdr = lpm_hdr(map);
 	uint32_t number;
-	int err = map_lock_acquire(&hdr->lock);
+	int err = lpm_lock(map);
 
-	if (err < 0)
+	if (err)
 		return err;
 	number = lpm_walk(map, key);
 	if (number)
@@ -648,9 +668,9 @@ static int lpm_get_next_key(struct bpfvm_map *map, const void *key, void *next_k
 	struct lpm_hdr *hdr = lpm_hdr(map);
 	struct lpm_key *next = next_key;
 	uint32_t number;
-	int err = map_lock_acquire(&hdr->lock);
+	int err = lpm_lock(map);
 
-	if (err < 0)
+	if (err)
 		return err;
 	number = lpm_next_locked(map, key);
 	if (number) {

@@ -51,6 +51,7 @@ static void map_destroy(struct bpfvm_map *map)
 		map->ops->release(map);
 	if (map->region)
 		munmap(map->region, map->region_size);
+	free(map->name);
 	free(map);
 }
 
@@ -138,6 +139,11 @@ int map_create(struct bpfvm *vm, const struct map_attr *attr, struct bpfvm_map *
 	}
 	map->ops = ops;
 	map->vm = vm;
+	if (attr->full_name && !(map->name = strdup(attr->full_name))) {
+		free(map);
+		vm_error("map '%.16s': out of memory", attr->name);
+		return -ENOMEM;
+	}
 	atomic_init(&map->refcnt, 1);
 	atomic_init(&map->usercnt, 1);
 	err = map_alloc_region(map, attr);

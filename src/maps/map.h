@@ -63,7 +63,9 @@ struct map_attr {
 	uint64_t map_extra;
 	uint32_t nr_cpus;
 	const struct bpfvm_map *inner_map; /* map-in-map template, else NULL */
-	char name[16];
+	char name[16];			   /* as the kernel keeps it (15 + NUL) */
+	const char *full_name;		   /* the object's name for it, untruncated,
+					    * as libbpf's bpf_map__name(); NULL: name */
 };
 
 struct bpfvm_map;
@@ -148,6 +150,7 @@ struct bpfvm_map {
 	_Atomic uint32_t refcnt;  /* every reference: user, object, program */
 	_Atomic uint32_t usercnt; /* user references (as the kernel's fd count) */
 	void *private;		  /* family-local, process-local state */
+	char *name;		  /* full name (map_attr.full_name), or NULL */
 	/* PROG_ARRAY owner (SEMANTICS.md: owner rule), set by the first
 	 * program that references or enters the array. */
 	_Atomic uint32_t owner_set;

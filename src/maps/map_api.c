@@ -63,6 +63,11 @@ static int map_fail(const struct bpfvm_map *map, const char *op, int err, const 
 	return err;
 }
 
+static int map_unsupported(const struct bpfvm_map *map, const char *op)
+{
+	return map_fail(map, op, -MAP_ENOTSUPP, map_errno_text(-MAP_ENOTSUPP));
+}
+
 /* ---- The kernel's common checks ------------------------------------ */
 
 static bool map_frozen(const struct bpfvm_map *map)
@@ -210,7 +215,9 @@ int bpfvm_map_get_info(const struct bpfvm_map *map, struct bpfvm_map_info *info)
 
 const char *bpfvm_map_name(const struct bpfvm_map *map)
 {
-	return map ? map->region->name : "";
+	if (!map)
+		return "";
+	return map->name ? map->name : map->region->name;
 }
 
 size_t bpfvm_map_value_size_user(const struct bpfvm_map *map)
@@ -242,7 +249,7 @@ int bpfvm_map_lookup_flags(struct bpfvm_map *map, const void *key, void *value, 
 	if (err)
 		return err;
 	if (!map->ops->lookup)
-		return map_op_result(map, "lookup", -MAP_ENOTSUPP);
+		return map_unsupported(map, "lookup");
 	map_op_begin();
 	return map_op_result(map, "lookup", map->ops->lookup(map, key, value, flags));
 }
@@ -258,7 +265,7 @@ static int map_update_checked(struct bpfvm_map *map, const void *key, const void
 			      uint64_t flags)
 {
 	if (!map->ops->update)
-		return map_op_result(map, "update", -MAP_ENOTSUPP);
+		return map_unsupported(map, "update");
 	map_op_begin();
 	return map_op_result(map, "update", map->ops->update(map, key, value, flags));
 }
@@ -284,7 +291,7 @@ int bpfvm_map_update(struct bpfvm_map *map, const void *key, const void *value, 
 static int map_delete_checked(struct bpfvm_map *map, const void *key)
 {
 	if (!map->ops->delete)
-		return map_op_result(map, "delete", -MAP_ENOTSUPP);
+		return map_unsupported(map, "delete");
 	map_op_begin();
 	return map_op_result(map, "delete", map->ops->delete(map, key));
 }
@@ -319,7 +326,7 @@ int bpfvm_map_get_next_key(struct bpfvm_map *map, const void *key, void *next_ke
 	if (err)
 		return err;
 	if (!map->ops->get_next_key)
-		return map_op_result(map, "get_next_key", -MAP_ENOTSUPP);
+		return map_unsupported(map, "get_next_key");
 	map_op_begin();
 	return map_op_result(map, "get_next_key", map->ops->get_next_key(map, key, next_key));
 }
@@ -328,14 +335,14 @@ static int map_lookup_and_delete_checked(struct bpfvm_map *map, const void *key,
 					 uint64_t flags)
 {
 	if (!map->ops->lookup_and_delete)
-		return map_op_result(map, "lookup_and_delete", -MAP_ENOTSUPP);
+		return map_unsupported(map, "lookup_and_delete");
 	map_op_begin();
 	return map_op_result(map, "lookup_and_delete",
 			     map->ops->lookup_and_delete(map, key, value, flags));
 }
 
-static int map_lookup_and_delete_flags(struct bpfvm_map *map, const void *key, void *value,
-				       uint64_t flags)
+int bpfvm_map_lookup_and_delete_flags(struct bpfvm_map *map, const void *key, void *value,
+				      uint64_t flags)
 {
 	const char *op = "lookup_and_delete";
 	int err = map_check_handle(map, op);
@@ -360,7 +367,7 @@ static int map_lookup_and_delete_flags(struct bpfvm_map *map, const void *key, v
 
 int bpfvm_map_lookup_and_delete(struct bpfvm_map *map, const void *key, void *value)
 {
-	return map_lookup_and_delete_flags(map, key, value, 0);
+	return bpfvm_map_lookup_and_delete_flags(map, key, value, 0);
 }
 
 int bpfvm_map_freeze(struct bpfvm_map *map)
@@ -399,15 +406,15 @@ static int map_batch_begin(struct bpfvm_map *map, const char *op, enum map_batch
 	if (writes && (err = map_check_write(map, op)))
 		return err;
 	if (!(map->ops->batch_ops & kind))
-		return map_fail(map, op, -MAP_ENOTSUPP, "no batch operation for this map type");
+		return map_fail(map, op, -MAP_ENOTSUPP,
+				"operation not supported by this map type (no batch)");
 	return 0;
 }
 
-/* elem_flags: BPF_F_LOCK at most; it needs a spin lock in the value except
- * for deletes (generic_map_delete_batch does not look). */
+/* elem_flags: BPF_F_LOCK at most, and only for values with a spin lock (for
+ * deletes too, observed on Linux 6.18). */
 static int map_batch_check_elem_flags(struct bpfvm_map *map, const char *op,
-				      const struct bpfvm_map_batch_opts *opts, uint64_t *elem_flags,
-				      bool lock_needs_spin_lock)
+				      const struct bpfvm_map_batch_opts *opts, uint64_t *elem_flags)
 {
 	if (!opts_valid(opts, sizeof(*opts))) {
 		vm_error("map '%.16s': %s: invalid opts (sz %zu, or unknown fields set)",
@@ -417,7 +424,7 @@ static int map_batch_check_elem_flags(struct bpfvm_map *map, const char *op,
 	*elem_flags = OPTS_GET(opts, elem_flags, 0);
 	if (*elem_flags & ~(uint64_t)BPF_F_LOCK)
 		return map_fail(map, op, -EINVAL, "unknown elem_flags");
-	return lock_needs_spin_lock ? map_check_lock_flag(map, op, *elem_flags) : 0;
+	return map_check_lock_flag(map, op, *elem_flags);
 }
 
 /* Walks keys from `in_batch` (NULL: the first) with get_next_key, copying
@@ -477,7 +484,7 @@ static int map_batch_read(struct bpfvm_map *map, const char *op, enum map_batch_
 	int err = map_batch_begin(map, op, kind, true, delete, count);
 
 	if (!err)
-		err = map_batch_check_elem_flags(map, op, opts, &elem_flags, true);
+		err = map_batch_check_elem_flags(map, op, opts, &elem_flags);
 	if (err)
 		return err;
 	if (!*count)
@@ -515,7 +522,7 @@ int bpfvm_map_update_batch(struct bpfvm_map *map, const void *keys, const void *
 	int err = map_batch_begin(map, op, MAP_BATCH_UPDATE, false, true, count);
 
 	if (!err)
-		err = map_batch_check_elem_flags(map, op, opts, &elem_flags, true);
+		err = map_batch_check_elem_flags(map, op, opts, &elem_flags);
 	if (err)
 		return err;
 	max_count = *count;
@@ -544,7 +551,7 @@ int bpfvm_map_delete_batch(struct bpfvm_map *map, const void *keys, uint32_t *co
 	int err = map_batch_begin(map, op, MAP_BATCH_DELETE, false, true, count);
 
 	if (!err)
-		err = map_batch_check_elem_flags(map, op, opts, &elem_flags, false);
+		err = map_batch_check_elem_flags(map, op, opts, &elem_flags);
 	if (err)
 		return err;
 	max_count = *count;

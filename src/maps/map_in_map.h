@@ -16,8 +16,8 @@ int map_in_map_check_template(const struct map_attr *attr);
 
 /* Resolves the id user space stores into an outer map: -EBADF for an
  * unknown id, -EINVAL when the map does not match the template (type,
- * key_size, value_size, map_flags; max_entries too for ARRAY and
- * PERCPU_ARRAY templates without BPF_F_INNER_MAP). Takes a reference. */
+ * key_size, value_size, map_flags; max_entries too for ARRAY templates
+ * without BPF_F_INNER_MAP). Takes a reference. */
 int map_in_map_get_inner(struct bpfvm_map *outer, uint32_t id, struct bpfvm_map **inner);
 
 /* Drops the reference map_in_map_get_inner took. */

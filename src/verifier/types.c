@@ -1,15 +1,144 @@
+/* Type tracking: the entry point. It prepares the exploration (joins,
+ * register liveness), runs it (types_walk.c), and only when every path is
+ * verified rewrites the context accesses in place, so that a refused
+ * program keeps its instructions as loaded. */
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "core/error.h"
 #include "progtypes/progtype.h"
+#include "verifier/liveness.h"
 #include "verifier/types.h"
+#include "verifier/types_env.h"
 
-int verifier_track_types(struct bpfvm_prog *prog)
+int types_error(struct types_env *env, uint32_t idx, int err, const char *fmt, ...)
 {
+	char reason[768];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(reason, sizeof(reason), fmt, ap);
+	va_end(ap);
+	vm_error("%s: insn %u: %s", env->prog->name, idx, reason);
+	return err;
+}
+
+int types_check_reg_init(struct types_env *env, struct verifier_state *st, uint32_t idx,
+			 uint8_t regno)
+{
+	if (state_frame(st)->regs[regno].type == REG_NOT_INIT)
+		return types_error(env, idx, -EACCES, "R%u !read_ok", regno);
+	return 0;
+}
+
+/* Joins: where more than one path may arrive (see types_walk.c). */
+static void mark_prune_points(struct types_env *env)
+{
+	const struct bpfvm_prog *prog = env->prog;
+
+	for (uint32_t idx = 0; idx < prog->insn_cnt; idx++) {
+		const struct bpf_insn *insn = &prog->insns[idx];
+
+		if (isa_is_lddw(insn->code)) {
+			idx++;
+			continue;
+		}
+		if (!isa_is_jmp(insn->code) || isa_op(insn->code) == BPF_EXIT)
+			continue;
+		if (isa_op(insn->code) == BPF_CALL) {
+			env->aux[idx].prune_point = true;
+			if (isa_is_local_call(insn))
+				env->aux[idx + 1].prune_point = true;
+			continue;
+		}
+		env->aux[isa_jump_target(insn, idx)].prune_point = true;
+		if (isa_op(insn->code) != BPF_JA && idx + 1 < prog->insn_cnt)
+			env->aux[idx + 1].prune_point = true;
+	}
+}
+
+static int apply_rewrites(struct types_env *env)
+{
+	struct bpfvm_prog *prog = env->prog;
+
+	for (uint32_t idx = 0; idx < prog->insn_cnt; idx++) {
+		struct bpf_insn *insn = &prog->insns[idx];
+		const struct ctx_rewrite *rewrite = &env->aux[idx].rewrite;
+
+		if (!env->aux[idx].ctx_access)
+			continue;
+		if (rewrite->size & ~0x18)
+			return types_error(env, idx, -EINVAL,
+					   "program type '%s' rewrote a context access to size code 0x%x",
+					   prog->progtype->name, rewrite->size);
+		insn->code = (uint8_t)((insn->code & ~0x18) | rewrite->size);
+		/* A sign-extending load widened to 64 bits has nothing to extend
+		 * (and BPF_MEMSX has no 64-bit form). */
+		if (isa_mode(insn->code) == BPF_MEMSX && rewrite->size == BPF_DW)
+			insn->code = (uint8_t)((insn->code & ~0xe0) | BPF_MEM);
+		insn->off = rewrite->off;
+	}
+	return 0;
+}
+
+static void env_release(struct types_env *env)
+{
+	if (env->explored) {
+		for (uint32_t idx = 0; idx < env->prog->insn_cnt; idx++) {
+			struct checkpoint *cp = env->explored[idx];
+
+			while (cp) {
+				struct checkpoint *next = cp->next;
+
+				state_free(cp->state);
+				free(cp);
+				cp = next;
+			}
+		}
+	}
+	free(env->explored);
+	free(env->explored_cnt);
+	free(env->aux);
+	free(env->live);
+	free(env->live_slots);
+	free(env->pending);
+}
+
+int verifier_track_types_stats(struct bpfvm_prog *prog, struct types_stats *stats)
+{
+	struct types_env env = { .prog = prog };
+	int err;
+
+	if (stats)
+		memset(stats, 0, sizeof(*stats));
 	/* A type without context fields (raw memory) has nothing to rewrite. */
 	if (!prog->progtype->ctx_access)
 		return 0;
-	vm_error("%s: context rewriting for program type '%s' is not implemented yet",
-		 prog->name, prog->progtype->name);
-	return -ENOTSUP;
+	env.aux = calloc(prog->insn_cnt, sizeof(*env.aux));
+	env.explored = calloc(prog->insn_cnt, sizeof(*env.explored));
+	env.explored_cnt = calloc(prog->insn_cnt, sizeof(*env.explored_cnt));
+	env.live = verifier_reg_liveness(prog);
+	env.live_slots = verifier_stack_liveness(prog);
+	if (!env.aux || !env.explored || !env.explored_cnt || !env.live || !env.live_slots) {
+		err = types_error(&env, 0, -ENOMEM, "out of memory");
+	} else {
+		mark_prune_points(&env);
+		err = types_walk(&env);
+		if (!err)
+			err = apply_rewrites(&env);
+		if (!err)
+			prog->max_ctx_offset = env.max_ctx_offset;
+	}
+	if (stats)
+		*stats = env.stats;
+	env_release(&env);
+	return err;
+}
+
+int verifier_track_types(struct bpfvm_prog *prog)
+{
+	return verifier_track_types_stats(prog, NULL);
 }

@@ -101,6 +101,12 @@ static void test_table(void)
 		      bad_name);
 	testlib_check("a_new_runtime_registers_every_builtin_with_its_prototype", !bad_entry,
 		      "%d wrong", bad_entry);
+	/* Regression: a weak reference to the packet helpers' table did not
+	 * pull their file out of the static library. */
+	testlib_check("packet_helpers_are_registered_too",
+		      helper_table_find(&vm->helpers, BPF_FUNC_skb_load_bytes) &&
+			      helper_builtin_proto(BPF_FUNC_skb_load_bytes),
+		      "bpf_skb_load_bytes missing");
 	testlib_check("unknown_helper_has_no_builtin_prototype", !helper_builtin_proto(9999),
 		      "found one");
 	testlib_check("tail_call_is_an_engine_builtin",
@@ -652,6 +658,9 @@ static void test_map_helpers(void)
 		      "r0 %lld", (long long)r0);
 	/* bpf_tail_call (12) is not a function: the engine switches programs
 	 * itself, so it needs a real prog array (tests/object, tests/bpf). */
+	/* The engines perform tail calls; the table's function only says so. */
+	r0 = (int64_t)helper_builtin_proto(BPF_FUNC_tail_call)->fn(0, 0, 0, 0, 0);
+	testlib_check("tail_call_function_is_never_a_real_call", r0 < 0, "r0 %lld", (long long)r0);
 	free(fake);
 }
 

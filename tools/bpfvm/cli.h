@@ -2,8 +2,18 @@
 #ifndef BPFVM_TOOLS_CLI_H
 #define BPFVM_TOOLS_CLI_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+
+struct bpfvm;
+struct bpfvm_object;
+struct bpfvm_prog;
+struct bpfvm_map;
+
+/* -j / --json (and -p / --pretty, printed the same): bpftool's JSON output. */
+extern bool cli_json;
 
 /* Reads a whole file ("-" is stdin). Returns a malloc'ed buffer with a NUL
  * after the data, or NULL with a message on stderr. */
@@ -12,7 +22,48 @@ char *cli_read_file(const char *path, size_t *len_out);
 /* Prints "bpfvm: <what>: <library message>" to stderr; returns 1. */
 int cli_fail(const char *what);
 
-/* `bpfvm asm ...` */
+/* Prints "bpfvm: <message>" to stderr; returns 1. */
+int cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* An object file opened and loaded in a fresh runtime, for the commands that
+ * take OBJ. */
+struct cli_object {
+	struct bpfvm *vm;
+	struct bpfvm_object *obj;
+	const char *path;
+};
+
+/* Opens and loads `path`; on failure prints why and returns non-zero. */
+int cli_object_load(const char *path, struct cli_object *co);
+void cli_object_close(struct cli_object *co);
+
+/* `name NAME` as the next two arguments: the program, or the map. Prints
+ * what is missing or unknown and returns NULL. */
+struct bpfvm_prog *cli_find_prog(const struct cli_object *co, const char *name);
+struct bpfvm_map *cli_find_map(const struct cli_object *co, const char *name);
+
+/* Parses `size` bytes from the arguments, as bpftool does for keys and
+ * values: "[hex] B0 B1 ...", each byte a C number (0x1f, 31, 037) or, after
+ * the word "hex", two hex digits. Moves argc and argv past them. Prints what
+ * is wrong and returns -EINVAL. Shared by `map lookup` and `map update`. */
+int cli_parse_bytes(int *argc, char ***argv, void *out, size_t size, const char *what);
+
+/* Bytes as bpftool's fprint_hex: "01 02 ... 08  09 0a", a line break every
+ * 16 bytes. */
+void cli_print_hex(FILE *out, const void *data, size_t len);
+
+/* A JSON array of "0xNN" strings, as bpftool prints keys and values. */
+void cli_print_json_hex(FILE *out, const void *data, size_t len);
+
+/* A JSON string with escapes. */
+void cli_print_json_string(FILE *out, const char *text);
+
+/* Writes the lines bpf_trace_printk produced since the last call to stderr. */
+void cli_flush_trace_pipe(struct bpfvm *vm);
+
+/* `bpfvm asm ...`, `bpfvm prog ...`, `bpfvm map ...` */
 int cli_asm(int argc, char **argv);
+int cli_prog(int argc, char **argv);
+int cli_map(int argc, char **argv);
 
 #endif

@@ -12,8 +12,20 @@
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"Usage: bpfvm OBJECT COMMAND [ARGS]\n"
+		"Usage: bpfvm [-j|--json] OBJECT COMMAND [ARGS]\n"
 		"\n"
+		"  bpfvm prog run OBJ [name PROG] [data_in FILE] [data_out FILE]\n"
+		"                 [data_size_out N] [ctx_in FILE] [ctx_out FILE]\n"
+		"                 [ctx_size_out N] [repeat N]\n"
+		"        load object file OBJ and test-run PROG as bpftool prog run does;\n"
+		"        data_out/ctx_out - prints a hex dump; bpf_printk lines go to stderr\n"
+		"  bpfvm prog show OBJ [name PROG]\n"
+		"  bpfvm prog dump xlated OBJ [name PROG]\n"
+		"  bpfvm map show OBJ [name MAP]\n"
+		"  bpfvm map dump OBJ name MAP\n"
+		"  bpfvm map lookup OBJ name MAP key [hex] BYTES\n"
+		"        the maps of OBJ right after loading (.data, .rodata, .bss are\n"
+		"        named by section: name .bss)\n"
 		"  bpfvm asm run FILE [data_in DATA] [repeat N]\n"
 		"        assemble FILE (kernel verifier syntax) and run it in raw mode:\n"
 		"        r1 = the bytes of DATA (writable copy), r2 = their length;\n"
@@ -70,8 +82,34 @@ int cli_fail(const char *what)
 	return 1;
 }
 
+/* Global options come before OBJECT, as in bpftool. */
+static int parse_options(int argc, char **argv)
+{
+	int i = 1;
+
+	for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
+		if (strcmp(argv[i], "-j") == 0 || strcmp(argv[i], "--json") == 0 ||
+		    strcmp(argv[i], "-p") == 0 || strcmp(argv[i], "--pretty") == 0)
+			cli_json = true;
+		else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
+			break;
+		else
+			return -i;
+	}
+	return i;
+}
+
 int main(int argc, char **argv)
 {
+	int first = parse_options(argc, argv);
+
+	if (first < 0) {
+		fprintf(stderr, "bpfvm: unknown option '%s'\n\n", argv[-first]);
+		usage(stderr);
+		return 2;
+	}
+	argc -= first - 1;
+	argv += first - 1;
 	if (argc < 2 || strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0 ||
 	    strcmp(argv[1], "-h") == 0) {
 		usage(stdout);
@@ -79,6 +117,10 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "asm") == 0)
 		return cli_asm(argc - 2, argv + 2);
+	if (strcmp(argv[1], "prog") == 0)
+		return cli_prog(argc - 2, argv + 2);
+	if (strcmp(argv[1], "map") == 0)
+		return cli_map(argc - 2, argv + 2);
 	fprintf(stderr, "bpfvm: unknown object '%s'\n\n", argv[1]);
 	usage(stderr);
 	return 2;

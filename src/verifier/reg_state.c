@@ -1,0 +1,181 @@
+/* Registers, frames and path states (see reg_state.h for the picture). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "verifier/reg_state.h"
+
+void reg_mark_not_init(struct reg_state *reg)
+{
+	memset(reg, 0, sizeof(*reg));
+}
+
+void reg_bounds_from_tnum(struct reg_state *reg)
+{
+	struct tnum t = reg->var_off;
+	uint64_t lo = t.value, hi = t.value | t.mask;
+	uint32_t lo32 = (uint32_t)lo, hi32 = (uint32_t)hi;
+
+	reg->umin = lo;
+	reg->umax = hi;
+	/* Signed bounds follow the unsigned ones only when the sign is known. */
+	if (t.mask & (1ull << 63)) {
+		reg->smin = INT64_MIN;
+		reg->smax = INT64_MAX;
+	} else {
+		reg->smin = (int64_t)lo;
+		reg->smax = (int64_t)hi;
+	}
+	reg->u32_min = lo32;
+	reg->u32_max = hi32;
+	if (t.mask & (1ull << 31)) {
+		reg->s32_min = INT32_MIN;
+		reg->s32_max = INT32_MAX;
+	} else {
+		reg->s32_min = (int32_t)lo32;
+		reg->s32_max = (int32_t)hi32;
+	}
+}
+
+void reg_mark_unknown_bits(struct reg_state *reg, unsigned bits)
+{
+	memset(reg, 0, sizeof(*reg));
+	reg->type = REG_SCALAR;
+	reg->var_off = tnum_unknown_bits(bits);
+	reg_bounds_from_tnum(reg);
+}
+
+void reg_mark_unknown(struct reg_state *reg)
+{
+	reg_mark_unknown_bits(reg, 64);
+}
+
+void reg_mark_const(struct reg_state *reg, uint64_t value)
+{
+	memset(reg, 0, sizeof(*reg));
+	reg->type = REG_SCALAR;
+	reg->var_off = tnum_const(value);
+	reg_bounds_from_tnum(reg);
+}
+
+void reg_mark_pointer(struct reg_state *reg, uint16_t type, int32_t off)
+{
+	memset(reg, 0, sizeof(*reg));
+	reg->type = type;
+	reg->off = off;
+	reg->var_off = tnum_const(0);
+}
+
+const char *reg_type_name(uint16_t type, char *buf, size_t size)
+{
+	static const char *const names[REG_TYPE_COUNT] = {
+		[REG_NOT_INIT] = "?",
+		[REG_SCALAR] = "scalar",
+		[REG_PTR_TO_CTX] = "ctx",
+		[REG_PTR_TO_STACK] = "fp",
+		[REG_CONST_PTR_TO_MAP] = "map_ptr",
+		[REG_PTR_TO_MAP_VALUE] = "map_value",
+		[REG_PTR_TO_PACKET] = "pkt",
+		[REG_PTR_TO_PACKET_META] = "pkt_meta",
+		[REG_PTR_TO_PACKET_END] = "pkt_end",
+		[REG_PTR_TO_MEM] = "mem",
+		[REG_PTR_TO_RINGBUF_MEM] = "ringbuf_mem",
+		[REG_PTR_TO_KERNEL_OBJ] = "kernel_obj",
+		[REG_PTR_TO_FUNC] = "func",
+	};
+	uint16_t base = type & (uint16_t)~REG_MAYBE_NULL;
+
+	snprintf(buf, size, "%s%s", base < REG_TYPE_COUNT ? names[base] : "invalid",
+		 type & REG_MAYBE_NULL ? "_or_null" : "");
+	return buf;
+}
+
+struct func_state *func_state_new(uint32_t frameno, uint32_t callsite, uint32_t subprog)
+{
+	struct func_state *frame = calloc(1, sizeof(*frame));
+
+	if (!frame)
+		return NULL;
+	frame->frameno = frameno;
+	frame->callsite = callsite;
+	frame->subprog = subprog;
+	reg_mark_pointer(&frame->regs[BPF_REG_10], REG_PTR_TO_STACK, 0);
+	frame->regs[BPF_REG_10].frameno = (uint8_t)frameno;
+	return frame;
+}
+
+void func_state_free(struct func_state *frame)
+{
+	if (!frame)
+		return;
+	free(frame->stack);
+	free(frame);
+}
+
+struct stack_slot *func_state_slot(struct func_state *frame, int32_t off)
+{
+	uint32_t index, want;
+	struct stack_slot *stack;
+
+	if (off >= 0 || off < -ISA_MAX_STACK)
+		return NULL;
+	index = (uint32_t)(-off - 1) / STACK_SLOT_SIZE;
+	if (index < frame->slot_cnt)
+		return &frame->stack[index];
+	/* Grow by 8 slots (64 bytes) at a time: stacks grow a few slots at once. */
+	want = (index + 8) & ~7u;
+	if (want > ISA_MAX_STACK / STACK_SLOT_SIZE)
+		want = ISA_MAX_STACK / STACK_SLOT_SIZE;
+	stack = realloc(frame->stack, want * sizeof(*stack));
+	if (!stack)
+		return NULL;
+	memset(stack + frame->slot_cnt, 0, (want - frame->slot_cnt) * sizeof(*stack));
+	frame->stack = stack;
+	frame->slot_cnt = want;
+	return &frame->stack[index];
+}
+
+static struct func_state *func_state_dup(const struct func_state *src)
+{
+	struct func_state *frame = malloc(sizeof(*frame));
+
+	if (!frame)
+		return NULL;
+	*frame = *src;
+	frame->stack = NULL;
+	if (src->slot_cnt) {
+		frame->stack = malloc(src->slot_cnt * sizeof(*frame->stack));
+		if (!frame->stack) {
+			free(frame);
+			return NULL;
+		}
+		memcpy(frame->stack, src->stack, src->slot_cnt * sizeof(*frame->stack));
+	}
+	return frame;
+}
+
+struct verifier_state *state_dup(const struct verifier_state *src)
+{
+	struct verifier_state *st = calloc(1, sizeof(*st));
+
+	if (!st)
+		return NULL;
+	st->curframe = src->curframe;
+	for (uint32_t i = 0; i <= src->curframe; i++) {
+		st->frames[i] = func_state_dup(src->frames[i]);
+		if (!st->frames[i]) {
+			state_free(st);
+			return NULL;
+		}
+	}
+	return st;
+}
+
+void state_free(struct verifier_state *st)
+{
+	if (!st)
+		return;
+	for (uint32_t i = 0; i < ISA_MAX_CALL_FRAMES; i++)
+		func_state_free(st->frames[i]);
+	free(st);
+}

@@ -1,0 +1,139 @@
+/* The abstract state of one path through a program, as the kernel's verifier
+ * models it (struct bpf_reg_state, bpf_func_state, bpf_verifier_state).
+ *
+ *   struct verifier_state
+ *     frames[0..curframe]            one per active call, frame 0 = main
+ *       struct func_state
+ *         regs[r0..r10]              type, fixed offset, variable part, ranges
+ *         stack[slot]                slot i covers fp-8(i+1) .. fp-8i-1:
+ *                                     +----------------------------------+
+ *                                     | bytes[8]: INVALID|MISC|ZERO|SPILL|
+ *                                     | spilled: the register stored by an|
+ *                                     |   aligned 8-byte write (SPILL)    |
+ *                                     +----------------------------------+
+ *
+ * A pointer is its type, a fixed offset `off` and a variable part `var_off`
+ * (a tnum, zero for a constant offset). A scalar is its tnum plus signed and
+ * unsigned 64- and 32-bit ranges; the type tracking keeps scalars coarse
+ * (constants or a number of unknown low bits), the verifier issue refines
+ * them from comparisons. */
+#ifndef BPFVM_VERIFIER_REG_STATE_H
+#define BPFVM_VERIFIER_REG_STATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "isa/isa.h"
+#include "verifier/tnum.h"
+
+#define REG_COUNT (BPF_REG_10 + 1)
+#define STACK_SLOT_SIZE 8
+
+/* Register types, named after the kernel's enum bpf_reg_type. */
+enum reg_type {
+	REG_NOT_INIT = 0,
+	REG_SCALAR,
+	REG_PTR_TO_CTX,
+	REG_PTR_TO_STACK,	   /* frameno: the frame it points into */
+	REG_CONST_PTR_TO_MAP,	   /* map: index into prog->maps */
+	REG_PTR_TO_MAP_VALUE,	   /* map: index into prog->maps */
+	REG_PTR_TO_PACKET,
+	REG_PTR_TO_PACKET_META,
+	REG_PTR_TO_PACKET_END,
+	REG_PTR_TO_MEM,		   /* helper-returned memory */
+	REG_PTR_TO_RINGBUF_MEM,	   /* a ringbuf_reserve record */
+	REG_PTR_TO_KERNEL_OBJ,	   /* sk, flow_keys...: opaque to bpfvm */
+	REG_PTR_TO_FUNC,	   /* subprog: index into prog->subprogs */
+	REG_TYPE_COUNT,
+};
+
+/* Flag on a pointer type: NULL until a comparison with 0 says otherwise
+ * (the kernel's PTR_MAYBE_NULL). */
+#define REG_MAYBE_NULL 0x100u
+
+struct reg_state {
+	uint16_t type;	     /* enum reg_type, with REG_MAYBE_NULL */
+	uint8_t frameno;     /* REG_PTR_TO_STACK */
+	int32_t off;	     /* fixed offset of a pointer */
+	uint32_t id;	     /* MAYBE_NULL pointers: copies share it */
+	uint32_t map;	     /* map index, or subprogram of a PTR_TO_FUNC */
+	struct tnum var_off; /* scalar bits, or the pointer's variable offset */
+	int64_t smin, smax;
+	uint64_t umin, umax;
+	int32_t s32_min, s32_max;
+	uint32_t u32_min, u32_max;
+};
+
+enum slot_byte {
+	SLOT_INVALID = 0, /* never written on this path */
+	SLOT_MISC,	  /* some data */
+	SLOT_ZERO,	  /* known zero */
+	SLOT_SPILL,	  /* part of the spilled register */
+};
+
+struct stack_slot {
+	struct reg_state spilled;
+	uint8_t bytes[STACK_SLOT_SIZE];
+};
+
+struct func_state {
+	struct reg_state regs[REG_COUNT];
+	uint32_t callsite; /* the call insn in the caller (frames > 0) */
+	bool callback;	   /* called by the helper at callsite, not by a local call */
+	uint32_t subprog;  /* index into prog->subprogs */
+	uint32_t frameno;
+	uint32_t slot_cnt; /* slots allocated, growing on demand */
+	struct stack_slot *stack;
+};
+
+struct verifier_state {
+	struct func_state *frames[ISA_MAX_CALL_FRAMES];
+	uint32_t curframe;
+};
+
+static inline enum reg_type reg_base_type(const struct reg_state *reg)
+{
+	return (enum reg_type)(reg->type & ~REG_MAYBE_NULL);
+}
+
+static inline bool reg_is_pointer(const struct reg_state *reg)
+{
+	return reg->type != REG_NOT_INIT && reg->type != REG_SCALAR;
+}
+
+static inline bool reg_is_const(const struct reg_state *reg)
+{
+	return reg->type == REG_SCALAR && tnum_is_const(reg->var_off);
+}
+
+static inline struct func_state *state_frame(struct verifier_state *st)
+{
+	return st->frames[st->curframe];
+}
+
+void reg_mark_not_init(struct reg_state *reg);
+void reg_mark_unknown(struct reg_state *reg);
+/* A scalar whose low `bits` bits are unknown and the others zero. */
+void reg_mark_unknown_bits(struct reg_state *reg, unsigned bits);
+void reg_mark_const(struct reg_state *reg, uint64_t value);
+/* A pointer of `type` at fixed offset `off`, no variable part. */
+void reg_mark_pointer(struct reg_state *reg, uint16_t type, int32_t off);
+/* Recomputes a scalar's ranges from its tnum. */
+void reg_bounds_from_tnum(struct reg_state *reg);
+/* The kernel's name of a type: "ctx", "fp", "map_value_or_null"... */
+const char *reg_type_name(uint16_t type, char *buf, size_t size);
+
+/* A new frame: r10 points to its own empty stack, the rest is NOT_INIT.
+ * NULL on ENOMEM. */
+struct func_state *func_state_new(uint32_t frameno, uint32_t callsite, uint32_t subprog);
+void func_state_free(struct func_state *frame);
+/* The stack slot that holds byte fp+off (off < 0), allocated if needed.
+ * NULL on ENOMEM or if off is out of the 512-byte stack. */
+struct stack_slot *func_state_slot(struct func_state *frame, int32_t off);
+
+/* A deep copy; NULL on ENOMEM. */
+struct verifier_state *state_dup(const struct verifier_state *src);
+void state_free(struct verifier_state *st);
+
+#endif

@@ -1,0 +1,93 @@
+/* The type tracking's working set, shared by its files:
+ *
+ *   types.c        entry point; applies the recorded context rewrites
+ *   types_walk.c   the worklist of paths, checkpoints and pruning, budget
+ *   state_prune.c  when a state is covered by one already seen; widening
+ *   types_alu.c    ALU instructions: scalars and pointer arithmetic
+ *   types_jmp.c    jumps, NULL checks, helper and local calls, exit
+ *   types_mem.c    loads, stores and atomics; context accesses; lddw
+ *   types_stack.c  spills and fills of stack slots
+ */
+#ifndef BPFVM_VERIFIER_TYPES_ENV_H
+#define BPFVM_VERIFIER_TYPES_ENV_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "engine/prog.h"
+#include "progtypes/progtype.h"
+#include "verifier/reg_state.h"
+#include "verifier/types.h"
+
+/* What all paths through one instruction have taught. */
+struct insn_aux {
+	uint16_t ptr_type;	    /* pointer a load/store went through */
+	bool ptr_seen;
+	bool prune_point;	    /* a join: states are checkpointed here */
+	bool ctx_access;	    /* a context access, to rewrite ... */
+	struct ctx_rewrite rewrite; /* ... so */
+};
+
+struct checkpoint {
+	struct checkpoint *next; /* older checkpoints at the same insn */
+	struct verifier_state *state;
+	uint64_t frames_key;	 /* state_frames_key(state) */
+};
+
+struct pending_path {
+	struct verifier_state *state;
+	uint32_t idx;
+};
+
+struct types_env {
+	struct bpfvm_prog *prog;
+	struct insn_aux *aux;
+	uint16_t *live;		    /* verifier_reg_liveness() */
+	uint64_t *live_slots;	    /* verifier_stack_liveness() */
+	struct checkpoint **explored; /* per insn */
+	uint32_t *explored_cnt;	    /* per insn */
+	struct pending_path *pending;
+	uint32_t pending_cnt, pending_cap;
+	uint32_t next_id;	    /* for MAYBE_NULL pointers */
+	uint32_t max_ctx_offset;    /* end of the furthest context access */
+	uint64_t jumps_processed;   /* conditional jumps stepped */
+	uint64_t insns_at_last_checkpoint, jumps_at_last_checkpoint;
+	struct types_stats stats;
+};
+
+/* Records "<prog>: insn <idx>: <message>" and returns err. */
+int types_error(struct types_env *env, uint32_t idx, int err, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* Queues a copy of st to continue at idx. 0 or -ENOMEM. */
+int types_push_path(struct types_env *env, const struct verifier_state *st, uint32_t idx);
+
+/* Fails with "R<n> !read_ok" if register n is not initialised. */
+int types_check_reg_init(struct types_env *env, struct verifier_state *st, uint32_t idx,
+			 uint8_t regno);
+
+/* The instruction steps: each checks insn idx on st, updates st, and sets
+ * *next to the instruction that follows on this path (UINT32_MAX: the path
+ * ends). They return 0 or a negative errno with a message. */
+int types_step_alu(struct types_env *env, struct verifier_state *st, uint32_t idx);
+int types_step_jmp(struct types_env *env, struct verifier_state *st, uint32_t idx,
+		   uint32_t *next);
+int types_step_mem(struct types_env *env, struct verifier_state *st, uint32_t idx);
+int types_step_ld(struct types_env *env, struct verifier_state *st, uint32_t idx);
+
+/* Stack accesses through a pointer to frame `frame` at constant fp+off. */
+int types_stack_read(struct types_env *env, uint32_t idx, struct func_state *frame,
+		     int32_t off, uint32_t size, struct reg_state *dst);
+/* value: the register stored, or NULL for BPF_ST (imm) and atomics (imm_known
+ * says whether `imm` is the value). */
+int types_stack_write(struct types_env *env, struct verifier_state *st, uint32_t idx,
+		      struct func_state *frame, int32_t off, uint32_t size,
+		      const struct reg_state *value, bool imm_known, int64_t imm);
+/* A write at a variable offset: every slot it may touch holds data now. */
+int types_stack_write_var(struct types_env *env, uint32_t idx, struct func_state *frame,
+			  int64_t min_off, int64_t max_off);
+
+/* Runs the exploration from the program's entry. */
+int types_walk(struct types_env *env);
+
+#endif

@@ -1,0 +1,323 @@
+/* Loads, stores and atomics on abstract states, and the 64-bit immediate and
+ * legacy packet loads.
+ *
+ * Every access goes through a base register (src for loads, dst for stores):
+ *   - the context: the program type checks the field and says how to
+ *     rewrite the access for the runtime context (progtype.h); the rewrite
+ *     is recorded and applied once every path is verified (types.c);
+ *   - the stack (r10 or a copy, in this frame or a caller's): spills, fills
+ *     (types_stack.c);
+ *   - anything else: loads give scalars (checked by the verifier issue).
+ * The same instruction may not go through the context on one path and
+ * another pointer on another, since it has one rewrite (the kernel's
+ * "same insn cannot be used with different pointers"). */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "bpfvm/bpfvm.h"
+#include "core/error.h"
+#include "verifier/types_env.h"
+
+/* The kernel's reg_type_mismatch(): pointers whose accesses are rewritten
+ * (the context here) must be the same on every path. */
+static int record_pointer_type(struct types_env *env, uint32_t idx, const struct reg_state *base)
+{
+	struct insn_aux *aux = &env->aux[idx];
+	uint16_t type = base->type;
+
+	if (!aux->ptr_seen) {
+		aux->ptr_seen = true;
+		aux->ptr_type = type;
+		return 0;
+	}
+	if (aux->ptr_type != type &&
+	    (aux->ptr_type == REG_PTR_TO_CTX || type == REG_PTR_TO_CTX))
+		return types_error(env, idx, -EINVAL, "same insn cannot be used with different pointers");
+	return 0;
+}
+
+static void load_result_from_ctx(struct types_env *env, struct reg_state *dst,
+				 const struct ctx_rewrite *rewrite, uint32_t size, bool sign_extend)
+{
+	switch (rewrite->kind) {
+	case CTX_FIELD_PACKET:
+		reg_mark_pointer(dst, REG_PTR_TO_PACKET, 0);
+		break;
+	case CTX_FIELD_PACKET_END:
+		reg_mark_pointer(dst, REG_PTR_TO_PACKET_END, 0);
+		break;
+	case CTX_FIELD_PACKET_META:
+		reg_mark_pointer(dst, REG_PTR_TO_PACKET_META, 0);
+		break;
+	case CTX_FIELD_PTR_OR_NULL:
+		reg_mark_pointer(dst, REG_PTR_TO_KERNEL_OBJ | REG_MAYBE_NULL, 0);
+		dst->id = ++env->next_id;
+		break;
+	default:
+		reg_mark_unknown_bits(dst, sign_extend ? 64 : size * 8);
+		break;
+	}
+}
+
+/* The program type's verdict on a context access, and its rewrite. */
+static int ctx_field_access(struct types_env *env, uint32_t idx, int32_t off, uint32_t size,
+			    bool is_write, struct ctx_rewrite *rewrite)
+{
+	const struct progtype *type = env->prog->progtype;
+	char reason[512];
+	const char *msg;
+	size_t name_len;
+	int err;
+
+	memset(rewrite, 0, sizeof(*rewrite));
+	vm_error("%s", "");
+	err = type->ctx_access(env->prog, off, size, is_write, rewrite);
+	if (!err)
+		return 0;
+	/* The type's message says what is wrong with the field; say where
+	 * (once: some types already name the program). */
+	msg = bpfvm_errmsg();
+	name_len = strlen(env->prog->name);
+	if (strncmp(msg, env->prog->name, name_len) == 0 && strncmp(msg + name_len, ": ", 2) == 0)
+		msg += name_len + 2;
+	snprintf(reason, sizeof(reason), "%s", msg);
+	if (!reason[0])
+		snprintf(reason, sizeof(reason), "invalid bpf_context access off=%d size=%u", off,
+			 size);
+	return types_error(env, idx, err < 0 ? err : -EACCES, "%s", reason);
+}
+
+static int record_rewrite(struct types_env *env, uint32_t idx, const struct ctx_rewrite *rewrite)
+{
+	struct insn_aux *aux = &env->aux[idx];
+
+	if (!aux->ctx_access) {
+		aux->ctx_access = true;
+		aux->rewrite = *rewrite;
+		return 0;
+	}
+	if (aux->rewrite.off != rewrite->off || aux->rewrite.size != rewrite->size ||
+	    aux->rewrite.kind != rewrite->kind)
+		return types_error(env, idx, -EINVAL,
+				   "context access rewritten differently on two paths");
+	return 0;
+}
+
+static int ctx_access(struct types_env *env, struct verifier_state *st, uint32_t idx,
+		      uint8_t base_regno, const struct reg_state *base)
+{
+	const struct bpf_insn *insn = &env->prog->insns[idx];
+	uint8_t class = isa_class(insn->code);
+	uint32_t size = isa_size_bytes(insn->code);
+	bool is_write = class != BPF_LDX;
+	struct ctx_rewrite rewrite;
+	int32_t off;
+	int err;
+
+	if (class == BPF_STX && isa_mode(insn->code) == BPF_ATOMIC)
+		return types_error(env, idx, -EACCES, "BPF_ATOMIC stores into R%u ctx is not allowed",
+				   base_regno);
+	/* Only the context pointer as the program received it (check_ptr_off_reg). */
+	if (base->off)
+		return types_error(env, idx, -EACCES, "dereference of modified ctx ptr R%u off=%d disallowed",
+				   base_regno, base->off);
+	if (!tnum_is_const(base->var_off) || base->var_off.value) {
+		char tn[48];
+
+		tnum_format(tn, sizeof(tn), base->var_off);
+		return types_error(env, idx, -EACCES, "variable ctx access var_off=%s disallowed", tn);
+	}
+	off = base->off + insn->off;
+	err = ctx_field_access(env, idx, off, size, is_write, &rewrite);
+	if (!err)
+		err = record_rewrite(env, idx, &rewrite);
+	if (err)
+		return err;
+	if (off >= 0 && (uint32_t)off + size > env->max_ctx_offset)
+		env->max_ctx_offset = (uint32_t)off + size;
+	if (!is_write)
+		load_result_from_ctx(env, &state_frame(st)->regs[insn->dst_reg], &rewrite, size,
+				     isa_mode(insn->code) == BPF_MEMSX);
+	return 0;
+}
+
+/* A stack access at fp+off of frame base->frameno (the kernel requires
+ * stack accesses to be aligned to their size). */
+static int stack_access(struct types_env *env, struct verifier_state *st, uint32_t idx,
+			uint8_t base_regno, const struct reg_state *base)
+{
+	const struct bpf_insn *insn = &env->prog->insns[idx];
+	struct func_state *frame = st->frames[base->frameno];
+	struct func_state *cur = state_frame(st);
+	uint32_t size = isa_size_bytes(insn->code);
+	uint8_t class = isa_class(insn->code);
+	bool atomic = class == BPF_STX && isa_mode(insn->code) == BPF_ATOMIC;
+	int64_t off;
+	int err;
+
+	if (!tnum_is_const(base->var_off)) {
+		int64_t lo = (int64_t)base->off + insn->off + (int64_t)base->var_off.value;
+		int64_t hi = lo + (int64_t)base->var_off.mask;
+
+		if (base->var_off.mask > ISA_MAX_STACK)
+			lo = -ISA_MAX_STACK, hi = 0;
+		if (class == BPF_LDX) {
+			reg_mark_unknown(&cur->regs[insn->dst_reg]);
+			return 0;
+		}
+		if (atomic) {
+			char tn[48];
+
+			tnum_format(tn, sizeof(tn), base->var_off);
+			return types_error(env, idx, -EACCES, "variable stack access var_off=%s", tn);
+		}
+		return types_stack_write_var(env, idx, frame, lo, hi + size);
+	}
+	off = (int64_t)base->off + insn->off + (int64_t)base->var_off.value;
+	if (off % (int64_t)size) {
+		char tn[48];
+
+		tnum_format(tn, sizeof(tn), base->var_off);
+		return types_error(env, idx, -EACCES, "misaligned stack access off %s+%d+%d size %u",
+				   tn, base->off, insn->off, size);
+	}
+	if (off < -ISA_MAX_STACK || off + size > 0)
+		return types_error(env, idx, -EACCES, "invalid stack access R%u off=%lld size=%u",
+				   base_regno, (long long)off, size);
+	if (class == BPF_LDX)
+		return types_stack_read(env, idx, frame, (int32_t)off, size,
+					&cur->regs[insn->dst_reg]);
+	if (class == BPF_ST)
+		return types_stack_write(env, st, idx, frame, (int32_t)off, size, NULL, true, insn->imm);
+	if (!atomic)
+		return types_stack_write(env, st, idx, frame, (int32_t)off, size,
+					 &cur->regs[insn->src_reg], false, 0);
+	err = types_stack_write(env, st, idx, frame, (int32_t)off, size, NULL, false, 0);
+	return err;
+}
+
+/* What an atomic leaves in registers: fetch forms load the old value. */
+static void atomic_results(struct verifier_state *st, const struct bpf_insn *insn)
+{
+	struct func_state *frame = state_frame(st);
+	unsigned bits = isa_size(insn->code) == BPF_DW ? 64 : 32;
+
+	if (insn->imm == BPF_CMPXCHG)
+		reg_mark_unknown_bits(&frame->regs[BPF_REG_0], bits);
+	else if (insn->imm & BPF_FETCH)
+		reg_mark_unknown_bits(&frame->regs[insn->src_reg], bits);
+}
+
+static int check_operands(struct types_env *env, struct verifier_state *st, uint32_t idx)
+{
+	const struct bpf_insn *insn = &env->prog->insns[idx];
+	uint8_t class = isa_class(insn->code);
+	int err = 0;
+
+	if (class == BPF_LDX)
+		return types_check_reg_init(env, st, idx, insn->src_reg);
+	err = types_check_reg_init(env, st, idx, insn->dst_reg);
+	if (!err && class == BPF_STX)
+		err = types_check_reg_init(env, st, idx, insn->src_reg);
+	if (!err && class == BPF_STX && insn->imm == BPF_CMPXCHG &&
+	    isa_mode(insn->code) == BPF_ATOMIC)
+		err = types_check_reg_init(env, st, idx, BPF_REG_0);
+	return err;
+}
+
+int types_step_mem(struct types_env *env, struct verifier_state *st, uint32_t idx)
+{
+	const struct bpf_insn *insn = &env->prog->insns[idx];
+	uint8_t class = isa_class(insn->code);
+	uint8_t base_regno = class == BPF_LDX ? insn->src_reg : insn->dst_reg;
+	struct reg_state base = state_frame(st)->regs[base_regno];
+	bool atomic = class == BPF_STX && isa_mode(insn->code) == BPF_ATOMIC;
+	int err = check_operands(env, st, idx);
+
+	if (!err)
+		err = record_pointer_type(env, idx, &base);
+	if (err)
+		return err;
+	switch (reg_base_type(&base)) {
+	case REG_PTR_TO_CTX:
+		return ctx_access(env, st, idx, base_regno, &base);
+	case REG_PTR_TO_STACK:
+		err = stack_access(env, st, idx, base_regno, &base);
+		break;
+	default:
+		if (class == BPF_LDX)
+			reg_mark_unknown_bits(&state_frame(st)->regs[insn->dst_reg],
+					      isa_mode(insn->code) == BPF_MEMSX ? 64 :
+					      isa_size_bytes(insn->code) * 8);
+		break;
+	}
+	if (!err && atomic)
+		atomic_results(st, insn);
+	return err;
+}
+
+/* ---- BPF_LD: lddw and the legacy packet loads -------------------------- */
+
+static int lddw(struct types_env *env, struct verifier_state *st, uint32_t idx)
+{
+	const struct bpf_insn *insn = &env->prog->insns[idx];
+	struct reg_state *dst = &state_frame(st)->regs[insn->dst_reg];
+
+	switch (insn->src_reg) {
+	case 0:
+		reg_mark_const(dst, isa_lddw_imm(insn));
+		break;
+	case BPF_PSEUDO_MAP_IDX:
+	case BPF_PSEUDO_MAP_FD:
+		reg_mark_pointer(dst, REG_CONST_PTR_TO_MAP, 0);
+		dst->map = (uint32_t)insn->imm;
+		break;
+	case BPF_PSEUDO_MAP_IDX_VALUE:
+	case BPF_PSEUDO_MAP_VALUE:
+		reg_mark_pointer(dst, REG_PTR_TO_MAP_VALUE, insn[1].imm);
+		dst->map = (uint32_t)insn->imm;
+		break;
+	case BPF_PSEUDO_FUNC:
+		reg_mark_pointer(dst, REG_PTR_TO_FUNC, 0);
+		dst->map = (uint32_t)(prog_subprog_of(env->prog, idx + 1 + (uint32_t)insn->imm) -
+				      env->prog->subprogs);
+		break;
+	default: /* BTF ids of kernel objects: nothing bpfvm can follow */
+		reg_mark_unknown(dst);
+		break;
+	}
+	return 0;
+}
+
+/* ld_abs / ld_ind read the packet of the context in r6 and clobber r1..r5
+ * (the kernel's check_ld_abs). */
+static int legacy_packet_load(struct types_env *env, struct verifier_state *st, uint32_t idx)
+{
+	const struct bpf_insn *insn = &env->prog->insns[idx];
+	struct func_state *frame = state_frame(st);
+	int err;
+
+	if (!env->prog->progtype->legacy_packet)
+		return types_error(env, idx, -EINVAL,
+				   "BPF_LD_[ABS|IND] instructions not allowed for this program type");
+	err = types_check_reg_init(env, st, idx, BPF_REG_6);
+	if (!err && isa_mode(insn->code) == BPF_IND)
+		err = types_check_reg_init(env, st, idx, insn->src_reg);
+	if (err)
+		return err;
+	if (frame->regs[BPF_REG_6].type != REG_PTR_TO_CTX)
+		return types_error(env, idx, -EINVAL,
+				   "at the time of BPF_LD_ABS|IND R6 != pointing to skb");
+	for (int r = BPF_REG_1; r <= BPF_REG_5; r++)
+		reg_mark_not_init(&frame->regs[r]);
+	reg_mark_unknown_bits(&frame->regs[BPF_REG_0], isa_size_bytes(insn->code) * 8);
+	return 0;
+}
+
+int types_step_ld(struct types_env *env, struct verifier_state *st, uint32_t idx)
+{
+	if (isa_is_lddw(env->prog->insns[idx].code))
+		return lddw(env, st, idx);
+	return legacy_packet_load(env, st, idx);
+}

@@ -1,0 +1,10 @@
+# Writes the bytes of a hex string (-DHEX=0a1b...) to -DOUT=file.
+string(LENGTH "${HEX}" len)
+set(escaped "")
+math(EXPR last "${len} - 2")
+foreach(i RANGE 0 ${last} 2)
+  string(SUBSTRING "${HEX}" ${i} 2 byte)
+  string(APPEND escaped "\\x${byte}")
+endforeach()
+file(WRITE ${OUT} "")
+execute_process(COMMAND printf "${escaped}" OUTPUT_FILE ${OUT})

@@ -1,0 +1,187 @@
+/* Pieces shared by the commands that take an object file: loading it,
+ * finding programs and maps by name, bytes in and out (bpftool's formats),
+ * and the trace pipe. */
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bpfvm/bpfvm.h"
+#include "cli.h"
+
+bool cli_json;
+
+int cli_error(const char *fmt, ...)
+{
+	va_list args;
+
+	fputs("bpfvm: ", stderr);
+	va_start(args, fmt);
+	vfprintf(stderr, fmt, args);
+	va_end(args);
+	fputc('\n', stderr);
+	return 1;
+}
+
+int cli_object_load(const char *path, struct cli_object *co)
+{
+	memset(co, 0, sizeof(*co));
+	co->path = path;
+	if (bpfvm_create(NULL, &co->vm))
+		return cli_fail("create");
+	if (bpfvm_object_open(co->vm, path, NULL, &co->obj) || bpfvm_object_load(co->obj)) {
+		cli_fail(path);
+		cli_object_close(co);
+		return 1;
+	}
+	return 0;
+}
+
+void cli_object_close(struct cli_object *co)
+{
+	bpfvm_object_close(co->obj);
+	bpfvm_destroy(co->vm);
+	co->obj = NULL;
+	co->vm = NULL;
+}
+
+static void list_progs(const struct cli_object *co)
+{
+	fprintf(stderr, "bpfvm: %s has:", co->path);
+	for (size_t i = 0; i < bpfvm_object_prog_cnt(co->obj); i++)
+		fprintf(stderr, " %s", bpfvm_prog_name(bpfvm_object_prog(co->obj, i)));
+	fputc('\n', stderr);
+}
+
+/* No name: the only program of the object; several: the user must choose. */
+struct bpfvm_prog *cli_find_prog(const struct cli_object *co, const char *name)
+{
+	struct bpfvm_prog *prog;
+	size_t count = bpfvm_object_prog_cnt(co->obj);
+
+	if (!name) {
+		if (count == 1)
+			return bpfvm_object_prog(co->obj, 0);
+		if (count == 0)
+			cli_error("%s: no programs", co->path);
+		else {
+			cli_error("%s: %zu programs: choose one with 'name PROG'", co->path, count);
+			list_progs(co);
+		}
+		return NULL;
+	}
+	prog = bpfvm_object_find_prog(co->obj, name);
+	if (!prog) {
+		cli_error("%s: no program named '%s'", co->path, name);
+		list_progs(co);
+	}
+	return prog;
+}
+
+struct bpfvm_map *cli_find_map(const struct cli_object *co, const char *name)
+{
+	struct bpfvm_map *map = bpfvm_object_find_map(co->obj, name);
+
+	if (map)
+		return map;
+	/* Internal maps may be asked for by section: ".bss" for "obj.bss". */
+	for (size_t i = 0; i < bpfvm_object_map_cnt(co->obj); i++) {
+		const char *full = bpfvm_map_name(bpfvm_object_map(co->obj, i));
+		const char *dot = full ? strchr(full, '.') : NULL;
+
+		if (dot && strcmp(dot, name) == 0)
+			return bpfvm_object_map(co->obj, i);
+	}
+	cli_error("%s: no map named '%s'", co->path, name);
+	return NULL;
+}
+
+static int parse_byte(const char *word, bool hex, uint8_t *out)
+{
+	char *end;
+	unsigned long value;
+
+	if (!*word)
+		return -EINVAL;
+	value = strtoul(word, &end, hex ? 16 : 0);
+	if (*end || value > 0xff || (hex && strlen(word) > 2))
+		return -EINVAL;
+	*out = (uint8_t)value;
+	return 0;
+}
+
+int cli_parse_bytes(int *argc, char ***argv, void *out, size_t size, const char *what)
+{
+	uint8_t *bytes = out;
+	bool hex = *argc > 0 && strcmp((*argv)[0], "hex") == 0;
+
+	if (hex) {
+		(*argc)--;
+		(*argv)++;
+	}
+	for (size_t i = 0; i < size; i++) {
+		if (*argc == 0) {
+			cli_error("%s: %zu bytes given, %zu expected", what, i, size);
+			return -EINVAL;
+		}
+		if (parse_byte((*argv)[0], hex, &bytes[i])) {
+			cli_error("%s: '%s' is not a byte", what, (*argv)[0]);
+			return -EINVAL;
+		}
+		(*argc)--;
+		(*argv)++;
+	}
+	return 0;
+}
+
+void cli_print_hex(FILE *out, const void *data, size_t len)
+{
+	const uint8_t *bytes = data;
+
+	for (size_t i = 0; i < len; i++) {
+		const char *separator = " ";
+
+		if (i == 0)
+			separator = "";
+		else if (i % 16 == 0)
+			separator = "\n";
+		else if (i % 8 == 0)
+			separator = "  ";
+		fprintf(out, "%s%02x", separator, bytes[i]);
+	}
+}
+
+void cli_print_json_hex(FILE *out, const void *data, size_t len)
+{
+	const uint8_t *bytes = data;
+
+	fputc('[', out);
+	for (size_t i = 0; i < len; i++)
+		fprintf(out, "%s\"0x%02x\"", i ? "," : "", bytes[i]);
+	fputc(']', out);
+}
+
+void cli_print_json_string(FILE *out, const char *text)
+{
+	fputc('"', out);
+	for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			fprintf(out, "\\%c", *p);
+		else if (*p < 0x20)
+			fprintf(out, "\\u%04x", *p);
+		else
+			fputc(*p, out);
+	}
+	fputc('"', out);
+}
+
+void cli_flush_trace_pipe(struct bpfvm *vm)
+{
+	char buf[4096];
+	long got;
+
+	while ((got = bpfvm_trace_pipe_read(vm, buf, sizeof(buf))) > 0)
+		fwrite(buf, 1, (size_t)got, stderr);
+}

@@ -1,0 +1,363 @@
+/* `bpfvm prog run|show|dump`: bpftool's `prog` commands, on an object file
+ * that bpfvm loads itself (where bpftool takes a loaded program's id). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/libbpf.h>
+
+#include "bpfvm/bpfvm.h"
+#include "cli.h"
+
+#define RUN_DEFAULT_SIZE_OUT (32u * 1024) /* bpftool's SZ_32K */
+
+struct run_args {
+	const char *obj;
+	const char *prog;
+	const char *data_in, *data_out;
+	const char *ctx_in, *ctx_out;
+	uint32_t data_size_out, ctx_size_out;
+	uint32_t repeat;
+};
+
+static int parse_u32(const char *word, const char *what, uint32_t *out)
+{
+	char *end;
+	unsigned long value = strtoul(word, &end, 0);
+
+	if (!*word || *end || value > UINT32_MAX)
+		return cli_error("prog run: can't parse '%s' as %s", word, what);
+	*out = (uint32_t)value;
+	return 0;
+}
+
+/* bpftool's grammar: keywords followed by one value each, in any order. */
+static int parse_run_args(int argc, char **argv, struct run_args *args)
+{
+	memset(args, 0, sizeof(*args));
+	args->repeat = 1;
+	if (argc < 1)
+		return cli_error("prog run: missing OBJ");
+	args->obj = argv[0];
+	for (int i = 1; i < argc; i += 2) {
+		const char *key = argv[i], *value = i + 1 < argc ? argv[i + 1] : NULL;
+		int err = 0;
+
+		if (!value)
+			return cli_error("prog run: '%s' needs a value", key);
+		if (strcmp(key, "name") == 0)
+			args->prog = value;
+		else if (strcmp(key, "data_in") == 0)
+			args->data_in = value;
+		else if (strcmp(key, "data_out") == 0)
+			args->data_out = value;
+		else if (strcmp(key, "data_size_out") == 0)
+			err = parse_u32(value, "output data size", &args->data_size_out);
+		else if (strcmp(key, "ctx_in") == 0)
+			args->ctx_in = value;
+		else if (strcmp(key, "ctx_out") == 0)
+			args->ctx_out = value;
+		else if (strcmp(key, "ctx_size_out") == 0)
+			err = parse_u32(value, "output context size", &args->ctx_size_out);
+		else if (strcmp(key, "repeat") == 0)
+			err = parse_u32(value, "repeat number", &args->repeat);
+		else
+			return cli_error("prog run: expected 'name', 'data_in', 'data_out', "
+					 "'data_size_out', 'ctx_in', 'ctx_out', 'ctx_size_out' "
+					 "or 'repeat', got: '%s'",
+					 key);
+		if (err)
+			return err;
+	}
+	if (args->data_in && args->ctx_in && strcmp(args->data_in, "-") == 0 &&
+	    strcmp(args->ctx_in, "-") == 0)
+		return cli_error("prog run: cannot use standard input for both data_in and ctx_in");
+	return 0;
+}
+
+/* bpftool's hex_print: offset, 16 bytes in pairs, then the printable ones. */
+static void print_hex_dump(const uint8_t *data, uint32_t size)
+{
+	for (uint32_t i = 0; i < size; i += 16) {
+		uint32_t j;
+
+		printf("%07x\t", i);
+		for (j = i; j < i + 16 && j < size; j++)
+			printf("%02x%s", data[j], j % 2 ? " " : "");
+		for (; j < i + 16; j++)
+			printf("  %s", j % 2 ? " " : "");
+		printf("| ");
+		for (j = i; j < i + 16 && j < size; j++) {
+			char c = (char)data[j];
+
+			printf("%c%s", c < ' ' || c > '~' ? '.' : c, j == i + 7 ? " " : "");
+		}
+		printf("\n");
+	}
+}
+
+static void print_json_bytes(const uint8_t *data, uint32_t size)
+{
+	putchar('[');
+	for (uint32_t i = 0; i < size; i++)
+		printf("%s%u", i ? "," : "", data[i]);
+	putchar(']');
+}
+
+/* "-": to stdout (hex dump, or a JSON member); else the raw bytes to FILE. */
+static int print_run_output(const uint8_t *data, uint32_t size, const char *file,
+			    const char *json_key, bool *json_first)
+{
+	FILE *out;
+	int err;
+
+	if (!file)
+		return 0;
+	if (strcmp(file, "-") == 0) {
+		if (cli_json) {
+			printf("%s\"%s\":", *json_first ? "" : ",", json_key);
+			print_json_bytes(data, size);
+			*json_first = false;
+		} else {
+			print_hex_dump(data, size);
+		}
+		return 0;
+	}
+	out = fopen(file, "wb");
+	if (!out)
+		return cli_error("failed to open %s: %s", file, strerror(errno));
+	err = fwrite(data, 1, size, out) != size;
+	if (fclose(out) || err)
+		return cli_error("failed to write output %s: %s", file, strerror(errno));
+	return 0;
+}
+
+static int read_input(const char *file, void **data, uint32_t *size)
+{
+	size_t len = 0;
+
+	*data = NULL;
+	*size = 0;
+	if (!file)
+		return 0;
+	*data = cli_read_file(file, &len);
+	if (!*data)
+		return 1;
+	*size = (uint32_t)len;
+	return 0;
+}
+
+static void print_run_result(const struct bpfvm_test_run_opts *opts, const struct run_args *args)
+{
+	bool first = true;
+	int err = 0;
+
+	if (cli_json)
+		putchar('{');
+	if (opts->data_out)
+		err |= print_run_output(opts->data_out, opts->data_size_out, args->data_out,
+					"data_out", &first);
+	if (opts->ctx_out)
+		err |= print_run_output(opts->ctx_out, opts->ctx_size_out, args->ctx_out, "ctx_out",
+					&first);
+	(void)err; /* as bpftool: the result is printed even if an output failed */
+	if (cli_json)
+		printf("%s\"retval\":%u,\"duration\":%u}\n", first ? "" : ",", opts->retval,
+		       opts->duration);
+	else
+		printf("Return value: %u, duration%s: %uns\n", opts->retval,
+		       args->repeat > 1 ? " (average)" : "", opts->duration);
+}
+
+static int run_prog(struct cli_object *co, struct bpfvm_prog *prog, const struct run_args *args)
+{
+	struct bpfvm_test_run_opts opts = { .sz = sizeof(opts) };
+	void *data_in = NULL, *ctx_in = NULL, *data_out = NULL, *ctx_out = NULL;
+	uint32_t data_size_in, ctx_size_in;
+	int err = 1;
+
+	if (read_input(args->data_in, &data_in, &data_size_in) ||
+	    read_input(args->ctx_in, &ctx_in, &ctx_size_in))
+		goto out;
+	/* As bpftool: outputs are asked for exactly when there are inputs. */
+	if (data_in) {
+		opts.data_size_out = args->data_size_out ? args->data_size_out : RUN_DEFAULT_SIZE_OUT;
+		data_out = calloc(1, opts.data_size_out);
+	}
+	if (ctx_in) {
+		opts.ctx_size_out = args->ctx_size_out ? args->ctx_size_out : RUN_DEFAULT_SIZE_OUT;
+		ctx_out = calloc(1, opts.ctx_size_out);
+	}
+	if ((data_in && !data_out) || (ctx_in && !ctx_out)) {
+		cli_error("out of memory");
+		goto out;
+	}
+	opts.data_in = data_in;
+	opts.data_size_in = data_size_in;
+	opts.data_out = data_out;
+	opts.ctx_in = ctx_in;
+	opts.ctx_size_in = ctx_size_in;
+	opts.ctx_out = ctx_out;
+	opts.repeat = (int)args->repeat;
+	if (bpfvm_prog_test_run(prog, &opts)) {
+		cli_flush_trace_pipe(co->vm);
+		cli_error("failed to run program: %s", bpfvm_errmsg());
+		goto out;
+	}
+	cli_flush_trace_pipe(co->vm);
+	print_run_result(&opts, args);
+	err = 0;
+out:
+	free(data_in);
+	free(ctx_in);
+	free(data_out);
+	free(ctx_out);
+	return err;
+}
+
+static int cmd_run(int argc, char **argv)
+{
+	struct bpfvm_prog *prog;
+	struct cli_object co;
+	struct run_args args;
+	int err;
+
+	if (parse_run_args(argc, argv, &args))
+		return 2;
+	if (cli_object_load(args.obj, &co))
+		return 1;
+	prog = cli_find_prog(&co, args.prog);
+	err = prog ? run_prog(&co, prog, &args) : 1;
+	cli_object_close(&co);
+	return err;
+}
+
+/* ---- show ------------------------------------------------------------ */
+
+static const char *prog_type_name(enum bpf_prog_type type)
+{
+	const char *name = type == BPFVM_PROG_TYPE_RAW ? "raw" : libbpf_bpf_prog_type_str(type);
+
+	return name ? name : "unknown";
+}
+
+/* The ids of the maps a program references. */
+static size_t prog_map_ids(const struct bpfvm_prog *prog, uint32_t *ids, size_t max)
+{
+	size_t count = bpfvm_prog_map_cnt(prog);
+	struct bpfvm_map_info info;
+
+	if (count > max)
+		count = max;
+	for (size_t i = 0; i < count; i++)
+		ids[i] = bpfvm_map_get_info(bpfvm_prog_map(prog, i), &info) ? 0 : info.id;
+	return count;
+}
+
+static void show_prog_plain(struct cli_object *co, const struct bpfvm_prog *prog)
+{
+	uint32_t ids[64];
+	size_t count = prog_map_ids(prog, ids, 64);
+	const char *license = bpfvm_object_license(co->obj);
+
+	printf("%u: %s  name %s", bpfvm_prog_id(prog), prog_type_name(bpfvm_prog_type(prog)),
+	       bpfvm_prog_name(prog));
+	if (license && strcmp(license, "GPL") == 0)
+		printf("  gpl");
+	printf("\n\tsection %s  xlated %zuB", bpfvm_prog_section(prog),
+	       bpfvm_prog_insn_cnt(prog) * sizeof(struct bpf_insn));
+	for (size_t i = 0; i < count; i++)
+		printf("%s%u", i ? "," : "  map_ids ", ids[i]);
+	printf("\n");
+}
+
+static void show_prog_json(struct cli_object *co, const struct bpfvm_prog *prog)
+{
+	uint32_t ids[64];
+	size_t count = prog_map_ids(prog, ids, 64);
+	const char *license = bpfvm_object_license(co->obj);
+
+	printf("{\"id\":%u,\"type\":", bpfvm_prog_id(prog));
+	cli_print_json_string(stdout, prog_type_name(bpfvm_prog_type(prog)));
+	printf(",\"name\":");
+	cli_print_json_string(stdout, bpfvm_prog_name(prog));
+	printf(",\"section\":");
+	cli_print_json_string(stdout, bpfvm_prog_section(prog));
+	printf(",\"gpl_compatible\":%s,\"bytes_xlated\":%zu,\"map_ids\":[",
+	       license && strcmp(license, "GPL") == 0 ? "true" : "false",
+	       bpfvm_prog_insn_cnt(prog) * sizeof(struct bpf_insn));
+	for (size_t i = 0; i < count; i++)
+		printf("%s%u", i ? "," : "", ids[i]);
+	printf("]}");
+}
+
+/* bpfvm prog show OBJ [name PROG] */
+static int cmd_show(int argc, char **argv)
+{
+	struct bpfvm_prog *only = NULL;
+	struct cli_object co;
+	bool first = true;
+
+	if (argc != 1 && !(argc == 3 && strcmp(argv[1], "name") == 0))
+		return cli_error("prog show: expected OBJ [name PROG]") + 1;
+	if (cli_object_load(argv[0], &co))
+		return 1;
+	if (argc == 3 && !(only = cli_find_prog(&co, argv[2]))) {
+		cli_object_close(&co);
+		return 1;
+	}
+	if (cli_json)
+		putchar('[');
+	for (size_t i = 0; i < bpfvm_object_prog_cnt(co.obj); i++) {
+		struct bpfvm_prog *prog = bpfvm_object_prog(co.obj, i);
+
+		if (only && prog != only)
+			continue;
+		if (cli_json) {
+			printf("%s", first ? "" : ",");
+			show_prog_json(&co, prog);
+		} else {
+			show_prog_plain(&co, prog);
+		}
+		first = false;
+	}
+	if (cli_json)
+		printf("]\n");
+	cli_object_close(&co);
+	return 0;
+}
+
+/* bpfvm prog dump xlated OBJ [name PROG] */
+static int cmd_dump(int argc, char **argv)
+{
+	struct bpfvm_prog *prog;
+	struct cli_object co;
+	char *listing;
+
+	if (argc < 1 || strcmp(argv[0], "xlated") != 0)
+		return cli_error("prog dump: expected 'xlated' (bpfvm has no JIT dump yet)") + 1;
+	if (argc != 2 && !(argc == 4 && strcmp(argv[2], "name") == 0))
+		return cli_error("prog dump xlated: expected OBJ [name PROG]") + 1;
+	if (cli_object_load(argv[1], &co))
+		return 1;
+	prog = cli_find_prog(&co, argc == 4 ? argv[3] : NULL);
+	listing = prog ? bpfvm_prog_disasm(prog) : NULL;
+	if (listing)
+		fputs(listing, stdout);
+	else if (prog)
+		cli_error("out of memory");
+	free(listing);
+	cli_object_close(&co);
+	return listing ? 0 : 1;
+}
+
+int cli_prog(int argc, char **argv)
+{
+	if (argc >= 1 && strcmp(argv[0], "run") == 0)
+		return cmd_run(argc - 1, argv + 1);
+	if (argc >= 1 && (strcmp(argv[0], "show") == 0 || strcmp(argv[0], "list") == 0))
+		return cmd_show(argc - 1, argv + 1);
+	if (argc >= 1 && strcmp(argv[0], "dump") == 0)
+		return cmd_dump(argc - 1, argv + 1);
+	return cli_error("prog: expected run, show or dump (see 'bpfvm help')") + 1;
+}
