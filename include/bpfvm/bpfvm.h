@@ -315,6 +315,11 @@ size_t bpfvm_object_map_cnt(const struct bpfvm_object *obj);
 /* The object's maps in libbpf's order; NULL before bpfvm_object_load(). */
 struct bpfvm_map *bpfvm_object_map(const struct bpfvm_object *obj, size_t idx);
 struct bpfvm_map *bpfvm_object_find_map(const struct bpfvm_object *obj, const char *name);
+/* What the object asks for that bpfvm accepts but does not honour (a map's
+ * numa_node or pinning, .BTF.ext line info, ...): one sentence each, in the
+ * order the reader met them. NULL when idx >= bpfvm_object_note_cnt(). */
+size_t bpfvm_object_note_cnt(const struct bpfvm_object *obj);
+const char *bpfvm_object_note(const struct bpfvm_object *obj, size_t idx);
 
 /* ---- Assembler and disassembler ------------------------------------ */
 

@@ -38,6 +38,8 @@ struct bpfvm_prog {
 	char *section;		  /* "" for raw programs */
 	enum bpf_prog_type type;
 	enum bpf_attach_type expected_attach_type;
+	uint32_t prog_flags;	  /* BPF_PROG_LOAD's: BPF_F_SLEEPABLE, BPF_F_XDP_HAS_FRAGS
+				   * (a section name's ".s" / ".frags", as libbpf) */
 	const struct progtype *progtype;
 	uint32_t id;		  /* 0 until loaded */
 	bool gpl_compatible;

@@ -3,13 +3,19 @@
  *   1. maps: each created with map_create(); a map-in-map gets its inner
  *      map template created first and dropped after (the outer map keeps
  *      the template's attributes); global data filled with the section's
- *      bytes, .rodata* then frozen; map-in-map slots set (init_map_in_map_slots)
+ *      bytes, .rodata* then frozen (bpfvm_map_freeze, as libbpf's
+ *      BPF_MAP_FREEZE); map-in-map slots set (init_map_in_map_slots)
  *   2. programs: lddw of a map becomes src_reg BPF_PSEUDO_MAP_IDX, of a map
  *      value BPF_PSEUDO_MAP_IDX_VALUE (insn[1].imm = offset in the value),
  *      imm = index in prog->maps[], which holds one reference per map; then
- *      prog_prepare()
+ *      prog_prepare(); then the owner rule for every prog array the program
+ *      references (the kernel checks it after verification, before the id:
+ *      here the id is already given, and the failed load drops it on close)
  *   3. prog arrays: statically initialised slots set to program ids
- *      (init_prog_array_slots)
+ *      (init_prog_array_slots), the owner rule applying to each
+ *
+ * Values are written through the public map API, so that the kernel's checks
+ * apply to what the loader writes as to what a user writes.
  *
  * A failed load leaves the object good only for closing, as libbpf. */
 #include <errno.h>
@@ -17,11 +23,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <bpf/libbpf.h>
+
 #include "core/error.h"
 #include "core/runtime.h"
 #include "engine/prog.h"
 #include "loader/loader.h"
 #include "maps/map.h"
+#include "maps/prog_array.h"
 
 /* Puts the file, and the section for programs, before the message that a
  * lower layer recorded, without repeating the name that it already starts
@@ -111,18 +120,15 @@ static int load_create_map(struct bpfvm_object *obj, uint32_t idx)
 	return 0;
 }
 
+/* Through the public API, so that the kernel's checks (access, flags, the
+ * map-in-map template, the prog-array owner rule) apply as to any update. */
 static int load_map_update(struct bpfvm_object *obj, struct bpfvm_map *map, const char *name,
-			   uint32_t key, const void *value)
+			   uint32_t key, const void *value, const char *what)
 {
-	int err;
+	int err = bpfvm_map_update(map, &key, value, BPF_ANY);
 
-	if (!map->ops->update) {
-		vm_error("%s: map '%s': its type has no update operation", obj->file->path, name);
-		return -EINVAL;
-	}
-	err = map->ops->update(map, &key, value, BPF_ANY);
 	if (err)
-		return load_map_error(obj, err, name, "failed to set its initial value");
+		return load_map_error(obj, err, name, what);
 	return 0;
 }
 
@@ -135,20 +141,29 @@ static int load_fill_data(struct bpfvm_object *obj, uint32_t idx)
 	int err = 0;
 
 	if (m->data)
-		err = load_map_update(obj, map, m->name, 0, m->data);
-	if (!err && m->kind == OBJECT_MAP_RODATA)
-		map->region->frozen = 1;
+		err = load_map_update(obj, map, m->name, 0, m->data,
+				      "failed to set its initial value");
+	if (!err && m->kind == OBJECT_MAP_RODATA) {
+		err = bpfvm_map_freeze(map);
+		if (err)
+			return load_map_error(obj, err, m->name, "failed to freeze");
+	}
 	return err;
 }
 
 static int load_map_in_map_slots(struct bpfvm_object *obj, uint32_t idx)
 {
 	const struct object_map *m = &obj->file->maps[idx];
+	char what[256];
 
 	for (uint32_t i = 0; m->has_inner && i < m->slot_cnt; i++) {
+		const struct object_map *target = &obj->file->maps[m->slots[i].target];
 		uint32_t id = obj->maps[m->slots[i].target]->region->id;
-		int err = load_map_update(obj, obj->maps[idx], m->name, m->slots[i].index, &id);
+		int err;
 
+		snprintf(what, sizeof(what), "failed to set slot [%u] to map '%s'",
+			 m->slots[i].index, target->name);
+		err = load_map_update(obj, obj->maps[idx], m->name, m->slots[i].index, &id, what);
 		if (err)
 			return err;
 	}
@@ -220,26 +235,97 @@ static int load_relocate(struct bpfvm_object *obj, struct loader_prog *lp)
 	return 0;
 }
 
+static const char *load_prog_type_name(uint32_t type)
+{
+	const char *name = libbpf_bpf_prog_type_str((enum bpf_prog_type)type);
+
+	return name ? name : "unknown";
+}
+
+static const char *load_attach_type_name(uint32_t type)
+{
+	const char *name = libbpf_bpf_attach_type_str((enum bpf_attach_type)type);
+
+	return name ? name : "unknown";
+}
+
+/* "... prog array 'jumps' is owned by sched_cls programs; program 'x' is
+ * xdp": type names as bpftool prints them; attach types only when they are
+ * what differs (most types have none, and 0 would read as a cgroup's). */
+static int load_owner_error(const struct bpfvm_object *obj, const struct bpfvm_map *map,
+			    const struct bpfvm_prog *prog, const char *context)
+{
+	char owner[128], joiner[128];
+
+	if (map->owner_prog_type == (uint32_t)prog->type) {
+		snprintf(owner, sizeof(owner), "%s programs with attach type %s",
+			 load_prog_type_name(map->owner_prog_type),
+			 load_attach_type_name(map->owner_attach_type));
+		snprintf(joiner, sizeof(joiner), "attach type %s",
+			 load_attach_type_name(prog->expected_attach_type));
+	} else {
+		snprintf(owner, sizeof(owner), "%s programs",
+			 load_prog_type_name(map->owner_prog_type));
+		snprintf(joiner, sizeof(joiner), "%s", load_prog_type_name(prog->type));
+	}
+	vm_error("%s: %s: prog array '%.16s' is owned by %s; program '%s' is %s (%d)",
+		 obj->file->path, context, map->region->name, owner, prog->name, joiner, -EINVAL);
+	return -EINVAL;
+}
+
+/* The owner rule (SEMANTICS.md: PROG_ARRAY maps): a program that references
+ * a prog array becomes its owner or must match it, as the kernel's
+ * bpf_check_tail_call after verification. */
+static int load_check_owners(const struct bpfvm_object *obj, const struct bpfvm_prog *prog)
+{
+	char context[512];
+
+	for (uint32_t i = 0; i < prog->map_cnt; i++) {
+		struct bpfvm_map *map = prog->maps[i];
+
+		if (map_type(map) != BPF_MAP_TYPE_PROG_ARRAY || !prog_array_check_owner(map, prog))
+			continue;
+		snprintf(context, sizeof(context), "section '%s': program '%s'", prog->section,
+			 prog->name);
+		return load_owner_error(obj, map, prog, context);
+	}
+	return 0;
+}
+
 static int load_progs(struct bpfvm_object *obj)
 {
 	for (size_t i = 0; i < obj->prog_cnt; i++) {
 		struct bpfvm_prog *prog = obj->progs[i].prog;
 		int err = load_relocate(obj, &obj->progs[i]);
 
-		if (!err) {
-			err = prog_prepare(prog);
-			if (err)
-				return load_prog_error(obj, err, prog);
-		}
+		if (err)
+			return err;
+		err = prog_prepare(prog);
+		if (err)
+			return load_prog_error(obj, err, prog);
+		err = load_check_owners(obj, prog);
 		if (err)
 			return err;
 	}
 	return 0;
 }
 
+static const struct bpfvm_prog *load_prog_of_file_idx(const struct bpfvm_object *obj,
+						     uint32_t file_idx)
+{
+	for (size_t p = 0; p < obj->prog_cnt; p++) {
+		if (obj->progs[p].file_idx == file_idx)
+			return obj->progs[p].prog;
+	}
+	return NULL;
+}
+
+/* init_prog_array_slots: each slot set to the program's id through the
+ * public update, which applies the owner rule to the program inserted. */
 static int load_prog_array_slots(struct bpfvm_object *obj)
 {
 	const struct object_file *file = obj->file;
+	char what[256], context[512];
 
 	for (uint32_t i = 0; i < file->map_cnt; i++) {
 		const struct object_map *m = &file->maps[i];
@@ -247,14 +333,21 @@ static int load_prog_array_slots(struct bpfvm_object *obj)
 		if (m->def.type != BPF_MAP_TYPE_PROG_ARRAY)
 			continue;
 		for (uint32_t s = 0; s < m->slot_cnt; s++) {
-			uint32_t id = 0;
+			const struct bpfvm_prog *prog = load_prog_of_file_idx(obj, m->slots[s].target);
+			uint32_t id = prog ? prog->id : 0;
 			int err;
 
-			for (size_t p = 0; p < obj->prog_cnt; p++) {
-				if (obj->progs[p].file_idx == m->slots[s].target)
-					id = obj->progs[p].prog->id;
+			snprintf(what, sizeof(what), "failed to set slot [%u] to program '%s'",
+				 m->slots[s].index, prog ? prog->name : "?");
+			/* The update applies the rule too; asked first for a
+			 * message that names the types. */
+			if (prog && prog_array_check_owner(obj->maps[i], prog)) {
+				snprintf(context, sizeof(context), "map '%s': slot [%u]", m->name,
+					 m->slots[s].index);
+				return load_owner_error(obj, obj->maps[i], prog, context);
 			}
-			err = load_map_update(obj, obj->maps[i], m->name, m->slots[s].index, &id);
+			err = load_map_update(obj, obj->maps[i], m->name, m->slots[s].index, &id,
+					      what);
 			if (err)
 				return err;
 		}

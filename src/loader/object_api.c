@@ -198,3 +198,13 @@ struct bpfvm_map *bpfvm_object_find_map(const struct bpfvm_object *obj, const ch
 
 	return idx < 0 ? NULL : bpfvm_object_map(obj, (size_t)idx);
 }
+
+size_t bpfvm_object_note_cnt(const struct bpfvm_object *obj)
+{
+	return obj->file->note_cnt;
+}
+
+const char *bpfvm_object_note(const struct bpfvm_object *obj, size_t idx)
+{
+	return idx < obj->file->note_cnt ? obj->file->notes[idx] : NULL;
+}

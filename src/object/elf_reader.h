@@ -82,6 +82,9 @@ int reader_collect_map_slots(struct elf_reader *reader);   /* map_slots.c */
  * classification: the section is a whole number of Elf64_Rel). */
 Elf64_Rel reader_rel(const struct elf_sec *sec, size_t i);
 
+/* btf__new without libbpf printing anything (btf_quiet.c). */
+struct btf *reader_btf_new_quietly(const void *data, uint32_t size);
+
 /* Adds a map to the file; returns it zeroed, or NULL (ENOMEM, message set). */
 struct object_map *reader_add_map(struct elf_reader *reader);
 

@@ -24,18 +24,6 @@ struct object_map *reader_add_map(struct elf_reader *reader)
 	return &maps[file->map_cnt++];
 }
 
-/* libbpf prints its warnings to stderr by default; the library never
- * prints (DESIGN.md), so its printer is off while it parses. This touches
- * libbpf's global printer for the duration of the call. */
-static struct btf *btf_parse_quietly(const void *data, uint32_t size)
-{
-	libbpf_print_fn_t old = libbpf_set_print(NULL);
-	struct btf *btf = btf__new(data, size);
-
-	libbpf_set_print(old);
-	return btf;
-}
-
 static int reader_load_btf(struct elf_reader *reader)
 {
 	for (size_t idx = 1; idx < reader->sec_cnt; idx++) {
@@ -46,7 +34,7 @@ static int reader_load_btf(struct elf_reader *reader)
 			continue;
 		if (!sec->data || sec->size > UINT32_MAX)
 			return reader_error(reader, -EINVAL, "section '.BTF': empty or too large");
-		reader->btf = btf_parse_quietly(sec->data, (uint32_t)sec->size);
+		reader->btf = reader_btf_new_quietly(sec->data, (uint32_t)sec->size);
 		err = libbpf_get_error(reader->btf);
 		if (err || !reader->btf) {
 			reader->btf = NULL;

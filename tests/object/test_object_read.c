@@ -6,9 +6,15 @@
  *
  * Usage: test_object_read OBJECTS_DIR */
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
 
 #include "elf_edit.h"
 #include "object/object.h"
@@ -555,6 +561,154 @@ static void bad_btf_is_refused(void)
 	elf_img_free(&good);
 }
 
+static _Atomic unsigned app_printer_calls;
+
+static int app_printer(enum libbpf_print_level level, const char *format, va_list args)
+{
+	app_printer_calls++;
+	return 0;
+}
+
+/* multi.bpf.o with its BTF's type_len 4 bytes short (see below). */
+static struct elf_img malformed_btf_img(uint8_t **btf_data, uint32_t *btf_size)
+{
+	struct elf_img img = load("multi.bpf.o");
+	size_t sec = elf_img_find_sec(&img, ".BTF");
+	uint32_t type_len;
+
+	*btf_data = img.buf + elf_img_shdr(&img, sec)->sh_offset;
+	*btf_size = (uint32_t)elf_img_shdr(&img, sec)->sh_size;
+	memcpy(&type_len, *btf_data + 12, 4); /* struct btf_header.type_len */
+	type_len -= 4;
+	memcpy(*btf_data + 12, &type_len, 4);
+	return img;
+}
+
+/* libbpf's warnings for one btf__new of the malformed BTF, straight. */
+static unsigned libbpf_warnings_of(const uint8_t *btf_data, uint32_t btf_size)
+{
+	unsigned before = app_printer_calls;
+	struct btf *btf = btf__new(btf_data, btf_size);
+
+	if (!libbpf_get_error(btf))
+		btf__free(btf);
+	return app_printer_calls - before;
+}
+
+/* Runs object_read on img with stderr sent to a temporary file; returns the
+ * number of bytes written to stderr meanwhile, or -1. */
+static long read_capturing_stderr(const struct elf_img *img, int *err)
+{
+	struct object_file *file = NULL;
+	FILE *capture = tmpfile();
+	int saved = dup(2);
+	long written;
+
+	if (!capture || saved < 0)
+		return -1;
+	fflush(stderr);
+	dup2(fileno(capture), 2);
+	*err = object_read(img->buf, img->size, "broken.o", "broken", &file);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	written = ftell(capture) < 0 ? -1 : (fseek(capture, 0, SEEK_END), ftell(capture));
+	fclose(capture);
+	if (!*err)
+		object_file_free(file);
+	return written;
+}
+
+/* BTF whose last type record runs past type_len: libbpf 1.1's btf__new
+ * warns "BTF type [N] is malformed" through its process-wide printer. The
+ * reader refuses the object without a byte on stderr and without the
+ * application's printer hearing of it, and leaves that printer installed. */
+static void malformed_btf_prints_nothing(void)
+{
+	const char *test = "malformed_btf_prints_nothing";
+	uint8_t *btf_data;
+	uint32_t btf_size;
+	struct elf_img img = malformed_btf_img(&btf_data, &btf_size);
+	libbpf_print_fn_t before = libbpf_set_print(app_printer), after;
+	unsigned warnings = libbpf_warnings_of(btf_data, btf_size);
+	long written;
+	int err = 0;
+
+	testlib_check(test, warnings > 0, "the corruption makes libbpf itself warn");
+	app_printer_calls = 0;
+	written = read_capturing_stderr(&img, &err);
+	after = libbpf_set_print(before);
+	testlib_check(test, err == -EINVAL && strstr(bpfvm_errmsg(), "malformed BTF"),
+		      "refused: %d %s", err, bpfvm_errmsg());
+	testlib_check(test, written == 0, "%ld bytes on stderr", written);
+	testlib_check(test, app_printer_calls == 0, "the application's printer got %u messages",
+		      app_printer_calls);
+	testlib_check(test, after == app_printer, "the application's printer is installed again");
+	elf_img_free(&img);
+}
+
+struct quiet_thread {
+	const struct elf_img *img;
+	const uint8_t *btf_data;
+	uint32_t btf_size;
+	unsigned rounds;
+	bool direct; /* btf__new itself, as an application would, else object_read */
+	int failures;
+};
+
+static void *quiet_thread_run(void *arg)
+{
+	struct quiet_thread *t = arg;
+
+	for (unsigned i = 0; i < t->rounds; i++) {
+		struct object_file *file = NULL;
+
+		if (t->direct) {
+			libbpf_warnings_of(t->btf_data, t->btf_size);
+		} else if (object_read(t->img->buf, t->img->size, "broken.o", "broken", &file) !=
+			   -EINVAL) {
+			t->failures++;
+			object_file_free(file);
+		}
+	}
+	return NULL;
+}
+
+/* Two threads open the malformed object while a third parses the same BTF
+ * through libbpf directly: every warning of the third reaches the
+ * application's printer (none of the readers' do), and the printer is still
+ * the application's at the end. */
+static void other_threads_libbpf_warnings_still_reach_the_application(void)
+{
+	const char *test = "other_threads_libbpf_warnings_still_reach_the_application";
+	uint8_t *btf_data;
+	uint32_t btf_size;
+	struct elf_img img = malformed_btf_img(&btf_data, &btf_size);
+	libbpf_print_fn_t before = libbpf_set_print(app_printer), after;
+	unsigned per_call = libbpf_warnings_of(btf_data, btf_size);
+	struct quiet_thread threads[3];
+	pthread_t ids[3];
+
+	for (int i = 0; i < 3; i++) {
+		threads[i] = (struct quiet_thread){ .img = &img, .btf_data = btf_data,
+						    .btf_size = btf_size, .rounds = 2000,
+						    .direct = i == 2 };
+	}
+	app_printer_calls = 0;
+	for (int i = 0; i < 3; i++)
+		pthread_create(&ids[i], NULL, quiet_thread_run, &threads[i]);
+	for (int i = 0; i < 3; i++)
+		pthread_join(ids[i], NULL);
+	after = libbpf_set_print(before);
+	testlib_check(test, per_call > 0 && app_printer_calls == 2000 * per_call,
+		      "the application got %u warnings, %u expected", app_printer_calls,
+		      2000 * per_call);
+	testlib_check(test, threads[0].failures == 0 && threads[1].failures == 0,
+		      "every read refused the object");
+	testlib_check(test, after == app_printer, "the application's printer is installed again");
+	elf_img_free(&img);
+}
+
 static void unsupported_objects_name_what_is_unsupported(void)
 {
 	const char *test = "unsupported_objects_name_what_is_unsupported";
@@ -599,6 +753,8 @@ int main(int argc, char **argv)
 	corrupt_symbols_are_refused();
 	corrupt_relocations_are_refused();
 	bad_btf_is_refused();
+	malformed_btf_prints_nothing();
+	other_threads_libbpf_warnings_still_reach_the_application();
 	unsupported_objects_name_what_is_unsupported();
 	return testlib_summary();
 }
