@@ -257,7 +257,17 @@ static int load_owner_error(const struct bpfvm_object *obj, const struct bpfvm_m
 {
 	char owner[128], joiner[128];
 
-	if (map->owner_prog_type == (uint32_t)prog->type) {
+	bool frags = (prog->prog_flags & BPF_F_XDP_HAS_FRAGS) != 0;
+
+	if (map->owner_prog_type == (uint32_t)prog->type &&
+	    map->owner_attach_type == (uint32_t)prog->expected_attach_type &&
+	    map->owner_xdp_has_frags != frags) {
+		snprintf(owner, sizeof(owner), "%s programs %s frags",
+			 load_prog_type_name(map->owner_prog_type),
+			 map->owner_xdp_has_frags ? "with" : "without");
+		snprintf(joiner, sizeof(joiner), "%s %s frags", load_prog_type_name(prog->type),
+			 frags ? "with" : "without");
+	} else if (map->owner_prog_type == (uint32_t)prog->type) {
 		snprintf(owner, sizeof(owner), "%s programs with attach type %s",
 			 load_prog_type_name(map->owner_prog_type),
 			 load_attach_type_name(map->owner_attach_type));

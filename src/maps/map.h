@@ -156,6 +156,7 @@ struct bpfvm_map {
 	_Atomic uint32_t owner_set;
 	uint32_t owner_prog_type;
 	uint32_t owner_attach_type;
+	bool owner_xdp_has_frags;	/* the kernel's owner.xdp_has_frags */
 };
 
 /* The family for a map type, or NULL if bpfvm has none. */

@@ -40,6 +40,13 @@ static uint32_t prog_array_wait_owner(struct bpfvm_map *map)
 	return state;
 }
 
+/* XDP programs that handle multi-buffer packets (xdp.frags) and those that
+ * do not may not share an array: the kernel's bpf_prog_map_compatible. */
+static bool prog_has_frags(const struct bpfvm_prog *prog)
+{
+	return (prog->prog_flags & BPF_F_XDP_HAS_FRAGS) != 0;
+}
+
 int prog_array_check_owner(struct bpfvm_map *map, const struct bpfvm_prog *prog)
 {
 	uint32_t state = PROG_ARRAY_NO_OWNER;
@@ -47,12 +54,14 @@ int prog_array_check_owner(struct bpfvm_map *map, const struct bpfvm_prog *prog)
 	if (atomic_compare_exchange_strong(&map->owner_set, &state, PROG_ARRAY_CLAIMING)) {
 		map->owner_prog_type = prog->type;
 		map->owner_attach_type = prog->expected_attach_type;
+		map->owner_xdp_has_frags = prog_has_frags(prog);
 		atomic_store_explicit(&map->owner_set, PROG_ARRAY_OWNED, memory_order_release);
 		return 0;
 	}
 	prog_array_wait_owner(map);
 	if (map->owner_prog_type != (uint32_t)prog->type ||
-	    map->owner_attach_type != (uint32_t)prog->expected_attach_type) {
+	    map->owner_attach_type != (uint32_t)prog->expected_attach_type ||
+	    map->owner_xdp_has_frags != prog_has_frags(prog)) {
 		vm_error("map '%.16s': program '%s' (type %u, attach type %u) cannot join a prog "
 			 "array owned by programs of type %u, attach type %u",
 			 map->region->name, prog->name, prog->type, prog->expected_attach_type,

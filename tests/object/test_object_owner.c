@@ -96,6 +96,19 @@ static void static_slot_of_another_attach_type_is_refused(void)
 	bpfvm_destroy(vm);
 }
 
+static void static_slot_with_other_frags_is_refused(void)
+{
+	const char *test = "static_slot_with_other_frags_is_refused";
+	struct bpfvm *vm = loader_vm_create();
+	struct bpfvm_object *obj = load_refused(
+		test, vm, "owner_frags.bpf.o",
+		"owner_frags.bpf.o: map 'jumps': slot [0]: prog array 'jumps' is owned by xdp "
+		"programs without frags; program 'frags_target' is xdp with frags (-22)");
+
+	bpfvm_object_close(obj);
+	bpfvm_destroy(vm);
+}
+
 /* The same rule, met: tail.bpf.o's entry program and its slot are both XDP. */
 static void static_slot_of_the_owner_type_is_filled(void)
 {
@@ -129,6 +142,7 @@ int main(int argc, char **argv)
 	referencing_program_of_another_type_is_refused();
 	static_slot_of_another_type_is_refused();
 	static_slot_of_another_attach_type_is_refused();
+	static_slot_with_other_frags_is_refused();
 	static_slot_of_the_owner_type_is_filled();
 	return testlib_summary();
 }
