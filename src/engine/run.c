@@ -39,15 +39,17 @@ static int64_t run_budget(const struct bpfvm_prog *prog)
 	return prog->insn_budget > INT64_MAX ? INT64_MAX : (int64_t)prog->insn_budget;
 }
 
-/* Runs `prog` with r1, r2 and the packet that ld_abs reads. The stack is cleared
- * so that a run is deterministic even when the program reads what it never
- * wrote (until the verifier proves that it cannot). */
-static int run_with(struct bpfvm_prog *prog, struct run_ctx *run, uint64_t r1, uint64_t r2,
-		    const uint8_t *packet, uint64_t packet_len, uint64_t *retval)
+/* Enters `prog`'s code at `entry` (NULL: its start) with r1..r5 = args,
+ * on a fresh stack. The stack is cleared so that a run is deterministic even
+ * when the program reads what it never wrote (until the verifier proves that
+ * it cannot). */
+static int run_on_fresh_stack(struct run_ctx *run, struct bpfvm_prog *prog,
+			      const struct interp_insn *entry, const uint64_t args[5],
+			      const uint8_t *packet, uint64_t packet_len, uint64_t *retval)
 {
 	_Alignas(16) uint8_t stack[INTERP_RUN_STACK];
 	struct interp_run engine_run = {
-		.args = { r1, r2 },
+		.entry = entry,
 		.stack_top = stack + sizeof(stack),
 		.stack_bottom = stack,
 		.packet = packet,
@@ -57,53 +59,59 @@ static int run_with(struct bpfvm_prog *prog, struct run_ctx *run, uint64_t r1, u
 		.run = run,
 	};
 
+	memcpy(engine_run.args, args, sizeof(engine_run.args));
 	memset(stack, 0, sizeof(stack));
+	return run_enter(run, &engine_run, prog->interp, retval);
+}
+
+/* A new invocation: the run state starts afresh (SEMANTICS.md: the tail-call
+ * count starts at 0 for every invocation). */
+static int run_start(struct bpfvm_prog *prog, struct run_ctx *run, const uint64_t args[5],
+		     const uint8_t *packet, uint64_t packet_len, uint64_t *retval)
+{
 	run->vm = prog->vm;
 	run->prog = prog;
 	run->tail_call_cnt = 0;
 	run->error = 0;
-	return run_enter(run, &engine_run, prog->interp, retval);
+	return run_on_fresh_stack(run, prog, NULL, args, packet, packet_len, retval);
+}
+
+/* The packet that ld_abs / ld_ind read, for the program type's context. */
+static void run_legacy_packet(const struct bpfvm_prog *prog, void *ctx, const uint8_t **packet,
+			      uint64_t *packet_len)
+{
+	*packet = NULL;
+	*packet_len = 0;
+	if (prog->progtype->legacy_packet)
+		prog->progtype->legacy_packet(ctx, packet, packet_len);
 }
 
 int run_prog(struct bpfvm_prog *prog, struct run_ctx *run, uint64_t *retval)
 {
-	const uint8_t *packet = NULL;
-	uint64_t packet_len = 0;
+	const uint64_t args[5] = { (uint64_t)(uintptr_t)run->ctx };
+	const uint8_t *packet;
+	uint64_t packet_len;
 
-	if (prog->progtype->legacy_packet)
-		prog->progtype->legacy_packet(run->ctx, &packet, &packet_len);
-	return run_with(prog, run, (uint64_t)(uintptr_t)run->ctx, 0, packet, packet_len, retval);
+	run_legacy_packet(prog, run->ctx, &packet, &packet_len);
+	return run_start(prog, run, args, packet, packet_len, retval);
 }
 
 int run_call_function(struct run_ctx *run, uint64_t func, uint64_t r1, uint64_t r2,
 		      uint64_t r3, uint64_t r4, uint64_t r5, uint64_t *retval)
 {
-	_Alignas(16) uint8_t stack[INTERP_RUN_STACK];
-	struct bpfvm_prog *prog = run->prog;
-	const uint8_t *packet = NULL;
-	uint64_t packet_len = 0;
-	struct interp_run engine_run;
+	const uint64_t args[5] = { r1, r2, r3, r4, r5 };
+	const uint8_t *packet;
+	uint64_t packet_len;
 
-	if (prog->progtype->legacy_packet)
-		prog->progtype->legacy_packet(run->ctx, &packet, &packet_len);
-	memset(stack, 0, sizeof(stack));
-	engine_run = (struct interp_run){
-		.entry = (const struct interp_insn *)(uintptr_t)func,
-		.args = { r1, r2, r3, r4, r5 },
-		.stack_top = stack + sizeof(stack),
-		.stack_bottom = stack,
-		.packet = packet,
-		.packet_len = packet_len,
-		.budget = run_budget(prog),
-		.prog_name = prog->name,
-		.run = run,
-	};
-	return run_enter(run, &engine_run, prog->interp, retval);
+	run_legacy_packet(run->prog, run->ctx, &packet, &packet_len);
+	return run_on_fresh_stack(run, run->prog, (const struct interp_insn *)(uintptr_t)func,
+				  args, packet, packet_len, retval);
 }
 
 int bpfvm_prog_run_raw(struct bpfvm_prog *prog, void *mem, size_t mem_len, uint64_t *retval)
 {
 	struct run_ctx run = { .ctx = mem };
+	const uint64_t args[5] = { (uint64_t)(uintptr_t)mem, mem_len };
 
 	if (!prog || !retval || (!mem && mem_len)) {
 		vm_error("bpfvm_prog_run_raw: NULL argument");
@@ -114,5 +122,5 @@ int bpfvm_prog_run_raw(struct bpfvm_prog *prog, void *mem, size_t mem_len, uint6
 			 prog->name);
 		return -EINVAL;
 	}
-	return run_with(prog, &run, (uint64_t)(uintptr_t)mem, mem_len, mem, mem_len, retval);
+	return run_start(prog, &run, args, mem, mem_len, retval);
 }
