@@ -62,6 +62,9 @@ int cgroup_narrow_loads(struct __sk_buff *skb)
 	save(SLOT_NARROW + 32, NARROW(skb, family, __u8, 0));
 	save(SLOT_NARROW + 33, NARROW(skb, remote_port, __u16, 0));
 	save(SLOT_NARROW + 34, NARROW(skb, local_port, __u16, 0));
+	save(SLOT_NARROW + 35, NARROW(skb, family, __u8, 1));
+	save(SLOT_NARROW + 36, NARROW(skb, family, __u16, 2));
+	save(SLOT_NARROW + 37, NARROW(skb, gso_segs, __u16, 2));
 	return 1;
 }
 

@@ -49,6 +49,15 @@ int tc_narrow_loads(struct __sk_buff *skb)
 	save(SLOT_NARROW + 32, NARROW(skb, tc_classid, __u8, 0));
 	save(SLOT_NARROW + 33, NARROW(skb, wire_len, __u16, 0));
 	save(SLOT_NARROW + 34, NARROW(skb, gso_segs, __u8, 0));
+	/* Fields the kernel keeps in 16 bits: a 2-byte load of the slot's
+	 * high half reads the whole field, a 1-byte load the field's bytes. */
+	save(SLOT_NARROW + 35, NARROW(skb, gso_segs, __u8, 1));
+	save(SLOT_NARROW + 36, NARROW(skb, gso_segs, __u16, 2));
+	save(SLOT_NARROW + 37, NARROW(skb, gso_size, __u8, 1));
+	save(SLOT_NARROW + 38, NARROW(skb, gso_size, __u16, 2));
+	skb->tc_index = 0x1234;
+	save(SLOT_NARROW + 39, NARROW(skb, tc_index, __u8, 1));
+	save(SLOT_AFTER + SKB_SLOT(tc_index), NARROW(skb, tc_index, __u16, 2));
 	return 0;
 }
 
