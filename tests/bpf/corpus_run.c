@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <sched.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -176,40 +177,130 @@ static int read_hex_packet(const char *path, struct case_input *input)
 	return 0;
 }
 
+/* A "name=value,..." list into a context struct: each name is a field of
+ * `table` (offset and size in the struct); values in C notation (0x..). */
+struct ctx_field_name {
+	const char *name;
+	size_t off, size;
+};
+
+#define SKB_FIELD(name, member) \
+	{ name, offsetof(struct __sk_buff, member), sizeof(((struct __sk_buff *)0)->member) }
+#define XDP_FIELD(member) \
+	{ #member, offsetof(struct xdp_md, member), sizeof(((struct xdp_md *)0)->member) }
+
+static const struct ctx_field_name skb_field_names[] = {
+	SKB_FIELD("mark", mark),
+	SKB_FIELD("priority", priority),
+	SKB_FIELD("ingress_ifindex", ingress_ifindex),
+	SKB_FIELD("ifindex", ifindex),
+	SKB_FIELD("cb0", cb[0]),
+	SKB_FIELD("cb1", cb[1]),
+	SKB_FIELD("cb2", cb[2]),
+	SKB_FIELD("cb3", cb[3]),
+	SKB_FIELD("cb4", cb[4]),
+	SKB_FIELD("tstamp", tstamp),
+	SKB_FIELD("wire_len", wire_len),
+	SKB_FIELD("gso_segs", gso_segs),
+	SKB_FIELD("gso_size", gso_size),
+	SKB_FIELD("hwtstamp", hwtstamp),
+	{ NULL, 0, 0 },
+};
+
+static const struct ctx_field_name xdp_field_names[] = {
+	XDP_FIELD(data),
+	XDP_FIELD(data_end),
+	XDP_FIELD(data_meta),
+	XDP_FIELD(ingress_ifindex),
+	XDP_FIELD(rx_queue_index),
+	XDP_FIELD(egress_ifindex),
+	{ NULL, 0, 0 },
+};
+
+static int set_ctx_field(const struct ctx_field_name *table, const char *field, uint8_t *ctx)
+{
+	const char *equal = strchr(field, '=');
+	unsigned long long value;
+	char *end;
+
+	if (!equal)
+		return -1;
+	errno = 0;
+	value = strtoull(equal + 1, &end, 0);
+	if (*end || errno)
+		return -1;
+	for (; table->name; table++) {
+		if (strlen(table->name) != (size_t)(equal - field) ||
+		    strncmp(table->name, field, (size_t)(equal - field)) != 0)
+			continue;
+		if (table->size == 4) {
+			uint32_t narrow = (uint32_t)value;
+
+			memcpy(ctx + table->off, &narrow, 4);
+		} else {
+			memcpy(ctx + table->off, &value, 8);
+		}
+		return 0;
+	}
+	return -1;
+}
+
+static int set_ctx_fields(const struct ctx_field_name *table, const char *spec, uint8_t *ctx)
+{
+	char copy[sizeof(((struct corpus_case *)0)->ctx)], *save = NULL;
+
+	snprintf(copy, sizeof(copy), "%s", spec);
+	for (char *field = strtok_r(copy, ",", &save); field; field = strtok_r(NULL, ",", &save))
+		if (set_ctx_field(table, field, ctx))
+			return -1;
+	return 0;
+}
+
 static int build_skb_ctx(const char *spec, struct case_input *input)
 {
 	struct __sk_buff skb = { 0 };
-	char copy[96], *save = NULL;
 
-	snprintf(copy, sizeof(copy), "%s", spec);
-	for (char *field = strtok_r(copy, ",", &save); field; field = strtok_r(NULL, ",", &save)) {
-		unsigned long value;
-
-		if (sscanf(field, "mark=%lu", &value) == 1)
-			skb.mark = (uint32_t)value;
-		else if (sscanf(field, "priority=%lu", &value) == 1)
-			skb.priority = (uint32_t)value;
-		else if (sscanf(field, "cb0=%lu", &value) == 1)
-			skb.cb[0] = (uint32_t)value;
-		else
-			return -1;
-	}
+	if (strcmp(spec, "zero") != 0 && set_ctx_fields(skb_field_names, spec, (uint8_t *)&skb))
+		return -1;
 	memcpy(input->ctx, &skb, sizeof(skb));
 	input->ctx_len = sizeof(skb);
 	return 0;
 }
 
+/* data_end is the packet's size unless the spec says otherwise. */
+static int build_xdp_ctx(const char *spec, struct case_input *input)
+{
+	struct xdp_md md = { .data_end = input->data_len };
+
+	if (set_ctx_fields(xdp_field_names, spec, (uint8_t *)&md))
+		return -1;
+	memcpy(input->ctx, &md, sizeof(md));
+	input->ctx_len = sizeof(md);
+	return 0;
+}
+
+/* "ids" (corpus_run.h) or "args=N": N arguments, args[i] =
+ * 0x0102030405060708 * (i + 1), distinct in every byte. */
 static int build_rawtp_ctx(const char *spec, struct case_input *input)
 {
-	uint64_t args[3];
+	uint64_t args[12];
+	unsigned count;
+	char tail;
 
+	if (sscanf(spec, "args=%u%c", &count, &tail) == 1 && count >= 1 && count <= 12) {
+		for (unsigned i = 0; i < count; i++)
+			args[i] = 0x0102030405060708ull * (i + 1);
+		memcpy(input->ctx, args, count * sizeof(args[0]));
+		input->ctx_len = count * sizeof(args[0]);
+		return 0;
+	}
 	if (strcmp(spec, "ids") != 0)
 		return -1;
 	args[0] = (uint64_t)getpid();
 	args[1] = (uint64_t)syscall(SYS_gettid);
 	args[2] = CORPUS_RAWTP_MAGIC_ARG;
-	memcpy(input->ctx, args, sizeof(args));
-	input->ctx_len = sizeof(args);
+	memcpy(input->ctx, args, 3 * sizeof(args[0]));
+	input->ctx_len = 3 * sizeof(args[0]);
 	return 0;
 }
 
@@ -227,6 +318,8 @@ int case_input_build(const struct corpus_case *c, const char *packet_dir,
 	}
 	if (strncmp(c->ctx, "skb:", 4) == 0)
 		err = build_skb_ctx(c->ctx + 4, input);
+	else if (strncmp(c->ctx, "xdp:", 4) == 0)
+		err = build_xdp_ctx(c->ctx + 4, input);
 	else if (strncmp(c->ctx, "rawtp:", 6) == 0)
 		err = build_rawtp_ctx(c->ctx + 6, input);
 	else if (strcmp(c->ctx, "-") != 0)

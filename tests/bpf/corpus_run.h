@@ -10,9 +10,16 @@
  *   obj     the object, tests/bpf/<obj>.bpf.c built to <objdir>/<obj>.bpf.o
  *   prog    the program's symbol name
  *   data    packets/<data>.hex, or "-" for none (raw_tracepoint)
- *   ctx     "-", "skb:mark=N,priority=N,cb0=N" (an __sk_buff with those
- *           fields) or "rawtp:ids" (args[0] = tgid, args[1] = pid, args[2] =
- *           42: the program compares them with the helpers' answers)
+ *   ctx     "-" (no ctx_in), or a ctx_in:
+ *           "skb:mark=N,priority=N,cb0=N,..." an __sk_buff with those fields
+ *             (mark, priority, ingress_ifindex, ifindex, cb0..cb4, tstamp,
+ *             wire_len, gso_segs, gso_size, hwtstamp; N in C notation), the
+ *             rest zero; "skb:zero" an all-zero one
+ *           "xdp:ingress_ifindex=N,..." an xdp_md with those fields (any of
+ *             them), data_end the packet's size unless given
+ *           "rawtp:ids" args[0] = tgid, args[1] = pid, args[2] = 42 (the
+ *             program compares them with the helpers' answers)
+ *           "rawtp:args=N" N arguments, args[i] = 0x0102030405060708 * (i+1)
  *   repeat  the test run's repeat count
  *
  * The result of a run (struct run_result) is text, one fact per line:
@@ -50,7 +57,7 @@ struct corpus_case {
 	char obj[64];
 	char prog[64];
 	char data[64];
-	char ctx[96];
+	char ctx[256];
 	int repeat;
 	unsigned line;
 };
