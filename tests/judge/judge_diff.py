@@ -124,7 +124,7 @@ def kernel_run(case, obj, work, pin_dir):
                           "pinmaps", os.path.join(pin_dir, "maps")])
     try:
         if code != 0:
-            return None, "load failed: " + last_lines(err)
+            return None, "load failed: " + verifier_reason(obj, pin_dir)
         pin = os.path.join(pin_dir, case["prog"])
         if case.get("ctx", "").startswith("rawtp:"):
             return kernel_run_raw_tp(pin, work)
@@ -135,6 +135,17 @@ def kernel_run(case, obj, work, pin_dir):
         return read_outputs(case, work, "kernel", out), None
     finally:
         shutil.rmtree(pin_dir, ignore_errors=True)
+
+
+def verifier_reason(obj, pin_dir):
+    """The verifier's last words, from libbpf's debug output."""
+    shutil.rmtree(pin_dir, ignore_errors=True)
+    _, _, err = run(["bpftool", "-d", "prog", "loadall", obj, pin_dir])
+    lines = err.splitlines()
+    for i, line in enumerate(lines):
+        if line.startswith("verification time") and i > 0:
+            return lines[i - 1].strip()
+    return last_lines(err)
 
 
 def bpf_syscall(cmd, attr):

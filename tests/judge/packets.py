@@ -208,6 +208,18 @@ def broadcast_arp():
     return b"\xff" * 6 + arp()[6:]
 
 
+def ipv4_tcp_54():
+    return eth(0x0800, ipv4(6, tcp(40000, 80, b"")))
+
+
+def ipv4_udp_64():
+    return eth(0x0800, ipv4(17, udp(5000, 53, bytes(range(22)))))
+
+
+def ipv4_udp_74():
+    return eth(0x0800, ipv4(17, udp(5000, 53, bytes(range(32)))))
+
+
 def big_udp():
     return eth(0x0800, ipv4(17, udp(5000, 53, bytes(range(256)) * 4)))
 
