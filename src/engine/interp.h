@@ -92,17 +92,21 @@ struct interp_code {
 
 struct run_ctx;
 
+/* SEMANTICS.md: at most 33 successful tail calls per invocation. */
+#define MAX_TAIL_CALL_CNT 33
+
 /* A run's stack and frames. One program's call chain needs at most
  * ISA_MAX_STACK bytes and ISA_MAX_CALL_FRAMES frames, but a tail call made
  * from a subprogram keeps the frames above it, and its target may do the
- * same (SEMANTICS.md: tail calls): the kernel bounds that by its 8 KiB stack
- * and the 33-call limit. The interpreter gives a run this much and refuses a
- * tail call (it falls through) whose target would not fit. */
-#define INTERP_RUN_STACK (8 * ISA_MAX_STACK)
-#define INTERP_RUN_FRAMES (4 * ISA_MAX_CALL_FRAMES)
-
-/* SEMANTICS.md: at most 33 successful tail calls per invocation. */
-#define MAX_TAIL_CALL_CNT 33
+ * same (SEMANTICS.md: tail calls), up to 33 times. The kernel allows that
+ * when the frames above each such subprogram hold under
+ * INTERP_TAIL_CALL_FRAMES_STACK bytes; so a run needs, in the worst case,
+ * 33 such levels of at most 7 kept frames and 256 bytes each, plus one whole
+ * program. The interpreter gives a run that much and refuses a tail call
+ * (it falls through) whose target would not fit. */
+#define INTERP_TAIL_CALL_FRAMES_STACK 256
+#define INTERP_RUN_STACK (MAX_TAIL_CALL_CNT * INTERP_TAIL_CALL_FRAMES_STACK + ISA_MAX_STACK)
+#define INTERP_RUN_FRAMES ((MAX_TAIL_CALL_CNT + 1) * ISA_MAX_CALL_FRAMES)
 
 /* What one run of the interpreter needs besides the code. */
 struct interp_run {

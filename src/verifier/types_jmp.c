@@ -307,10 +307,17 @@ static int exit_insn(struct types_env *env, struct verifier_state *st, uint32_t 
 		     uint32_t *next)
 {
 	struct func_state *callee = state_frame(st), *caller;
-	int err = types_check_reg_init(env, st, idx, BPF_REG_0);
+	int err;
 
-	if (err)
-		return err;
+	/* The kernel (prepare_func_exit) hands a subprogram's R0 back to its
+	 * caller as it is, initialised or not: a void __noinline function
+	 * exits without setting it, and only a caller that reads R0 is
+	 * refused. The program's own exit and a callback's need a value. */
+	if (st->curframe == 0 || callee->callback) {
+		err = types_check_reg_init(env, st, idx, BPF_REG_0);
+		if (err)
+			return err;
+	}
 	if (st->curframe == 0) {
 		*next = UINT32_MAX;
 		return 0;

@@ -554,6 +554,44 @@ static void skb_error_case(const char *name, struct __sk_buff *ctx, uint32_t ctx
 	run_case(&c);
 }
 
+/* Linux 6.18 refuses an IPv4 / IPv6 packet whose network header is shorter
+ * than struct iphdr / ipv6hdr (20 / 40 bytes after Ethernet), for every
+ * __sk_buff type; one byte more runs. */
+static void skb_short_ip_case(const char *name, enum bpf_prog_type type, const uint8_t *pkt,
+			      uint32_t len, bool refused)
+{
+	static struct oracle_result res;
+	struct oracle_case c = {
+		.name = name, .type = type, .text = "r0 = 0\nexit\n",
+		.data_in = pkt, .data_size_in = len,
+	};
+
+	if (oracle_run_bpfvm(vm, &c, &res))
+		return;
+	if (refused)
+		testlib_check(name, res.err == -EINVAL && strstr(bpfvm_errmsg(), "network header"),
+			      "err %d, message '%s'", res.err, bpfvm_errmsg());
+	else
+		testlib_check(name, res.err == 0, "err %d, message '%s'", res.err, bpfvm_errmsg());
+	run_case(&c);
+}
+
+static void skb_short_ip_cases(void)
+{
+	skb_short_ip_case("skb_ipv4_network_header_of_19_bytes_is_einval",
+			  BPF_PROG_TYPE_SOCKET_FILTER, pkt_ipv4, 33, true);
+	skb_short_ip_case("skb_ipv4_network_header_of_20_bytes_runs",
+			  BPF_PROG_TYPE_SOCKET_FILTER, pkt_ipv4, 34, false);
+	skb_short_ip_case("tc_ipv4_network_header_of_10_bytes_is_einval",
+			  BPF_PROG_TYPE_SCHED_CLS, pkt_ipv4, 24, true);
+	skb_short_ip_case("skb_ipv6_network_header_of_39_bytes_is_einval",
+			  BPF_PROG_TYPE_CGROUP_SKB, pkt_ipv6, 53, true);
+	skb_short_ip_case("skb_ipv6_network_header_of_40_bytes_runs",
+			  BPF_PROG_TYPE_CGROUP_SKB, pkt_ipv6, 54, false);
+	skb_short_ip_case("skb_short_arp_runs", BPF_PROG_TYPE_SOCKET_FILTER,
+			  pkt_arp_broadcast, 20, false);
+}
+
 static void test_skb_errors(void)
 {
 	uint8_t big[200] = { 0 };
@@ -585,6 +623,7 @@ static void test_skb_errors(void)
 	big[199] = 1;
 	skb_error_case("skb_long_ctx_in_with_a_non_zero_tail_is_e2big", (struct __sk_buff *)big,
 		       sizeof(big), 64, 0, 0);
+	skb_short_ip_cases();
 	ctx = skb_ctx_full();
 	c = (struct oracle_case){
 		.name = "skb_small_data_out_is_enospc_with_the_full_size",

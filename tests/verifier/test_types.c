@@ -651,6 +651,35 @@ static void registers_clobbered_by_calls_cannot_be_read(void)
 	release(&v);
 }
 
+/* Linux's prepare_func_exit() copies the callee's R0 to the caller as it is:
+ * a void subprogram may exit without setting it (clang emits that for
+ * static __noinline void functions); reading it afterwards is refused. */
+static void void_subprogram_exits_without_r0(void)
+{
+	const char *test = "void_subprogram_exits_without_r0";
+	struct verdict v;
+
+	verify_text(test,
+		    "r6 = r1\n"
+		    "call f\n"
+		    "r0 = *(u32 *)(r6 +8)\n"
+		    "exit\n"
+		    "f:\n"
+		    "r1 = 1\n"
+		    "exit\n", &v);
+	expect_accepted(test, &v);
+	release(&v);
+
+	verify_text(test,
+		    "call f\n"
+		    "exit\n"
+		    "f:\n"
+		    "r1 = 1\n"
+		    "exit\n", &v);
+	expect_refused(test, &v, -EACCES, "test_prog: insn 1: R0 !read_ok");
+	release(&v);
+}
+
 static void partial_spill_of_ctx_is_refused(void)
 {
 	const char *test = "partial_spill_of_ctx_is_refused";
@@ -823,6 +852,7 @@ int main(void)
 	atomic_on_ctx_is_refused();
 	write_to_a_read_only_field_is_refused();
 	registers_clobbered_by_calls_cannot_be_read();
+	void_subprogram_exits_without_r0();
 	partial_spill_of_ctx_is_refused();
 	forbidden_pointer_arithmetic_is_refused();
 	thousand_insn_branchy_program_is_verified_quickly();

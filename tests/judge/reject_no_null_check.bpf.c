@@ -1,0 +1,2 @@
+#define REJECT_NO_NULL_CHECK
+#include "verifier_rejects.h"

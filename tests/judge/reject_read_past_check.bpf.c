@@ -1,0 +1,2 @@
+#define REJECT_READ_PAST_CHECK
+#include "verifier_rejects.h"

@@ -1,0 +1,2 @@
+#define REJECT_UNCHECKED_READ
+#include "verifier_rejects.h"

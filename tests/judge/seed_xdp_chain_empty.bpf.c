@@ -1,0 +1,2 @@
+#define EMPTY_TABLE
+#include "seed_xdp_chain.bpf.c"
