@@ -13,6 +13,9 @@ command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
 # tests and examples include libbpf's bpf/bpf_helpers.h.
 [ -f /usr/include/gelf.h ] || missing+=(libelf-dev)
 [ -f /usr/include/bpf/bpf_helpers.h ] || missing+=(libbpf-dev)
+# The differential tests drive bpftool against the kernel from python3.
+command -v python3 >/dev/null 2>&1 || missing+=(python3)
+command -v bpftool >/dev/null 2>&1 || missing+=(bpftool)
 
 # The sanitizer build links clang's ASan/UBSan runtime, which Debian ships
 # apart from clang itself (libclang-rt-N-dev).
