@@ -1,68 +1,73 @@
 #include <errno.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "core/id_table.h"
 
 void id_table_init(struct id_table *table)
 {
 	pthread_mutex_init(&table->lock, NULL);
-	table->slots = NULL;
-	table->capacity = 0;
+	for (uint32_t i = 0; i < ID_TABLE_CHUNKS; i++)
+		atomic_init(&table->chunks[i], NULL);
 	table->next_id = 1;
 }
 
 void id_table_release(struct id_table *table)
 {
-	free(table->slots);
-	table->slots = NULL;
-	table->capacity = 0;
+	for (uint32_t i = 0; i < ID_TABLE_CHUNKS; i++)
+		free(atomic_load(&table->chunks[i]));
 	pthread_mutex_destroy(&table->lock);
 }
 
-static int id_table_grow(struct id_table *table)
+/* The slot of `id`, allocating its chunk if `create`; NULL otherwise. */
+static void *_Atomic *id_table_slot(struct id_table *table, uint32_t id, int create)
 {
-	uint32_t capacity = table->capacity ? table->capacity * 2 : 64;
-	void *_Atomic *slots = realloc(table->slots, capacity * sizeof(*slots));
+	uint32_t chunk_index = id / ID_TABLE_CHUNK;
+	void *_Atomic *chunk;
 
-	if (!slots)
-		return -ENOMEM;
-	memset(slots + table->capacity, 0, (capacity - table->capacity) * sizeof(*slots));
-	table->slots = slots;
-	table->capacity = capacity;
-	return 0;
+	if (chunk_index >= ID_TABLE_CHUNKS)
+		return NULL;
+	chunk = atomic_load_explicit(&table->chunks[chunk_index], memory_order_acquire);
+	if (!chunk && create) {
+		chunk = calloc(ID_TABLE_CHUNK, sizeof(*chunk));
+		if (chunk)
+			atomic_store_explicit(&table->chunks[chunk_index], chunk,
+					      memory_order_release);
+	}
+	return chunk ? &chunk[id % ID_TABLE_CHUNK] : NULL;
 }
 
 int64_t id_table_add(struct id_table *table, void *object)
 {
+	void *_Atomic *slot;
 	int64_t id;
 
 	pthread_mutex_lock(&table->lock);
-	if (table->next_id >= table->capacity && id_table_grow(table)) {
-		pthread_mutex_unlock(&table->lock);
-		return -ENOMEM;
+	id = table->next_id;
+	slot = id_table_slot(table, (uint32_t)id, 1);
+	if (slot) {
+		atomic_store_explicit(slot, object, memory_order_release);
+		table->next_id++;
 	}
-	id = table->next_id++;
-	table->slots[id] = object;
 	pthread_mutex_unlock(&table->lock);
-	return id;
+	return slot ? id : -ENOMEM;
 }
 
 void id_table_remove(struct id_table *table, uint32_t id)
 {
+	void *_Atomic *slot;
+
+	if (!id)
+		return;
 	pthread_mutex_lock(&table->lock);
-	if (id && id < table->capacity)
-		table->slots[id] = NULL;
+	slot = id_table_slot(table, id, 0);
+	if (slot)
+		atomic_store_explicit(slot, NULL, memory_order_release);
 	pthread_mutex_unlock(&table->lock);
 }
 
 void *id_table_find(struct id_table *table, uint32_t id)
 {
-	void *object = NULL;
+	void *_Atomic *slot = id ? id_table_slot(table, id, 0) : NULL;
 
-	pthread_mutex_lock(&table->lock);
-	if (id && id < table->capacity)
-		object = table->slots[id];
-	pthread_mutex_unlock(&table->lock);
-	return object;
+	return slot ? atomic_load_explicit(slot, memory_order_acquire) : NULL;
 }

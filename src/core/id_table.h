@@ -1,29 +1,42 @@
 /* Ids of maps and programs: small integers, never reused while the runtime
  * lives (as the kernel's idr with cyclic allocation), mapped to objects in
- * O(1). Thread-safe. */
+ * O(1). Adding and removing take a lock; finding takes none, because a map
+ * of maps resolves its inner maps by id on the run path (no lock, no system
+ * call there).
+ *
+ *     chunks[]  ──►  chunk 0: slots for ids 0 .. ID_TABLE_CHUNK-1
+ *                    chunk 1: ids ID_TABLE_CHUNK .. 2*ID_TABLE_CHUNK-1
+ *                    ...       (allocated on demand, never moved or freed
+ *                               before the table, so a reader needs only
+ *                               two atomic loads)
+ */
 #ifndef BPFVM_CORE_ID_TABLE_H
 #define BPFVM_CORE_ID_TABLE_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 
+#define ID_TABLE_CHUNK 1024u
+#define ID_TABLE_CHUNKS 4096u /* ids up to 4M - 1 */
+
 struct id_table {
-	pthread_mutex_t lock;
-	void *_Atomic *slots; /* indexed by id; slot 0 unused */
-	uint32_t capacity;
+	pthread_mutex_t lock;			  /* writers only */
+	void *_Atomic *_Atomic chunks[ID_TABLE_CHUNKS];
 	uint32_t next_id;
 };
 
 void id_table_init(struct id_table *table);
 void id_table_release(struct id_table *table);
 
-/* Assigns a new id to `object`. Returns the id (> 0) or -ENOMEM. */
+/* Assigns a new id to `object`. Returns the id (> 0) or -ENOMEM (also when
+ * the ids run out). */
 int64_t id_table_add(struct id_table *table, void *object);
 
 /* Removes `id`; a no-op for 0 or unknown ids. */
 void id_table_remove(struct id_table *table, uint32_t id);
 
-/* The object with this id, or NULL. */
+/* The object with this id, or NULL. Lock-free. */
 void *id_table_find(struct id_table *table, uint32_t id);
 
 #endif
