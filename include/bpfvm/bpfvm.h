@@ -90,7 +90,8 @@ struct bpfvm_prog_opts {
  * opcode, register and jump target valid, lddw pairs whole, no fall-through
  * past the last instruction, local calls to valid targets with no recursion,
  * at most 8 frames and 512 bytes of stack along any call chain, helper calls
- * to registered helpers. The copy of `insns` is kept; the caller's array is
+ * to registered helpers that a raw program may call (the built-ins that any
+ * program type may call, and those registered by the embedder). The copy of `insns` is kept; the caller's array is
  * not referenced afterwards.
  * Errors: -EINVAL (malformed program; bpfvm_errmsg() names the instruction),
  * -E2BIG (too many instructions or too much stack), -ENOMEM. */
@@ -98,7 +99,8 @@ int bpfvm_prog_load_raw(struct bpfvm *vm, const struct bpf_insn *insns,
 			size_t insn_cnt, const struct bpfvm_prog_opts *opts,
 			struct bpfvm_prog **prog_out);
 
-/* Frees a program; NULL is allowed. */
+/* Frees a program loaded with bpfvm_prog_load_raw(); NULL is allowed.
+ * Programs of an object belong to it and are freed by bpfvm_object_close(). */
 void bpfvm_prog_free(struct bpfvm_prog *prog);
 
 /* Runs a raw-mode program once over `mem` (which may be NULL when mem_len is
