@@ -49,6 +49,37 @@ void bpfvm_destroy(struct bpfvm *vm);
 /* The number of virtual CPUs: the length of a per-CPU map's value array. */
 uint32_t bpfvm_nr_cpus(const struct bpfvm *vm);
 
+/* ---- Virtual CPUs ---------------------------------------------------- */
+
+/* A run (one invocation of a program with its whole tail-call chain, or the
+ * repeats of one test run) holds one virtual CPU from start to end: per-CPU
+ * maps give it that vCPU's values, bpf_get_smp_processor_id() returns it, and
+ * no other thread runs on it meanwhile (SEMANTICS.md: per-CPU execution).
+ *
+ * A thread that is not bound acquires a free vCPU for each run (the one it
+ * used last when it is free), waiting while every vCPU is busy. A thread that
+ * runs many programs binds to a vCPU once: its runs then take no vCPU of
+ * their own. A test run with BPF_F_TEST_RUN_ON_CPU runs on the vCPU it names,
+ * waiting for it if another thread holds it. A run nested in another (a
+ * helper of the embedder that runs a program) stays on the outer run's vCPU.
+ *
+ * A thread keeps at most BPFVM_CPU_BINDINGS_MAX bindings, in as many
+ * runtimes; it unbinds before the runtime is destroyed. */
+#define BPFVM_CPU_BINDINGS_MAX 4
+
+/* Binds the calling thread to vCPU `cpu`, or to any free one when cpu is -1,
+ * waiting for none. Returns the vCPU, or -EINVAL (cpu out of range), -EBUSY
+ * (another thread holds it, or, with -1, all of them), -EALREADY (this
+ * thread is bound in this runtime already), -ENOSPC (too many bindings). */
+int bpfvm_cpu_bind(struct bpfvm *vm, int cpu);
+
+/* Releases the calling thread's vCPU in `vm`. Errors: -ENOENT (not bound),
+ * -EBUSY (called from inside a run). */
+int bpfvm_cpu_unbind(struct bpfvm *vm);
+
+/* The vCPU the calling thread is bound to in `vm`, or -ENOENT. */
+int bpfvm_cpu_bound(const struct bpfvm *vm);
+
 /* ---- Helpers --------------------------------------------------------- */
 
 /* A helper receives r1..r5 and returns r0, like a kernel BPF helper. */
@@ -102,6 +133,15 @@ int bpfvm_prog_load_raw(struct bpfvm *vm, const struct bpf_insn *insns,
 /* Frees a program loaded with bpfvm_prog_load_raw(); NULL is allowed.
  * Programs of an object belong to it and are freed by bpfvm_object_close(). */
 void bpfvm_prog_free(struct bpfvm_prog *prog);
+
+/* Programs are reference counted, as the kernel's: the object (or the raw
+ * load) holds one, every prog array slot that holds the program one, and
+ * bpfvm_prog_get_by_id() gives the caller one, dropped with
+ * bpfvm_prog_close(). A program outlives its object while a prog array slot
+ * or a caller still holds it, and is freed only when no run can still be
+ * inside it. Errors: -ENOENT (no loaded program has this id). */
+int bpfvm_prog_get_by_id(struct bpfvm *vm, uint32_t id, struct bpfvm_prog **prog_out);
+void bpfvm_prog_close(struct bpfvm_prog *prog);
 
 /* Runs a raw-mode program once over `mem` (which may be NULL when mem_len is
  * 0; the program may write to it). Legacy packet loads (ld_abs/ld_ind) read
@@ -270,6 +310,17 @@ int bpfvm_ringbuf_consume(struct bpfvm_map *map, bpfvm_ringbuf_sample_fn fn, voi
  * PERF_EVENT_ARRAY map (each virtual CPU has its own buffer), oldest first,
  * CPU by CPU; lost_fn (may be NULL) for each CPU that dropped records because
  * its buffer was full. Returns the number of records, or a negative errno. */
+/* A PERF_EVENT_ARRAY slot has no reader until user space opens one, as in
+ * the kernel, where user space places a perf event in each CPU's slot
+ * (libbpf's perf_buffer__new, bcc's open_perf_buffer): until then
+ * bpf_perf_event_output to that slot fails with -ENOENT and writes nothing.
+ * bpfvm_perf_buffer_open() opens every vCPU's slot (its buffer starts
+ * empty); bpfvm_perf_buffer_close() closes them (records not consumed are
+ * dropped). Errors: -EINVAL (not a PERF_EVENT_ARRAY), -EEXIST (already
+ * open), -ENOENT (close: not open). */
+int bpfvm_perf_buffer_open(struct bpfvm_map *map);
+int bpfvm_perf_buffer_close(struct bpfvm_map *map);
+
 typedef void (*bpfvm_perf_sample_fn)(void *ctx, int cpu, void *data, uint32_t size);
 typedef void (*bpfvm_perf_lost_fn)(void *ctx, int cpu, uint64_t lost);
 int bpfvm_perf_buffer_consume(struct bpfvm_map *map, bpfvm_perf_sample_fn fn,
