@@ -38,7 +38,8 @@ int egress3(struct __sk_buff *skb);
 struct {
 	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
 	__uint(max_entries, 2);
-	__type(key, __u32);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, sizeof(__u32));
 	__array(values, int(struct __sk_buff *));
 } chain_programs SEC(".maps") = {
 	.values = {

@@ -32,7 +32,8 @@ struct {
 	__uint(value_size, sizeof(__u32));
 } events SEC(".maps");
 
-/* Sends one event to the reader of this CPU's perf buffer. */
+/* Sends one event to the reader of this CPU's perf buffer. Inlined, so
+ * that the message (a string literal) is copied by constant stores. */
 static __always_inline void report(struct xdp_md *ctx, const char *text, __u32 len)
 {
 	struct event event = { .timestamp = bpf_ktime_get_ns() };
@@ -44,21 +45,16 @@ static __always_inline void report(struct xdp_md *ctx, const char *text, __u32 l
 SEC("xdp")
 int prog_drop(struct xdp_md *ctx)
 {
-	static const char text[] = "Enter prog_drop";
-
-	report(ctx, text, sizeof(text));
+	report(ctx, "Enter prog_drop", sizeof("Enter prog_drop"));
 	return XDP_DROP;
 }
 
 SEC("xdp")
 int prog_entry(struct xdp_md *ctx)
 {
-	static const char enter[] = "Enter prog_entry";
-	static const char exit[] = "Exit prog_entry";
-
-	report(ctx, enter, sizeof(enter));
+	report(ctx, "Enter prog_entry", sizeof("Enter prog_entry"));
 	bpf_tail_call(ctx, &jmp_table, 0);
-	report(ctx, exit, sizeof(exit));
+	report(ctx, "Exit prog_entry", sizeof("Exit prog_entry"));
 	return XDP_PASS;
 }
 
