@@ -5,7 +5,7 @@
  * events (without their timestamps), bpf_printk messages, map contents. The
  * transcripts must be equal.
  *
- *   examples_agree_with_kernel EXAMPLE OBJDIR PACKETDIR
+ *   examples_agree_with_kernel EXAMPLE OBJDIR INPUTDIR
  *
  * Both sides run on CPU 0 (the process pins itself there; bpfvm binds
  * vCPU 0 and has as many vCPUs as the machine has possible CPUs), so per-CPU
@@ -729,7 +729,7 @@ static int read_packet(const char *dir, const char *name, uint8_t *buf, size_t s
 }
 
 static void run_step(const struct side_ops *ops, void *side, const struct step *step,
-		     const char *packet_dir, struct text *out)
+		     const char *input_dir, struct text *out)
 {
 	uint8_t packet[512];
 	uint64_t args[2] = { 0, step->number };
@@ -739,7 +739,7 @@ static void run_step(const struct side_ops *ops, void *side, const struct step *
 
 	switch (step->kind) {
 	case RUN_PACKET:
-		len = read_packet(packet_dir, step->arg, packet, sizeof(packet));
+		len = read_packet(input_dir, step->arg, packet, sizeof(packet));
 		if (len < 0) {
 			text_printf(out, "run %s on %s: no packet (%d)\n", step->name, step->arg, len);
 			return;
@@ -869,7 +869,7 @@ int main(int argc, char **argv)
 	bool agree;
 
 	if (argc != 4) {
-		fprintf(stderr, "usage: %s EXAMPLE OBJDIR PACKETDIR\n", argv[0]);
+		fprintf(stderr, "usage: %s EXAMPLE OBJDIR INPUTDIR\n", argv[0]);
 		return 2;
 	}
 	for (size_t i = 0; i < sizeof(examples) / sizeof(examples[0]); i++)

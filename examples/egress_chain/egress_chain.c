@@ -2,7 +2,7 @@
  * egress1 (which tail-calls egress2, which tail-calls egress3) and shows what
  * the chain printed and what it left in each vCPU's chain_context slot.
  *
- * Usage: egress_chain [OBJECT [PACKET_DIR]]   (defaults: the build's files) */
+ * Usage: egress_chain [OBJECT [INPUT_DIR]]   (defaults: the build's files) */
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -58,7 +58,7 @@ static void show_chain_contexts(struct bpfvm_map *map)
 int main(int argc, char **argv)
 {
 	const char *path = argc > 1 ? argv[1] : EXAMPLE_DIR "/egress_chain.bpf.o";
-	const char *packet_dir = argc > 2 ? argv[2] : EXAMPLE_DIR "/packets";
+	const char *packet_dir = argc > 2 ? argv[2] : EXAMPLE_DIR "/inputs";
 	struct bpfvm_opts opts = { .sz = sizeof(opts), .nr_cpus = NR_CPUS };
 	struct bpfvm_object *obj;
 	struct bpfvm *vm;

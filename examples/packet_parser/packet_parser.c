@@ -4,7 +4,7 @@
  * the chain of stages recorded in this vCPU's parse state; then the flows
  * the parser counted and how often each stage ran.
  *
- * Usage: packet_parser [OBJECT [PACKET_DIR]]   (defaults: the build's files) */
+ * Usage: packet_parser [OBJECT [INPUT_DIR]]   (defaults: the build's files) */
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -247,7 +247,7 @@ int main(int argc, char **argv)
 {
 	const char *path = argc > 1 ? argv[1] : EXAMPLE_DIR "/packet_parser.bpf.o";
 	struct bpfvm_opts opts = { .sz = sizeof(opts), .nr_cpus = NR_CPUS };
-	struct parser p = { .packet_dir = argc > 2 ? argv[2] : EXAMPLE_DIR "/packets" };
+	struct parser p = { .packet_dir = argc > 2 ? argv[2] : EXAMPLE_DIR "/inputs" };
 	int err = bpfvm_create(&opts, &p.vm);
 
 	if (err)

@@ -7,7 +7,7 @@
  * bound to vCPU 1, runs prog_entry without pause while this thread edits
  * the slot, and reports what every run did in each of the three phases.
  *
- * Usage: xdp_jump_table [OBJECT [PACKET_DIR]]   (defaults: the build's files) */
+ * Usage: xdp_jump_table [OBJECT [INPUT_DIR]]   (defaults: the build's files) */
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -266,7 +266,7 @@ static int run_live(struct jump_table_example *ex)
 int main(int argc, char **argv)
 {
 	const char *path = argc > 1 ? argv[1] : EXAMPLE_DIR "/xdp_jump_table.bpf.o";
-	const char *packet_dir = argc > 2 ? argv[2] : EXAMPLE_DIR "/packets";
+	const char *packet_dir = argc > 2 ? argv[2] : EXAMPLE_DIR "/inputs";
 	struct bpfvm_opts opts = { .sz = sizeof(opts), .nr_cpus = NR_CPUS };
 	struct jump_table_example ex = { 0 };
 	int err = bpfvm_create(&opts, &ex.vm);
