@@ -7,6 +7,7 @@
 
 #include "core/error.h"
 #include "core/runtime.h"
+#include "engine/vcpu.h"
 #include "maps/map.h"
 
 /* Regions are anonymous shared-capable mappings: page-aligned, zeroed, and
@@ -168,10 +169,21 @@ void map_get(struct bpfvm_map *map)
 	atomic_fetch_add(&map->refcnt, 1);
 }
 
+static void map_destroy_deferred(void *map)
+{
+	map_destroy(map);
+}
+
 void map_put(struct bpfvm_map *map)
 {
-	if (map && atomic_fetch_sub(&map->refcnt, 1) == 1)
-		map_destroy(map);
+	uint32_t id;
+
+	if (!map || atomic_fetch_sub(&map->refcnt, 1) != 1)
+		return;
+	id = map->region->id;
+	map->region->id = 0;
+	id_table_remove(&map->vm->map_ids, id);
+	vcpu_free_after_grace(map->vm, map_destroy_deferred, map);
 }
 
 void map_get_user(struct bpfvm_map *map)
@@ -180,14 +192,27 @@ void map_get_user(struct bpfvm_map *map)
 	map_get(map);
 }
 
+bool map_try_get_user(struct bpfvm_map *map)
+{
+	uint32_t refs = atomic_load_explicit(&map->refcnt, memory_order_relaxed);
+
+	while (refs) {
+		if (atomic_compare_exchange_weak(&map->refcnt, &refs, refs + 1)) {
+			atomic_fetch_add(&map->usercnt, 1);
+			return true;
+		}
+	}
+	return false;
+}
+
 void map_put_user(struct bpfvm_map *map)
 {
 	if (!map)
 		return;
-	/* The last user reference: a prog array drops its programs
-	 * (SEMANTICS.md: PROG_ARRAY maps). The family does it in its
-	 * release_user op when it has one (issue 4). */
-	atomic_fetch_sub(&map->usercnt, 1);
+	/* SEMANTICS.md, PROG_ARRAY maps: when the last user reference goes,
+	 * a prog array drops its programs, even if programs still use it. */
+	if (atomic_fetch_sub(&map->usercnt, 1) == 1 && map->ops->release_user)
+		map->ops->release_user(map);
 	map_put(map);
 }
 

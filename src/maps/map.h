@@ -109,6 +109,9 @@ struct map_ops {
 	/* Releases process-local state (map->private); the region is freed by
 	 * the generic layer. May be NULL. */
 	void (*release)(struct bpfvm_map *map);
+	/* The last user reference went (the kernel's map_release_uref): a
+	 * prog array empties its slots. May be NULL. */
+	void (*release_user)(struct bpfvm_map *map);
 
 	/* Program side. bpf_lookup returns a pointer to this CPU's value, or
 	 * NULL. For map-in-map it returns the inner struct bpfvm_map *. */
@@ -185,10 +188,15 @@ static inline uint32_t map_percpu_stride(const struct bpfvm_map *map)
 int map_create(struct bpfvm *vm, const struct map_attr *attr, struct bpfvm_map **map_out);
 
 /* References. map_get/map_put: program and object references;
- * map_get_user/map_put_user: user references (both counters). */
+ * map_get_user/map_put_user: user references (both counters). The last
+ * map_put removes the id at once and frees the map after a grace period
+ * (engine/vcpu.h): a run may still use it (an inner map found by id). The
+ * last map_put_user calls ops->release_user. map_try_get_user fails on a
+ * map whose last reference is going. */
 void map_get(struct bpfvm_map *map);
 void map_put(struct bpfvm_map *map);
 void map_get_user(struct bpfvm_map *map);
+bool map_try_get_user(struct bpfvm_map *map);
 void map_put_user(struct bpfvm_map *map);
 
 /* Whether two maps have compatible attributes (type, key_size,

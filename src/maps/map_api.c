@@ -170,6 +170,11 @@ int bpfvm_map_create(struct bpfvm *vm, enum bpf_map_type type, const char *name,
 	return map_create(vm, &attr, map_out);
 }
 
+static bool map_try_get_user_object(void *map)
+{
+	return map_try_get_user(map);
+}
+
 int bpfvm_map_get_by_id(struct bpfvm *vm, uint32_t id, struct bpfvm_map **map_out)
 {
 	struct bpfvm_map *map;
@@ -178,12 +183,11 @@ int bpfvm_map_get_by_id(struct bpfvm *vm, uint32_t id, struct bpfvm_map **map_ou
 		vm_error("bpfvm_map_get_by_id: NULL argument");
 		return -EINVAL;
 	}
-	map = id_table_find(&vm->map_ids, id);
+	map = id_table_get(&vm->map_ids, id, map_try_get_user_object);
 	if (!map) {
 		vm_error("no map with id %u", id);
 		return -ENOENT;
 	}
-	map_get_user(map);
 	*map_out = map;
 	return 0;
 }
