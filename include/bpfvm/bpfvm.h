@@ -317,7 +317,8 @@ int bpfvm_ringbuf_consume(struct bpfvm_map *map, bpfvm_ringbuf_sample_fn fn, voi
  * bpfvm_perf_buffer_open() opens every vCPU's slot (its buffer starts
  * empty); bpfvm_perf_buffer_close() closes them (records not consumed are
  * dropped). Errors: -EINVAL (not a PERF_EVENT_ARRAY), -EEXIST (already
- * open), -ENOENT (close: not open). */
+ * open), -ENOENT (close: not open), -EBUSY (another thread is opening or
+ * closing it). */
 int bpfvm_perf_buffer_open(struct bpfvm_map *map);
 int bpfvm_perf_buffer_close(struct bpfvm_map *map);
 

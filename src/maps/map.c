@@ -31,6 +31,8 @@ static void map_region_fill_header(struct map_region *region, size_t size,
 	region->map_flags = attr->map_flags;
 	region->nr_cpus = attr->nr_cpus;
 	region->map_extra = attr->map_extra;
+	region->spin_lock_off = attr->has_spin_lock ? (int32_t)attr->spin_lock_off : -1;
+	region->inner_spin_lock_off = -1;
 	memcpy(region->name, attr->name, sizeof(region->name));
 	region->name[sizeof(region->name) - 1] = '\0';
 	if (attr->inner_map) {
@@ -41,6 +43,7 @@ static void map_region_fill_header(struct map_region *region, size_t size,
 		region->inner_value_size = inner->value_size;
 		region->inner_max_entries = inner->max_entries;
 		region->inner_map_flags = inner->map_flags;
+		region->inner_spin_lock_off = inner->spin_lock_off;
 	}
 }
 
@@ -114,6 +117,33 @@ static int map_check_common(const struct map_attr *attr)
 	return 0;
 }
 
+/* map_check_btf, for the one special field bpfvm knows: a bpf_spin_lock
+ * inside the value, 4-byte aligned; only ARRAY and HASH values may hold
+ * one (-EOPNOTSUPP), and not in maps read-only or write-only to programs
+ * (-EACCES). */
+static int map_check_spin_lock(const struct map_attr *attr)
+{
+	if (!attr->has_spin_lock)
+		return 0;
+	if (attr->spin_lock_off % 4 || attr->spin_lock_off > INT32_MAX ||
+	    (uint64_t)attr->spin_lock_off + 4 > attr->value_size) {
+		vm_error("map '%.16s': bpf_spin_lock at offset %u does not fit a %u-byte value",
+			 attr->name, attr->spin_lock_off, attr->value_size);
+		return -EINVAL;
+	}
+	if (attr->type != BPF_MAP_TYPE_ARRAY && attr->type != BPF_MAP_TYPE_HASH) {
+		vm_error("map '%.16s': only array and hash values may hold a bpf_spin_lock",
+			 attr->name);
+		return -EOPNOTSUPP;
+	}
+	if (attr->map_flags & (BPF_F_RDONLY_PROG | BPF_F_WRONLY_PROG)) {
+		vm_error("map '%.16s': a value with a bpf_spin_lock must be readable and writable "
+			 "by programs", attr->name);
+		return -EACCES;
+	}
+	return 0;
+}
+
 int map_create(struct bpfvm *vm, const struct map_attr *attr, struct bpfvm_map **map_out)
 {
 	const struct map_ops *ops = map_ops_for_type(attr->type);
@@ -131,6 +161,8 @@ int map_create(struct bpfvm *vm, const struct map_attr *attr, struct bpfvm_map *
 	if (err)
 		return err;
 	err = ops->check_attr(attr);
+	if (!err)
+		err = map_check_spin_lock(attr);
 	if (err)
 		return err;
 	map = calloc(1, sizeof(*map));

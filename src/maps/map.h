@@ -48,6 +48,8 @@ struct map_region {
 	uint32_t inner_value_size;
 	uint32_t inner_max_entries;
 	uint32_t inner_map_flags;
+	int32_t inner_spin_lock_off;
+	int32_t spin_lock_off; /* the value's bpf_spin_lock, -1: none (map_value.h) */
 	uint32_t reserved;
 	char name[16];
 	uint64_t family[16];   /* family-specific offsets and counters */
@@ -63,6 +65,10 @@ struct map_attr {
 	uint64_t map_extra;
 	uint32_t nr_cpus;
 	const struct bpfvm_map *inner_map; /* map-in-map template, else NULL */
+	/* The value holds a struct bpf_spin_lock at spin_lock_off (the kernel
+	 * learns it from the value's BTF): ARRAY and HASH only. */
+	bool has_spin_lock;
+	uint32_t spin_lock_off;
 	char name[16];			   /* as the kernel keeps it (15 + NUL) */
 	const char *full_name;		   /* the object's name for it, untruncated,
 					    * as libbpf's bpf_map__name(); NULL: name */
