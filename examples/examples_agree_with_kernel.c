@@ -27,9 +27,10 @@
 #include <bpf/libbpf.h>
 #include <bpfvm/bpfvm.h>
 
+#include "xdp_jump_table/xdp_jump_table.h" /* struct event */
+
 #define SKIP_RETURN_CODE 77
 #define PERF_PAGES 8
-#define MESSAGE_LEN 32
 #define TRACE_MARK "bpf_trace_printk: "
 #define KERNEL_TRACE "/sys/kernel/tracing/trace"
 #define KERNEL_TRACING_ON "/sys/kernel/tracing/tracing_on"
@@ -132,12 +133,6 @@ static const struct example examples[] = {
 	EXAMPLE(syscall_dispatch, NULL),
 	EXAMPLE(xdp_jump_table, "events"),
 	EXAMPLE(packet_parser, NULL),
-};
-
-/* xdp_jump_table.bpf.c's perf event record */
-struct event {
-	uint64_t timestamp;
-	char message[MESSAGE_LEN];
 };
 
 /* ---- transcripts ----------------------------------------------------- */
@@ -699,7 +694,8 @@ static void dump_map(const struct side_ops *ops, void *side, const char *name, s
 	}
 	if (err != -ENOENT)
 		text_printf(out, "  get_next_key: error %d\n", err);
-	qsort(entries, count, sizeof(*entries), compare_entries);
+	if (count)
+		qsort(entries, count, sizeof(*entries), compare_entries);
 	for (size_t i = 0; i < count; i++) {
 		text_printf(out, "%s\n", entries[i].line.buf);
 		free(entries[i].line.buf);

@@ -11,17 +11,9 @@
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 
+#include "egress_chain.h"
+
 #define SK_PASS 1 /* cgroup_skb: 1 lets the packet go, 0 drops it */
-
-enum chain_slot {
-	CHAIN_EGRESS2 = 0,
-	CHAIN_EGRESS3 = 1,
-};
-
-struct chain_context {
-	__u32 value_from_1;
-	__u32 value_from_2;
-};
 
 /* One chain_context per CPU. */
 struct {

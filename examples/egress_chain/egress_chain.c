@@ -6,14 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "egress_chain.h"
 #include "example.h"
 
 #define NR_CPUS 2
-
-struct chain_context {
-	uint32_t value_from_1;
-	uint32_t value_from_2;
-};
 
 /* A user-space lookup of a per-CPU map gives every vCPU's value, each
  * rounded up to 8 bytes (SEMANTICS.md: per-CPU execution). */

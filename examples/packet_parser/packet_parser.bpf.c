@@ -14,8 +14,10 @@
  * layers seen, the flow) through a PERCPU_ARRAY slot: a chain of tail calls
  * runs on one CPU, so that CPU's slot belongs to the packet being parsed.
  *
- * Written for tc (SEC("tc")): its test runs see the packet from the
- * Ethernet header on, as a socket on a packet socket does in sockex3. */
+ * Written for tc (SEC("tc")), whose test runs see the packet from the
+ * Ethernet header on, as sockex3's socket filter does on a packet socket
+ * (a socket filter's test run starts at the IP header). Headers are read
+ * with bpf_skb_load_bytes, where sockex3 uses load_half and load_word. */
 #include <stddef.h>
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
@@ -27,68 +29,13 @@
 #include <bpf/bpf_endian.h>
 #include <bpf/bpf_helpers.h>
 
+#include "packet_parser.h"
+
 #define IP_MF 0x2000	 /* more fragments (net/ip.h) */
 #define IP_OFFSET 0x1fff /* fragment offset */
-#define MAX_LAYERS 16 /* 4 bits each in parse_state.layers */
-
-enum parse_stage {
-	PARSE_ETH = 0, /* the entry, not in the table */
-	PARSE_VLAN = 1,
-	PARSE_MPLS = 2,
-	PARSE_IP = 3,
-	PARSE_IPV6 = 4,
-	PARSE_STAGES,
-};
-
-enum layer {
-	LAYER_ETH = 1,
-	LAYER_VLAN,
-	LAYER_MPLS,
-	LAYER_IPV4,
-	LAYER_IPV6,
-	LAYER_TCP,
-	LAYER_UDP,
-	LAYER_ICMP,
-	LAYER_ICMPV6,
-};
-
-enum outcome {
-	OUTCOME_PARSING = 0,	  /* a stage stopped without saying why */
-	OUTCOME_COUNTED,	  /* counted in flows */
-	OUTCOME_UNKNOWN_PROTOCOL, /* no stage for unknown_protocol */
-	OUTCOME_FRAGMENT,	  /* an IPv4 fragment: no ports to read */
-	OUTCOME_TRUNCATED,	  /* a header runs past the packet's end */
-	OUTCOME_NO_STAGE,	  /* jmp_table has no program for the stage */
-};
-
 struct vlan_hdr {
 	__be16 tci;
 	__be16 encapsulated_proto;
-};
-
-/* The innermost IP header's addresses (IPv4: the first word) and ports. */
-struct flow_key {
-	__u8 family; /* 4 or 6 */
-	__u8 ip_proto;
-	__be16 sport;
-	__be16 dport;
-	__u16 pad;
-	__be32 src[4];
-	__be32 dst[4];
-};
-
-struct parse_state {
-	__u32 nhoff; /* where the next header starts */
-	__u8 outcome;
-	__u8 layer_cnt;
-	__u16 unknown_protocol; /* ethertype, or IP protocol after an IP layer */
-	__u64 layers; /* LAYER_* codes, 4 bits each, the first in the low bits */
-	struct flow_key flow;
-};
-
-struct flow_counters {
-	__u64 packets;
-	__u64 bytes;
 };
 
 struct {

@@ -11,65 +11,21 @@
 #include <string.h>
 
 #include "example.h"
+#include "packet_parser.h"
 
 #define NR_CPUS 2
 #define PARSER_CPU 0
-#define MAX_LAYERS 16
 #define MAX_FLOWS 16
-
-/* The BPF program's types (packet_parser.bpf.c). */
-enum layer {
-	LAYER_ETH = 1,
-	LAYER_VLAN,
-	LAYER_MPLS,
-	LAYER_IPV4,
-	LAYER_IPV6,
-	LAYER_TCP,
-	LAYER_UDP,
-	LAYER_ICMP,
-	LAYER_ICMPV6,
-};
-
-enum outcome {
-	OUTCOME_PARSING = 0,
-	OUTCOME_COUNTED,
-	OUTCOME_UNKNOWN_PROTOCOL,
-	OUTCOME_FRAGMENT,
-	OUTCOME_TRUNCATED,
-	OUTCOME_NO_STAGE,
-};
-
-struct flow_key {
-	uint8_t family;
-	uint8_t ip_proto;
-	uint16_t sport; /* network byte order, as the packet */
-	uint16_t dport;
-	uint16_t pad;
-	uint32_t src[4];
-	uint32_t dst[4];
-};
-
-struct parse_state {
-	uint32_t nhoff;
-	uint8_t outcome;
-	uint8_t layer_cnt;
-	uint16_t unknown_protocol;
-	uint64_t layers; /* 4 bits per layer, the first in the low bits */
-	struct flow_key flow;
-};
-
-struct flow_counters {
-	uint64_t packets;
-	uint64_t bytes;
-};
 
 /* A per-CPU map's value from user space: one per vCPU, 8-byte aligned. */
 struct parse_state_slot {
 	struct parse_state state;
 } __attribute__((aligned(8)));
 
-static const char *const stage_names[] = { "parse_eth", "parse_vlan", "parse_mpls",
-					   "parse_ip", "parse_ipv6" };
+static const char *const stage_names[PARSE_STAGES] = {
+	[PARSE_ETH] = "parse_eth", [PARSE_VLAN] = "parse_vlan", [PARSE_MPLS] = "parse_mpls",
+	[PARSE_IP] = "parse_ip",   [PARSE_IPV6] = "parse_ipv6",
+};
 
 static const char *const packet_names[] = {
 	"ipv4_udp", "vlan_ipv4_tcp", "qinq_ipv4_udp", "mpls_ipv4_udp", "mpls2_ipv6_tcp",
@@ -77,7 +33,6 @@ static const char *const packet_names[] = {
 };
 
 #define PACKET_CNT (sizeof(packet_names) / sizeof(packet_names[0]))
-#define STAGE_CNT (sizeof(stage_names) / sizeof(stage_names[0]))
 
 struct parser {
 	struct bpfvm *vm;
@@ -232,14 +187,14 @@ static void show_stage_runs(struct parser *p)
 	struct bpfvm_map *stage_runs = example_map(p->obj, "stage_runs");
 
 	printf("stage_runs:");
-	for (uint32_t stage = 0; stage < STAGE_CNT; stage++) {
+	for (uint32_t stage = 0; stage < PARSE_STAGES; stage++) {
 		uint64_t runs;
 		int err = bpfvm_map_lookup(stage_runs, &stage, &runs);
 
 		if (err)
 			example_fail("bpfvm_map_lookup(stage_runs)", err);
 		printf(" %s %llu%s", stage_names[stage], (unsigned long long)runs,
-		       stage + 1 < STAGE_CNT ? "," : "\n");
+		       stage + 1 < PARSE_STAGES ? "," : "\n");
 	}
 }
 

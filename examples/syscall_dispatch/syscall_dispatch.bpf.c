@@ -7,8 +7,7 @@
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 
-#define SYS_FCHMODAT 268 /* x86_64 syscall numbers */
-#define MAX_SYSCALLS 1024
+#include "syscall_dispatch.h"
 
 int enter_fchmodat(struct bpf_raw_tracepoint_args *ctx);
 

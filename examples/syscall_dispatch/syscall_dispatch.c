@@ -9,11 +9,7 @@
 #include <stdlib.h>
 
 #include "example.h"
-
-#define SYS_OPENAT 257 /* x86_64 syscall numbers */
-#define SYS_FCHMODAT 268
-#define SYS_EXECVE 59
-#define MAX_SYSCALLS 1024
+#include "syscall_dispatch.h"
 
 struct dispatcher {
 	struct bpfvm *vm;

@@ -12,12 +12,7 @@
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 
-#define MESSAGE_LEN 32
-
-struct event {
-	__u64 timestamp;
-	char message[MESSAGE_LEN];
-};
+#include "xdp_jump_table.h"
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);

@@ -18,19 +18,14 @@
 #include <time.h>
 
 #include "example.h"
+#include "xdp_jump_table.h"
 
 #define NR_CPUS 2
 #define RUNNER_CPU 1
-#define MESSAGE_LEN 32
 #define TRACE_LEN 128
 #define PHASES 3
 #define RUNS_PER_PHASE 2000
 #define PHASE_TIMEOUT_MS 20000
-
-struct event {
-	uint64_t timestamp; /* bpf_ktime_get_ns(): not shown, so that the output repeats */
-	char message[MESSAGE_LEN];
-};
 
 struct jump_table_example {
 	struct bpfvm *vm;
