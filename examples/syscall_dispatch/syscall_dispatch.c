@@ -28,16 +28,16 @@ static void enter_syscall(struct dispatcher *d, uint64_t nr, const char *name)
 					   .ctx_size_in = sizeof(args) };
 	int err;
 
-	printf("sys_enter: syscall %llu (%s)\n", (unsigned long long)nr, name);
 	err = bpfvm_prog_test_run(d->entry, &run);
 	if (err)
 		example_fail("bpfvm_prog_test_run(sys_enter_dispatch)", err);
+	printf("sys_enter, syscall %llu (%s): return value %u\n", (unsigned long long)nr, name,
+	       run.retval);
 	example_print_trace(d->vm, "  ");
-	printf("  return value %u\n", run.retval);
 }
 
 /* What user space sees in a prog array slot: a program id. */
-static void show_slot(struct dispatcher *d, uint32_t nr)
+static void show_slot(struct dispatcher *d, uint32_t nr, const char *note)
 {
 	uint32_t id;
 	int err = bpfvm_map_lookup(d->programs, &nr, &id);
@@ -52,7 +52,7 @@ static void show_slot(struct dispatcher *d, uint32_t nr)
 		struct bpfvm_prog *prog = bpfvm_object_prog(d->obj, i);
 
 		if (bpfvm_prog_id(prog) == id)
-			printf("syscall_programs[%u]: %s\n", nr, bpfvm_prog_name(prog));
+			printf("syscall_programs[%u]: %s%s\n", nr, bpfvm_prog_name(prog), note);
 	}
 }
 
@@ -79,7 +79,7 @@ static void show_counts(struct dispatcher *d)
 {
 	struct bpfvm_map *counts = example_map(d->obj, "syscall_counts");
 
-	printf("syscall_counts (syscalls seen by the dispatcher):\n");
+	printf("syscall_counts (syscall: times seen):");
 	for (uint32_t nr = 0; nr < MAX_SYSCALLS; nr++) {
 		uint64_t count;
 		int err = bpfvm_map_lookup(counts, &nr, &count);
@@ -87,8 +87,9 @@ static void show_counts(struct dispatcher *d)
 		if (err)
 			example_fail("bpfvm_map_lookup(syscall_counts)", err);
 		if (count)
-			printf("  syscall %u: %llu\n", nr, (unsigned long long)count);
+			printf(" %u: %llu", nr, (unsigned long long)count);
 	}
+	printf("\n");
 }
 
 int main(int argc, char **argv)
@@ -103,12 +104,12 @@ int main(int argc, char **argv)
 	d.entry = example_prog(d.obj, "sys_enter_dispatch");
 	d.programs = example_map(d.obj, "syscall_programs");
 
-	show_slot(&d, SYS_FCHMODAT); /* filled at load, from the object's .values */
-	show_slot(&d, SYS_OPENAT);
+	show_slot(&d, SYS_FCHMODAT, " (filled at load, from the object's .values)");
+	show_slot(&d, SYS_OPENAT, "");
 	enter_syscall(&d, SYS_FCHMODAT, "fchmodat");
 	enter_syscall(&d, SYS_OPENAT, "openat");
 	set_slot(&d, SYS_OPENAT, "enter_openat");
-	show_slot(&d, SYS_OPENAT);
+	show_slot(&d, SYS_OPENAT, "");
 	enter_syscall(&d, SYS_OPENAT, "openat");
 	enter_syscall(&d, SYS_EXECVE, "execve");
 	delete_slot(&d, SYS_FCHMODAT);
