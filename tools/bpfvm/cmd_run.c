@@ -82,11 +82,11 @@ static void print_strings(const uint8_t *data, uint32_t size)
 		printf("\n");
 }
 
+/* bpftool's header names the perf array slot; bpfvm's readers give the
+ * vCPU, which is the slot for BPF_F_CURRENT_CPU, and the map. */
 static void print_perf_event(void *ctx, int cpu, void *data, uint32_t size)
 {
-	const uint32_t *index = ctx;
-
-	printf("== CPU: %d index: %u =====\n", cpu, *index);
+	printf("== CPU: %d map: %s =====\n", cpu, (const char *)ctx);
 	cli_print_hex(stdout, data, size);
 	printf("\n");
 	print_strings(data, size);
@@ -115,12 +115,12 @@ static void print_emitted(struct runner *runner)
 	for (size_t i = 0; i < bpfvm_object_map_cnt(obj); i++) {
 		struct bpfvm_map *map = bpfvm_object_map(obj, i);
 		struct bpfvm_map_info info;
-		uint32_t index = (uint32_t)i;
 
 		if (bpfvm_map_get_info(map, &info))
 			continue;
 		if (info.type == BPF_MAP_TYPE_PERF_EVENT_ARRAY)
-			bpfvm_perf_buffer_consume(map, print_perf_event, print_lost, &index);
+			bpfvm_perf_buffer_consume(map, print_perf_event, print_lost,
+						  (void *)bpfvm_map_name(map));
 		else if (info.type == BPF_MAP_TYPE_RINGBUF)
 			bpfvm_ringbuf_consume(map, print_ringbuf_record,
 					      (void *)bpfvm_map_name(map));
