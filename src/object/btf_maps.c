@@ -204,8 +204,13 @@ static int parse_btf_map_member(struct btf_map_ctx *ctx, const struct btf_type *
 		return btf_map_field_size(ctx, m, name, &d->key_size);
 	if (strcmp(name, "value_size") == 0)
 		return btf_map_field_explicit_size(ctx, m, name, &d->value_size);
-	if (strcmp(name, "value") == 0)
-		return btf_map_field_size(ctx, m, name, &d->value_size);
+	if (strcmp(name, "value") == 0) {
+		err = btf_map_field_size(ctx, m, name, &d->value_size);
+		/* A pointer to the value's type: kept for its special fields. */
+		if (!err)
+			d->btf_value_type_id = btf__type_by_id(ctx->reader->btf, m->type)->type;
+		return err;
+	}
 	if (strcmp(name, "values") == 0)
 		return btf_map_field_values(ctx, def, idx);
 	if (strcmp(name, "pinning") == 0)

@@ -75,6 +75,7 @@ int reader_check_btf_ext(struct elf_reader *reader);	 /* btf_ext.c */
 int reader_collect_legacy_maps(struct elf_reader *reader); /* legacy_maps.c */
 int reader_collect_btf_maps(struct elf_reader *reader);	   /* btf_maps.c */
 int reader_collect_data_maps(struct elf_reader *reader);   /* data_maps.c */
+int reader_find_spin_locks(struct elf_reader *reader);	   /* btf_spin_lock.c */
 int reader_collect_prog_relocs(struct elf_reader *reader); /* relocations.c */
 int reader_collect_map_slots(struct elf_reader *reader);   /* map_slots.c */
 
