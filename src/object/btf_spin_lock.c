@@ -161,19 +161,6 @@ static int spin_lock_search_datasec(const struct elf_reader *reader, const struc
 	return 0;
 }
 
-/* The type behind typedefs and modifiers (btf_type_id_size resolves them). */
-static const struct btf_type *spin_lock_resolve(const struct btf *btf, uint32_t id)
-{
-	const struct btf_type *t = btf__type_by_id(btf, id);
-
-	for (int depth = 0; t && (btf_is_mod(t) || btf_is_typedef(t)); depth++) {
-		if (depth == SPIN_LOCK_MAX_DEPTH)
-			return NULL;
-		t = btf__type_by_id(btf, t->type);
-	}
-	return t;
-}
-
 /* What the kernel records for a value of type `t`: 1 with *off set, 0 for
  * no lock, or the error that leaves the map without a record. */
 static int spin_lock_of_value(const struct elf_reader *reader, const struct btf_type *t,
@@ -251,12 +238,14 @@ static int spin_lock_set_map(struct elf_reader *reader, struct object_map *map)
 	int err = 0;
 
 	if (map->kind == OBJECT_MAP_BTF) {
-		if (map->def.btf_value_type_id)
+		uint32_t value = map->def.btf_value_type_id, inner = map->inner.btf_value_type_id;
+
+		if (value)
 			err = spin_lock_set(reader, map->name, &map->def,
-					    spin_lock_resolve(btf, map->def.btf_value_type_id), 0);
-		if (!err && map->has_inner && map->inner.btf_value_type_id)
+					    reader_btf_skip_mods(btf, value), 0);
+		if (!err && map->has_inner && inner)
 			err = spin_lock_set(reader, map->name, &map->inner,
-					    spin_lock_resolve(btf, map->inner.btf_value_type_id), 0);
+					    reader_btf_skip_mods(btf, inner), 0);
 	} else if (map->kind != OBJECT_MAP_LEGACY) {
 		int id = btf__find_by_name_kind(btf, map->real_name, BTF_KIND_DATASEC);
 
@@ -276,9 +265,9 @@ int reader_find_spin_locks(struct elf_reader *reader)
 		return 0;
 	refused = spin_lock_refused_struct(reader, &err);
 	if (refused)
-		return reader_note(reader, "BTF type #%u: its bpf_spin_lock members make the kernel "
-				   "refuse the object's BTF (%d); libbpf loads the object without "
-				   "it, so no map value has a bpf_spin_lock", refused, err);
+		return reader_note(reader, "BTF type #%u: its bpf_spin_lock members make the "
+				   "kernel refuse the object's BTF (%d); libbpf loads the object "
+				   "without it, so no map value has a bpf_spin_lock", refused, err);
 	for (uint32_t i = 0; i < reader->file->map_cnt; i++) {
 		err = spin_lock_set_map(reader, &reader->file->maps[i]);
 		if (err)

@@ -10,6 +10,7 @@
 #include "object/object.h"
 
 struct btf;
+struct btf_type;
 
 /* What a section is to the reader (libbpf's sec_type). */
 enum elf_sec_kind {
@@ -82,6 +83,10 @@ int reader_collect_map_slots(struct elf_reader *reader);   /* map_slots.c */
 /* Relocation `i` of relocation section `sec` (bounds already checked by the
  * classification: the section is a whole number of Elf64_Rel). */
 Elf64_Rel reader_rel(const struct elf_sec *sec, size_t i);
+
+/* The type behind typedefs and modifiers, or NULL (bad id or a loop)
+ * (btf_maps.c). */
+const struct btf_type *reader_btf_skip_mods(const struct btf *btf, uint32_t id);
 
 /* btf__new without libbpf printing anything (btf_quiet.c). */
 struct btf *reader_btf_new_quietly(const void *data, uint32_t size);

@@ -325,7 +325,8 @@ static void an_offset_that_cannot_hold_refuses_the_patch(void)
 	err = verifier_patch_insn(prog, 1, two, 2, NULL, 0);
 	testlib_check(test, err == -ERANGE && strstr(bpfvm_errmsg(), "insn 0"),
 		      "error %d (%s)", err, bpfvm_errmsg());
-	testlib_check(test, prog->insn_cnt == cnt && !memcmp(prog->insns, copy, cnt * sizeof(*copy)),
+	testlib_check(test,
+		      prog->insn_cnt == cnt && !memcmp(prog->insns, copy, cnt * sizeof(*copy)),
 		      "the program changed");
 	err = verifier_patch_insn(prog, 32768, two, 2, NULL, 0);
 	testlib_check("a_jump_that_does_not_cross_keeps_its_offset",
