@@ -168,21 +168,34 @@ static int side_batch(struct side *s, const char *map, enum batch_op op, uint32_
 	}
 }
 
-static int side_run(struct side *s, const char *prog, int repeat)
+/* A test run of `prog` over a small packet; *retval gets its r0. */
+static int side_run_retval(struct side *s, const char *prog, int repeat, uint32_t *retval)
 {
 	static const uint8_t packet[64] = { [12] = 0x08 };
+	int err;
 
 	if (s->kernel) {
 		LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = packet,
 			    .data_size_in = sizeof(packet), .repeat = repeat);
 		struct bpf_program *p = bpf_object__find_program_by_name(s->kobj, prog);
 
-		return kernel_rc(bpf_prog_test_run_opts(bpf_program__fd(p), &opts));
+		err = kernel_rc(bpf_prog_test_run_opts(bpf_program__fd(p), &opts));
+		*retval = opts.retval;
+		return err;
 	}
 	struct bpfvm_test_run_opts opts = { .sz = sizeof(opts), .data_in = packet,
 					    .data_size_in = sizeof(packet), .repeat = repeat };
 
-	return bpfvm_prog_test_run(bpfvm_object_find_prog(s->vobj, prog), &opts);
+	err = bpfvm_prog_test_run(bpfvm_object_find_prog(s->vobj, prog), &opts);
+	*retval = opts.retval;
+	return err;
+}
+
+static int side_run(struct side *s, const char *prog, int repeat)
+{
+	uint32_t retval;
+
+	return side_run_retval(s, prog, repeat, &retval);
 }
 
 /* ---- Which maps keep a lock ---------------------------------------------- */
@@ -360,11 +373,15 @@ static void scenario_program_after_plain_update(struct side *s)
 	struct pair in = { .a = 40, .lock = 0xffffffff, .b = 40 }, out;
 	uint64_t bss[2];
 	struct pair gpair;
+	uint32_t retval;
 	int rc;
 
 	side_update(s, "array_pair", 0, &in, BPF_ANY);
 	side_update(s, "hash_pair", 0, &in, BPF_ANY);
 	side_log(s, "run x3 -> %d", side_run(s, "pair_increment", 3));
+	rc = side_run_retval(s, "update_with_f_lock", 1, &retval);
+	side_log(s, "a program's F_LOCK updates -> %d: retval 0x%x", rc, retval);
+	log_pair(s, "array_pair", side_lookup(s, "array_pair", 1, &out, 0), &out);
 	log_pair(s, "array_pair", side_lookup(s, "array_pair", 0, &out, BPF_F_LOCK), &out);
 	log_pair(s, "hash_pair", side_lookup(s, "hash_pair", 0, &out, BPF_F_LOCK), &out);
 	memset(bss, 0x55, sizeof(bss));

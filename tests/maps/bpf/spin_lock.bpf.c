@@ -144,4 +144,20 @@ int pair_increment(struct __sk_buff *skb)
 	return 0;
 }
 
+/* bpf_map_update_elem with BPF_F_LOCK from a program: as from user space,
+ * -EINVAL without a lock. Returns the two results' errno, a byte each. */
+SEC("tc")
+int update_with_f_lock(struct __sk_buff *skb)
+{
+	struct pair value = { .a = 11, .b = 12 };
+	struct plain other = { 1, 2 };
+	__u32 key = 1;
+	long locked, unlocked;
+
+	locked = bpf_map_update_elem(&array_pair, &key, &value, BPF_F_LOCK);
+	key = 0;
+	unlocked = bpf_map_update_elem(&no_lock, &key, &other, BPF_F_LOCK);
+	return (-locked & 0xff) | (-unlocked & 0xff) << 8;
+}
+
 char LICENSE[] SEC("license") = "GPL";
