@@ -78,6 +78,8 @@ static void load_attr(const struct bpfvm_object *obj, const char *name,
 	attr->max_entries = def->max_entries;
 	attr->map_flags = def->map_flags;
 	attr->map_extra = def->map_extra;
+	attr->has_spin_lock = def->has_spin_lock;
+	attr->spin_lock_off = def->spin_lock_off;
 	attr->nr_cpus = obj->vm->nr_cpus;
 	/* libbpf sizes a perf event array without max_entries to the
 	 * possible CPUs (bpf_object__create_map). */

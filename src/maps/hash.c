@@ -14,8 +14,7 @@
  *   get nr_cpus spare elements to replace values in a full map, as the
  *   kernel's extra_elems;
  * - update flags: BPF_ANY, BPF_NOEXIST (-EEXIST), BPF_EXIST (-ENOENT);
- *   a full non-LRU map refuses a new key with -E2BIG; LRU maps evict.
- *
+ *   a full non-LRU map refuses a new key with -E2BIG; LRU maps evict;
  * - a value's bpf_spin_lock (HASH only, map_value.h) is never copied;
  *   BPF_F_LOCK copies under it and updates an existing element in place.
  *

@@ -263,10 +263,11 @@ static int perf_set_open(struct bpfvm_map *map, uint32_t open, const char *fn)
 	for (uint32_t cpu = 0; cpu < perf_buffer_count(region); cpu++) {
 		struct perf_buffer_control *control = perf_control(region, cpu);
 
+		uint64_t head;
+
 		perf_lock(control);
-		atomic_store_explicit(&control->data_tail,
-				      atomic_load_explicit(&control->data_head, memory_order_relaxed),
-				      memory_order_release);
+		head = atomic_load_explicit(&control->data_head, memory_order_relaxed);
+		atomic_store_explicit(&control->data_tail, head, memory_order_release);
 		atomic_store_explicit(&control->lost, 0, memory_order_relaxed);
 		atomic_store_explicit(&control->open, open, memory_order_release);
 		perf_unlock(control);

@@ -27,8 +27,7 @@
 
 #define BTF_MAX_MODS 32 /* longer chains of typedefs/modifiers are a loop */
 
-/* The type behind typedefs and modifiers, or NULL (bad id or a loop). */
-static const struct btf_type *btf_skip_mods(const struct btf *btf, uint32_t id)
+const struct btf_type *reader_btf_skip_mods(const struct btf *btf, uint32_t id)
 {
 	const struct btf_type *t = btf__type_by_id(btf, id);
 
@@ -62,7 +61,7 @@ static int btf_map_field_int(const struct btf_map_ctx *ctx, const struct btf_mem
 			     const char *field, uint32_t *value)
 {
 	const struct btf *btf = ctx->reader->btf;
-	const struct btf_type *t = btf_skip_mods(btf, m->type), *arr;
+	const struct btf_type *t = reader_btf_skip_mods(btf, m->type), *arr;
 
 	if (!t || !btf_is_ptr(t))
 		return btf_map_error(ctx, -EINVAL, "expected a pointer to an array in", field);
@@ -138,10 +137,10 @@ static int btf_map_field_values(struct btf_map_ctx *ctx, const struct btf_type *
 	t = btf__type_by_id(btf, m->type);
 	if (!t || !btf_is_array(t) || btf_array(t)->nelems)
 		return btf_map_error(ctx, -EINVAL, "expected a zero-sized array in", "values");
-	t = btf_skip_mods(btf, btf_array(t)->type);
+	t = reader_btf_skip_mods(btf, btf_array(t)->type);
 	if (!t || !btf_is_ptr(t))
 		return btf_map_error(ctx, -EINVAL, "expected an array of pointers in", "values");
-	t = btf_skip_mods(btf, t->type);
+	t = reader_btf_skip_mods(btf, t->type);
 	ctx->values_off = btf_member_bit_offset(def, idx) / 8;
 	if (!is_map_in_map) {
 		if (!t || !btf_is_func_proto(t))
@@ -204,8 +203,13 @@ static int parse_btf_map_member(struct btf_map_ctx *ctx, const struct btf_type *
 		return btf_map_field_size(ctx, m, name, &d->key_size);
 	if (strcmp(name, "value_size") == 0)
 		return btf_map_field_explicit_size(ctx, m, name, &d->value_size);
-	if (strcmp(name, "value") == 0)
-		return btf_map_field_size(ctx, m, name, &d->value_size);
+	if (strcmp(name, "value") == 0) {
+		err = btf_map_field_size(ctx, m, name, &d->value_size);
+		/* A pointer to the value's type: kept for its special fields. */
+		if (!err)
+			d->btf_value_type_id = btf__type_by_id(ctx->reader->btf, m->type)->type;
+		return err;
+	}
 	if (strcmp(name, "values") == 0)
 		return btf_map_field_values(ctx, def, idx);
 	if (strcmp(name, "pinning") == 0)
@@ -319,7 +323,7 @@ static int reader_check_btf_var(struct elf_reader *reader, const struct btf_var_
 	if (sym->st_value > sec->size || sym->st_size > sec->size - sym->st_value)
 		return reader_error(reader, -EINVAL, "section '.maps': map '%s': its symbol lies "
 				    "outside the section", name);
-	def = btf_skip_mods(reader->btf, var->type);
+	def = reader_btf_skip_mods(reader->btf, var->type);
 	if (!def || !btf_is_struct(def))
 		return reader_error(reader, -EINVAL, "section '.maps': map '%s': definition is "
 				    "not a struct", name);

@@ -10,6 +10,7 @@
 #include "object/object.h"
 
 struct btf;
+struct btf_type;
 
 /* What a section is to the reader (libbpf's sec_type). */
 enum elf_sec_kind {
@@ -75,12 +76,17 @@ int reader_check_btf_ext(struct elf_reader *reader);	 /* btf_ext.c */
 int reader_collect_legacy_maps(struct elf_reader *reader); /* legacy_maps.c */
 int reader_collect_btf_maps(struct elf_reader *reader);	   /* btf_maps.c */
 int reader_collect_data_maps(struct elf_reader *reader);   /* data_maps.c */
+int reader_find_spin_locks(struct elf_reader *reader);	   /* btf_spin_lock.c */
 int reader_collect_prog_relocs(struct elf_reader *reader); /* relocations.c */
 int reader_collect_map_slots(struct elf_reader *reader);   /* map_slots.c */
 
 /* Relocation `i` of relocation section `sec` (bounds already checked by the
  * classification: the section is a whole number of Elf64_Rel). */
 Elf64_Rel reader_rel(const struct elf_sec *sec, size_t i);
+
+/* The type behind typedefs and modifiers, or NULL (bad id or a loop)
+ * (btf_maps.c). */
+const struct btf_type *reader_btf_skip_mods(const struct btf *btf, uint32_t id);
 
 /* btf__new without libbpf printing anything (btf_quiet.c). */
 struct btf *reader_btf_new_quietly(const void *data, uint32_t size);

@@ -78,6 +78,11 @@ struct object_map_def {
 	uint32_t numa_node;
 	uint64_t map_extra;
 	uint32_t pinning;
+	uint32_t btf_value_type_id; /* __type(value, T): T's BTF id, else 0 */
+	/* The value's struct bpf_spin_lock, as the kernel would record it for
+	 * this map (btf_spin_lock.c). */
+	bool has_spin_lock;
+	uint32_t spin_lock_off;
 };
 
 /* A statically initialised entry of a prog array or map-in-map

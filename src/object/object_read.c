@@ -59,6 +59,7 @@ static int reader_run(struct elf_reader *reader)
 	err = err ? err : reader_collect_legacy_maps(reader);
 	err = err ? err : reader_collect_btf_maps(reader);
 	err = err ? err : reader_collect_data_maps(reader);
+	err = err ? err : reader_find_spin_locks(reader);
 	err = err ? err : reader_collect_prog_relocs(reader);
 	err = err ? err : reader_collect_map_slots(reader);
 	return err;

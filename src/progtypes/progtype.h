@@ -4,10 +4,12 @@
  * Context layout. A program sees the UAPI context (struct xdp_md,
  * struct __sk_buff, ...). At run time r1 points to the type's runtime context
  * instead, whose layout the type chooses so that every context access
- * rewrites into exactly one load or store (no change in instruction count,
- * so no jump needs fixing): fields that hold pointers in 32-bit UAPI slots
- * (xdp_md.data, __sk_buff.data_end, ...) become 64-bit loads of real
+ * rewrites into one load or store: fields that hold pointers in 32-bit UAPI
+ * slots (xdp_md.data, __sk_buff.data_end, ...) become 64-bit loads of real
  * pointers, as the kernel does (never place a packet below 4 GiB instead).
+ * A write the kernel makes conditional (queue_mapping) carries a guard,
+ * which the verifier expands into a compare and the store
+ * (verifier/insn_patch.h).
  */
 #ifndef BPFVM_PROGTYPES_PROGTYPE_H
 #define BPFVM_PROGTYPES_PROGTYPE_H
@@ -32,6 +34,11 @@ struct ctx_rewrite {
 	int16_t off;
 	uint8_t size;		 /* BPF_B, BPF_H, BPF_W or BPF_DW */
 	enum ctx_field_kind kind;
+	/* Writes only: a value >= store_limit is not stored (0: always
+	 * stored), as the kernel skips NO_QUEUE_MAPPING. A register's value
+	 * compares unsigned, a BPF_ST immediate signed, as in
+	 * bpf_convert_ctx_access. */
+	uint32_t store_limit;
 };
 
 struct progtype {

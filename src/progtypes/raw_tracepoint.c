@@ -31,7 +31,7 @@ static int raw_tp_ctx_access(const struct bpfvm_prog *prog, int32_t off, uint32_
 			 is_write ? " (write)" : "");
 		return -EACCES;
 	}
-	*rewrite = (struct ctx_rewrite){ (int16_t)off, size_codes[size], CTX_FIELD_SCALAR };
+	*rewrite = (struct ctx_rewrite){ .off = (int16_t)off, .size = size_codes[size] };
 	return 0;
 }
 

@@ -1,5 +1,6 @@
 /* Which struct __sk_buff accesses each type allows, and how each becomes one
- * load or store of struct skb_ctx (layout in skb.h). The rules are the
+ * load or store of struct skb_ctx (layout in skb.h), the queue_mapping store
+ * guarded as the kernel guards it. The rules are the
  * kernel's (net/core/filter.c): bpf_skb_is_valid_access for all, narrowed by
  * sk_filter_is_valid_access, tc_cls_act_is_valid_access and
  * cg_skb_is_valid_access; the rewrites reproduce bpf_convert_ctx_access and
@@ -148,7 +149,8 @@ static bool skb_rewrite(int32_t off, uint32_t size, struct ctx_rewrite *rewrite)
 	if (!field)
 		return false;
 	if (field->runtime >= 0) {
-		*rewrite = (struct ctx_rewrite){ field->runtime, BPF_DW, field->kind };
+		*rewrite = (struct ctx_rewrite){ .off = field->runtime, .size = BPF_DW,
+						 .kind = field->kind };
 		return true;
 	}
 	/* A load at an offset inside a pointer or 8-byte field that the
@@ -156,11 +158,18 @@ static bool skb_rewrite(int32_t off, uint32_t size, struct ctx_rewrite *rewrite)
 	if (field->width == 8 && off != field->off)
 		return false;
 	if (field->width && size >= field->width)
-		*rewrite = (struct ctx_rewrite){ field->off, skb_size_code(field->width), field->kind };
+		*rewrite = (struct ctx_rewrite){ .off = field->off,
+						 .size = skb_size_code(field->width),
+						 .kind = field->kind };
 	else
-		*rewrite = (struct ctx_rewrite){ (int16_t)off, skb_size_code(size), field->kind };
+		*rewrite = (struct ctx_rewrite){ .off = (int16_t)off, .size = skb_size_code(size),
+						 .kind = field->kind };
 	return true;
 }
+
+/* bpf_convert_ctx_access: a write of NO_QUEUE_MAPPING (0xffff) or more to
+ * queue_mapping is skipped. */
+#define SKB_NO_QUEUE_MAPPING 0xffffu
 
 int skb_ctx_access(const struct bpfvm_prog *prog, enum skb_access_rules rules, int32_t off,
 		   uint32_t size, bool is_write, struct ctx_rewrite *rewrite)
@@ -183,5 +192,7 @@ int skb_ctx_access(const struct bpfvm_prog *prog, enum skb_access_rules rules, i
 			 is_write ? " (write)" : "");
 		return -EACCES;
 	}
+	if (is_write && SKB_IN(off, queue_mapping))
+		rewrite->store_limit = SKB_NO_QUEUE_MAPPING;
 	return 0;
 }

@@ -21,12 +21,18 @@ static int xdp_ctx_access(const struct bpfvm_prog *prog, int32_t off, uint32_t s
 			  bool is_write, struct ctx_rewrite *rewrite)
 {
 	static const struct ctx_rewrite fields[] = {
-		{ offsetof(struct xdp_ctx, data), BPF_DW, CTX_FIELD_PACKET },
-		{ offsetof(struct xdp_ctx, data_end), BPF_DW, CTX_FIELD_PACKET_END },
-		{ offsetof(struct xdp_ctx, data_meta), BPF_DW, CTX_FIELD_PACKET_META },
-		{ offsetof(struct xdp_ctx, ingress_ifindex), BPF_W, CTX_FIELD_SCALAR },
-		{ offsetof(struct xdp_ctx, rx_queue_index), BPF_W, CTX_FIELD_SCALAR },
-		{ offsetof(struct xdp_ctx, egress_ifindex), BPF_W, CTX_FIELD_SCALAR },
+		{ .off = offsetof(struct xdp_ctx, data), .size = BPF_DW,
+		  .kind = CTX_FIELD_PACKET },
+		{ .off = offsetof(struct xdp_ctx, data_end), .size = BPF_DW,
+		  .kind = CTX_FIELD_PACKET_END },
+		{ .off = offsetof(struct xdp_ctx, data_meta), .size = BPF_DW,
+		  .kind = CTX_FIELD_PACKET_META },
+		{ .off = offsetof(struct xdp_ctx, ingress_ifindex), .size = BPF_W,
+		  .kind = CTX_FIELD_SCALAR },
+		{ .off = offsetof(struct xdp_ctx, rx_queue_index), .size = BPF_W,
+		  .kind = CTX_FIELD_SCALAR },
+		{ .off = offsetof(struct xdp_ctx, egress_ifindex), .size = BPF_W,
+		  .kind = CTX_FIELD_SCALAR },
 	};
 	bool ok = off >= 0 && off < (int32_t)sizeof(struct xdp_md) && size == 4 && off % 4 == 0 &&
 		  !is_write;

@@ -1,7 +1,8 @@
 /* Type tracking: the entry point. It prepares the exploration (joins,
  * register liveness), runs it (types_walk.c), and only when every path is
- * verified rewrites the context accesses in place, so that a refused
- * program keeps its instructions as loaded. */
+ * verified rewrites the context accesses (in place, or patched into several
+ * instructions for a guarded store), so that a refused program keeps its
+ * instructions as loaded. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -10,6 +11,7 @@
 
 #include "core/error.h"
 #include "progtypes/progtype.h"
+#include "verifier/insn_patch.h"
 #include "verifier/liveness.h"
 #include "verifier/types.h"
 #include "verifier/types_env.h"
@@ -60,14 +62,58 @@ static void mark_prune_points(struct types_env *env)
 	}
 }
 
+/* The per-instruction tables of the exploration, kept in step when a
+ * guarded store grows into several instructions. */
+static uint32_t env_tables(struct types_env *env, struct verifier_insn_table *tables)
+{
+	tables[0] = (struct verifier_insn_table){ (void **)&env->aux, sizeof(*env->aux) };
+	tables[1] = (struct verifier_insn_table){ (void **)&env->live, sizeof(*env->live) };
+	tables[2] = (struct verifier_insn_table){ (void **)&env->live_slots,
+						  sizeof(*env->live_slots) };
+	tables[3] = (struct verifier_insn_table){ (void **)&env->explored,
+						  sizeof(*env->explored) };
+	tables[4] = (struct verifier_insn_table){ (void **)&env->explored_cnt,
+						  sizeof(*env->explored_cnt) };
+	return 5;
+}
+
+/* A store with a guard (ctx_rewrite.store_limit), as bpf_convert_ctx_access
+ * emits it: an immediate at or above the limit makes the store a no-op
+ * (ja +0), a register gets `if src >= limit goto +1` before the store.
+ * *len is how many instructions the store has become. */
+static int guard_store(struct types_env *env, uint32_t idx, uint32_t *len)
+{
+	struct bpfvm_prog *prog = env->prog;
+	struct bpf_insn store = prog->insns[idx];
+	uint32_t limit = env->aux[idx].rewrite.store_limit;
+	struct verifier_insn_table tables[5];
+	struct bpf_insn patch[2] = {
+		{ .code = BPF_JMP | BPF_JGE | BPF_K, .dst_reg = store.src_reg, .off = 1,
+		  .imm = (int32_t)limit },
+		store,
+	};
+
+	*len = 1;
+	if (isa_class(store.code) == BPF_ST) {
+		if (store.imm >= (int32_t)limit)
+			prog->insns[idx] = (struct bpf_insn){ .code = BPF_JMP | BPF_JA };
+		return 0;
+	}
+	*len = 2;
+	return verifier_patch_insn(prog, idx, patch, 2, tables, env_tables(env, tables));
+}
+
 static int apply_rewrites(struct types_env *env)
 {
 	struct bpfvm_prog *prog = env->prog;
+	uint32_t len;
+	int err;
 
-	for (uint32_t idx = 0; idx < prog->insn_cnt; idx++) {
+	for (uint32_t idx = 0; idx < prog->insn_cnt; idx += len) {
 		struct bpf_insn *insn = &prog->insns[idx];
 		const struct ctx_rewrite *rewrite = &env->aux[idx].rewrite;
 
+		len = 1;
 		if (!env->aux[idx].ctx_access)
 			continue;
 		if (rewrite->size & ~0x18)
@@ -80,6 +126,11 @@ static int apply_rewrites(struct types_env *env)
 		if (isa_mode(insn->code) == BPF_MEMSX && rewrite->size == BPF_DW)
 			insn->code = (uint8_t)((insn->code & ~0xe0) | BPF_MEM);
 		insn->off = rewrite->off;
+		if (rewrite->store_limit && isa_class(insn->code) != BPF_LDX) {
+			err = guard_store(env, idx, &len);
+			if (err)
+				return err;
+		}
 	}
 	return 0;
 }

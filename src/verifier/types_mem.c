@@ -98,7 +98,7 @@ static int record_rewrite(struct types_env *env, uint32_t idx, const struct ctx_
 		return 0;
 	}
 	if (aux->rewrite.off != rewrite->off || aux->rewrite.size != rewrite->size ||
-	    aux->rewrite.kind != rewrite->kind)
+	    aux->rewrite.kind != rewrite->kind || aux->rewrite.store_limit != rewrite->store_limit)
 		return types_error(env, idx, -EINVAL,
 				   "context access rewritten differently on two paths");
 	return 0;
