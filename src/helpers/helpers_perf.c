@@ -3,9 +3,9 @@
  * bits of flags (BPF_F_CTXLEN_MASK) ask for that many packet bytes after the
  * data. The buffers are maps/perf_event_array.c's, one per virtual CPU.
  *
- * The packet comes from the program type's legacy_packet (skb types); for
- * other types a context length is -EINVAL, as for tracing programs in the
- * kernel (bpfvm does not append XDP packet bytes yet). */
+ * The packet comes from the program type's event_packet (skb types: the
+ * linear data; xdp: data to data_end); for other types a context length is
+ * -EINVAL, as for tracing programs in the kernel. */
 #include <errno.h>
 
 #include "engine/prog.h"
@@ -24,9 +24,9 @@ static int perf_ctx_bytes(uint64_t ctx_len, const uint8_t **bytes)
 	*bytes = NULL;
 	if (!ctx_len)
 		return 0;
-	if (!type || !type->legacy_packet)
+	if (!type || !type->event_packet)
 		return -EINVAL;
-	type->legacy_packet(run->ctx, bytes, &len);
+	type->event_packet(run->ctx, bytes, &len);
 	return ctx_len > len ? -EFAULT : 0;
 }
 

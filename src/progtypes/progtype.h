@@ -59,6 +59,10 @@ struct progtype {
 	/* For ld_abs / ld_ind: the packet of a runtime context (its linear
 	 * data, as skb->data and skb_headlen). NULL: no legacy packet access. */
 	void (*legacy_packet)(void *ctx, const uint8_t **data, uint64_t *len);
+	/* The packet bytes that bpf_perf_event_output appends when its flags
+	 * ask for them (BPF_F_CTXLEN_MASK): the kernel's bpf_skb_event_output
+	 * and bpf_xdp_event_output. NULL: the type has none (-EINVAL). */
+	void (*event_packet)(void *ctx, const uint8_t **data, uint64_t *len);
 	/* BPF_PROG_TEST_RUN for this type, as the kernel's
 	 * bpf_prog_test_run_<family>(). NULL: -ENOTSUP. */
 	int (*test_run)(struct bpfvm_prog *prog, struct bpfvm_test_run_opts *opts);

@@ -39,6 +39,7 @@ const struct progtype progtype_socket_filter = {
 	.ctx_access = skb_socket_filter_access,
 	.ret_checked = false,
 	.legacy_packet = skb_legacy_packet,
+	.event_packet = skb_legacy_packet,
 	.test_run = skb_test_run,
 };
 
@@ -50,6 +51,7 @@ const struct progtype progtype_sched_cls = {
 	.ctx_access = skb_tc_access,
 	.ret_checked = false,
 	.legacy_packet = skb_legacy_packet,
+	.event_packet = skb_legacy_packet,
 	.test_run = skb_test_run,
 };
 
@@ -61,6 +63,7 @@ const struct progtype progtype_sched_act = {
 	.ctx_access = skb_tc_access,
 	.ret_checked = false,
 	.legacy_packet = skb_legacy_packet,
+	.event_packet = skb_legacy_packet,
 	.test_run = skb_test_run,
 };
 
@@ -76,5 +79,6 @@ const struct progtype progtype_cgroup_skb = {
 	.ret_min = 0,
 	.ret_max = 3,
 	.legacy_packet = skb_legacy_packet,
+	.event_packet = skb_legacy_packet,
 	.test_run = skb_test_run,
 };

@@ -177,6 +177,17 @@ static int xdp_test_run(struct bpfvm_prog *prog, struct bpfvm_test_run_opts *opt
 	return err;
 }
 
+/* bpf_xdp_event_output's bytes: the packet from data to data_end (the
+ * kernel also copies fragments; bpfvm's frames have none beyond data_end
+ * when a helper runs). */
+static void xdp_event_packet(void *ctx, const uint8_t **data, uint64_t *len)
+{
+	const struct xdp_ctx *xdp = ctx;
+
+	*data = xdp->data;
+	*len = (uint64_t)(xdp->data_end - xdp->data);
+}
+
 const struct progtype progtype_xdp = {
 	.type = BPF_PROG_TYPE_XDP,
 	.name = "xdp",
@@ -185,5 +196,6 @@ const struct progtype progtype_xdp = {
 	.ctx_access = xdp_ctx_access,
 	.ret_checked = false,
 	.legacy_packet = NULL,
+	.event_packet = xdp_event_packet,
 	.test_run = xdp_test_run,
 };

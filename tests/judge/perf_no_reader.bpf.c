@@ -38,4 +38,19 @@ int perf_past_max_entries(struct xdp_md *ctx)
 	return output_errno(ctx, 64);
 }
 
+/* With packet bytes asked for (the upper 32 bits of flags): the kernel's
+ * bpf_xdp_event_output checks their count against the packet (-EFAULT)
+ * before the slot (-ENOENT). */
+SEC("xdp")
+int perf_packet_bytes(struct xdp_md *ctx)
+{
+	return output_errno(ctx, BPF_F_CURRENT_CPU | (14ull << 32));
+}
+
+SEC("xdp")
+int perf_too_many_packet_bytes(struct xdp_md *ctx)
+{
+	return output_errno(ctx, BPF_F_CURRENT_CPU | (5000ull << 32));
+}
+
 char LICENSE[] SEC("license") = "GPL";
