@@ -317,7 +317,8 @@ int bpfvm_ringbuf_consume(struct bpfvm_map *map, bpfvm_ringbuf_sample_fn fn, voi
  * bpfvm_perf_buffer_open() opens every vCPU's slot (its buffer starts
  * empty); bpfvm_perf_buffer_close() closes them (records not consumed are
  * dropped). Errors: -EINVAL (not a PERF_EVENT_ARRAY), -EEXIST (already
- * open), -ENOENT (close: not open). */
+ * open), -ENOENT (close: not open), -EBUSY (another thread is opening or
+ * closing it). */
 int bpfvm_perf_buffer_open(struct bpfvm_map *map);
 int bpfvm_perf_buffer_close(struct bpfvm_map *map);
 
@@ -356,7 +357,10 @@ int bpfvm_object_open_mem(struct bpfvm *vm, const void *buf, size_t size,
 			  const struct bpfvm_object_opts *opts,
 			  struct bpfvm_object **obj_out);
 int bpfvm_object_load(struct bpfvm_object *obj);
-/* Closes the object: its programs and its map references. NULL is allowed. */
+/* Closes the object: its map references (a prog array whose last user
+ * reference this was empties its slots) and its programs (each freed unless
+ * a prog array slot or a caller still holds it). Waits until no run is
+ * inside a program it frees. NULL is allowed. */
 void bpfvm_object_close(struct bpfvm_object *obj);
 
 const char *bpfvm_object_name(const struct bpfvm_object *obj);

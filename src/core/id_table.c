@@ -71,3 +71,15 @@ void *id_table_find(struct id_table *table, uint32_t id)
 
 	return slot ? atomic_load_explicit(slot, memory_order_acquire) : NULL;
 }
+
+void *id_table_get(struct id_table *table, uint32_t id, bool (*try_get)(void *object))
+{
+	void *object;
+
+	pthread_mutex_lock(&table->lock);
+	object = id_table_find(table, id);
+	if (object && !try_get(object))
+		object = NULL;
+	pthread_mutex_unlock(&table->lock);
+	return object;
+}

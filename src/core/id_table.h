@@ -15,6 +15,7 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #define ID_TABLE_CHUNK 1024u
@@ -36,7 +37,14 @@ int64_t id_table_add(struct id_table *table, void *object);
 /* Removes `id`; a no-op for 0 or unknown ids. */
 void id_table_remove(struct id_table *table, uint32_t id);
 
-/* The object with this id, or NULL. Lock-free. */
+/* The object with this id, or NULL. Lock-free: for the run path, where a
+ * grace period keeps what it finds alive (engine/vcpu.h). */
 void *id_table_find(struct id_table *table, uint32_t id);
+
+/* The object with this id if try_get(object) takes a reference on it (it
+ * fails on an object whose last reference is going), else NULL. Under the
+ * writers' lock, so that an object cannot be freed between finding and
+ * taking: its owner removes the id (taking the lock) before freeing it. */
+void *id_table_get(struct id_table *table, uint32_t id, bool (*try_get)(void *object));
 
 #endif

@@ -6,6 +6,7 @@
 #include "core/error.h"
 #include "core/opts.h"
 #include "core/runtime.h"
+#include "engine/vcpu.h"
 #include "helpers/helper_proto.h"
 #include "helpers/trace_pipe.h"
 
@@ -61,7 +62,8 @@ int bpfvm_create(const struct bpfvm_opts *opts, struct bpfvm **vm_out)
 	if (!vm->nr_cpus)
 		vm->nr_cpus = runtime_possible_cpus();
 	vm->trace = trace_pipe_create();
-	err = vm->trace ? helpers_register_builtins(vm) : -ENOMEM;
+	vm->vcpus = vcpu_table_create(vm->nr_cpus);
+	err = vm->trace && vm->vcpus ? helpers_register_builtins(vm) : -ENOMEM;
 	if (err) {
 		vm_error("bpfvm_create: cannot set up the built-in helpers: %d", err);
 		bpfvm_destroy(vm);
@@ -75,6 +77,9 @@ void bpfvm_destroy(struct bpfvm *vm)
 {
 	if (!vm)
 		return;
+	if (vm->vcpus)
+		vcpu_drain_deferred(vm);
+	vcpu_table_destroy(vm->vcpus);
 	helper_table_release(&vm->helpers);
 	trace_pipe_destroy(vm->trace);
 	id_table_release(&vm->map_ids);

@@ -7,10 +7,12 @@
 #include "helpers/helper_table.h"
 
 struct trace_pipe;
+struct vcpu_table;
 
 struct bpfvm {
 	struct helper_table helpers;
 	uint32_t nr_cpus;
+	struct vcpu_table *vcpus; /* engine/vcpu.h */
 	struct id_table map_ids;  /* id -> struct bpfvm_map * */
 	struct id_table prog_ids; /* id -> struct bpfvm_prog * */
 	struct trace_pipe *trace;

@@ -9,6 +9,7 @@
 #include "core/runtime.h"
 #include "engine/interp.h"
 #include "engine/prog.h"
+#include "engine/vcpu.h"
 #include "isa/isa.h"
 #include "maps/map.h"
 #include "progtypes/progtype.h"
@@ -32,11 +33,73 @@ void prog_destroy(struct bpfvm_prog *prog)
 	free(prog);
 }
 
+void prog_get(struct bpfvm_prog *prog)
+{
+	atomic_fetch_add_explicit(&prog->refcnt, 1, memory_order_relaxed);
+}
+
+bool prog_try_get(struct bpfvm_prog *prog)
+{
+	uint32_t refs = atomic_load_explicit(&prog->refcnt, memory_order_relaxed);
+
+	while (refs)
+		if (atomic_compare_exchange_weak(&prog->refcnt, &refs, refs + 1))
+			return true;
+	return false;
+}
+
+static bool prog_try_get_object(void *prog)
+{
+	return prog_try_get(prog);
+}
+
+static void prog_destroy_deferred(void *prog)
+{
+	prog_destroy(prog);
+}
+
+void prog_put(struct bpfvm_prog *prog)
+{
+	uint32_t id;
+
+	if (!prog || atomic_fetch_sub_explicit(&prog->refcnt, 1, memory_order_acq_rel) != 1)
+		return;
+	/* No new reference can be taken by id from here on; runs that found
+	 * the program in a slot before it was emptied may still be inside. */
+	id = prog->id;
+	prog->id = 0;
+	id_table_remove(&prog->vm->prog_ids, id);
+	vcpu_free_after_grace(prog->vm, prog_destroy_deferred, prog);
+}
+
 void bpfvm_prog_free(struct bpfvm_prog *prog)
 {
-	/* Programs of an object belong to it (bpfvm_object_close). */
-	if (prog && !prog->obj)
-		prog_destroy(prog);
+	/* Programs of an object belong to it (bpfvm_object_close); raw
+	 * programs, the only ones without a section, to their loader. */
+	if (prog && !prog->section[0])
+		prog_put(prog);
+}
+
+int bpfvm_prog_get_by_id(struct bpfvm *vm, uint32_t id, struct bpfvm_prog **prog_out)
+{
+	struct bpfvm_prog *prog;
+
+	if (!vm || !prog_out) {
+		vm_error("bpfvm_prog_get_by_id: NULL argument");
+		return -EINVAL;
+	}
+	prog = id_table_get(&vm->prog_ids, id, prog_try_get_object);
+	if (!prog) {
+		vm_error("no program with id %u", id);
+		return -ENOENT;
+	}
+	*prog_out = prog;
+	return 0;
+}
+
+void bpfvm_prog_close(struct bpfvm_prog *prog)
+{
+	prog_put(prog);
 }
 
 struct bpfvm_prog *prog_alloc(struct bpfvm *vm, const char *name, const char *section,
@@ -47,6 +110,7 @@ struct bpfvm_prog *prog_alloc(struct bpfvm *vm, const char *name, const char *se
 	if (!prog)
 		return NULL;
 	prog->vm = vm;
+	atomic_init(&prog->refcnt, 1);
 	prog->insn_cnt = (uint32_t)insn_cnt;
 	prog->insn_budget = BPFVM_DEFAULT_INSN_BUDGET;
 	prog->name = strdup(name);

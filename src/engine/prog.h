@@ -3,6 +3,7 @@
 #ifndef BPFVM_ENGINE_PROG_H
 #define BPFVM_ENGINE_PROG_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -34,6 +35,7 @@ struct progtype;
  * rewritten for the runtime context (progtypes/progtype.h). */
 struct bpfvm_prog {
 	struct bpfvm *vm;
+	_Atomic uint32_t refcnt;  /* the object or raw load, slots, callers */
 	char *name;
 	char *section;		  /* "" for raw programs */
 	enum bpf_prog_type type;
@@ -44,7 +46,8 @@ struct bpfvm_prog {
 	uint32_t id;		  /* 0 until loaded */
 	bool gpl_compatible;
 	bool loaded;
-	struct bpfvm_object *obj; /* owner, or NULL for raw programs */
+	struct bpfvm_object *obj; /* owner, or NULL for raw programs and for
+				   * programs that outlived their object */
 	struct bpf_insn *insns;
 	uint32_t insn_cnt;
 	struct bpfvm_map **maps;  /* referenced maps (one reference each) */
@@ -70,8 +73,17 @@ struct bpfvm_prog *prog_alloc(struct bpfvm *vm, const char *name, const char *se
  * prog->maps must be set. Returns 0 or -errno with a message. */
 int prog_prepare(struct bpfvm_prog *prog);
 
-/* Releases everything a program holds, maps included. */
+/* Releases everything a program holds, maps included, at once: for
+ * programs no run can have reached (failed loads). */
 void prog_destroy(struct bpfvm_prog *prog);
+
+/* References (bpfvm.h: programs are reference counted). The last prog_put
+ * removes the id at once and frees the program after a grace period
+ * (engine/vcpu.h), since a run may still be inside it. prog_try_get fails
+ * on a program whose last reference is going. */
+void prog_get(struct bpfvm_prog *prog);
+bool prog_try_get(struct bpfvm_prog *prog);
+void prog_put(struct bpfvm_prog *prog);
 
 /* The subprogram that contains instruction `idx`. */
 const struct subprog *prog_subprog_of(const struct bpfvm_prog *prog, uint32_t idx);

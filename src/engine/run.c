@@ -8,6 +8,7 @@
 #include "engine/interp.h"
 #include "engine/prog.h"
 #include "engine/run_ctx.h"
+#include "engine/vcpu.h"
 #include "isa/isa.h"
 #include "progtypes/progtype.h"
 
@@ -26,6 +27,8 @@ static int run_enter(struct run_ctx *run, struct interp_run *engine_run,
 	struct run_ctx *outer = run_current;
 	int err;
 
+	if (run != outer)
+		run->outer = outer;
 	run_current = run;
 	err = interp_execute(code, engine_run, retval);
 	run_current = outer;
@@ -114,6 +117,8 @@ int bpfvm_prog_run_raw(struct bpfvm_prog *prog, void *mem, size_t mem_len, uint6
 {
 	struct run_ctx run = { .ctx = mem };
 	const uint64_t args[5] = { (uint64_t)(uintptr_t)mem, mem_len };
+	struct vcpu_hold hold;
+	int err;
 
 	if (!prog || !retval || (!mem && mem_len)) {
 		vm_error("bpfvm_prog_run_raw: NULL argument");
@@ -124,5 +129,11 @@ int bpfvm_prog_run_raw(struct bpfvm_prog *prog, void *mem, size_t mem_len, uint6
 			 prog->name);
 		return -EINVAL;
 	}
-	return run_start(prog, &run, args, mem, mem_len, retval);
+	err = vcpu_enter(prog->vm, -1, &hold);
+	if (err)
+		return err;
+	run.cpu = hold.cpu;
+	err = run_start(prog, &run, args, mem, mem_len, retval);
+	vcpu_exit(prog->vm, &hold);
+	return err;
 }

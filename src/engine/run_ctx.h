@@ -19,7 +19,8 @@ struct run_ctx {
 	uint32_t cpu;		 /* virtual CPU held for the whole chain */
 	uint32_t tail_call_cnt;	 /* successful tail calls in this invocation */
 	int error;		 /* a helper that must abort the run sets -errno */
-	struct run_ctx *outer;	 /* the run this one is nested in (callbacks) */
+	struct run_ctx *outer;	 /* the run this thread was in when this one began
+				  * (a helper of the embedder that runs a program) */
 };
 
 /* The run of this thread, or NULL outside a run. */

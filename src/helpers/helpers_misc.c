@@ -24,6 +24,7 @@
 
 #include "helpers/helper_proto.h"
 #include "helpers/helper_run.h"
+#include "maps/map_value.h"
 
 #define HELPER_HZ 1000u
 /* include/linux/jiffies.h: INITIAL_JIFFIES, (unsigned int)(-300 * HZ). */
@@ -160,33 +161,22 @@ static uint64_t helper_get_current_comm(uint64_t buf_arg, uint64_t size_arg, uin
 
 /* ---- bpf_spin_lock ------------------------------------------------------- */
 
-static inline void helper_cpu_relax(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-	__builtin_ia32_pause();
-#endif
-}
-
-/* struct bpf_spin_lock is a u32 inside a map value: 0 unlocked, 1 locked.
- * The map region may be shared between processes; an atomic word works in
- * any of them. The verifier guarantees that a program unlocks what it locks
- * and calls no helper in between, so holders are short. */
+/* struct bpf_spin_lock is a u32 inside a map value: 0 unlocked, 1 locked,
+ * the protocol user-space BPF_F_LOCK copies follow too (maps/map_value.h),
+ * so that a program and a user-space copy exclude each other. The verifier
+ * guarantees that a program unlocks what it locks and calls no helper in
+ * between, so holders are short. */
 static uint64_t helper_spin_lock(uint64_t lock_arg, uint64_t r2, uint64_t r3, uint64_t r4,
 				 uint64_t r5)
 {
-	_Atomic uint32_t *lock = (_Atomic uint32_t *)(uintptr_t)lock_arg;
-
-	while (atomic_exchange_explicit(lock, 1, memory_order_acquire)) {
-		while (atomic_load_explicit(lock, memory_order_relaxed))
-			helper_cpu_relax();
-	}
+	map_spin_lock((_Atomic uint32_t *)(uintptr_t)lock_arg);
 	return 0;
 }
 
 static uint64_t helper_spin_unlock(uint64_t lock_arg, uint64_t r2, uint64_t r3, uint64_t r4,
 				   uint64_t r5)
 {
-	atomic_store_explicit((_Atomic uint32_t *)(uintptr_t)lock_arg, 0, memory_order_release);
+	map_spin_unlock((_Atomic uint32_t *)(uintptr_t)lock_arg);
 	return 0;
 }
 

@@ -141,14 +141,22 @@ void bpfvm_object_close(struct bpfvm_object *obj)
 {
 	if (!obj)
 		return;
-	for (size_t i = 0; i < obj->prog_cnt; i++) {
-		prog_destroy(obj->progs[i].prog);
-		free(obj->progs[i].relocs);
-	}
-	free(obj->progs);
+	/* The maps first: a prog array whose last user is this object empties
+	 * its slots, dropping their references to programs. A program that
+	 * another holder keeps (a slot of another array, a caller) outlives
+	 * the object. */
 	for (uint32_t i = 0; obj->maps && i < obj->file->map_cnt; i++)
 		map_put_user(obj->maps[i]);
 	free(obj->maps);
+	for (size_t i = 0; i < obj->prog_cnt; i++) {
+		struct bpfvm_prog *prog = obj->progs[i].prog;
+
+		if (prog)
+			prog->obj = NULL;
+		prog_put(prog);
+		free(obj->progs[i].relocs);
+	}
+	free(obj->progs);
 	object_file_free(obj->file);
 	free(obj);
 }

@@ -20,7 +20,9 @@
  * A per-CPU element's values are contiguous, in CPU order: exactly the
  * user-space layout (SEMANTICS.md: per-CPU maps), so user lookups and updates
  * are one copy. Updates are plain copies, unlocked, as in the kernel: a
- * concurrent reader may see a value half written.
+ * concurrent reader may see a value half written, unless both sides hold
+ * the value's bpf_spin_lock (BPF_F_LOCK, map_value.h), which copies never
+ * overwrite.
  */
 #include <errno.h>
 #include <limits.h>
@@ -29,6 +31,7 @@
 #include "core/error.h"
 #include "maps/array.h"
 #include "maps/map.h"
+#include "maps/map_value.h"
 
 #define ARRAY_PAGE_SIZE 4096u
 /* PCPU_MIN_UNIT_SIZE: the largest per-CPU value the kernel can allocate. */
@@ -163,8 +166,7 @@ static int array_check_update(struct bpfvm_map *map, uint32_t index, uint64_t fl
 		return -E2BIG;
 	if (flags & BPF_NOEXIST)
 		return -EEXIST;
-	/* No value of bpfvm's carries a bpf_spin_lock yet (no BTF). */
-	if (flags & BPF_F_LOCK)
+	if ((flags & BPF_F_LOCK) && !map_has_spin_lock(map))
 		return -EINVAL;
 	return 0;
 }
@@ -183,8 +185,9 @@ static long array_bpf_update(struct bpfvm_map *map, const void *key, const void 
 		if (!mine)
 			return -EINVAL; /* a CPU the map has no value for */
 		memcpy(mine, value, map_value_size(map));
-	} else
-		memcpy(array_elem(map, index), value, map_value_size(map));
+	} else {
+		map_value_write(map, array_elem(map, index), value, flags);
+	}
 	return 0;
 }
 
@@ -229,7 +232,7 @@ static int array_lookup(struct bpfvm_map *map, const void *key, void *value, uin
 
 	if (index >= map_max_entries(map))
 		return -ENOENT;
-	memcpy(value, array_elem(map, index), map_value_size(map));
+	map_value_read(map, value, array_elem(map, index), flags);
 	return 0;
 }
 

@@ -14,9 +14,7 @@ struct fd_array_hdr {
 };
 
 struct fd_array_private {
-	void **retired;
-	size_t retired_cnt;
-	size_t retired_cap;
+	uint32_t slot_cnt;
 	void *_Atomic slots[];
 };
 
@@ -69,6 +67,7 @@ int fd_array_init(struct bpfvm_map *map)
 			 map_max_entries(map));
 		return -ENOMEM;
 	}
+	private->slot_cnt = map_max_entries(map);
 	err = map_lock_init(&fd_array_hdr(map)->lock);
 	if (err) {
 		free(private);
@@ -86,14 +85,10 @@ void fd_array_release(struct bpfvm_map *map, const struct fd_array_ops *ops)
 
 	if (!private)
 		return;
-	if (ops->put) {
+	if (ops->put)
 		for (uint32_t i = 0; i < map_max_entries(map); i++)
 			if (private->slots[i])
 				ops->put(private->slots[i]);
-		for (size_t i = 0; i < private->retired_cnt; i++)
-			ops->put(private->retired[i]);
-	}
-	free(private->retired);
 	free(private);
 	map->private = NULL;
 }
@@ -119,28 +114,10 @@ int fd_array_lookup(struct bpfvm_map *map, const void *key, void *value, uint64_
 	return 0;
 }
 
-/* Keeps an object taken out of a slot until the array goes (see
- * fd_array_ops.put). Called with the lock held. */
-static void fd_array_retire(struct fd_array_private *private, const struct fd_array_ops *ops,
-			    void *object)
-{
-	if (!object || !ops->put)
-		return;
-	if (private->retired_cnt == private->retired_cap) {
-		size_t cap = private->retired_cap ? private->retired_cap * 2 : 8;
-		void **retired = realloc(private->retired, cap * sizeof(*retired));
-
-		if (!retired)
-			return; /* leak the reference rather than free it early */
-		private->retired = retired;
-		private->retired_cap = cap;
-	}
-	private->retired[private->retired_cnt++] = object;
-}
-
-/* Stores (id, object) in slot `index` and retires what was there. Returns
- * 1 if the slot held something, 0 if it was empty, or -errno (nothing
- * changed). */
+/* Stores (id, object) in slot `index` and drops the reference to what was
+ * there (its holder frees it only after a grace period: runs that loaded it
+ * may still be inside). Returns 1 if the slot held something, 0 if it was
+ * empty, or -errno (nothing changed). */
 static int fd_array_exchange(struct bpfvm_map *map, const struct fd_array_ops *ops,
 			     uint32_t index, uint32_t id, void *object)
 {
@@ -158,8 +135,9 @@ static int fd_array_exchange(struct bpfvm_map *map, const struct fd_array_ops *o
 	}
 	old = atomic_exchange_explicit(&private->slots[index], object, memory_order_acq_rel);
 	atomic_store_explicit(&fd_array_ids(map)[index], id, memory_order_release);
-	fd_array_retire(private, ops, old);
 	map_lock_release(&hdr->lock);
+	if (old && ops->put)
+		ops->put(old);
 	return old != NULL;
 }
 
@@ -200,4 +178,11 @@ int fd_array_delete(struct bpfvm_map *map, const struct fd_array_ops *ops, const
 		return -E2BIG;
 	err = fd_array_exchange(map, ops, index, 0, NULL);
 	return err < 0 ? err : err ? 0 : -ENOENT;
+}
+
+void fd_array_clear(struct bpfvm_map *map, const struct fd_array_ops *ops)
+{
+	for (uint32_t i = 0; i < map_max_entries(map); i++)
+		if (fd_array_get(map, i))
+			fd_array_exchange(map, ops, i, 0, NULL);
 }

@@ -6,10 +6,10 @@
  *   region (shared)                           map->private (this process)
  *   +-------------------------------+ 0       +------------------------------+
  *   | struct map_region             |         | struct fd_array_private      |
- *   |   family[0] = ids ────────────┼──┐      |   retired[]: objects taken   |
- *   +-------------------------------+  │      |     out of slots, released   |
- *   | struct fd_array_hdr           |  │      |     with the array           |
- *   |   lock (map_lock)             |  │      |   slots[max_entries]:        |
+ *   |   family[0] = ids ────────────┼──┐      |   slots[max_entries]:        |
+ *   +-------------------------------+  │      |     object *_Atomic          |
+ *   | struct fd_array_hdr           |  │      |     (what programs read)     |
+ *   |   lock (map_lock)             |  │      |                              |
  *   +-------------------------------+  │      |     object *_Atomic          |
  *   | uint32_t ids[max_entries]     |◄─┘      |     (what programs read)     |
  *   |   0 = empty                   |         +------------------------------+
@@ -34,9 +34,9 @@ struct fd_array_ops {
 	 * for an object that does not fit. */
 	int (*get)(struct bpfvm_map *map, uint32_t id, void **object);
 	/* Drops the reference get() took; NULL when objects are not counted.
-	 * Objects taken out of a slot are released with the array, not at
-	 * once: a program that looked one up may still be using it (no grace
-	 * periods yet). */
+	 * Called as soon as an object leaves its slot: the object's own last
+	 * put frees it only after a grace period (engine/vcpu.h), so a run
+	 * that loaded it from the slot finishes with it first. */
 	void (*put)(void *object);
 };
 
@@ -57,5 +57,7 @@ int fd_array_update(struct bpfvm_map *map, const struct fd_array_ops *ops, const
 		    const void *value, uint64_t flags);
 /* -E2BIG out of range, -ENOENT when empty. */
 int fd_array_delete(struct bpfvm_map *map, const struct fd_array_ops *ops, const void *key);
+/* Empties every slot (a prog array's last user reference went). */
+void fd_array_clear(struct bpfvm_map *map, const struct fd_array_ops *ops);
 
 #endif

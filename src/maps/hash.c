@@ -16,8 +16,13 @@
  * - update flags: BPF_ANY, BPF_NOEXIST (-EEXIST), BPF_EXIST (-ENOENT);
  *   a full non-LRU map refuses a new key with -E2BIG; LRU maps evict.
  *
+ * - a value's bpf_spin_lock (HASH only, map_value.h) is never copied;
+ *   BPF_F_LOCK copies under it and updates an existing element in place.
+ *
  * Beyond the kernel: user-space lookups copy a value under the element's
- * sequence count, so a copy is never torn by a concurrent update.
+ * sequence count, so a copy is never torn by a concurrent update that
+ * replaces the element (a program's stores and BPF_F_LOCK updates write in
+ * place, as in the kernel: only BPF_F_LOCK on both sides excludes them).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -30,6 +35,7 @@
 #include "core/error.h"
 #include "maps/hash.h"
 #include "maps/hash_jhash.h"
+#include "maps/map_value.h"
 
 #define HASH_CREATE_FLAG_MASK                                                              \
 	(BPF_F_NO_PREALLOC | BPF_F_NO_COMMON_LRU | BPF_F_NUMA_NODE | BPF_F_RDONLY |       \
@@ -391,7 +397,7 @@ static void hash_write_value(const struct bpfvm_map *map, const struct hash_tabl
 	uint32_t value_size = map_value_size(map);
 
 	if (!table->percpu) {
-		memcpy(hash_elem_value(table, elem, 0), value, value_size);
+		map_value_copy(map, hash_elem_value(table, elem, 0), value);
 		return;
 	}
 	if (onallcpus) {
@@ -405,15 +411,15 @@ static void hash_write_value(const struct bpfvm_map *map, const struct hash_tabl
 	memcpy(hash_elem_value(table, elem, cpu), value, value_size);
 }
 
-/* Copies a value out in the user layout. */
+/* Copies a value out in the user layout (BPF_F_LOCK: under its lock). */
 static void hash_read_value(const struct bpfvm_map *map, const struct hash_table *table,
-			    struct hash_elem *elem, void *value)
+			    struct hash_elem *elem, void *value, uint64_t flags)
 {
 	if (table->percpu)
 		memcpy(value, hash_elem_value(table, elem, 0),
 		       (size_t)table->value_stride * map_nr_cpus(map));
 	else
-		memcpy(value, hash_elem_value(table, elem, 0), map_value_size(map));
+		map_value_read(map, value, hash_elem_value(table, elem, 0), flags);
 }
 
 static void hash_write_key(const struct bpfvm_map *map, struct hash_elem *elem, uint32_t hash,
@@ -530,7 +536,7 @@ struct hash_elem *hash_find(struct bpfvm_map *map, const void *key)
 				 key);
 }
 
-int hash_copy_value(struct bpfvm_map *map, const void *key, void *value)
+int hash_copy_value(struct bpfvm_map *map, const void *key, void *value, uint64_t flags)
 {
 	struct hash_table *table = hash_table(map);
 	uint32_t hash = hash_key_hash(key, map_key_size(map), table->seed);
@@ -546,7 +552,7 @@ int hash_copy_value(struct bpfvm_map *map, const void *key, void *value)
 			continue;
 		if (elem->hash != hash || memcmp(elem->key, key, map_key_size(map)))
 			continue; /* reused for another key meanwhile */
-		hash_read_value(map, table, elem, value);
+		hash_read_value(map, table, elem, value, flags);
 		atomic_thread_fence(memory_order_acquire);
 		if (atomic_load_explicit(&elem->seq, memory_order_relaxed) == seq)
 			return 0;
@@ -605,6 +611,11 @@ static int hash_update_plain_locked(struct hash_update *u, struct hash_elem **to
 
 	if (err)
 		return err;
+	if (old && (u->flags & BPF_F_LOCK)) {
+		/* Found only now, under the bucket lock: still in place. */
+		map_value_write(u->map, hash_elem_value(u->table, old, 0), u->value, u->flags);
+		return 0;
+	}
 	if (old) {
 		hash_note_replaced(u, old);
 		if (!hash_claim_spare(u->table)) {
@@ -634,11 +645,32 @@ static int hash_update_plain_locked(struct hash_update *u, struct hash_elem **to
 	return 0;
 }
 
+/* BPF_F_LOCK on an existing key: its value is written in place under its
+ * bpf_spin_lock, without the bucket lock (htab_map_update_elem). Returns 1
+ * when the key is not there: the caller inserts it. */
+static int hash_update_in_place(struct hash_update *u)
+{
+	struct hash_elem *old = hash_lookup_nulls(u->map, u->table, u->hash, u->key);
+	int err = hash_check_update_flags(old, u->flags);
+
+	if (err)
+		return err;
+	if (!old)
+		return 1;
+	map_value_write(u->map, hash_elem_value(u->table, old, 0), u->value, u->flags);
+	return 0;
+}
+
 static int hash_update_plain(struct hash_update *u)
 {
 	struct hash_elem *old = NULL;
 	int err;
 
+	if (u->flags & BPF_F_LOCK) {
+		err = hash_update_in_place(u);
+		if (err <= 0)
+			return err;
+	}
 	if (!hash_lock(&u->bucket->lock))
 		return -EBUSY;
 	err = hash_update_plain_locked(u, &old);
@@ -765,8 +797,9 @@ int hash_update_elem(struct bpfvm_map *map, const void *key, const void *value,
 	};
 
 	/* The kernel: unknown flags are -EINVAL; BPF_F_LOCK needs a
-	 * bpf_spin_lock in the value, which bpfvm's maps never declare. */
-	if ((flags & ~(uint64_t)BPF_F_LOCK) > BPF_EXIST || (flags & BPF_F_LOCK))
+	 * bpf_spin_lock in the value (only HASH values may have one). */
+	if ((flags & ~(uint64_t)BPF_F_LOCK) > BPF_EXIST ||
+	    ((flags & BPF_F_LOCK) && !map_has_spin_lock(map)))
 		return -EINVAL;
 	if (replaced)
 		*replaced = false;
@@ -779,7 +812,7 @@ int hash_update_elem(struct bpfvm_map *map, const void *key, const void *value,
 
 /* ---- Delete, iteration ------------------------------------------------- */
 
-int hash_delete_elem(struct bpfvm_map *map, const void *key, void *value)
+int hash_delete_elem(struct bpfvm_map *map, const void *key, void *value, uint64_t flags)
 {
 	struct hash_table *table = hash_table(map);
 	uint32_t hash = hash_key_hash(key, map_key_size(map), table->seed);
@@ -791,7 +824,7 @@ int hash_delete_elem(struct bpfvm_map *map, const void *key, void *value)
 	elem = hash_lookup_locked(map, bucket, hash, key);
 	if (elem) {
 		if (value)
-			hash_read_value(map, table, elem, value);
+			hash_read_value(map, table, elem, value, flags);
 		hash_unlink(map, bucket, elem);
 	}
 	map_lock_release(&bucket->lock);
@@ -899,7 +932,7 @@ static long hash_bpf_update(struct bpfvm_map *map, const void *key, const void *
 
 static long hash_bpf_delete(struct bpfvm_map *map, const void *key, uint32_t cpu)
 {
-	return hash_delete_elem(map, key, NULL);
+	return hash_delete_elem(map, key, NULL, 0);
 }
 
 /* ---- User side: the kernel's errno, with a message --------------------- */
@@ -911,7 +944,7 @@ static int hash_check_lookup_flags(const struct bpfvm_map *map, uint64_t flags)
 			 (unsigned long long)flags);
 		return -EINVAL;
 	}
-	if (flags & BPF_F_LOCK) {
+	if ((flags & BPF_F_LOCK) && !map_has_spin_lock(map)) {
 		vm_error("map '%.16s': BPF_F_LOCK needs a bpf_spin_lock in the value",
 			 map->region->name);
 		return -EINVAL;
@@ -931,7 +964,7 @@ int hash_lookup(struct bpfvm_map *map, const void *key, void *value, uint64_t fl
 
 	if (err)
 		return err;
-	return hash_copy_value(map, key, value) ? hash_not_found(map) : 0;
+	return hash_copy_value(map, key, value, flags) ? hash_not_found(map) : 0;
 }
 
 int hash_update_error(const struct bpfvm_map *map, int err, uint64_t flags)
@@ -973,7 +1006,7 @@ static int hash_update(struct bpfvm_map *map, const void *key, const void *value
 
 static int hash_delete(struct bpfvm_map *map, const void *key)
 {
-	return hash_delete_elem(map, key, NULL) ? hash_not_found(map) : 0;
+	return hash_delete_elem(map, key, NULL, 0) ? hash_not_found(map) : 0;
 }
 
 int hash_get_next(struct bpfvm_map *map, const void *key, void *next_key)
@@ -992,7 +1025,7 @@ static int hash_lookup_and_delete(struct bpfvm_map *map, const void *key, void *
 
 	if (err)
 		return err;
-	return hash_delete_elem(map, key, value) ? hash_not_found(map) : 0;
+	return hash_delete_elem(map, key, value, flags) ? hash_not_found(map) : 0;
 }
 
 const struct map_ops hash_map_ops = {

@@ -158,11 +158,12 @@ int hash_update_elem(struct bpfvm_map *map, const void *key, const void *value,
 		     uint64_t flags, uint32_t cpu, bool onallcpus, void *old_value,
 		     bool *replaced);
 /* Delete; `value`, when not NULL, receives the value as a user-space
- * lookup would (lookup_and_delete). */
-int hash_delete_elem(struct bpfvm_map *map, const void *key, void *value);
+ * lookup with `flags` would (lookup_and_delete). */
+int hash_delete_elem(struct bpfvm_map *map, const void *key, void *value, uint64_t flags);
 int hash_get_next_key(struct bpfvm_map *map, const void *key, void *next_key);
-/* Copies the value of `key` into `value` (user layout); never torn. */
-int hash_copy_value(struct bpfvm_map *map, const void *key, void *value);
+/* Copies the value of `key` into `value` (user layout, BPF_F_LOCK in
+ * `flags` as a lookup's); never torn by a replacement of the element. */
+int hash_copy_value(struct bpfvm_map *map, const void *key, void *value, uint64_t flags);
 /* The calling thread's CPU for user-space operations that need one (the
  * LRU's local lists), as the kernel uses the CPU the syscall runs on. */
 uint32_t hash_user_cpu(const struct bpfvm_map *map);

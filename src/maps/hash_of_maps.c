@@ -69,7 +69,7 @@ static int hash_of_maps_delete(struct bpfvm_map *map, const void *key)
 {
 	uint32_t old_id;
 
-	if (hash_delete_elem(map, key, &old_id))
+	if (hash_delete_elem(map, key, &old_id, 0))
 		return hash_not_found(map);
 	hash_of_maps_put_id(map, old_id);
 	return 0;

@@ -7,6 +7,7 @@
 
 #include "core/error.h"
 #include "core/runtime.h"
+#include "engine/vcpu.h"
 #include "maps/map.h"
 
 /* Regions are anonymous shared-capable mappings: page-aligned, zeroed, and
@@ -30,6 +31,8 @@ static void map_region_fill_header(struct map_region *region, size_t size,
 	region->map_flags = attr->map_flags;
 	region->nr_cpus = attr->nr_cpus;
 	region->map_extra = attr->map_extra;
+	region->spin_lock_off = attr->has_spin_lock ? (int32_t)attr->spin_lock_off : -1;
+	region->inner_spin_lock_off = -1;
 	memcpy(region->name, attr->name, sizeof(region->name));
 	region->name[sizeof(region->name) - 1] = '\0';
 	if (attr->inner_map) {
@@ -40,6 +43,7 @@ static void map_region_fill_header(struct map_region *region, size_t size,
 		region->inner_value_size = inner->value_size;
 		region->inner_max_entries = inner->max_entries;
 		region->inner_map_flags = inner->map_flags;
+		region->inner_spin_lock_off = inner->spin_lock_off;
 	}
 }
 
@@ -113,6 +117,33 @@ static int map_check_common(const struct map_attr *attr)
 	return 0;
 }
 
+/* map_check_btf, for the one special field bpfvm knows: a bpf_spin_lock
+ * inside the value, 4-byte aligned; only ARRAY and HASH values may hold
+ * one (-EOPNOTSUPP), and not in maps read-only or write-only to programs
+ * (-EACCES). */
+static int map_check_spin_lock(const struct map_attr *attr)
+{
+	if (!attr->has_spin_lock)
+		return 0;
+	if (attr->spin_lock_off % 4 || attr->spin_lock_off > INT32_MAX ||
+	    (uint64_t)attr->spin_lock_off + 4 > attr->value_size) {
+		vm_error("map '%.16s': bpf_spin_lock at offset %u does not fit a %u-byte value",
+			 attr->name, attr->spin_lock_off, attr->value_size);
+		return -EINVAL;
+	}
+	if (attr->type != BPF_MAP_TYPE_ARRAY && attr->type != BPF_MAP_TYPE_HASH) {
+		vm_error("map '%.16s': only array and hash values may hold a bpf_spin_lock",
+			 attr->name);
+		return -EOPNOTSUPP;
+	}
+	if (attr->map_flags & (BPF_F_RDONLY_PROG | BPF_F_WRONLY_PROG)) {
+		vm_error("map '%.16s': a value with a bpf_spin_lock must be readable and writable "
+			 "by programs", attr->name);
+		return -EACCES;
+	}
+	return 0;
+}
+
 int map_create(struct bpfvm *vm, const struct map_attr *attr, struct bpfvm_map **map_out)
 {
 	const struct map_ops *ops = map_ops_for_type(attr->type);
@@ -130,6 +161,8 @@ int map_create(struct bpfvm *vm, const struct map_attr *attr, struct bpfvm_map *
 	if (err)
 		return err;
 	err = ops->check_attr(attr);
+	if (!err)
+		err = map_check_spin_lock(attr);
 	if (err)
 		return err;
 	map = calloc(1, sizeof(*map));
@@ -168,10 +201,21 @@ void map_get(struct bpfvm_map *map)
 	atomic_fetch_add(&map->refcnt, 1);
 }
 
+static void map_destroy_deferred(void *map)
+{
+	map_destroy(map);
+}
+
 void map_put(struct bpfvm_map *map)
 {
-	if (map && atomic_fetch_sub(&map->refcnt, 1) == 1)
-		map_destroy(map);
+	uint32_t id;
+
+	if (!map || atomic_fetch_sub(&map->refcnt, 1) != 1)
+		return;
+	id = map->region->id;
+	map->region->id = 0;
+	id_table_remove(&map->vm->map_ids, id);
+	vcpu_free_after_grace(map->vm, map_destroy_deferred, map);
 }
 
 void map_get_user(struct bpfvm_map *map)
@@ -180,14 +224,27 @@ void map_get_user(struct bpfvm_map *map)
 	map_get(map);
 }
 
+bool map_try_get_user(struct bpfvm_map *map)
+{
+	uint32_t refs = atomic_load_explicit(&map->refcnt, memory_order_relaxed);
+
+	while (refs) {
+		if (atomic_compare_exchange_weak(&map->refcnt, &refs, refs + 1)) {
+			atomic_fetch_add(&map->usercnt, 1);
+			return true;
+		}
+	}
+	return false;
+}
+
 void map_put_user(struct bpfvm_map *map)
 {
 	if (!map)
 		return;
-	/* The last user reference: a prog array drops its programs
-	 * (SEMANTICS.md: PROG_ARRAY maps). The family does it in its
-	 * release_user op when it has one (issue 4). */
-	atomic_fetch_sub(&map->usercnt, 1);
+	/* SEMANTICS.md, PROG_ARRAY maps: when the last user reference goes,
+	 * a prog array drops its programs, even if programs still use it. */
+	if (atomic_fetch_sub(&map->usercnt, 1) == 1 && map->ops->release_user)
+		map->ops->release_user(map);
 	map_put(map);
 }
 

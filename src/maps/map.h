@@ -48,6 +48,8 @@ struct map_region {
 	uint32_t inner_value_size;
 	uint32_t inner_max_entries;
 	uint32_t inner_map_flags;
+	int32_t inner_spin_lock_off;
+	int32_t spin_lock_off; /* the value's bpf_spin_lock, -1: none (map_value.h) */
 	uint32_t reserved;
 	char name[16];
 	uint64_t family[16];   /* family-specific offsets and counters */
@@ -63,6 +65,10 @@ struct map_attr {
 	uint64_t map_extra;
 	uint32_t nr_cpus;
 	const struct bpfvm_map *inner_map; /* map-in-map template, else NULL */
+	/* The value holds a struct bpf_spin_lock at spin_lock_off (the kernel
+	 * learns it from the value's BTF): ARRAY and HASH only. */
+	bool has_spin_lock;
+	uint32_t spin_lock_off;
 	char name[16];			   /* as the kernel keeps it (15 + NUL) */
 	const char *full_name;		   /* the object's name for it, untruncated,
 					    * as libbpf's bpf_map__name(); NULL: name */
@@ -109,6 +115,9 @@ struct map_ops {
 	/* Releases process-local state (map->private); the region is freed by
 	 * the generic layer. May be NULL. */
 	void (*release)(struct bpfvm_map *map);
+	/* The last user reference went (the kernel's map_release_uref): a
+	 * prog array empties its slots. May be NULL. */
+	void (*release_user)(struct bpfvm_map *map);
 
 	/* Program side. bpf_lookup returns a pointer to this CPU's value, or
 	 * NULL. For map-in-map it returns the inner struct bpfvm_map *. */
@@ -185,10 +194,15 @@ static inline uint32_t map_percpu_stride(const struct bpfvm_map *map)
 int map_create(struct bpfvm *vm, const struct map_attr *attr, struct bpfvm_map **map_out);
 
 /* References. map_get/map_put: program and object references;
- * map_get_user/map_put_user: user references (both counters). */
+ * map_get_user/map_put_user: user references (both counters). The last
+ * map_put removes the id at once and frees the map after a grace period
+ * (engine/vcpu.h): a run may still use it (an inner map found by id). The
+ * last map_put_user calls ops->release_user. map_try_get_user fails on a
+ * map whose last reference is going. */
 void map_get(struct bpfvm_map *map);
 void map_put(struct bpfvm_map *map);
 void map_get_user(struct bpfvm_map *map);
+bool map_try_get_user(struct bpfvm_map *map);
 void map_put_user(struct bpfvm_map *map);
 
 /* Whether two maps have compatible attributes (type, key_size,

@@ -7,8 +7,7 @@
  *   - access: a map created BPF_F_RDONLY (or frozen) refuses user writes, one
  *     created BPF_F_WRONLY refuses user reads: -EPERM (the kernel checks the
  *     file descriptor's mode; bpfvm's handles all share the map's);
- *   - BPF_F_LOCK on a value without a bpf_spin_lock: -EINVAL (bpfvm reads no
- *     BTF for values yet, so no value has one);
+ *   - BPF_F_LOCK on a value without a bpf_spin_lock: -EINVAL (map_value.h);
  *   - the key: a map with key_size 0 (QUEUE, STACK) takes a NULL key, any
  *     other key is -EINVAL; a map with keys refuses a NULL one with -EFAULT,
  *     as copy_from_user(NULL) does. A NULL value is -EFAULT likewise;
@@ -23,6 +22,7 @@
 #include "core/opts.h"
 #include "core/runtime.h"
 #include "maps/map.h"
+#include "maps/map_value.h"
 
 /* ---- Messages -------------------------------------------------------- */
 
@@ -101,10 +101,9 @@ static int map_check_write(const struct bpfvm_map *map, const char *op)
 	return 0;
 }
 
-/* No value carries a bpf_spin_lock until values have BTF. */
 static int map_check_lock_flag(const struct bpfvm_map *map, const char *op, uint64_t flags)
 {
-	if (flags & BPF_F_LOCK)
+	if ((flags & BPF_F_LOCK) && !map_has_spin_lock(map))
 		return map_fail(map, op, -EINVAL, "BPF_F_LOCK: the value has no bpf_spin_lock");
 	return 0;
 }
@@ -170,6 +169,11 @@ int bpfvm_map_create(struct bpfvm *vm, enum bpf_map_type type, const char *name,
 	return map_create(vm, &attr, map_out);
 }
 
+static bool map_try_get_user_object(void *map)
+{
+	return map_try_get_user(map);
+}
+
 int bpfvm_map_get_by_id(struct bpfvm *vm, uint32_t id, struct bpfvm_map **map_out)
 {
 	struct bpfvm_map *map;
@@ -178,12 +182,11 @@ int bpfvm_map_get_by_id(struct bpfvm *vm, uint32_t id, struct bpfvm_map **map_ou
 		vm_error("bpfvm_map_get_by_id: NULL argument");
 		return -EINVAL;
 	}
-	map = id_table_find(&vm->map_ids, id);
+	map = id_table_get(&vm->map_ids, id, map_try_get_user_object);
 	if (!map) {
 		vm_error("no map with id %u", id);
 		return -ENOENT;
 	}
-	map_get_user(map);
 	*map_out = map;
 	return 0;
 }

@@ -50,6 +50,9 @@ static const char *map_in_map_mismatch(const struct map_region *template,
 		return "value_size";
 	if (inner->map_flags != template->inner_map_flags)
 		return "map_flags";
+	/* btf_record_equal: the same special fields at the same places. */
+	if (inner->spin_lock_off != template->inner_spin_lock_off)
+		return "bpf_spin_lock";
 	if (array_rule && !(template->inner_map_flags & BPF_F_INNER_MAP) &&
 	    inner->max_entries != template->inner_max_entries)
 		return "max_entries";

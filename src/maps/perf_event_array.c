@@ -6,7 +6,8 @@
  *                       | struct map_region                        |
  *     4096              +------------------------------------------+
  *                       | buffer 0 control page: data_head,        |
- *                       |   data_tail, lost, lock, consumer busy   |
+ *                       |   data_tail, lost, lock, consumer busy,  |
+ *                       |   open (a reader is there)               |
  *     4096 * 2          +------------------------------------------+
  *                       | buffer 0 data: PERF_BUFFER_DATA_SIZE     |
  *                       +------------------------------------------+
@@ -22,7 +23,13 @@
  * fit is dropped and counted in `lost`, as perf does. Only the holder of
  * virtual CPU i writes buffer i (perf_event_output refuses other CPUs), so
  * the lock is never contended in a run; it keeps the ring whole if a caller
- * breaks that rule. */
+ * breaks that rule.
+ *
+ * A buffer takes records only while it is open: in the kernel a slot is
+ * empty until user space places a perf event there (libbpf's perf_buffer),
+ * and bpf_perf_event_output to an empty slot is -ENOENT. `open` is read and
+ * written under the buffer's lock, so a record never lands in a buffer that
+ * is being opened (reset) or closed (emptied). */
 #include <errno.h>
 #include <linux/perf_event.h>
 #include <stdatomic.h>
@@ -43,6 +50,7 @@ struct perf_buffer_control {
 	_Atomic uint64_t lost;
 	_Atomic uint32_t lock;
 	_Atomic uint32_t consumer_busy;
+	_Atomic uint32_t open; /* changed under `lock` */
 };
 
 struct perf_sample_header {
@@ -120,6 +128,19 @@ static int perf_event_array_get_next_key(struct bpfvm_map *map, const void *key,
 	return 0;
 }
 
+/* The buffer's lock: held for a few stores by a producer, an open or a
+ * close. */
+static void perf_lock(struct perf_buffer_control *control)
+{
+	while (atomic_exchange_explicit(&control->lock, 1, memory_order_acquire))
+		;
+}
+
+static void perf_unlock(struct perf_buffer_control *control)
+{
+	atomic_store_explicit(&control->lock, 0, memory_order_release);
+}
+
 /* ---- the producer --------------------------------------------------------- */
 
 static void perf_copy_in(uint8_t *data, uint64_t pos, const void *src, uint64_t len)
@@ -155,40 +176,103 @@ static void perf_write_record(struct perf_buffer_control *control, uint8_t *data
 	atomic_store_explicit(&control->data_head, head + record_size, memory_order_release);
 }
 
+/* Appends the record to an open buffer (under its lock). */
+static int perf_append(struct perf_buffer_control *control, uint8_t *data, const void *sample,
+		       uint64_t size, const void *extra, uint64_t extra_size)
+{
+	uint64_t raw = size + extra_size, head, tail;
+	/* header, u32 raw_size, raw bytes: a multiple of 8 */
+	uint64_t record_size = (sizeof(struct perf_event_header) + 4 + raw + 7) & ~7ull;
+
+	perf_lock(control);
+	if (!atomic_load_explicit(&control->open, memory_order_relaxed)) {
+		perf_unlock(control); /* closed since the caller looked */
+		return -ENOENT;
+	}
+	head = atomic_load_explicit(&control->data_head, memory_order_relaxed);
+	tail = atomic_load_explicit(&control->data_tail, memory_order_acquire);
+	if (record_size > PERF_RECORD_MAX || head + record_size - tail > PERF_BUFFER_DATA_SIZE) {
+		perf_unlock(control);
+		atomic_fetch_add_explicit(&control->lost, 1, memory_order_relaxed);
+		return -ENOSPC;
+	}
+	perf_write_record(control, data, head, sample, size, extra, extra_size,
+			  (uint32_t)record_size);
+	perf_unlock(control);
+	return 0;
+}
+
+/* The kernel's __bpf_perf_event_output, in its order: the index, then an
+ * empty slot (no buffer, or no reader), then another CPU's event. */
 int perf_event_array_output(struct bpfvm_map *map, uint64_t index, uint32_t cpu,
 			    const void *sample, uint64_t size, const void *extra,
 			    uint64_t extra_size)
 {
 	const struct map_region *region = map->region;
 	struct perf_buffer_control *control;
-	uint64_t raw = size + extra_size, head, tail;
-	uint32_t record_size;
 
 	if (index >= region->max_entries)
 		return -E2BIG;
 	if (index >= perf_buffer_count(region))
 		return -ENOENT;
+	control = perf_control(region, (uint32_t)index);
+	if (!atomic_load_explicit(&control->open, memory_order_acquire))
+		return -ENOENT;
 	if (index != cpu)
 		return -EOPNOTSUPP;
-	control = perf_control(region, (uint32_t)index);
-	/* header, u32 raw_size, raw bytes: a multiple of 8 */
-	if (raw > PERF_RECORD_MAX) {
-		atomic_fetch_add_explicit(&control->lost, 1, memory_order_relaxed);
-		return -ENOSPC;
+	return perf_append(control, perf_data(region, (uint32_t)index), sample, size, extra,
+			   extra_size);
+}
+
+/* ---- readers ---------------------------------------------------------------- */
+
+/* region->family[PERF_FAMILY_READER]: whether a reader is open. */
+#define PERF_FAMILY_READER 1
+enum perf_reader_state { PERF_READER_CLOSED, PERF_READER_OPEN, PERF_READER_CHANGING };
+
+static int perf_check_map(const struct bpfvm_map *map, const char *fn)
+{
+	if (!map) {
+		vm_error("%s: NULL map", fn);
+		return -EINVAL;
 	}
-	record_size = (uint32_t)((sizeof(struct perf_event_header) + 4 + raw + 7) & ~7ull);
-	while (atomic_exchange_explicit(&control->lock, 1, memory_order_acquire))
-		;
-	head = atomic_load_explicit(&control->data_head, memory_order_relaxed);
-	tail = atomic_load_explicit(&control->data_tail, memory_order_acquire);
-	if (record_size > PERF_RECORD_MAX || head + record_size - tail > PERF_BUFFER_DATA_SIZE) {
-		atomic_store_explicit(&control->lock, 0, memory_order_release);
-		atomic_fetch_add_explicit(&control->lost, 1, memory_order_relaxed);
-		return -ENOSPC;
+	if (map_type(map) != BPF_MAP_TYPE_PERF_EVENT_ARRAY) {
+		vm_error("map '%s': %s needs a perf_event_array map (type %u)", map->region->name,
+			 fn, map_type(map));
+		return -EINVAL;
 	}
-	perf_write_record(control, perf_data(region, (uint32_t)index), head, sample, size, extra,
-			  extra_size, record_size);
-	atomic_store_explicit(&control->lock, 0, memory_order_release);
+	return 0;
+}
+
+/* Opens (reset to empty) or closes (drops what is unread) every buffer,
+ * each under its lock. The reader state moves through CHANGING so that an
+ * open and a close never interleave. */
+static int perf_set_open(struct bpfvm_map *map, uint32_t open, const char *fn)
+{
+	struct map_region *region = map->region;
+	uint64_t expected = open ? PERF_READER_CLOSED : PERF_READER_OPEN;
+
+	if (!__atomic_compare_exchange_n(&region->family[PERF_FAMILY_READER], &expected,
+					 PERF_READER_CHANGING, false, __ATOMIC_ACQ_REL,
+					 __ATOMIC_ACQUIRE)) {
+		vm_error("map '%s': %s: the reader is %s", region->name, fn,
+			 expected == PERF_READER_CHANGING ? "being opened or closed"
+			 : open ? "already open" : "not open");
+		return expected == PERF_READER_CHANGING ? -EBUSY : open ? -EEXIST : -ENOENT;
+	}
+	for (uint32_t cpu = 0; cpu < perf_buffer_count(region); cpu++) {
+		struct perf_buffer_control *control = perf_control(region, cpu);
+
+		perf_lock(control);
+		atomic_store_explicit(&control->data_tail,
+				      atomic_load_explicit(&control->data_head, memory_order_relaxed),
+				      memory_order_release);
+		atomic_store_explicit(&control->lost, 0, memory_order_relaxed);
+		atomic_store_explicit(&control->open, open, memory_order_release);
+		perf_unlock(control);
+	}
+	__atomic_store_n(&region->family[PERF_FAMILY_READER],
+			 open ? PERF_READER_OPEN : PERF_READER_CLOSED, __ATOMIC_RELEASE);
 	return 0;
 }
 
@@ -239,13 +323,12 @@ int bpfvm_perf_buffer_consume(struct bpfvm_map *map, bpfvm_perf_sample_fn fn,
 	uint8_t *copy;
 	int total = 0;
 
-	if (!map || !fn) {
-		vm_error("bpfvm_perf_buffer_consume: NULL map or callback");
-		return -EINVAL;
-	}
-	if (map_type(map) != BPF_MAP_TYPE_PERF_EVENT_ARRAY) {
-		vm_error("map '%s': bpfvm_perf_buffer_consume needs a perf_event_array map (type %u)",
-			 map->region->name, map_type(map));
+	int err = perf_check_map(map, "bpfvm_perf_buffer_consume");
+
+	if (err)
+		return err;
+	if (!fn) {
+		vm_error("bpfvm_perf_buffer_consume: NULL callback");
 		return -EINVAL;
 	}
 	copy = malloc(PERF_RECORD_MAX + 1);
@@ -267,6 +350,20 @@ int bpfvm_perf_buffer_consume(struct bpfvm_map *map, bpfvm_perf_sample_fn fn,
 	}
 	free(copy);
 	return total;
+}
+
+int bpfvm_perf_buffer_open(struct bpfvm_map *map)
+{
+	int err = perf_check_map(map, "bpfvm_perf_buffer_open");
+
+	return err ? err : perf_set_open(map, 1, "bpfvm_perf_buffer_open");
+}
+
+int bpfvm_perf_buffer_close(struct bpfvm_map *map)
+{
+	int err = perf_check_map(map, "bpfvm_perf_buffer_close");
+
+	return err ? err : perf_set_open(map, 0, "bpfvm_perf_buffer_close");
 }
 
 const struct map_ops perf_event_array_map_ops = {

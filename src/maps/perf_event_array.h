@@ -2,8 +2,9 @@
  * that user space opened on CPU i (libbpf's perf_buffer), each with its own
  * ring. Here the map holds those rings itself: slot i is virtual CPU i's
  * buffer, for i < min(max_entries, nr_cpus). The program side is
- * bpf_perf_event_output (helpers_perf.c); the reader is
- * bpfvm_perf_buffer_consume(). */
+ * bpf_perf_event_output (helpers_perf.c); the reader opens the buffers with
+ * bpfvm_perf_buffer_open() (until then outputs are -ENOENT, as to an empty
+ * slot in the kernel) and reads them with bpfvm_perf_buffer_consume(). */
 #ifndef BPFVM_MAPS_PERF_EVENT_ARRAY_H
 #define BPFVM_MAPS_PERF_EVENT_ARRAY_H
 
@@ -20,8 +21,8 @@ extern const struct map_ops perf_event_array_map_ops;
 /* Writes a PERF_RECORD_SAMPLE with the bytes of data and then of extra
  * (extra may be NULL) to slot `index` as written from virtual CPU `cpu`.
  * Returns 0, or as the kernel: -E2BIG (index >= max_entries), -ENOENT (no
- * buffer in that slot), -EOPNOTSUPP (another CPU's buffer), -ENOSPC (buffer
- * full: the record is counted as lost). */
+ * buffer in that slot, or no reader), -EOPNOTSUPP (another CPU's buffer),
+ * -ENOSPC (buffer full: the record is counted as lost). */
 int perf_event_array_output(struct bpfvm_map *map, uint64_t index, uint32_t cpu,
 			    const void *data, uint64_t size, const void *extra,
 			    uint64_t extra_size);

@@ -4,9 +4,10 @@
  *
  * User space writes program ids and reads them back; programs cannot look
  * the array up (the verifier allows it only as bpf_tail_call's argument).
- * Programs have no reference count yet: a program freed while a slot holds
- * it leaves the slot dangling, so callers empty slots before freeing (the
- * tail-call issue brings lifetimes). */
+ * Each slot holds a reference to its program. The program may reference
+ * the array in turn (its own tail calls): the cycle is broken, as in the
+ * kernel, by emptying every slot when the last user reference to the array
+ * goes (SEMANTICS.md: PROG_ARRAY maps). */
 #include <errno.h>
 #include <stdatomic.h>
 
@@ -71,9 +72,14 @@ int prog_array_check_owner(struct bpfvm_map *map, const struct bpfvm_prog *prog)
 	return 0;
 }
 
+static bool prog_array_try_get(void *prog)
+{
+	return prog_try_get(prog);
+}
+
 static int prog_array_get_prog(struct bpfvm_map *map, uint32_t id, void **object)
 {
-	struct bpfvm_prog *prog = id_table_find(&map->vm->prog_ids, id);
+	struct bpfvm_prog *prog = id_table_get(&map->vm->prog_ids, id, prog_array_try_get);
 	int err;
 
 	if (!prog) {
@@ -81,19 +87,32 @@ static int prog_array_get_prog(struct bpfvm_map *map, uint32_t id, void **object
 		return -EBADF;
 	}
 	err = prog_array_check_owner(map, prog);
-	if (err)
+	if (err) {
+		prog_put(prog);
 		return err;
+	}
 	*object = prog;
 	return 0;
 }
 
+static void prog_array_put_prog(void *prog)
+{
+	prog_put(prog);
+}
+
 static const struct fd_array_ops prog_array_fd_ops = {
 	.get = prog_array_get_prog,
+	.put = prog_array_put_prog,
 };
 
 static void prog_array_release(struct bpfvm_map *map)
 {
 	fd_array_release(map, &prog_array_fd_ops);
+}
+
+static void prog_array_release_user(struct bpfvm_map *map)
+{
+	fd_array_clear(map, &prog_array_fd_ops);
 }
 
 static int prog_array_update(struct bpfvm_map *map, const void *key, const void *value,
@@ -112,6 +131,7 @@ const struct map_ops prog_array_map_ops = {
 	.region_size = fd_array_region_size,
 	.init = fd_array_init,
 	.release = prog_array_release,
+	.release_user = prog_array_release_user,
 	.lookup = fd_array_lookup,
 	.update = prog_array_update,
 	.delete = prog_array_delete,

@@ -10,6 +10,7 @@
 #include "core/opts.h"
 #include "engine/prog.h"
 #include "engine/run_ctx.h"
+#include "engine/vcpu.h"
 #include "progtypes/progtype.h"
 #include "progtypes/test_run.h"
 
@@ -23,24 +24,33 @@ static uint64_t test_run_now_ns(void)
 
 /* As the kernel, nothing is reset between repeats: a program that changes
  * the packet or the context sees its own changes on the next run (the
- * kernel's bpf_test_run() runs the same skb / xdp_buff `repeat` times). */
+ * kernel's bpf_test_run() runs the same skb / xdp_buff `repeat` times). The
+ * repeats hold one vCPU, as the kernel's loop stays on its CPU, and let
+ * grace periods end between them, as it lets RCU. */
 int progtype_test_run_repeat(struct bpfvm_prog *prog, void *ctx,
 			     struct bpfvm_test_run_opts *opts)
 {
 	uint32_t repeat = opts->repeat > 0 ? (uint32_t)opts->repeat : 1;
-	uint32_t cpu = (opts->flags & BPF_F_TEST_RUN_ON_CPU) ? opts->cpu : 0;
+	int cpu = (opts->flags & BPF_F_TEST_RUN_ON_CPU) ? (int)opts->cpu : -1;
 	uint64_t start, spent, retval = 0;
-	int err = 0;
+	struct vcpu_hold hold;
+	int err;
 
+	err = vcpu_enter(prog->vm, cpu, &hold);
+	if (err)
+		return err;
 	start = test_run_now_ns();
-	for (uint32_t i = 0; i < repeat; i++) {
-		struct run_ctx run = { .ctx = ctx, .cpu = cpu };
+	for (uint32_t i = 0; i < repeat && !err; i++) {
+		struct run_ctx run = { .ctx = ctx, .cpu = hold.cpu };
 
+		if (i)
+			vcpu_quiescent(prog->vm, &hold);
 		err = run_prog(prog, &run, &retval);
-		if (err)
-			return err;
 	}
 	spent = (test_run_now_ns() - start) / repeat;
+	vcpu_exit(prog->vm, &hold);
+	if (err)
+		return err;
 	opts->retval = (uint32_t)retval;
 	opts->duration = spent > UINT32_MAX ? UINT32_MAX : (uint32_t)spent;
 	return 0;

@@ -190,6 +190,24 @@ static void record_run_output(struct run_result *result, const struct bpfvm_test
 	}
 }
 
+/* As kernel_run.c opens a perf buffer on every perf event array before the
+ * run, so that bpf_perf_event_output has a reader. */
+static void open_perf_readers(struct bpfvm_object *obj, struct run_result *result)
+{
+	for (size_t i = 0; i < bpfvm_object_map_cnt(obj); i++) {
+		struct bpfvm_map *map = bpfvm_object_map(obj, i);
+		struct bpfvm_map_info info;
+		int err;
+
+		if (!map || bpfvm_map_get_info(map, &info) ||
+		    info.type != BPF_MAP_TYPE_PERF_EVENT_ARRAY)
+			continue;
+		err = bpfvm_perf_buffer_open(map);
+		if (err)
+			result_printf(result, "  perf buffer open failed: %d\n", err);
+	}
+}
+
 static void run_loaded(struct bpfvm *vm, struct bpfvm_object *obj, struct bpfvm_prog *prog,
 		       int repeat, const struct case_input *input, struct run_result *result)
 {
@@ -218,6 +236,7 @@ static void run_loaded(struct bpfvm *vm, struct bpfvm_object *obj, struct bpfvm_
 	opts.data_size_in = input->data_len;
 	opts.ctx_in = input->ctx_len ? input->ctx : NULL;
 	opts.ctx_size_in = input->ctx_len;
+	open_perf_readers(obj, result);
 	err = bpfvm_prog_test_run(prog, &opts);
 	if (err) {
 		result_printf(result, "run failed: %d\n", err);

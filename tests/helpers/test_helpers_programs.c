@@ -848,6 +848,13 @@ static void test_perf_event_output(void)
 	mem[1] = BPF_F_CURRENT_CPU;
 	mem[2] = 0x99;
 	r0 = (int64_t)run(prog, mem, sizeof(mem));
+	testlib_check("perf_event_output_without_a_reader_is_enoent", r0 == -ENOENT, "r0 %lld",
+		      (long long)r0);
+	if (bpfvm_perf_buffer_open(map)) {
+		fprintf(stderr, "perf buffer: %s\n", bpfvm_errmsg());
+		exit(2);
+	}
+	r0 = (int64_t)run(prog, mem, sizeof(mem));
 	bpfvm_perf_buffer_consume(map, perf_seen, NULL, &seen);
 	testlib_check("perf_event_output_current_cpu_writes_this_cpus_buffer",
 		      r0 == 0 && seen.count == 1 && seen.cpu == 0 && seen.first == 0x99, "r0 %lld",

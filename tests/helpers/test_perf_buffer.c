@@ -1,7 +1,8 @@
 /* BPF_MAP_TYPE_PERF_EVENT_ARRAY (src/maps/perf_event_array.c): one perf ring
- * per virtual CPU, the kernel's errors for the index, lost records when a
- * buffer is full, records that wrap, and the reader's order. The helper is
- * tested through programs in test_helpers_programs.c. */
+ * per virtual CPU, the kernel's errors for the index, no records without a
+ * reader, lost records when a buffer is full, records that wrap, and the
+ * reader's order. The helper is tested through programs in
+ * test_helpers_programs.c. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,11 +26,14 @@ static int perf_array_create(uint32_t key_size, uint32_t value_size, uint32_t ma
 	return map_create(vm, &attr, map);
 }
 
+/* A perf event array with its reader open. */
 static struct bpfvm_map *perf_array_new(uint32_t max_entries)
 {
 	struct bpfvm_map *map;
 	int err = perf_array_create(4, 4, max_entries, &map);
 
+	if (!err)
+		err = bpfvm_perf_buffer_open(map);
 	if (err) {
 		fprintf(stderr, "cannot create a perf event array: %d %s\n", err, bpfvm_errmsg());
 		exit(2);
@@ -193,12 +197,73 @@ static void test_wrapping(void)
 	map_put_user(map);
 }
 
+/* The kernel's __bpf_perf_event_output: a slot without a perf event is
+ * -ENOENT, checked after the index and before the CPU. */
+static void test_no_reader(void)
+{
+	struct bpfvm_map *map;
+	struct samples s = { 0 };
+	int err = perf_array_create(4, 4, 4, &map), n;
+
+	if (err) {
+		fprintf(stderr, "cannot create a perf event array: %d %s\n", err, bpfvm_errmsg());
+		exit(2);
+	}
+	err = perf_event_array_output(map, 1, 1, "x", 1, NULL, 0);
+	testlib_check("output_without_a_reader_is_enoent", err == -ENOENT, "error %d", err);
+	err = perf_event_array_output(map, 2, 1, "x", 1, NULL, 0);
+	testlib_check("another_cpus_slot_without_a_reader_is_enoent_not_eopnotsupp",
+		      err == -ENOENT, "error %d", err);
+	err = perf_event_array_output(map, 4, 1, "x", 1, NULL, 0);
+	testlib_check("index_at_max_entries_is_e2big_without_a_reader_too", err == -E2BIG,
+		      "error %d", err);
+	n = bpfvm_perf_buffer_consume(map, on_sample, on_lost, &s);
+	testlib_check("consume_without_a_reader_finds_nothing", n == 0 && s.lost_calls == 0,
+		      "returned %d, %d lost calls", n, s.lost_calls);
+
+	err = bpfvm_perf_buffer_open(map);
+	testlib_check("open_a_reader", err == 0, "error %d (%s)", err, bpfvm_errmsg());
+	err = bpfvm_perf_buffer_open(map);
+	testlib_check("open_twice_is_eexist", err == -EEXIST, "error %d", err);
+	err = perf_event_array_output(map, 1, 1, "kept", 4, NULL, 0);
+	err = err ? err : perf_event_array_output(map, 3, 3, "drop", 4, NULL, 0);
+	testlib_check("an_open_reader_takes_records_on_every_cpu", err == 0, "error %d", err);
+	n = bpfvm_perf_buffer_consume(map, on_sample, on_lost, &s);
+	testlib_check("the_reader_reads_them", n == 2 && !memcmp(s.bytes[0], "kept", 4),
+		      "returned %d", n);
+	perf_event_array_output(map, 1, 1, "gone", 4, NULL, 0);
+
+	err = bpfvm_perf_buffer_close(map);
+	testlib_check("close_the_reader", err == 0, "error %d (%s)", err, bpfvm_errmsg());
+	err = perf_event_array_output(map, 1, 1, "x", 1, NULL, 0);
+	testlib_check("output_after_close_is_enoent", err == -ENOENT, "error %d", err);
+	err = bpfvm_perf_buffer_close(map);
+	testlib_check("close_without_a_reader_is_enoent", err == -ENOENT, "error %d", err);
+	err = bpfvm_perf_buffer_open(map);
+	n = bpfvm_perf_buffer_consume(map, on_sample, on_lost, &s);
+	testlib_check("a_reopened_reader_starts_empty", err == 0 && n == 0, "error %d, %d records",
+		      err, n);
+	map_put_user(map);
+}
+
 static void test_api_errors(void)
 {
 	struct samples s = { 0 };
+	struct bpfvm_map *array;
 	int err = bpfvm_perf_buffer_consume(NULL, on_sample, NULL, &s);
 
 	testlib_check("consume_with_null_map_is_einval", err == -EINVAL, "error %d", err);
+	err = bpfvm_perf_buffer_open(NULL);
+	testlib_check("open_with_null_map_is_einval", err == -EINVAL, "error %d", err);
+	if (bpfvm_map_create(vm, BPF_MAP_TYPE_ARRAY, "array", 4, 4, 1, NULL, &array)) {
+		fprintf(stderr, "cannot create an array: %s\n", bpfvm_errmsg());
+		exit(2);
+	}
+	err = bpfvm_perf_buffer_open(array);
+	testlib_check("open_on_another_map_type_is_einval", err == -EINVAL, "error %d", err);
+	err = bpfvm_perf_buffer_close(array);
+	testlib_check("close_on_another_map_type_is_einval", err == -EINVAL, "error %d", err);
+	bpfvm_map_close(array);
 }
 
 int main(void)
@@ -214,6 +279,7 @@ int main(void)
 	test_samples();
 	test_full_buffer();
 	test_wrapping();
+	test_no_reader();
 	test_api_errors();
 	bpfvm_destroy(vm);
 	return testlib_summary();

@@ -1,0 +1,80 @@
+/* Virtual CPUs, and the grace periods built on them.
+ *
+ * A runtime has nr_cpus virtual CPUs. A run (one invocation with its whole
+ * tail-call chain, or the repeats of one test run) holds one for its whole
+ * duration, so per-CPU map values are private to it and
+ * bpf_get_smp_processor_id() is constant along a chain (SEMANTICS.md:
+ * per-CPU execution).
+ *
+ * The same table gives the run path its "RCU read side" for free. Each vCPU
+ * has a sequence number that is odd while a run on it is inside programs.
+ * An object that runs may still reach (a program taken out of a prog array
+ * slot, an inner map taken out of a map of maps, a map or program whose last
+ * reference went) is freed only after a grace period: every vCPU that was
+ * inside a run when it began has left it or passed a quiescent point. The
+ * run path pays one atomic exchange when it enters and a plain store when it
+ * leaves; nothing per instruction, nothing per tail call.
+ *
+ *     struct vcpu_table
+ *     +------------------------------+
+ *     | gp_waiters: updaters waiting |  runs in a repeat loop pass a
+ *     |   for a grace period         |  quiescent point when it is non-zero
+ *     +------------------------------+
+ *     | vcpu[0]: owner (thread id or |  one cache line each
+ *     |   0), seq (odd: in a run)    |
+ *     | vcpu[1] ...                  |
+ *     +------------------------------+
+ *
+ * The table is plain memory with no pointers, so that the namespace (the
+ * pinning issue) can place it in a shared region and processes can see each
+ * other's vCPUs. */
+#ifndef BPFVM_ENGINE_VCPU_H
+#define BPFVM_ENGINE_VCPU_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "bpfvm/bpfvm.h"
+
+struct vcpu_table;
+
+/* Creates the table of a runtime, all vCPUs free. NULL on ENOMEM. */
+struct vcpu_table *vcpu_table_create(uint32_t nr_cpus);
+void vcpu_table_destroy(struct vcpu_table *table);
+
+/* What a run holds while it runs. */
+struct vcpu_hold {
+	uint32_t cpu;
+	bool acquired; /* taken for this run (released by vcpu_exit) */
+	bool nested;   /* inside another run of the same runtime: its vCPU */
+};
+
+/* Starts a run in `vm`: takes a vCPU (the thread's bound one, the outer
+ * run's when nested, `cpu` when it is >= 0, else any free one, waiting while
+ * none is) and marks it inside a run. Returns 0, or -ENXIO when cpu is out of
+ * range. */
+int vcpu_enter(struct bpfvm *vm, int cpu, struct vcpu_hold *hold);
+
+/* Between two invocations of one run (test-run repeats): lets a waiting
+ * grace period end, at the cost of one relaxed load when none waits. */
+void vcpu_quiescent(struct bpfvm *vm, const struct vcpu_hold *hold);
+
+/* Ends the run: the vCPU leaves the run, and is released if it was taken. */
+void vcpu_exit(struct bpfvm *vm, const struct vcpu_hold *hold);
+
+/* Calls fn(arg) once no run can still use what the caller has just made
+ * unreachable: at once after a grace period when called outside any run of
+ * `vm`; later (at the next grace period outside a run, or when the runtime
+ * is destroyed) when called from inside one, which cannot wait for itself.
+ * On ENOMEM in the latter case, the object is leaked rather than freed
+ * early. */
+void vcpu_free_after_grace(struct bpfvm *vm, void (*fn)(void *arg), void *arg);
+
+/* Waits for a grace period (the kernel's synchronize_rcu()). Must not be
+ * called from inside a run of `vm`. */
+void vcpu_synchronize(struct bpfvm *vm);
+
+/* Runs every deferred free; for bpfvm_destroy(), when no run is left. */
+void vcpu_drain_deferred(struct bpfvm *vm);
+
+#endif

@@ -1,0 +1,83 @@
+/* Values with a bpf_spin_lock (see map_value.h). */
+#include <sched.h>
+#include <string.h>
+
+#include "maps/map_value.h"
+
+/* Spins before yielding: a program holds the lock for a few instructions
+ * (the verifier allows no call in between), a user-space copy for one
+ * memcpy. */
+#define MAP_SPIN_BEFORE_YIELD 1024
+
+static inline void map_cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#endif
+}
+
+void map_spin_lock(_Atomic uint32_t *lock)
+{
+	unsigned int spins = 0;
+
+	while (atomic_exchange_explicit(lock, 1, memory_order_acquire)) {
+		while (atomic_load_explicit(lock, memory_order_relaxed)) {
+			if (++spins % MAP_SPIN_BEFORE_YIELD == 0)
+				sched_yield();
+			else
+				map_cpu_relax();
+		}
+	}
+}
+
+void map_spin_unlock(_Atomic uint32_t *lock)
+{
+	atomic_store_explicit(lock, 0, memory_order_release);
+}
+
+static _Atomic uint32_t *map_value_lock(const struct bpfvm_map *map, const void *value)
+{
+	return (_Atomic uint32_t *)((uint8_t *)value + map->region->spin_lock_off);
+}
+
+void map_value_copy(const struct bpfvm_map *map, void *dst, const void *src)
+{
+	uint32_t size = map_value_size(map);
+	int32_t off = map->region->spin_lock_off;
+
+	if (off < 0) {
+		memcpy(dst, src, size);
+		return;
+	}
+	memcpy(dst, src, (uint32_t)off);
+	memcpy((uint8_t *)dst + off + MAP_SPIN_LOCK_SIZE,
+	       (const uint8_t *)src + off + MAP_SPIN_LOCK_SIZE,
+	       size - (uint32_t)off - MAP_SPIN_LOCK_SIZE);
+}
+
+void map_value_read(const struct bpfvm_map *map, void *dst, const void *src, uint64_t flags)
+{
+	if (!map_has_spin_lock(map)) {
+		memcpy(dst, src, map_value_size(map));
+		return;
+	}
+	if (flags & BPF_F_LOCK) {
+		map_spin_lock(map_value_lock(map, src));
+		map_value_copy(map, dst, src);
+		map_spin_unlock(map_value_lock(map, src));
+	} else {
+		map_value_copy(map, dst, src);
+	}
+	memset((uint8_t *)dst + map->region->spin_lock_off, 0, MAP_SPIN_LOCK_SIZE);
+}
+
+void map_value_write(const struct bpfvm_map *map, void *dst, const void *src, uint64_t flags)
+{
+	if (!(flags & BPF_F_LOCK) || !map_has_spin_lock(map)) {
+		map_value_copy(map, dst, src);
+		return;
+	}
+	map_spin_lock(map_value_lock(map, dst));
+	map_value_copy(map, dst, src);
+	map_spin_unlock(map_value_lock(map, dst));
+}
