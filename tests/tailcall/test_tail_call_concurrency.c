@@ -37,7 +37,7 @@
 #define MARK_C 33
 #define FELL_THROUGH 99
 #define DEFAULT_SWAPS 5000
-#define FRESH_COPY_EVERY 64
+#define FRESH_COPY_EVERY 128 /* a multiple of 8: the copy replaces step 7 */
 
 struct swap_test {
 	struct bpfvm *vm;
@@ -119,7 +119,7 @@ static uint32_t swap_one(struct swap_test *test, uint32_t n, int *err)
 					  MARK_C, MARK_A, MARK_B, MARK_A };
 	uint32_t step = n % 8;
 
-	if (step == 7 && n % FRESH_COPY_EVERY == 7) {
+	if (n % FRESH_COPY_EVERY == FRESH_COPY_EVERY - 1) {
 		test->history[n] = MARK_C;
 		atomic_store_explicit(&test->announced, n, memory_order_release);
 		*err = slot_set_fresh_copy(test);
