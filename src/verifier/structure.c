@@ -442,7 +442,28 @@ struct call_walk {
 	uint8_t *done;		/* per subprogram: every chain below it checked */
 	uint32_t *frames_below; /* when done: most frames of a chain it starts */
 	uint32_t *stack_below;	/* when done: most stack of a chain it starts */
+	uint32_t *tail_below;	/* when done: most stack, from its own frame down,
+				 * above a subprogram of its chains that makes a
+				 * tail call; TAIL_CALL_NONE if none does */
 };
+
+/* SEMANTICS.md, tail calls: a subprogram that makes a tail call keeps the
+ * frames above it for the whole chain that follows, so they must total
+ * under 256 bytes (the kernel's check_max_stack_depth; frames are already
+ * rounded up to 16 bytes, as the kernel rounds them for its JIT). */
+#define TAIL_CALL_STACK_MAX 256
+#define TAIL_CALL_NONE UINT32_MAX
+
+static bool subprog_has_tail_call(const struct bpfvm_prog *prog, const struct subprog *sub)
+{
+	for (uint32_t idx = sub->start; idx < sub->end; idx++) {
+		const struct bpf_insn *insn = &prog->insns[idx];
+
+		if (isa_is_helper_call(insn) && insn->imm == BPF_FUNC_tail_call)
+			return true;
+	}
+	return false;
+}
 
 /* Whether the chains below a subprogram already checked also fit when it is
  * entered as frame `frames` with `stack` bytes used above and by it. Without
@@ -451,10 +472,20 @@ static bool known_to_fit(const struct call_walk *walk, uint32_t sub_index, uint3
 			 uint32_t stack)
 {
 	uint32_t own = walk->prog->subprogs[sub_index].stack_depth;
+	uint32_t tail_below = walk->tail_below[sub_index];
 
 	return walk->done[sub_index] &&
 	       frames - 1 + walk->frames_below[sub_index] <= ISA_MAX_CALL_FRAMES &&
-	       stack - own + walk->stack_below[sub_index] <= ISA_MAX_STACK;
+	       stack - own + walk->stack_below[sub_index] <= ISA_MAX_STACK &&
+	       (tail_below == TAIL_CALL_NONE || stack - own + tail_below < TAIL_CALL_STACK_MAX);
+}
+
+/* The largest of two tail_below values, TAIL_CALL_NONE standing for none. */
+static uint32_t tail_below_max(uint32_t a, uint32_t b)
+{
+	if (a == TAIL_CALL_NONE)
+		return b;
+	return b == TAIL_CALL_NONE || a > b ? a : b;
 }
 
 static int walk_calls(struct call_walk *walk, uint32_t sub_index, uint32_t frames,
@@ -462,9 +493,18 @@ static int walk_calls(struct call_walk *walk, uint32_t sub_index, uint32_t frame
 {
 	struct bpfvm_prog *prog = walk->prog;
 	const struct subprog *sub = &prog->subprogs[sub_index];
-	uint32_t frames_below = 1, stack_below = sub->stack_depth;
+	uint32_t frames_below = 1, stack_below = sub->stack_depth, tail_below = TAIL_CALL_NONE;
 	int err = 0;
 
+	if (sub_index && subprog_has_tail_call(prog, sub)) {
+		if (stack >= TAIL_CALL_STACK_MAX) {
+			vm_error("%s: insn %u: tail_calls are not allowed when call stack of "
+				 "previous frames is %u bytes. Too large", prog->name, sub->start,
+				 stack);
+			return -EACCES;
+		}
+		tail_below = 0;
+	}
 	stack += sub->stack_depth;
 	if (frames > ISA_MAX_CALL_FRAMES) {
 		vm_error("%s: insn %u: the call stack of %u frames is too deep", prog->name,
@@ -497,6 +537,9 @@ static int walk_calls(struct call_walk *walk, uint32_t sub_index, uint32_t frame
 				frames_below = 1 + walk->frames_below[callee];
 			if (sub->stack_depth + walk->stack_below[callee] > stack_below)
 				stack_below = sub->stack_depth + walk->stack_below[callee];
+			if (walk->tail_below[callee] != TAIL_CALL_NONE)
+				tail_below = tail_below_max(tail_below, sub->stack_depth +
+								       walk->tail_below[callee]);
 		}
 	}
 	walk->on_path[sub_index] = 0;
@@ -504,6 +547,7 @@ static int walk_calls(struct call_walk *walk, uint32_t sub_index, uint32_t frame
 		walk->done[sub_index] = 1;
 		walk->frames_below[sub_index] = frames_below;
 		walk->stack_below[sub_index] = stack_below;
+		walk->tail_below[sub_index] = tail_below;
 	}
 	return err;
 }
@@ -517,10 +561,12 @@ static int check_call_graph(struct bpfvm_prog *prog)
 		.done = calloc(count, 1),
 		.frames_below = calloc(count, sizeof(uint32_t)),
 		.stack_below = calloc(count, sizeof(uint32_t)),
+		.tail_below = calloc(count, sizeof(uint32_t)),
 	};
 	int err = -ENOMEM;
 
-	if (walk.on_path && walk.done && walk.frames_below && walk.stack_below) {
+	if (walk.on_path && walk.done && walk.frames_below && walk.stack_below &&
+	    walk.tail_below) {
 		err = walk_calls(&walk, 0, 1, 0);
 		prog->frames_max = walk.frames_below[0];
 		prog->stack_max = walk.stack_below[0];
@@ -530,6 +576,7 @@ static int check_call_graph(struct bpfvm_prog *prog)
 	free(walk.done);
 	free(walk.frames_below);
 	free(walk.stack_below);
+	free(walk.tail_below);
 	return err;
 }
 

@@ -187,6 +187,7 @@ static void tail_call_from_subprogram_needs_frames_above_under_256_bytes(void)
 	expect_stack_verdict("subprog_stack_248.bpf.o", false); /* rounded up to 256 */
 	expect_stack_verdict("subprog_stack_256.bpf.o", false);
 	expect_stack_verdict("subprog_stack_2x128.bpf.o", false);
+	expect_stack_verdict("subprog_stack_two_paths.bpf.o", false);
 }
 
 /* ---- what the callee inherits ------------------------------------------- */
