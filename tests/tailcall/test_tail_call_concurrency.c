@@ -37,7 +37,7 @@
 #define MARK_C 33
 #define FELL_THROUGH 99
 #define DEFAULT_SWAPS 5000
-#define FRESH_COPY_EVERY 128 /* a multiple of 8: the copy replaces step 7 */
+#define FRESH_COPY_EVERY 512 /* a multiple of 8: the copy replaces step 7 */
 
 struct swap_test {
 	struct bpfvm *vm;
