@@ -19,12 +19,12 @@
  *   usage: test_tail_call_concurrency OBJDIR [SWAPS] */
 #include <errno.h>
 #include <pthread.h>
-#include <sched.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "bpfvm/bpfvm.h"
 #include "testlib.h"
@@ -132,16 +132,24 @@ static uint32_t swap_one(struct swap_test *test, uint32_t n, int *err)
 	return marks[step];
 }
 
-/* Lets the runners finish a run or two before the next update, so that runs
- * and updates interleave however the threads are scheduled: a short spin
- * (a run takes about a microsecond), then yielding to a runner that lost
- * its core. */
-static void swapper_wait_for_runs(struct swap_test *test, uint64_t runs)
+static uint64_t monotonic_us(void)
 {
-	for (int spins = 0; atomic_load(&test->runs) < runs && spins < 20000; spins++) {
-		if (spins > 2000)
-			sched_yield();
-	}
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+/* Lets a runner finish a run before the next update, so that runs and
+ * updates interleave however the threads are scheduled; gives up after
+ * 50 us (a run takes about one, many more under a sanitizer or when the
+ * runners lost their cores), so that the test's length stays bounded. */
+static void swapper_wait_for_a_run(struct swap_test *test, uint64_t runs_before)
+{
+	uint64_t deadline = monotonic_us() + 50;
+
+	while (atomic_load(&test->runs) <= runs_before && monotonic_us() < deadline)
+		;
 }
 
 static void *swapper(void *arg)
@@ -149,7 +157,7 @@ static void *swapper(void *arg)
 	struct swap_test *test = arg;
 
 	while (atomic_load(&test->bound) < RUNNERS)
-		sched_yield();
+		;
 	for (uint32_t n = 1; n <= test->swaps; n++) {
 		uint64_t runs = atomic_load(&test->runs);
 		int err = 0;
@@ -158,7 +166,7 @@ static void *swapper(void *arg)
 		if (err)
 			report(test, "update %u (mark %u): %d %s", n, mark, err, bpfvm_errmsg());
 		atomic_store_explicit(&test->done, n, memory_order_release);
-		swapper_wait_for_runs(test, runs + RUNNERS);
+		swapper_wait_for_a_run(test, runs);
 	}
 	atomic_store(&test->stop, true);
 	return NULL;
