@@ -6,7 +6,8 @@
  *                tail-calls slot 0, which the test swaps. Falling through
  *                there returns 1000 * cb[0] + FELL_THROUGH.
  *   swap_a/b/c   what slot 0 may hold: each returns 1000 * cb[0] + its mark.
- * A run that went the whole way returns 1000 * (RELAYS + 1) + mark. */
+ * Both add 100000 * the CPU they run on. A run that went the whole way on
+ * vCPU c returns 100000 * c + 1000 * (RELAYS + 1) + mark. */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 
@@ -35,13 +36,14 @@ int relay(struct __sk_buff *skb)
 
 	skb->cb[0] = hop;
 	bpf_tail_call(skb, &swap_jmp, hop > RELAYS ? 0 : hop);
-	return 1000 * skb->cb[0] + FELL_THROUGH;
+	return 100000 * bpf_get_smp_processor_id() + 1000 * skb->cb[0] + FELL_THROUGH;
 }
 
 #define SWAP_TARGET(name, mark)                                   \
 	SEC("tc") int name(struct __sk_buff *skb)                 \
 	{                                                         \
-		return 1000 * skb->cb[0] + mark;                  \
+		return 100000 * bpf_get_smp_processor_id() +      \
+		       1000 * skb->cb[0] + mark;                  \
 	}
 
 SWAP_TARGET(swap_a, 11)

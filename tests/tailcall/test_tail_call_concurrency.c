@@ -7,7 +7,8 @@
  *
  * swap.bpf.c: relay hops through slots 1..8 and tail-calls slot 0, which
  * holds swap_a, swap_b or swap_c (marks 11, 22, 33) or nothing (99); a run
- * returns 1000 * 9 + that mark. Some of the swap_c programs put in the slot
+ * on vCPU c returns 100000 * c + 1000 * 9 + that mark (SEMANTICS.md: per-CPU
+ * execution, a run sees the vCPU its thread is bound to). Some of the swap_c programs put in the slot
  * come from a copy of the object that the swapper closes at once, so that the
  * slot holds the only reference and the next swap frees the program.
  *
@@ -207,9 +208,10 @@ static void run_once(struct runner *runner, struct bpfvm_prog *entry, uint8_t *p
 	runner->runs++;
 	atomic_fetch_add(&test->runs, 1);
 	mark = opts.retval % 1000;
-	if (err || opts.retval / 1000 != CHAIN_HOPS) {
-		report(test, "vCPU %d: run %d (%s), returned %u: expected %u hops", runner->cpu,
-		       err, err ? bpfvm_errmsg() : "", opts.retval, CHAIN_HOPS);
+	if (err || opts.retval / 1000 != 100 * (uint32_t)runner->cpu + CHAIN_HOPS) {
+		report(test, "vCPU %d: run %d (%s), returned %u: expected %u hops on vCPU %d",
+		       runner->cpu, err, err ? bpfvm_errmsg() : "", opts.retval, CHAIN_HOPS,
+		       runner->cpu);
 		return;
 	}
 	if (!mark_possible(test, mark, from, to))
