@@ -516,7 +516,7 @@ int main(int argc, char **argv)
 	}
 	objdir = argv[1];
 	vm = twin_vm();
-	twin_pin_cpu0(vm);
+	twin_pin_cpu(vm);
 	if (!twin_open_ok(&owners, vm, objdir, "owners.bpf.o"))
 		return testlib_summary();
 

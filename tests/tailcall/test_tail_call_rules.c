@@ -17,6 +17,7 @@
 static const char *objdir;
 static struct bpfvm *vm;
 static uint8_t packet[TWIN_PACKET_LEN];
+static uint32_t this_cpu; /* where the tc runs of both sides happen */
 
 static struct twin_input packet_input(int repeat)
 {
@@ -315,28 +316,32 @@ static void expect_scratch(struct twin *t, const char *test, uint32_t cpu,
 	twin_expect_maps_agree(t, test, "scratchpad");
 }
 
-/* stage_0 -> stage_1 -> stage_2 on CPU 0: (64 * 3 + 1) + 1000 * 3. */
+/* stage_0 -> stage_1 -> stage_2 on this thread's CPU: (64 * 3 + 1) +
+ * 1000 * 3. */
 static void percpu_scratchpad_carries_data_along_a_chain(struct twin *t)
 {
 	const char *test = "percpu_array_slot_carries_data_between_the_programs_of_a_chain";
-	const struct scratch want = { .sum = 64 * 3 + 1 + 3000, .cpu = 0, .hops = 3 };
+	const struct scratch want = { .sum = 64 * 3 + 1 + 3000, .cpu = this_cpu, .hops = 3 };
 	struct twin_input in = packet_input(1);
 
 	twin_expect_retval(t, test, "stage_0", &in, 64 * 3 + 1 + 3000, NULL);
-	expect_scratch(t, test, 0, &want);
+	expect_scratch(t, test, this_cpu, &want);
 }
 
-/* The raw tracepoint chain on the last CPU, named by BPF_F_TEST_RUN_ON_CPU:
- * the program returns the CPU it saw, unchanged along the chain. */
+/* The raw tracepoint chain on another CPU than the tc chain's, when there
+ * is one, named by BPF_F_TEST_RUN_ON_CPU: the program returns the CPU it
+ * saw, unchanged along the chain, and adds args[0] = 5 to that CPU's sum. */
 static void smp_processor_id_is_constant_along_a_chain(struct twin *t)
 {
 	const char *test = "smp_processor_id_is_the_same_in_every_program_of_a_chain";
-	uint32_t cpu = bpfvm_nr_cpus(vm) - 1;
+	uint32_t cpu = (this_cpu + 1) % twin_cpu_count(vm);
 	uint64_t args[1] = { 5 };
 	struct twin_input in = {
 		.ctx = args, .ctx_size = sizeof(args), .flags = BPF_F_TEST_RUN_ON_CPU, .cpu = cpu,
 	};
-	const struct scratch want = { .sum = 5, .cpu = cpu, .hops = 2 };
+	const struct scratch want = {
+		.sum = (cpu == this_cpu ? 64 * 3 + 1 + 3000 : 0) + 5, .cpu = cpu, .hops = 2,
+	};
 
 	twin_expect_retval(t, test, "rtp_stage_0", &in, cpu, NULL);
 	expect_scratch(t, test, cpu, &want);
@@ -363,7 +368,7 @@ int main(int argc, char **argv)
 	}
 	objdir = argv[1];
 	vm = twin_vm();
-	twin_pin_cpu0(vm);
+	this_cpu = (uint32_t)twin_pin_cpu(vm);
 	twin_packet(packet);
 
 	if (twin_open_ok(&t, vm, objdir, "hops.bpf.o")) {

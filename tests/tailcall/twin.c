@@ -50,22 +50,37 @@ bool twin_kernel_usable(void)
 	return kernel_state;
 }
 
-void twin_pin_cpu0(struct bpfvm *vm)
+int twin_pin_cpu(struct bpfvm *vm)
 {
 	cpu_set_t set;
-	int cpu;
+	int cpu = 0, bound;
 
+	if (sched_getaffinity(0, sizeof(set), &set)) {
+		perror("sched_getaffinity");
+		exit(1);
+	}
+	while (cpu < CPU_SETSIZE - 1 && !CPU_ISSET(cpu, &set))
+		cpu++;
 	CPU_ZERO(&set);
-	CPU_SET(0, &set);
+	CPU_SET(cpu, &set);
 	if (sched_setaffinity(0, sizeof(set), &set)) {
-		perror("sched_setaffinity(CPU 0)");
+		fprintf(stderr, "sched_setaffinity(CPU %d): %s\n", cpu, strerror(errno));
 		exit(1);
 	}
-	cpu = bpfvm_cpu_bind(vm, 0);
-	if (cpu != 0) {
-		fprintf(stderr, "bpfvm_cpu_bind(0): %d %s\n", cpu, bpfvm_errmsg());
+	bound = bpfvm_cpu_bind(vm, cpu);
+	if (bound != cpu) {
+		fprintf(stderr, "bpfvm_cpu_bind(%d): %d %s\n", cpu, bound, bpfvm_errmsg());
 		exit(1);
 	}
+	return cpu;
+}
+
+uint32_t twin_cpu_count(struct bpfvm *vm)
+{
+	long online = sysconf(_SC_NPROCESSORS_ONLN);
+	uint32_t nr_cpus = bpfvm_nr_cpus(vm);
+
+	return online > 0 && (uint32_t)online < nr_cpus ? (uint32_t)online : nr_cpus;
 }
 
 struct bpfvm *twin_vm(void)

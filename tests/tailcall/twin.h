@@ -4,8 +4,8 @@
  * packet, context, maps), and also checks bpfvm's results against values
  * written in the test, so that it means something without the kernel.
  *
- * The kernel's half runs on CPU 0 (twin_pin_cpu0), where a tc test run puts
- * its per-CPU values; bpfvm's runs use vCPU 0 likewise. */
+ * The kernel's half runs on one CPU (twin_pin_cpu), where a tc test run puts
+ * its per-CPU values; bpfvm's runs use the vCPU of the same number. */
 #ifndef BPFVM_TESTS_TAILCALL_TWIN_H
 #define BPFVM_TESTS_TAILCALL_TWIN_H
 
@@ -53,9 +53,13 @@ struct twin_output {
  * not. */
 bool twin_kernel_usable(void);
 
-/* Pins the calling thread to CPU 0 (the kernel's test runs of tc programs run
- * where the caller runs) and binds it to vCPU 0 of `vm`. Exits on failure. */
-void twin_pin_cpu0(struct bpfvm *vm);
+/* Pins the calling thread to the first CPU it may run on (the kernel's test
+ * runs of tc programs run where the caller runs) and binds it to the vCPU of
+ * that number in `vm`. Returns the CPU; exits on failure. */
+int twin_pin_cpu(struct bpfvm *vm);
+
+/* The CPUs both sides have: bpfvm's vCPUs that are online CPUs here. */
+uint32_t twin_cpu_count(struct bpfvm *vm);
 
 /* A runtime with the default number of vCPUs; exits on failure. */
 struct bpfvm *twin_vm(void);
