@@ -6,7 +6,9 @@
  * A source that includes this header defines OUTER_FRAME (bytes of stack the
  * entry program uses, written at r10 - OUTER_FRAME) and, for a chain of two
  * calls, MIDDLE_FRAME (the same for a subprogram between them). The entry
- * program returns 1 + what the callee returns (target: 20; fall-through: 5 + cb[4], with cb[4] = 0). */
+ * program returns 1 + what the callee returns (target: 20; fall-through: 5 + cb[4], with cb[4] = 0).
+ * A source that defines OWN_STACK_ENTRY writes its own entry program, with
+ * tail_from_sub() and TOUCH() from here. */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 
@@ -32,6 +34,7 @@ static __noinline int tail_from_sub(struct __sk_buff *skb)
 	return 5 + skb->cb[4];
 }
 
+#ifndef OWN_STACK_ENTRY
 #ifdef MIDDLE_FRAME
 static __noinline int middle(struct __sk_buff *skb)
 {
@@ -49,6 +52,7 @@ int stack_entry(struct __sk_buff *skb)
 	TOUCH(OUTER_FRAME);
 	return CALLEE(skb) + 1;
 }
+#endif
 
 SEC("tc")
 int stack_target(struct __sk_buff *skb)
