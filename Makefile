@@ -25,6 +25,14 @@ demo: build
 	@$(BUILD)/tools/bpfvm asm run examples/asm/sum.s
 	@echo "== bpfvm asm run examples/asm/checksum.s data_in examples/asm/packet.bin"
 	@$(BUILD)/tools/bpfvm asm run examples/asm/checksum.s data_in examples/asm/packet.bin
+	@echo "== examples/egress_chain: cgroup_skb egress1 -> egress2 -> egress3, passing values in a per-CPU slot"
+	@$(BUILD)/examples/egress_chain
+	@echo "== examples/syscall_dispatch: a raw_tracepoint/sys_enter program tail-calling one program per syscall"
+	@$(BUILD)/examples/syscall_dispatch
+	@echo "== examples/xdp_jump_table: prog_drop put into jmp_table[0] and deleted, one packet at a time, then live"
+	@$(BUILD)/examples/xdp_jump_table
+	@echo "== examples/packet_parser: a sockex3-style parser, one tail-called program per protocol header"
+	@$(BUILD)/examples/packet_parser
 
 test-gcc: build
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)

@@ -45,6 +45,8 @@ struct vcpu_binding {
 static _Thread_local struct vcpu_binding bindings[BPFVM_CPU_BINDINGS_MAX];
 static _Thread_local uint32_t thread_id;
 static _Thread_local uint32_t last_cpu; /* where an unbound thread ran last */
+static _Thread_local const struct bpfvm *batch_vm; /* vcpu_batch_begin's */
+static _Thread_local unsigned batch_depth;
 
 struct vcpu_table *vcpu_table_create(uint32_t nr_cpus)
 {
@@ -341,17 +343,10 @@ void vcpu_synchronize(struct bpfvm *vm)
 	vcpu_run_deferred(deferred);
 }
 
-void vcpu_free_after_grace(struct bpfvm *vm, void (*fn)(void *arg), void *arg)
+static void vcpu_queue_free(struct vcpu_table *table, void (*fn)(void *arg), void *arg)
 {
-	struct vcpu_table *table = vm->vcpus;
-	struct deferred_free *entry;
+	struct deferred_free *entry = malloc(sizeof(*entry));
 
-	if (!vcpu_outer_run(vm)) {
-		vcpu_synchronize(vm);
-		fn(arg);
-		return;
-	}
-	entry = malloc(sizeof(*entry));
 	if (!entry)
 		return;
 	*entry = (struct deferred_free){ .fn = fn, .arg = arg };
@@ -359,6 +354,35 @@ void vcpu_free_after_grace(struct bpfvm *vm, void (*fn)(void *arg), void *arg)
 	entry->next = table->deferred;
 	table->deferred = entry;
 	pthread_mutex_unlock(&table->deferred_lock);
+}
+
+void vcpu_free_after_grace(struct bpfvm *vm, void (*fn)(void *arg), void *arg)
+{
+	if (vcpu_outer_run(vm) || (batch_depth && batch_vm == vm)) {
+		vcpu_queue_free(vm->vcpus, fn, arg);
+		return;
+	}
+	vcpu_synchronize(vm);
+	fn(arg);
+}
+
+void vcpu_batch_begin(struct bpfvm *vm)
+{
+	if (batch_depth && batch_vm != vm)
+		return; /* another runtime's batch: this one frees at once */
+	batch_vm = vm;
+	batch_depth++;
+}
+
+void vcpu_batch_end(struct bpfvm *vm)
+{
+	if (batch_vm != vm || !batch_depth)
+		return;
+	if (--batch_depth)
+		return;
+	batch_vm = NULL;
+	if (!vcpu_outer_run(vm))
+		vcpu_synchronize(vm); /* runs what the batch queued */
 }
 
 void vcpu_drain_deferred(struct bpfvm *vm)

@@ -74,6 +74,13 @@ void vcpu_free_after_grace(struct bpfvm *vm, void (*fn)(void *arg), void *arg);
  * called from inside a run of `vm`. */
 void vcpu_synchronize(struct bpfvm *vm);
 
+/* Between these, this thread's vcpu_free_after_grace() calls for `vm` only
+ * queue their frees; the end waits for one grace period and runs them all.
+ * Closing an object frees its programs and maps so: one wait, not one per
+ * object. Batches nest. */
+void vcpu_batch_begin(struct bpfvm *vm);
+void vcpu_batch_end(struct bpfvm *vm);
+
 /* Runs every deferred free; for bpfvm_destroy(), when no run is left. */
 void vcpu_drain_deferred(struct bpfvm *vm);
 

@@ -10,6 +10,7 @@
 #include "core/error.h"
 #include "core/opts.h"
 #include "engine/prog.h"
+#include "engine/vcpu.h"
 #include "loader/loader.h"
 #include "maps/map.h"
 
@@ -141,6 +142,7 @@ void bpfvm_object_close(struct bpfvm_object *obj)
 {
 	if (!obj)
 		return;
+	vcpu_batch_begin(obj->vm);
 	/* The maps first: a prog array whose last user is this object empties
 	 * its slots, dropping their references to programs. A program that
 	 * another holder keeps (a slot of another array, a caller) outlives
@@ -156,6 +158,7 @@ void bpfvm_object_close(struct bpfvm_object *obj)
 		prog_put(prog);
 		free(obj->progs[i].relocs);
 	}
+	vcpu_batch_end(obj->vm);
 	free(obj->progs);
 	object_file_free(obj->file);
 	free(obj);

@@ -436,32 +436,31 @@ static int check_subprog_ends(const struct bpfvm_prog *prog, const uint8_t *seco
 
 /* ---- stack depth and the call graph ---------------------------------- */
 
+/* SEMANTICS.md, tail calls: a subprogram that makes a tail call must be
+ * entered with less than this much stack used by the frames above it (the
+ * kernel's check_max_stack_depth_subprog, each frame rounded to 16 bytes as
+ * with its JIT; observed on 6.18: 240 bytes above pass, 256 fail, the
+ * subprogram's own frame does not count), so that 33 tail calls, each
+ * keeping its callers' frames, stay within 8 KiB. */
+#define TAIL_CALL_STACK_LIMIT 256u
+
 struct call_walk {
 	struct bpfvm_prog *prog;
 	uint8_t *on_path;	/* per subprogram: in the current call chain */
 	uint8_t *done;		/* per subprogram: every chain below it checked */
 	uint32_t *frames_below; /* when done: most frames of a chain it starts */
 	uint32_t *stack_below;	/* when done: most stack of a chain it starts */
-	uint32_t *tail_below;	/* when done: most stack, from its own frame down,
-				 * above a subprogram of its chains that makes a
-				 * tail call; TAIL_CALL_NONE if none does */
+	uint8_t *tail_reachable; /* when done: a chain it starts reaches a
+				  * subprogram that makes a tail call */
+	uint32_t *tail_above;	 /* then: most stack from its frame down to the
+				  * frame above such a subprogram */
 };
-
-/* SEMANTICS.md, tail calls: a subprogram that makes a tail call keeps the
- * frames above it for the whole chain that follows, so they must total
- * under 256 bytes (the kernel's check_max_stack_depth; frames are already
- * rounded up to 16 bytes, as the kernel rounds them for its JIT). */
-#define TAIL_CALL_STACK_MAX 256
-#define TAIL_CALL_NONE UINT32_MAX
 
 static bool subprog_has_tail_call(const struct bpfvm_prog *prog, const struct subprog *sub)
 {
-	for (uint32_t idx = sub->start; idx < sub->end; idx++) {
-		const struct bpf_insn *insn = &prog->insns[idx];
-
-		if (isa_is_helper_call(insn) && insn->imm == BPF_FUNC_tail_call)
+	for (uint32_t idx = sub->start; idx < sub->end; idx++)
+		if (isa_is_helper_call(&prog->insns[idx]) && prog->insns[idx].imm == BPF_FUNC_tail_call)
 			return true;
-	}
 	return false;
 }
 
@@ -472,20 +471,26 @@ static bool known_to_fit(const struct call_walk *walk, uint32_t sub_index, uint3
 			 uint32_t stack)
 {
 	uint32_t own = walk->prog->subprogs[sub_index].stack_depth;
-	uint32_t tail_below = walk->tail_below[sub_index];
 
 	return walk->done[sub_index] &&
 	       frames - 1 + walk->frames_below[sub_index] <= ISA_MAX_CALL_FRAMES &&
 	       stack - own + walk->stack_below[sub_index] <= ISA_MAX_STACK &&
-	       (tail_below == TAIL_CALL_NONE || stack - own + tail_below < TAIL_CALL_STACK_MAX);
+	       (!walk->tail_reachable[sub_index] ||
+		stack - own + walk->tail_above[sub_index] < TAIL_CALL_STACK_LIMIT);
 }
 
-/* The largest of two tail_below values, TAIL_CALL_NONE standing for none. */
-static uint32_t tail_below_max(uint32_t a, uint32_t b)
+/* `above`: the stack of the frames above subprogram `sub_index`. */
+static int check_tail_call_stack(const struct call_walk *walk, uint32_t sub_index,
+				 uint32_t above)
 {
-	if (a == TAIL_CALL_NONE)
-		return b;
-	return b == TAIL_CALL_NONE || a > b ? a : b;
+	const struct bpfvm_prog *prog = walk->prog;
+	const struct subprog *sub = &prog->subprogs[sub_index];
+
+	if (!sub_index || above < TAIL_CALL_STACK_LIMIT || !subprog_has_tail_call(prog, sub))
+		return 0;
+	vm_error("%s: insn %u: tail_calls are not allowed when call stack of previous frames is "
+		 "%u bytes. Too large", prog->name, sub->start, above);
+	return -EACCES;
 }
 
 static int walk_calls(struct call_walk *walk, uint32_t sub_index, uint32_t frames,
@@ -493,18 +498,12 @@ static int walk_calls(struct call_walk *walk, uint32_t sub_index, uint32_t frame
 {
 	struct bpfvm_prog *prog = walk->prog;
 	const struct subprog *sub = &prog->subprogs[sub_index];
-	uint32_t frames_below = 1, stack_below = sub->stack_depth, tail_below = TAIL_CALL_NONE;
-	int err = 0;
+	uint32_t frames_below = 1, stack_below = sub->stack_depth, tail_above = 0;
+	bool tail_reachable = sub_index && subprog_has_tail_call(prog, sub);
+	int err = check_tail_call_stack(walk, sub_index, stack);
 
-	if (sub_index && subprog_has_tail_call(prog, sub)) {
-		if (stack >= TAIL_CALL_STACK_MAX) {
-			vm_error("%s: insn %u: tail_calls are not allowed when call stack of "
-				 "previous frames is %u bytes. Too large", prog->name, sub->start,
-				 stack);
-			return -EACCES;
-		}
-		tail_below = 0;
-	}
+	if (err)
+		return err;
 	stack += sub->stack_depth;
 	if (frames > ISA_MAX_CALL_FRAMES) {
 		vm_error("%s: insn %u: the call stack of %u frames is too deep", prog->name,
@@ -537,9 +536,10 @@ static int walk_calls(struct call_walk *walk, uint32_t sub_index, uint32_t frame
 				frames_below = 1 + walk->frames_below[callee];
 			if (sub->stack_depth + walk->stack_below[callee] > stack_below)
 				stack_below = sub->stack_depth + walk->stack_below[callee];
-			if (walk->tail_below[callee] != TAIL_CALL_NONE)
-				tail_below = tail_below_max(tail_below, sub->stack_depth +
-								       walk->tail_below[callee]);
+			if (walk->tail_reachable[callee] &&
+			    sub->stack_depth + walk->tail_above[callee] > tail_above)
+				tail_above = sub->stack_depth + walk->tail_above[callee];
+			tail_reachable |= walk->tail_reachable[callee];
 		}
 	}
 	walk->on_path[sub_index] = 0;
@@ -547,7 +547,8 @@ static int walk_calls(struct call_walk *walk, uint32_t sub_index, uint32_t frame
 		walk->done[sub_index] = 1;
 		walk->frames_below[sub_index] = frames_below;
 		walk->stack_below[sub_index] = stack_below;
-		walk->tail_below[sub_index] = tail_below;
+		walk->tail_reachable[sub_index] = tail_reachable;
+		walk->tail_above[sub_index] = tail_above;
 	}
 	return err;
 }
@@ -561,12 +562,13 @@ static int check_call_graph(struct bpfvm_prog *prog)
 		.done = calloc(count, 1),
 		.frames_below = calloc(count, sizeof(uint32_t)),
 		.stack_below = calloc(count, sizeof(uint32_t)),
-		.tail_below = calloc(count, sizeof(uint32_t)),
+		.tail_reachable = calloc(count, 1),
+		.tail_above = calloc(count, sizeof(uint32_t)),
 	};
 	int err = -ENOMEM;
 
-	if (walk.on_path && walk.done && walk.frames_below && walk.stack_below &&
-	    walk.tail_below) {
+	if (walk.on_path && walk.done && walk.frames_below && walk.stack_below && walk.tail_reachable &&
+	    walk.tail_above) {
 		err = walk_calls(&walk, 0, 1, 0);
 		prog->frames_max = walk.frames_below[0];
 		prog->stack_max = walk.stack_below[0];
@@ -576,7 +578,8 @@ static int check_call_graph(struct bpfvm_prog *prog)
 	free(walk.done);
 	free(walk.frames_below);
 	free(walk.stack_below);
-	free(walk.tail_below);
+	free(walk.tail_reachable);
+	free(walk.tail_above);
 	return err;
 }
 

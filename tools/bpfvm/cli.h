@@ -61,9 +61,16 @@ void cli_print_json_string(FILE *out, const char *text);
 /* Writes the lines bpf_trace_printk produced since the last call to stderr. */
 void cli_flush_trace_pipe(struct bpfvm *vm);
 
-/* `bpfvm asm ...`, `bpfvm prog ...`, `bpfvm map ...` */
+/* A map command on a loaded object: argv is "VERB [name MAP] ARGS...", VERB
+ * one of show, dump, lookup, update, delete, in bpftool's grammar without
+ * the object (update values of prog arrays and maps of maps: `id N` or `name
+ * NAME`). Returns 0, or non-zero after printing why. */
+int cli_map_on_object(struct cli_object *co, int argc, char **argv);
+
+/* `bpfvm asm ...`, `bpfvm prog ...`, `bpfvm map ...`, `bpfvm run ...` */
 int cli_asm(int argc, char **argv);
 int cli_prog(int argc, char **argv);
 int cli_map(int argc, char **argv);
+int cli_run(int argc, char **argv);
 
 #endif

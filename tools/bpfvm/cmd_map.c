@@ -1,5 +1,6 @@
-/* `bpfvm map show|dump|lookup`: bpftool's `map` commands, on the maps of an
- * object file that bpfvm loads itself, in bpftool's plain (hex) formats. */
+/* `bpfvm map show|dump|lookup|update|delete`: bpftool's `map` commands, on
+ * the maps of an object file that bpfvm loads itself (or, from `bpfvm run`'s
+ * command lines, the object it runs), in bpftool's plain (hex) formats. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,24 +48,19 @@ static void show_map(struct bpfvm_map *map)
 	       info.max_entries);
 }
 
-/* bpfvm map show OBJ [name MAP] */
-static int cmd_show(int argc, char **argv)
+/* map show [name MAP] */
+static int map_show(struct cli_object *co, int argc, char **argv)
 {
 	struct bpfvm_map *only = NULL;
-	struct cli_object co;
 
-	if (argc != 1 && !(argc == 3 && strcmp(argv[1], "name") == 0))
-		return cli_error("map show: expected OBJ [name MAP]") + 1;
-	if (cli_object_load(argv[0], &co))
+	if (argc != 0 && !(argc == 2 && strcmp(argv[0], "name") == 0))
+		return cli_error("map show: expected OBJ [name MAP]");
+	if (argc == 2 && !(only = cli_find_map(co, argv[1])))
 		return 1;
-	if (argc == 3 && !(only = cli_find_map(&co, argv[2]))) {
-		cli_object_close(&co);
-		return 1;
-	}
 	if (cli_json)
 		putchar('[');
-	for (size_t i = 0, shown = 0; i < bpfvm_object_map_cnt(co.obj); i++) {
-		struct bpfvm_map *map = bpfvm_object_map(co.obj, i);
+	for (size_t i = 0, shown = 0; i < bpfvm_object_map_cnt(co->obj); i++) {
+		struct bpfvm_map *map = bpfvm_object_map(co->obj, i);
 
 		if (only && map != only)
 			continue;
@@ -74,7 +70,6 @@ static int cmd_show(int argc, char **argv)
 	}
 	if (cli_json)
 		printf("]\n");
-	cli_object_close(&co);
 	return 0;
 }
 
@@ -191,24 +186,7 @@ static int dump_map(struct cli_object *co, struct bpfvm_map *map)
 	return 0;
 }
 
-/* bpfvm map dump OBJ name MAP */
-static int cmd_dump(int argc, char **argv)
-{
-	struct bpfvm_map *map;
-	struct cli_object co;
-	int err;
-
-	if (argc != 3 || strcmp(argv[1], "name") != 0)
-		return cli_error("map dump: expected OBJ name MAP") + 1;
-	if (cli_object_load(argv[0], &co))
-		return 1;
-	map = cli_find_map(&co, argv[2]);
-	err = map ? dump_map(&co, map) : 1;
-	cli_object_close(&co);
-	return err;
-}
-
-static int lookup_key(struct cli_object *co, struct bpfvm_map *map, int argc, char **argv)
+static int map_lookup(struct cli_object *co, struct bpfvm_map *map, int argc, char **argv)
 {
 	struct entry_printer p;
 	uint8_t *key, *value;
@@ -242,30 +220,186 @@ static int lookup_key(struct cli_object *co, struct bpfvm_map *map, int argc, ch
 	return err;
 }
 
-/* bpfvm map lookup OBJ name MAP key [hex] BYTES */
-static int cmd_lookup(int argc, char **argv)
-{
-	struct bpfvm_map *map;
-	struct cli_object co;
-	int err;
+/* ---- update and delete ----------------------------------------------- */
 
-	if (argc < 3 || strcmp(argv[1], "name") != 0)
-		return cli_error("map lookup: expected OBJ name MAP key BYTES") + 1;
-	if (cli_object_load(argv[0], &co))
-		return 1;
-	map = cli_find_map(&co, argv[2]);
-	err = map ? lookup_key(&co, map, argc - 3, argv + 3) : 1;
-	cli_object_close(&co);
+static bool map_holds_programs(uint32_t type)
+{
+	return type == BPF_MAP_TYPE_PROG_ARRAY;
+}
+
+static bool map_holds_maps(uint32_t type)
+{
+	return type == BPF_MAP_TYPE_ARRAY_OF_MAPS || type == BPF_MAP_TYPE_HASH_OF_MAPS;
+}
+
+/* A prog array's or map of maps' value, as bpftool's PROG / MAP: `id N` or
+ * `name NAME` (a program or map of the object); the value is its id. */
+static int parse_reference_value(struct cli_object *co, const struct bpfvm_map_info *info,
+				 int *argc, char ***argv, uint32_t *id)
+{
+	char *end;
+
+	if (*argc < 2)
+		return cli_error("map update: expected value id N or value name NAME");
+	if (strcmp((*argv)[0], "id") == 0) {
+		unsigned long value = strtoul((*argv)[1], &end, 0);
+
+		if (*end || value > UINT32_MAX)
+			return cli_error("map update: '%s' is not an id", (*argv)[1]);
+		*id = (uint32_t)value;
+	} else if (strcmp((*argv)[0], "name") == 0 && map_holds_programs(info->type)) {
+		struct bpfvm_prog *prog = cli_find_prog(co, (*argv)[1]);
+
+		if (!prog)
+			return 1;
+		*id = bpfvm_prog_id(prog);
+	} else if (strcmp((*argv)[0], "name") == 0) {
+		struct bpfvm_map *inner = cli_find_map(co, (*argv)[1]);
+		struct bpfvm_map_info inner_info;
+
+		if (!inner || bpfvm_map_get_info(inner, &inner_info))
+			return 1;
+		*id = inner_info.id;
+	} else {
+		return cli_error("map update: expected value id N or value name NAME, not '%s'",
+				 (*argv)[0]);
+	}
+	*argc -= 2;
+	*argv += 2;
+	return 0;
+}
+
+static int parse_value(struct cli_object *co, struct bpfvm_map *map,
+		       const struct bpfvm_map_info *info, int *argc, char ***argv, void *value)
+{
+	if (map_holds_programs(info->type) || map_holds_maps(info->type))
+		return parse_reference_value(co, info, argc, argv, value);
+	return cli_parse_bytes(argc, argv, value, bpfvm_map_value_size_user(map), "value");
+}
+
+/* bpftool's update flags: any (default), noexist, exist. */
+static int parse_update_flags(int argc, char **argv, uint64_t *flags)
+{
+	*flags = BPF_ANY;
+	if (argc == 0)
+		return 0;
+	if (argc == 1 && strcmp(argv[0], "any") == 0)
+		return 0;
+	if (argc == 1 && strcmp(argv[0], "noexist") == 0)
+		*flags = BPF_NOEXIST;
+	else if (argc == 1 && strcmp(argv[0], "exist") == 0)
+		*flags = BPF_EXIST;
+	else
+		return cli_error("map update: unexpected '%s' (flags: any, noexist, exist)",
+				 argv[0]);
+	return 0;
+}
+
+/* Parses `key BYTES`; a queue or stack has no key (bpftool omits it). */
+static int parse_key(const struct bpfvm_map_info *info, int *argc, char ***argv, void *key,
+		     const char *command)
+{
+	if (!info->key_size)
+		return 0;
+	if (*argc < 1 || strcmp((*argv)[0], "key") != 0)
+		return cli_error("map %s: expected 'key' BYTES", command);
+	(*argc)--;
+	(*argv)++;
+	return cli_parse_bytes(argc, argv, key, info->key_size, "key") ? 1 : 0;
+}
+
+static int map_update(struct cli_object *co, struct bpfvm_map *map, int argc, char **argv)
+{
+	struct bpfvm_map_info info;
+	uint8_t *key, *value;
+	uint64_t flags;
+	int err = 1;
+
+	if (bpfvm_map_get_info(map, &info))
+		return cli_fail(bpfvm_map_name(map));
+	key = calloc(1, info.key_size + 1);
+	value = calloc(1, bpfvm_map_value_size_user(map) + 8);
+	if (!key || !value) {
+		cli_error("out of memory");
+	} else if (parse_key(&info, &argc, &argv, key, "update") == 0) {
+		if (argc < 1 || strcmp(argv[0], "value") != 0) {
+			cli_error("map update: expected 'value' after the key");
+		} else {
+			argc--;
+			argv++;
+			if (parse_value(co, map, &info, &argc, &argv, value) == 0 &&
+			    parse_update_flags(argc, argv, &flags) == 0)
+				err = bpfvm_map_update(map, info.key_size ? key : NULL, value,
+						       flags)
+					      ? cli_fail("update")
+					      : 0;
+		}
+	}
+	free(key);
+	free(value);
 	return err;
 }
 
+static int map_delete(struct bpfvm_map *map, int argc, char **argv)
+{
+	struct bpfvm_map_info info;
+	uint8_t *key;
+	int err = 1;
+
+	if (bpfvm_map_get_info(map, &info))
+		return cli_fail(bpfvm_map_name(map));
+	key = calloc(1, info.key_size + 1);
+	if (key && parse_key(&info, &argc, &argv, key, "delete") == 0) {
+		if (argc)
+			cli_error("map delete: unexpected '%s' after the key", argv[0]);
+		else
+			err = bpfvm_map_delete(map, key) ? cli_fail("delete") : 0;
+	}
+	free(key);
+	return err;
+}
+
+/* ---- the verbs -------------------------------------------------------- */
+
+int cli_map_on_object(struct cli_object *co, int argc, char **argv)
+{
+	const char *verb = argc ? argv[0] : "";
+	struct bpfvm_map *map;
+
+	if (strcmp(verb, "show") == 0 || strcmp(verb, "list") == 0)
+		return map_show(co, argc - 1, argv + 1);
+	if (strcmp(verb, "dump") != 0 && strcmp(verb, "lookup") != 0 &&
+	    strcmp(verb, "update") != 0 && strcmp(verb, "delete") != 0)
+		return cli_error("map: expected show, dump, lookup, update or delete, not '%s'",
+				 verb);
+	if (argc < 3 || strcmp(argv[1], "name") != 0)
+		return cli_error("map %s: expected name MAP", verb);
+	map = cli_find_map(co, argv[2]);
+	if (!map)
+		return 1;
+	if (strcmp(verb, "dump") == 0)
+		return argc == 3 ? dump_map(co, map)
+				 : cli_error("map dump: unexpected '%s'", argv[3]);
+	if (strcmp(verb, "lookup") == 0)
+		return map_lookup(co, map, argc - 3, argv + 3);
+	if (strcmp(verb, "update") == 0)
+		return map_update(co, map, argc - 3, argv + 3);
+	return map_delete(map, argc - 3, argv + 3);
+}
+
+/* bpfvm map VERB OBJ ARGS...: the object is loaded for this one command. */
 int cli_map(int argc, char **argv)
 {
-	if (argc >= 1 && (strcmp(argv[0], "show") == 0 || strcmp(argv[0], "list") == 0))
-		return cmd_show(argc - 1, argv + 1);
-	if (argc >= 1 && strcmp(argv[0], "dump") == 0)
-		return cmd_dump(argc - 1, argv + 1);
-	if (argc >= 1 && strcmp(argv[0], "lookup") == 0)
-		return cmd_lookup(argc - 1, argv + 1);
-	return cli_error("map: expected show, dump or lookup (see 'bpfvm help')") + 1;
+	struct cli_object co;
+	int err;
+
+	if (argc < 2)
+		return cli_error("map: expected {show|dump|lookup|update|delete} OBJ ... "
+				 "(see 'bpfvm help')") + 1;
+	if (cli_object_load(argv[1], &co))
+		return 1;
+	argv[1] = argv[0];
+	err = cli_map_on_object(&co, argc - 1, argv + 1);
+	cli_object_close(&co);
+	return err ? 1 : 0;
 }

@@ -24,8 +24,19 @@ static void usage(FILE *out)
 		"  bpfvm map show OBJ [name MAP]\n"
 		"  bpfvm map dump OBJ name MAP\n"
 		"  bpfvm map lookup OBJ name MAP key [hex] BYTES\n"
+		"  bpfvm map update OBJ name MAP key BYTES value {BYTES | id N | name NAME}\n"
+		"                   [any | noexist | exist]\n"
+		"  bpfvm map delete OBJ name MAP key BYTES\n"
 		"        the maps of OBJ right after loading (.data, .rodata, .bss are\n"
-		"        named by section: name .bss)\n"
+		"        named by section: name .bss); a prog array's value is a program\n"
+		"        (id N, or name PROG of OBJ), a map of maps' a map\n"
+		"  bpfvm run OBJ name PROG [data_in FILE] [ctx_in FILE] [interval MS]\n"
+		"            [count N] [cpu N]\n"
+		"        keep test-running PROG (every MS ms, default 1000; count times, or\n"
+		"        until quit), printing bpf_printk lines, perf events and ring buffer\n"
+		"        records as they come, while commands read from standard input\n"
+		"        change the maps: map {show|dump|lookup|update|delete} ... (without\n"
+		"        OBJ), wait N (runs), sleep MS, quit\n"
 		"  bpfvm asm run FILE [data_in DATA] [repeat N]\n"
 		"        assemble FILE (kernel verifier syntax) and run it in raw mode:\n"
 		"        r1 = the bytes of DATA (writable copy), r2 = their length;\n"
@@ -121,6 +132,8 @@ int main(int argc, char **argv)
 		return cli_prog(argc - 2, argv + 2);
 	if (strcmp(argv[1], "map") == 0)
 		return cli_map(argc - 2, argv + 2);
+	if (strcmp(argv[1], "run") == 0)
+		return cli_run(argc - 2, argv + 2);
 	fprintf(stderr, "bpfvm: unknown object '%s'\n\n", argv[1]);
 	usage(stderr);
 	return 2;

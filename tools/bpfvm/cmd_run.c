@@ -1,0 +1,381 @@
+/* `bpfvm run`: keeps a program running, as if attached, while commands read
+ * from standard input change its maps: seed 002's session, where prog_drop
+ * goes into jmp_table[0] and out again while packets keep arriving.
+ *
+ *     bpfvm run OBJ name PROG [data_in FILE] [ctx_in FILE] [interval MS]
+ *               [count N] [cpu N]
+ *
+ * A runner thread, bound to one vCPU, test-runs PROG over the same input
+ * every `interval` milliseconds (default 1000; 0 = back to back), `count`
+ * times (default: until `quit` or the end of the input), and prints what
+ * each run emits as it comes: bpf_printk lines (to stderr, as trace_pipe
+ * shows them), perf events (as bpftool's `map event_pipe`, with the strings
+ * they carry) and ring buffer records. The main thread reads commands, one
+ * per line:
+ *
+ *     map {show|dump|lookup|update|delete} ...   bpftool's, without OBJ
+ *     wait N                                     until N more runs are done
+ *     sleep MS
+ *     quit
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "bpfvm/bpfvm.h"
+#include "cli.h"
+
+#define RUN_MAX_WORDS 64
+#define RUN_OUT_SIZE (64u * 1024)
+
+struct runner {
+	struct cli_object co;
+	struct bpfvm_prog *prog;
+	void *data_in, *ctx_in;
+	size_t data_size_in, ctx_size_in;
+	uint32_t interval_ms;
+	uint64_t count; /* 0: until stopped */
+	int cpu;	/* -1: any free vCPU */
+
+	pthread_mutex_t lock; /* output, and the fields below */
+	pthread_cond_t ran;
+	uint64_t runs;
+	uint32_t last_retval;
+	int error;
+	atomic_bool stop;
+	bool finished;
+};
+
+static void sleep_ms(uint32_t ms)
+{
+	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000 };
+
+	nanosleep(&ts, NULL);
+}
+
+/* ---- what runs emit ------------------------------------------------------- */
+
+/* The runs of 4 or more printable characters in an event: what a person
+ * looks for in a record such as seed 002's { u64 timestamp; char msg[128]; }. */
+static void print_strings(const uint8_t *data, uint32_t size)
+{
+	bool any = false;
+
+	for (uint32_t i = 0; i < size;) {
+		uint32_t end = i;
+
+		while (end < size && isprint(data[end]))
+			end++;
+		if (end - i >= 4) {
+			printf("%s\"%.*s\"", any ? " " : "strings: ", (int)(end - i),
+			       (const char *)data + i);
+			any = true;
+		}
+		i = end + 1;
+	}
+	if (any)
+		printf("\n");
+}
+
+/* bpftool's header names the perf array slot; bpfvm's readers give the
+ * vCPU, which is the slot for BPF_F_CURRENT_CPU, and the map. */
+static void print_perf_event(void *ctx, int cpu, void *data, uint32_t size)
+{
+	printf("== CPU: %d map: %s =====\n", cpu, (const char *)ctx);
+	cli_print_hex(stdout, data, size);
+	printf("\n");
+	print_strings(data, size);
+}
+
+static void print_lost(void *ctx, int cpu, uint64_t lost)
+{
+	(void)ctx;
+	printf("== CPU: %d: %llu events lost =====\n", cpu, (unsigned long long)lost);
+}
+
+static int print_ringbuf_record(void *ctx, void *data, size_t size)
+{
+	printf("== ringbuf %s: %zu bytes =====\n", (const char *)ctx, size);
+	cli_print_hex(stdout, data, size);
+	printf("\n");
+	print_strings(data, (uint32_t)size);
+	return 0;
+}
+
+static void print_emitted(struct runner *runner)
+{
+	struct bpfvm_object *obj = runner->co.obj;
+
+	cli_flush_trace_pipe(runner->co.vm);
+	for (size_t i = 0; i < bpfvm_object_map_cnt(obj); i++) {
+		struct bpfvm_map *map = bpfvm_object_map(obj, i);
+		struct bpfvm_map_info info;
+
+		if (bpfvm_map_get_info(map, &info))
+			continue;
+		if (info.type == BPF_MAP_TYPE_PERF_EVENT_ARRAY)
+			bpfvm_perf_buffer_consume(map, print_perf_event, print_lost,
+						  (void *)bpfvm_map_name(map));
+		else if (info.type == BPF_MAP_TYPE_RINGBUF)
+			bpfvm_ringbuf_consume(map, print_ringbuf_record,
+					      (void *)bpfvm_map_name(map));
+	}
+	fflush(stdout);
+}
+
+/* As bpftool's `map event_pipe` and libbpf's perf_buffer__new, the runner
+ * is the reader of every perf event array: without one, the kernel's
+ * bpf_perf_event_output fails with -ENOENT. */
+static int open_perf_readers(struct runner *runner)
+{
+	struct bpfvm_object *obj = runner->co.obj;
+
+	for (size_t i = 0; i < bpfvm_object_map_cnt(obj); i++) {
+		struct bpfvm_map *map = bpfvm_object_map(obj, i);
+		struct bpfvm_map_info info;
+
+		if (bpfvm_map_get_info(map, &info) || info.type != BPF_MAP_TYPE_PERF_EVENT_ARRAY)
+			continue;
+		if (bpfvm_perf_buffer_open(map))
+			return cli_fail(bpfvm_map_name(map));
+	}
+	return 0;
+}
+
+/* ---- the runner thread ---------------------------------------------------- */
+
+static int run_once(struct runner *runner, uint32_t *retval)
+{
+	static _Thread_local uint8_t data_out[RUN_OUT_SIZE];
+	struct bpfvm_test_run_opts opts = {
+		.sz = sizeof(opts),
+		.data_in = runner->data_in,
+		.data_size_in = (uint32_t)runner->data_size_in,
+		.data_out = runner->data_in ? data_out : NULL,
+		.data_size_out = runner->data_in ? sizeof(data_out) : 0,
+		.ctx_in = runner->ctx_in,
+		.ctx_size_in = (uint32_t)runner->ctx_size_in,
+	};
+	int err = bpfvm_prog_test_run(runner->prog, &opts);
+
+	*retval = opts.retval;
+	return err;
+}
+
+static bool runner_done(struct runner *runner)
+{
+	return atomic_load(&runner->stop) || (runner->count && runner->runs >= runner->count);
+}
+
+static void *runner_main(void *arg)
+{
+	struct runner *runner = arg;
+	int bound = bpfvm_cpu_bind(runner->co.vm, runner->cpu);
+
+	if (bound < 0)
+		cli_fail("run: cpu");
+	for (bool done = bound < 0; !done;) {
+		uint32_t retval = 0;
+		int err = run_once(runner, &retval);
+
+		pthread_mutex_lock(&runner->lock);
+		print_emitted(runner);
+		if (err) {
+			cli_fail(bpfvm_prog_name(runner->prog));
+			runner->error = err;
+		}
+		runner->runs++;
+		runner->last_retval = retval;
+		done = err || runner_done(runner);
+		pthread_cond_broadcast(&runner->ran);
+		pthread_mutex_unlock(&runner->lock);
+		if (!done && runner->interval_ms)
+			sleep_ms(runner->interval_ms);
+	}
+	if (bound >= 0)
+		bpfvm_cpu_unbind(runner->co.vm);
+	pthread_mutex_lock(&runner->lock);
+	runner->finished = true;
+	pthread_cond_broadcast(&runner->ran);
+	pthread_mutex_unlock(&runner->lock);
+	return NULL;
+}
+
+/* ---- commands ------------------------------------------------------------- */
+
+/* Waits until `more` runs after the current one are done, or the runner
+ * has finished. */
+static void wait_runs(struct runner *runner, uint64_t more)
+{
+	pthread_mutex_lock(&runner->lock);
+	for (uint64_t target = runner->runs + more; runner->runs < target && !runner->finished;)
+		pthread_cond_wait(&runner->ran, &runner->lock);
+	pthread_mutex_unlock(&runner->lock);
+}
+
+static int split_words(char *line, char **words)
+{
+	int count = 0;
+
+	for (char *word = strtok(line, " \t\r\n"); word && count < RUN_MAX_WORDS;
+	     word = strtok(NULL, " \t\r\n"))
+		words[count++] = word;
+	return count;
+}
+
+static int parse_count(const char *word, const char *what, uint64_t *out)
+{
+	char *end;
+	unsigned long long value = strtoull(word, &end, 0);
+
+	if (!*word || *end)
+		return cli_error("run: can't parse '%s' as %s", word, what);
+	*out = value;
+	return 0;
+}
+
+/* Runs one command line; returns 1 on `quit`. Errors are printed and the
+ * session goes on, as in an interactive tool. */
+static int run_command(struct runner *runner, char *line)
+{
+	char *words[RUN_MAX_WORDS];
+	int count = split_words(line, words);
+	uint64_t value = 0;
+
+	if (count == 0 || words[0][0] == '#')
+		return 0;
+	if (strcmp(words[0], "quit") == 0 || strcmp(words[0], "exit") == 0)
+		return 1;
+	if (strcmp(words[0], "wait") == 0 && count == 2 && !parse_count(words[1], "runs", &value)) {
+		wait_runs(runner, value);
+	} else if (strcmp(words[0], "sleep") == 0 && count == 2 &&
+		   !parse_count(words[1], "milliseconds", &value)) {
+		sleep_ms((uint32_t)value);
+	} else if (strcmp(words[0], "map") == 0) {
+		pthread_mutex_lock(&runner->lock);
+		printf("> %s", words[0]);
+		for (int i = 1; i < count; i++)
+			printf(" %s", words[i]);
+		printf("\n");
+		cli_map_on_object(&runner->co, count - 1, words + 1);
+		fflush(stdout);
+		pthread_mutex_unlock(&runner->lock);
+	} else if (strcmp(words[0], "wait") != 0 && strcmp(words[0], "sleep") != 0) {
+		cli_error("run: unknown command '%s' (map, wait, sleep, quit)", words[0]);
+	}
+	return 0;
+}
+
+static void read_commands(struct runner *runner)
+{
+	char *line = NULL;
+	size_t cap = 0;
+
+	while (!runner_done(runner) && getline(&line, &cap, stdin) >= 0)
+		if (run_command(runner, line))
+			break;
+	free(line);
+}
+
+/* ---- arguments ------------------------------------------------------------ */
+
+static int parse_run_option(struct runner *runner, const char *key, const char *value,
+			    const char **prog_name)
+{
+	uint64_t number = 0;
+
+	if (strcmp(key, "name") == 0) {
+		*prog_name = value;
+		return 0;
+	}
+	if (strcmp(key, "data_in") == 0) {
+		runner->data_in = cli_read_file(value, &runner->data_size_in);
+		return runner->data_in ? 0 : 1;
+	}
+	if (strcmp(key, "ctx_in") == 0) {
+		runner->ctx_in = cli_read_file(value, &runner->ctx_size_in);
+		return runner->ctx_in ? 0 : 1;
+	}
+	if (strcmp(key, "interval") == 0 && !parse_count(value, "milliseconds", &number)) {
+		runner->interval_ms = number > UINT32_MAX ? UINT32_MAX : (uint32_t)number;
+		return 0;
+	}
+	if (strcmp(key, "count") == 0 && !parse_count(value, "a count", &number)) {
+		runner->count = number;
+		return 0;
+	}
+	if (strcmp(key, "cpu") == 0 && !parse_count(value, "a vCPU", &number)) {
+		runner->cpu = number > INT32_MAX ? INT32_MAX : (int)number;
+		return 0;
+	}
+	return cli_error("run: expected name, data_in, ctx_in, interval, count or cpu, not '%s'",
+			 key);
+}
+
+static int parse_run_args(int argc, char **argv, struct runner *runner, const char **prog_name)
+{
+	if (argc < 1)
+		return cli_error("run: expected OBJ name PROG [data_in FILE] [ctx_in FILE] "
+				 "[interval MS] [count N] [cpu N]");
+	for (int i = 1; i < argc; i += 2) {
+		if (i + 1 >= argc)
+			return cli_error("run: '%s' needs a value", argv[i]);
+		if (parse_run_option(runner, argv[i], argv[i + 1], prog_name))
+			return 1;
+	}
+	return 0;
+}
+
+static void runner_release(struct runner *runner)
+{
+	free(runner->data_in);
+	free(runner->ctx_in);
+	pthread_cond_destroy(&runner->ran);
+	pthread_mutex_destroy(&runner->lock);
+}
+
+static int run_session(struct runner *runner)
+{
+	pthread_t thread;
+
+	if (open_perf_readers(runner))
+		return 1;
+	if (pthread_create(&thread, NULL, runner_main, runner))
+		return cli_error("run: cannot start the runner thread");
+	read_commands(runner);
+	/* The end of the commands ends the session unless a count is still
+	 * being run. */
+	if (!runner->count)
+		atomic_store(&runner->stop, true);
+	pthread_join(thread, NULL);
+	printf("%llu runs, last return value: %u\n", (unsigned long long)runner->runs,
+	       runner->last_retval);
+	return runner->error ? 1 : 0;
+}
+
+int cli_run(int argc, char **argv)
+{
+	struct runner runner = { .interval_ms = 1000, .cpu = -1 };
+	const char *prog_name = NULL;
+	int err;
+
+	pthread_mutex_init(&runner.lock, NULL);
+	pthread_cond_init(&runner.ran, NULL);
+	err = parse_run_args(argc, argv, &runner, &prog_name);
+	if (!err && !prog_name)
+		err = cli_error("run: which program? name PROG");
+	if (!err)
+		err = cli_object_load(argv[0], &runner.co);
+	if (!err) {
+		runner.prog = cli_find_prog(&runner.co, prog_name);
+		err = runner.prog ? run_session(&runner) : 1;
+		cli_object_close(&runner.co);
+	}
+	runner_release(&runner);
+	return err ? 1 : 0;
+}
