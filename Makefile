@@ -1,13 +1,15 @@
 # The two commands of the README, and a few more.
 #   make demo    install what is missing (as root), build, run the demo
-#   make test    build and run the whole suite: gcc, then clang with ASan+UBSan
-#   make bench   build in release mode and print the benchmark table
+#   make test    build and run the whole suite: gcc, then clang with ASan+UBSan,
+#                then the concurrency tests under ThreadSanitizer
+#   make bench   build in release mode and print the benchmark tables
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 BUILD ?= build
 SAN_BUILD ?= build-sanitize
 BENCH_BUILD ?= build-release
+TSAN_BUILD ?= build-tsan
 
-.PHONY: all deps build demo test test-gcc test-sanitize bench install clean
+.PHONY: all deps build demo test test-gcc test-sanitize test-tsan bench install clean
 
 all: build
 
@@ -41,15 +43,25 @@ test-sanitize: deps
 	cmake --build $(SAN_BUILD) -j $(JOBS)
 	ctest --test-dir $(SAN_BUILD) --output-on-failure -j $(JOBS)
 
-test: test-gcc test-sanitize
+# Only the library and the tests labelled "concurrency" (threads running
+# programs while others change what they use), under ThreadSanitizer.
+test-tsan: deps
+	cmake -S . -B $(TSAN_BUILD) -DCMAKE_C_COMPILER=clang -DBPFVM_TSAN=ON \
+		-DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	cmake --build $(TSAN_BUILD) -j $(JOBS) --target bpfvm_concurrency_tests
+	TSAN_OPTIONS=halt_on_error=1 ctest --test-dir $(TSAN_BUILD) --output-on-failure \
+		-j $(JOBS) -L concurrency
+
+test: test-gcc test-sanitize test-tsan
 
 bench: deps
 	cmake -S . -B $(BENCH_BUILD) -DCMAKE_C_COMPILER=gcc -DCMAKE_BUILD_TYPE=Release >/dev/null
 	cmake --build $(BENCH_BUILD) -j $(JOBS)
 	$(BENCH_BUILD)/bench/bench_interp
+	$(BENCH_BUILD)/bench/bench_tailcall $(BENCH_BUILD)/bench
 
 install: build
 	cmake --install $(BUILD)
 
 clean:
-	rm -rf $(BUILD) $(SAN_BUILD) $(BENCH_BUILD)
+	rm -rf $(BUILD) $(SAN_BUILD) $(BENCH_BUILD) $(TSAN_BUILD)
