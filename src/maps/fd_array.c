@@ -13,10 +13,6 @@ struct fd_array_hdr {
 	struct map_lock lock;
 };
 
-struct fd_array_private {
-	uint32_t slot_cnt;
-	void *_Atomic slots[];
-};
 
 #define FD_ARRAY_IDS_OFFSET \
 	(MAP_FAMILY_DATA_OFFSET + ((sizeof(struct fd_array_hdr) + 63) / 64) * 64)
@@ -91,13 +87,6 @@ void fd_array_release(struct bpfvm_map *map, const struct fd_array_ops *ops)
 				ops->put(private->slots[i]);
 	free(private);
 	map->private = NULL;
-}
-
-void *fd_array_get(const struct bpfvm_map *map, uint32_t index)
-{
-	if (index >= map_max_entries(map))
-		return NULL;
-	return atomic_load_explicit(&fd_array_private(map)->slots[index], memory_order_acquire);
 }
 
 int fd_array_lookup(struct bpfvm_map *map, const void *key, void *value, uint64_t flags)

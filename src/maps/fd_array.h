@@ -23,6 +23,7 @@
 #ifndef BPFVM_MAPS_FD_ARRAY_H
 #define BPFVM_MAPS_FD_ARRAY_H
 
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include "maps/map.h"
@@ -47,8 +48,23 @@ size_t fd_array_region_size(const struct map_attr *attr);
 int fd_array_init(struct bpfvm_map *map);
 void fd_array_release(struct bpfvm_map *map, const struct fd_array_ops *ops);
 
-/* Run path: the object in slot `index`, or NULL (empty or out of range). */
-void *fd_array_get(const struct bpfvm_map *map, uint32_t index);
+/* map->private: the slots programs read. slot_cnt is max_entries, kept
+ * here so that the run path reads one cache line, not the region's. */
+struct fd_array_private {
+	uint32_t slot_cnt;
+	void *_Atomic slots[];
+};
+
+/* Run path: the object in slot `index`, or NULL (empty or out of range).
+ * Inline: a tail call makes it on every hop. */
+static inline void *fd_array_get(const struct bpfvm_map *map, uint32_t index)
+{
+	const struct fd_array_private *private = map->private;
+
+	if (index >= private->slot_cnt)
+		return NULL;
+	return atomic_load_explicit(&private->slots[index], memory_order_acquire);
+}
 
 /* User side: the id in the slot, -ENOENT when empty or out of range. */
 int fd_array_lookup(struct bpfvm_map *map, const void *key, void *value, uint64_t flags);

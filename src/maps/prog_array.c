@@ -26,11 +26,6 @@ enum prog_array_owner_state {
 	PROG_ARRAY_OWNED = 2,
 };
 
-struct bpfvm_prog *prog_array_get(const struct bpfvm_map *map, uint32_t index)
-{
-	return fd_array_get(map, index);
-}
-
 static uint32_t prog_array_wait_owner(struct bpfvm_map *map)
 {
 	uint32_t state;

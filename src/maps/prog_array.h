@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "bpfvm/bpfvm.h"
+#include "maps/fd_array.h"
 
 struct bpfvm_map;
 
@@ -13,7 +14,10 @@ struct bpfvm_map;
  * the slot is empty: one bounds check and one atomic load, for the run path
  * (SEMANTICS.md: tail calls, a chain in flight uses what the slot holds at
  * the moment of its tail call). */
-struct bpfvm_prog *prog_array_get(const struct bpfvm_map *map, uint32_t index);
+static inline struct bpfvm_prog *prog_array_get(const struct bpfvm_map *map, uint32_t index)
+{
+	return fd_array_get(map, index);
+}
 
 /* The owner rule (SEMANTICS.md: PROG_ARRAY maps): the first program that
  * references the array or enters it becomes its owner, for good; every
