@@ -11,14 +11,16 @@ import re
 import subprocess
 import sys
 
+# `wait N` counts runs that end after the command, one of which may have
+# begun before it: 4 leaves 3 runs wholly after each change.
 COMMANDS = """wait 3
 map update name jmp_table key 0 0 0 0 value name prog_drop
-wait 3
+wait 4
 map update name jmp_table key 99 0 0 0 value name prog_drop
 map update name jmp_table key 0 0 0 0 value name no_such_prog
 map update name jmp_table key 0 0 0 0 value name prog_drop noexist
 map delete name jmp_table key 0 0 0 0
-wait 3
+wait 4
 map delete name jmp_table key 0 0 0 0
 frobnicate
 quit

@@ -93,17 +93,29 @@ struct holder {
 	int state; /* 0 start, 1 bound, 2 release */
 };
 
+static void holder_set(struct holder *holder, int state)
+{
+	pthread_mutex_lock(&holder->lock);
+	holder->state = state;
+	pthread_cond_broadcast(&holder->cond);
+	pthread_mutex_unlock(&holder->lock);
+}
+
+static void holder_wait(struct holder *holder, int state)
+{
+	pthread_mutex_lock(&holder->lock);
+	while (holder->state != state)
+		pthread_cond_wait(&holder->cond, &holder->lock);
+	pthread_mutex_unlock(&holder->lock);
+}
+
 static void *holder_main(void *arg)
 {
 	struct holder *holder = arg;
 
 	bpfvm_cpu_bind(holder->vm, 1);
-	pthread_mutex_lock(&holder->lock);
-	holder->state = 1;
-	pthread_cond_broadcast(&holder->cond);
-	while (holder->state != 2)
-		pthread_cond_wait(&holder->cond, &holder->lock);
-	pthread_mutex_unlock(&holder->lock);
+	holder_set(holder, 1);
+	holder_wait(holder, 2);
 	bpfvm_cpu_unbind(holder->vm);
 	return NULL;
 }
@@ -121,24 +133,14 @@ static void binding_follows_its_contract(struct bpfvm *vm)
 	testlib_check(test, bpfvm_cpu_bind(vm, 2) == -EINVAL, "vCPU 2 of 2: -EINVAL");
 	testlib_check(test, bpfvm_cpu_bind(vm, -5) == -EINVAL, "vCPU -5: -EINVAL");
 	pthread_create(&thread, NULL, holder_main, &holder);
-	pthread_mutex_lock(&holder.lock);
-	while (holder.state != 1)
-		pthread_cond_wait(&holder.cond, &holder.lock);
-	pthread_mutex_unlock(&holder.lock);
+	holder_wait(&holder, 1);
 	testlib_check(test, bpfvm_cpu_bind(vm, 1) == -EBUSY, "vCPU 1 held by another thread");
 	testlib_check(test, bpfvm_cpu_bind(vm, -1) == 0, "any free vCPU: 0");
 	testlib_check(test, bpfvm_cpu_bound(vm) == 0, "bound to 0");
 	testlib_check(test, bpfvm_cpu_bind(vm, 0) == -EALREADY, "binding twice: -EALREADY");
 	testlib_check(test, bpfvm_cpu_unbind(vm) == 0, "unbound");
 	testlib_check(test, bpfvm_cpu_bind(vm, -1) == 0, "vCPU 0 again");
-	{
-		struct holder *h = &holder;
-
-		pthread_mutex_lock(&h->lock);
-		h->state = 2;
-		pthread_cond_broadcast(&h->cond);
-		pthread_mutex_unlock(&h->lock);
-	}
+	holder_set(&holder, 2);
 	pthread_join(thread, NULL);
 	testlib_check(test, bpfvm_cpu_unbind(vm) == 0, "unbound again");
 	testlib_check(test, bpfvm_cpu_bind(vm, 1) == 1, "vCPU 1, released by its holder");

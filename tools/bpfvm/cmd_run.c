@@ -167,6 +167,7 @@ static int run_once(struct runner *runner, uint32_t *retval)
 	return err;
 }
 
+/* Called by the runner, with the lock held. */
 static bool runner_done(struct runner *runner)
 {
 	return atomic_load(&runner->stop) || (runner->count && runner->runs >= runner->count);
@@ -271,12 +272,22 @@ static int run_command(struct runner *runner, char *line)
 	return 0;
 }
 
+static bool runner_finished(struct runner *runner)
+{
+	bool finished;
+
+	pthread_mutex_lock(&runner->lock);
+	finished = runner->finished;
+	pthread_mutex_unlock(&runner->lock);
+	return finished;
+}
+
 static void read_commands(struct runner *runner)
 {
 	char *line = NULL;
 	size_t cap = 0;
 
-	while (!runner_done(runner) && getline(&line, &cap, stdin) >= 0)
+	while (!runner_finished(runner) && getline(&line, &cap, stdin) >= 0)
 		if (run_command(runner, line))
 			break;
 	free(line);
