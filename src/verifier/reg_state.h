@@ -58,6 +58,11 @@ struct reg_state {
 	int32_t off;	     /* fixed offset of a pointer */
 	uint32_t id;	     /* MAYBE_NULL pointers: copies share it */
 	uint32_t map;	     /* map index, or subprogram of a PTR_TO_FUNC */
+	/* PTR_TO_PACKET(_META): bytes from the packet start + off known to be
+	 * below data_end (the kernel's reg->range), learned from comparisons. */
+	uint32_t range;
+	/* PTR_TO_MEM, PTR_TO_RINGBUF_MEM: the size of the memory pointed to. */
+	uint32_t mem_size;
 	struct tnum var_off; /* scalar bits, or the pointer's variable offset */
 	int64_t smin, smax;
 	uint64_t umin, umax;

@@ -4,7 +4,6 @@
  * instructions for a guarded store), so that a refused program keeps its
  * instructions as loaded. */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,18 +14,6 @@
 #include "verifier/liveness.h"
 #include "verifier/types.h"
 #include "verifier/types_env.h"
-
-int types_error(struct types_env *env, uint32_t idx, int err, const char *fmt, ...)
-{
-	char reason[768];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(reason, sizeof(reason), fmt, ap);
-	va_end(ap);
-	vm_error("%s: insn %u: %s", env->prog->name, idx, reason);
-	return err;
-}
 
 int types_check_reg_init(struct types_env *env, struct verifier_state *st, uint32_t idx,
 			 uint8_t regno)

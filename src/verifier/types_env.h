@@ -87,6 +87,42 @@ int types_stack_write(struct types_env *env, struct verifier_state *st, uint32_t
 int types_stack_write_var(struct types_env *env, uint32_t idx, struct func_state *frame,
 			  int64_t min_off, int64_t max_off);
 
+/* ---- The parts of the proof, each in its file ------------------------- */
+
+/* types_jmp.c: r0..r5 of a frame after a call. */
+void types_clobber_caller_saved(struct func_state *frame);
+
+/* types_branch.c: a conditional jump, both ways unless the operands decide
+ * (*next is the fall-through, the other side is queued). */
+int types_step_cond_jump(struct types_env *env, struct verifier_state *st, uint32_t idx,
+			 uint32_t *next);
+
+/* types_helper.c: a helper call, its arguments checked against the
+ * prototype, r0 typed from its return type. */
+int types_step_helper_call(struct types_env *env, struct verifier_state *st, uint32_t idx);
+
+/* types_return.c: r0 at the exit of the program (or of a callback) lies in
+ * the range that the program type (or the callback's helper) allows. */
+int types_check_return(struct types_env *env, struct verifier_state *st, uint32_t idx);
+
+/* pkt_range.c: after a conditional jump at idx that compares packet
+ * pointers (pkt against pkt_end or pkt_meta against pkt), each side learns
+ * how many packet bytes are safe to access (find_good_pkt_pointers). `taken`
+ * is the state that continues at the jump target, `fall` the other. */
+void types_learn_packet_range(struct types_env *env, uint32_t idx, struct verifier_state *taken,
+			      struct verifier_state *fall);
+
+/* mem_check.c: whether register `regno` points to memory that a helper may
+ * read (write false: the bytes must be initialised) or write (stack bytes
+ * become initialised data), for any size in [min_size, max_size]. 0, or
+ * -EACCES with the kernel's message (check_helper_mem_access). */
+int types_check_helper_mem(struct types_env *env, struct verifier_state *st, uint32_t idx,
+			   uint8_t regno, uint64_t min_size, uint64_t max_size, bool write);
+
+/* types_log.c: at log level 2, one line per processed instruction with the
+ * state it leaves (the kernel's "N: (bf) r6 = r1 ; R1=ctx() R6_w=ctx()"). */
+void types_log_insn(struct types_env *env, const struct verifier_state *st, uint32_t idx);
+
 /* Runs the exploration from the program's entry. */
 int types_walk(struct types_env *env);
 

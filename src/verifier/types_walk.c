@@ -153,6 +153,7 @@ static int follow_path(struct types_env *env, struct verifier_state *st, uint32_
 		err = step(env, st, idx, &next);
 		if (err)
 			return err;
+		types_log_insn(env, st, idx);
 		if (next == UINT32_MAX)
 			return 0;
 		idx = next;
