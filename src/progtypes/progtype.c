@@ -1,7 +1,10 @@
 /* The table of program types. Each context family's file defines its
  * entries; this is the only place that lists them. */
+#include <errno.h>
 #include <stddef.h>
 
+#include "core/error.h"
+#include "engine/prog.h"
 #include "progtypes/progtype.h"
 
 static const struct progtype *const progtypes[] = {
@@ -12,6 +15,31 @@ static const struct progtype *const progtypes[] = {
 	&progtype_sched_act,
 	&progtype_cgroup_skb,
 	&progtype_raw_tracepoint,
+	&progtype_raw_tracepoint_writable,
+	&progtype_kprobe,
+	&progtype_tracepoint,
+	&progtype_perf_event,
+	&progtype_tracing,
+	&progtype_lsm,
+	&progtype_struct_ops,
+	&progtype_ext,
+	&progtype_syscall,
+	&progtype_sock_ops,
+	&progtype_cgroup_sock,
+	&progtype_cgroup_sock_addr,
+	&progtype_sk_msg,
+	&progtype_sk_skb,
+	&progtype_lwt_in,
+	&progtype_lwt_out,
+	&progtype_lwt_xmit,
+	&progtype_lwt_seg6local,
+	&progtype_flow_dissector,
+	&progtype_cgroup_device,
+	&progtype_cgroup_sysctl,
+	&progtype_cgroup_sockopt,
+	&progtype_sk_lookup,
+	&progtype_sk_reuseport,
+	&progtype_netfilter,
 };
 
 const struct progtype *progtype_for(enum bpf_prog_type type)
@@ -20,4 +48,34 @@ const struct progtype *progtype_for(enum bpf_prog_type type)
 		if (progtypes[i]->type == type)
 			return progtypes[i];
 	return NULL;
+}
+
+bool progtype_ret_range(const struct bpfvm_prog *prog, int64_t *min, int64_t *max)
+{
+	const struct progtype *type = prog->progtype;
+
+	if (type->ret_range)
+		return type->ret_range(prog, min, max);
+	*min = type->ret_min;
+	*max = type->ret_max;
+	return type->ret_checked;
+}
+
+int progtype_ctx_refuse(const struct bpfvm_prog *prog, int32_t off, uint32_t size,
+			bool is_write)
+{
+	vm_error("%s: invalid bpf_context access off=%d size=%u%s", prog->name, off, size,
+		 is_write ? " (write)" : "");
+	return -EACCES;
+}
+
+int progtype_ctx_keep(int32_t off, uint32_t size, enum ctx_field_kind kind,
+		      struct ctx_rewrite *rewrite)
+{
+	/* size is an access size of the ISA: 1, 2, 4 or 8. */
+	static const uint8_t size_codes[9] = { [1] = BPF_B, [2] = BPF_H, [4] = BPF_W, [8] = BPF_DW };
+
+	*rewrite = (struct ctx_rewrite){ .off = (int16_t)off, .size = size_codes[size],
+					 .kind = kind };
+	return 0;
 }

@@ -10,6 +10,14 @@
  * A write the kernel makes conditional (queue_mapping) carries a guard,
  * which the verifier expands into a compare and the store
  * (verifier/insn_patch.h).
+ *
+ * Types without an event source in bpfvm (kprobe, tracepoint, perf_event,
+ * sock_ops, cgroup_sock_addr, sk_msg, lwt, ...: every type the loader maps)
+ * have their access rules, return ranges and helper families, so that the
+ * objects the kernel accepts verify here, but no runtime context and no
+ * test run (test_run NULL: -ENOTSUP). Their rewrites keep the UAPI offset
+ * and size of the access: when a runtime context comes, its type chooses
+ * a layout and rewrites as above.
  */
 #ifndef BPFVM_PROGTYPES_PROGTYPE_H
 #define BPFVM_PROGTYPES_PROGTYPE_H
@@ -26,6 +34,7 @@ enum ctx_field_kind {
 	CTX_FIELD_PACKET_END,
 	CTX_FIELD_PACKET_META,
 	CTX_FIELD_PTR_OR_NULL, /* some kernel object (sk, flow_keys): opaque here */
+	CTX_FIELD_PTR,	       /* a kernel object never NULL (sk_msg_md.sk, flow_keys) */
 };
 
 /* How one context access is rewritten: the runtime context's offset and
@@ -52,10 +61,16 @@ struct progtype {
 	int (*ctx_access)(const struct bpfvm_prog *prog, int32_t off, uint32_t size,
 			  bool is_write, struct ctx_rewrite *rewrite);
 	/* The values that the program may return (checked by the verifier
-	 * issue); ret_checked false: any value. */
+	 * issue); ret_checked false: any value. Read them through
+	 * progtype_ret_range(), which asks ret_range when the range depends on
+	 * the expected attach type. */
 	bool ret_checked;
 	int64_t ret_min;
 	int64_t ret_max;
+	/* NULL, or the range for this program's expected attach type, as the
+	 * kernel's check_return_code(): true and [*min, *max], or false (any
+	 * value). */
+	bool (*ret_range)(const struct bpfvm_prog *prog, int64_t *min, int64_t *max);
 	/* For ld_abs / ld_ind: the packet of a runtime context (its linear
 	 * data, as skb->data and skb_headlen). NULL: no legacy packet access. */
 	void (*legacy_packet)(void *ctx, const uint8_t **data, uint64_t *len);
@@ -71,6 +86,29 @@ struct progtype {
 /* The table entry for a program type, or NULL if bpfvm has none. */
 const struct progtype *progtype_for(enum bpf_prog_type type);
 
+/* The values `prog` may return at its exit (prog->progtype set): true and
+ * [*min, *max], or false when any value is allowed. */
+bool progtype_ret_range(const struct bpfvm_prog *prog, int64_t *min, int64_t *max);
+
+/* ---- For the ctx_access functions of the types ------------------------ */
+
+/* The kernel's bpf_ctx_narrow_access_ok(): a power-of-two read no wider
+ * than the field (the alignment, off % size, is checked before). */
+static inline bool progtype_narrow_ok(uint32_t size, uint32_t field_size)
+{
+	return size <= field_size && (size & (size - 1)) == 0;
+}
+
+/* Refuses an access in the kernel's words ("invalid bpf_context access
+ * off=76 size=2"); returns -EACCES. */
+int progtype_ctx_refuse(const struct bpfvm_prog *prog, int32_t off, uint32_t size,
+			bool is_write);
+
+/* The rewrite of a type without a runtime context: the same offset and
+ * size; `kind` for the type tracking. Returns 0. */
+int progtype_ctx_keep(int32_t off, uint32_t size, enum ctx_field_kind kind,
+		      struct ctx_rewrite *rewrite);
+
 /* Each context family's file exports its entries; progtype.c collects them. */
 extern const struct progtype progtype_raw;
 extern const struct progtype progtype_xdp;
@@ -79,6 +117,31 @@ extern const struct progtype progtype_sched_cls;
 extern const struct progtype progtype_sched_act;
 extern const struct progtype progtype_cgroup_skb;
 extern const struct progtype progtype_raw_tracepoint;
+extern const struct progtype progtype_raw_tracepoint_writable;
+extern const struct progtype progtype_kprobe;
+extern const struct progtype progtype_tracepoint;
+extern const struct progtype progtype_perf_event;
+extern const struct progtype progtype_tracing;
+extern const struct progtype progtype_lsm;
+extern const struct progtype progtype_struct_ops;
+extern const struct progtype progtype_ext;
+extern const struct progtype progtype_syscall;
+extern const struct progtype progtype_sock_ops;
+extern const struct progtype progtype_cgroup_sock;
+extern const struct progtype progtype_cgroup_sock_addr;
+extern const struct progtype progtype_sk_msg;
+extern const struct progtype progtype_sk_skb;
+extern const struct progtype progtype_lwt_in;
+extern const struct progtype progtype_lwt_out;
+extern const struct progtype progtype_lwt_xmit;
+extern const struct progtype progtype_lwt_seg6local;
+extern const struct progtype progtype_flow_dissector;
+extern const struct progtype progtype_cgroup_device;
+extern const struct progtype progtype_cgroup_sysctl;
+extern const struct progtype progtype_cgroup_sockopt;
+extern const struct progtype progtype_sk_lookup;
+extern const struct progtype progtype_sk_reuseport;
+extern const struct progtype progtype_netfilter;
 
 /* Runs `prog` `repeat` times over the runtime context `ctx` on virtual CPU
  * `cpu`, as the kernel's bpf_test_run(): fresh tail-call count each run;

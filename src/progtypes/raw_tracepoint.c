@@ -7,7 +7,13 @@
  * Rules and test run as the kernel's (kernel/trace/bpf_trace.c:
  * raw_tp_prog_is_valid_access; net/bpf/test_run.c: bpf_prog_test_run_raw_tp):
  * reads only, aligned to their size; a test run takes the arguments from
- * ctx_in (at least as many bytes as the program reads) and nothing else. */
+ * ctx_in (at least as many bytes as the program reads) and nothing else.
+ *
+ * BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE has the same arguments, args[0]
+ * being the tracepoint's writable buffer (raw_tp_writable_prog_is_valid_access:
+ * read whole, it is a pointer; the kernel bounds the accesses through it by
+ * the buffer's size when attaching, bpfvm treats it as an opaque kernel
+ * object). bpfvm has no such tracepoints: no test run. */
 #include <errno.h>
 #include <string.h>
 
@@ -33,6 +39,16 @@ static int raw_tp_ctx_access(const struct bpfvm_prog *prog, int32_t off, uint32_
 	}
 	*rewrite = (struct ctx_rewrite){ .off = (int16_t)off, .size = size_codes[size] };
 	return 0;
+}
+
+static int raw_tp_writable_ctx_access(const struct bpfvm_prog *prog, int32_t off, uint32_t size,
+				      bool is_write, struct ctx_rewrite *rewrite)
+{
+	if (off == 0 && (size != 8 || is_write))
+		return progtype_ctx_refuse(prog, off, size, is_write);
+	if (off == 0)
+		return progtype_ctx_keep(off, size, CTX_FIELD_PTR, rewrite);
+	return raw_tp_ctx_access(prog, off, size, is_write, rewrite);
 }
 
 static int raw_tp_check_opts(const struct bpfvm_prog *prog, const struct bpfvm_test_run_opts *opts)
@@ -85,4 +101,15 @@ const struct progtype progtype_raw_tracepoint = {
 	.ret_checked = false,
 	.legacy_packet = NULL,
 	.test_run = raw_tp_test_run,
+};
+
+const struct progtype progtype_raw_tracepoint_writable = {
+	.type = BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE,
+	.name = "raw_tracepoint_writable",
+	.helper_families = HELPER_FAMILY_ANY | HELPER_FAMILY_TRACING,
+	.ctx_size = RAW_TP_CTX_SIZE,
+	.ctx_access = raw_tp_writable_ctx_access,
+	.ret_checked = false,
+	.legacy_packet = NULL,
+	.test_run = NULL,
 };

@@ -1,5 +1,6 @@
 /* The runtime context of the __sk_buff program types (socket filter, tc
- * classifier and action, cgroup skb): what r1 points to while they run, in
+ * classifier and action, cgroup skb; sk_skb and lwt have the access rules
+ * and rewrites, but no test run yet): what r1 points to while they run, in
  * place of the UAPI struct __sk_buff (progtype.h).
  *
  * The first 192 bytes are a struct __sk_buff holding each scalar field at
@@ -56,6 +57,8 @@ enum skb_access_rules {
 	SKB_RULES_SOCKET_FILTER,
 	SKB_RULES_TC,
 	SKB_RULES_CGROUP,
+	SKB_RULES_SK_SKB, /* sk_skb: stream parser and verdict */
+	SKB_RULES_LWT,	  /* lwt_in, lwt_out, lwt_xmit, lwt_seg6local */
 };
 
 /* Checks an access to struct __sk_buff under `rules` and says how it is

@@ -2,8 +2,8 @@
  * load or store of struct skb_ctx (layout in skb.h), the queue_mapping store
  * guarded as the kernel guards it. The rules are the
  * kernel's (net/core/filter.c): bpf_skb_is_valid_access for all, narrowed by
- * sk_filter_is_valid_access, tc_cls_act_is_valid_access and
- * cg_skb_is_valid_access; the rewrites reproduce bpf_convert_ctx_access and
+ * sk_filter_is_valid_access, tc_cls_act_is_valid_access,
+ * cg_skb_is_valid_access, sk_skb_is_valid_access and lwt_is_valid_access; the rewrites reproduce bpf_convert_ctx_access and
  * the verifier's narrow-load handling. */
 #include <errno.h>
 #include <stddef.h>
@@ -128,6 +128,31 @@ static bool skb_cgroup_ok(int32_t off, uint32_t size, bool is_write)
 	return skb_common_ok(off, size, is_write);
 }
 
+/* sk_skb_is_valid_access(): the socket's fields but no mark, no time
+ * stamps; writes to tc_index and priority only. */
+static bool skb_sk_skb_ok(int32_t off, uint32_t size, bool is_write)
+{
+	if (SKB_IN(off, tc_classid) || SKB_IN(off, data_meta) || SKB_IN(off, tstamp) ||
+	    SKB_IN(off, wire_len) || SKB_IN(off, hwtstamp) || SKB_IN(off, mark))
+		return false;
+	if (is_write && !(SKB_IN(off, tc_index) || SKB_IN(off, priority)))
+		return false;
+	return skb_common_ok(off, size, is_write);
+}
+
+/* lwt_is_valid_access(): no socket fields, no time stamps; writes to mark,
+ * priority and cb[]. */
+static bool skb_lwt_ok(int32_t off, uint32_t size, bool is_write)
+{
+	if (SKB_IN(off, tc_classid) || (off >= SKB_OFF(family) && off < SKB_END(local_port)) ||
+	    SKB_IN(off, data_meta) || SKB_IN(off, tstamp) || SKB_IN(off, wire_len) ||
+	    SKB_IN(off, hwtstamp))
+		return false;
+	if (is_write && !(SKB_IN(off, mark) || SKB_IN(off, priority) || SKB_IN(off, cb)))
+		return false;
+	return skb_common_ok(off, size, is_write);
+}
+
 static const struct skb_field *skb_field_at(int32_t off)
 {
 	for (size_t i = 0; i < sizeof(skb_fields) / sizeof(skb_fields[0]); i++)
@@ -182,6 +207,12 @@ int skb_ctx_access(const struct bpfvm_prog *prog, enum skb_access_rules rules, i
 		break;
 	case SKB_RULES_TC:
 		ok = skb_tc_ok(off, size, is_write);
+		break;
+	case SKB_RULES_SK_SKB:
+		ok = skb_sk_skb_ok(off, size, is_write);
+		break;
+	case SKB_RULES_LWT:
+		ok = skb_lwt_ok(off, size, is_write);
 		break;
 	default:
 		ok = skb_cgroup_ok(off, size, is_write);

@@ -54,6 +54,9 @@ static void load_result_from_ctx(struct types_env *env, struct reg_state *dst,
 		reg_mark_pointer(dst, REG_PTR_TO_KERNEL_OBJ | REG_MAYBE_NULL, 0);
 		dst->id = ++env->next_id;
 		break;
+	case CTX_FIELD_PTR:
+		reg_mark_pointer(dst, REG_PTR_TO_KERNEL_OBJ, 0);
+		break;
 	default:
 		reg_mark_unknown_bits(dst, sign_extend ? 64 : size * 8);
 		break;

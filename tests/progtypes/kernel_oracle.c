@@ -57,8 +57,15 @@ static void oracle_last_line(const char *log, char *why, size_t why_size)
 int oracle_kernel_load(enum bpf_prog_type type, enum bpf_attach_type attach, const char *text,
 		       char *why, size_t why_size)
 {
+	return oracle_kernel_load_flags(type, attach, 0, text, why, why_size);
+}
+
+int oracle_kernel_load_flags(enum bpf_prog_type type, enum bpf_attach_type attach,
+			     uint32_t prog_flags, const char *text, char *why, size_t why_size)
+{
 	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = attach,
-		    .log_buf = kernel_log, .log_size = sizeof(kernel_log), .log_level = 1);
+		    .prog_flags = prog_flags, .log_buf = kernel_log,
+		    .log_size = sizeof(kernel_log), .log_level = 1);
 	struct bpf_insn *insns;
 	size_t cnt;
 	int fd;

@@ -56,6 +56,10 @@ struct bpfvm *oracle_vm(void);
 int oracle_kernel_load(enum bpf_prog_type type, enum bpf_attach_type attach, const char *text,
 		       char *why, size_t why_size);
 
+/* The same with BPF_PROG_LOAD's prog_flags (BPF_F_SLEEPABLE, ...). */
+int oracle_kernel_load_flags(enum bpf_prog_type type, enum bpf_attach_type attach,
+			     uint32_t prog_flags, const char *text, char *why, size_t why_size);
+
 /* Loads into bpfvm: 0 and *prog_out, or -errno. */
 int oracle_bpfvm_load(struct bpfvm *vm, enum bpf_prog_type type, enum bpf_attach_type attach,
 		      const char *text, struct bpfvm_prog **prog_out);

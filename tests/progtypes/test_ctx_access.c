@@ -4,8 +4,8 @@
  * Each access is loaded into the kernel as its own tiny program:
  *
  *     r0 = *(uN *)(r1 + off)        or     r2 = 0
- *     r0 = 0                                *(uN *)(r1 + off) = r2
- *     exit                                  r0 = 0; exit
+ *     r0 = ret                              *(uN *)(r1 + off) = r2
+ *     exit                                  r0 = ret; exit
  *
  * Then a few rewrites are pinned: the pointer fields become 64-bit loads,
  * and narrow loads and u16 fields behave as the kernel's conversion does.
@@ -24,17 +24,61 @@ struct access_type {
 	enum bpf_prog_type type;
 	enum bpf_attach_type attach;
 	const char *name;
-	int ctx_size;
+	int ctx_size;	/* offsets -8 .. ctx_size + 8 are tried */
+	int far_off;	/* and -8 .. +8 around this one, when not 0 */
+	uint32_t prog_flags;
+	int ret;	/* what the program returns: in the type's range */
 };
 
+/* Kernel values newer than the build machine's linux/bpf.h. */
+#define ACCESS_PROG_NETFILTER ((enum bpf_prog_type)32)
+#define ACCESS_ATTACH_NETFILTER ((enum bpf_attach_type)45)
+#define ACCESS_ATTACH_UNIX_CONNECT ((enum bpf_attach_type)49)
+#define ACCESS_ATTACH_UNIX_RECVMSG ((enum bpf_attach_type)51)
+
 static const struct access_type access_types[] = {
-	{ BPF_PROG_TYPE_XDP, 0, "xdp", 24 },
-	{ BPF_PROG_TYPE_XDP, BPF_XDP_DEVMAP, "xdp/devmap", 24 },
-	{ BPF_PROG_TYPE_SOCKET_FILTER, 0, "socket_filter", 192 },
-	{ BPF_PROG_TYPE_SCHED_CLS, 0, "sched_cls", 192 },
-	{ BPF_PROG_TYPE_SCHED_ACT, 0, "sched_act", 192 },
-	{ BPF_PROG_TYPE_CGROUP_SKB, BPF_CGROUP_INET_EGRESS, "cgroup_skb", 192 },
-	{ BPF_PROG_TYPE_RAW_TRACEPOINT, 0, "raw_tracepoint", 96 },
+	{ BPF_PROG_TYPE_XDP, 0, "xdp", 24, 0, 0, 0 },
+	{ BPF_PROG_TYPE_XDP, BPF_XDP_DEVMAP, "xdp/devmap", 24, 0, 0, 0 },
+	{ BPF_PROG_TYPE_SOCKET_FILTER, 0, "socket_filter", 192, 0, 0, 0 },
+	{ BPF_PROG_TYPE_SCHED_CLS, 0, "sched_cls", 192, 0, 0, 0 },
+	{ BPF_PROG_TYPE_SCHED_ACT, 0, "sched_act", 192, 0, 0, 0 },
+	{ BPF_PROG_TYPE_CGROUP_SKB, BPF_CGROUP_INET_EGRESS, "cgroup_skb", 192, 0, 0, 0 },
+	{ BPF_PROG_TYPE_RAW_TRACEPOINT, 0, "raw_tracepoint", 96, 0, 0, 0 },
+	{ BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE, 0, "raw_tracepoint_writable", 96, 0, 0, 0 },
+	{ BPF_PROG_TYPE_KPROBE, 0, "kprobe", 168, 0, 0, 0 },
+	{ BPF_PROG_TYPE_TRACEPOINT, 0, "tracepoint", 64, 8192, 0, 0 },
+	{ BPF_PROG_TYPE_TRACEPOINT, 0, "tracepoint, far below", 0, -32760, 0, 0 },
+	{ BPF_PROG_TYPE_PERF_EVENT, 0, "perf_event", 184, 0, 0, 0 },
+	{ BPF_PROG_TYPE_SYSCALL, 0, "syscall", 32, 32760, BPF_F_SLEEPABLE, 0 },
+	{ BPF_PROG_TYPE_SOCK_OPS, BPF_CGROUP_SOCK_OPS, "sock_ops", 224, 0, 0, 0 },
+	{ BPF_PROG_TYPE_CGROUP_SOCK, BPF_CGROUP_INET_SOCK_CREATE, "cgroup/sock_create", 80, 0, 0, 0 },
+	{ BPF_PROG_TYPE_CGROUP_SOCK, BPF_CGROUP_INET_SOCK_RELEASE, "cgroup/sock_release", 80, 0, 0, 0 },
+	{ BPF_PROG_TYPE_CGROUP_SOCK, BPF_CGROUP_INET4_POST_BIND, "cgroup/post_bind4", 80, 0, 0, 0 },
+	{ BPF_PROG_TYPE_CGROUP_SOCK, BPF_CGROUP_INET6_POST_BIND, "cgroup/post_bind6", 80, 0, 0, 0 },
+	{ BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_CGROUP_INET4_BIND, "cgroup/bind4", 72, 0, 0, 0 },
+	{ BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_CGROUP_INET6_CONNECT, "cgroup/connect6", 72, 0, 0, 0 },
+	{ BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_CGROUP_UDP4_SENDMSG, "cgroup/sendmsg4", 72, 0, 0, 0 },
+	{ BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_CGROUP_UDP6_SENDMSG, "cgroup/sendmsg6", 72, 0, 0, 0 },
+	{ BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_CGROUP_UDP4_RECVMSG, "cgroup/recvmsg4", 72, 0, 0, 1 },
+	{ BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_CGROUP_INET6_GETPEERNAME, "cgroup/getpeername6", 72, 0, 0, 1 },
+	{ BPF_PROG_TYPE_CGROUP_SOCK_ADDR, ACCESS_ATTACH_UNIX_CONNECT, "cgroup/connect_unix", 72, 0, 0, 0 },
+	{ BPF_PROG_TYPE_CGROUP_SOCK_ADDR, ACCESS_ATTACH_UNIX_RECVMSG, "cgroup/recvmsg_unix", 72, 0, 0, 1 },
+	{ BPF_PROG_TYPE_SK_MSG, BPF_SK_MSG_VERDICT, "sk_msg", 80, 0, 0, 0 },
+	{ BPF_PROG_TYPE_SK_SKB, BPF_SK_SKB_STREAM_PARSER, "sk_skb/stream_parser", 192, 0, 0, 0 },
+	{ BPF_PROG_TYPE_SK_SKB, BPF_SK_SKB_STREAM_VERDICT, "sk_skb/stream_verdict", 192, 0, 0, 0 },
+	{ BPF_PROG_TYPE_LWT_IN, 0, "lwt_in", 192, 0, 0, 0 },
+	{ BPF_PROG_TYPE_LWT_OUT, 0, "lwt_out", 192, 0, 0, 0 },
+	{ BPF_PROG_TYPE_LWT_XMIT, 0, "lwt_xmit", 192, 0, 0, 0 },
+	{ BPF_PROG_TYPE_LWT_SEG6LOCAL, 0, "lwt_seg6local", 192, 0, 0, 0 },
+	{ BPF_PROG_TYPE_FLOW_DISSECTOR, BPF_FLOW_DISSECTOR, "flow_dissector", 192, 0, 0, 0 },
+	{ BPF_PROG_TYPE_CGROUP_DEVICE, BPF_CGROUP_DEVICE, "cgroup/dev", 12, 0, 0, 0 },
+	{ BPF_PROG_TYPE_CGROUP_SYSCTL, BPF_CGROUP_SYSCTL, "cgroup/sysctl", 8, 0, 0, 0 },
+	{ BPF_PROG_TYPE_CGROUP_SOCKOPT, BPF_CGROUP_GETSOCKOPT, "cgroup/getsockopt", 40, 0, 0, 0 },
+	{ BPF_PROG_TYPE_CGROUP_SOCKOPT, BPF_CGROUP_SETSOCKOPT, "cgroup/setsockopt", 40, 0, 0, 0 },
+	{ BPF_PROG_TYPE_SK_LOOKUP, BPF_SK_LOOKUP, "sk_lookup", 72, 0, 0, 0 },
+	{ BPF_PROG_TYPE_SK_REUSEPORT, BPF_SK_REUSEPORT_SELECT, "sk_reuseport", 56, 0, 0, 0 },
+	{ BPF_PROG_TYPE_SK_REUSEPORT, BPF_SK_REUSEPORT_SELECT_OR_MIGRATE, "sk_reuseport/migrate", 56, 0, 0, 0 },
+	{ ACCESS_PROG_NETFILTER, ACCESS_ATTACH_NETFILTER, "netfilter", 16, 0, 0, 0 },
 };
 
 static const char *access_size_name(int size)
@@ -52,39 +96,47 @@ static bool access_bpfvm_accepts(const struct access_type *t, int off, int size,
 	return pt->ctx_access(&prog, off, (uint32_t)size, write, &rw) == 0;
 }
 
+/* Tries every size and direction at `off`; counts what the kernel accepts
+ * and what the two judge differently. */
+static void access_compare_at(const struct access_type *t, int off, unsigned *accepted,
+			      unsigned *differ)
+{
+	for (int size = 1; size <= 8; size *= 2) {
+		for (int write = 0; write <= 1; write++) {
+			char text[160];
+			bool kernel, vm;
+			int fd;
+
+			if (write)
+				snprintf(text, sizeof(text),
+					 "r2 = 0\n*(%s *)(r1 %+d) = r2\nr0 = %d\nexit\n",
+					 access_size_name(size), off, t->ret);
+			else
+				snprintf(text, sizeof(text), "r0 = *(%s *)(r1 %+d)\nr0 = %d\nexit\n",
+					 access_size_name(size), off, t->ret);
+			fd = oracle_kernel_load_flags(t->type, t->attach, t->prog_flags, text, NULL,
+						      0);
+			kernel = fd >= 0;
+			*accepted += kernel;
+			if (fd >= 0)
+				close(fd);
+			vm = access_bpfvm_accepts(t, off, size, write);
+			if (kernel != vm && (*differ)++ < 20)
+				printf("    %s: %s %s at %d: kernel %s, bpfvm %s\n", t->name,
+				       write ? "write" : "read", access_size_name(size), off,
+				       kernel ? "accepts" : "refuses", vm ? "accepts" : "refuses");
+		}
+	}
+}
+
 static void access_compare_type(const struct access_type *t)
 {
 	unsigned differ = 0, accepted = 0;
 
-	for (int off = -8; off < t->ctx_size + 8; off++) {
-		for (int size = 1; size <= 8; size *= 2) {
-			for (int write = 0; write <= 1; write++) {
-				char text[160];
-				bool kernel, vm;
-				int fd;
-
-				if (write)
-					snprintf(text, sizeof(text),
-						 "r2 = 0\n*(%s *)(r1 %+d) = r2\nr0 = 0\nexit\n",
-						 access_size_name(size), off);
-				else
-					snprintf(text, sizeof(text),
-						 "r0 = *(%s *)(r1 %+d)\nr0 = 0\nexit\n",
-						 access_size_name(size), off);
-				fd = oracle_kernel_load(t->type, t->attach, text, NULL, 0);
-				kernel = fd >= 0;
-				accepted += kernel;
-				if (fd >= 0)
-					close(fd);
-				vm = access_bpfvm_accepts(t, off, size, write);
-				if (kernel != vm && differ++ < 20)
-					printf("    %s: %s %s at %d: kernel %s, bpfvm %s\n", t->name,
-					       write ? "write" : "read", access_size_name(size), off,
-					       kernel ? "accepts" : "refuses",
-					       vm ? "accepts" : "refuses");
-			}
-		}
-	}
+	for (int off = -8; off < t->ctx_size + 8; off++)
+		access_compare_at(t, off, &accepted, &differ);
+	for (int off = t->far_off - 8; t->far_off && off < t->far_off + 8; off++)
+		access_compare_at(t, off, &accepted, &differ);
 	testlib_check("ctx_access_matches_the_kernel_verifier", differ == 0,
 		      "%s: %u accesses judged differently (the kernel accepts %u)", t->name,
 		      differ, accepted);

@@ -1,0 +1,72 @@
+/* The __sk_buff program types without a test run in bpfvm yet: sk_skb
+ * (stream parser and verdict of sockmaps) and the lightweight tunnels
+ * (lwt_in, lwt_out, lwt_xmit, lwt_seg6local). Their accesses follow the
+ * kernel's sk_skb_is_valid_access and lwt_is_valid_access
+ * (skb_access.c) and rewrite as the other __sk_buff types do, for the
+ * runtime context of skb.h. Return values are not checked by the kernel. */
+#include "helpers/helper_proto.h"
+#include "progtypes/skb.h"
+
+static int skb_sk_skb_access(const struct bpfvm_prog *prog, int32_t off, uint32_t size,
+			     bool is_write, struct ctx_rewrite *rewrite)
+{
+	return skb_ctx_access(prog, SKB_RULES_SK_SKB, off, size, is_write, rewrite);
+}
+
+static int skb_lwt_access(const struct bpfvm_prog *prog, int32_t off, uint32_t size,
+			  bool is_write, struct ctx_rewrite *rewrite)
+{
+	return skb_ctx_access(prog, SKB_RULES_LWT, off, size, is_write, rewrite);
+}
+
+/* The stream helpers may change the packet (store_bytes, change_tail). */
+const struct progtype progtype_sk_skb = {
+	.type = BPF_PROG_TYPE_SK_SKB,
+	.name = "sk_skb",
+	.helper_families = HELPER_FAMILY_ANY | HELPER_FAMILY_SKB | HELPER_FAMILY_SKB_WRITE,
+	.ctx_size = sizeof(struct __sk_buff),
+	.ctx_access = skb_sk_skb_access,
+	.ret_checked = false,
+	.test_run = NULL,
+};
+
+const struct progtype progtype_lwt_in = {
+	.type = BPF_PROG_TYPE_LWT_IN,
+	.name = "lwt_in",
+	.helper_families = HELPER_FAMILY_ANY | HELPER_FAMILY_SKB,
+	.ctx_size = sizeof(struct __sk_buff),
+	.ctx_access = skb_lwt_access,
+	.ret_checked = false,
+	.test_run = NULL,
+};
+
+const struct progtype progtype_lwt_out = {
+	.type = BPF_PROG_TYPE_LWT_OUT,
+	.name = "lwt_out",
+	.helper_families = HELPER_FAMILY_ANY | HELPER_FAMILY_SKB,
+	.ctx_size = sizeof(struct __sk_buff),
+	.ctx_access = skb_lwt_access,
+	.ret_checked = false,
+	.test_run = NULL,
+};
+
+/* lwt_xmit may rewrite the packet and its checksums, as tc does. */
+const struct progtype progtype_lwt_xmit = {
+	.type = BPF_PROG_TYPE_LWT_XMIT,
+	.name = "lwt_xmit",
+	.helper_families = HELPER_FAMILY_ANY | HELPER_FAMILY_SKB | HELPER_FAMILY_SKB_WRITE,
+	.ctx_size = sizeof(struct __sk_buff),
+	.ctx_access = skb_lwt_access,
+	.ret_checked = false,
+	.test_run = NULL,
+};
+
+const struct progtype progtype_lwt_seg6local = {
+	.type = BPF_PROG_TYPE_LWT_SEG6LOCAL,
+	.name = "lwt_seg6local",
+	.helper_families = HELPER_FAMILY_ANY | HELPER_FAMILY_SKB,
+	.ctx_size = sizeof(struct __sk_buff),
+	.ctx_access = skb_lwt_access,
+	.ret_checked = false,
+	.test_run = NULL,
+};

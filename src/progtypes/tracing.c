@@ -1,0 +1,103 @@
+/* The program types whose context is the attach target's arguments, typed
+ * by the kernel's BTF: BPF_PROG_TYPE_TRACING (fentry, fexit, fmod_ret,
+ * tp_btf, iter), BPF_PROG_TYPE_LSM, BPF_PROG_TYPE_STRUCT_OPS and, coarsely,
+ * BPF_PROG_TYPE_EXT (freplace). The context is an array of u64, one per
+ * argument (fexit and fmod_ret: the return value after them):
+ *
+ *   +0 arg0 | +8 arg1 | ... | +88 arg11    (MAX_BPF_FUNC_ARGS u64s)
+ *
+ * The kernel's bpf_tracing_btf_ctx_access and btf_ctx_access allow reads
+ * aligned to their size at a multiple of 8, of an argument the target has,
+ * and type each read by the argument's BTF type: integers are scalars,
+ * pointers PTR_TO_BTF_ID that the program may dereference.
+ *
+ * What bpfvm cannot model: it does not read the target's BTF. It accepts a
+ * read of any of the 12 slots (the kernel refuses one past the target's
+ * arguments) and gives a scalar (the kernel gives a pointer for pointer
+ * arguments, and the program then reads through it with probe loads);
+ * freplace programs take the replaced function's context, which bpfvm
+ * treats the same way. No runtime context, no test run. */
+#include "engine/prog.h"
+#include "helpers/helper_proto.h"
+#include "progtypes/progtype.h"
+
+#define TRACING_MAX_ARGS 12 /* MAX_BPF_FUNC_ARGS */
+#define TRACING_CTX_SIZE (TRACING_MAX_ARGS * 8)
+
+static int tracing_ctx_access(const struct bpfvm_prog *prog, int32_t off, uint32_t size,
+			      bool is_write, struct ctx_rewrite *rewrite)
+{
+	if (off < 0 || off >= TRACING_CTX_SIZE || is_write || off % (int32_t)size || off % 8)
+		return progtype_ctx_refuse(prog, off, size, is_write);
+	return progtype_ctx_keep(off, size, CTX_FIELD_SCALAR, rewrite);
+}
+
+/* check_return_code(): fentry and fexit return 0, iterators 0 or 1 (1
+ * stops the walk); tp_btf and fmod_ret anything. */
+static bool tracing_ret_range(const struct bpfvm_prog *prog, int64_t *min, int64_t *max)
+{
+	*min = 0;
+	*max = 0;
+	switch (prog->expected_attach_type) {
+	case BPF_TRACE_FENTRY:
+	case BPF_TRACE_FEXIT:
+		return true;
+	case BPF_TRACE_ITER:
+		*max = 1;
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* check_return_code(): cgroup LSM programs return 0 or 1 (1 only, for the
+ * void hooks, which bpfvm cannot tell apart without the hook's BTF); the
+ * others return within the hook's range, from its BTF too: not checked. */
+static bool lsm_ret_range(const struct bpfvm_prog *prog, int64_t *min, int64_t *max)
+{
+	*min = 0;
+	*max = 1;
+	return prog->expected_attach_type == BPF_LSM_CGROUP;
+}
+
+const struct progtype progtype_tracing = {
+	.type = BPF_PROG_TYPE_TRACING,
+	.name = "tracing",
+	.helper_families = HELPER_FAMILY_ANY | HELPER_FAMILY_TRACING,
+	.ctx_size = TRACING_CTX_SIZE,
+	.ctx_access = tracing_ctx_access,
+	.ret_range = tracing_ret_range,
+	.test_run = NULL,
+};
+
+const struct progtype progtype_lsm = {
+	.type = BPF_PROG_TYPE_LSM,
+	.name = "lsm",
+	.helper_families = HELPER_FAMILY_ANY | HELPER_FAMILY_TRACING,
+	.ctx_size = TRACING_CTX_SIZE,
+	.ctx_access = tracing_ctx_access,
+	.ret_range = lsm_ret_range,
+	.test_run = NULL,
+};
+
+/* The struct_ops member's return type decides its range: not checked. */
+const struct progtype progtype_struct_ops = {
+	.type = BPF_PROG_TYPE_STRUCT_OPS,
+	.name = "struct_ops",
+	.helper_families = HELPER_FAMILY_ANY | HELPER_FAMILY_TRACING,
+	.ctx_size = TRACING_CTX_SIZE,
+	.ctx_access = tracing_ctx_access,
+	.ret_checked = false,
+	.test_run = NULL,
+};
+
+/* freplace returns what the replaced function returns: not checked. */
+const struct progtype progtype_ext = {
+	.type = BPF_PROG_TYPE_EXT,
+	.name = "ext",
+	.helper_families = HELPER_FAMILY_ANY | HELPER_FAMILY_TRACING,
+	.ctx_size = TRACING_CTX_SIZE,
+	.ctx_access = tracing_ctx_access,
+	.ret_checked = false,
+	.test_run = NULL,
+};
