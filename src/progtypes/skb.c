@@ -2,6 +2,7 @@
  * action, cgroup skb. They share the runtime context (skb.h) and the test
  * run (skb_test_run.c); they differ in which fields they may touch
  * (skb_access.c), the helpers they may call and the values they return. */
+#include "engine/prog.h"
 #include "helpers/helper_proto.h"
 #include "progtypes/skb.h"
 
@@ -67,17 +68,22 @@ const struct progtype progtype_sched_act = {
 	.test_run = skb_test_run,
 };
 
-/* The kernel allows 0..3 at egress (bit 1: congestion notification) and
- * 0..1 at ingress; the table has one range per type, the wider one. */
+/* check_return_code(): 0..3 at egress (bit 1: congestion notification),
+ * 0..1 at ingress. */
+static bool skb_cgroup_ret_range(const struct bpfvm_prog *prog, int64_t *min, int64_t *max)
+{
+	*min = 0;
+	*max = prog->expected_attach_type == BPF_CGROUP_INET_EGRESS ? 3 : 1;
+	return true;
+}
+
 const struct progtype progtype_cgroup_skb = {
 	.type = BPF_PROG_TYPE_CGROUP_SKB,
 	.name = "cgroup_skb",
 	.helper_families = HELPER_FAMILY_ANY | HELPER_FAMILY_SKB | HELPER_FAMILY_CGROUP,
 	.ctx_size = sizeof(struct __sk_buff),
 	.ctx_access = skb_cgroup_access,
-	.ret_checked = true,
-	.ret_min = 0,
-	.ret_max = 3,
+	.ret_range = skb_cgroup_ret_range,
 	.legacy_packet = skb_legacy_packet,
 	.event_packet = skb_legacy_packet,
 	.test_run = skb_test_run,
