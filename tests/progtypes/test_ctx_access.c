@@ -188,6 +188,34 @@ static void pin_rewrites(void)
 		   "sk");
 	rewrite_is(BPF_PROG_TYPE_RAW_TRACEPOINT, 12, 4, false, 12, BPF_W, CTX_FIELD_SCALAR,
 		   "raw_tp args are read as they are");
+	/* Types without a runtime context keep the UAPI access (progtype.h);
+	 * what they load is typed as the kernel types it. */
+	rewrite_is(BPF_PROG_TYPE_KPROBE, 4, 2, false, 4, BPF_H, CTX_FIELD_SCALAR,
+		   "kprobe narrow register read");
+	rewrite_is(BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE, 0, 8, false, 0, BPF_DW, CTX_FIELD_PTR,
+		   "raw_tp.w buffer");
+	rewrite_is(BPF_PROG_TYPE_SOCK_OPS, 184, 8, false, 184, BPF_DW, CTX_FIELD_PTR_OR_NULL,
+		   "sock_ops sk");
+	rewrite_is(BPF_PROG_TYPE_SOCK_OPS, 192, 8, false, 192, BPF_DW, CTX_FIELD_PACKET,
+		   "sock_ops skb_data");
+	rewrite_is(BPF_PROG_TYPE_SOCK_OPS, 200, 8, false, 200, BPF_DW, CTX_FIELD_PACKET_END,
+		   "sock_ops skb_data_end");
+	rewrite_is(BPF_PROG_TYPE_SK_MSG, 0, 8, false, 0, BPF_DW, CTX_FIELD_PACKET, "sk_msg data");
+	rewrite_is(BPF_PROG_TYPE_SK_MSG, 72, 8, false, 72, BPF_DW, CTX_FIELD_PTR, "sk_msg sk");
+	rewrite_is(BPF_PROG_TYPE_FLOW_DISSECTOR, 144, 8, false, 144, BPF_DW, CTX_FIELD_PTR,
+		   "flow_keys");
+	rewrite_is(BPF_PROG_TYPE_CGROUP_SOCKOPT, 8, 8, false, 8, BPF_DW, CTX_FIELD_PACKET,
+		   "sockopt optval");
+	rewrite_is(BPF_PROG_TYPE_CGROUP_SOCKOPT, 16, 8, false, 16, BPF_DW, CTX_FIELD_PACKET_END,
+		   "sockopt optval_end");
+	rewrite_is(BPF_PROG_TYPE_SK_REUSEPORT, 48, 8, false, 48, BPF_DW, CTX_FIELD_PTR_OR_NULL,
+		   "sk_reuseport migrating_sk");
+	rewrite_is(BPF_PROG_TYPE_SK_LOOKUP, 0, 8, false, 0, BPF_DW, CTX_FIELD_PTR_OR_NULL,
+		   "sk_lookup sk");
+	rewrite_is(BPF_PROG_TYPE_SK_SKB, 76, 4, false, 192, BPF_DW, CTX_FIELD_PACKET,
+		   "sk_skb data, as every __sk_buff type");
+	rewrite_is(BPF_PROG_TYPE_LWT_XMIT, 80, 4, false, 200, BPF_DW, CTX_FIELD_PACKET_END,
+		   "lwt data_end, as every __sk_buff type");
 }
 
 int main(void)
