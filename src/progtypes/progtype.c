@@ -40,6 +40,7 @@ static const struct progtype *const progtypes[] = {
 	&progtype_sk_lookup,
 	&progtype_sk_reuseport,
 	&progtype_netfilter,
+	&progtype_lirc_mode2,
 };
 
 const struct progtype *progtype_for(enum bpf_prog_type type)

@@ -142,6 +142,7 @@ extern const struct progtype progtype_cgroup_sockopt;
 extern const struct progtype progtype_sk_lookup;
 extern const struct progtype progtype_sk_reuseport;
 extern const struct progtype progtype_netfilter;
+extern const struct progtype progtype_lirc_mode2;
 
 /* Runs `prog` `repeat` times over the runtime context `ctx` on virtual CPU
  * `cpu`, as the kernel's bpf_test_run(): fresh tail-call count each run;

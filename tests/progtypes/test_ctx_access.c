@@ -156,6 +156,16 @@ static void rewrite_is(enum bpf_prog_type type, int off, int size, bool write, i
 		      err, rw.off, rw.size, rw.kind, want_off, want_size, want_kind);
 }
 
+static void refused_is(enum bpf_prog_type type, int off, int size, bool write, const char *what)
+{
+	struct bpfvm_prog prog = { .name = (char *)"refused", .type = type };
+	struct ctx_rewrite rw;
+
+	testlib_check("ctx_access_refused_as_the_kernel_refuses_it",
+		      progtype_for(type)->ctx_access(&prog, off, (uint32_t)size, write, &rw) != 0,
+		      "%s: accepted", what);
+}
+
 static void pin_rewrites(void)
 {
 	rewrite_is(BPF_PROG_TYPE_XDP, 0, 4, false, 0, BPF_DW, CTX_FIELD_PACKET, "xdp data");
@@ -216,6 +226,13 @@ static void pin_rewrites(void)
 		   "sk_skb data, as every __sk_buff type");
 	rewrite_is(BPF_PROG_TYPE_LWT_XMIT, 80, 4, false, 200, BPF_DW, CTX_FIELD_PACKET_END,
 		   "lwt data_end, as every __sk_buff type");
+	/* This kernel has no CONFIG_RC_CORE: the infrared sample is pinned
+	 * here (lirc_mode2_is_valid_access: a whole u32 read at 0, no more). */
+	rewrite_is(BPF_PROG_TYPE_LIRC_MODE2, 0, 4, false, 0, BPF_W, CTX_FIELD_SCALAR,
+		   "lirc_mode2 sample");
+	refused_is(BPF_PROG_TYPE_LIRC_MODE2, 0, 2, false, "lirc_mode2 narrow read");
+	refused_is(BPF_PROG_TYPE_LIRC_MODE2, 4, 4, false, "lirc_mode2 read past the sample");
+	refused_is(BPF_PROG_TYPE_LIRC_MODE2, 0, 4, true, "lirc_mode2 write");
 }
 
 int main(void)

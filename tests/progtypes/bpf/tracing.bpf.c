@@ -16,6 +16,17 @@ int fentry_unlinkat(__u64 *ctx)
 	return 0;
 }
 
+/* Pointer arguments are PTR_TO_BTF_ID in the kernel: the program reads
+ * through them directly (struct filename starts with const char *name). */
+SEC("fentry/do_unlinkat")
+int fentry_deref(__u64 *ctx)
+{
+	void *filename = (void *)ctx[1];
+
+	READ_AT(filename, __u64, 0);
+	return 0;
+}
+
 SEC("fexit/do_unlinkat")
 int fexit_unlinkat(__u64 *ctx)
 {
