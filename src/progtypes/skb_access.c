@@ -1,10 +1,11 @@
 /* Which struct __sk_buff accesses each type allows, and how each becomes one
  * load or store of struct skb_ctx (layout in skb.h), the queue_mapping store
- * guarded as the kernel guards it. The rules are the
- * kernel's (net/core/filter.c): bpf_skb_is_valid_access for all, narrowed by
+ * guarded as the kernel guards it. The rules are the kernel's
+ * (net/core/filter.c): bpf_skb_is_valid_access for all, narrowed by
  * sk_filter_is_valid_access, tc_cls_act_is_valid_access,
- * cg_skb_is_valid_access, sk_skb_is_valid_access and lwt_is_valid_access; the rewrites reproduce bpf_convert_ctx_access and
- * the verifier's narrow-load handling. */
+ * cg_skb_is_valid_access, sk_skb_is_valid_access and lwt_is_valid_access;
+ * the rewrites reproduce bpf_convert_ctx_access and the verifier's
+ * narrow-load handling. */
 #include <errno.h>
 #include <stddef.h>
 

@@ -60,7 +60,8 @@ static const struct access_type access_types[] = {
 	{ BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_CGROUP_UDP4_SENDMSG, "cgroup/sendmsg4", 72, 0, 0, 0 },
 	{ BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_CGROUP_UDP6_SENDMSG, "cgroup/sendmsg6", 72, 0, 0, 0 },
 	{ BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_CGROUP_UDP4_RECVMSG, "cgroup/recvmsg4", 72, 0, 0, 1 },
-	{ BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_CGROUP_INET6_GETPEERNAME, "cgroup/getpeername6", 72, 0, 0, 1 },
+	{ BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_CGROUP_INET6_GETPEERNAME, "cgroup/getpeername6", 72,
+	  0, 0, 1 },
 	{ BPF_PROG_TYPE_CGROUP_SOCK_ADDR, ACCESS_ATTACH_UNIX_CONNECT, "cgroup/connect_unix", 72, 0, 0, 0 },
 	{ BPF_PROG_TYPE_CGROUP_SOCK_ADDR, ACCESS_ATTACH_UNIX_RECVMSG, "cgroup/recvmsg_unix", 72, 0, 0, 1 },
 	{ BPF_PROG_TYPE_SK_MSG, BPF_SK_MSG_VERDICT, "sk_msg", 80, 0, 0, 0 },
@@ -77,7 +78,8 @@ static const struct access_type access_types[] = {
 	{ BPF_PROG_TYPE_CGROUP_SOCKOPT, BPF_CGROUP_SETSOCKOPT, "cgroup/setsockopt", 40, 0, 0, 0 },
 	{ BPF_PROG_TYPE_SK_LOOKUP, BPF_SK_LOOKUP, "sk_lookup", 72, 0, 0, 0 },
 	{ BPF_PROG_TYPE_SK_REUSEPORT, BPF_SK_REUSEPORT_SELECT, "sk_reuseport", 56, 0, 0, 0 },
-	{ BPF_PROG_TYPE_SK_REUSEPORT, BPF_SK_REUSEPORT_SELECT_OR_MIGRATE, "sk_reuseport/migrate", 56, 0, 0, 0 },
+	{ BPF_PROG_TYPE_SK_REUSEPORT, BPF_SK_REUSEPORT_SELECT_OR_MIGRATE, "sk_reuseport/migrate",
+	  56, 0, 0, 0 },
 	{ ACCESS_PROG_NETFILTER, ACCESS_ATTACH_NETFILTER, "netfilter", 16, 0, 0, 0 },
 };
 
