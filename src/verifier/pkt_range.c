@@ -26,9 +26,13 @@ static bool reg_is_pkt_start(const struct reg_state *reg)
 	       tnum_is_const(reg->var_off) && reg->var_off.value == 0;
 }
 
-static void widen_range(struct reg_state *reg, uint16_t type, uint32_t id, int32_t range)
+/* Pointers with one id share their variable part; the tnum is compared
+ * too, so that a pointer moved by a scalar is never taken for another even
+ * where its id was not renewed. */
+static void widen_range(struct reg_state *reg, const struct reg_state *ptr, int32_t range)
 {
-	if (reg->type == type && reg->id == id && (int32_t)reg->range < range)
+	if (reg->type == ptr->type && reg->id == ptr->id && tnum_equals(reg->var_off, ptr->var_off) &&
+	    (int32_t)reg->range < range)
 		reg->range = (uint32_t)range;
 }
 
@@ -52,10 +56,10 @@ static void find_good_pkt_pointers(struct verifier_state *st, const struct reg_s
 		struct func_state *frame = st->frames[f];
 
 		for (int r = 0; r < REG_COUNT; r++)
-			widen_range(&frame->regs[r], ptr->type, ptr->id, range);
+			widen_range(&frame->regs[r], ptr, range);
 		for (uint32_t i = 0; i < frame->slot_cnt; i++)
 			if (frame->stack[i].bytes[0] == SLOT_SPILL)
-				widen_range(&frame->stack[i].spilled, ptr->type, ptr->id, range);
+				widen_range(&frame->stack[i].spilled, ptr, range);
 	}
 }
 
