@@ -380,15 +380,56 @@ int mem_check_access(struct types_env *env, uint32_t idx, uint8_t regno,
 
 /* ---- Helpers' memory arguments ------------------------------------------- */
 
+/* Stack bytes a helper reads or writes (the kernel's
+ * check_stack_range_initialized): a privileged program may pass bytes it
+ * never wrote; what a helper writes is data, spilled registers included. */
+static int helper_stack_range(struct types_env *env, struct verifier_state *st, uint32_t idx,
+			      uint8_t regno, const struct reg_state *reg, uint32_t size,
+			      bool zero_size_allowed, bool write)
+{
+	struct func_state *frame = st->frames[reg->frameno];
+	int64_t min_off, max_off;
+	int err;
+
+	if (size == 0 && !zero_size_allowed)
+		return types_error(env, idx, -EACCES, "invalid zero-sized read");
+	err = mem_check_stack_bounds(env, idx, regno, reg, reg->off, size, write, &min_off,
+				     &max_off);
+	if (err || !write || size == 0)
+		return err;
+	return types_stack_write_var(env, idx, frame, min_off, max_off);
+}
+
 int types_check_helper_mem(struct types_env *env, struct verifier_state *st, uint32_t idx,
 			   uint8_t regno, uint64_t min_size, uint64_t max_size, bool write)
 {
-	(void)env;
-	(void)st;
-	(void)idx;
-	(void)regno;
-	(void)min_size;
-	(void)max_size;
-	(void)write;
-	return 0;
+	const struct reg_state *reg = &state_frame(st)->regs[regno];
+	bool zero_size_allowed = min_size == 0;
+	uint32_t size = max_size > UINT32_MAX ? UINT32_MAX : (uint32_t)max_size;
+	struct value_info v;
+	char name[32];
+	int err;
+
+	switch (reg->type) {
+	case REG_PTR_TO_PACKET:
+	case REG_PTR_TO_PACKET_META:
+		return check_packet(env, idx, regno, reg, reg->off, size, zero_size_allowed);
+	case REG_PTR_TO_MAP_VALUE:
+		v = value_info(env, reg);
+		err = check_map_access_type(env, idx, &v, reg->off, size, write);
+		return err ? err : check_map_value(env, idx, regno, reg, &v, reg->off, size,
+						   zero_size_allowed);
+	case REG_PTR_TO_MEM:
+	case REG_PTR_TO_RINGBUF_MEM:
+		return check_region(env, idx, regno, reg, reg->off, size, reg->mem_size,
+				    zero_size_allowed);
+	case REG_PTR_TO_STACK:
+		return helper_stack_range(env, st, idx, regno, reg, size, zero_size_allowed, write);
+	default: /* scalars, NULL-able pointers, the context... */
+		/* Nothing at all may be passed as NULL. */
+		if (zero_size_allowed && size == 0 && reg_is_const(reg) && reg->var_off.value == 0)
+			return 0;
+		return types_error(env, idx, -EACCES, "R%u type=%s expected=fp", regno,
+				   reg_type_name(reg->type, name, sizeof(name)));
+	}
 }

@@ -36,6 +36,11 @@ static int kernel_map(const struct mem_case *c)
 	attr.key_size = 4;
 	attr.value_size = c->value_size;
 	attr.max_entries = 1;
+	if (c->map == MEM_MAP_RINGBUF) {
+		attr.map_type = BPF_MAP_TYPE_RINGBUF;
+		attr.key_size = attr.value_size = 0;
+		attr.max_entries = 4096;
+	}
 	if (c->map == MEM_MAP_RDONLY_PROG)
 		attr.map_flags = BPF_F_RDONLY_PROG;
 	fd = (int)sys_bpf(BPF_MAP_CREATE, &attr);
@@ -165,6 +170,11 @@ static struct bpfvm_map *bpfvm_case_map(struct bpfvm *vm, const struct mem_case 
 
 	if (c->map == MEM_MAP_RDONLY_PROG)
 		opts.map_flags = BPF_F_RDONLY_PROG;
+	if (c->map == MEM_MAP_RINGBUF) {
+		if (bpfvm_map_create(vm, BPF_MAP_TYPE_RINGBUF, "m", 0, 0, 4096, &opts, &map))
+			exit(2);
+		return map;
+	}
 	if (bpfvm_map_create(vm, BPF_MAP_TYPE_ARRAY, "m", 4, c->value_size, 1, &opts, &map))
 		exit(2);
 	if (c->map == MEM_MAP_RDONLY_PROG && bpfvm_map_freeze(map))
@@ -242,8 +252,8 @@ int mem_kernel_run(const struct mem_case *cases, unsigned count, int argc, char 
 			continue;
 		bpfvm_verdict(vm, c, got, sizeof(got));
 		ok = bpfvm_agrees(c, got);
-		if (c->needs_scalar_ranges && !ok) {
-			printf("WAITS (scalar ranges) %s: bpfvm: %s\n", c->name,
+		if (c->waits_for && !ok) {
+			printf("WAITS for %s: %s: bpfvm: %s\n", c->waits_for, c->name,
 			       got[0] ? got : "(accepted)");
 		} else {
 			testlib_check(c->name, ok, "bpfvm: %s | want: %s", got[0] ? got : "(accepted)",

@@ -106,7 +106,7 @@ static const struct mem_case cases[] = {
 	{ .name = "checked_through_a_variably_moved_pointer", XDP,
 	  .text = XDP_PTRS_14 "if r4 > r3 goto pc+7\nr5 = *(u8 *)(r2 +0)\nr4 = r2\nr4 += r5\n"
 		  "r6 = r4\nr6 += 4\nif r6 > r3 goto pc+1\nr0 = *(u32 *)(r4 +0)\n" OK_EXIT,
-	  .needs_scalar_ranges = true },
+	  .waits_for = WAITS_SCALAR },
 };
 
 int main(int argc, char **argv)

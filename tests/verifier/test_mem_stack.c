@@ -51,7 +51,7 @@ static const struct mem_case cases[] = {
 		  "lock *(u64 *)(r3 +0) += r0\nr0 = 0\nexit\n",
 	  .reason = "variable offset stack pointer cannot be passed into helper function; "
 		    "var_off=(0x0; 0x8) off=-16 size=8",
-	  .needs_scalar_ranges = true },
+	  .waits_for = WAITS_SCALAR },
 
 	/* Accepted. */
 	{ .name = "read_of_never_written_stack_by_a_privileged_loader",
@@ -66,7 +66,7 @@ static const struct mem_case cases[] = {
 	{ .name = "variable_offset_read_over_spilled_pointers",
 	  .text = BYTE_OF_LEN "r2 &= 8\n*(u64 *)(r10 -8) = r1\n*(u64 *)(r10 -16) = r10\n"
 		  "r3 = r10\nr3 += -16\nr3 += r2\nr0 = *(u64 *)(r3 +0)\nexit\n",
-	  .needs_scalar_ranges = true },
+	  .waits_for = WAITS_SCALAR },
 	{ .name = "a_subprogram_writes_its_callers_stack",
 	  .text = "r1 = r10\nr1 += -8\ncall pc+2\nr0 = *(u64 *)(r10 -8)\nexit\n"
 		  "*(u64 *)(r1 +0) = 7\nexit\n" },
