@@ -39,6 +39,13 @@ static const struct mem_case cases[] = {
 	  .text = XDP_PTRS_14 "if r4 > r3 goto pc+6\nr5 = *(u8 *)(r2 +0)\nr4 = r2\nr4 += r5\n"
 		  "r6 = r4\nr6 += 20\nif r6 > r3 goto pc+1\nr0 = *(u8 *)(r2 +14)\n" OK_EXIT,
 	  .reason = OUTSIDE("R2", 14, 1, 14) },
+	/* The checked path reaches the join first: the unchecked one must not
+	 * be pruned as covered by it (a packet pointer covers one with at
+	 * least its range). */
+	{ .name = "unchecked_path_joins_a_checked_one", XDP,
+	  .text = XDP_PTRS_14 "r5 = *(u32 *)(r1 +12)\nif r5 == 0x0 goto pc+2\n"
+		  "if r4 > r3 goto pc+2\nr0 = r2\nr0 = *(u8 *)(r2 +0)\n" OK_EXIT,
+	  .reason = OUTSIDE("R2", 0, 1, 0) },
 	{ .name = "pkt_end_is_not_memory", XDP,
 	  .text = XDP_PTRS "r0 = *(u8 *)(r3 +0)\n" OK_EXIT,
 	  .reason = "R3 invalid mem access 'pkt_end'" },
