@@ -226,8 +226,10 @@ static void load_result(const struct bpf_insn *insn, struct reg_state *dst)
 	if (dst->type != REG_SCALAR || size == 8)
 		return;
 	if (!reg_is_const(dst)) {
-		/* TODO(scalar): the scalar part's coerce to size (ranges kept
-		 * when they fit, [-2^(n-1), 2^(n-1)) when sign-extended). */
+		/* TODO(scalar): call the scalar part's coerce to size
+		 * (src/verifier/scalar.h, the kernel's coerce_reg_to_size and
+		 * coerce_reg_to_size_sx), which keeps the ranges that fit;
+		 * until then the value is any of its size. */
 		reg_mark_unknown_bits(dst, sign_extend ? 64 : bits);
 		return;
 	}
