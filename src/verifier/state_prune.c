@@ -7,7 +7,9 @@
  *   old scalar         covers a scalar whose tnum and ranges lie inside
  *   old pointer        covers the same type, offset, frame and map, with a
  *                      variable part inside old's; NULL-able pointers must
- *                      pair their ids one to one (copies stay copies)
+ *                      pair their ids one to one (copies stay copies), and
+ *                      so must packet pointers, with at least old's range;
+ *                      memory the same size
  *   old stack byte     INVALID or MISC cover any data byte, ZERO only zeros,
  *                      a spill a covered spill; never a spilled pointer
  *                      where old has data
@@ -71,7 +73,19 @@ static bool reg_covers(const struct reg_state *old, const struct reg_state *cur,
 		return false;
 	if (old->type & REG_MAYBE_NULL)
 		return idmap_check(idmap, old->id, cur->id);
-	return true;
+	switch (reg_base_type(old)) {
+	case REG_PTR_TO_PACKET:
+	case REG_PTR_TO_PACKET_META:
+		/* At least old's range, and the same pointers sharing it (the
+		 * kernel's regsafe; ranges below 0 are "past data_end"). */
+		return (int32_t)old->range <= (int32_t)cur->range &&
+		       idmap_check(idmap, old->id, cur->id);
+	case REG_PTR_TO_MEM:
+	case REG_PTR_TO_RINGBUF_MEM:
+		return old->mem_size == cur->mem_size;
+	default:
+		return true;
+	}
 }
 
 static bool slot_is_pointer_spill(const struct stack_slot *slot)

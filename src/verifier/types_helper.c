@@ -11,10 +11,17 @@
 #include "maps/map.h"
 #include "verifier/types_env.h"
 
+/* The key size of the map that reg (a map or a map value pointer) is of,
+ * for the key a callback receives; 0 if unknown (no access allowed). */
+static uint32_t map_key_size_of(const struct bpfvm_prog *prog, const struct reg_state *reg)
+{
+	return reg->map < prog->map_cnt ? map_key_size(prog->maps[reg->map]) : 0;
+}
+
 /* A callback's arguments, as the kernel's set_*_callback_state(): what the
  * helper passes, with the caller's callback context forwarded. */
-static void callback_args(const struct func_state *caller, int32_t helper,
-			  struct func_state *callee)
+static void callback_args(const struct bpfvm_prog *prog, const struct func_state *caller,
+			  int32_t helper, struct func_state *callee)
 {
 	struct reg_state *r = callee->regs;
 
@@ -27,13 +34,16 @@ static void callback_args(const struct func_state *caller, int32_t helper,
 	case BPF_FUNC_for_each_map_elem: /* long cb(map, key, value, ctx) */
 		r[BPF_REG_1] = caller->regs[BPF_REG_1];
 		reg_mark_pointer(&r[BPF_REG_2], REG_PTR_TO_MEM, 0);
+		r[BPF_REG_2].mem_size = map_key_size_of(prog, &caller->regs[BPF_REG_1]);
 		reg_mark_pointer(&r[BPF_REG_3], REG_PTR_TO_MAP_VALUE, 0);
 		r[BPF_REG_3].map = caller->regs[BPF_REG_1].map;
 		r[BPF_REG_4] = caller->regs[BPF_REG_3];
 		break;
-	case BPF_FUNC_timer_set_callback: /* int cb(map, key, value) */
+	case BPF_FUNC_timer_set_callback: /* int cb(map, key, value): the timer's */
 		reg_mark_pointer(&r[BPF_REG_2], REG_PTR_TO_MEM, 0);
-		reg_mark_pointer(&r[BPF_REG_3], REG_PTR_TO_MEM, 0);
+		r[BPF_REG_2].mem_size = map_key_size_of(prog, &caller->regs[BPF_REG_1]);
+		reg_mark_pointer(&r[BPF_REG_3], REG_PTR_TO_MAP_VALUE, 0);
+		r[BPF_REG_3].map = caller->regs[BPF_REG_1].map;
 		break;
 	case BPF_FUNC_find_vma: /* long cb(task, vma, ctx) */
 		reg_mark_pointer(&r[BPF_REG_1], REG_PTR_TO_KERNEL_OBJ, 0);
@@ -72,7 +82,7 @@ static int queue_callback(struct types_env *env, struct verifier_state *st, uint
 	if (!callee)
 		return types_error(env, idx, -ENOMEM, "out of memory");
 	callee->callback = true;
-	callback_args(caller, insn->imm, callee);
+	callback_args(env->prog, caller, insn->imm, callee);
 	st->frames[frameno] = callee;
 	st->curframe = frameno;
 	err = types_push_path(env, st, start);
@@ -118,8 +128,10 @@ static void helper_result(struct types_env *env, const struct helper_proto *prot
 		reg_mark_pointer(r0, REG_CONST_PTR_TO_MAP | REG_MAYBE_NULL, 0);
 		r0->map = UINT32_MAX;
 		break;
-	case RET_PTR_TO_RINGBUF_MEM_OR_NULL:
+	case RET_PTR_TO_RINGBUF_MEM_OR_NULL: /* of the size asked (a constant) */
 		reg_mark_pointer(r0, REG_PTR_TO_RINGBUF_MEM | REG_MAYBE_NULL, 0);
+		if (reg_is_const(&args[BPF_REG_2]) && args[BPF_REG_2].var_off.value <= UINT32_MAX)
+			r0->mem_size = (uint32_t)args[BPF_REG_2].var_off.value;
 		break;
 	default:
 		reg_mark_unknown(r0);

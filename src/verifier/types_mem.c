@@ -17,6 +17,7 @@
 
 #include "bpfvm/bpfvm.h"
 #include "core/error.h"
+#include "verifier/mem_check.h"
 #include "verifier/types_env.h"
 
 /* The kernel's reg_type_mismatch(): pointers whose accesses are rewritten
@@ -145,8 +146,34 @@ static int ctx_access(struct types_env *env, struct verifier_state *st, uint32_t
 	return 0;
 }
 
-/* A stack access at fp+off of frame base->frameno (the kernel requires
- * stack accesses to be aligned to their size). */
+/* A stack read at a variable offset: the bytes it may read give zero if
+ * they all hold zero, some data otherwise (the kernel's
+ * check_stack_read_var_off; spilled registers read as data). */
+static int stack_read_var(struct types_env *env, uint32_t idx, struct func_state *frame,
+			  int64_t min_off, int64_t max_off, struct reg_state *dst)
+{
+	bool zero = true;
+
+	for (int64_t off = min_off; off < max_off && zero; off++) {
+		struct stack_slot *slot = func_state_slot(frame, (int32_t)off);
+		uint32_t byte = (uint32_t)(off & (STACK_SLOT_SIZE - 1));
+
+		if (!slot)
+			return types_error(env, idx, -ENOMEM, "out of memory");
+		if (slot->bytes[byte] == SLOT_SPILL)
+			zero = reg_is_const(&slot->spilled) && slot->spilled.var_off.value == 0;
+		else
+			zero = slot->bytes[byte] == SLOT_ZERO;
+	}
+	if (zero)
+		reg_mark_const(dst, 0);
+	else
+		reg_mark_unknown(dst);
+	return 0;
+}
+
+/* A stack access through a pointer to frame base->frameno (the kernel's
+ * check_stack_read / check_stack_write): aligned, within the 512 bytes. */
 static int stack_access(struct types_env *env, struct verifier_state *st, uint32_t idx,
 			uint8_t base_regno, const struct reg_state *base)
 {
@@ -156,47 +183,98 @@ static int stack_access(struct types_env *env, struct verifier_state *st, uint32
 	uint32_t size = isa_size_bytes(insn->code);
 	uint8_t class = isa_class(insn->code);
 	bool atomic = class == BPF_STX && isa_mode(insn->code) == BPF_ATOMIC;
-	int64_t off;
-	int err;
+	int32_t off = base->off + insn->off;
+	int64_t min_off, max_off;
+	int err = mem_check_alignment(env, idx, base, insn->off, size, atomic);
 
+	if (!err)
+		err = mem_check_stack_bounds(env, idx, base_regno, base, off, size, class != BPF_LDX,
+					     &min_off, &max_off);
+	if (err)
+		return err;
 	if (!tnum_is_const(base->var_off)) {
-		int64_t lo = (int64_t)base->off + insn->off + (int64_t)base->var_off.value;
-		int64_t hi = lo + (int64_t)base->var_off.mask;
-
-		if (base->var_off.mask > ISA_MAX_STACK)
-			lo = -ISA_MAX_STACK, hi = 0;
-		if (class == BPF_LDX) {
-			reg_mark_unknown(&cur->regs[insn->dst_reg]);
-			return 0;
-		}
-		if (atomic) {
+		if (atomic) { /* its read goes to no register (check_stack_read) */
 			char tn[48];
 
-			tnum_format(tn, sizeof(tn), base->var_off);
-			return types_error(env, idx, -EACCES, "variable stack access var_off=%s", tn);
+			mem_format_var_off(tn, sizeof(tn), base->var_off);
+			return types_error(env, idx, -EACCES,
+					   "variable offset stack pointer cannot be passed into helper function; var_off=%s off=%d size=%u",
+					   tn, off, size);
 		}
-		return types_stack_write_var(env, idx, frame, lo, hi + size);
+		if (class == BPF_LDX)
+			return stack_read_var(env, idx, frame, min_off, max_off,
+					      &cur->regs[insn->dst_reg]);
+		return types_stack_write_var(env, idx, frame, min_off, max_off);
 	}
-	off = (int64_t)base->off + insn->off + (int64_t)base->var_off.value;
-	if (off % (int64_t)size) {
-		char tn[48];
-
-		tnum_format(tn, sizeof(tn), base->var_off);
-		return types_error(env, idx, -EACCES, "misaligned stack access off %s+%d+%d size %u",
-				   tn, base->off, insn->off, size);
-	}
-	if (off < -ISA_MAX_STACK || off + size > 0)
-		return types_error(env, idx, -EACCES, "invalid stack access R%u off=%lld size=%u",
-				   base_regno, (long long)off, size);
+	off = (int32_t)min_off;
 	if (class == BPF_LDX)
-		return types_stack_read(env, idx, frame, (int32_t)off, size,
-					&cur->regs[insn->dst_reg]);
+		return types_stack_read(env, idx, frame, off, size, &cur->regs[insn->dst_reg]);
 	if (class == BPF_ST)
-		return types_stack_write(env, st, idx, frame, (int32_t)off, size, NULL, true, insn->imm);
+		return types_stack_write(env, st, idx, frame, off, size, NULL, true, insn->imm);
 	if (!atomic)
-		return types_stack_write(env, st, idx, frame, (int32_t)off, size,
+		return types_stack_write(env, st, idx, frame, off, size,
 					 &cur->regs[insn->src_reg], false, 0);
-	err = types_stack_write(env, st, idx, frame, (int32_t)off, size, NULL, false, 0);
+	return types_stack_write(env, st, idx, frame, off, size, NULL, false, 0);
+}
+
+/* A load's value is zero-extended from its size (sign-extended for
+ * BPF_MEMSX), as the kernel's coerce_reg_to_size(_sx). */
+static void load_result(const struct bpf_insn *insn, struct reg_state *dst)
+{
+	uint32_t size = isa_size_bytes(insn->code);
+	bool sign_extend = isa_mode(insn->code) == BPF_MEMSX;
+	unsigned bits = size * 8;
+	uint64_t v;
+
+	if (dst->type != REG_SCALAR || size == 8)
+		return;
+	if (!reg_is_const(dst)) {
+		/* TODO(scalar): call the scalar part's coerce to size
+		 * (src/verifier/scalar.h, the kernel's coerce_reg_to_size and
+		 * coerce_reg_to_size_sx), which keeps the ranges that fit;
+		 * until then the value is any of its size. */
+		reg_mark_unknown_bits(dst, sign_extend ? 64 : bits);
+		return;
+	}
+	v = dst->var_off.value & ((1ull << bits) - 1);
+	if (sign_extend && (v >> (bits - 1)))
+		v |= ~0ull << bits;
+	reg_mark_const(dst, v);
+}
+
+/* Any other pointer: map values, packets, helper memory (mem_check.c).
+ * An atomic reads and writes (the kernel's check_atomic), strictly
+ * aligned. */
+static int other_access(struct types_env *env, struct verifier_state *st, uint32_t idx,
+			uint8_t base_regno, const struct reg_state *base)
+{
+	const struct bpf_insn *insn = &env->prog->insns[idx];
+	uint8_t class = isa_class(insn->code);
+	uint32_t size = isa_size_bytes(insn->code);
+	bool atomic = class == BPF_STX && isa_mode(insn->code) == BPF_ATOMIC;
+	int32_t off = base->off + insn->off;
+	enum reg_type type = reg_base_type(base);
+	struct reg_state *dst = NULL;
+	int err;
+
+	if (atomic && !(base->type & REG_MAYBE_NULL) &&
+	    (type == REG_PTR_TO_PACKET || type == REG_PTR_TO_PACKET_META)) {
+		char name[32];
+
+		return types_error(env, idx, -EACCES, "BPF_ATOMIC stores into R%u %s is not allowed",
+				   base_regno, reg_type_name(base->type, name, sizeof(name)));
+	}
+	err = mem_check_alignment(env, idx, base, insn->off, size, atomic);
+	if (err)
+		return err;
+	if (class == BPF_LDX)
+		dst = &state_frame(st)->regs[insn->dst_reg];
+	if (class == BPF_LDX || atomic)
+		err = mem_check_access(env, idx, base_regno, base, off, size, false, dst);
+	if (!err && class != BPF_LDX)
+		err = mem_check_access(env, idx, base_regno, base, off, size, true, NULL);
+	if (!err && dst)
+		load_result(insn, dst);
 	return err;
 }
 
@@ -218,14 +296,22 @@ static int check_operands(struct types_env *env, struct verifier_state *st, uint
 	uint8_t class = isa_class(insn->code);
 	int err = 0;
 
-	if (class == BPF_LDX)
-		return types_check_reg_init(env, st, idx, insn->src_reg);
+	if (class == BPF_LDX) {
+		err = types_check_reg_init(env, st, idx, insn->src_reg);
+		if (!err && insn->dst_reg == BPF_REG_10)
+			err = types_error(env, idx, -EACCES, "frame pointer is read only");
+		return err;
+	}
 	err = types_check_reg_init(env, st, idx, insn->dst_reg);
 	if (!err && class == BPF_STX)
 		err = types_check_reg_init(env, st, idx, insn->src_reg);
 	if (!err && class == BPF_STX && insn->imm == BPF_CMPXCHG &&
 	    isa_mode(insn->code) == BPF_ATOMIC)
 		err = types_check_reg_init(env, st, idx, BPF_REG_0);
+	/* A fetch loads the old value into src (r0 for cmpxchg). */
+	if (!err && class == BPF_STX && isa_mode(insn->code) == BPF_ATOMIC &&
+	    (insn->imm & BPF_FETCH) && insn->imm != BPF_CMPXCHG && insn->src_reg == BPF_REG_10)
+		err = types_error(env, idx, -EACCES, "frame pointer is read only");
 	return err;
 }
 
@@ -249,10 +335,7 @@ int types_step_mem(struct types_env *env, struct verifier_state *st, uint32_t id
 		err = stack_access(env, st, idx, base_regno, &base);
 		break;
 	default:
-		if (class == BPF_LDX)
-			reg_mark_unknown_bits(&state_frame(st)->regs[insn->dst_reg],
-					      isa_mode(insn->code) == BPF_MEMSX ? 64 :
-					      isa_size_bytes(insn->code) * 8);
+		err = other_access(env, st, idx, base_regno, &base);
 		break;
 	}
 	if (!err && atomic)

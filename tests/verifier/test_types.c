@@ -209,14 +209,23 @@ static void ctx_spilled_and_filled_is_followed(void)
 		    "r0 = *(u32 *)(r3 +12)\n"
 		    "r4 = *(u64 *)(r10 -16)\n"
 		    "r0 = *(u32 *)(r4 +8)\n"
-		    "*(u32 *)(r10 -8) = r0\n"   /* overwrites part of the spill: data now */
-		    "r5 = *(u64 *)(r10 -8)\n"
-		    "r0 = *(u32 *)(r5 +8)\n"    /* not the context any more */
 		    "exit\n", &v);
 	expect_accepted(test, &v);
 	expect_insn(test, &v, 6, BPF_W, 40);
 	expect_insn(test, &v, 8, BPF_W, 32);
-	expect_insn(test, &v, 11, BPF_W, 8);
+	release(&v);
+
+	/* A spill partly overwritten is data: what is filled back is no
+	 * pointer (the kernel refuses the access as bpfvm now does). */
+	verify_text(test,
+		    "*(u64 *)(r10 -8) = r1\n"
+		    "r0 = 0\n"
+		    "*(u32 *)(r10 -8) = r0\n"   /* overwrites part of the spill: data now */
+		    "r5 = *(u64 *)(r10 -8)\n"
+		    "r0 = *(u32 *)(r5 +8)\n"    /* not the context any more */
+		    "exit\n", &v);
+	expect_refused(test, &v, -EACCES, "test_prog: insn 4: R5 invalid mem access 'scalar'");
+	expect_insn(test, &v, 4, BPF_W, 8);
 	release(&v);
 }
 
