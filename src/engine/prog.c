@@ -169,8 +169,11 @@ static void prog_log_end(const struct bpfvm_prog *prog, struct verifier_log *log
 	if (log->level & VERIFIER_LOG_STATS) {
 		verifier_log_write(log, "verification time %llu usec\nstack depth ",
 				   (unsigned long long)(stats->verification_ns / 1000));
-		for (uint32_t i = 0; i < prog->subprog_cnt; i++)
-			verifier_log_write(log, "%s%u", i ? "+" : "", prog->subprogs[i].stack_depth);
+		for (uint32_t i = 0; i < prog->subprog_cnt; i++) {
+			uint32_t depth = prog->subprogs[i].stack_depth;
+
+			verifier_log_write(log, "%s%u", i ? "+" : "", depth);
+		}
 		verifier_log_write(log, "%s\n", prog->subprog_cnt ? "" : "0");
 	}
 	verifier_log_write(log,

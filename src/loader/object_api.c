@@ -40,6 +40,22 @@ static int object_create(struct bpfvm *vm, const void *buf, size_t size, const c
 	return 0;
 }
 
+/* The kernel's rules for log attributes (bpfvm.h: the verifier's log). */
+static int object_check_log_opts(const struct bpfvm_object_opts *opts, const char *fn)
+{
+	uint32_t known = BPFVM_LOG_LEVEL1 | BPFVM_LOG_LEVEL2 | BPFVM_LOG_STATS | BPFVM_LOG_FIXED;
+	char *log_buf = OPTS_GET(opts, log_buf, NULL);
+	size_t log_size = OPTS_GET(opts, log_size, 0);
+	uint32_t log_level = OPTS_GET(opts, log_level, 0);
+
+	if (!!log_buf != !!log_size || (log_buf && !log_level) || (log_level & ~known) ||
+	    log_size > UINT32_MAX >> 2) {
+		vm_error("%s: invalid log_buf, log_size or log_level", fn);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int object_check_args(struct bpfvm *vm, const void *what,
 			     const struct bpfvm_object_opts *opts, struct bpfvm_object **obj_out,
 			     const char *fn)
@@ -52,15 +68,7 @@ static int object_check_args(struct bpfvm *vm, const void *what,
 		vm_error("%s: invalid opts (sz, or unknown fields set)", fn);
 		return -EINVAL;
 	}
-	/* The kernel's rules for log attributes (bpfvm.h: the verifier's log). */
-	if (!!OPTS_GET(opts, log_buf, NULL) != !!OPTS_GET(opts, log_size, 0) ||
-	    (OPTS_GET(opts, log_buf, NULL) && !OPTS_GET(opts, log_level, 0)) ||
-	    (OPTS_GET(opts, log_level, 0) & ~(uint32_t)15) ||
-	    OPTS_GET(opts, log_size, 0) > UINT32_MAX >> 2) {
-		vm_error("%s: invalid log_buf, log_size or log_level", fn);
-		return -EINVAL;
-	}
-	return 0;
+	return object_check_log_opts(opts, fn);
 }
 
 /* An explicit object name: at most 15 characters, as libbpf's obj->name. */

@@ -377,8 +377,10 @@ static void log_insn_state(struct types_env *env, struct verifier_log *log,
 	struct types_log_cursor *cursor = &env->log_cursor;
 
 	if (cursor->prev_log_pos && cursor->prev_log_pos == log->end_pos) {
+		int pad = (int)log_alignment(cursor->prev_insn_print_pos);
+
 		verifier_log_reset(log, cursor->prev_log_pos - 1);
-		verifier_log_write(log, "%*c;", (int)log_alignment(cursor->prev_insn_print_pos), ' ');
+		verifier_log_write(log, "%*c;", pad, ' ');
 	} else {
 		verifier_log_write(log, "%u:", cursor->insn_idx);
 	}

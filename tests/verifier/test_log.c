@@ -244,8 +244,8 @@ static void compare_with_kernel(struct bpfvm *vm, const char *name, const char *
 	reason_of(kernel_log, kreason, sizeof(kreason));
 	reason_of(bpfvm_log, breason, sizeof(breason));
 	if (kerr)
-		testlib_check(name, strcmp(kreason, breason) == 0, "reason: kernel '%s', bpfvm '%s'",
-			      kreason, breason);
+		testlib_check(name, strcmp(kreason, breason) == 0,
+			      "reason: kernel '%s', bpfvm '%s'", kreason, breason);
 	if (testlib_failed())
 		printf("--- kernel:\n%s--- bpfvm:\n%s", kernel_log, bpfvm_log);
 }
@@ -266,7 +266,8 @@ static void level1_keeps_only_the_failing_path(struct bpfvm *vm)
 		      "the path that ended is still there:\n%s", bpfvm_log);
 	testlib_check(test, contains(bpfvm_log, "goto pc+4 7: R0=0 R1=ctx() R2=scalar("),
 		      "the failing path's start, as the kernel writes it:\n%s", bpfvm_log);
-	testlib_check(test, contains(bpfvm_log, "9: (bf) r0 = r5\nR5 !read_ok\nprocessed 12 insns"),
+	testlib_check(test,
+		      contains(bpfvm_log, "9: (bf) r0 = r5\nR5 !read_ok\nprocessed 12 insns"),
 		      "the failing instruction, the reason, the stats:\n%s", bpfvm_log);
 }
 
@@ -276,19 +277,27 @@ static void level2_shows_every_path_on_success(struct bpfvm *vm)
 	int err = bpfvm_verify(vm, two_paths, 2, bpfvm_log, sizeof(bpfvm_log));
 
 	testlib_check(test, err == 0, "err %d: %s", err, bpfvm_errmsg());
-	testlib_check(test, contains(bpfvm_log, "4: (bf) r3 = r6                       ; R3=ctx() R6=ctx()\n5: (95) exit\n"),
+	testlib_check(test,
+		      contains(bpfvm_log, "4: (bf) r3 = r6                       ; "
+					  "R3=ctx() R6=ctx()\n5: (95) exit\n"),
 		      "the fall-through path:\n%s", bpfvm_log);
 	testlib_check(test, contains(bpfvm_log, "\nfrom 3 to 6: R0=0 R1=ctx() R2="),
 		      "the queued path's start:\n%s", bpfvm_log);
-	testlib_check(test, contains(bpfvm_log, "6: (bf) r4 = r10                      ; R4=fp0 R10=fp0\n"),
+	testlib_check(test,
+		      contains(bpfvm_log, "6: (bf) r4 = r10                      ; "
+					  "R4=fp0 R10=fp0\n"),
 		      "the queued path:\n%s", bpfvm_log);
-	testlib_check(test, contains(bpfvm_log, "\nprocessed 8 insns (limit 1000000) max_states_per_insn 0"),
+	testlib_check(test,
+		      contains(bpfvm_log, "\nprocessed 8 insns (limit 1000000) "
+					  "max_states_per_insn 0"),
 		      "the last line:\n%s", bpfvm_log);
 	err = bpfvm_verify(vm, two_paths, 1, bpfvm_log, sizeof(bpfvm_log));
 	testlib_check(test, err == 0 && strncmp(bpfvm_log, "processed 8 insns", 17) == 0,
 		      "level 1 on success is the last line only:\n%s", bpfvm_log);
 	err = bpfvm_verify(vm, spills_and_a_call, 2, bpfvm_log, sizeof(bpfvm_log));
-	testlib_check(test, err == 0 && contains(bpfvm_log, "caller:\n R10=fp0 fp-8=0 fp-16=ctx()\ncallee:\n frame1: R1=fp[0]-8 R10=fp0\n"),
+	testlib_check(test,
+		      err == 0 && contains(bpfvm_log, "caller:\n R10=fp0 fp-8=0 fp-16=ctx()\n"
+						      "callee:\n frame1: R1=fp[0]-8 R10=fp0\n"),
 		      "a call shows both frames:\n%s", bpfvm_log);
 	testlib_check(test, contains(bpfvm_log, "to caller at 5:\n"), "the return:\n%s", bpfvm_log);
 }
@@ -372,7 +381,10 @@ static void refused_program_keeps_its_log(struct bpfvm *vm, const char *path)
 	testlib_check(test, err == -EACCES, "load: %d %s", err, bpfvm_errmsg());
 	testlib_check(test, strstr(bpfvm_errmsg(), "invalid bpf_context access off=400 size=4"),
 		      "short message: %s", bpfvm_errmsg());
-	testlib_check(test, log && contains(log, "0: R1=ctx() R10=fp0\n0: (61) r0 = *(u32 *)(r1 +400)\ninvalid bpf_context access off=400 size=4\nprocessed 1 insns"),
+	testlib_check(test,
+		      log && contains(log, "0: R1=ctx() R10=fp0\n0: (61) r0 = *(u32 *)(r1 +400)\n"
+					   "invalid bpf_context access off=400 size=4\n"
+					   "processed 1 insns"),
 		      "log:\n%s", log ? log : "(none)");
 	testlib_check(test, bpfvm_prog_set_autoload(bad, false) == -EBUSY,
 		      "autoload is fixed once the load was attempted");
@@ -416,7 +428,8 @@ static void good_neighbours_load_without_the_bad_one(struct bpfvm *vm, const cha
 			    contains(entry_log, "processed "),
 		      "level 2 log of good_entry:\n%s", entry_log);
 	testlib_check(test, bpfvm_prog_verifier_stats(entry, &stats) == 0 &&
-			    stats.insns_processed > 0 && stats.log_true_size == strlen(entry_log) + 1,
+			    stats.insns_processed > 0 &&
+			    stats.log_true_size == strlen(entry_log) + 1,
 		      "stats: %llu insns, log %u bytes (%zu)",
 		      (unsigned long long)stats.insns_processed, stats.log_true_size,
 		      strlen(entry_log) + 1);
