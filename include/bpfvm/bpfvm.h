@@ -12,6 +12,7 @@
 #ifndef BPFVM_BPFVM_H
 #define BPFVM_BPFVM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <linux/bpf.h>
@@ -111,6 +112,14 @@ struct bpfvm_prog_opts {
 			       * jump taken (the length of the loop it closes) and
 			       * each local call (the length of the callee).
 			       * 0 = default (BPFVM_DEFAULT_INSN_BUDGET) */
+	/* The verifier's log, as BPF_PROG_LOAD's (see "The verifier's log"
+	 * below): level (BPFVM_LOG_LEVEL_*), the caller's buffer and its size.
+	 * log_true_size, if not NULL, receives the size the whole log needs,
+	 * NUL included, also when the load fails. */
+	uint32_t log_level;
+	uint32_t log_size;
+	char *log_buf;
+	uint32_t *log_true_size;
 };
 
 #define BPFVM_DEFAULT_INSN_BUDGET 100000000ull
@@ -152,6 +161,70 @@ void bpfvm_prog_close(struct bpfvm_prog *prog);
  * unregistered helper id). *retval is r0 when the result is 0. */
 int bpfvm_prog_run_raw(struct bpfvm_prog *prog, void *mem, size_t mem_len,
 		       uint64_t *retval);
+
+/* ---- The verifier's log --------------------------------------------- */
+
+/* Every program is verified when it is loaded, as the kernel's verifier
+ * does, and the verifier can say what it did, in the kernel's words and
+ * layout (the bpf(2) BPF_PROG_LOAD log):
+ *
+ *   level 1  on refusal: the instructions of the failing path as processed,
+ *            each with the registers and stack slots it touched
+ *            ("5: (2d) if r4 > r3 goto pc+2 ; R3=pkt_end() R4=pkt(off=14,r=14)"),
+ *            then the reason; on success only the last line:
+ *            "processed N insns (limit 1000000) max_states_per_insn M
+ *            total_states T peak_states P mark_read 0"
+ *   level 2  every path, on success too ("from 2 to 6: ..." where a queued
+ *            path starts)
+ *   STATS    "verification time N usec" and "stack depth N" before the last line
+ *   FIXED    keep the start of a log that does not fit, not its end
+ *
+ * The buffer: as the kernel, a log longer than the buffer keeps its end
+ * (or, with BPFVM_LOG_FIXED, its start), NUL-terminated, and the load then
+ * FAILS with -ENOSPC, even when the program was verified (bpfvm_errmsg()
+ * says how many bytes the log needs; so does log_true_size). A buffer
+ * without a level, a level with unknown bits, or a size without a buffer
+ * (or the reverse) is -EINVAL. A level without a buffer makes bpfvm keep the
+ * log itself (its last BPFVM_LOG_KEPT_MAX bytes), read with
+ * bpfvm_prog_verifier_log(). The short message of a refusal stays in
+ * bpfvm_errmsg(): "<prog>: insn N: <reason>". */
+#define BPFVM_LOG_LEVEL1 1u
+#define BPFVM_LOG_LEVEL2 2u
+#define BPFVM_LOG_STATS 4u
+#define BPFVM_LOG_FIXED 8u
+#define BPFVM_LOG_KEPT_MAX (16u << 20)
+
+/* Per program of an object, before bpfvm_object_load(), as libbpf's
+ * bpf_program__set_log_level / set_log_buf: they override the object's
+ * (bpfvm_object_opts). Errors: -EBUSY (already loaded, or load attempted),
+ * -EINVAL. */
+int bpfvm_prog_set_log_level(struct bpfvm_prog *prog, uint32_t log_level);
+uint32_t bpfvm_prog_log_level(const struct bpfvm_prog *prog);
+int bpfvm_prog_set_log_buf(struct bpfvm_prog *prog, char *log_buf, size_t log_size);
+const char *bpfvm_prog_log_buf(const struct bpfvm_prog *prog, size_t *log_size);
+
+/* The log that bpfvm kept from the program's last verification: when a log
+ * level was asked without a buffer; or, when the verifier refused a program
+ * of an object loaded at level 0 without a buffer, a level 1 log made by
+ * verifying it once more (as libbpf loads a refused program again at level
+ * 1 to show why). NULL when there is none. Valid while the program is. */
+const char *bpfvm_prog_verifier_log(const struct bpfvm_prog *prog);
+
+/* What the last verification of the program cost, the numbers of the log's
+ * last line. Available after a load, whether it succeeded or not (for a
+ * program of an object; a refused raw program is freed). */
+struct bpfvm_verifier_stats {
+	size_t sz;		      /* sizeof(struct bpfvm_verifier_stats), set by the caller */
+	uint64_t insns_processed;     /* "processed N insns" */
+	uint32_t max_states_per_insn;
+	uint32_t total_states;
+	uint32_t peak_states;
+	uint32_t log_true_size;	      /* bytes the whole log needed (0: no log) */
+	uint64_t verification_ns;     /* the structural check and the proof */
+};
+
+/* Errors: -EINVAL (NULL, or sz too small). */
+int bpfvm_prog_verifier_stats(const struct bpfvm_prog *prog, struct bpfvm_verifier_stats *stats);
 
 /* Number of instructions of the program as loaded, and a pointer to them. */
 size_t bpfvm_prog_insn_cnt(const struct bpfvm_prog *prog);
@@ -346,6 +419,12 @@ struct bpfvm_object;
 struct bpfvm_object_opts {
 	size_t sz;		 /* sizeof(struct bpfvm_object_opts) */
 	const char *object_name; /* default: the file name without ".o", as libbpf */
+	/* The verifier's log of every program that sets none of its own (as
+	 * libbpf's kernel_log_buf/size/level): the programs are verified one
+	 * after the other into the same buffer. */
+	char *log_buf;
+	size_t log_size;
+	uint32_t log_level;
 };
 
 /* Errors: -ENOENT, -EINVAL (malformed object; bpfvm_errmsg() names the file,
@@ -372,6 +451,22 @@ size_t bpfvm_object_map_cnt(const struct bpfvm_object *obj);
 /* The object's maps in libbpf's order; NULL before bpfvm_object_load(). */
 struct bpfvm_map *bpfvm_object_map(const struct bpfvm_object *obj, size_t idx);
 struct bpfvm_map *bpfvm_object_find_map(const struct bpfvm_object *obj, const char *name);
+/* Loading only some programs, as libbpf's bpf_program__set_autoload: a
+ * program whose autoload is off is left out of bpfvm_object_load() (not
+ * verified, no id, cannot run); a statically initialised prog array slot
+ * that names it stays empty (libbpf fails the load instead). Every program
+ * is on by default. Errors: -EBUSY (the object's load was attempted). */
+int bpfvm_prog_set_autoload(struct bpfvm_prog *prog, bool autoload);
+bool bpfvm_prog_autoload(const struct bpfvm_prog *prog);
+
+/* Turns autoload on for `prog` and the programs it needs, off for the
+ * others: those it needs are the programs in the statically initialised
+ * slots of the prog arrays it references, and, transitively, those their
+ * prog arrays hold. So a bad program in an object does not keep its good
+ * neighbours from loading (`bpfvm prog run OBJ name PROG`).
+ * Errors: -EINVAL (prog not of obj), -EBUSY (load attempted). */
+int bpfvm_object_autoload_only(struct bpfvm_object *obj, struct bpfvm_prog *prog);
+
 /* What the object asks for that bpfvm accepts but does not honour (a map's
  * numa_node or pinning, .BTF.ext line info, ...): one sentence each, in the
  * order the reader met them. NULL when idx >= bpfvm_object_note_cnt(). */

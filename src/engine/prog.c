@@ -1,8 +1,10 @@
 /* Program lifecycle: allocate, prepare (check, track types, decode, assign an
  * id), destroy. Raw programs and programs of objects share it. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/error.h"
 #include "core/opts.h"
@@ -13,6 +15,7 @@
 #include "isa/isa.h"
 #include "maps/map.h"
 #include "progtypes/progtype.h"
+#include "verifier/log.h"
 #include "verifier/structure.h"
 #include "verifier/types.h"
 
@@ -27,6 +30,7 @@ void prog_destroy(struct bpfvm_prog *prog)
 		map_put(prog->maps[i]);
 	free(prog->maps);
 	free(prog->subprogs);
+	free(prog->kept_log);
 	free(prog->insns);
 	free(prog->section);
 	free(prog->name);
@@ -113,6 +117,7 @@ struct bpfvm_prog *prog_alloc(struct bpfvm *vm, const char *name, const char *se
 	atomic_init(&prog->refcnt, 1);
 	prog->insn_cnt = (uint32_t)insn_cnt;
 	prog->insn_budget = BPFVM_DEFAULT_INSN_BUDGET;
+	prog->autoload = true;
 	prog->name = strdup(name);
 	prog->section = strdup(section);
 	prog->insns = malloc(insn_cnt * sizeof(*insns));
@@ -124,20 +129,194 @@ struct bpfvm_prog *prog_alloc(struct bpfvm *vm, const char *name, const char *se
 	return prog;
 }
 
+static uint64_t prog_now_ns(void)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
+}
+
+/* The reason of a refusal that did not come through the type tracking's
+ * types_error (the structural check): bpfvm_errmsg() without the
+ * "<prog>: " and "insn N: " that the log does not repeat. */
+static void prog_log_reason(const struct bpfvm_prog *prog, struct verifier_log *log)
+{
+	const char *reason = bpfvm_errmsg();
+	size_t name_len = strlen(prog->name);
+	unsigned idx;
+	int skip = 0;
+
+	if (strncmp(reason, prog->name, name_len) == 0 && strncmp(reason + name_len, ": ", 2) == 0)
+		reason += name_len + 2;
+	if (sscanf(reason, "insn %u: %n", &idx, &skip) == 1 && skip)
+		reason += skip;
+	verifier_log_write(log, "%s\n", reason);
+}
+
+/* The end of the log, as the kernel's bpf_check: the reason, or at level
+ * 1 nothing of a verified program's paths; the stats; the last line. */
+static void prog_log_end(const struct bpfvm_prog *prog, struct verifier_log *log, int err)
+{
+	const struct bpfvm_verifier_stats *stats = &prog->verifier_stats;
+
+	if (!log->level)
+		return;
+	if (err && !log->reason_written)
+		prog_log_reason(prog, log);
+	if (!err && !(log->level & VERIFIER_LOG_LEVEL2))
+		verifier_log_reset(log, 0);
+	if (log->level & VERIFIER_LOG_STATS) {
+		verifier_log_write(log, "verification time %llu usec\nstack depth ",
+				   (unsigned long long)(stats->verification_ns / 1000));
+		for (uint32_t i = 0; i < prog->subprog_cnt; i++) {
+			uint32_t depth = prog->subprogs[i].stack_depth;
+
+			verifier_log_write(log, "%s%u", i ? "+" : "", depth);
+		}
+		verifier_log_write(log, "%s\n", prog->subprog_cnt ? "" : "0");
+	}
+	verifier_log_write(log,
+			   "processed %llu insns (limit 1000000) max_states_per_insn %u "
+			   "total_states %u peak_states %u mark_read 0\n",
+			   (unsigned long long)stats->insns_processed, stats->max_states_per_insn,
+			   stats->total_states, stats->peak_states);
+}
+
+/* The structural check (unless already passed), then the proof. */
+static int prog_verify_steps(struct bpfvm_prog *prog, bool *structure_ok)
+{
+	struct types_stats types;
+	uint64_t start = prog_now_ns();
+	int err = 0;
+
+	memset(&types, 0, sizeof(types));
+	if (!*structure_ok)
+		err = verifier_check_structure(prog);
+	*structure_ok = !err;
+	if (!err)
+		err = verifier_track_types_stats(prog, &types);
+	prog->verifier_stats = (struct bpfvm_verifier_stats){
+		.sz = sizeof(prog->verifier_stats),
+		.insns_processed = types.insns_processed,
+		.max_states_per_insn = types.max_states_per_insn,
+		.total_states = (uint32_t)types.states_stored,
+		.peak_states = (uint32_t)types.states_stored,
+		.verification_ns = prog_now_ns() - start,
+	};
+	return err;
+}
+
+/* The log bpfvm keeps when no buffer was given: a ring of
+ * BPFVM_LOG_KEPT_MAX bytes (untouched pages cost nothing), trimmed after. */
+static int prog_log_open(struct bpfvm_prog *prog, uint32_t level, struct verifier_log *log,
+			 char **own)
+{
+	char *buf = prog->log_buf;
+	size_t size = prog->log_size;
+
+	*own = NULL;
+	if (level && !buf) {
+		*own = buf = malloc(BPFVM_LOG_KEPT_MAX);
+		size = BPFVM_LOG_KEPT_MAX;
+		if (!buf) {
+			vm_error("%s: out of memory for the verifier log", prog->name);
+			return -ENOMEM;
+		}
+	}
+	if (size > UINT32_MAX || verifier_log_init(log, level, buf, (uint32_t)size)) {
+		free(*own);
+		vm_error("%s: invalid verifier log: level %u, buffer %s, size %zu", prog->name,
+			 level, buf ? "set" : "NULL", size);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static void prog_log_keep(struct bpfvm_prog *prog, char *own)
+{
+	char *trimmed;
+
+	if (!own)
+		return;
+	trimmed = realloc(own, strlen(own) + 1);
+	free(prog->kept_log);
+	prog->kept_log = trimmed ? trimmed : own;
+}
+
+/* -ENOSPC replaces the result when the caller's buffer was too small, as
+ * in the kernel; the message keeps the verifier's reason, if any. */
+static int prog_log_truncated(const struct bpfvm_prog *prog, int err)
+{
+	char reason[1024];
+
+	snprintf(reason, sizeof(reason), "%s", err ? bpfvm_errmsg() : prog->name);
+	vm_error("%s: verifier log truncated: the log needs %u bytes, the buffer has %zu", reason,
+		 prog->verifier_stats.log_true_size, prog->log_size);
+	return -ENOSPC;
+}
+
+/* A refused program of an object verified at level 0 without a buffer:
+ * verified again at level 1 for the log that says why (libbpf's retry). */
+static void prog_log_refusal(struct bpfvm_prog *prog, bool structure_ok)
+{
+	struct bpfvm_verifier_stats stats = prog->verifier_stats;
+	struct verifier_log log;
+	char reason[1024];
+	uint32_t true_size;
+	char *own;
+
+	snprintf(reason, sizeof(reason), "%s", bpfvm_errmsg());
+	if (prog_log_open(prog, VERIFIER_LOG_LEVEL1, &log, &own) == 0) {
+		prog->log = &log;
+		if (structure_ok)
+			prog_verify_steps(prog, &structure_ok);
+		else
+			vm_error("%s", reason);
+		prog->log = NULL;
+		prog_log_end(prog, &log, -EACCES);
+		verifier_log_finalize(&log, &true_size);
+		prog_log_keep(prog, own);
+	}
+	prog->verifier_stats = stats;
+	vm_error("%s", reason);
+}
+
+static int prog_verify(struct bpfvm_prog *prog)
+{
+	struct verifier_log log;
+	bool structure_ok = false;
+	char *own;
+	int err, log_err;
+
+	err = prog_log_open(prog, prog->log_level, &log, &own);
+	if (err)
+		return err;
+	prog->log = &log;
+	err = prog_verify_steps(prog, &structure_ok);
+	prog->log = NULL;
+	prog_log_end(prog, &log, err);
+	log_err = verifier_log_finalize(&log, &prog->verifier_stats.log_true_size);
+	prog_log_keep(prog, own);
+	if (log_err && !own)
+		return prog_log_truncated(prog, err);
+	if (err && err != -ENOMEM && !prog->log_level && !prog->log_buf && prog->obj)
+		prog_log_refusal(prog, structure_ok);
+	return err;
+}
+
 int prog_prepare(struct bpfvm_prog *prog)
 {
 	int64_t id;
 	int err;
 
+	prog->load_attempted = true;
 	prog->progtype = progtype_for(prog->type);
 	if (!prog->progtype) {
 		vm_error("%s: program type %u is not supported by bpfvm", prog->name, prog->type);
 		return -ENOTSUP;
 	}
-	err = verifier_check_structure(prog);
-	if (err)
-		return err;
-	err = verifier_track_types(prog);
+	err = prog_verify(prog);
 	if (err)
 		return err;
 	prog->interp = interp_decode(prog);
@@ -202,7 +381,15 @@ int bpfvm_prog_load_raw(struct bpfvm *vm, const struct bpf_insn *insns, size_t i
 	prog->type = BPFVM_PROG_TYPE_RAW;
 	if (OPTS_GET(opts, insn_budget, 0))
 		prog->insn_budget = opts->insn_budget;
+	prog->log_level = OPTS_GET(opts, log_level, 0);
+	prog->log_buf = OPTS_GET(opts, log_buf, NULL);
+	prog->log_size = OPTS_GET(opts, log_size, 0);
 	err = prog_prepare(prog);
+	/* The caller's buffer is not referenced after the load. */
+	prog->log_buf = NULL;
+	prog->log_size = 0;
+	if (OPTS_GET(opts, log_true_size, NULL))
+		*opts->log_true_size = prog->verifier_stats.log_true_size;
 	if (err) {
 		prog_destroy(prog);
 		return err;
@@ -259,4 +446,95 @@ enum bpf_attach_type bpfvm_prog_expected_attach_type(const struct bpfvm_prog *pr
 uint32_t bpfvm_prog_id(const struct bpfvm_prog *prog)
 {
 	return prog->id;
+}
+
+/* ---- The verifier's log and autoload (bpfvm.h) ------------------------- */
+
+static int prog_check_settable(const struct bpfvm_prog *prog, const char *fn)
+{
+	if (!prog) {
+		vm_error("%s: NULL program", fn);
+		return -EINVAL;
+	}
+	if (prog->load_attempted) {
+		vm_error("%s: program '%s' is loaded (or its load was attempted)", fn, prog->name);
+		return -EBUSY;
+	}
+	return 0;
+}
+
+int bpfvm_prog_set_log_level(struct bpfvm_prog *prog, uint32_t log_level)
+{
+	int err = prog_check_settable(prog, "bpfvm_prog_set_log_level");
+
+	if (err)
+		return err;
+	if (log_level & ~VERIFIER_LOG_MASK) {
+		vm_error("bpfvm_prog_set_log_level: unknown log level bits 0x%x", log_level);
+		return -EINVAL;
+	}
+	prog->log_level = log_level;
+	return 0;
+}
+
+uint32_t bpfvm_prog_log_level(const struct bpfvm_prog *prog)
+{
+	return prog->log_level;
+}
+
+int bpfvm_prog_set_log_buf(struct bpfvm_prog *prog, char *log_buf, size_t log_size)
+{
+	int err = prog_check_settable(prog, "bpfvm_prog_set_log_buf");
+
+	if (err)
+		return err;
+	if (!!log_buf != !!log_size || log_size > UINT32_MAX >> 2) {
+		vm_error("bpfvm_prog_set_log_buf: a buffer needs a size (at most %u), and a size a "
+			 "buffer", UINT32_MAX >> 2);
+		return -EINVAL;
+	}
+	prog->log_buf = log_buf;
+	prog->log_size = log_size;
+	return 0;
+}
+
+const char *bpfvm_prog_log_buf(const struct bpfvm_prog *prog, size_t *log_size)
+{
+	if (log_size)
+		*log_size = prog->log_size;
+	return prog->log_buf;
+}
+
+const char *bpfvm_prog_verifier_log(const struct bpfvm_prog *prog)
+{
+	return prog ? prog->kept_log : NULL;
+}
+
+int bpfvm_prog_verifier_stats(const struct bpfvm_prog *prog, struct bpfvm_verifier_stats *stats)
+{
+	size_t sz;
+
+	if (!prog || !stats || stats->sz < offsetof(struct bpfvm_verifier_stats, insns_processed)) {
+		vm_error("bpfvm_prog_verifier_stats: NULL argument, or stats->sz not set");
+		return -EINVAL;
+	}
+	sz = stats->sz < sizeof(*stats) ? stats->sz : sizeof(*stats);
+	memcpy((char *)stats + sizeof(stats->sz), (const char *)&prog->verifier_stats +
+	       sizeof(stats->sz), sz - sizeof(stats->sz));
+	return 0;
+}
+
+int bpfvm_prog_set_autoload(struct bpfvm_prog *prog, bool autoload)
+{
+	int err = prog_check_settable(prog, "bpfvm_prog_set_autoload");
+
+	if (err)
+		return err;
+	prog->autoload = autoload;
+	return 0;
+}
+
+bool bpfvm_prog_autoload(const struct bpfvm_prog *prog)
+{
+	return prog->autoload;
 }

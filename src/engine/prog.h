@@ -22,6 +22,7 @@ struct subprog {
 struct bpfvm_map;
 struct bpfvm_object;
 struct progtype;
+struct verifier_log;
 
 /* A program. Raw programs (bpfvm_prog_load_raw) have progtype "raw" and no
  * maps. Programs of an object are created when it is opened (insns as linked
@@ -62,6 +63,16 @@ struct bpfvm_prog {
 	 * tracking as the kernel's prog->aux->max_ctx_offset: a raw tracepoint
 	 * test run refuses a shorter ctx_in. */
 	uint32_t max_ctx_offset;
+	/* The verifier's log (bpfvm.h): what the caller asked for, where the
+	 * verifier writes while it runs (NULL: no log), what bpfvm kept. */
+	uint32_t log_level;
+	char *log_buf;
+	size_t log_size;
+	struct verifier_log *log;
+	char *kept_log;
+	struct bpfvm_verifier_stats verifier_stats;
+	bool autoload;		  /* bpfvm_prog_set_autoload; true by default */
+	bool load_attempted;	  /* prog_prepare ran: the settings above are fixed */
 };
 
 /* Allocates an unloaded program with a copy of insns. NULL on ENOMEM. */
@@ -69,8 +80,9 @@ struct bpfvm_prog *prog_alloc(struct bpfvm *vm, const char *name, const char *se
 			      const struct bpf_insn *insns, size_t insn_cnt);
 
 /* Prepares a program for running: the structural check, the type tracking
- * (context rewrites), decoding for the engines, an id. prog->type and
- * prog->maps must be set. Returns 0 or -errno with a message. */
+ * (context rewrites) with the verifier's log that prog->log_* ask for,
+ * decoding for the engines, an id. prog->type and prog->maps must be set.
+ * Returns 0 or -errno with a message. */
 int prog_prepare(struct bpfvm_prog *prog);
 
 /* Releases everything a program holds, maps included, at once: for

@@ -14,6 +14,9 @@
  *   3. prog arrays: statically initialised slots set to program ids
  *      (init_prog_array_slots), the owner rule applying to each
  *
+ * Programs whose autoload is off (bpfvm_prog_set_autoload) are skipped in
+ * step 2, and the slots that name them left empty in step 3.
+ *
  * Values are written through the public map API, so that the kernel's checks
  * apply to what the loader writes as to what a user writes.
  *
@@ -304,14 +307,29 @@ static int load_check_owners(const struct bpfvm_object *obj, const struct bpfvm_
 	return 0;
 }
 
+/* The object's log settings for a program that has none, as libbpf's
+ * kernel_log_buf/size/level: levels combine, the program's buffer wins. */
+static void load_log_settings(const struct bpfvm_object *obj, struct bpfvm_prog *prog)
+{
+	prog->log_level |= obj->log_level;
+	if (!prog->log_buf && obj->log_buf) {
+		prog->log_buf = obj->log_buf;
+		prog->log_size = obj->log_size;
+	}
+}
+
 static int load_progs(struct bpfvm_object *obj)
 {
 	for (size_t i = 0; i < obj->prog_cnt; i++) {
 		struct bpfvm_prog *prog = obj->progs[i].prog;
-		int err = load_relocate(obj, &obj->progs[i]);
+		int err;
 
+		if (!prog->autoload)
+			continue;
+		err = load_relocate(obj, &obj->progs[i]);
 		if (err)
 			return err;
+		load_log_settings(obj, prog);
 		err = prog_prepare(prog);
 		if (err)
 			return load_prog_error(obj, err, prog);
@@ -349,6 +367,8 @@ static int load_prog_array_slots(struct bpfvm_object *obj)
 			uint32_t id = prog ? prog->id : 0;
 			int err;
 
+			if (prog && !prog->autoload)
+				continue; /* left out of loading: the slot stays empty */
 			snprintf(what, sizeof(what), "failed to set slot [%u] to program '%s'",
 				 m->slots[s].index, prog ? prog->name : "?");
 			/* The update applies the rule too; asked first for a
@@ -376,10 +396,56 @@ int loader_load(struct bpfvm_object *obj)
 		return -EINVAL;
 	}
 	obj->load_attempted = true;
+	/* Autoload and log settings are fixed from here on, loaded or not. */
+	for (size_t i = 0; i < obj->prog_cnt; i++)
+		obj->progs[i].prog->load_attempted = true;
 	err = load_maps(obj);
 	if (!err)
 		err = load_progs(obj);
 	if (!err)
 		err = load_prog_array_slots(obj);
 	return err;
+}
+
+/* ---- Loading only what a program needs --------------------------------- */
+
+static size_t load_prog_index_of_file_idx(const struct bpfvm_object *obj, uint32_t file_idx)
+{
+	for (size_t p = 0; p < obj->prog_cnt; p++) {
+		if (obj->progs[p].file_idx == file_idx)
+			return p;
+	}
+	return SIZE_MAX;
+}
+
+/* Marks (autoload on) the programs in the static slots of the prog arrays
+ * that obj->progs[idx] references, and theirs. The marks bound the
+ * recursion to the object's program count. */
+static void load_mark_needed(struct bpfvm_object *obj, size_t idx)
+{
+	const struct loader_prog *lp = &obj->progs[idx];
+
+	lp->prog->autoload = true;
+	for (uint32_t r = 0; r < lp->reloc_cnt; r++) {
+		const struct object_map *m;
+
+		if (lp->relocs[r].kind != OBJECT_RELOC_MAP)
+			continue;
+		m = &obj->file->maps[lp->relocs[r].map_idx];
+		if (m->def.type != BPF_MAP_TYPE_PROG_ARRAY)
+			continue;
+		for (uint32_t s = 0; s < m->slot_cnt; s++) {
+			size_t target = load_prog_index_of_file_idx(obj, m->slots[s].target);
+
+			if (target != SIZE_MAX && !obj->progs[target].prog->autoload)
+				load_mark_needed(obj, target);
+		}
+	}
+}
+
+void loader_autoload_only(struct bpfvm_object *obj, size_t root)
+{
+	for (size_t p = 0; p < obj->prog_cnt; p++)
+		obj->progs[p].prog->autoload = false;
+	load_mark_needed(obj, root);
 }

@@ -36,12 +36,22 @@ struct bpfvm_object {
 	size_t prog_cnt;
 	struct bpfvm_map **maps;   /* file->map_cnt entries once loaded, else NULL */
 	bool load_attempted;	   /* a second load is refused, as libbpf */
+	/* The verifier's log of programs that set none (bpfvm_object_opts). */
+	char *log_buf;
+	size_t log_size;
+	uint32_t log_level;
 };
 
 /* Links every entry program of obj->file into obj->progs. */
 int loader_link(struct bpfvm_object *obj);
 
-/* Creates the maps, relocates and prepares the programs, fills the slots. */
+/* Creates the maps, relocates and prepares the programs whose autoload is
+ * on, fills the slots that name them. */
 int loader_load(struct bpfvm_object *obj);
+
+/* bpfvm_object_autoload_only: autoload on for obj->progs[root] and the
+ * programs its prog arrays' static slots hold, transitively; off for the
+ * rest. */
+void loader_autoload_only(struct bpfvm_object *obj, size_t root);
 
 #endif

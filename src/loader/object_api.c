@@ -15,7 +15,8 @@
 #include "maps/map.h"
 
 static int object_create(struct bpfvm *vm, const void *buf, size_t size, const char *path,
-			 const char *name, struct bpfvm_object **obj_out)
+			 const char *name, const struct bpfvm_object_opts *opts,
+			 struct bpfvm_object **obj_out)
 {
 	struct bpfvm_object *obj = calloc(1, sizeof(*obj));
 	int err;
@@ -25,6 +26,9 @@ static int object_create(struct bpfvm *vm, const void *buf, size_t size, const c
 		return -ENOMEM;
 	}
 	obj->vm = vm;
+	obj->log_buf = OPTS_GET(opts, log_buf, NULL);
+	obj->log_size = OPTS_GET(opts, log_size, 0);
+	obj->log_level = OPTS_GET(opts, log_level, 0);
 	err = object_read(buf, size, path, name, &obj->file);
 	if (!err)
 		err = loader_link(obj);
@@ -33,6 +37,22 @@ static int object_create(struct bpfvm *vm, const void *buf, size_t size, const c
 		return err;
 	}
 	*obj_out = obj;
+	return 0;
+}
+
+/* The kernel's rules for log attributes (bpfvm.h: the verifier's log). */
+static int object_check_log_opts(const struct bpfvm_object_opts *opts, const char *fn)
+{
+	uint32_t known = BPFVM_LOG_LEVEL1 | BPFVM_LOG_LEVEL2 | BPFVM_LOG_STATS | BPFVM_LOG_FIXED;
+	char *log_buf = OPTS_GET(opts, log_buf, NULL);
+	size_t log_size = OPTS_GET(opts, log_size, 0);
+	uint32_t log_level = OPTS_GET(opts, log_level, 0);
+
+	if (!!log_buf != !!log_size || (log_buf && !log_level) || (log_level & ~known) ||
+	    log_size > UINT32_MAX >> 2) {
+		vm_error("%s: invalid log_buf, log_size or log_level", fn);
+		return -EINVAL;
+	}
 	return 0;
 }
 
@@ -48,7 +68,7 @@ static int object_check_args(struct bpfvm *vm, const void *what,
 		vm_error("%s: invalid opts (sz, or unknown fields set)", fn);
 		return -EINVAL;
 	}
-	return 0;
+	return object_check_log_opts(opts, fn);
 }
 
 /* An explicit object name: at most 15 characters, as libbpf's obj->name. */
@@ -105,7 +125,7 @@ int bpfvm_object_open(struct bpfvm *vm, const char *path, const struct bpfvm_obj
 		object_explicit_name(given, name);
 	else
 		object_name_from_path(path, name);
-	err = object_create(vm, buf, size, path, name, obj_out);
+	err = object_create(vm, buf, size, path, name, opts, obj_out);
 	free(buf);
 	return err;
 }
@@ -121,12 +141,12 @@ int bpfvm_object_open_mem(struct bpfvm *vm, const void *buf, size_t size,
 		return err;
 	if (given) {
 		object_explicit_name(given, name);
-		return object_create(vm, buf, size, given, name, obj_out);
+		return object_create(vm, buf, size, given, name, opts, obj_out);
 	}
 	snprintf(path, sizeof(path), "%lx-%lx", (unsigned long)(uintptr_t)buf,
 		 (unsigned long)size);
 	object_name_from_path(path, name);
-	return object_create(vm, buf, size, path, name, obj_out);
+	return object_create(vm, buf, size, path, name, opts, obj_out);
 }
 
 int bpfvm_object_load(struct bpfvm_object *obj)
@@ -208,6 +228,28 @@ struct bpfvm_map *bpfvm_object_find_map(const struct bpfvm_object *obj, const ch
 	int idx = name ? object_find_map(obj->file, name) : -1;
 
 	return idx < 0 ? NULL : bpfvm_object_map(obj, (size_t)idx);
+}
+
+int bpfvm_object_autoload_only(struct bpfvm_object *obj, struct bpfvm_prog *prog)
+{
+	if (!obj || !prog) {
+		vm_error("bpfvm_object_autoload_only: NULL argument");
+		return -EINVAL;
+	}
+	if (obj->load_attempted) {
+		vm_error("%s: bpfvm_object_autoload_only: the object's load was attempted",
+			 obj->file->path);
+		return -EBUSY;
+	}
+	for (size_t i = 0; i < obj->prog_cnt; i++) {
+		if (obj->progs[i].prog == prog) {
+			loader_autoload_only(obj, i);
+			return 0;
+		}
+	}
+	vm_error("%s: bpfvm_object_autoload_only: program '%s' is not one of the object's",
+		 obj->file->path, prog->name);
+	return -EINVAL;
 }
 
 size_t bpfvm_object_note_cnt(const struct bpfvm_object *obj)

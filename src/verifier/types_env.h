@@ -37,6 +37,22 @@ struct checkpoint {
 struct pending_path {
 	struct verifier_state *state;
 	uint32_t idx;
+	uint32_t from;	  /* the instruction that queued it (the log's "from N to M") */
+	uint64_t log_pos; /* where the log stood then: level 1 rewinds there */
+};
+
+/* What the log remembers between instructions (types_log.c), as the
+ * kernel's env->prev_log_pos, prev_insn_print_pos, scratched_regs and
+ * scratched_stack_slots. */
+struct types_log_cursor {
+	uint64_t prev_log_pos;	     /* end of the last instruction's line */
+	uint32_t prev_insn_print_pos; /* that line's length */
+	uint32_t insn_idx;	     /* the instruction being stepped */
+	uint32_t from_idx;	     /* where the path just taken up was queued */
+	bool print_path_start;	     /* a path was just taken up */
+	uint32_t return_to;	     /* at a callee's exit: where it returns, else 0 */
+	uint16_t scratched_regs;     /* registers to show after the instruction */
+	uint64_t scratched_slots;    /* stack slots likewise */
 };
 
 struct types_env {
@@ -53,6 +69,7 @@ struct types_env {
 	uint64_t jumps_processed;   /* conditional jumps stepped */
 	uint64_t insns_at_last_checkpoint, jumps_at_last_checkpoint;
 	struct types_stats stats;
+	struct types_log_cursor log_cursor;
 };
 
 /* Records "<prog>: insn <idx>: <message>" and returns err. */
@@ -119,9 +136,24 @@ void types_learn_packet_range(struct types_env *env, uint32_t idx, struct verifi
 int types_check_helper_mem(struct types_env *env, struct verifier_state *st, uint32_t idx,
 			   uint8_t regno, uint64_t min_size, uint64_t max_size, bool write);
 
-/* types_log.c: at log level 2, one line per processed instruction with the
- * state it leaves (the kernel's "N: (bf) r6 = r1 ; R1=ctx() R6_w=ctx()"). */
+/* types_log.c: the verifier log (log.h) of the program being verified, as
+ * the kernel's do_check writes it. At log level 1 or 2, each instruction
+ * as processed, "N: (bf) r6 = r1", followed by the registers and stack
+ * slots it touched ("; R1=ctx() R6=ctx()"); a path taken up from the
+ * worklist starts with its whole state (level 2: "from N to M: ..."); at
+ * level 1 the trace of a path that ended is dropped, so that on refusal the
+ * failing path is what remains, then the reason (types_error).
+ *
+ * types_log_insn_start: before stepping insn idx (after its pruning check).
+ * types_log_insn: after the step, with the state it left.
+ * types_log_pruned: the path stopped at idx, covered by a checkpoint.
+ * types_log_path_queued: fills path->from and path->log_pos.
+ * types_log_path_start: the walk takes up a queued path. */
+void types_log_insn_start(struct types_env *env, const struct verifier_state *st, uint32_t idx);
 void types_log_insn(struct types_env *env, const struct verifier_state *st, uint32_t idx);
+void types_log_pruned(struct types_env *env, uint32_t idx);
+void types_log_path_queued(struct types_env *env, struct pending_path *path);
+void types_log_path_start(struct types_env *env, const struct pending_path *path);
 
 /* Runs the exploration from the program's entry. */
 int types_walk(struct types_env *env);

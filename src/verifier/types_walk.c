@@ -41,7 +41,8 @@ int types_push_path(struct types_env *env, const struct verifier_state *st, uint
 	copy = state_dup(st);
 	if (!copy)
 		return types_error(env, idx, -ENOMEM, "out of memory");
-	env->pending[env->pending_cnt++] = (struct pending_path){ .state = copy, .idx = idx };
+	env->pending[env->pending_cnt] = (struct pending_path){ .state = copy, .idx = idx };
+	types_log_path_queued(env, &env->pending[env->pending_cnt++]);
 	if (env->pending_cnt > env->stats.peak_pending)
 		env->stats.peak_pending = env->pending_cnt;
 	return 0;
@@ -103,6 +104,9 @@ static int visit_join(struct types_env *env, struct verifier_state *st, uint32_t
 	cp->frames_key = key;
 	cp->next = env->explored[idx];
 	env->explored[idx] = cp;
+	/* As the kernel counts it: the states already kept there. */
+	if (env->explored_cnt[idx] > env->stats.max_states_per_insn)
+		env->stats.max_states_per_insn = env->explored_cnt[idx];
 	env->explored_cnt[idx]++;
 	env->stats.states_stored++;
 	return 0;
@@ -143,6 +147,7 @@ static int follow_path(struct types_env *env, struct verifier_state *st, uint32_
 				return err;
 			if (err == 1) {
 				env->stats.states_pruned++;
+				types_log_pruned(env, idx);
 				return 0;
 			}
 		}
@@ -150,6 +155,7 @@ static int follow_path(struct types_env *env, struct verifier_state *st, uint32_
 			return types_error(env, idx, -E2BIG,
 					   "BPF program is too large. Processed %u insn",
 					   TYPES_INSN_BUDGET);
+		types_log_insn_start(env, st, idx);
 		err = step(env, st, idx, &next);
 		if (err)
 			return err;
@@ -175,6 +181,7 @@ int types_walk(struct types_env *env)
 	while (!err && env->pending_cnt) {
 		struct pending_path path = env->pending[--env->pending_cnt];
 
+		types_log_path_start(env, &path);
 		err = follow_path(env, path.state, path.idx);
 		state_free(path.state);
 	}

@@ -15,6 +15,10 @@ struct bpfvm_map;
 /* -j / --json (and -p / --pretty, printed the same): bpftool's JSON output. */
 extern bool cli_json;
 
+/* -d / --debug: every program verified at log level 1|2|4 (bpftool's -d),
+ * its log printed to stderr as libbpf prints it. */
+extern bool cli_debug;
+
 /* Reads a whole file ("-" is stdin). Returns a malloc'ed buffer with a NUL
  * after the data, or NULL with a message on stderr. */
 char *cli_read_file(const char *path, size_t *len_out);
@@ -33,8 +37,22 @@ struct cli_object {
 	const char *path;
 };
 
-/* Opens and loads `path`; on failure prints why and returns non-zero. */
+/* Opens and loads `path`; on failure prints why (with the verifier's log
+ * of a refused program, as libbpf prints it) and returns non-zero. */
 int cli_object_load(const char *path, struct cli_object *co);
+/* The same, every program verified at `log_level` (plus 1|2|4 with -d). */
+int cli_object_load_logged(const char *path, uint32_t log_level, struct cli_object *co);
+
+/* Opens `path` and loads only program `name` (NULL: the object's only
+ * program) and the programs it needs (bpfvm_object_autoload_only), every
+ * one at `log_level` (plus 1|2|4 with -d). *prog_out is the program. On
+ * failure prints why and returns non-zero. */
+int cli_object_load_prog(const char *path, const char *name, uint32_t log_level,
+			 struct cli_object *co, struct bpfvm_prog **prog_out);
+
+/* Prints a program's verifier log between libbpf's "-- BEGIN PROG LOAD LOG
+ * --" and "-- END PROG LOAD LOG --" lines. */
+void cli_print_prog_log(FILE *out, const struct bpfvm_prog *prog);
 void cli_object_close(struct cli_object *co);
 
 /* `name NAME` as the next two arguments: the program, or the map. Prints

@@ -12,6 +12,7 @@
 #include "cli.h"
 
 bool cli_json;
+bool cli_debug;
 
 int cli_error(const char *fmt, ...)
 {
@@ -25,17 +26,102 @@ int cli_error(const char *fmt, ...)
 	return 1;
 }
 
-int cli_object_load(const char *path, struct cli_object *co)
+void cli_print_prog_log(FILE *out, const struct bpfvm_prog *prog)
+{
+	const char *log = bpfvm_prog_verifier_log(prog);
+	size_t len = log ? strlen(log) : 0;
+
+	if (!log)
+		return;
+	fprintf(out, "bpfvm: prog '%s': -- BEGIN PROG LOAD LOG --\n%s%s-- END PROG LOAD LOG --\n",
+		bpfvm_prog_name(prog), log, len && log[len - 1] != '\n' ? "\n" : "");
+}
+
+/* The program the verifier refused: the first one to load that has no id
+ * and a log (the loader stops at the first failure). */
+static void print_refusal(const struct cli_object *co, int err)
+{
+	for (size_t i = 0; i < bpfvm_object_prog_cnt(co->obj); i++) {
+		const struct bpfvm_prog *prog = bpfvm_object_prog(co->obj, i);
+
+		if (!bpfvm_prog_autoload(prog) || bpfvm_prog_id(prog) ||
+		    !bpfvm_prog_verifier_log(prog))
+			continue;
+		fprintf(stderr, "bpfvm: prog '%s': BPF program load failed: %s\n",
+			bpfvm_prog_name(prog), strerror(-err));
+		cli_print_prog_log(stderr, prog);
+		return;
+	}
+}
+
+static int load_with_logs(struct cli_object *co, uint32_t log_level)
+{
+	int err;
+
+	if (cli_debug)
+		log_level |= BPFVM_LOG_LEVEL1 | BPFVM_LOG_LEVEL2 | BPFVM_LOG_STATS;
+	for (size_t i = 0; log_level && i < bpfvm_object_prog_cnt(co->obj); i++)
+		bpfvm_prog_set_log_level(bpfvm_object_prog(co->obj, i), log_level);
+	err = bpfvm_object_load(co->obj);
+	if (err) {
+		char reason[2048];
+
+		snprintf(reason, sizeof(reason), "%s", bpfvm_errmsg());
+		print_refusal(co, err);
+		return cli_error("%s: %s", co->path, reason);
+	}
+	for (size_t i = 0; cli_debug && i < bpfvm_object_prog_cnt(co->obj); i++)
+		cli_print_prog_log(stderr, bpfvm_object_prog(co->obj, i));
+	return 0;
+}
+
+static int open_object(const char *path, struct cli_object *co)
 {
 	memset(co, 0, sizeof(*co));
 	co->path = path;
 	if (bpfvm_create(NULL, &co->vm))
 		return cli_fail("create");
-	if (bpfvm_object_open(co->vm, path, NULL, &co->obj) || bpfvm_object_load(co->obj)) {
+	if (bpfvm_object_open(co->vm, path, NULL, &co->obj)) {
 		cli_fail(path);
 		cli_object_close(co);
 		return 1;
 	}
+	return 0;
+}
+
+int cli_object_load(const char *path, struct cli_object *co)
+{
+	return cli_object_load_logged(path, 0, co);
+}
+
+int cli_object_load_logged(const char *path, uint32_t log_level, struct cli_object *co)
+{
+	if (open_object(path, co))
+		return 1;
+	if (load_with_logs(co, log_level)) {
+		cli_object_close(co);
+		return 1;
+	}
+	return 0;
+}
+
+int cli_object_load_prog(const char *path, const char *name, uint32_t log_level,
+			 struct cli_object *co, struct bpfvm_prog **prog_out)
+{
+	struct bpfvm_prog *prog;
+
+	if (open_object(path, co))
+		return 1;
+	prog = cli_find_prog(co, name);
+	if (prog && bpfvm_object_autoload_only(co->obj, prog)) {
+		cli_fail(path);
+		prog = NULL;
+	}
+	if (!prog || load_with_logs(co, log_level)) {
+		cli_object_close(co);
+		return 1;
+	}
+	*prog_out = prog;
 	return 0;
 }
 

@@ -1,4 +1,4 @@
-/* `bpfvm prog run|show|dump`: bpftool's `prog` commands, on an object file
+/* `bpfvm prog run|load|show|dump`: bpftool's `prog` commands, on an object file
  * that bpfvm loads itself (where bpftool takes a loaded program's id). */
 #include <errno.h>
 #include <stdio.h>
@@ -236,10 +236,11 @@ static int cmd_run(int argc, char **argv)
 
 	if (parse_run_args(argc, argv, &args))
 		return 2;
-	if (cli_object_load(args.obj, &co))
+	/* Only PROG and the programs it needs are verified: a bad neighbour
+	 * in the object does not keep it from running. */
+	if (cli_object_load_prog(args.obj, args.prog, 0, &co, &prog))
 		return 1;
-	prog = cli_find_prog(&co, args.prog);
-	err = prog ? run_prog(&co, prog, &args) : 1;
+	err = run_prog(&co, prog, &args);
 	cli_object_close(&co);
 	return err;
 }
@@ -363,13 +364,56 @@ static int cmd_dump(int argc, char **argv)
 	return listing ? 0 : 1;
 }
 
+/* ---- load ------------------------------------------------------------ */
+
+/* bpfvm prog load OBJ [name PROG] [log_level N]: verifies, as bpftool's
+ * prog load without pinning. */
+static int cmd_load(int argc, char **argv)
+{
+	const char *name = NULL;
+	struct bpfvm_prog *prog;
+	struct cli_object co;
+	uint32_t log_level = 0;
+	bool only = false;
+
+	if (argc < 1)
+		return cli_error("prog load: expected OBJ [name PROG] [log_level N]") + 1;
+	for (int i = 1; i < argc; i += 2) {
+		if (i + 1 >= argc && (strcmp(argv[i], "name") == 0 ||
+				      strcmp(argv[i], "log_level") == 0))
+			return cli_error("prog load: '%s' needs a value", argv[i]) + 1;
+		if (strcmp(argv[i], "name") == 0) {
+			name = argv[i + 1];
+			only = true;
+		} else if (strcmp(argv[i], "log_level") == 0) {
+			if (parse_u32(argv[i + 1], "log level", &log_level))
+				return 2;
+		} else {
+			return cli_error("prog load: pinning to '%s' is not supported yet: bpfvm "
+					 "verifies the object's programs without pinning them "
+					 "(expected 'name PROG' or 'log_level N')",
+					 argv[i]) + 1;
+		}
+	}
+	if (only ? cli_object_load_prog(argv[0], name, log_level, &co, &prog)
+		 : cli_object_load_logged(argv[0], log_level, &co))
+		return 1;
+	/* Asked for: each verified program's log, as libbpf prints it. */
+	for (size_t i = 0; log_level && !cli_debug && i < bpfvm_object_prog_cnt(co.obj); i++)
+		cli_print_prog_log(stdout, bpfvm_object_prog(co.obj, i));
+	cli_object_close(&co);
+	return 0;
+}
+
 int cli_prog(int argc, char **argv)
 {
+	if (argc >= 1 && strcmp(argv[0], "load") == 0)
+		return cmd_load(argc - 1, argv + 1);
 	if (argc >= 1 && strcmp(argv[0], "run") == 0)
 		return cmd_run(argc - 1, argv + 1);
 	if (argc >= 1 && (strcmp(argv[0], "show") == 0 || strcmp(argv[0], "list") == 0))
 		return cmd_show(argc - 1, argv + 1);
 	if (argc >= 1 && strcmp(argv[0], "dump") == 0)
 		return cmd_dump(argc - 1, argv + 1);
-	return cli_error("prog: expected run, show or dump (see 'bpfvm help')") + 1;
+	return cli_error("prog: expected run, load, show or dump (see 'bpfvm help')") + 1;
 }

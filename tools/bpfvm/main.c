@@ -12,13 +12,24 @@
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"Usage: bpfvm [-j|--json] OBJECT COMMAND [ARGS]\n"
+		"Usage: bpfvm [-j|--json] [-d|--debug] OBJECT COMMAND [ARGS]\n"
+		"\n"
+		"  -d, --debug  verify every program at log level 1|2|4 and print each\n"
+		"               verifier log to stderr (as bpftool -d)\n"
 		"\n"
 		"  bpfvm prog run OBJ [name PROG] [data_in FILE] [data_out FILE]\n"
 		"                 [data_size_out N] [ctx_in FILE] [ctx_out FILE]\n"
 		"                 [ctx_size_out N] [repeat N]\n"
-		"        load object file OBJ and test-run PROG as bpftool prog run does;\n"
-		"        data_out/ctx_out - prints a hex dump; bpf_printk lines go to stderr\n"
+		"        load PROG of object file OBJ (and the programs its prog arrays\n"
+		"        hold) and test-run it as bpftool prog run does; data_out/ctx_out\n"
+		"        - prints a hex dump; bpf_printk lines go to stderr; a refused\n"
+		"        program's verifier log goes to stderr\n"
+		"  bpfvm prog load OBJ [name PROG] [log_level N]\n"
+		"        verify the programs of OBJ (or only PROG and those it needs), as\n"
+		"        bpftool prog load without pinning (not supported yet); a refusal\n"
+		"        prints the verifier log between -- BEGIN PROG LOAD LOG -- and\n"
+		"        -- END PROG LOAD LOG --; log_level N (1 the failing path, 2 every\n"
+		"        path, +4 stats) prints each program's log to stdout\n"
 		"  bpfvm prog show OBJ [name PROG]\n"
 		"  bpfvm prog dump xlated OBJ [name PROG]\n"
 		"  bpfvm map show OBJ [name MAP]\n"
@@ -102,6 +113,8 @@ static int parse_options(int argc, char **argv)
 		if (strcmp(argv[i], "-j") == 0 || strcmp(argv[i], "--json") == 0 ||
 		    strcmp(argv[i], "-p") == 0 || strcmp(argv[i], "--pretty") == 0)
 			cli_json = true;
+		else if (strcmp(argv[i], "-d") == 0 || strcmp(argv[i], "--debug") == 0)
+			cli_debug = true;
 		else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
 			break;
 		else
