@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "verifier/reg_state.h"
+#include "verifier/scalar.h"
 
 void reg_mark_not_init(struct reg_state *reg)
 {
@@ -12,29 +13,8 @@ void reg_mark_not_init(struct reg_state *reg)
 
 void reg_bounds_from_tnum(struct reg_state *reg)
 {
-	struct tnum t = reg->var_off;
-	uint64_t lo = t.value, hi = t.value | t.mask;
-	uint32_t lo32 = (uint32_t)lo, hi32 = (uint32_t)hi;
-
-	reg->umin = lo;
-	reg->umax = hi;
-	/* Signed bounds follow the unsigned ones only when the sign is known. */
-	if (t.mask & (1ull << 63)) {
-		reg->smin = INT64_MIN;
-		reg->smax = INT64_MAX;
-	} else {
-		reg->smin = (int64_t)lo;
-		reg->smax = (int64_t)hi;
-	}
-	reg->u32_min = lo32;
-	reg->u32_max = hi32;
-	if (t.mask & (1ull << 31)) {
-		reg->s32_min = INT32_MIN;
-		reg->s32_max = INT32_MAX;
-	} else {
-		reg->s32_min = (int32_t)lo32;
-		reg->s32_max = (int32_t)hi32;
-	}
+	scalar_mark_unbounded(reg);
+	scalar_bounds_sync(reg);
 }
 
 void reg_mark_unknown_bits(struct reg_state *reg, unsigned bits)

@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "verifier/liveness.h"
+#include "verifier/scalar.h"
 #include "verifier/state_prune.h"
 
 #define IDMAP_MAX ((REG_COUNT + ISA_MAX_STACK / STACK_SLOT_SIZE) * ISA_MAX_CALL_FRAMES)
@@ -51,13 +52,37 @@ static bool idmap_check(struct idmap *map, uint32_t old, uint32_t cur)
 	return true;
 }
 
-static bool scalar_covers(const struct reg_state *old, const struct reg_state *cur)
+static bool ranges_within(const struct reg_state *old, const struct reg_state *cur)
 {
-	return cur->type == REG_SCALAR && tnum_in(old->var_off, cur->var_off) &&
-	       old->smin <= cur->smin && cur->smax <= old->smax &&
+	return old->smin <= cur->smin && cur->smax <= old->smax &&
 	       old->umin <= cur->umin && cur->umax <= old->umax &&
 	       old->s32_min <= cur->s32_min && cur->s32_max <= old->s32_max &&
 	       old->u32_min <= cur->u32_min && cur->u32_max <= old->u32_max;
+}
+
+/* Linked scalars (scalar.h): where old's copies were refined together,
+ * cur's must be copies too, with the same constant between them (the
+ * kernel's check_scalar_ids); an unlinked cur scalar gets an id of its own. */
+static bool scalar_ids_cover(const struct reg_state *old, const struct reg_state *cur,
+			     struct idmap *idmap)
+{
+	uint32_t cur_id = cur->id;
+
+	if (!old->id)
+		return true;
+	if ((old->id & SCALAR_ID_ADD_CONST) != (cur->id & SCALAR_ID_ADD_CONST) ||
+	    ((old->id & SCALAR_ID_ADD_CONST) && old->off != cur->off))
+		return false;
+	if (!cur_id)
+		cur_id = (uint32_t)(UINT32_MAX / 2 + 1 + idmap->cnt); /* unique: ids stay below */
+	return idmap_check(idmap, old->id, cur_id);
+}
+
+static bool scalar_covers(const struct reg_state *old, const struct reg_state *cur,
+			  struct idmap *idmap)
+{
+	return cur->type == REG_SCALAR && tnum_in(old->var_off, cur->var_off) &&
+	       ranges_within(old, cur) && scalar_ids_cover(old, cur, idmap);
 }
 
 static bool reg_covers(const struct reg_state *old, const struct reg_state *cur,
@@ -66,10 +91,10 @@ static bool reg_covers(const struct reg_state *old, const struct reg_state *cur,
 	if (old->type == REG_NOT_INIT)
 		return true;
 	if (old->type == REG_SCALAR)
-		return scalar_covers(old, cur);
+		return scalar_covers(old, cur, idmap);
 	if (old->type != cur->type || old->off != cur->off || old->map != cur->map ||
 	    (old->type == REG_PTR_TO_STACK && old->frameno != cur->frameno) ||
-	    !tnum_in(old->var_off, cur->var_off))
+	    !tnum_in(old->var_off, cur->var_off) || !ranges_within(old, cur))
 		return false;
 	if (old->type & REG_MAYBE_NULL)
 		return idmap_check(idmap, old->id, cur->id);
@@ -209,6 +234,30 @@ bool state_covers(const struct types_env *env, const struct verifier_state *old,
 
 /* ---- widening ---------------------------------------------------------- */
 
+/* cur = base + cur.off + v is also base + old.off + v' with v' = v + delta:
+ * v' keeps the lower bound of both and loses its upper one (a pointer
+ * walking up stays movable; the accesses through it are refused unless a
+ * check bounds it again). */
+static void widen_pointer(const struct reg_state *old, struct reg_state *cur)
+{
+	int64_t delta = (int64_t)cur->off - old->off, smin;
+	uint64_t umin;
+
+	if (__builtin_add_overflow(cur->smin, delta, &smin))
+		smin = INT64_MIN;
+	/* delta is a difference of two s32: no overflow in its negation */
+	if (delta < 0)
+		umin = cur->umin >= (uint64_t)-delta ? cur->umin - (uint64_t)-delta : 0;
+	else if (__builtin_add_overflow(cur->umin, (uint64_t)delta, &umin))
+		umin = 0;
+	cur->off = old->off;
+	cur->var_off = tnum_unknown();
+	scalar_mark_unbounded(cur);
+	cur->smin = smin < old->smin ? smin : old->smin;
+	cur->umin = umin < old->umin ? umin : old->umin;
+	scalar_bounds_sync(cur);
+}
+
 static bool widen_reg(const struct reg_state *old, struct reg_state *cur, bool pointers)
 {
 	struct idmap none = { 0 };
@@ -216,14 +265,18 @@ static bool widen_reg(const struct reg_state *old, struct reg_state *cur, bool p
 	if (old->type == REG_NOT_INIT || reg_covers(old, cur, &none))
 		return false;
 	if (old->type == REG_SCALAR && cur->type == REG_SCALAR) {
-		reg_mark_unknown(cur);
+		/* The moving bounds go to their extremes (a loop's counter keeps
+		 * the bound its loop checks, as pointer arithmetic needs). Two
+		 * constants wait for the second stage: a bounded loop's counter
+		 * is explored exactly, as the kernel does. */
+		if (!pointers && reg_is_const(old) && reg_is_const(cur))
+			return false;
+		scalar_widen(cur, old);
 		return true;
 	}
 	if (pointers && old->type == cur->type && old->map == cur->map &&
 	    old->frameno == cur->frameno && !(cur->type & REG_MAYBE_NULL)) {
-		/* cur = base + cur.off + v is also base + old.off + (some v'). */
-		cur->off = old->off;
-		cur->var_off = tnum_unknown();
+		widen_pointer(old, cur);
 		return true;
 	}
 	return false;

@@ -1,46 +1,58 @@
-/* Conditional jumps on abstract states: both ways unless the operands decide,
- * each side learning what the comparison says (NULL checks on NULL-able
- * pointers; scalar ranges, scalar.c; packet ranges from comparisons with
- * data_end, pkt_range.c). */
+/* Conditional jumps on abstract states (the kernel's check_cond_jmp_op):
+ * both ways unless the operands decide, each side learning what the
+ * comparison says: scalar ranges on both operands and on their copies
+ * (scalar.c), NULL checks on NULL-able pointers, packet ranges from
+ * comparisons with data_end (pkt_range.c). A side that no value can take
+ * is not explored. Comparisons of pointers are allowed (bpfvm verifies as
+ * a privileged user); their result is unknown, so both sides are explored,
+ * except a non-NULL pointer against 0. */
 #include <errno.h>
+#include <string.h>
 
+#include "verifier/scalar.h"
 #include "verifier/types_env.h"
 
-/* 1 taken, 0 not taken, -1 unknown: only constants decide for now. */
-static int branch_taken(const struct bpf_insn *insn, const struct reg_state *dst,
-			const struct reg_state *src)
+/* Pointers that the kernel knows are never NULL (reg_not_null). Stack,
+ * context and packet pointers are not among them. */
+static bool reg_not_null(const struct reg_state *reg)
 {
-	bool is32 = isa_class(insn->code) == BPF_JMP32;
-	uint64_t a, b;
-	int64_t sa, sb;
+	if (reg->type & REG_MAYBE_NULL)
+		return false;
+	switch (reg_base_type(reg)) {
+	case REG_PTR_TO_MAP_VALUE: case REG_PTR_TO_MEM: case REG_PTR_TO_RINGBUF_MEM:
+	case REG_CONST_PTR_TO_MAP: case REG_PTR_TO_KERNEL_OBJ:
+		return true;
+	default:
+		return false;
+	}
+}
 
-	if (!reg_is_const(dst) || !reg_is_const(src))
+/* A pointer against a constant: only `!= 0` of a non-NULL pointer is
+ * known. bpfvm decides it on 64-bit compares only: the low half of a valid
+ * pointer may be 0. */
+static int pointer_branch_taken(const struct reg_state *dst, const struct reg_state *src,
+				uint8_t op, bool is32)
+{
+	const struct reg_state *ptr = reg_is_pointer(dst) ? dst : src;
+	const struct reg_state *other = ptr == dst ? src : dst;
+
+	if (is32 || !reg_is_const(other) || other->var_off.value != 0 || !reg_not_null(ptr))
 		return -1;
-	a = dst->var_off.value;
-	b = src->var_off.value;
-	if (is32) {
-		a = (uint32_t)a;
-		b = (uint32_t)b;
-		sa = (int32_t)a;
-		sb = (int32_t)b;
-	} else {
-		sa = (int64_t)a;
-		sb = (int64_t)b;
+	if (op == BPF_JEQ)
+		return 0;
+	return op == BPF_JNE ? 1 : -1;
+}
+
+/* 1 taken, 0 not taken, -1 unknown. */
+static int branch_taken(const struct reg_state *dst, const struct reg_state *src, uint8_t op,
+			bool is32)
+{
+	if (reg_is_pointer(dst) || reg_is_pointer(src)) {
+		if (reg_is_pointer(dst) && reg_is_pointer(src))
+			return -1;
+		return pointer_branch_taken(dst, src, op, is32);
 	}
-	switch (isa_op(insn->code)) {
-	case BPF_JEQ: return a == b;
-	case BPF_JNE: return a != b;
-	case BPF_JSET: return (a & b) != 0;
-	case BPF_JGT: return a > b;
-	case BPF_JGE: return a >= b;
-	case BPF_JLT: return a < b;
-	case BPF_JLE: return a <= b;
-	case BPF_JSGT: return sa > sb;
-	case BPF_JSGE: return sa >= sb;
-	case BPF_JSLT: return sa < sb;
-	case BPF_JSLE: return sa <= sb;
-	}
-	return -1;
+	return scalar_branch_taken(dst, src, op, is32);
 }
 
 static void refine_null(struct reg_state *reg, uint32_t id, bool is_null)
@@ -71,15 +83,6 @@ static void refine_null_everywhere(struct verifier_state *st, uint32_t id, bool 
 	}
 }
 
-/* The path just queued (the jump) and st (the fall-through) learn from a
- * NULL check on pointer `id`. */
-static void refine_both_ways(struct types_env *env, struct verifier_state *st, uint32_t id,
-			     bool null_if_taken)
-{
-	refine_null_everywhere(env->pending[env->pending_cnt - 1].state, id, null_if_taken);
-	refine_null_everywhere(st, id, !null_if_taken);
-}
-
 /* A `ptr ==/!= 0` test on a NULL-able pointer (64-bit compares only, as the
  * kernel): which register, or -1. */
 static int null_check_reg(const struct bpf_insn *insn, const struct reg_state *dst,
@@ -95,15 +98,92 @@ static int null_check_reg(const struct bpf_insn *insn, const struct reg_state *d
 		return insn->src_reg;
 	return -1;
 }
+
+/* `p1 == p2` where one may be NULL and the other may not: on the equal
+ * side, the first is not NULL either (the kernel, for that register). */
+static void refine_pointer_pair(const struct bpf_insn *insn, struct verifier_state *taken,
+				struct verifier_state *fall)
+{
+	struct reg_state *regs;
+	const struct reg_state *dst, *src;
+	uint8_t op = isa_op(insn->code), maybe;
+
+	dst = &state_frame(fall)->regs[insn->dst_reg];
+	src = &state_frame(fall)->regs[insn->src_reg];
+	if (isa_class(insn->code) != BPF_JMP || isa_source(insn->code) != BPF_X ||
+	    !reg_is_pointer(dst) || !reg_is_pointer(src) ||
+	    !(dst->type & REG_MAYBE_NULL) == !(src->type & REG_MAYBE_NULL) ||
+	    (op != BPF_JEQ && op != BPF_JNE))
+		return;
+	maybe = (src->type & REG_MAYBE_NULL) ? insn->src_reg : insn->dst_reg;
+	regs = state_frame(op == BPF_JEQ ? taken : fall)->regs;
+	regs[maybe].type &= (uint16_t)~REG_MAYBE_NULL;
+}
+
+/* What `dst op src` (is `taken`) teaches st's scalars and their copies.
+ * false: no value takes this side. */
+static bool refine_scalars(struct verifier_state *st, const struct bpf_insn *insn,
+			   const struct reg_state *imm, bool taken)
+{
+	struct reg_state *regs = state_frame(st)->regs;
+	struct reg_state *dst = &regs[insn->dst_reg], src_copy, *src = &src_copy;
+	bool is32 = isa_class(insn->code) == BPF_JMP32;
+	uint8_t op = isa_op(insn->code);
+	bool alive;
+
+	if (isa_source(insn->code) == BPF_X && insn->src_reg != insn->dst_reg)
+		src = &regs[insn->src_reg];
+	else if (isa_source(insn->code) == BPF_X) /* r op r: r & r is r != 0 */
+		reg_mark_const(src, 0), op = BPF_JNE;
+	else
+		src_copy = *imm;
+	if (dst->type != REG_SCALAR || src->type != REG_SCALAR)
+		return true;
+	alive = scalar_refine(dst, src, op, is32, taken);
+	if (!alive)
+		return false;
+	if (src != &src_copy)
+		scalar_sync_linked(st, src);
+	scalar_sync_linked(st, dst);
+	return true;
+}
+
+/* A compare of a register with itself: decided, but for JSET. */
+static int same_reg_taken(const struct reg_state *reg, uint8_t op, bool is32)
+{
+	struct reg_state zero;
+
+	switch (op) {
+	case BPF_JEQ: case BPF_JGE: case BPF_JLE: case BPF_JSGE: case BPF_JSLE:
+		return 1;
+	case BPF_JSET:
+		if (reg_is_pointer(reg))
+			return -1;
+		reg_mark_const(&zero, 0);
+		return scalar_branch_taken(reg, &zero, BPF_JNE, is32);
+	default:
+		return 0;
+	}
+}
+
+static void drop_last_path(struct types_env *env)
+{
+	state_free(env->pending[--env->pending_cnt].state);
+}
+
 int types_step_cond_jump(struct types_env *env, struct verifier_state *st, uint32_t idx,
-			  uint32_t *next)
+			 uint32_t *next)
 {
 	const struct bpf_insn *insn = &env->prog->insns[idx];
 	struct func_state *frame = state_frame(st);
-	struct reg_state src_imm, *src = &src_imm;
+	struct reg_state src_imm, *src = &src_imm, *dst = &frame->regs[insn->dst_reg];
 	uint32_t target = (uint32_t)isa_jump_target(insn, idx);
+	bool is32 = isa_class(insn->code) == BPF_JMP32;
+	uint8_t op = isa_op(insn->code);
+	struct verifier_state *other;
 	int err = types_check_reg_init(env, st, idx, insn->dst_reg);
 	int taken, null_reg;
+	bool taken_alive, fall_alive;
 
 	if (err)
 		return err;
@@ -115,17 +195,32 @@ int types_step_cond_jump(struct types_env *env, struct verifier_state *st, uint3
 	} else {
 		reg_mark_const(&src_imm, (uint64_t)(int64_t)insn->imm);
 	}
-	taken = branch_taken(insn, &frame->regs[insn->dst_reg], src);
+	if (isa_source(insn->code) == BPF_X && insn->src_reg == insn->dst_reg)
+		taken = same_reg_taken(dst, op, is32);
+	else
+		taken = branch_taken(dst, src, op, is32);
 	if (taken == 1)
 		*next = target;
 	if (taken >= 0)
 		return 0;
-	null_reg = null_check_reg(insn, &frame->regs[insn->dst_reg], src);
+	null_reg = null_check_reg(insn, dst, src);
 	err = types_push_path(env, st, target);
 	if (err)
 		return err;
-	if (null_reg >= 0)
-		refine_both_ways(env, st, frame->regs[null_reg].id, isa_op(insn->code) == BPF_JEQ);
-	types_learn_packet_range(env, idx, env->pending[env->pending_cnt - 1].state, st);
+	other = env->pending[env->pending_cnt - 1].state;
+	if (null_reg >= 0) {
+		uint32_t id = frame->regs[null_reg].id;
+
+		refine_null_everywhere(other, id, op == BPF_JEQ);
+		refine_null_everywhere(st, id, op != BPF_JEQ);
+	}
+	refine_pointer_pair(insn, other, st);
+	taken_alive = refine_scalars(other, insn, &src_imm, true);
+	fall_alive = refine_scalars(st, insn, &src_imm, false);
+	types_learn_packet_range(env, idx, other, st);
+	if (!taken_alive)
+		drop_last_path(env);
+	if (!fall_alive)
+		*next = UINT32_MAX;
 	return 0;
 }

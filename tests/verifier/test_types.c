@@ -510,7 +510,8 @@ static void map_lookups_return_values_that_may_be_null(void)
 		    "if r0 == 0x0 goto out\n"
 		    "r0 += 4\n"               /* a map value now */
 		    "r2 = r6\n"
-		    "if r0 == 0x0 goto use\n" /* cannot be NULL any more: still both ways */
+		    "r4 = *(u32 *)(r6 +0)\n"  /* a non-NULL map value against 0 is decided: */
+		    "if r4 == 0x0 goto use\n" /* split on data instead */
 		    "r2 = r0\n"
 		    "use:\n"
 		    "r3 = *(u32 *)(r2 +8)\n"  /* ctx on one path, map value on the other */
@@ -518,7 +519,7 @@ static void map_lookups_return_values_that_may_be_null(void)
 		    "r0 = 0\n"
 		    "exit\n", &v);
 	expect_refused(test, &v, -EINVAL,
-		       "test_prog: insn 12: same insn cannot be used with different pointers");
+		       "test_prog: insn 13: same insn cannot be used with different pointers");
 	release(&v);
 }
 
