@@ -33,7 +33,7 @@ enum ctx_field_kind {
 	CTX_FIELD_PACKET,      /* pointer to the packet start */
 	CTX_FIELD_PACKET_END,
 	CTX_FIELD_PACKET_META,
-	CTX_FIELD_PTR_OR_NULL, /* some kernel object (sk, flow_keys): opaque here */
+	CTX_FIELD_PTR_OR_NULL, /* a kernel object or NULL (__sk_buff.sk): opaque here */
 	CTX_FIELD_PTR,	       /* a kernel object never NULL (sk_msg_md.sk, flow_keys) */
 };
 
