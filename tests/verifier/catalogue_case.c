@@ -273,15 +273,24 @@ int catalogue_case_insns(const struct catalogue_case *c, struct bpf_insn **insns
 
 void catalogue_log_reason(const char *log, char *reason, size_t size)
 {
-	const char *end = strstr(log, "\nprocessed "), *start;
+	const char *end = strstr(log, "processed "), *start;
 
-	if (!end) {
+	/* "processed N insns" ends the log, on a line of its own or glued to
+	 * the reason ("expected prog array map for tail callprocessed 3 insns"). */
+	while (end && !(end[10] >= '0' && end[10] <= '9'))
+		end = strstr(end + 1, "processed ");
+	if (!end)
 		end = log + strlen(log);
+	for (;;) {
 		while (end > log && end[-1] == '\n')
 			end--;
+		start = end;
+		while (start > log && start[-1] != '\n')
+			start--;
+		/* "infinite loop detected at insn 1" comes before two states. */
+		if (strncmp(start, "cur state:", 10) && strncmp(start, "old state:", 10))
+			break;
+		end = start;
 	}
-	start = end;
-	while (start > log && start[-1] != '\n')
-		start--;
 	snprintf(reason, size, "%.*s", (int)(end - start), start);
 }

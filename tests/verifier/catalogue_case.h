@@ -65,12 +65,16 @@ struct catalogue_verdict {
 };
 
 /* The line of a verifier log that gives the reason: the last one before
- * "processed N insns", or the last line. */
+ * "processed N insns" (which some messages lack a newline before), or the
+ * last line; the "cur state:" / "old state:" lines that follow "infinite
+ * loop detected" are skipped. */
 void catalogue_log_reason(const char *log, char *reason, size_t size);
 
 /* Loads the case into bpfvm / into the kernel (bpf(2), libbpf for C). */
 void catalogue_run_bpfvm(const struct catalogue_case *c, struct catalogue_verdict *v);
 void catalogue_run_kernel(const struct catalogue_case *c, struct catalogue_verdict *v);
 bool catalogue_kernel_usable(char *why, size_t size);
+/* The kernel's log of the last refusal (empty after an acceptance). */
+const char *catalogue_kernel_log(void);
 
 #endif

@@ -24,6 +24,11 @@ static int quiet(enum libbpf_print_level level, const char *fmt, va_list args)
 	return 0;
 }
 
+const char *catalogue_kernel_log(void)
+{
+	return kernel_log;
+}
+
 bool catalogue_kernel_usable(char *why, size_t size)
 {
 	struct bpf_insn insns[] = {

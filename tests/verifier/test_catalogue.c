@@ -51,6 +51,29 @@ static int compare_paths(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* The case's name: its file name without ".s" or ".bpf.c". */
+static size_t case_name(const char *path, const char **name)
+{
+	const char *slash = strrchr(path, '/');
+	size_t len;
+
+	*name = slash ? slash + 1 : path;
+	len = strlen(*name);
+	return len - (strstr(*name, ".bpf.c") ? 6 : 2);
+}
+
+/* Names are the rows of the table and the C programs' names: unique. */
+static bool name_is_unique(size_t idx)
+{
+	const char *name, *other;
+	size_t len = case_name(paths[idx], &name);
+
+	for (size_t i = 0; i < path_cnt; i++)
+		if (i != idx && case_name(paths[i], &other) == len && !strncmp(name, other, len))
+			return false;
+	return true;
+}
+
 /* Mismatches counted by part. */
 static struct {
 	char name[32];
@@ -95,16 +118,29 @@ static bool judge(const struct catalogue_case *c, const char *kcol, const char *
 	return (strcmp(kcol, "SKIP") == 0 || strcmp(kcol, want) == 0) && strcmp(bcol, want) == 0;
 }
 
-static bool run_case(const char *path, const char *objdir, bool kernel)
+/* With CATALOGUE_LOG=1 in the environment, the tail of the kernel's log of
+ * a mismatching case: what to read when adding a case. */
+static void print_kernel_log(const struct catalogue_verdict *k)
 {
+	const char *log = catalogue_kernel_log();
+	size_t len = strlen(log);
+
+	if (k->skipped || k->accepted || !getenv("CATALOGUE_LOG"))
+		return;
+	printf("    kernel log (tail):\n%s\n", len > 2048 ? log + len - 2048 : log);
+}
+
+static bool run_case(size_t idx, const char *objdir, bool kernel)
+{
+	const char *path = paths[idx];
 	struct catalogue_verdict k = { .skipped = true }, b;
 	struct catalogue_case c;
 	const char *kcol, *bcol;
 	bool ok;
 
-	if (catalogue_case_read(&c, path, objdir)) {
-		printf("%-56s %-10s %-8s %-8s %-8s MISMATCH (bad case file)\n", path, "-", "-", "-",
-		       "-");
+	if (!name_is_unique(idx) || catalogue_case_read(&c, path, objdir)) {
+		printf("%-56s %-10s %-8s %-8s %-8s MISMATCH (bad case file or name used twice)\n",
+		       path, "-", "-", "-", "-");
 		count_part("(bad case)", true);
 		return false;
 	}
@@ -122,6 +158,7 @@ static bool run_case(const char *path, const char *objdir, bool kernel)
 		if (!k.skipped)
 			printf("    kernel:   %s\n", k.accepted ? "(accepted)" : k.reason);
 		printf("    bpfvm:    %s\n", b.accepted ? "(accepted)" : b.reason);
+		print_kernel_log(&k);
 	}
 	count_part(c.part[0] ? c.part : "-", !ok);
 	catalogue_case_release(&c);
@@ -158,11 +195,12 @@ int main(int argc, char **argv)
 	printf("%-56s %-10s %-8s %-8s %-8s\n", "case", "part", "expected", "kernel", "bpfvm");
 	for (size_t i = 0; i < path_cnt; i++) {
 		if (!filter || strstr(paths[i], filter)) {
-			mismatches += !run_case(paths[i], argv[2], kernel);
+			mismatches += !run_case(i, argv[2], kernel);
 			run_cnt++;
 		}
-		free(paths[i]);
 	}
+	for (size_t i = 0; i < path_cnt; i++)
+		free(paths[i]);
 	print_summary(run_cnt, mismatches);
 	free(paths);
 	return mismatches ? 1 : 0;
