@@ -12,10 +12,10 @@
 #include "engine/prog.h"
 #include "maps/map.h"
 
+static struct bpfvm *vm;
+
 static struct bpfvm *catalogue_vm(void)
 {
-	static struct bpfvm *vm;
-
 	if (!vm && bpfvm_create(NULL, &vm)) {
 		fprintf(stderr, "cannot create a runtime: %s\n", bpfvm_errmsg());
 		exit(2);
@@ -117,4 +117,10 @@ void catalogue_run_bpfvm(const struct catalogue_case *c, struct catalogue_verdic
 		run_asm(c, v);
 	else
 		run_obj(c, v);
+}
+
+void catalogue_bpfvm_release(void)
+{
+	bpfvm_destroy(vm);
+	vm = NULL;
 }

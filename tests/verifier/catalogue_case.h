@@ -72,6 +72,8 @@ void catalogue_log_reason(const char *log, char *reason, size_t size);
 
 /* Loads the case into bpfvm / into the kernel (bpf(2), libbpf for C). */
 void catalogue_run_bpfvm(const struct catalogue_case *c, struct catalogue_verdict *v);
+/* Destroys the runtime the bpfvm loads share. */
+void catalogue_bpfvm_release(void);
 void catalogue_run_kernel(const struct catalogue_case *c, struct catalogue_verdict *v);
 bool catalogue_kernel_usable(char *why, size_t size);
 /* The kernel's log of the last refusal (empty after an acceptance). */

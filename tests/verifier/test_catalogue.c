@@ -201,6 +201,7 @@ int main(int argc, char **argv)
 	}
 	for (size_t i = 0; i < path_cnt; i++)
 		free(paths[i]);
+	catalogue_bpfvm_release();
 	print_summary(run_cnt, mismatches);
 	free(paths);
 	return mismatches ? 1 : 0;

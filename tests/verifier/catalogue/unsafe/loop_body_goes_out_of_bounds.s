@@ -2,7 +2,7 @@
 # map: array key=4 value=16 entries=1
 # expect: reject
 # reason: R2 min value is outside of the allowed memory range
-# part: walk
+# part: memory
 #
 # A bounded loop whose last iteration reads past the value.
 *(u32 *)(r10 -4) = 0

@@ -2,7 +2,7 @@
 # map: hash key=4 value=16 entries=4
 # expect: reject
 # reason: R6 invalid mem access 'map_value_or_null'
-# part: walk
+# part: memory
 #
 # Checking a second lookup does not check the first.
 *(u32 *)(r10 -4) = 0

@@ -2,7 +2,7 @@
 # map: hash key=4 value=16 entries=4
 # expect: reject
 # reason: R0 invalid mem access 'scalar'
-# part: walk
+# part: scalars
 #
 # The read is on the branch where the value is NULL.
 *(u32 *)(r10 -4) = 0

@@ -2,7 +2,7 @@
 # map: array key=4 value=16 entries=1
 # expect: reject
 # reason: R6 min value is outside of the allowed memory range
-# part: walk
+# part: memory
 #
 # Two constants from two branches; one takes the read past the value. Pruning must not merge them.
 *(u32 *)(r10 -4) = 0

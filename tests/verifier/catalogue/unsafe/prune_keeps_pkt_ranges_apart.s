@@ -1,7 +1,7 @@
 # prog: xdp
 # expect: reject
 # reason: R2 offset is outside of the packet
-# part: walk
+# part: memory
 #
 # A packet checked for 8 bytes on one path, 2 on the other, then 4 read.
 r2 = *(u32 *)(r1 +0)
