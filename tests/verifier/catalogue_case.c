@@ -204,7 +204,7 @@ static int parse_header(struct catalogue_case *c, const char *prefix)
 		line += len + (line[len] == '\n');
 	}
 	if (!has_expect || (!c->expect_accept && !c->reason[0])) {
-		fprintf(stderr, "%s: needs \"expect: accept\" or \"expect: reject\" with a reason\n",
+		fprintf(stderr, "%s: needs \"expect: accept\" or \"expect: reject\" and a reason\n",
 			c->name);
 		return -1;
 	}

@@ -69,13 +69,15 @@ static int patch_map_fds(struct bpf_insn *insns, size_t cnt, const int *fds, uns
 
 		if (insn->code != (BPF_LD | BPF_IMM | BPF_DW))
 			continue;
-		if (insn->src_reg == BPF_PSEUDO_MAP_IDX || insn->src_reg == BPF_PSEUDO_MAP_IDX_VALUE) {
-			if ((unsigned)insn->imm >= map_cnt)
-				return -1;
-			insn->src_reg = insn->src_reg == BPF_PSEUDO_MAP_IDX ? BPF_PSEUDO_MAP_FD
-									    : BPF_PSEUDO_MAP_VALUE;
-			insn->imm = fds[insn->imm];
-		}
+		if (insn->src_reg == BPF_PSEUDO_MAP_IDX)
+			insn->src_reg = BPF_PSEUDO_MAP_FD;
+		else if (insn->src_reg == BPF_PSEUDO_MAP_IDX_VALUE)
+			insn->src_reg = BPF_PSEUDO_MAP_VALUE;
+		else
+			continue;
+		if ((unsigned)insn->imm >= map_cnt)
+			return -1;
+		insn->imm = fds[insn->imm];
 		i++;
 	}
 	return 0;

@@ -4,7 +4,8 @@
 # reason: invalid zero-sized read
 # part: helpers
 #
-# A ring buffer has no elements to look up.
+# A ring buffer has no elements to look up; its key size of 0 is what the
+# kernel trips on first.
 *(u32 *)(r10 -4) = 0
 r2 = r10
 r2 += -4
