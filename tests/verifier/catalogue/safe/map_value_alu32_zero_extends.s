@@ -1,0 +1,19 @@
+# prog: socket_filter
+# map: array key=4 value=16 entries=1
+# expect: accept
+# part: scalars
+#
+# w1 = 0xffffffff then r1 >>= 32 is 0: a known offset.
+*(u32 *)(r10 -4) = 0
+r2 = r10
+r2 += -4
+r1 = map[idx:0]
+call 1
+if r0 == 0x0 goto out
+w1 = -1
+r1 >>= 32
+r0 += r1
+r0 = *(u32 *)(r0 +0)
+out:
+r0 = 0
+exit

@@ -1,0 +1,17 @@
+# prog: socket_filter
+# map: array key=4 value=16 entries=1
+# expect: reject
+# reason: R0 min value is outside of the allowed memory range
+# part: memory
+#
+# Before the value.
+*(u32 *)(r10 -4) = 0
+r2 = r10
+r2 += -4
+r1 = map[idx:0]
+call 1
+if r0 == 0x0 goto out
+r0 = *(u8 *)(r0 -1)
+out:
+r0 = 0
+exit
