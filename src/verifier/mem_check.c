@@ -47,11 +47,6 @@ void mem_format_var_off(char *buf, size_t size, struct tnum var_off)
 
 /* ---- Alignment ---------------------------------------------------------- */
 
-static bool tnum_is_aligned(struct tnum t, uint32_t size)
-{
-	return !((t.value | t.mask) & (size - 1));
-}
-
 static const char *alignment_desc(const struct reg_state *reg)
 {
 	switch (reg_base_type(reg)) {
