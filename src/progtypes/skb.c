@@ -67,8 +67,9 @@ const struct progtype progtype_sched_act = {
 	.test_run = skb_test_run,
 };
 
-/* The kernel allows 0..3 at egress (bit 1: congestion notification) and
- * 0..1 at ingress; the table has one range per type, the wider one. */
+/* The kernel allows 0..1 at ingress (and when no attach type is given) and
+ * 0..3 at egress (bit 1: congestion notification), which the verifier
+ * takes from its attach-type table (types_return.c). */
 const struct progtype progtype_cgroup_skb = {
 	.type = BPF_PROG_TYPE_CGROUP_SKB,
 	.name = "cgroup_skb",
@@ -77,7 +78,7 @@ const struct progtype progtype_cgroup_skb = {
 	.ctx_access = skb_cgroup_access,
 	.ret_checked = true,
 	.ret_min = 0,
-	.ret_max = 3,
+	.ret_max = 1,
 	.legacy_packet = skb_legacy_packet,
 	.event_packet = skb_legacy_packet,
 	.test_run = skb_test_run,

@@ -299,6 +299,16 @@ static int alu_binary(struct types_env *env, struct verifier_state *st, uint32_t
 				   : fold32(op, is_signed, (uint32_t)a, (uint32_t)b));
 		return 0;
 	}
+	/* x & c keeps only c's bits: enough for return ranges (`r0 &= 1`)
+	 * until scalar.c tracks tnums through every operation. */
+	if (op == BPF_AND && (reg_is_const(src) || reg_is_const(dst))) {
+		uint64_t c = reg_is_const(src) ? src->var_off.value : dst->var_off.value;
+
+		if (!is64)
+			c = (uint32_t)c;
+		reg_mark_unknown_bits(dst, c ? 64 - (unsigned)__builtin_clzll(c) : 0);
+		return 0;
+	}
 	scalar_result(insn, dst, false, 0);
 	return 0;
 }

@@ -6,6 +6,38 @@
 
 #include "verifier/types_env.h"
 
+/* The kernel's reg_not_null: pointers that cannot be NULL. */
+static bool reg_not_null(const struct reg_state *reg)
+{
+	switch (reg->type) {
+	case REG_PTR_TO_MAP_VALUE:
+	case REG_PTR_TO_MEM:
+	case REG_PTR_TO_RINGBUF_MEM:
+	case REG_CONST_PTR_TO_MAP:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* A pointer that cannot be NULL against 0: == never holds, != always
+ * (a ring buffer record checked twice must not look leaked on the path
+ * that cannot be). */
+static int pointer_branch_taken(const struct bpf_insn *insn, const struct reg_state *dst,
+				const struct reg_state *src)
+{
+	const struct reg_state *ptr = reg_is_pointer(dst) ? dst : src;
+	const struct reg_state *other = ptr == dst ? src : dst;
+
+	if (!reg_not_null(ptr) || !reg_is_const(other) || other->var_off.value != 0)
+		return -1;
+	switch (isa_op(insn->code)) {
+	case BPF_JEQ: return 0;
+	case BPF_JNE: return 1;
+	default: return -1;
+	}
+}
+
 /* 1 taken, 0 not taken, -1 unknown: only constants decide for now. */
 static int branch_taken(const struct bpf_insn *insn, const struct reg_state *dst,
 			const struct reg_state *src)
@@ -14,6 +46,8 @@ static int branch_taken(const struct bpf_insn *insn, const struct reg_state *dst
 	uint64_t a, b;
 	int64_t sa, sb;
 
+	if (reg_is_pointer(dst) || reg_is_pointer(src))
+		return pointer_branch_taken(insn, dst, src);
 	if (!reg_is_const(dst) || !reg_is_const(src))
 		return -1;
 	a = dst->var_off.value;
@@ -43,7 +77,8 @@ static int branch_taken(const struct bpf_insn *insn, const struct reg_state *dst
 	return -1;
 }
 
-static void refine_null(struct reg_state *reg, uint32_t id, bool is_null)
+static void refine_null(const struct types_env *env, struct reg_state *reg, uint32_t id,
+			bool is_null)
 {
 	if (!(reg->type & REG_MAYBE_NULL) || reg->id != id)
 		return;
@@ -51,24 +86,28 @@ static void refine_null(struct reg_state *reg, uint32_t id, bool is_null)
 		reg_mark_const(reg, 0);
 	} else {
 		reg->type &= (uint16_t)~REG_MAYBE_NULL;
-		reg->id = 0;
+		if (!types_reg_keeps_id(env, reg))
+			reg->id = 0;
 	}
 }
 
 /* After `if ptr == 0`: in every frame, the copies of ptr (same id) become 0
  * on the NULL side and lose the NULL possibility on the other
  * (mark_ptr_or_null_regs). */
-static void refine_null_everywhere(struct verifier_state *st, uint32_t id, bool is_null)
+static void refine_null_everywhere(const struct types_env *env, struct verifier_state *st,
+				   uint32_t id, bool is_null)
 {
 	for (uint32_t f = 0; f <= st->curframe; f++) {
 		struct func_state *frame = st->frames[f];
 
 		for (int r = 0; r < BPF_REG_10; r++)
-			refine_null(&frame->regs[r], id, is_null);
+			refine_null(env, &frame->regs[r], id, is_null);
 		for (uint32_t i = 0; i < frame->slot_cnt; i++)
 			if (frame->stack[i].bytes[0] == SLOT_SPILL)
-				refine_null(&frame->stack[i].spilled, id, is_null);
+				refine_null(env, &frame->stack[i].spilled, id, is_null);
 	}
+	if (is_null)
+		types_release_null_ref(st, id);
 }
 
 /* The path just queued (the jump) and st (the fall-through) learn from a
@@ -76,8 +115,8 @@ static void refine_null_everywhere(struct verifier_state *st, uint32_t id, bool 
 static void refine_both_ways(struct types_env *env, struct verifier_state *st, uint32_t id,
 			     bool null_if_taken)
 {
-	refine_null_everywhere(env->pending[env->pending_cnt - 1].state, id, null_if_taken);
-	refine_null_everywhere(st, id, !null_if_taken);
+	refine_null_everywhere(env, env->pending[env->pending_cnt - 1].state, id, null_if_taken);
+	refine_null_everywhere(env, st, id, !null_if_taken);
 }
 
 /* A `ptr ==/!= 0` test on a NULL-able pointer (64-bit compares only, as the

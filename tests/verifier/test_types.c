@@ -501,7 +501,8 @@ static void map_lookups_return_values_that_may_be_null(void)
 		    "if r0 == 0x0 goto out\n"
 		    "r0 += 4\n"               /* a map value now */
 		    "r2 = r6\n"
-		    "if r0 == 0x0 goto use\n" /* cannot be NULL any more: still both ways */
+		    "r7 = *(u32 *)(r6 +8)\n"
+		    "if r7 == 0x0 goto use\n"
 		    "r2 = r0\n"
 		    "use:\n"
 		    "r3 = *(u32 *)(r2 +8)\n"  /* ctx on one path, map value on the other */
@@ -509,7 +510,29 @@ static void map_lookups_return_values_that_may_be_null(void)
 		    "r0 = 0\n"
 		    "exit\n", &v);
 	expect_refused(test, &v, -EINVAL,
-		       "test_prog: insn 12: same insn cannot be used with different pointers");
+		       "test_prog: insn 13: same insn cannot be used with different pointers");
+	release(&v);
+
+	/* A map value cannot be NULL any more: `== 0` is never taken (the
+	 * kernel's is_branch_taken), so the context never reaches the load. */
+	next_map = array_map();
+	verify_text(test,
+		    "r6 = r1\n"
+		    "*(u32 *)(r10 -4) = 0\n"
+		    "r1 = map[idx:0]\n"
+		    "r2 = r10\n"
+		    "r2 += -4\n"
+		    "call 1\n"
+		    "if r0 == 0x0 goto out\n"
+		    "r2 = r6\n"
+		    "if r0 == 0x0 goto use\n"
+		    "r2 = r0\n"
+		    "use:\n"
+		    "r3 = *(u32 *)(r2 +8)\n"
+		    "out:\n"
+		    "r0 = 0\n"
+		    "exit\n", &v);
+	expect_accepted(test, &v);
 	release(&v);
 }
 
