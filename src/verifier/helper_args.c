@@ -181,6 +181,39 @@ static int check_size(struct types_env *env, struct verifier_state *st, uint32_t
 				      write);
 }
 
+/* get_constant_map_key: the key an array lookup is given when the stack
+ * holds it as known zeros or as a spilled constant (-1: not known). With it
+ * the kernel (6.14 and later) knows a lookup below max_entries finds an
+ * element: no NULL check is needed. */
+static int64_t constant_key(const struct verifier_state *st, const struct reg_state *key,
+			    uint32_t key_size)
+{
+	const struct func_state *frame;
+	const struct stack_slot *slot;
+	uint32_t first, zeros = 0;
+	int64_t off;
+
+	if (key->type != REG_PTR_TO_STACK || !tnum_is_const(key->var_off) ||
+	    key->frameno > st->curframe)
+		return -1;
+	frame = st->frames[key->frameno];
+	off = key->off + (int64_t)key->var_off.value;
+	if (off >= 0 || off < -ISA_MAX_STACK || (uint32_t)(-off - 1) / STACK_SLOT_SIZE >= frame->slot_cnt)
+		return -1;
+	slot = &frame->stack[(uint32_t)(-off - 1) / STACK_SLOT_SIZE];
+	first = (uint32_t)(off & (STACK_SLOT_SIZE - 1));
+	/* The key's bytes, up to the slot's end, are known zeros ... */
+	for (uint32_t i = first; i < STACK_SLOT_SIZE && slot->bytes[i] == SLOT_ZERO; i++)
+		zeros++;
+	if (zeros >= key_size)
+		return 0;
+	/* ... or the key is a whole spilled constant. */
+	if (first != 0 || key_size != STACK_SLOT_SIZE || slot->bytes[0] != SLOT_SPILL ||
+	    !reg_is_const(&slot->spilled))
+		return -1;
+	return (int64_t)slot->spilled.var_off.value;
+}
+
 /* check_reg_const_str: a NUL-terminated string in a frozen read-only map. */
 static int check_const_str(struct types_env *env, uint32_t idx, uint8_t regno,
 			   const struct reg_state *reg)
@@ -237,8 +270,13 @@ static int check_arg_meaning(struct types_env *env, struct verifier_state *st, u
 		return check_map_arg(env, regno, reg, call);
 	case ARG_PTR_TO_MAP_KEY:
 		err = need_map(env, call);
-		return err ? err : types_check_helper_mem(env, st, idx, regno, call->desc.key_size,
-							  call->desc.key_size, false);
+		if (!err)
+			err = types_check_helper_mem(env, st, idx, regno, call->desc.key_size,
+						     call->desc.key_size, false);
+		if (!err && (call->desc.type == BPF_MAP_TYPE_ARRAY ||
+			     call->desc.type == BPF_MAP_TYPE_PERCPU_ARRAY))
+			call->const_key = constant_key(st, reg, call->desc.key_size);
+		return err;
 	case ARG_PTR_TO_MAP_VALUE:
 	case ARG_PTR_TO_UNINIT_MAP_VALUE:
 		err = need_map(env, call);

@@ -35,6 +35,7 @@ struct helper_call {
 	uint32_t ref_obj_id;		 /* of the argument that carries a reference */
 	uint8_t release_regno;		 /* the argument released, 0: none */
 	uint64_t mem_size;		 /* ARG_CONST_ALLOC_SIZE_OR_ZERO's value */
+	int64_t const_key;		 /* an array's key known on the stack, or -1 */
 };
 
 /* The map that reg->map names; false if it names none that the verifier

@@ -142,6 +142,14 @@ static int helper_result(struct types_env *env, struct verifier_state *st,
 		if (of_maps && !(call->map & REG_MAP_INNER)) { /* the inner map */
 			reg_mark_pointer(r0, REG_CONST_PTR_TO_MAP | REG_MAYBE_NULL, 0);
 			r0->map = call->map | REG_MAP_INNER;
+		} else if (call->func_id == BPF_FUNC_map_lookup_elem && call->const_key >= 0 &&
+			   call->const_key < call->desc.max_entries) {
+			/* An element of an array, surely there. */
+			reg_mark_pointer(r0, REG_PTR_TO_MAP_VALUE, 0);
+			r0->map = call->map;
+			if (call->desc.spin_lock_off >= 0) /* names its lock */
+				r0->id = ++env->next_id;
+			return 0;
 		} else {
 			reg_mark_pointer(r0, REG_PTR_TO_MAP_VALUE | REG_MAYBE_NULL, 0);
 			r0->map = call->map;
@@ -181,7 +189,7 @@ int types_step_helper_call(struct types_env *env, struct verifier_state *st, uin
 	const struct bpf_insn *insn = &env->prog->insns[idx];
 	struct func_state *frame = state_frame(st);
 	const struct helper_entry *entry;
-	struct helper_call call = { .idx = idx, .func_id = insn->imm };
+	struct helper_call call = { .idx = idx, .func_id = insn->imm, .const_key = -1 };
 	int err;
 
 	if (refs_holds_lock(st) && (isa_is_callx(insn) || insn->imm != BPF_FUNC_spin_unlock))

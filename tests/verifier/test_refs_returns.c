@@ -10,6 +10,15 @@
 
 #define RINGBUF { BPF_MAP_TYPE_RINGBUF, 0, 0, 4096 }
 
+/* An array of one struct { struct bpf_spin_lock lock; int x; }. */
+#define LOCKED { BPF_MAP_TYPE_ARRAY, 4, 8, 2, .spin_lock = true }
+
+/* r6 = r7 = the value of element 0 of map 0 (NULL-checked), r8 = element 1 */
+#define LOOKUP_LOCKED                                                                          \
+	"*(u32 *)(r10 -4) = 0\nr2 = r10\nr2 += -4\nr1 = map[idx:0]\ncall 1\nr6 = r0\nr7 = r0\n"   \
+	"if r6 == 0 goto out\n*(u32 *)(r10 -8) = 1\nr2 = r10\nr2 += -8\nr1 = map[idx:0]\n"       \
+	"call 1\nr8 = r0\nif r8 == 0 goto out\n"
+
 /* The kernel wants BTF func_info for callbacks, which assembler text lacks. */
 #define NO_BTF "callbacks need BTF func_info"
 
@@ -62,6 +71,48 @@ static const struct verdict_case cases[] = {
 	  .text = "r9 = r1\n" RESERVE "if r6 == 0 goto out\nr1 = r9\nr2 = map[idx:1]\nr3 = 0\n"
 		  "call 12\nr1 = r6\nr2 = 0\ncall 132\nout:\nr0 = 0\nexit\n",
 	  .reason = "tail_call would lead to reference leak" },
+	/* bpf_spin_lock */
+	{ "lock_then_unlock", .maps = { LOCKED },
+	  .text = LOOKUP_LOCKED "r1 = r6\ncall 93\n*(u32 *)(r6 +4) = 1\nr1 = r7\ncall 94\n"
+		  "out:\nr0 = 0\nexit\n" },
+	{ "exit_while_locked", .maps = { LOCKED },
+	  .text = LOOKUP_LOCKED "r1 = r6\ncall 93\nout:\nr0 = 0\nexit\n",
+	  .reason = "BPF_EXIT instruction in main prog cannot be used inside bpf_spin_lock-ed "
+		    "region" },
+	{ "helper_call_while_locked", .maps = { LOCKED },
+	  .text = LOOKUP_LOCKED "r1 = r6\ncall 93\ncall 7\nr1 = r6\ncall 94\nout:\nr0 = 0\n"
+		  "exit\n",
+	  .reason = "function calls are not allowed while holding a lock" },
+	{ "unlock_without_lock", .maps = { LOCKED },
+	  .text = LOOKUP_LOCKED "r1 = r6\ncall 94\nout:\nr0 = 0\nexit\n",
+	  .reason = "bpf_spin_unlock without taking a lock" },
+	{ "unlock_of_another_element", .maps = { LOCKED },
+	  .text = LOOKUP_LOCKED "r1 = r6\ncall 93\nr1 = r8\ncall 94\nout:\nr0 = 0\nexit\n",
+	  .reason = "bpf_spin_unlock of different lock" },
+	{ "lock_at_the_wrong_offset", .maps = { LOCKED },
+	  .text = LOOKUP_LOCKED "r1 = r6\nr1 += 4\ncall 93\nr1 = r6\ncall 94\nout:\nr0 = 0\n"
+		  "exit\n",
+	  .reason = "off 4 doesn't point to 'struct bpf_spin_lock' that is at 0" },
+	{ "lock_before_the_null_check", .maps = { LOCKED },
+	  .text = "r6 = *(u32 *)(r1 +0)\n*(u32 *)(r10 -4) = r6\nr2 = r10\nr2 += -4\n"
+		  "r1 = map[idx:0]\ncall 1\nr1 = r0\ncall 93\nr0 = 0\nexit\n",
+	  .reason = "R1 type=map_value_or_null expected=map_value, ptr_" },
+	{ "array_element_of_a_known_key_needs_no_null_check", .maps = { LOCKED },
+	  .text = "*(u32 *)(r10 -4) = 0\nr2 = r10\nr2 += -4\nr1 = map[idx:0]\ncall 1\n"
+		  "r6 = r0\nr1 = r0\ncall 93\n*(u32 *)(r6 +4) = 1\nr1 = r6\ncall 94\nr0 = 0\n"
+		  "exit\n" },
+	{ "array_element_of_a_key_past_the_end_may_be_null", .maps = { LOCKED },
+	  .text = "*(u32 *)(r10 -4) = 2\nr2 = r10\nr2 += -4\nr1 = map[idx:0]\ncall 1\n"
+		  "r1 = r0\ncall 93\nr0 = 0\nexit\n",
+	  .reason = "R1 type=map_value_or_null expected=map_value, ptr_" },
+	{ "lock_on_the_stack",
+	  .text = "r1 = r10\nr1 += -8\ncall 93\nr0 = 0\nexit\n",
+	  .reason = "R1 type=fp expected=map_value, ptr_" },
+	{ "lock_in_a_map_without_one", .maps = { { BPF_MAP_TYPE_ARRAY, 4, 8, 2 } },
+	  .text = "*(u32 *)(r10 -4) = 0\nr2 = r10\nr2 += -4\nr1 = map[idx:0]\ncall 1\n"
+		  "if r0 == 0 goto out\nr1 = r0\ncall 93\nout:\nr0 = 0\nexit\n",
+	  .reason = "map 'm' has no valid bpf_spin_lock",
+	  .kernel_skip = "the kernel names maps without BTF differently" },
 	/* return values */
 	{ "cgroup_skb_ingress_returns_2", .type = BPF_PROG_TYPE_CGROUP_SKB,
 	  .attach_type = BPF_CGROUP_INET_INGRESS, .text = "r0 = 2\nexit\n",

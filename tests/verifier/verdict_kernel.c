@@ -5,8 +5,10 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/syscall.h>
+#include <linux/btf.h>
 
 #include "../testlib.h"
+#include "core/runtime.h"
 #include "engine/prog.h"
 #include "maps/map.h"
 #include "progtypes/progtype.h"
@@ -26,12 +28,43 @@ static enum bpf_prog_type case_type(const struct verdict_case *c)
 	return c->type ? c->type : BPF_PROG_TYPE_SCHED_CLS;
 }
 
+/* BTF for a map value with a lock, as clang emits it for
+ *   struct val { struct bpf_spin_lock lock; int x; };
+ * types: [1] int, [2] struct bpf_spin_lock { int val; }, [3] struct val. */
+static int spin_lock_btf(void)
+{
+	static const char strings[] = "\0int\0bpf_spin_lock\0val\0lock\0x";
+	enum { S_INT = 1, S_LOCK = 5, S_VAL = 19, S_LOCKM = 23, S_X = 28 };
+	static const uint32_t types[] = {
+		S_INT, BTF_KIND_INT << 24, 4, BTF_INT_SIGNED << 24 | 32,
+		S_LOCK, BTF_KIND_STRUCT << 24 | 1, 4, S_VAL, 1, 0,
+		S_VAL, BTF_KIND_STRUCT << 24 | 2, 8, S_LOCKM, 2, 0, S_X, 1, 32,
+	};
+	struct {
+		struct btf_header hdr;
+		uint32_t types[sizeof(types) / sizeof(types[0])];
+		char strings[sizeof(strings)];
+	} blob = {
+		.hdr = { .magic = BTF_MAGIC, .version = BTF_VERSION, .hdr_len = sizeof(blob.hdr),
+			 .type_len = sizeof(types), .str_off = sizeof(types),
+			 .str_len = sizeof(strings) },
+	};
+	union bpf_attr attr;
+
+	memcpy(blob.types, types, sizeof(types));
+	memcpy(blob.strings, strings, sizeof(strings));
+	memset(&attr, 0, sizeof(attr));
+	attr.btf = (uintptr_t)&blob;
+	attr.btf_size = sizeof(blob.hdr) + sizeof(types) + sizeof(strings); /* no padding */
+	return (int)sys_bpf(BPF_BTF_LOAD, &attr);
+}
+
 static int kernel_map(const struct verdict_map *m)
 {
 	union bpf_attr attr;
 	uint32_t key = 0;
 	char *value;
-	int fd;
+	int fd, btf_fd = -1;
 
 	memset(&attr, 0, sizeof(attr));
 	attr.map_type = m->type;
@@ -39,7 +72,17 @@ static int kernel_map(const struct verdict_map *m)
 	attr.value_size = m->value_size;
 	attr.max_entries = m->max_entries;
 	attr.map_flags = m->map_flags;
+	if (m->spin_lock) {
+		btf_fd = spin_lock_btf();
+		if (btf_fd < 0)
+			return btf_fd;
+		attr.btf_fd = (uint32_t)btf_fd;
+		attr.btf_key_type_id = 1;
+		attr.btf_value_type_id = 3;
+	}
 	fd = (int)sys_bpf(BPF_MAP_CREATE, &attr);
+	if (btf_fd >= 0)
+		close(btf_fd);
 	if (fd < 0 || !m->rodata)
 		return fd;
 	value = calloc(1, m->value_size);
@@ -134,13 +177,17 @@ bool verdict_kernel_usable(void)
 
 static struct bpfvm_map *bpfvm_side_map(struct bpfvm *vm, const struct verdict_map *m)
 {
-	struct bpfvm_map_create_opts opts = { .sz = sizeof(opts), .map_flags = m->map_flags };
+	struct map_attr attr = {
+		.type = m->type, .key_size = m->key_size, .value_size = m->value_size,
+		.max_entries = m->max_entries, .map_flags = m->map_flags,
+		.has_spin_lock = m->spin_lock, .spin_lock_off = 0, .name = "m",
+		.nr_cpus = vm->nr_cpus,
+	};
 	struct bpfvm_map *map;
 	uint32_t key = 0;
 	char *value;
 
-	if (bpfvm_map_create(vm, m->type, "m", m->key_size, m->value_size, m->max_entries,
-			     &opts, &map)) {
+	if (map_create(vm, &attr, &map)) {
 		fprintf(stderr, "bpfvm map: %s\n", bpfvm_errmsg());
 		exit(2);
 	}

@@ -22,6 +22,9 @@ struct verdict_map {
 	uint32_t key_size, value_size, max_entries, map_flags;
 	/* Frozen after element 0 is set to this string (read-only data). */
 	const char *rodata;
+	/* The value is struct { struct bpf_spin_lock lock; int x; } (value_size
+	 * 8), described by BTF for the kernel. */
+	bool spin_lock;
 };
 
 struct verdict_case {
