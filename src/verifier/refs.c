@@ -8,6 +8,7 @@
  * its map, as the kernel pairs lock and unlock. */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "maps/map.h"
@@ -148,18 +149,19 @@ int refs_spin_lock(struct types_env *env, struct verifier_state *st, uint32_t id
 int refs_check_leak(struct types_env *env, const struct verifier_state *st, uint32_t idx,
 		    const char *prefix)
 {
-	const struct ref_state *leak = NULL;
+	char leaks[STATE_MAX_REFS * 48] = "";
+	size_t len = 0;
 
 	if (refs_holds_lock(st))
 		return types_error(env, idx, -EINVAL,
 				   "%s cannot be used inside bpf_spin_lock-ed region", prefix);
-	for (uint32_t i = 0; i < st->ref_cnt && !leak; i++)
+	/* The kernel's lines: each reference, then what leaks them. */
+	for (uint32_t i = 0; i < st->ref_cnt; i++)
 		if (st->refs[i].kind == REF_PTR)
-			leak = &st->refs[i];
-	if (!leak)
+			len += (size_t)snprintf(leaks + len, sizeof(leaks) - len,
+						"Unreleased reference id=%u alloc_insn=%u\n",
+						st->refs[i].id, st->refs[i].insn_idx);
+	if (!len)
 		return 0;
-	/* The kernel's two lines: the reference, then what leaks it. */
-	return types_error(env, idx, -EINVAL,
-			   "Unreleased reference id=%u alloc_insn=%u\n%s would lead to reference leak",
-			   leak->id, leak->insn_idx, prefix);
+	return types_error(env, idx, -EINVAL, "%s%s would lead to reference leak", leaks, prefix);
 }
