@@ -16,10 +16,11 @@
 
 /* A callback's arguments, as the kernel's set_*_callback_state(): what the
  * helper passes, with the caller's callback context forwarded. */
-static void callback_args(const struct func_state *caller, int32_t helper,
-			  struct func_state *callee)
+static void callback_args(const struct types_env *env, const struct func_state *caller,
+			  int32_t helper, struct func_state *callee)
 {
 	struct reg_state *r = callee->regs;
+	struct map_desc desc;
 
 	for (int i = BPF_REG_1; i <= BPF_REG_5; i++)
 		reg_mark_unknown(&r[i]);
@@ -29,7 +30,9 @@ static void callback_args(const struct func_state *caller, int32_t helper,
 		break;
 	case BPF_FUNC_for_each_map_elem: /* long cb(map, key, value, ctx) */
 		r[BPF_REG_1] = caller->regs[BPF_REG_1];
-		reg_mark_pointer(&r[BPF_REG_2], REG_PTR_TO_MEM, 0);
+		reg_mark_pointer(&r[BPF_REG_2], REG_PTR_TO_MEM, 0); /* the key */
+		if (helper_map_desc(env, caller->regs[BPF_REG_1].map, &desc))
+			r[BPF_REG_2].mem_size = desc.key_size;
 		reg_mark_pointer(&r[BPF_REG_3], REG_PTR_TO_MAP_VALUE, 0);
 		r[BPF_REG_3].map = caller->regs[BPF_REG_1].map;
 		r[BPF_REG_4] = caller->regs[BPF_REG_3];
@@ -75,7 +78,7 @@ static int queue_callback(struct types_env *env, struct verifier_state *st, uint
 	if (!callee)
 		return types_error(env, idx, -ENOMEM, "out of memory");
 	callee->callback = true;
-	callback_args(caller, insn->imm, callee);
+	callback_args(env, caller, insn->imm, callee);
 	st->frames[frameno] = callee;
 	st->curframe = frameno;
 	err = types_push_path(env, st, start);

@@ -9,11 +9,15 @@
 #include "../testlib.h"
 #include "verdict_kernel.h"
 
-#define HASH_8_8 { BPF_MAP_TYPE_HASH, 4, 8, 16 }
-#define ARRAY_4_8 { BPF_MAP_TYPE_ARRAY, 4, 8, 4 }
-#define PROG_ARRAY { BPF_MAP_TYPE_PROG_ARRAY, 4, 4, 4 }
-#define PERF_ARRAY { BPF_MAP_TYPE_PERF_EVENT_ARRAY, 4, 4, 4 }
-#define RINGBUF { BPF_MAP_TYPE_RINGBUF, 0, 0, 4096 }
+#define HASH_8_8 VERDICT_MAP(BPF_MAP_TYPE_HASH, 4, 8, 16)
+#define ARRAY_4_8 VERDICT_MAP(BPF_MAP_TYPE_ARRAY, 4, 8, 4)
+#define PROG_ARRAY VERDICT_MAP(BPF_MAP_TYPE_PROG_ARRAY, 4, 4, 4)
+#define PERF_ARRAY VERDICT_MAP(BPF_MAP_TYPE_PERF_EVENT_ARRAY, 4, 4, 4)
+#define RINGBUF VERDICT_MAP(BPF_MAP_TYPE_RINGBUF, 0, 0, 4096)
+/* .rodata as libbpf makes it: read-only for programs, frozen. */
+#define RODATA(text)                                                                           \
+	{ .type = BPF_MAP_TYPE_ARRAY, .key_size = 4, .value_size = 8, .max_entries = 1,        \
+	  .map_flags = BPF_F_RDONLY_PROG, .rodata = (text) }
 
 /* r2 = a zeroed 4-byte key at fp-8, r1 = map 0. */
 #define KEY_ON_STACK "*(u64 *)(r10 -8) = 0\nr2 = r10\nr2 += -8\nr1 = map[idx:0]\n"
@@ -127,17 +131,17 @@ static const struct verdict_case cases[] = {
 	  .text = "*(u64 *)(r10 -8) = 0\nr1 = r10\nr1 += -8\nr2 = 4\nr3 = r10\nr3 += -8\n"
 		  "call 182\nr0 = 0\nexit\n",
 	  .reason = "R3 type=fp expected=map_value" },
-	{ "strncmp_against_a_writable_map", .maps = { { BPF_MAP_TYPE_ARRAY, 4, 8, 1 } },
+	{ "strncmp_against_a_writable_map", .maps = { VERDICT_MAP(BPF_MAP_TYPE_ARRAY, 4, 8, 1) },
 	  .text = "*(u64 *)(r10 -8) = 0\nr1 = r10\nr1 += -8\nr2 = 4\nr3 = map[idx:0]+0\n"
 		  "call 182\nr0 = 0\nexit\n",
 	  .reason = "R3 does not point to a readonly map'" },
 	{ "strncmp_against_an_unterminated_string",
-	  .maps = { { BPF_MAP_TYPE_ARRAY, 4, 8, 1, BPF_F_RDONLY_PROG, "abcdefgh" } },
+	  .maps = { RODATA("abcdefgh") },
 	  .text = "*(u64 *)(r10 -8) = 0\nr1 = r10\nr1 += -8\nr2 = 4\nr3 = map[idx:0]+0\n"
 		  "call 182\nr0 = 0\nexit\n",
 	  .reason = "string is not zero-terminated" },
 	{ "strncmp_against_a_read_only_string",
-	  .maps = { { BPF_MAP_TYPE_ARRAY, 4, 8, 1, BPF_F_RDONLY_PROG, "abc" } },
+	  .maps = { RODATA("abc") },
 	  .text = "*(u64 *)(r10 -8) = 0\nr1 = r10\nr1 += -8\nr2 = 4\nr3 = map[idx:0]+0\n"
 		  "call 182\nr0 = 0\nexit\n" },
 	/* ringbuf_reserve's size */

@@ -11,6 +11,7 @@
 #include <bpf/libbpf.h>
 
 #include "../testlib.h"
+#include "verdict_kernel.h"
 
 static const struct {
 	const char *object;
@@ -46,24 +47,6 @@ static int keep_libbpf_message(enum libbpf_print_level level, const char *fmt, v
 	return 0;
 }
 
-/* The line before the last "processed N insns" of a verifier log. */
-static const char *reason_in_log(const char *log, char *buf, size_t size)
-{
-	const char *end = NULL, *at = log, *start;
-
-	while ((at = strstr(at, "processed ")) != NULL)
-		end = at++;
-	if (!end)
-		return NULL;
-	while (end > log && end[-1] == '\n')
-		end--;
-	start = end;
-	while (start > log && start[-1] != '\n')
-		start--;
-	snprintf(buf, size, "%.*s", (int)(end - start), start);
-	return buf;
-}
-
 /* -1: the kernel could not be asked; 0 accepted; 1 refused (reason in buf). */
 static int kernel_verdict(const char *path, char *buf, size_t size)
 {
@@ -82,8 +65,10 @@ static int kernel_verdict(const char *path, char *buf, size_t size)
 	bpf_object__close(obj);
 	if (!err)
 		return 0;
-	if (!reason_in_log(libbpf_log, buf, size))
+	if (!strstr(libbpf_log, "processed "))
 		snprintf(buf, size, "load: %d without a verifier log", err);
+	else
+		verdict_log_reason(libbpf_log, buf, size);
 	return 1;
 }
 

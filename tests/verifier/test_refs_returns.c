@@ -8,10 +8,12 @@
 #include "../testlib.h"
 #include "verdict_kernel.h"
 
-#define RINGBUF { BPF_MAP_TYPE_RINGBUF, 0, 0, 4096 }
+#define RINGBUF VERDICT_MAP(BPF_MAP_TYPE_RINGBUF, 0, 0, 4096)
 
 /* An array of one struct { struct bpf_spin_lock lock; int x; }. */
-#define LOCKED { BPF_MAP_TYPE_ARRAY, 4, 8, 2, .spin_lock = true }
+#define LOCKED                                                                                 \
+	{ .type = BPF_MAP_TYPE_ARRAY, .key_size = 4, .value_size = 8, .max_entries = 2,        \
+	  .spin_lock = true }
 
 /* r6 = r7 = the value of element 0 of map 0 (NULL-checked), r8 = element 1 */
 #define LOOKUP_LOCKED                                                                          \
@@ -67,7 +69,7 @@ static const struct verdict_case cases[] = {
 	  .reason = "R6 min value is outside of the allowed memory range",
 	  .pending = "B memory" },
 	{ "ringbuf_record_leaked_by_a_tail_call",
-	  .maps = { RINGBUF, { BPF_MAP_TYPE_PROG_ARRAY, 4, 4, 4 } },
+	  .maps = { RINGBUF, VERDICT_MAP(BPF_MAP_TYPE_PROG_ARRAY, 4, 4, 4) },
 	  .text = "r9 = r1\n" RESERVE "if r6 == 0 goto out\nr1 = r9\nr2 = map[idx:1]\nr3 = 0\n"
 		  "call 12\nr1 = r6\nr2 = 0\ncall 132\nout:\nr0 = 0\nexit\n",
 	  .reason = "tail_call would lead to reference leak" },
@@ -108,7 +110,7 @@ static const struct verdict_case cases[] = {
 	{ "lock_on_the_stack",
 	  .text = "r1 = r10\nr1 += -8\ncall 93\nr0 = 0\nexit\n",
 	  .reason = "R1 type=fp expected=map_value, ptr_" },
-	{ "lock_in_a_map_without_one", .maps = { { BPF_MAP_TYPE_ARRAY, 4, 8, 2 } },
+	{ "lock_in_a_map_without_one", .maps = { VERDICT_MAP(BPF_MAP_TYPE_ARRAY, 4, 8, 2) },
 	  .text = "*(u32 *)(r10 -4) = 0\nr2 = r10\nr2 += -4\nr1 = map[idx:0]\ncall 1\n"
 		  "if r0 == 0 goto out\nr1 = r0\ncall 93\nout:\nr0 = 0\nexit\n",
 	  .reason = "map 'm' has no valid bpf_spin_lock",

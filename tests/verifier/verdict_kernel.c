@@ -103,20 +103,20 @@ static int kernel_map(const struct verdict_map *m)
 	return fd;
 }
 
-static const char *last_line(char *buf, size_t size)
+const char *verdict_log_reason(const char *log, char *buf, size_t size)
 {
-	char *end = NULL, *start, *at = kernel_log;
+	const char *end = NULL, *at = log, *start;
 
 	/* The last "processed N insns"; a kernel message without its newline
 	 * ("expected prog array map for tail call") runs into it. */
 	while ((at = strstr(at, "processed ")) != NULL)
 		end = at++;
 	if (!end)
-		end = kernel_log + strlen(kernel_log);
-	while (end > kernel_log && end[-1] == '\n')
+		end = log + strlen(log);
+	while (end > log && end[-1] == '\n')
 		end--;
 	start = end;
-	while (start > kernel_log && start[-1] != '\n')
+	while (start > log && start[-1] != '\n')
 		start--;
 	snprintf(buf, size, "%.*s", (int)(end - start), start);
 	return buf;
@@ -154,7 +154,7 @@ bool verdict_kernel(const struct verdict_case *c, const struct bpf_insn *insns, 
 		if (fd >= 0)
 			close(fd);
 		else
-			*reason = last_line(buf, size);
+			*reason = verdict_log_reason(kernel_log, buf, size);
 	}
 	for (int i = 0; i < VERDICT_MAX_MAPS; i++)
 		if (fds[i] >= 0)

@@ -27,6 +27,10 @@ struct verdict_map {
 	bool spin_lock;
 };
 
+/* A map of `type` with these sizes. */
+#define VERDICT_MAP(type_, key, value, entries)                                                \
+	{ .type = (type_), .key_size = (key), .value_size = (value), .max_entries = (entries) }
+
 struct verdict_case {
 	const char *name;
 	enum bpf_prog_type type;	   /* 0: sched_cls */
@@ -42,6 +46,10 @@ struct verdict_case {
 	 * is merged, bpfvm's differing verdict is reported, not counted. */
 	const char *pending;
 };
+
+/* The reason in a verifier log: the line before its last "processed N
+ * insns" (or its last line). Returns buf. */
+const char *verdict_log_reason(const char *log, char *buf, size_t size);
 
 /* Whether bpf() can load programs here. */
 bool verdict_kernel_usable(void);

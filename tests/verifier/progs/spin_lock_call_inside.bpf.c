@@ -1,17 +1,5 @@
 /* No helper call while a bpf_spin_lock is held. */
-#include "helpers_common.h"
-
-struct counter {
-	struct bpf_spin_lock lock;
-	__u64 packets;
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 4);
-	__type(key, __u32);
-	__type(value, struct counter);
-} counters SEC(".maps");
+#include "counters.h"
 
 SEC("tc")
 int call_under_lock(struct __sk_buff *skb)
