@@ -435,7 +435,7 @@ static void test_calls(void)
 	expect_load_error("helper_of_another_program_type_is_refused", skb_helper,
 			  COUNT(skb_helper), -EINVAL, 1);
 	testlib_check("helper_of_another_program_type_is_named",
-		      strstr(bpfvm_errmsg(), "type raw cannot call helper bpf_skb_load_bytes#26") !=
+		      strstr(bpfvm_errmsg(), "cannot use helper bpf_skb_load_bytes#26 (program type raw)") !=
 			      NULL,
 		      "\"%s\"", bpfvm_errmsg());
 	expect_load_error("call_to_negative_helper_id_is_rejected", negative_helper,

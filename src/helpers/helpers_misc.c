@@ -314,9 +314,9 @@ static uint64_t helper_strtoul(uint64_t buf, uint64_t buf_len, uint64_t flags, u
 }
 
 /* kernel/bpf/helpers.c, kernel/trace/bpf_trace.c. The pid/uid/comm helpers
- * are tracing and cgroup helpers in the kernel; raw programs may call them
- * too, since a user-space run has a calling thread. */
-#define HELPER_FAMILIES_CURRENT (HELPER_FAMILY_TRACING | HELPER_FAMILY_CGROUP | HELPER_FAMILY_RAW)
+ * are in Linux 6.18's bpf_base_func_proto: every program type may call them
+ * (a user-space run has a calling thread). */
+#define HELPER_FAMILIES_CURRENT HELPER_FAMILY_ANY
 
 const struct helper_proto helper_protos_misc[] = {
 	{ .id = BPF_FUNC_ktime_get_ns, .name = "bpf_ktime_get_ns", .fn = helper_ktime_get_ns,

@@ -141,6 +141,8 @@ struct verifier_state *state_dup(const struct verifier_state *src)
 	if (!st)
 		return NULL;
 	st->curframe = src->curframe;
+	st->ref_cnt = src->ref_cnt;
+	memcpy(st->refs, src->refs, src->ref_cnt * sizeof(st->refs[0]));
 	for (uint32_t i = 0; i <= src->curframe; i++) {
 		st->frames[i] = func_state_dup(src->frames[i]);
 		if (!st->frames[i]) {

@@ -48,6 +48,11 @@ enum reg_type {
 	REG_TYPE_COUNT,
 };
 
+/* A map pointer or value of the map inside map-in-map prog->maps[map &
+ * ~REG_MAP_INNER] (its template's attributes): a lookup in an
+ * ARRAY_OF_MAPS or HASH_OF_MAPS yields one. */
+#define REG_MAP_INNER 0x80000000u
+
 /* Flag on a pointer type: NULL until a comparison with 0 says otherwise
  * (the kernel's PTR_MAYBE_NULL). */
 #define REG_MAYBE_NULL 0x100u
@@ -56,8 +61,14 @@ struct reg_state {
 	uint16_t type;	     /* enum reg_type, with REG_MAYBE_NULL */
 	uint8_t frameno;     /* REG_PTR_TO_STACK */
 	int32_t off;	     /* fixed offset of a pointer */
-	uint32_t id;	     /* MAYBE_NULL pointers: copies share it */
-	uint32_t map;	     /* map index, or subprogram of a PTR_TO_FUNC */
+	uint32_t id;	     /* MAYBE_NULL pointers: copies share it; map values of a
+			      * map with a bpf_spin_lock keep it after the NULL
+			      * check: it names the lock (the kernel's reg->id) */
+	/* A pointer to an acquired reference (a ring buffer record): the id of
+	 * its entry in verifier_state.refs, shared by copies; 0 otherwise. */
+	uint32_t ref_obj_id;
+	uint32_t map;	     /* map index (REG_MAP_INNER: an inner map), or
+			      * subprogram of a PTR_TO_FUNC */
 	/* PTR_TO_PACKET(_META): bytes from the packet start + off known to be
 	 * below data_end (the kernel's reg->range), learned from comparisons. */
 	uint32_t range;
@@ -92,9 +103,30 @@ struct func_state {
 	struct stack_slot *stack;
 };
 
+/* What a path holds and must give back (the kernel's struct
+ * bpf_reference_state): a ring buffer record to submit or discard before
+ * the program exits, or a bpf_spin_lock to unlock. */
+enum ref_kind {
+	REF_PTR = 1, /* id: the ref_obj_id of the registers that point to it */
+	REF_LOCK,    /* id: the reg->id of the map value; map: its map */
+};
+
+struct ref_state {
+	uint32_t id;
+	uint32_t insn_idx; /* where it was acquired */
+	uint32_t map;	   /* REF_LOCK */
+	uint8_t kind;	   /* enum ref_kind */
+};
+
+/* References a path may hold at once; the kernel has no fixed limit, but
+ * programs hold a few (one record, one lock). */
+#define STATE_MAX_REFS 16
+
 struct verifier_state {
 	struct func_state *frames[ISA_MAX_CALL_FRAMES];
 	uint32_t curframe;
+	uint32_t ref_cnt; /* refs[0..ref_cnt), in the order acquired */
+	struct ref_state refs[STATE_MAX_REFS];
 };
 
 static inline enum reg_type reg_base_type(const struct reg_state *reg)

@@ -52,6 +52,14 @@ static bool idmap_check(struct idmap *map, uint32_t old, uint32_t cur)
 	return true;
 }
 
+/* The kernel's check_ids: both ids zero, or both set and paired. */
+static bool ids_match(struct idmap *map, uint32_t old, uint32_t cur)
+{
+	if (!old || !cur)
+		return !old && !cur;
+	return idmap_check(map, old, cur);
+}
+
 static bool ranges_within(const struct reg_state *old, const struct reg_state *cur)
 {
 	return old->smin <= cur->smin && cur->smax <= old->smax &&
@@ -96,6 +104,10 @@ static bool reg_covers(const struct reg_state *old, const struct reg_state *cur,
 	    (old->type == REG_PTR_TO_STACK && old->frameno != cur->frameno) ||
 	    !tnum_in(old->var_off, cur->var_off) || !ranges_within(old, cur))
 		return false;
+	/* References (ring buffer records) and locked map values: the ids
+	 * name what refs_covers() pairs. */
+	if (!ids_match(idmap, old->ref_obj_id, cur->ref_obj_id))
+		return false;
 	if (old->type & REG_MAYBE_NULL)
 		return idmap_check(idmap, old->id, cur->id);
 	switch (reg_base_type(old)) {
@@ -108,9 +120,27 @@ static bool reg_covers(const struct reg_state *old, const struct reg_state *cur,
 	case REG_PTR_TO_MEM:
 	case REG_PTR_TO_RINGBUF_MEM:
 		return old->mem_size == cur->mem_size;
+	case REG_PTR_TO_MAP_VALUE:
+		return ids_match(idmap, old->id, cur->id);
 	default:
 		return true;
 	}
+}
+
+/* The kernel's refsafe: the same references and locks, ids paired. */
+static bool refs_covers(const struct verifier_state *old, const struct verifier_state *cur,
+			struct idmap *idmap)
+{
+	if (old->ref_cnt != cur->ref_cnt)
+		return false;
+	for (uint32_t i = 0; i < old->ref_cnt; i++) {
+		const struct ref_state *o = &old->refs[i], *c = &cur->refs[i];
+
+		if (o->kind != c->kind || (o->kind == REF_LOCK && o->map != c->map) ||
+		    !ids_match(idmap, o->id, c->id))
+			return false;
+	}
+	return true;
 }
 
 static bool slot_is_pointer_spill(const struct stack_slot *slot)
@@ -229,7 +259,7 @@ bool state_covers(const struct types_env *env, const struct verifier_state *old,
 		if (!frame_covers(old->frames[i], cur->frames[i], frame_live(env, cur, i, idx),
 				  &idmap))
 			return false;
-	return true;
+	return refs_covers(old, cur, &idmap);
 }
 
 /* ---- widening ---------------------------------------------------------- */

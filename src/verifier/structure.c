@@ -79,9 +79,9 @@ static int check_helper_call(const struct bpfvm_prog *prog, uint32_t idx)
 
 	if (entry && entry->proto && !(entry->proto->families & prog->progtype->helper_families)) {
 		/* The kernel's message when a type's func_proto has no entry. */
-		vm_error("%s: insn %u: program of type %s cannot call helper %s#%d: "
-			 "unknown func %s#%d", prog->name, idx, prog->progtype->name,
-			 entry->name, insn->imm, entry->name, insn->imm);
+		vm_error("%s: insn %u: program of this type cannot use helper %s#%d "
+			 "(program type %s)", prog->name, idx, entry->name, insn->imm,
+			 prog->progtype->name);
 		return -EINVAL;
 	}
 	if (!entry) {
@@ -89,7 +89,7 @@ static int check_helper_call(const struct bpfvm_prog *prog, uint32_t idx)
 			vm_error("%s: insn %u: helper %s#%d is not provided by bpfvm", prog->name,
 				 idx, kernel_name, insn->imm);
 		else
-			vm_error("%s: insn %u: call to unknown helper #%d", prog->name, idx,
+			vm_error("%s: insn %u: invalid func unknown#%d", prog->name, idx,
 				 insn->imm);
 		return -EINVAL;
 	}

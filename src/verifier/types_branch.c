@@ -55,7 +55,8 @@ static int branch_taken(const struct reg_state *dst, const struct reg_state *src
 	return scalar_branch_taken(dst, src, op, is32);
 }
 
-static void refine_null(struct reg_state *reg, uint32_t id, bool is_null)
+static void refine_null(const struct types_env *env, struct reg_state *reg, uint32_t id,
+			bool is_null)
 {
 	if (!(reg->type & REG_MAYBE_NULL) || reg->id != id)
 		return;
@@ -63,24 +64,28 @@ static void refine_null(struct reg_state *reg, uint32_t id, bool is_null)
 		reg_mark_const(reg, 0);
 	} else {
 		reg->type &= (uint16_t)~REG_MAYBE_NULL;
-		reg->id = 0;
+		if (!types_reg_keeps_id(env, reg))
+			reg->id = 0;
 	}
 }
 
 /* After `if ptr == 0`: in every frame, the copies of ptr (same id) become 0
  * on the NULL side and lose the NULL possibility on the other
  * (mark_ptr_or_null_regs). */
-static void refine_null_everywhere(struct verifier_state *st, uint32_t id, bool is_null)
+static void refine_null_everywhere(const struct types_env *env, struct verifier_state *st,
+				   uint32_t id, bool is_null)
 {
 	for (uint32_t f = 0; f <= st->curframe; f++) {
 		struct func_state *frame = st->frames[f];
 
 		for (int r = 0; r < BPF_REG_10; r++)
-			refine_null(&frame->regs[r], id, is_null);
+			refine_null(env, &frame->regs[r], id, is_null);
 		for (uint32_t i = 0; i < frame->slot_cnt; i++)
 			if (frame->stack[i].bytes[0] == SLOT_SPILL)
-				refine_null(&frame->stack[i].spilled, id, is_null);
+				refine_null(env, &frame->stack[i].spilled, id, is_null);
 	}
+	if (is_null)
+		types_release_null_ref(st, id);
 }
 
 /* A `ptr ==/!= 0` test on a NULL-able pointer (64-bit compares only, as the
@@ -211,8 +216,8 @@ int types_step_cond_jump(struct types_env *env, struct verifier_state *st, uint3
 	if (null_reg >= 0) {
 		uint32_t id = frame->regs[null_reg].id;
 
-		refine_null_everywhere(other, id, op == BPF_JEQ);
-		refine_null_everywhere(st, id, op != BPF_JEQ);
+		refine_null_everywhere(env, other, id, op == BPF_JEQ);
+		refine_null_everywhere(env, st, id, op != BPF_JEQ);
 	}
 	refine_pointer_pair(insn, other, st);
 	taken_alive = refine_scalars(other, insn, &src_imm, true);

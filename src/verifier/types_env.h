@@ -118,6 +118,13 @@ int types_step_cond_jump(struct types_env *env, struct verifier_state *st, uint3
  * prototype, r0 typed from its return type. */
 int types_step_helper_call(struct types_env *env, struct verifier_state *st, uint32_t idx);
 
+/* refs.c: the NULL side of a check of pointer `id` drops the reference it
+ * would have been (bpf_ringbuf_reserve's record). */
+void types_release_null_ref(struct verifier_state *st, uint32_t id);
+/* refs.c: whether a pointer keeps its id once known not NULL: a map value
+ * whose map has a bpf_spin_lock (the id names the lock). */
+bool types_reg_keeps_id(const struct types_env *env, const struct reg_state *reg);
+
 /* types_return.c: r0 at the exit of the program (or of a callback) lies in
  * the range that the program type (or the callback's helper) allows. */
 int types_check_return(struct types_env *env, struct verifier_state *st, uint32_t idx);

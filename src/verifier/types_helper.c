@@ -1,7 +1,9 @@
-/* Helper calls on abstract states: the arguments checked against the
- * helper's prototype (helpers/helper_proto.h), callbacks queued as paths of
- * their own, caller-saved registers clobbered and r0 typed from the return
- * type (the kernel's check_helper_call). */
+/* Helper calls on abstract states, as the kernel's check_helper_call: no
+ * call while a lock is held; the license; the arguments checked against the
+ * helper's prototype (helper_args.c); a tail call's map and the references
+ * it would leak; the reference an argument gives back; callbacks queued as
+ * paths of their own; caller-saved registers clobbered and r0 typed from
+ * the return type; the map the helper was given (helper_maps.c). */
 #include <errno.h>
 #include <string.h>
 
@@ -9,21 +11,16 @@
 #include "helpers/helper_proto.h"
 #include "helpers/helper_table.h"
 #include "maps/map.h"
-#include "verifier/types_env.h"
-
-/* The key size of the map that reg (a map or a map value pointer) is of,
- * for the key a callback receives; 0 if unknown (no access allowed). */
-static uint32_t map_key_size_of(const struct bpfvm_prog *prog, const struct reg_state *reg)
-{
-	return reg->map < prog->map_cnt ? map_key_size(prog->maps[reg->map]) : 0;
-}
+#include "verifier/helper_call.h"
+#include "verifier/refs.h"
 
 /* A callback's arguments, as the kernel's set_*_callback_state(): what the
  * helper passes, with the caller's callback context forwarded. */
-static void callback_args(const struct bpfvm_prog *prog, const struct func_state *caller,
+static void callback_args(const struct types_env *env, const struct func_state *caller,
 			  int32_t helper, struct func_state *callee)
 {
 	struct reg_state *r = callee->regs;
+	struct map_desc desc;
 
 	for (int i = BPF_REG_1; i <= BPF_REG_5; i++)
 		reg_mark_unknown(&r[i]);
@@ -33,15 +30,17 @@ static void callback_args(const struct bpfvm_prog *prog, const struct func_state
 		break;
 	case BPF_FUNC_for_each_map_elem: /* long cb(map, key, value, ctx) */
 		r[BPF_REG_1] = caller->regs[BPF_REG_1];
-		reg_mark_pointer(&r[BPF_REG_2], REG_PTR_TO_MEM, 0);
-		r[BPF_REG_2].mem_size = map_key_size_of(prog, &caller->regs[BPF_REG_1]);
+		reg_mark_pointer(&r[BPF_REG_2], REG_PTR_TO_MEM, 0); /* the key */
+		if (helper_map_desc(env, caller->regs[BPF_REG_1].map, &desc))
+			r[BPF_REG_2].mem_size = desc.key_size;
 		reg_mark_pointer(&r[BPF_REG_3], REG_PTR_TO_MAP_VALUE, 0);
 		r[BPF_REG_3].map = caller->regs[BPF_REG_1].map;
 		r[BPF_REG_4] = caller->regs[BPF_REG_3];
 		break;
 	case BPF_FUNC_timer_set_callback: /* int cb(map, key, value): the timer's */
 		reg_mark_pointer(&r[BPF_REG_2], REG_PTR_TO_MEM, 0);
-		r[BPF_REG_2].mem_size = map_key_size_of(prog, &caller->regs[BPF_REG_1]);
+		if (helper_map_desc(env, caller->regs[BPF_REG_1].map, &desc))
+			r[BPF_REG_2].mem_size = desc.key_size;
 		reg_mark_pointer(&r[BPF_REG_3], REG_PTR_TO_MAP_VALUE, 0);
 		r[BPF_REG_3].map = caller->regs[BPF_REG_1].map;
 		break;
@@ -82,7 +81,7 @@ static int queue_callback(struct types_env *env, struct verifier_state *st, uint
 	if (!callee)
 		return types_error(env, idx, -ENOMEM, "out of memory");
 	callee->callback = true;
-	callback_args(env->prog, caller, insn->imm, callee);
+	callback_args(env, caller, insn->imm, callee);
 	st->frames[frameno] = callee;
 	st->curframe = frameno;
 	err = types_push_path(env, st, start);
@@ -92,36 +91,74 @@ static int queue_callback(struct types_env *env, struct verifier_state *st, uint
 	return err;
 }
 
-/* Whether a lookup in the map that r1 holds yields an inner map. */
-static bool is_map_of_maps(const struct types_env *env, const struct reg_state *map_reg)
+/* Whether the program may call the helper at all: its license (the
+ * program type's helpers are checked with the structure, structure.c). */
+static int check_allowed(struct types_env *env, const struct helper_call *call)
 {
-	uint32_t type;
+	if (call->proto->gpl_only && !env->prog->gpl_compatible)
+		return types_error(env, call->idx, -EINVAL,
+				   "cannot call GPL-restricted function from non-GPL compatible "
+				   "program");
+	return 0;
+}
 
-	if (reg_base_type(map_reg) != REG_CONST_PTR_TO_MAP || map_reg->map >= env->prog->map_cnt)
-		return false;
-	type = map_type(env->prog->maps[map_reg->map]);
-	return type == BPF_MAP_TYPE_ARRAY_OF_MAPS || type == BPF_MAP_TYPE_HASH_OF_MAPS;
+/* A tail call's map is a prog array (the kernel's record_func_key, before
+ * the other map checks). */
+static int check_tail_call(struct types_env *env, struct verifier_state *st,
+			   const struct helper_call *call)
+{
+	if (call->func_id != BPF_FUNC_tail_call)
+		return 0;
+	if (!call->has_map || call->desc.type != BPF_MAP_TYPE_PROG_ARRAY)
+		return types_error(env, call->idx, -EINVAL, "expected prog array map for tail call");
+	return refs_check_leak(env, st, call->idx, "tail_call");
+}
+
+/* The reference an argument gave back (ringbuf submit or discard). */
+static int release_argument(struct types_env *env, struct verifier_state *st,
+			    const struct helper_call *call)
+{
+	if (!call->release_regno)
+		return 0;
+	if (call->ref_obj_id && refs_release(st, call->ref_obj_id) == 0)
+		return 0;
+	if (!call->ref_obj_id && reg_is_const(&state_frame(st)->regs[call->release_regno]))
+		return 0; /* NULL: nothing to release */
+	return types_error(env, call->idx, -EINVAL,
+			   "func %s#%d reference has not been acquired before", call->name,
+			   call->func_id);
 }
 
 /* r0 after a helper, from its prototype's return type (the kernel's
- * check_helper_call); helpers registered by users return RET_INTEGER.
- * `args` are the registers before the call. */
-static void helper_result(struct types_env *env, const struct helper_proto *proto,
-			  const struct reg_state *args, struct reg_state *r0)
+ * check_helper_call). `call` says which map and size the arguments gave. */
+static int helper_result(struct types_env *env, struct verifier_state *st,
+			 const struct helper_call *call, struct reg_state *r0)
 {
-	enum helper_ret ret = proto ? proto->ret : RET_INTEGER;
+	bool of_maps = call->desc.type == BPF_MAP_TYPE_ARRAY_OF_MAPS ||
+		       call->desc.type == BPF_MAP_TYPE_HASH_OF_MAPS;
+	int id;
 
-	switch (ret) {
+	switch (call->proto->ret) {
 	case RET_VOID:
 		reg_mark_not_init(r0);
-		return;
+		return 0;
 	case RET_PTR_TO_MAP_VALUE_OR_NULL:
-		if (is_map_of_maps(env, &args[BPF_REG_1])) { /* the inner map */
+		if (!call->has_map)
+			return types_error(env, call->idx, -EFAULT, "unexpected null map_ptr");
+		if (of_maps && !(call->map & REG_MAP_INNER)) { /* the inner map */
 			reg_mark_pointer(r0, REG_CONST_PTR_TO_MAP | REG_MAYBE_NULL, 0);
-			r0->map = UINT32_MAX;
+			r0->map = call->map | REG_MAP_INNER;
+		} else if (call->func_id == BPF_FUNC_map_lookup_elem && call->const_key >= 0 &&
+			   call->const_key < call->desc.max_entries) {
+			/* An element of an array, surely there. */
+			reg_mark_pointer(r0, REG_PTR_TO_MAP_VALUE, 0);
+			r0->map = call->map;
+			if (call->desc.spin_lock_off >= 0) /* names its lock */
+				r0->id = ++env->next_id;
+			return 0;
 		} else {
 			reg_mark_pointer(r0, REG_PTR_TO_MAP_VALUE | REG_MAYBE_NULL, 0);
-			r0->map = args[BPF_REG_1].map;
+			r0->map = call->map;
 		}
 		break;
 	case RET_PTR_TO_MAP_OR_NULL:
@@ -130,14 +167,27 @@ static void helper_result(struct types_env *env, const struct helper_proto *prot
 		break;
 	case RET_PTR_TO_RINGBUF_MEM_OR_NULL: /* of the size asked (a constant) */
 		reg_mark_pointer(r0, REG_PTR_TO_RINGBUF_MEM | REG_MAYBE_NULL, 0);
-		if (reg_is_const(&args[BPF_REG_2]) && args[BPF_REG_2].var_off.value <= UINT32_MAX)
-			r0->mem_size = (uint32_t)args[BPF_REG_2].var_off.value;
-		break;
+		r0->mem_size = (uint32_t)call->mem_size;
+		id = refs_acquire(env, st, call->idx);
+		if (id < 0)
+			return id;
+		/* The NULL check refines r0 and drops the reference together. */
+		r0->id = r0->ref_obj_id = (uint32_t)id;
+		return 0;
 	default:
 		reg_mark_unknown(r0);
-		return;
+		return 0;
 	}
 	r0->id = ++env->next_id;
+	return 0;
+}
+
+/* A helper registered by the user has no prototype: five values in, a
+ * scalar out. */
+static void user_helper_call(struct func_state *frame)
+{
+	types_clobber_caller_saved(frame);
+	reg_mark_unknown(&frame->regs[BPF_REG_0]);
 }
 
 int types_step_helper_call(struct types_env *env, struct verifier_state *st, uint32_t idx)
@@ -145,21 +195,39 @@ int types_step_helper_call(struct types_env *env, struct verifier_state *st, uin
 	const struct bpf_insn *insn = &env->prog->insns[idx];
 	struct func_state *frame = state_frame(st);
 	const struct helper_entry *entry;
-	struct reg_state args[REG_COUNT];
+	struct helper_call call = { .idx = idx, .func_id = insn->imm, .const_key = -1 };
 	int err;
 
+	if (refs_holds_lock(st) && (isa_is_callx(insn) || insn->imm != BPF_FUNC_spin_unlock))
+		return types_error(env, idx, -EINVAL,
+				   "function calls are not allowed while holding a lock");
 	if (isa_is_callx(insn)) { /* the helper is known only at run time */
 		err = types_check_reg_init(env, st, idx, insn->dst_reg);
-		entry = NULL;
-	} else {
-		err = queue_callback(env, st, idx);
-		entry = helper_table_find(&env->prog->vm->helpers, (uint32_t)insn->imm);
+		if (!err)
+			user_helper_call(frame);
+		return err;
 	}
+	entry = helper_table_find(&env->prog->vm->helpers, (uint32_t)insn->imm);
+	if (!entry || !entry->proto) {
+		err = queue_callback(env, st, idx);
+		if (!err)
+			user_helper_call(frame);
+		return err;
+	}
+	call.proto = entry->proto;
+	call.name = entry->name;
+	err = check_allowed(env, &call);
+	if (!err)
+		err = helper_check_args(env, st, &call);
+	if (!err)
+		err = check_tail_call(env, st, &call);
+	if (!err)
+		err = release_argument(env, st, &call);
+	if (!err)
+		err = queue_callback(env, st, idx);
 	if (err)
 		return err;
-	/* Arguments are checked against the prototype by the verifier issue. */
-	memcpy(args, frame->regs, sizeof(args));
 	types_clobber_caller_saved(frame);
-	helper_result(env, entry ? entry->proto : NULL, args, &frame->regs[BPF_REG_0]);
-	return 0;
+	err = helper_result(env, st, &call, &frame->regs[BPF_REG_0]);
+	return err ? err : helper_check_map_compat(env, &call);
 }

@@ -1,12 +1,126 @@
-/* Return values: what r0 may hold at the exit of a program or a callback
- * (the kernel's check_return_code): each program type's range
- * (progtype.ret_min/ret_max), each callback's (bpf_loop: 0 or 1, ...). */
+/* Return values, as the kernel's check_return_code and prepare_func_exit:
+ * at the main program's exit, nothing held (no lock, no unreleased
+ * reference) and r0 in the program type's range (progtype.ret_min/ret_max,
+ * or the attach type's where the kernel makes it depend on it); at a
+ * callback's exit, r0 a scalar in the range its helper allows. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+
+#include "verifier/refs.h"
 #include "verifier/types_env.h"
+
+struct ret_range {
+	int32_t min, max;
+};
+
+/* Ranges that depend on the attach type (check_return_code's switch). The
+ * UAPI headers bpfvm builds with (Linux 6.1) lack the unix socket and
+ * kprobe/uprobe session attach types: [1, 1] for unix recvmsg,
+ * getpeername, getsockname and [0, 1] for sessions in the kernel. */
+static const struct {
+	enum bpf_prog_type type;
+	enum bpf_attach_type attach;
+	struct ret_range range;
+} attach_ranges[] = {
+	{ BPF_PROG_TYPE_CGROUP_SKB, BPF_CGROUP_INET_EGRESS, { 0, 3 } },
+	{ BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_CGROUP_UDP4_RECVMSG, { 1, 1 } },
+	{ BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_CGROUP_UDP6_RECVMSG, { 1, 1 } },
+	{ BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_CGROUP_INET4_GETPEERNAME, { 1, 1 } },
+	{ BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_CGROUP_INET6_GETPEERNAME, { 1, 1 } },
+	{ BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_CGROUP_INET4_GETSOCKNAME, { 1, 1 } },
+	{ BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_CGROUP_INET6_GETSOCKNAME, { 1, 1 } },
+	{ BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_CGROUP_INET4_BIND, { 0, 3 } },
+	{ BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_CGROUP_INET6_BIND, { 0, 3 } },
+};
+
+/* The program's range; false if any value may be returned. */
+static bool program_range(const struct bpfvm_prog *prog, struct ret_range *range)
+{
+	for (size_t i = 0; i < sizeof(attach_ranges) / sizeof(attach_ranges[0]); i++) {
+		if (attach_ranges[i].type == prog->type &&
+		    attach_ranges[i].attach == prog->expected_attach_type) {
+			*range = attach_ranges[i].range;
+			return true;
+		}
+	}
+	if (!prog->progtype->ret_checked)
+		return false;
+	*range = (struct ret_range){ (int32_t)prog->progtype->ret_min,
+				     (int32_t)prog->progtype->ret_max };
+	return true;
+}
+
+/* What a callback of `helper` may return (the callback_ret_range that the
+ * kernel's set_*_callback_state give). */
+static struct ret_range callback_range(int32_t helper)
+{
+	switch (helper) {
+	case BPF_FUNC_timer_set_callback:
+		return (struct ret_range){ 0, 0 };
+	default: /* bpf_loop, for_each_map_elem, find_vma, user_ringbuf_drain */
+		return (struct ret_range){ 0, 1 };
+	}
+}
+
+/* verbose_invalid_scalar: "<where> the register R0 has smin=.. smax=..
+ * should have been in [min, max]". */
+static int invalid_scalar(struct types_env *env, uint32_t idx, const struct reg_state *r0,
+			  const char *where, struct ret_range range)
+{
+	char smin[32] = "", smax[32] = "";
+
+	if (r0->smin > INT64_MIN)
+		snprintf(smin, sizeof(smin), " smin=%" PRId64, r0->smin);
+	if (r0->smax < INT64_MAX)
+		snprintf(smax, sizeof(smax), " smax=%" PRId64, r0->smax);
+	return types_error(env, idx, -EINVAL, "%s the register R0 has%s%s%s should have been in "
+			   "[%d, %d]", where, smin, smax, smin[0] || smax[0] ? "" :
+			   " unknown scalar value", range.min, range.max);
+}
+
+static bool in_range(const struct reg_state *r0, struct ret_range range)
+{
+	return r0->smin >= range.min && r0->smax <= range.max;
+}
+
+static int check_callback_return(struct types_env *env, const struct func_state *callee,
+				 uint32_t idx)
+{
+	const struct reg_state *r0 = &callee->regs[BPF_REG_0];
+	struct ret_range range = callback_range(env->prog->insns[callee->callsite].imm);
+
+	if (r0->type != REG_SCALAR)
+		return types_error(env, idx, -EACCES, "R0 not a scalar value");
+	if (!in_range(r0, range))
+		return invalid_scalar(env, idx, r0, "At callback return", range);
+	return 0;
+}
+
+static int check_program_return(struct types_env *env, const struct verifier_state *st,
+				uint32_t idx)
+{
+	const struct reg_state *r0 = &st->frames[0]->regs[BPF_REG_0];
+	struct ret_range range;
+	char name[32];
+	int err = refs_check_leak(env, st, idx, "BPF_EXIT instruction in main prog");
+
+	if (err || !program_range(env->prog, &range))
+		return err;
+	if (r0->type != REG_SCALAR)
+		return types_error(env, idx, -EINVAL,
+				   "At program exit the register R0 is not a known value (%s)",
+				   reg_type_name(r0->type, name, sizeof(name)));
+	if (!in_range(r0, range))
+		return invalid_scalar(env, idx, r0, "At program exit", range);
+	return 0;
+}
 
 int types_check_return(struct types_env *env, struct verifier_state *st, uint32_t idx)
 {
-	(void)env;
-	(void)st;
-	(void)idx;
-	return 0;
+	const struct func_state *frame = state_frame(st);
+
+	if (st->curframe && frame->callback)
+		return check_callback_return(env, frame, idx);
+	return check_program_return(env, st, idx);
 }

@@ -450,11 +450,24 @@ static void null_checks_refine_every_copy_on_both_sides(void)
 	release(&v);
 }
 
+/* An array for direct value access (map[idx:0]+off); lookups of a known
+ * key in it cannot fail (6.14+), so lookups use hash_map(). */
 static struct bpfvm_map *array_map(void)
 {
 	struct bpfvm_map *map = NULL;
 
 	if (bpfvm_map_create(vm, BPF_MAP_TYPE_ARRAY, "values", 4, 16, 1, NULL, &map)) {
+		fprintf(stderr, "cannot create a map: %s\n", bpfvm_errmsg());
+		exit(2);
+	}
+	return map;
+}
+
+static struct bpfvm_map *hash_map(void)
+{
+	struct bpfvm_map *map = NULL;
+
+	if (bpfvm_map_create(vm, BPF_MAP_TYPE_HASH, "values", 4, 16, 1, NULL, &map)) {
 		fprintf(stderr, "cannot create a map: %s\n", bpfvm_errmsg());
 		exit(2);
 	}
@@ -484,7 +497,7 @@ static void map_lookups_return_values_that_may_be_null(void)
 	const char *test = "map_lookups_return_values_that_may_be_null";
 	struct verdict v;
 
-	next_map = array_map();
+	next_map = hash_map();
 	verify_text(test,
 		    "r6 = r1\n"
 		    "*(u32 *)(r10 -4) = 0\n"
@@ -499,7 +512,7 @@ static void map_lookups_return_values_that_may_be_null(void)
 		       "null-check it first");
 	release(&v);
 
-	next_map = array_map();
+	next_map = hash_map();
 	verify_text(test,
 		    "r6 = r1\n"
 		    "*(u32 *)(r10 -4) = 0\n"
@@ -520,6 +533,28 @@ static void map_lookups_return_values_that_may_be_null(void)
 		    "exit\n", &v);
 	expect_refused(test, &v, -EINVAL,
 		       "test_prog: insn 13: same insn cannot be used with different pointers");
+	release(&v);
+
+	/* A map value cannot be NULL any more: `== 0` is never taken (the
+	 * kernel's is_branch_taken), so the context never reaches the load. */
+	next_map = hash_map();
+	verify_text(test,
+		    "r6 = r1\n"
+		    "*(u32 *)(r10 -4) = 0\n"
+		    "r1 = map[idx:0]\n"
+		    "r2 = r10\n"
+		    "r2 += -4\n"
+		    "call 1\n"
+		    "if r0 == 0x0 goto out\n"
+		    "r2 = r6\n"
+		    "if r0 == 0x0 goto use\n"
+		    "r2 = r0\n"
+		    "use:\n"
+		    "r3 = *(u32 *)(r2 +8)\n"
+		    "out:\n"
+		    "r0 = 0\n"
+		    "exit\n", &v);
+	expect_accepted(test, &v);
 	release(&v);
 }
 
@@ -543,7 +578,7 @@ static void ctx_and_map_value_at_one_insn_is_refused(void)
 		       "test_prog: insn 5: same insn cannot be used with different pointers");
 	release(&v);
 
-	next_map = array_map();
+	next_map = hash_map();
 	verify_text(test, "r1 = map[idx:0]\nr1 += 8\nr0 = 0\nexit\n", &v);
 	expect_refused(test, &v, -EACCES, "test_prog: insn 2: R1 pointer arithmetic on map_ptr prohibited");
 	release(&v);

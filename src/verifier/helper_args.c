@@ -1,0 +1,363 @@
+/* Each argument of a helper call against its prototype, as the kernel's
+ * check_func_arg:
+ *
+ *   initialised?  ─► the register's type among those the argument takes
+ *   (check_reg_type) ─► its offset (check_func_arg_reg_off) ─► what the
+ *   argument means: a map (remembered for the key and value that follow),
+ *   memory of the map's key or value size, memory whose size is the next
+ *   argument, a constant size, a read-only string, a lock, a reference to
+ *   release.
+ *
+ * The memory itself (stack bytes initialised, packet range, map value
+ * bounds) is checked by types_check_helper_mem (mem_check.c). */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "maps/map.h"
+#include "verifier/helper_call.h"
+#include "verifier/refs.h"
+
+/* The kernel's BPF_MAX_VAR_SIZ: the largest size a helper may be given. */
+#define HELPER_MAX_VAR_SIZE (1ull << 29)
+
+/* The register types an argument takes, and how the kernel lists them. */
+struct arg_types {
+	uint32_t types; /* bits (1 << enum reg_type) */
+	const char *expected;
+};
+
+#define TYPE_BIT(t) (1u << (t))
+
+/* The kernel's mem_types (and map_key_value_types): the bpfvm types among
+ * them, the kernel's list of names. */
+static const struct arg_types mem_types = {
+	TYPE_BIT(REG_PTR_TO_STACK) | TYPE_BIT(REG_PTR_TO_PACKET) |
+		TYPE_BIT(REG_PTR_TO_PACKET_META) | TYPE_BIT(REG_PTR_TO_MAP_VALUE) |
+		TYPE_BIT(REG_PTR_TO_MEM) | TYPE_BIT(REG_PTR_TO_RINGBUF_MEM),
+	"fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_",
+};
+
+static const struct arg_types *arg_types_of(enum helper_arg arg)
+{
+	static const struct arg_types ctx = { TYPE_BIT(REG_PTR_TO_CTX), "ctx" };
+	static const struct arg_types map_ptr = { TYPE_BIT(REG_CONST_PTR_TO_MAP), "map_ptr" };
+	static const struct arg_types scalar = { TYPE_BIT(REG_SCALAR), "scalar" };
+	static const struct arg_types map_value = { TYPE_BIT(REG_PTR_TO_MAP_VALUE), "map_value" };
+	static const struct arg_types func = { TYPE_BIT(REG_PTR_TO_FUNC), "func" };
+	static const struct arg_types stack = { TYPE_BIT(REG_PTR_TO_STACK), "fp" };
+	static const struct arg_types spin_lock = { TYPE_BIT(REG_PTR_TO_MAP_VALUE),
+						    "map_value, ptr_" };
+	static const struct arg_types ringbuf = { TYPE_BIT(REG_PTR_TO_RINGBUF_MEM),
+						  "ringbuf_mem" };
+
+	switch (arg) {
+	case ARG_PTR_TO_CTX:
+		return &ctx;
+	case ARG_CONST_MAP_PTR:
+		return &map_ptr;
+	case ARG_CONST_SIZE:
+	case ARG_CONST_SIZE_OR_ZERO:
+	case ARG_CONST_ALLOC_SIZE_OR_ZERO:
+		return &scalar;
+	case ARG_PTR_TO_CONST_STR:
+		return &map_value;
+	case ARG_PTR_TO_FUNC:
+		return &func;
+	case ARG_PTR_TO_STACK_OR_NULL:
+		return &stack;
+	case ARG_PTR_TO_SPIN_LOCK:
+		return &spin_lock;
+	case ARG_PTR_TO_RINGBUF_MEM:
+		return &ringbuf;
+	default:
+		return &mem_types;
+	}
+}
+
+static bool arg_may_be_null(enum helper_arg arg)
+{
+	return arg == ARG_PTR_TO_MEM_OR_NULL || arg == ARG_PTR_TO_STACK_OR_NULL;
+}
+
+static bool arg_is_release(enum helper_arg arg)
+{
+	return arg == ARG_PTR_TO_RINGBUF_MEM;
+}
+
+static bool reg_is_null(const struct reg_state *reg)
+{
+	return reg_is_const(reg) && reg->var_off.value == 0;
+}
+
+static int check_reg_type(struct types_env *env, uint32_t idx, uint8_t regno,
+			  const struct reg_state *reg, enum helper_arg arg)
+{
+	const struct arg_types *want = arg_types_of(arg);
+	char name[32];
+
+	/* The type with its flags: a NULL-able pointer is none of these. */
+	if (reg->type < REG_TYPE_COUNT && (want->types & TYPE_BIT(reg->type)))
+		return 0;
+	return types_error(env, idx, -EACCES, "R%u type=%s expected=%s", regno,
+			   reg_type_name(reg->type, name, sizeof(name)), want->expected);
+}
+
+/* check_func_arg_reg_off: the pointer types whose offsets a helper
+ * follows; the others must point at their object's start. */
+static int check_reg_off(struct types_env *env, uint32_t idx, uint8_t regno,
+			 const struct reg_state *reg, enum helper_arg arg)
+{
+	char name[32], tn[48];
+
+	if (arg_is_release(arg) && reg->off)
+		return types_error(env, idx, -EINVAL,
+				   "R%u must have zero offset when passed to release func or "
+				   "trusted arg to kfunc", regno);
+	switch (reg_base_type(reg)) {
+	case REG_PTR_TO_STACK:
+	case REG_PTR_TO_PACKET:
+	case REG_PTR_TO_PACKET_META:
+	case REG_PTR_TO_MAP_VALUE:
+	case REG_PTR_TO_MEM:
+	case REG_SCALAR:
+		return 0;
+	case REG_PTR_TO_RINGBUF_MEM:
+		if (!arg_is_release(arg))
+			return 0;
+		break;
+	default:
+		break;
+	}
+	reg_type_name(reg->type, name, sizeof(name));
+	if (reg->off)
+		return types_error(env, idx, -EACCES,
+				   "dereference of modified %s ptr R%u off=%d disallowed", name, regno,
+				   reg->off);
+	if (!tnum_is_const(reg->var_off) || reg->var_off.value) {
+		tnum_format(tn, sizeof(tn), reg->var_off);
+		return types_error(env, idx, -EACCES, "variable %s access var_off=%s disallowed",
+				   name, tn);
+	}
+	return 0;
+}
+
+/* The map argument that must come before a key or value argument. */
+static int need_map(struct types_env *env, const struct helper_call *call)
+{
+	if (call->has_map)
+		return 0;
+	return types_error(env, call->idx, -EFAULT, "helper %s#%d: invalid map_ptr to access map",
+			   call->name, call->func_id);
+}
+
+/* check_mem_size_reg: the size in regno of the memory in regno - 1. */
+static int check_size(struct types_env *env, struct verifier_state *st, uint32_t idx,
+		      uint8_t regno, bool zero_ok, bool write)
+{
+	const struct func_state *frame = state_frame(st);
+	const struct reg_state *size = &frame->regs[regno], *mem = &frame->regs[regno - 1];
+
+	if (size->smin < 0)
+		return types_error(env, idx, -EACCES,
+				   "R%u min value is negative, either use unsigned or 'var &= const'",
+				   regno);
+	if (size->umin == 0 && !zero_ok)
+		return types_error(env, idx, -EACCES,
+				   "R%u invalid zero-sized read: u64=[%" PRIu64 ",%" PRIu64 "]",
+				   regno, size->umin, size->umax);
+	if (size->umax >= HELPER_MAX_VAR_SIZE)
+		return types_error(env, idx, -EACCES,
+				   "R%u unbounded memory access, use 'var &= const' or "
+				   "'if (var < const)'", regno);
+	/* NULL memory (an _OR_NULL argument) only with a zero size. */
+	if (mem->type == REG_SCALAR) {
+		if (zero_ok && size->umax == 0 && reg_is_null(mem))
+			return 0;
+		return types_error(env, idx, -EACCES, "R%u type=scalar expected=fp", regno - 1);
+	}
+	return types_check_helper_mem(env, st, idx, (uint8_t)(regno - 1), size->umin, size->umax,
+				      write);
+}
+
+/* get_constant_map_key: the key an array lookup is given when the stack
+ * holds it as known zeros or as a spilled constant (-1: not known). With it
+ * the kernel (6.14 and later) knows a lookup below max_entries finds an
+ * element: no NULL check is needed. */
+static int64_t constant_key(const struct verifier_state *st, const struct reg_state *key,
+			    uint32_t key_size)
+{
+	const struct func_state *frame;
+	const struct stack_slot *slot;
+	uint32_t first, zeros = 0;
+	int64_t off;
+
+	if (key->type != REG_PTR_TO_STACK || !tnum_is_const(key->var_off) ||
+	    key->frameno > st->curframe)
+		return -1;
+	frame = st->frames[key->frameno];
+	off = key->off + (int64_t)key->var_off.value;
+	if (off >= 0 || off < -ISA_MAX_STACK || (uint32_t)(-off - 1) / STACK_SLOT_SIZE >= frame->slot_cnt)
+		return -1;
+	slot = &frame->stack[(uint32_t)(-off - 1) / STACK_SLOT_SIZE];
+	first = (uint32_t)(off & (STACK_SLOT_SIZE - 1));
+	/* The key's bytes, up to the slot's end, are known zeros ... */
+	for (uint32_t i = first; i < STACK_SLOT_SIZE && slot->bytes[i] == SLOT_ZERO; i++)
+		zeros++;
+	if (zeros >= key_size)
+		return 0;
+	/* ... or the key is a whole spilled constant. */
+	if (first != 0 || key_size != STACK_SLOT_SIZE || slot->bytes[0] != SLOT_SPILL ||
+	    !reg_is_const(&slot->spilled))
+		return -1;
+	return (int64_t)slot->spilled.var_off.value;
+}
+
+/* check_reg_const_str: a NUL-terminated string in a frozen read-only map. */
+static int check_const_str(struct types_env *env, uint32_t idx, uint8_t regno,
+			   const struct reg_state *reg)
+{
+	struct map_desc desc;
+	void *value;
+	uint64_t off;
+
+	if (!helper_map_desc(env, reg->map, &desc) || !desc.map ||
+	    !(desc.map_flags & BPF_F_RDONLY_PROG) ||
+	    !__atomic_load_n(&desc.map->region->frozen, __ATOMIC_ACQUIRE))
+		return types_error(env, idx, -EACCES, "R%u does not point to a readonly map'",
+				   regno);
+	if (!tnum_is_const(reg->var_off))
+		return types_error(env, idx, -EACCES, "R%u is not a constant address'", regno);
+	if (!desc.map->ops->direct_value_addr)
+		return types_error(env, idx, -EACCES,
+				   "no direct value access support for this map type");
+	off = (uint64_t)reg->off + reg->var_off.value;
+	if ((int64_t)off < 0 || off >= desc.value_size)
+		return types_error(env, idx, -EACCES,
+				   "invalid access to map value, value_size=%u off=%" PRId64 " size=%"
+				   PRId64, desc.value_size, (int64_t)off,
+				   (int64_t)desc.value_size - (int64_t)off);
+	if (desc.map->ops->direct_value_addr(desc.map, (uint32_t)off, &value))
+		return types_error(env, idx, -EACCES, "direct value access on string failed");
+	if (!memchr(value, 0, desc.value_size - off))
+		return types_error(env, idx, -EINVAL, "string is not zero-terminated");
+	return 0;
+}
+
+static int check_map_arg(struct types_env *env, uint8_t regno, const struct reg_state *reg,
+			 struct helper_call *call)
+{
+	if (!helper_map_desc(env, reg->map, &call->desc))
+		return types_error(env, call->idx, -EINVAL,
+				   "R%u: a map the verifier cannot follow", regno);
+	call->has_map = true;
+	call->map = reg->map;
+	return 0;
+}
+
+/* What the argument means, once its type is right. */
+static int check_arg_meaning(struct types_env *env, struct verifier_state *st, uint8_t regno,
+			     enum helper_arg arg, struct helper_call *call)
+{
+	const struct reg_state *reg = &state_frame(st)->regs[regno];
+	uint32_t idx = call->idx;
+	enum helper_arg prev = regno > BPF_REG_1 ? call->proto->args[regno - 2] : ARG_NONE;
+	int err;
+
+	switch (arg) {
+	case ARG_CONST_MAP_PTR:
+		return check_map_arg(env, regno, reg, call);
+	case ARG_PTR_TO_MAP_KEY:
+		err = need_map(env, call);
+		if (!err)
+			err = types_check_helper_mem(env, st, idx, regno, call->desc.key_size,
+						     call->desc.key_size, false);
+		if (!err && (call->desc.type == BPF_MAP_TYPE_ARRAY ||
+			     call->desc.type == BPF_MAP_TYPE_PERCPU_ARRAY))
+			call->const_key = constant_key(st, reg, call->desc.key_size);
+		return err;
+	case ARG_PTR_TO_MAP_VALUE:
+	case ARG_PTR_TO_UNINIT_MAP_VALUE:
+		err = need_map(env, call);
+		return err ? err : types_check_helper_mem(env, st, idx, regno, call->desc.value_size,
+							  call->desc.value_size,
+							  arg == ARG_PTR_TO_UNINIT_MAP_VALUE);
+	case ARG_CONST_SIZE:
+	case ARG_CONST_SIZE_OR_ZERO:
+		return check_size(env, st, idx, regno, arg == ARG_CONST_SIZE_OR_ZERO,
+				  prev == ARG_PTR_TO_UNINIT_MEM);
+	case ARG_CONST_ALLOC_SIZE_OR_ZERO:
+		if (!tnum_is_const(reg->var_off))
+			return types_error(env, idx, -EACCES, "R%u is not a known constant'", regno);
+		call->mem_size = reg->var_off.value;
+		return 0;
+	case ARG_PTR_TO_LONG:
+	case ARG_PTR_TO_INT:
+		return types_check_helper_mem(env, st, idx, regno, arg == ARG_PTR_TO_LONG ? 8 : 4,
+					      arg == ARG_PTR_TO_LONG ? 8 : 4, true);
+	case ARG_PTR_TO_CONST_STR:
+		return check_const_str(env, idx, regno, reg);
+	case ARG_PTR_TO_SPIN_LOCK:
+		return refs_spin_lock(env, st, idx, regno, call->func_id == BPF_FUNC_spin_lock);
+	default: /* memory checked with its size; functions, contexts: the type says all */
+		return 0;
+	}
+}
+
+/* The reference an argument carries: at most one per call; the released
+ * argument must carry one (or be NULL). */
+static int check_arg_ref(struct types_env *env, uint8_t regno, const struct reg_state *reg,
+			 enum helper_arg arg, struct helper_call *call)
+{
+	if (arg_is_release(arg)) {
+		if (!reg->ref_obj_id && !reg_is_null(reg))
+			return types_error(env, call->idx, -EINVAL,
+					   "R%u must be referenced when passed to release function",
+					   regno);
+		call->release_regno = regno;
+	}
+	if (reg->ref_obj_id) {
+		if (call->ref_obj_id)
+			return types_error(env, call->idx, -EACCES,
+					   "more than one arg with ref_obj_id R%u %u %u", regno,
+					   reg->ref_obj_id, call->ref_obj_id);
+		call->ref_obj_id = reg->ref_obj_id;
+	}
+	return 0;
+}
+
+static int check_arg(struct types_env *env, struct verifier_state *st, uint8_t regno,
+		     struct helper_call *call)
+{
+	enum helper_arg arg = call->proto->args[regno - BPF_REG_1];
+	const struct reg_state *reg = &state_frame(st)->regs[regno];
+	int err;
+
+	if (arg == ARG_NONE)
+		return 0;
+	err = types_check_reg_init(env, st, call->idx, regno);
+	if (err || arg == ARG_ANYTHING)
+		return err;
+	/* NULL where NULL is allowed: a scalar, nothing more to check. */
+	if (!(arg_may_be_null(arg) && reg_is_null(reg))) {
+		err = check_reg_type(env, call->idx, regno, reg, arg);
+		if (!err)
+			err = check_reg_off(env, call->idx, regno, reg, arg);
+		if (err)
+			return err;
+	}
+	err = check_arg_ref(env, regno, reg, arg, call);
+	return err ? err : check_arg_meaning(env, st, regno, arg, call);
+}
+
+int helper_check_args(struct types_env *env, struct verifier_state *st, struct helper_call *call)
+{
+	for (uint8_t regno = BPF_REG_1; regno <= BPF_REG_5; regno++) {
+		int err = check_arg(env, st, regno, call);
+
+		if (err)
+			return err;
+	}
+	return 0;
+}

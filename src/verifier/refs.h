@@ -1,0 +1,32 @@
+/* References and locks a path holds (verifier_state.refs), as the kernel's
+ * acquire_reference / release_reference / check_resource_leak and the
+ * bpf_spin_lock pairing of process_spin_lock. */
+#ifndef BPFVM_VERIFIER_REFS_H
+#define BPFVM_VERIFIER_REFS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "verifier/types_env.h"
+
+/* A new reference acquired at insn idx: its id, or a negative errno. */
+int refs_acquire(struct types_env *env, struct verifier_state *st, uint32_t idx);
+
+/* Releases reference ref_obj_id: every register and spill that points to it
+ * becomes an unknown scalar (the kernel's mark_reg_invalid when pointers
+ * may leak, as for root). -ENOENT if the path does not hold it. */
+int refs_release(struct verifier_state *st, uint32_t ref_obj_id);
+
+/* Whether the path holds a bpf_spin_lock. */
+bool refs_holds_lock(const struct verifier_state *st);
+
+/* bpf_spin_lock (lock true) or bpf_spin_unlock on the map value in regno. */
+int refs_spin_lock(struct types_env *env, struct verifier_state *st, uint32_t idx, uint8_t regno,
+		   bool lock);
+
+/* Before `prefix` (a tail call, the main program's exit) leaves the
+ * program: no lock held, no reference unreleased (check_resource_leak). */
+int refs_check_leak(struct types_env *env, const struct verifier_state *st, uint32_t idx,
+		    const char *prefix);
+
+#endif

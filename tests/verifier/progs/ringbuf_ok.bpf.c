@@ -1,0 +1,22 @@
+/* A ring buffer record submitted on one path, discarded on the other. */
+#include "helpers_common.h"
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 4096);
+} events SEC(".maps");
+
+SEC("tc")
+int ringbuf_every_path(struct __sk_buff *skb)
+{
+	__u64 *rec = bpf_ringbuf_reserve(&events, sizeof(*rec), 0);
+
+	if (!rec)
+		return 0;
+	*rec = skb->len;
+	if (skb->len > 100)
+		bpf_ringbuf_discard(rec, 0);
+	else
+		bpf_ringbuf_submit(rec, 0);
+	return 0;
+}
