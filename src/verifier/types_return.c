@@ -1,12 +1,13 @@
 /* Return values, as the kernel's check_return_code and prepare_func_exit:
  * at the main program's exit, nothing held (no lock, no unreleased
- * reference) and r0 in the program type's range (progtype.ret_min/ret_max,
- * or the attach type's where the kernel makes it depend on it); at a
+ * reference) and r0 in the program type's range (progtype_ret_range(), by
+ * the attach type where the kernel makes it depend on it); at a
  * callback's exit, r0 a scalar in the range its helper allows. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 
+#include "progtypes/progtype.h"
 #include "verifier/refs.h"
 #include "verifier/types_env.h"
 
@@ -14,40 +15,16 @@ struct ret_range {
 	int32_t min, max;
 };
 
-/* Ranges that depend on the attach type (check_return_code's switch). The
- * UAPI headers bpfvm builds with (Linux 6.1) lack the unix socket and
- * kprobe/uprobe session attach types: [1, 1] for unix recvmsg,
- * getpeername, getsockname and [0, 1] for sessions in the kernel. */
-static const struct {
-	enum bpf_prog_type type;
-	enum bpf_attach_type attach;
-	struct ret_range range;
-} attach_ranges[] = {
-	{ BPF_PROG_TYPE_CGROUP_SKB, BPF_CGROUP_INET_EGRESS, { 0, 3 } },
-	{ BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_CGROUP_UDP4_RECVMSG, { 1, 1 } },
-	{ BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_CGROUP_UDP6_RECVMSG, { 1, 1 } },
-	{ BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_CGROUP_INET4_GETPEERNAME, { 1, 1 } },
-	{ BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_CGROUP_INET6_GETPEERNAME, { 1, 1 } },
-	{ BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_CGROUP_INET4_GETSOCKNAME, { 1, 1 } },
-	{ BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_CGROUP_INET6_GETSOCKNAME, { 1, 1 } },
-	{ BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_CGROUP_INET4_BIND, { 0, 3 } },
-	{ BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_CGROUP_INET6_BIND, { 0, 3 } },
-};
-
-/* The program's range; false if any value may be returned. */
+/* The program's range (progtype_ret_range: the type's, or the attach
+ * type's where the kernel makes it depend on it); false if any value may be
+ * returned. */
 static bool program_range(const struct bpfvm_prog *prog, struct ret_range *range)
 {
-	for (size_t i = 0; i < sizeof(attach_ranges) / sizeof(attach_ranges[0]); i++) {
-		if (attach_ranges[i].type == prog->type &&
-		    attach_ranges[i].attach == prog->expected_attach_type) {
-			*range = attach_ranges[i].range;
-			return true;
-		}
-	}
-	if (!prog->progtype->ret_checked)
+	int64_t min, max;
+
+	if (!progtype_ret_range(prog, &min, &max))
 		return false;
-	*range = (struct ret_range){ (int32_t)prog->progtype->ret_min,
-				     (int32_t)prog->progtype->ret_max };
+	*range = (struct ret_range){ (int32_t)min, (int32_t)max };
 	return true;
 }
 
