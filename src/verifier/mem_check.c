@@ -330,6 +330,21 @@ static int map_value_access(struct types_env *env, uint32_t idx, uint8_t regno,
 	return 0;
 }
 
+/* Program types whose context is typed by the target's BTF (fentry, lsm,
+ * struct_ops, freplace). */
+static bool btf_typed_context(const struct bpfvm_prog *prog)
+{
+	switch (prog->type) {
+	case BPF_PROG_TYPE_TRACING:
+	case BPF_PROG_TYPE_LSM:
+	case BPF_PROG_TYPE_STRUCT_OPS:
+	case BPF_PROG_TYPE_EXT:
+		return true;
+	default:
+		return false;
+	}
+}
+
 static int invalid_mem_access(struct types_env *env, uint32_t idx, uint8_t regno,
 			      const struct reg_state *reg)
 {
@@ -363,6 +378,15 @@ int mem_check_access(struct types_env *env, uint32_t idx, uint8_t regno,
 	case REG_PTR_TO_KERNEL_OBJ:
 		/* Sockets, flow keys...: their fields are the kernel's
 		 * business (check_sock_access); bpfvm reads them as data. */
+		err = 0;
+		break;
+	case REG_SCALAR:
+		/* An argument of a BTF-typed program, which bpfvm sees as a
+		 * scalar without the target's BTF: the kernel reads through
+		 * its pointers with fault-handling loads (PROBE_MEM). Such
+		 * programs have no event source in bpfvm: they never run. */
+		if (write || !btf_typed_context(env->prog))
+			return invalid_mem_access(env, idx, regno, reg);
 		err = 0;
 		break;
 	default:
