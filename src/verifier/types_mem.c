@@ -17,6 +17,7 @@
 
 #include "bpfvm/bpfvm.h"
 #include "core/error.h"
+#include "verifier/scalar.h"
 #include "verifier/types_env.h"
 
 /* The kernel's reg_type_mismatch(): pointers whose accesses are rewritten
@@ -190,9 +191,14 @@ static int stack_access(struct types_env *env, struct verifier_state *st, uint32
 					&cur->regs[insn->dst_reg]);
 	if (class == BPF_ST)
 		return types_stack_write(env, st, idx, frame, (int32_t)off, size, NULL, true, insn->imm);
-	if (!atomic)
+	if (!atomic) {
+		/* A spilled scalar is a copy: it shares the register's id
+		 * (scalar.h), as the kernel's check_stack_write_fixed_off. */
+		if (size == STACK_SLOT_SIZE)
+			scalar_link_before_copy(&cur->regs[insn->src_reg], &env->next_id);
 		return types_stack_write(env, st, idx, frame, (int32_t)off, size,
 					 &cur->regs[insn->src_reg], false, 0);
+	}
 	err = types_stack_write(env, st, idx, frame, (int32_t)off, size, NULL, false, 0);
 	return err;
 }
