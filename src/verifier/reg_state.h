@@ -55,8 +55,11 @@ enum reg_type {
 struct reg_state {
 	uint16_t type;	     /* enum reg_type, with REG_MAYBE_NULL */
 	uint8_t frameno;     /* REG_PTR_TO_STACK */
-	int32_t off;	     /* fixed offset of a pointer */
-	uint32_t id;	     /* MAYBE_NULL pointers: copies share it */
+	int32_t off;	     /* fixed offset of a pointer; of a scalar, see id */
+	/* MAYBE_NULL pointers and scalars: copies share it (a scalar's with
+	 * SCALAR_ID_ADD_CONST is its original plus off, scalar.h); packet
+	 * pointers: pointers with one variable part share it. */
+	uint32_t id;
 	uint32_t map;	     /* map index, or subprogram of a PTR_TO_FUNC */
 	/* PTR_TO_PACKET(_META): bytes from the packet start + off known to be
 	 * below data_end (the kernel's reg->range), learned from comparisons. */
