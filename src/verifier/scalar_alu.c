@@ -72,199 +72,158 @@ uint64_t scalar_fold(uint8_t op, bool is64, bool is_signed, uint64_t dst, uint64
 								  (uint32_t)src);
 }
 
-/* ---- ALU: the ranges of each op, 64 and 32 bits ----------------------- */
+/* ---- ALU: the ranges of each op ------------------------------------------ */
 
-static void add64(struct reg_state *dst, const struct reg_state *src)
-{
+/* One width's signed and unsigned ranges in 64-bit numbers: the 64-bit
+ * views, or the 32-bit ones (is64 false), extended. The range arithmetic
+ * below works on either width. */
+struct ranges {
 	int64_t smin, smax;
 	uint64_t umin, umax;
-	bool umin_wraps = __builtin_add_overflow(dst->umin, src->umin, &umin);
-	bool umax_wraps = __builtin_add_overflow(dst->umax, src->umax, &umax);
+};
 
-	if (__builtin_add_overflow(dst->smin, src->smin, &smin) ||
-	    __builtin_add_overflow(dst->smax, src->smax, &smax)) {
-		smin = INT64_MIN;
-		smax = INT64_MAX;
-	}
-	/* Every sum wraps once or none does: the range stays in one piece. */
-	if (umin_wraps != umax_wraps) {
-		umin = 0;
-		umax = UINT64_MAX;
-	}
-	dst->smin = smin, dst->smax = smax, dst->umin = umin, dst->umax = umax;
+static struct ranges ranges_of(const struct reg_state *reg, bool is64)
+{
+	if (is64)
+		return (struct ranges){ reg->smin, reg->smax, reg->umin, reg->umax };
+	return (struct ranges){ reg->s32_min, reg->s32_max, reg->u32_min, reg->u32_max };
 }
 
-static void add32(struct reg_state *dst, const struct reg_state *src)
+static void ranges_set(struct reg_state *reg, bool is64, struct ranges r)
 {
-	int32_t smin, smax;
-	uint32_t umin, umax;
-	bool umin_wraps = __builtin_add_overflow(dst->u32_min, src->u32_min, &umin);
-	bool umax_wraps = __builtin_add_overflow(dst->u32_max, src->u32_max, &umax);
-
-	if (__builtin_add_overflow(dst->s32_min, src->s32_min, &smin) ||
-	    __builtin_add_overflow(dst->s32_max, src->s32_max, &smax)) {
-		smin = S32_MIN;
-		smax = S32_MAX;
-	}
-	if (umin_wraps != umax_wraps) {
-		umin = 0;
-		umax = U32_MAX;
-	}
-	dst->s32_min = smin, dst->s32_max = smax, dst->u32_min = umin, dst->u32_max = umax;
-}
-
-static void sub64(struct reg_state *dst, const struct reg_state *src)
-{
-	int64_t smin, smax;
-	uint64_t umin, umax;
-	bool umin_wraps = __builtin_sub_overflow(dst->umin, src->umax, &umin);
-	bool umax_wraps = __builtin_sub_overflow(dst->umax, src->umin, &umax);
-
-	if (__builtin_sub_overflow(dst->smin, src->smax, &smin) ||
-	    __builtin_sub_overflow(dst->smax, src->smin, &smax)) {
-		smin = INT64_MIN;
-		smax = INT64_MAX;
-	}
-	if (umin_wraps != umax_wraps) {
-		umin = 0;
-		umax = UINT64_MAX;
-	}
-	dst->smin = smin, dst->smax = smax, dst->umin = umin, dst->umax = umax;
-}
-
-static void sub32(struct reg_state *dst, const struct reg_state *src)
-{
-	int32_t smin, smax;
-	uint32_t umin, umax;
-	bool umin_wraps = __builtin_sub_overflow(dst->u32_min, src->u32_max, &umin);
-	bool umax_wraps = __builtin_sub_overflow(dst->u32_max, src->u32_min, &umax);
-
-	if (__builtin_sub_overflow(dst->s32_min, src->s32_max, &smin) ||
-	    __builtin_sub_overflow(dst->s32_max, src->s32_min, &smax)) {
-		smin = S32_MIN;
-		smax = S32_MAX;
-	}
-	if (umin_wraps != umax_wraps) {
-		umin = 0;
-		umax = U32_MAX;
-	}
-	dst->s32_min = smin, dst->s32_max = smax, dst->u32_min = umin, dst->u32_max = umax;
-}
-
-static void mul64(struct reg_state *dst, const struct reg_state *src)
-{
-	int64_t p[4];
-	uint64_t umax;
-
-	if (__builtin_mul_overflow(dst->umax, src->umax, &umax)) {
-		dst->umin = 0;
-		dst->umax = UINT64_MAX;
-	} else {
-		dst->umin *= src->umin;
-		dst->umax = umax;
-	}
-	if (__builtin_mul_overflow(dst->smin, src->smin, &p[0]) ||
-	    __builtin_mul_overflow(dst->smin, src->smax, &p[1]) ||
-	    __builtin_mul_overflow(dst->smax, src->smin, &p[2]) ||
-	    __builtin_mul_overflow(dst->smax, src->smax, &p[3])) {
-		dst->smin = INT64_MIN;
-		dst->smax = INT64_MAX;
+	if (is64) {
+		reg->smin = r.smin, reg->smax = r.smax, reg->umin = r.umin, reg->umax = r.umax;
 		return;
 	}
-	dst->smin = min_s64(min_s64(p[0], p[1]), min_s64(p[2], p[3]));
-	dst->smax = max_s64(max_s64(p[0], p[1]), max_s64(p[2], p[3]));
+	reg->s32_min = (int32_t)r.smin, reg->s32_max = (int32_t)r.smax;
+	reg->u32_min = (uint32_t)r.umin, reg->u32_max = (uint32_t)r.umax;
 }
 
-static void mul32(struct reg_state *dst, const struct reg_state *src)
+static void unbounded_signed(struct ranges *r, bool is64)
 {
-	uint64_t umax = (uint64_t)dst->u32_max * src->u32_max;
-	int64_t p[4] = {
-		(int64_t)dst->s32_min * src->s32_min, (int64_t)dst->s32_min * src->s32_max,
-		(int64_t)dst->s32_max * src->s32_min, (int64_t)dst->s32_max * src->s32_max,
-	};
-	int64_t lo = min_s64(min_s64(p[0], p[1]), min_s64(p[2], p[3]));
-	int64_t hi = max_s64(max_s64(p[0], p[1]), max_s64(p[2], p[3]));
+	r->smin = is64 ? INT64_MIN : S32_MIN;
+	r->smax = is64 ? INT64_MAX : S32_MAX;
+}
 
-	if (umax > U32_MAX) {
-		dst->u32_min = 0;
-		dst->u32_max = U32_MAX;
-	} else {
-		dst->u32_min *= src->u32_min;
-		dst->u32_max = (uint32_t)umax;
+static void unbounded_unsigned(struct ranges *r, bool is64)
+{
+	r->umin = 0;
+	r->umax = is64 ? UINT64_MAX : U32_MAX;
+}
+
+/* The value of u's bits as a signed number of the width. */
+static int64_t as_signed(uint64_t u, bool is64)
+{
+	return is64 ? (int64_t)u : (int32_t)(uint32_t)u;
+}
+
+/* a op b (add, sub, mul) at the width: true if it overflowed the signed
+ * range. 32-bit operands never overflow the 64-bit arithmetic. */
+static bool signed_arith(uint8_t op, int64_t a, int64_t b, bool is64, int64_t *res)
+{
+	bool overflow;
+
+	if (op == BPF_ADD)
+		overflow = __builtin_add_overflow(a, b, res);
+	else if (op == BPF_SUB)
+		overflow = __builtin_sub_overflow(a, b, res);
+	else
+		overflow = __builtin_mul_overflow(a, b, res);
+	return overflow || (!is64 && (*res < S32_MIN || *res > S32_MAX));
+}
+
+/* The same, unsigned: true if it wrapped; *res is the wrapped result. */
+static bool unsigned_arith(uint8_t op, uint64_t a, uint64_t b, bool is64, uint64_t *res)
+{
+	bool wraps;
+
+	if (op == BPF_ADD)
+		wraps = __builtin_add_overflow(a, b, res);
+	else if (op == BPF_SUB)
+		wraps = __builtin_sub_overflow(a, b, res);
+	else
+		wraps = __builtin_mul_overflow(a, b, res);
+	if (is64)
+		return wraps;
+	wraps |= *res > U32_MAX;
+	*res &= U32_MAX;
+	return wraps;
+}
+
+/* add, sub: each bound from the operands' matching bounds. */
+static struct ranges range_add_sub(uint8_t op, struct ranges a, struct ranges b, bool is64)
+{
+	bool sub = op == BPF_SUB, smin_ovf, smax_ovf, umin_wraps, umax_wraps;
+	struct ranges r;
+
+	smin_ovf = signed_arith(op, a.smin, sub ? b.smax : b.smin, is64, &r.smin);
+	smax_ovf = signed_arith(op, a.smax, sub ? b.smin : b.smax, is64, &r.smax);
+	umin_wraps = unsigned_arith(op, a.umin, sub ? b.umax : b.umin, is64, &r.umin);
+	umax_wraps = unsigned_arith(op, a.umax, sub ? b.umin : b.umax, is64, &r.umax);
+	if (smin_ovf || smax_ovf)
+		unbounded_signed(&r, is64);
+	/* Every result wraps once or none does: the range stays in one piece. */
+	if (umin_wraps != umax_wraps)
+		unbounded_unsigned(&r, is64);
+	return r;
+}
+
+static struct ranges range_mul(struct ranges a, struct ranges b, bool is64)
+{
+	int64_t p[4];
+	bool overflow = false;
+	struct ranges r;
+
+	if (unsigned_arith(BPF_MUL, a.umax, b.umax, is64, &r.umax))
+		unbounded_unsigned(&r, is64);
+	else
+		r.umin = a.umin * b.umin;
+	overflow |= signed_arith(BPF_MUL, a.smin, b.smin, is64, &p[0]);
+	overflow |= signed_arith(BPF_MUL, a.smin, b.smax, is64, &p[1]);
+	overflow |= signed_arith(BPF_MUL, a.smax, b.smin, is64, &p[2]);
+	overflow |= signed_arith(BPF_MUL, a.smax, b.smax, is64, &p[3]);
+	if (overflow) {
+		unbounded_signed(&r, is64);
+		return r;
 	}
-	if (lo < S32_MIN || hi > S32_MAX) {
-		dst->s32_min = S32_MIN;
-		dst->s32_max = S32_MAX;
-	} else {
-		dst->s32_min = (int32_t)lo;
-		dst->s32_max = (int32_t)hi;
-	}
+	r.smin = min_s64(min_s64(p[0], p[1]), min_s64(p[2], p[3]));
+	r.smax = max_s64(max_s64(p[0], p[1]), max_s64(p[2], p[3]));
+	return r;
 }
 
 /* The signed view of an unsigned range, when it does not cross the sign. */
-static void signed_from_unsigned64(struct reg_state *reg)
+static void signed_from_unsigned(struct ranges *r, bool is64)
 {
-	if ((int64_t)reg->umin <= (int64_t)reg->umax) {
-		reg->smin = (int64_t)reg->umin;
-		reg->smax = (int64_t)reg->umax;
+	if (as_signed(r->umin, is64) <= as_signed(r->umax, is64)) {
+		r->smin = as_signed(r->umin, is64);
+		r->smax = as_signed(r->umax, is64);
 	} else {
-		reg->smin = INT64_MIN;
-		reg->smax = INT64_MAX;
+		unbounded_signed(r, is64);
 	}
 }
 
-static void signed_from_unsigned32(struct reg_state *reg)
+/* and, or, xor at the width; dst->var_off is already the result's tnum. */
+static void bitwise(struct reg_state *dst, const struct reg_state *src, uint8_t op, bool is64)
 {
-	if ((int32_t)reg->u32_min <= (int32_t)reg->u32_max) {
-		reg->s32_min = (int32_t)reg->u32_min;
-		reg->s32_max = (int32_t)reg->u32_max;
-	} else {
-		reg->s32_min = S32_MIN;
-		reg->s32_max = S32_MAX;
-	}
-}
-
-/* and, or, xor: dst->var_off is already the result's tnum. */
-static void bitwise64(struct reg_state *dst, const struct reg_state *src, uint8_t op)
-{
-	struct tnum t = dst->var_off;
+	struct tnum t = is64 ? dst->var_off : tnum_subreg(dst->var_off);
+	struct ranges r = ranges_of(dst, is64), b = ranges_of(src, is64);
 
 	switch (op) {
 	case BPF_AND: /* no more than either operand */
-		dst->umin = t.value;
-		dst->umax = min_u64(dst->umax, src->umax);
+		r.umin = t.value;
+		r.umax = min_u64(r.umax, b.umax);
 		break;
 	case BPF_OR: /* no less than either operand */
-		dst->umin = max_u64(dst->umin, src->umin);
-		dst->umax = t.value | t.mask;
+		r.umin = max_u64(r.umin, b.umin);
+		r.umax = t.value | t.mask;
 		break;
 	default:
-		dst->umin = t.value;
-		dst->umax = t.value | t.mask;
+		r.umin = t.value;
+		r.umax = t.value | t.mask;
 		break;
 	}
-	signed_from_unsigned64(dst);
-}
-
-static void bitwise32(struct reg_state *dst, const struct reg_state *src, uint8_t op)
-{
-	struct tnum t = tnum_subreg(dst->var_off);
-
-	switch (op) {
-	case BPF_AND:
-		dst->u32_min = (uint32_t)t.value;
-		dst->u32_max = min_u32(dst->u32_max, src->u32_max);
-		break;
-	case BPF_OR:
-		dst->u32_min = max_u32(dst->u32_min, src->u32_min);
-		dst->u32_max = (uint32_t)(t.value | t.mask);
-		break;
-	default:
-		dst->u32_min = (uint32_t)t.value;
-		dst->u32_max = (uint32_t)(t.value | t.mask);
-		break;
-	}
-	signed_from_unsigned32(dst);
+	signed_from_unsigned(&r, is64);
+	ranges_set(dst, is64, r);
 }
 
 /* Shifts by a constant below the width (the others are unknown). */
@@ -343,33 +302,23 @@ static void shift32(struct reg_state *dst, uint8_t op, uint8_t s)
 }
 
 /* Unsigned division and modulo by a range (x / 0 = 0, x % 0 = x). */
-static void udivmod64(struct reg_state *dst, const struct reg_state *src, uint8_t op)
+static void udivmod(struct reg_state *dst, const struct reg_state *src, uint8_t op, bool is64)
 {
-	if (op == BPF_DIV) {
-		dst->umin = src->umin ? dst->umin / src->umax : 0;
-		dst->umax = src->umin ? dst->umax / src->umin : dst->umax;
-	} else {
-		dst->umin = 0;
-		if (src->umin)
-			dst->umax = min_u64(dst->umax, src->umax - 1);
-	}
-	dst->var_off = tnum_range(dst->umin, dst->umax);
-	signed_from_unsigned64(dst);
-	scalar_mark_unbounded32(dst);
-}
+	struct ranges r = ranges_of(dst, is64), b = ranges_of(src, is64);
 
-static void udivmod32(struct reg_state *dst, const struct reg_state *src, uint8_t op)
-{
 	if (op == BPF_DIV) {
-		dst->u32_min = src->u32_min ? dst->u32_min / src->u32_max : 0;
-		dst->u32_max = src->u32_min ? dst->u32_max / src->u32_min : dst->u32_max;
+		r.umin = b.umin ? r.umin / b.umax : 0;
+		r.umax = b.umin ? r.umax / b.umin : r.umax;
 	} else {
-		dst->u32_min = 0;
-		if (src->u32_min)
-			dst->u32_max = min_u32(dst->u32_max, src->u32_max - 1);
+		r.umin = 0;
+		if (b.umin)
+			r.umax = min_u64(r.umax, b.umax - 1);
 	}
-	dst->var_off = tnum_range(dst->u32_min, dst->u32_max);
-	signed_from_unsigned32(dst);
+	signed_from_unsigned(&r, is64);
+	ranges_set(dst, is64, r);
+	dst->var_off = tnum_range(r.umin, r.umax);
+	if (is64)
+		scalar_mark_unbounded32(dst);
 }
 
 static void mark_unknown(struct reg_state *dst, bool is64)
@@ -393,83 +342,47 @@ void scalar_zext32(struct reg_state *reg)
 	scalar_bounds_sync(reg);
 }
 
-static void alu64(struct reg_state *dst, const struct reg_state *src, uint8_t op,
-		  bool is_signed)
+/* The ranges and tnum of dst op src; for a 32-bit op, of the low halves. */
+static void alu_views(struct reg_state *dst, const struct reg_state *src, uint8_t op, bool is64,
+		      bool is_signed)
 {
+	uint64_t count = is64 ? src->var_off.value : (uint32_t)src->var_off.value;
+
 	switch (op) {
-	case BPF_ADD:
-		add32(dst, src);
-		add64(dst, src);
-		dst->var_off = tnum_add(dst->var_off, src->var_off);
-		break;
-	case BPF_SUB:
-		sub32(dst, src);
-		sub64(dst, src);
-		dst->var_off = tnum_sub(dst->var_off, src->var_off);
-		break;
-	case BPF_MUL:
-		mul32(dst, src);
-		mul64(dst, src);
-		dst->var_off = tnum_mul(dst->var_off, src->var_off);
+	case BPF_ADD: case BPF_SUB: case BPF_MUL:
+		/* the low halves of the results depend on the low halves only */
+		for (int wide = 0; wide <= is64; wide++) {
+			struct ranges a = ranges_of(dst, wide), b = ranges_of(src, wide);
+
+			ranges_set(dst, wide, op == BPF_MUL ? range_mul(a, b, wide)
+							    : range_add_sub(op, a, b, wide));
+		}
+		dst->var_off = op == BPF_ADD ? tnum_add(dst->var_off, src->var_off) :
+			       op == BPF_SUB ? tnum_sub(dst->var_off, src->var_off) :
+					       tnum_mul(dst->var_off, src->var_off);
 		break;
 	case BPF_AND: case BPF_OR: case BPF_XOR:
 		dst->var_off = op == BPF_AND ? tnum_and(dst->var_off, src->var_off) :
 			       op == BPF_OR ? tnum_or(dst->var_off, src->var_off) :
 					      tnum_xor(dst->var_off, src->var_off);
-		bitwise32(dst, src, op);
-		bitwise64(dst, src, op);
+		for (int wide = 0; wide <= is64; wide++)
+			bitwise(dst, src, op, wide);
 		break;
 	case BPF_LSH: case BPF_RSH: case BPF_ARSH:
-		if (scalar_is_const(src, true) && src->var_off.value < 64)
-			shift64(dst, op, (uint8_t)src->var_off.value);
+		if (!scalar_is_const(src, is64) || count >= (is64 ? 64u : 32u))
+			mark_unknown(dst, is64);
+		else if (is64)
+			shift64(dst, op, (uint8_t)count);
 		else
-			mark_unknown(dst, true);
+			shift32(dst, op, (uint8_t)count);
 		break;
 	default: /* BPF_DIV, BPF_MOD */
 		if (is_signed)
-			mark_unknown(dst, true);
+			mark_unknown(dst, is64);
 		else
-			udivmod64(dst, src, op);
+			udivmod(dst, src, op, is64);
 		break;
 	}
-}
-
-static void alu32(struct reg_state *dst, const struct reg_state *src, uint8_t op,
-		  bool is_signed)
-{
-	switch (op) {
-	case BPF_ADD:
-		add32(dst, src);
-		dst->var_off = tnum_add(dst->var_off, src->var_off);
-		break;
-	case BPF_SUB:
-		sub32(dst, src);
-		dst->var_off = tnum_sub(dst->var_off, src->var_off);
-		break;
-	case BPF_MUL:
-		mul32(dst, src);
-		dst->var_off = tnum_mul(dst->var_off, src->var_off);
-		break;
-	case BPF_AND: case BPF_OR: case BPF_XOR:
-		dst->var_off = op == BPF_AND ? tnum_and(dst->var_off, src->var_off) :
-			       op == BPF_OR ? tnum_or(dst->var_off, src->var_off) :
-					      tnum_xor(dst->var_off, src->var_off);
-		bitwise32(dst, src, op);
-		break;
-	case BPF_LSH: case BPF_RSH: case BPF_ARSH:
-		if (scalar_is_const(src, false) && (uint32_t)src->var_off.value < 32)
-			shift32(dst, op, (uint8_t)src->var_off.value);
-		else
-			mark_unknown(dst, false);
-		break;
-	default:
-		if (is_signed)
-			mark_unknown(dst, false);
-		else
-			udivmod32(dst, src, op);
-		break;
-	}
-	scalar_zext32(dst);
 }
 
 void scalar_alu(struct reg_state *dst, const struct reg_state *src, uint8_t op, bool is64,
@@ -483,11 +396,11 @@ void scalar_alu(struct reg_state *dst, const struct reg_state *src, uint8_t op, 
 		scalar_mark_known(dst, is64 ? v : (uint32_t)v);
 		return;
 	}
+	alu_views(dst, &s, op, is64, is_signed);
 	if (is64)
-		alu64(dst, &s, op, is_signed);
+		scalar_bounds_sync(dst);
 	else
-		alu32(dst, &s, op, is_signed);
-	scalar_bounds_sync(dst);
+		scalar_zext32(dst);
 }
 
 void scalar_neg(struct reg_state *dst, bool is64)
