@@ -13,14 +13,15 @@
 #include "verifier/types_env.h"
 
 /* Pointers that the kernel knows are never NULL (reg_not_null). Stack,
- * context and packet pointers are not among them. */
+ * context and packet pointers are not among them; nor are bpfvm's opaque
+ * kernel objects, which stand for some types the kernel does not list. */
 static bool reg_not_null(const struct reg_state *reg)
 {
 	if (reg->type & REG_MAYBE_NULL)
 		return false;
 	switch (reg_base_type(reg)) {
 	case REG_PTR_TO_MAP_VALUE: case REG_PTR_TO_MEM: case REG_PTR_TO_RINGBUF_MEM:
-	case REG_CONST_PTR_TO_MAP: case REG_PTR_TO_KERNEL_OBJ:
+	case REG_CONST_PTR_TO_MAP:
 		return true;
 	default:
 		return false;
