@@ -57,7 +57,7 @@ static const struct {
 	{ "index_one_past_the_end",
 	  LOOKUP "r1 = *(u32 *)(r0 +0)\nif r1 > 12 goto out\nr1 <<= 2\nr0 += r1\n"
 	  "r1 = *(u32 *)(r0 +0)\n" OUT,
-	  "R0 max value is outside of the allowed memory range", "B (map value bounds)" },
+	  "R0 max value is outside of the allowed memory range", "needs B: map value bounds" },
 	{ "index_masked",
 	  LOOKUP "r1 = *(u32 *)(r0 +0)\nr1 &= 7\nr1 <<= 2\nr0 += r1\nr1 = *(u32 *)(r0 +0)\n" OUT,
 	  NULL, NULL },
@@ -67,7 +67,7 @@ static const struct {
 	{ "index_without_upper_bound",
 	  LOOKUP "r1 = *(u32 *)(r0 +0)\nr0 += r1\nr1 = *(u32 *)(r0 +0)\n" OUT,
 	  "R0 unbounded memory access, make sure to bounds check any such access",
-	  "B (map value bounds)" },
+	  "needs B: map value bounds" },
 	{ "index_signed_check_only",
 	  LOOKUP "r1 = *(u64 *)(r0 +0)\nif r1 s> 11 goto out\nr0 += r1\n" OUT,
 	  "math between map_value pointer and register with unbounded min value is not allowed", NULL },
@@ -111,7 +111,7 @@ static const struct {
 	  LOOKUP "r1 = *(u64 *)(r0 +0)\nif r1 > 10 goto out\nif r1 s< 0 goto bad\n" OUT BAD, NULL, NULL },
 	{ "sign_extended_byte_is_small",
 	  LOOKUP "r1 = *(s8 *)(r0 +0)\nif r1 s> 127 goto bad\nif r1 s< -128 goto bad\n" OUT BAD,
-	  NULL, "B (load results through scalar_coerce_load)" },
+	  NULL, "needs B: load results through scalar_coerce_load" },
 	{ "movsx_of_a_byte_is_small",
 	  LOOKUP "r1 = *(u64 *)(r0 +0)\nr2 = (s8)r1\nif r2 s> 127 goto bad\n" OUT BAD, NULL, NULL },
 	{ "jset_on_a_cleared_bit",
@@ -161,7 +161,7 @@ static const struct {
 	  "R7 !read_ok", NULL },
 	{ "frame_pointer_moved", "r10 += 8\nr0 = 0\nexit\n", "frame pointer is read only", NULL },
 	{ "frame_pointer_from_uninitialised", "r10 = r5\nr0 = 0\nexit\n", "R5 !read_ok",
-	  "nothing: structure.c refuses any write to r10 first (docs/differences.md)" },
+	  "a documented difference: structure.c refuses writes to r10 first" },
 	{ "frame_pointer_negated", "r10 = -r10\nr0 = 0\nexit\n", "frame pointer is read only", NULL },
 	{ "map_value_never_null", LOOKUP "if r0 == 0x0 goto bad\n" OUT BAD, NULL, NULL },
 	{ "pointer_difference_is_a_scalar", LOOKUP "r1 = r10\nr1 -= r0\n" OUT, NULL, NULL },
@@ -297,7 +297,7 @@ int main(void)
 				      "the kernel now says: %s | recorded: %s", k ? "(accepted)" : kbuf,
 				      cases[i].kernel ? cases[i].kernel : "(accepted)");
 		if (cases[i].waits && !same_verdict(cases[i].kernel, b)) {
-			printf("WAIT %s (needs %s): kernel: %s | bpfvm: %s\n", cases[i].name,
+			printf("WAIT %s (%s): kernel: %s | bpfvm: %s\n", cases[i].name,
 			       cases[i].waits, cases[i].kernel ? cases[i].kernel : "(accepted)",
 			       b ? b : "(accepted)");
 			continue;
