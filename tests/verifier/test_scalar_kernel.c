@@ -163,6 +163,19 @@ static const struct {
 	{ "frame_pointer_from_uninitialised", "r10 = r5\nr0 = 0\nexit\n", "R5 !read_ok",
 	  "a documented difference: structure.c refuses writes to r10 first" },
 	{ "frame_pointer_negated", "r10 = -r10\nr0 = 0\nexit\n", "frame pointer is read only", NULL },
+	/* packet pointers moved by a variable: a new pointer, nothing known
+	 * below data_end until it is compared again */
+	{ "packet_plus_bounded_variable",
+	  "r2 = *(u32 *)(r1 +76)\nr3 = *(u32 *)(r1 +80)\nr4 = *(u32 *)(r1 +0)\nr4 &= 0xff\n"
+	  "r2 += r4\nr5 = r2\nr5 += 8\nif r5 > r3 goto out\nr0 = *(u8 *)(r2 +7)\n" OUT, NULL, NULL },
+	{ "packet_plus_variable_after_the_check",
+	  "r2 = *(u32 *)(r1 +76)\nr3 = *(u32 *)(r1 +80)\nr4 = *(u32 *)(r1 +0)\nr4 &= 0xff\n"
+	  "r5 = r2\nr5 += 8\nif r5 > r3 goto out\nr2 += r4\nr0 = *(u8 *)(r2 +0)\n" OUT,
+	  "R2 offset is outside of the packet",
+	  "needs B: packet ranges and access checks" },
+	{ "packet_plus_unbounded_variable",
+	  "r2 = *(u32 *)(r1 +76)\nr4 = *(u32 *)(r1 +0)\nr4 <<= 32\nr2 += r4\nr0 = 0\nexit\n",
+	  "math between pkt pointer and register with unbounded min value is not allowed", NULL },
 	{ "map_value_never_null", LOOKUP "if r0 == 0x0 goto bad\n" OUT BAD, NULL, NULL },
 	{ "pointer_difference_is_a_scalar", LOOKUP "r1 = r10\nr1 -= r0\n" OUT, NULL, NULL },
 };
