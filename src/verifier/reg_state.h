@@ -60,10 +60,13 @@ enum reg_type {
 struct reg_state {
 	uint16_t type;	     /* enum reg_type, with REG_MAYBE_NULL */
 	uint8_t frameno;     /* REG_PTR_TO_STACK */
-	int32_t off;	     /* fixed offset of a pointer */
-	uint32_t id;	     /* MAYBE_NULL pointers: copies share it; map values of a
-			      * map with a bpf_spin_lock keep it after the NULL
-			      * check: it names the lock (the kernel's reg->id) */
+	int32_t off;	     /* fixed offset of a pointer; of a scalar, see id */
+	/* MAYBE_NULL pointers and scalars: copies share it (a scalar's with
+	 * SCALAR_ID_ADD_CONST is its original plus off, scalar.h); packet
+	 * pointers: pointers with one variable part share it; map values of a
+	 * map with a bpf_spin_lock keep it after the NULL check: it names the
+	 * lock (the kernel's reg->id). */
+	uint32_t id;
 	/* A pointer to an acquired reference (a ring buffer record): the id of
 	 * its entry in verifier_state.refs, shared by copies; 0 otherwise. */
 	uint32_t ref_obj_id;

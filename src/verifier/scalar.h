@@ -5,10 +5,10 @@
  * test can check each against concrete values (tests/verifier/
  * test_scalar_soundness.c).
  *
- *   ALU          scalar_alu, scalar_neg, scalar_end, scalar_movsx
- *   loads        scalar_coerce_load
- *   branches     scalar_branch_taken, scalar_refine
- *   copies       scalar_link_before_copy, scalar_sync_linked
+ *   ALU          scalar_alu, scalar_neg, scalar_end, scalar_movsx  (scalar_alu.c)
+ *   loads        scalar_coerce_load                                (scalar_alu.c)
+ *   branches     scalar_branch_taken, scalar_refine                (scalar_branch.c)
+ *   copies       scalar_link_before_copy, scalar_sync_linked       (scalar.c)
  *
  * Every result has been through scalar_bounds_sync: the five views agree
  * as far as they can teach each other. 32-bit ALU results are zero-extended

@@ -13,14 +13,15 @@
 #include "verifier/types_env.h"
 
 /* Pointers that the kernel knows are never NULL (reg_not_null). Stack,
- * context and packet pointers are not among them. */
+ * context and packet pointers are not among them; nor are bpfvm's opaque
+ * kernel objects, which stand for some types the kernel does not list. */
 static bool reg_not_null(const struct reg_state *reg)
 {
 	if (reg->type & REG_MAYBE_NULL)
 		return false;
 	switch (reg_base_type(reg)) {
 	case REG_PTR_TO_MAP_VALUE: case REG_PTR_TO_MEM: case REG_PTR_TO_RINGBUF_MEM:
-	case REG_CONST_PTR_TO_MAP: case REG_PTR_TO_KERNEL_OBJ:
+	case REG_CONST_PTR_TO_MAP:
 		return true;
 	default:
 		return false;
@@ -136,10 +137,11 @@ static bool refine_scalars(struct verifier_state *st, const struct bpf_insn *ins
 	uint8_t op = isa_op(insn->code);
 	bool alive;
 
-	if (isa_source(insn->code) == BPF_X && insn->src_reg != insn->dst_reg)
+	/* r op r: the kernel learns nothing (and explores both sides) */
+	if (isa_source(insn->code) == BPF_X && insn->src_reg == insn->dst_reg)
+		return true;
+	if (isa_source(insn->code) == BPF_X)
 		src = &regs[insn->src_reg];
-	else if (isa_source(insn->code) == BPF_X) /* r op r: r & r is r != 0 */
-		reg_mark_const(src, 0), op = BPF_JNE;
 	else
 		src_copy = *imm;
 	if (dst->type != REG_SCALAR || src->type != REG_SCALAR)
@@ -151,24 +153,6 @@ static bool refine_scalars(struct verifier_state *st, const struct bpf_insn *ins
 		scalar_sync_linked(st, src);
 	scalar_sync_linked(st, dst);
 	return true;
-}
-
-/* A compare of a register with itself: decided, but for JSET. */
-static int same_reg_taken(const struct reg_state *reg, uint8_t op, bool is32)
-{
-	struct reg_state zero;
-
-	switch (op) {
-	case BPF_JEQ: case BPF_JGE: case BPF_JLE: case BPF_JSGE: case BPF_JSLE:
-		return 1;
-	case BPF_JSET:
-		if (reg_is_pointer(reg))
-			return -1;
-		reg_mark_const(&zero, 0);
-		return scalar_branch_taken(reg, &zero, BPF_JNE, is32);
-	default:
-		return 0;
-	}
 }
 
 static void drop_last_path(struct types_env *env)
@@ -200,10 +184,11 @@ int types_step_cond_jump(struct types_env *env, struct verifier_state *st, uint3
 	} else {
 		reg_mark_const(&src_imm, (uint64_t)(int64_t)insn->imm);
 	}
-	if (isa_source(insn->code) == BPF_X && insn->src_reg == insn->dst_reg)
-		taken = same_reg_taken(dst, op, is32);
-	else
-		taken = branch_taken(dst, src, op, is32);
+	if (isa_source(insn->code) == BPF_X && insn->src_reg == insn->dst_reg) {
+		src_imm = *dst; /* r op r: decided only for a constant, as the kernel */
+		src = &src_imm;
+	}
+	taken = branch_taken(dst, src, op, is32);
 	if (taken == 1)
 		*next = target;
 	if (taken >= 0)

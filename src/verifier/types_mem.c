@@ -18,6 +18,7 @@
 #include "bpfvm/bpfvm.h"
 #include "core/error.h"
 #include "verifier/mem_check.h"
+#include "verifier/scalar.h"
 #include "verifier/types_env.h"
 
 /* The kernel's reg_type_mismatch(): pointers whose accesses are rewritten
@@ -211,9 +212,14 @@ static int stack_access(struct types_env *env, struct verifier_state *st, uint32
 		return types_stack_read(env, idx, frame, off, size, &cur->regs[insn->dst_reg]);
 	if (class == BPF_ST)
 		return types_stack_write(env, st, idx, frame, off, size, NULL, true, insn->imm);
-	if (!atomic)
+	if (!atomic) {
+		/* A spilled scalar is a copy: it shares the register's id
+		 * (scalar.h), as the kernel's check_stack_write_fixed_off. */
+		if (size == STACK_SLOT_SIZE)
+			scalar_link_before_copy(&cur->regs[insn->src_reg], &env->next_id);
 		return types_stack_write(env, st, idx, frame, off, size,
 					 &cur->regs[insn->src_reg], false, 0);
+	}
 	return types_stack_write(env, st, idx, frame, off, size, NULL, false, 0);
 }
 
@@ -221,25 +227,9 @@ static int stack_access(struct types_env *env, struct verifier_state *st, uint32
  * BPF_MEMSX), as the kernel's coerce_reg_to_size(_sx). */
 static void load_result(const struct bpf_insn *insn, struct reg_state *dst)
 {
-	uint32_t size = isa_size_bytes(insn->code);
-	bool sign_extend = isa_mode(insn->code) == BPF_MEMSX;
-	unsigned bits = size * 8;
-	uint64_t v;
-
-	if (dst->type != REG_SCALAR || size == 8)
+	if (dst->type != REG_SCALAR)
 		return;
-	if (!reg_is_const(dst)) {
-		/* TODO(scalar): call the scalar part's coerce to size
-		 * (src/verifier/scalar.h, the kernel's coerce_reg_to_size and
-		 * coerce_reg_to_size_sx), which keeps the ranges that fit;
-		 * until then the value is any of its size. */
-		reg_mark_unknown_bits(dst, sign_extend ? 64 : bits);
-		return;
-	}
-	v = dst->var_off.value & ((1ull << bits) - 1);
-	if (sign_extend && (v >> (bits - 1)))
-		v |= ~0ull << bits;
-	reg_mark_const(dst, v);
+	scalar_coerce_load(dst, isa_size_bytes(insn->code), isa_mode(insn->code) == BPF_MEMSX);
 }
 
 /* Any other pointer: map values, packets, helper memory (mem_check.c).
