@@ -190,6 +190,55 @@ static void user_helper_call(struct func_state *frame)
 	reg_mark_unknown(&frame->regs[BPF_REG_0]);
 }
 
+/* Helpers that may move or resize the packet (the kernel's
+ * bpf_helper_changes_pkt_data): after them no packet pointer is valid. */
+static bool changes_packet_data(int32_t func_id)
+{
+	switch (func_id) {
+	case BPF_FUNC_skb_store_bytes: case BPF_FUNC_skb_change_head:
+	case BPF_FUNC_skb_change_tail: case BPF_FUNC_skb_pull_data:
+	case BPF_FUNC_skb_change_proto: case BPF_FUNC_skb_vlan_push:
+	case BPF_FUNC_skb_vlan_pop: case BPF_FUNC_skb_adjust_room:
+	case BPF_FUNC_l3_csum_replace: case BPF_FUNC_l4_csum_replace:
+	case BPF_FUNC_clone_redirect: case BPF_FUNC_xdp_adjust_head:
+	case BPF_FUNC_xdp_adjust_meta: case BPF_FUNC_xdp_adjust_tail:
+	case BPF_FUNC_msg_pull_data: case BPF_FUNC_msg_push_data:
+	case BPF_FUNC_msg_pop_data: case BPF_FUNC_lwt_push_encap:
+	case BPF_FUNC_lwt_seg6_store_bytes: case BPF_FUNC_lwt_seg6_adjust_srh:
+	case BPF_FUNC_lwt_seg6_action:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static void forget_packet_pointer(struct reg_state *reg)
+{
+	switch (reg_base_type(reg)) {
+	case REG_PTR_TO_PACKET: case REG_PTR_TO_PACKET_META: case REG_PTR_TO_PACKET_END:
+		reg_mark_unknown(reg);
+		break;
+	default:
+		break;
+	}
+}
+
+/* The kernel's clear_all_pkt_pointers: in every frame, registers and
+ * spilled slots holding packet pointers become unknown scalars, so that a
+ * range checked before the packet moved is never trusted after. */
+static void forget_packet_pointers(struct verifier_state *st)
+{
+	for (uint32_t f = 0; f <= st->curframe; f++) {
+		struct func_state *frame = st->frames[f];
+
+		for (int r = 0; r < BPF_REG_10; r++)
+			forget_packet_pointer(&frame->regs[r]);
+		for (uint32_t i = 0; i < frame->slot_cnt; i++)
+			if (frame->stack[i].bytes[0] == SLOT_SPILL)
+				forget_packet_pointer(&frame->stack[i].spilled);
+	}
+}
+
 int types_step_helper_call(struct types_env *env, struct verifier_state *st, uint32_t idx)
 {
 	const struct bpf_insn *insn = &env->prog->insns[idx];
@@ -228,6 +277,8 @@ int types_step_helper_call(struct types_env *env, struct verifier_state *st, uin
 	if (err)
 		return err;
 	types_clobber_caller_saved(frame);
+	if (changes_packet_data(call.func_id))
+		forget_packet_pointers(st);
 	err = helper_result(env, st, &call, &frame->regs[BPF_REG_0]);
 	return err ? err : helper_check_map_compat(env, &call);
 }

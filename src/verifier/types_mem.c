@@ -384,7 +384,7 @@ static int legacy_packet_load(struct types_env *env, struct verifier_state *st, 
 		return err;
 	if (frame->regs[BPF_REG_6].type != REG_PTR_TO_CTX)
 		return types_error(env, idx, -EINVAL,
-				   "at the time of BPF_LD_ABS|IND R6 != pointing to skb");
+				   "at the time of BPF_LD_ABS|IND R6 != pointer to skb");
 	for (int r = BPF_REG_1; r <= BPF_REG_5; r++)
 		reg_mark_not_init(&frame->regs[r]);
 	reg_mark_unknown_bits(&frame->regs[BPF_REG_0], isa_size_bytes(insn->code) * 8);

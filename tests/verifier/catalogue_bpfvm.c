@@ -2,7 +2,7 @@
  * object's program is (prog_prepare: structure, types, decoding) with the
  * case's program type and maps, since bpfvm_prog_load_raw() loads only
  * raw-mode programs; C cases go through bpfvm_object_open/load. The reason
- * is bpfvm_errmsg() after "<prog>: insn N: ". */
+ * is bpfvm_errmsg() after "<prog>: insn N: ", its last line. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,13 +23,18 @@ static struct bpfvm *catalogue_vm(void)
 	return vm;
 }
 
-/* The message after "insn N: ", or all of it. */
+/* The message after "insn N: ", or all of it; of a message of several
+ * lines (the kernel logs some refusals on two), the last, which is the
+ * line the kernel's log ends with. */
 static void set_reason(struct catalogue_verdict *v, const char *msg)
 {
 	const char *reason = strstr(msg, ": insn ");
+	const char *last_line;
 
 	reason = reason ? strstr(reason + 7, ": ") : NULL;
-	snprintf(v->reason, sizeof(v->reason), "%s", reason ? reason + 2 : msg);
+	reason = reason ? reason + 2 : msg;
+	last_line = strrchr(reason, '\n');
+	snprintf(v->reason, sizeof(v->reason), "%s", last_line ? last_line + 1 : reason);
 }
 
 static int create_maps(const struct catalogue_case *c, struct bpfvm_map **maps)
