@@ -8,9 +8,12 @@
 #ifndef BPFVM_ENGINE_RUN_CTX_H
 #define BPFVM_ENGINE_RUN_CTX_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "bpfvm/bpfvm.h"
+
+struct checked_state;
 
 struct run_ctx {
 	struct bpfvm *vm;
@@ -19,6 +22,8 @@ struct run_ctx {
 	uint32_t cpu;		 /* virtual CPU held for the whole chain */
 	uint32_t tail_call_cnt;	 /* successful tail calls in this invocation */
 	int error;		 /* a helper that must abort the run sets -errno */
+	bool checked;		 /* run in checked mode (engine/interp_checked.h) */
+	struct checked_state *checked_state; /* its regions, while it runs */
 	struct run_ctx *outer;	 /* the run this thread was in when this one began
 				  * (a helper of the embedder that runs a program) */
 };
