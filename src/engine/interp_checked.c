@@ -4,7 +4,8 @@
  * with the operands it resolved (lddw values, helper functions) taken from
  * prog->interp, and its arithmetic from engine/interp_ops.h: both compute
  * the same results; this one checks each memory access first and charges the
- * budget one per instruction. Frames, calls and tail calls follow
+ * budget one per instruction, from one budget that the run's callbacks share
+ * (a mutant's bpf_loop of 2^23 calls cannot run 2^23 budgets). Frames, calls and tail calls follow
  * interpreter.c; each active frame is also a stack region of the run.
  */
 #include <errno.h>
@@ -37,7 +38,6 @@ struct checked_cpu {
 	struct bpfvm_prog *prog;
 	uint32_t pc;
 	uint64_t reg[11];
-	int64_t budget;
 	unsigned depth;
 	struct checked_frame frames[INTERP_RUN_FRAMES];
 };
@@ -255,8 +255,7 @@ static int step_lddw(struct checked_cpu *cpu, const struct bpf_insn *insn)
 	if (map->ops->direct_value_addr(map, 0, &base))
 		return 0;
 	return checked_add_region(cpu->state, CHECKED_MAP_VALUE, (uint64_t)(uintptr_t)base,
-				  map_value_size(map), map_flags(map) & BPF_F_RDONLY_PROG,
-				  bpfvm_map_name(map));
+				  map_value_size(map), map_flags(map) & BPF_F_RDONLY_PROG, map);
 }
 
 /* Legacy packet loads: out of range is `r0 = 0; exit` (interpreter.c). */
@@ -277,7 +276,7 @@ static bool step_ld_packet(struct checked_cpu *cpu, const struct bpf_insn *insn)
 
 static void set_position(struct checked_cpu *cpu)
 {
-	cpu->state->prog_name = cpu->prog->name;
+	cpu->state->prog = cpu->prog;
 	cpu->state->insn_idx = cpu->pc;
 }
 
@@ -430,7 +429,7 @@ static int run_loop(struct checked_cpu *cpu, uint64_t *retval)
 	int ret;
 
 	for (;;) {
-		if (--cpu->budget < 0) {
+		if (--cpu->state->budget < 0) {
 			vm_error("%s: insn %u: instruction budget of %lld exhausted",
 				 cpu->prog->name, cpu->pc, (long long)cpu->run->budget);
 			return -ETIME;
@@ -455,15 +454,12 @@ static int execute_level(struct checked_state *state, struct bpfvm_prog *prog,
 	cpu->run = run;
 	cpu->prog = prog;
 	cpu->pc = entry_idx;
-	cpu->budget = run->budget;
 	memcpy(&cpu->reg[1], run->args, sizeof(run->args));
 	cpu->reg[10] = (uint64_t)(uintptr_t)run->stack_top;
 	err = checked_push_frame(state, cpu->reg[10],
 				 prog_subprog_of(prog, entry_idx)->stack_depth);
 	if (!err)
 		err = run_loop(cpu, retval);
-	if (!err)
-		run->budget = cpu->budget;
 	state->frame_cnt = frame_base;
 	free(cpu);
 	return err;
@@ -476,7 +472,8 @@ int interp_checked_execute(struct bpfvm_prog *prog, uint32_t entry_idx, struct i
 	struct checked_state outermost;
 	int err;
 
-	if (run_ctx->checked_state) { /* a callback of the run */
+	if (run_ctx->checked_state) { /* a callback of the run (checked_helper_args
+				       * checked that entry_idx starts a function) */
 		err = checked_callback_args(run_ctx->checked_state, run->args);
 		return err ? err : execute_level(run_ctx->checked_state, prog, entry_idx, run, retval);
 	}
@@ -484,6 +481,7 @@ int interp_checked_execute(struct bpfvm_prog *prog, uint32_t entry_idx, struct i
 	if (!err) {
 		run_ctx->checked_state = &outermost;
 		err = execute_level(&outermost, prog, entry_idx, run, retval);
+		err = checked_release_lock(&outermost, err);
 		run_ctx->checked_state = NULL;
 	}
 	checked_state_release(&outermost);

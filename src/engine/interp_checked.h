@@ -50,7 +50,7 @@ struct checked_region {
 	uint64_t size;
 	enum checked_region_kind kind;
 	bool read_only;
-	const char *name; /* the map's, or NULL */
+	const struct bpfvm_map *map; /* map values and keys, ring buffer records */
 };
 
 /* The state of a checked run, shared by the nested runs of its callbacks. */
@@ -65,8 +65,11 @@ struct checked_state {
 	const struct bpfvm_map **maps;	/* maps a helper may be given */
 	uint32_t map_cnt, map_cap;
 	uint32_t helper_id;		/* the helper being called (callbacks) */
-	const char *prog_name;		/* for messages: where the run is */
+	uint64_t held_lock;		/* the bpf_spin_lock held, or 0 */
+	int64_t budget;			/* instructions left, callbacks included */
+	const struct bpfvm_prog *prog;	/* where the run is, for messages */
 	uint32_t insn_idx;
+	struct checked_region computed;	/* checked_find's context or packet */
 };
 
 /* Runs `prog` from instruction `entry_idx` (0, or a callback's first
@@ -85,7 +88,7 @@ void checked_state_release(struct checked_state *state);
 /* Adds a region (a region already there with the same start and size is
  * kept). Returns 0 or -ENOMEM. */
 int checked_add_region(struct checked_state *state, enum checked_region_kind kind,
-		       uint64_t start, uint64_t size, bool read_only, const char *name);
+		       uint64_t start, uint64_t size, bool read_only, const struct bpfvm_map *map);
 /* Removes the ring buffer record that starts at `start`; false if none. */
 bool checked_release_record(struct checked_state *state, uint64_t start);
 
@@ -99,6 +102,11 @@ void checked_resize_frame(struct checked_state *state, uint64_t depth);
 int checked_add_prog_maps(struct checked_state *state, const struct bpfvm_prog *prog);
 int checked_add_map(struct checked_state *state, const struct bpfvm_map *map);
 bool checked_known_map(const struct checked_state *state, uint64_t ptr);
+
+/* The region that holds [addr, addr + size), or else the nearest (NULL: the
+ * run has none). Valid until the next call. */
+const struct checked_region *checked_find(struct checked_state *state, uint64_t addr,
+					  uint64_t size);
 
 /* Checks an access of `size` bytes at `addr`. `what` names it in the trap
  * message ("read", "write", "atomic", "helper bpf_xxx arg2"). Returns 0 or
@@ -117,10 +125,14 @@ int checked_trap(struct checked_state *state, const char *fmt, ...)
 int checked_helper_args(struct checked_state *state, const struct helper_proto *proto,
 			const uint64_t args[5]);
 /* After it: memory it returned becomes a region, records it released stop
- * being one, inner maps become known. */
+ * being one, inner maps become known, the lock it took or released is
+ * noted. */
 int checked_helper_result(struct checked_state *state, const struct helper_proto *proto,
 			  const uint64_t args[5], uint64_t r0);
 /* A callback starts: the key and value bpf_for_each_map_elem gives it. */
 int checked_callback_args(struct checked_state *state, const uint64_t args[5]);
+/* The run ends: a lock still held is a trap (and is released, so that the
+ * map stays usable). Returns err, or -EFAULT if it was 0. */
+int checked_release_lock(struct checked_state *state, int err);
 
 #endif

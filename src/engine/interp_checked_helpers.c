@@ -6,8 +6,12 @@
 #include <errno.h>
 #include <stdio.h>
 
+#include "core/runtime.h"
+#include "engine/interp.h"
 #include "engine/interp_checked.h"
+#include "engine/prog.h"
 #include "helpers/helper_proto.h"
+#include "helpers/helper_table.h"
 #include "maps/map.h"
 
 /* The map a prototype's ARG_CONST_MAP_PTR argument names, or NULL. */
@@ -65,9 +69,6 @@ static uint64_t arg_mem_size(const struct helper_proto *proto, const uint64_t ar
 	case ARG_PTR_TO_MEM:
 	case ARG_PTR_TO_MEM_OR_NULL:
 		return i < 4 && is_size_arg(proto->args[i + 1]) ? args[i + 1] : 0;
-	case ARG_PTR_TO_SPIN_LOCK:
-		*is_write = true;
-		return 4;
 	case ARG_PTR_TO_LONG:
 		*is_write = true;
 		return 8;
@@ -79,6 +80,50 @@ static uint64_t arg_mem_size(const struct helper_proto *proto, const uint64_t ar
 	default:
 		return 0;
 	}
+}
+
+/* A callback: the decoded first instruction of a subprogram of the running
+ * program (what lddw BPF_PSEUDO_FUNC loads, interp_decode.c). */
+static int check_function(struct checked_state *state, uint64_t ptr, const char *what)
+{
+	const struct bpfvm_prog *prog = state->prog;
+	uint64_t base = (uint64_t)(uintptr_t)prog->interp->insns;
+	uint64_t idx = (ptr - base) / sizeof(struct interp_insn);
+
+	if (ptr >= base && (ptr - base) % sizeof(struct interp_insn) == 0 &&
+	    idx < prog->insn_cnt && prog_subprog_of(prog, (uint32_t)idx)->start == idx)
+		return 0;
+	return checked_trap(state, "%s: 0x%llx is not a function of the program", what,
+			    (unsigned long long)ptr);
+}
+
+/* The kernel's rule: a lock is the bpf_spin_lock of a map value. */
+static int check_spin_lock(struct checked_state *state, uint64_t ptr, const char *what)
+{
+	const struct checked_region *r = checked_find(state, ptr, 4);
+	int err = checked_access(state, ptr, 4, true, what);
+
+	if (err)
+		return err;
+	if (r->kind != CHECKED_MAP_VALUE || !r->map || r->map->region->spin_lock_off < 0 ||
+	    ptr != r->start + (uint64_t)r->map->region->spin_lock_off)
+		return checked_trap(state, "%s: 0x%llx is not the bpf_spin_lock of a map value",
+				    what, (unsigned long long)ptr);
+	return 0;
+}
+
+/* One lock at a time, unlocked by the holder (the verifier's
+ * process_spin_lock). */
+static int check_lock_order(struct checked_state *state, const struct helper_proto *proto,
+			    uint64_t ptr)
+{
+	if (proto->id == BPF_FUNC_spin_lock && state->held_lock)
+		return checked_trap(state, "bpf_spin_lock while holding the lock at 0x%llx",
+				    (unsigned long long)state->held_lock);
+	if (proto->id == BPF_FUNC_spin_unlock && state->held_lock != ptr)
+		return checked_trap(state, "bpf_spin_unlock of 0x%llx, not the lock held (0x%llx)",
+				    (unsigned long long)ptr, (unsigned long long)state->held_lock);
+	return 0;
 }
 
 static int check_arg(struct checked_state *state, const struct helper_proto *proto,
@@ -101,6 +146,13 @@ static int check_arg(struct checked_state *state, const struct helper_proto *pro
 				    what, (unsigned long long)args[i]);
 	if (type == ARG_PTR_TO_CONST_STR)
 		return check_string(state, args[i], what);
+	if (type == ARG_PTR_TO_FUNC)
+		return check_function(state, args[i], what);
+	if (type == ARG_PTR_TO_SPIN_LOCK) {
+		int err = check_spin_lock(state, args[i], what);
+
+		return err ? err : check_lock_order(state, proto, args[i]);
+	}
 	if ((type == ARG_PTR_TO_MEM_OR_NULL || type == ARG_PTR_TO_STACK_OR_NULL) && !args[i])
 		return 0;
 	size = arg_mem_size(proto, args, i, map, &is_write);
@@ -132,7 +184,7 @@ static bool is_map_of_maps(const struct bpfvm_map *map)
 static int add_map_value(struct checked_state *state, const struct bpfvm_map *map, uint64_t value)
 {
 	return checked_add_region(state, CHECKED_MAP_VALUE, value, map_value_size(map),
-				  map_flags(map) & BPF_F_RDONLY_PROG, bpfvm_map_name(map));
+				  map_flags(map) & BPF_F_RDONLY_PROG, map);
 }
 
 int checked_helper_result(struct checked_state *state, const struct helper_proto *proto,
@@ -143,6 +195,10 @@ int checked_helper_result(struct checked_state *state, const struct helper_proto
 	for (int i = 0; i < 5; i++)
 		if (proto->args[i] == ARG_PTR_TO_RINGBUF_MEM)
 			checked_release_record(state, args[i]);
+	if (proto->id == BPF_FUNC_spin_lock)
+		state->held_lock = args[0];
+	if (proto->id == BPF_FUNC_spin_unlock)
+		state->held_lock = 0;
 	if (!r0)
 		return 0;
 	switch (proto->ret) {
@@ -153,8 +209,7 @@ int checked_helper_result(struct checked_state *state, const struct helper_proto
 			return checked_add_map(state, (const struct bpfvm_map *)(uintptr_t)r0);
 		return add_map_value(state, map, r0);
 	case RET_PTR_TO_RINGBUF_MEM_OR_NULL:
-		return checked_add_region(state, CHECKED_RINGBUF, r0, args[1], false,
-					  map ? bpfvm_map_name(map) : NULL);
+		return checked_add_region(state, CHECKED_RINGBUF, r0, args[1], false, map);
 	case RET_PTR_TO_MAP_OR_NULL:
 		return checked_add_map(state, (const struct bpfvm_map *)(uintptr_t)r0);
 	default:
@@ -169,7 +224,23 @@ int checked_callback_args(struct checked_state *state, const uint64_t args[5])
 
 	if (state->helper_id != BPF_FUNC_for_each_map_elem || !checked_known_map(state, args[0]))
 		return 0;
-	err = checked_add_region(state, CHECKED_MAP_KEY, args[1], map_key_size(map), true,
-				 bpfvm_map_name(map));
+	err = checked_add_region(state, CHECKED_MAP_KEY, args[1], map_key_size(map), true, map);
 	return err ? err : add_map_value(state, map, args[2]);
+}
+
+int checked_release_lock(struct checked_state *state, int err)
+{
+	const struct helper_entry *unlock;
+	uint64_t lock = state->held_lock;
+
+	if (!lock)
+		return err;
+	state->held_lock = 0;
+	unlock = helper_table_find(&state->prog->vm->helpers, BPF_FUNC_spin_unlock);
+	if (unlock && unlock->fn)
+		unlock->fn(lock, 0, 0, 0, 0);
+	if (err)
+		return err;
+	return checked_trap(state, "the run ends holding the bpf_spin_lock at 0x%llx",
+			    (unsigned long long)lock);
 }

@@ -78,7 +78,8 @@ int checked_state_init(struct checked_state *state, const struct bpfvm_prog *pro
 	state->entry_prog = prog;
 	state->ctx = ctx;
 	state->ctx_size = ctx ? ctx_runtime_size(prog, run) : 0;
-	state->prog_name = prog->name;
+	state->prog = prog;
+	state->budget = run->budget;
 	return checked_add_prog_maps(state, prog);
 }
 
@@ -108,7 +109,7 @@ static int grow(void **array, uint32_t cnt, uint32_t *cap, size_t elem)
 }
 
 int checked_add_region(struct checked_state *state, enum checked_region_kind kind,
-		       uint64_t start, uint64_t size, bool read_only, const char *name)
+		       uint64_t start, uint64_t size, bool read_only, const struct bpfvm_map *map)
 {
 	for (uint32_t i = 0; i < state->region_cnt; i++) {
 		struct checked_region *r = &state->regions[i];
@@ -120,7 +121,7 @@ int checked_add_region(struct checked_state *state, enum checked_region_kind kin
 		 sizeof(*state->regions)))
 		return -ENOMEM;
 	state->regions[state->region_cnt++] = (struct checked_region){
-		.start = start, .size = size, .kind = kind, .read_only = read_only, .name = name
+		.start = start, .size = size, .kind = kind, .read_only = read_only, .map = map
 	};
 	return 0;
 }
@@ -253,38 +254,61 @@ int checked_trap(struct checked_state *state, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(reason, sizeof(reason), fmt, ap);
 	va_end(ap);
-	vm_error("%s: insn %u: checked mode trap: %s", state->prog_name, state->insn_idx, reason);
+	vm_error("%s: insn %u: checked mode trap: %s", state->prog->name, state->insn_idx, reason);
 	return -EFAULT;
+}
+
+/* " of 'name'" for a region of a map, "" otherwise. */
+static const char *region_map_name(const struct checked_region *r, char *buf, size_t size)
+{
+	if (!r->map)
+		return "";
+	snprintf(buf, size, " of '%s'", bpfvm_map_name(r->map));
+	return buf;
 }
 
 static int trap_outside(struct checked_state *state, const struct checked_region *near,
 			uint64_t addr, uint64_t size, const char *what)
 {
+	char name[64];
+
 	if (!near)
 		return checked_trap(state, "%s of %llu bytes at 0x%llx: the run has no region",
 				    what, (unsigned long long)size, (unsigned long long)addr);
 	return checked_trap(state,
-			    "%s of %llu bytes at 0x%llx is outside every region; nearest: %s%s%s%s "
+			    "%s of %llu bytes at 0x%llx is outside every region; nearest: %s%s "
 			    "of %llu bytes at 0x%llx (access at offset %lld)",
 			    what, (unsigned long long)size, (unsigned long long)addr,
-			    region_kind_names[near->kind], near->name ? " of '" : "",
-			    near->name ? near->name : "", near->name ? "'" : "",
+			    region_kind_names[near->kind], region_map_name(near, name, sizeof(name)),
 			    (unsigned long long)near->size, (unsigned long long)near->start,
 			    (long long)(addr - near->start));
+}
+
+const struct checked_region *checked_find(struct checked_state *state, uint64_t addr,
+					  uint64_t size)
+{
+	struct region_walk walk = { .addr = addr, .size = size };
+	const struct checked_region *r = find_region(state, &walk);
+
+	/* The context and packet regions live in `walk`: hand back copies. */
+	if (r == &walk.ctx || r == &walk.packet) {
+		state->computed = *r;
+		return &state->computed;
+	}
+	return r;
 }
 
 int checked_access(struct checked_state *state, uint64_t addr, uint64_t size, bool is_write,
 		   const char *what)
 {
-	struct region_walk walk = { .addr = addr, .size = size };
-	const struct checked_region *r = find_region(state, &walk);
+	const struct checked_region *r = checked_find(state, addr, size);
+	char name[64];
 
 	if (!r || !region_holds(r, addr, size))
 		return trap_outside(state, r, addr, size, what);
 	if (is_write && r->read_only)
-		return checked_trap(state, "%s of %llu bytes at 0x%llx: the %s%s%s%s is read-only",
+		return checked_trap(state, "%s of %llu bytes at 0x%llx: the %s%s is read-only",
 				    what, (unsigned long long)size, (unsigned long long)addr,
-				    region_kind_names[r->kind], r->name ? " of '" : "",
-				    r->name ? r->name : "", r->name ? "'" : "");
+				    region_kind_names[r->kind], region_map_name(r, name, sizeof(name)));
 	return 0;
 }

@@ -119,13 +119,24 @@ int run_call_function(struct run_ctx *run, uint64_t func, uint64_t r1, uint64_t 
 				  args, packet, packet_len, retval);
 }
 
-int bpfvm_prog_run_raw(struct bpfvm_prog *prog, void *mem, size_t mem_len, uint64_t *retval)
+int run_raw(struct bpfvm_prog *prog, void *mem, size_t mem_len, bool checked, uint64_t *retval)
 {
-	struct run_ctx run = { .ctx = mem };
+	struct run_ctx run = { .ctx = mem, .checked = checked };
 	const uint64_t args[5] = { (uint64_t)(uintptr_t)mem, mem_len };
 	struct vcpu_hold hold;
 	int err;
 
+	err = vcpu_enter(prog->vm, -1, &hold);
+	if (err)
+		return err;
+	run.cpu = hold.cpu;
+	err = run_start(prog, &run, args, mem, mem_len, retval);
+	vcpu_exit(prog->vm, &hold);
+	return err;
+}
+
+int bpfvm_prog_run_raw(struct bpfvm_prog *prog, void *mem, size_t mem_len, uint64_t *retval)
+{
 	if (!prog || !retval || (!mem && mem_len)) {
 		vm_error("bpfvm_prog_run_raw: NULL argument");
 		return -EINVAL;
@@ -135,11 +146,5 @@ int bpfvm_prog_run_raw(struct bpfvm_prog *prog, void *mem, size_t mem_len, uint6
 			 prog->name);
 		return -EINVAL;
 	}
-	err = vcpu_enter(prog->vm, -1, &hold);
-	if (err)
-		return err;
-	run.cpu = hold.cpu;
-	err = run_start(prog, &run, args, mem, mem_len, retval);
-	vcpu_exit(prog->vm, &hold);
-	return err;
+	return run_raw(prog, mem, mem_len, false, retval);
 }

@@ -35,6 +35,11 @@ struct run_ctx *run_ctx_current(void);
  * caller). Returns 0 and r0, or -ETIME / -EINVAL. */
 int run_prog(struct bpfvm_prog *prog, struct run_ctx *run, uint64_t *retval);
 
+/* Runs a raw program over `mem` (r1 = mem, r2 = mem_len) on a free vCPU,
+ * in checked mode if asked (bpfvm_prog_run_raw has no option for it: the
+ * soundness fuzzer uses this). Returns 0 and r0, or a negative errno. */
+int run_raw(struct bpfvm_prog *prog, void *mem, size_t mem_len, bool checked, uint64_t *retval);
+
 /* Calls a function of the running program (a callback of bpf_loop,
  * bpf_for_each_map_elem, ...), identified by the value its lddw
  * BPF_PSEUDO_FUNC loaded, with r1..r5, on a fresh frame. Returns 0 and its
