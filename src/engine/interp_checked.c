@@ -481,7 +481,7 @@ int interp_checked_execute(struct bpfvm_prog *prog, uint32_t entry_idx, struct i
 	if (!err) {
 		run_ctx->checked_state = &outermost;
 		err = execute_level(&outermost, prog, entry_idx, run, retval);
-		err = checked_release_lock(&outermost, err);
+		err = checked_end_run(&outermost, err);
 		run_ctx->checked_state = NULL;
 	}
 	checked_state_release(&outermost);

@@ -131,8 +131,9 @@ int checked_helper_result(struct checked_state *state, const struct helper_proto
 			  const uint64_t args[5], uint64_t r0);
 /* A callback starts: the key and value bpf_for_each_map_elem gives it. */
 int checked_callback_args(struct checked_state *state, const uint64_t args[5]);
-/* The run ends: a lock still held is a trap (and is released, so that the
- * map stays usable). Returns err, or -EFAULT if it was 0. */
-int checked_release_lock(struct checked_state *state, int err);
+/* The run ends: a lock still held or a ring buffer record still reserved is
+ * a trap (the verifier's reference tracking), and is released, so that the
+ * map stays usable. Returns err, or that trap if err was 0. */
+int checked_end_run(struct checked_state *state, int err);
 
 #endif

@@ -100,11 +100,12 @@ static int check_function(struct checked_state *state, uint64_t ptr, const char 
 /* The kernel's rule: a lock is the bpf_spin_lock of a map value. */
 static int check_spin_lock(struct checked_state *state, uint64_t ptr, const char *what)
 {
-	const struct checked_region *r = checked_find(state, ptr, 4);
+	const struct checked_region *r;
 	int err = checked_access(state, ptr, 4, true, what);
 
 	if (err)
 		return err;
+	r = checked_find(state, ptr, 4);
 	if (r->kind != CHECKED_MAP_VALUE || !r->map || r->map->region->spin_lock_off < 0 ||
 	    ptr != r->start + (uint64_t)r->map->region->spin_lock_off)
 		return checked_trap(state, "%s: 0x%llx is not the bpf_spin_lock of a map value",
@@ -228,19 +229,46 @@ int checked_callback_args(struct checked_state *state, const uint64_t args[5])
 	return err ? err : add_map_value(state, map, args[2]);
 }
 
-int checked_release_lock(struct checked_state *state, int err)
+static void call_helper(const struct checked_state *state, uint32_t id, uint64_t arg)
 {
-	const struct helper_entry *unlock;
-	uint64_t lock = state->held_lock;
+	const struct helper_entry *entry = helper_table_find(&state->prog->vm->helpers, id);
 
-	if (!lock)
-		return err;
+	if (entry && entry->fn)
+		entry->fn(arg, 0, 0, 0, 0);
+}
+
+/* A ring buffer record still reserved: discarded, so that the ring does not
+ * stay blocked behind it. Returns its address, or 0. */
+static uint64_t discard_a_record(struct checked_state *state)
+{
+	for (uint32_t i = 0; i < state->region_cnt; i++) {
+		uint64_t start = state->regions[i].start;
+
+		if (state->regions[i].kind != CHECKED_RINGBUF)
+			continue;
+		checked_release_record(state, start);
+		call_helper(state, BPF_FUNC_ringbuf_discard, start);
+		return start;
+	}
+	return 0;
+}
+
+int checked_end_run(struct checked_state *state, int err)
+{
+	uint64_t lock = state->held_lock, record = 0, more;
+
 	state->held_lock = 0;
-	unlock = helper_table_find(&state->prog->vm->helpers, BPF_FUNC_spin_unlock);
-	if (unlock && unlock->fn)
-		unlock->fn(lock, 0, 0, 0, 0);
+	if (lock)
+		call_helper(state, BPF_FUNC_spin_unlock, lock);
+	while ((more = discard_a_record(state)))
+		record = record ? record : more;
 	if (err)
 		return err;
-	return checked_trap(state, "the run ends holding the bpf_spin_lock at 0x%llx",
-			    (unsigned long long)lock);
+	if (lock)
+		return checked_trap(state, "the run ends holding the bpf_spin_lock at 0x%llx",
+				    (unsigned long long)lock);
+	if (record)
+		return checked_trap(state, "the run ends with the ring buffer record at 0x%llx "
+				    "neither submitted nor discarded", (unsigned long long)record);
+	return 0;
 }

@@ -202,6 +202,22 @@ static int run_input(struct bpfvm_prog *prog, const struct fuzz_prog *source, st
 
 /* ---- reports ----------------------------------------------------------- */
 
+/* The length of `what` up to the first of the separators that start the
+ * specifics of one trap (sizes, addresses). */
+static int class_prefix(const char *what)
+{
+	static const char *const stops[] = { ":", " of ", " at 0x", " 0x", " while ", " (" };
+	int len = (int)strlen(what);
+
+	for (size_t i = 0; i < sizeof(stops) / sizeof(stops[0]); i++) {
+		const char *at = strstr(what, stops[i]);
+
+		if (at && at - what < len)
+			len = (int)(at - what);
+	}
+	return len;
+}
+
 /* "read near packet", "bpf_map_update_elem arg3 near stack frame", ... */
 static void trap_class_name(const char *message, char *name, size_t size)
 {
@@ -210,15 +226,15 @@ static void trap_class_name(const char *message, char *name, size_t size)
 	int what_len, near_len = 0;
 
 	what = what ? what + strlen("checked mode trap: ") : message;
-	what_len = (int)strcspn(what, ":");
-	if (strstr(what, " of ") && strstr(what, " of ") - what < what_len)
-		what_len = (int)(strstr(what, " of ") - what);
+	what_len = class_prefix(what);
 	if (near) {
 		near += strlen("nearest: ");
 		near_len = (int)(strstr(near, " of ") ? strstr(near, " of ") - near : 0);
 	}
 	if (strstr(message, "is read-only"))
 		snprintf(name, size, "%.*s into a read-only value", what_len, what);
+	else if (strstr(message, "neither submitted nor discarded"))
+		snprintf(name, size, "ring buffer record never released");
 	else if (near_len)
 		snprintf(name, size, "%.*s near %.*s", what_len, what, near_len, near);
 	else

@@ -296,6 +296,13 @@ static void ring_buffer_records_trap_past_their_end_and_after_submit(void)
 	expect_trap(test, prog, (const char *const[]){
 		"after_submit: insn 10: checked mode trap: write of 8 bytes", NULL });
 	checked_prog_free(prog);
+
+	snprintf(text, sizeof(text), "%sout:\nr0 = 0\nexit\n", reserve);
+	prog = load_unverified("leaked_record", text, &rb, 1);
+	expect_trap(test, prog, (const char *const[]){
+		"leaked_record: insn 8: checked mode trap: the run ends with the ring buffer record",
+		"neither submitted nor discarded", NULL });
+	checked_prog_free(prog);
 	bpfvm_map_close(rb);
 }
 
