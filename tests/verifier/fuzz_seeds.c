@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../testlib.h"
 #include "checked_testlib.h"
 #include "engine/prog.h"
 #include "fuzz.h"
@@ -211,24 +212,6 @@ void fuzz_seeds_add_tree(struct bpfvm *vm, struct fuzz_seeds *seeds, const char 
 	free(names);
 }
 
-static char *read_text(const char *path)
-{
-	FILE *file = fopen(path, "rb");
-	char *text = NULL;
-	long size;
-
-	if (!file)
-		return NULL;
-	if (fseek(file, 0, SEEK_END) == 0 && (size = ftell(file)) >= 0 &&
-	    fseek(file, 0, SEEK_SET) == 0 && (text = calloc(1, (size_t)size + 1)) &&
-	    fread(text, 1, (size_t)size, file) != (size_t)size) {
-		free(text);
-		text = NULL;
-	}
-	fclose(file);
-	return text;
-}
-
 void fuzz_seeds_add_asm(struct fuzz_seeds *seeds, const char *dir)
 {
 	size_t cnt;
@@ -240,7 +223,7 @@ void fuzz_seeds_add_asm(struct fuzz_seeds *seeds, const char *dir)
 		char *text;
 
 		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
-		text = read_text(path);
+		text = testlib_read_file(path);
 		snprintf(prog.source, sizeof(prog.source), "%s", names[i]);
 		if (!text || bpfvm_asm_parse(text, &prog.insns, &prog.insn_cnt) ||
 		    seeds_push(seeds, &prog))
