@@ -84,8 +84,8 @@ static int32_t interesting_imm(struct fuzz_rng *rng, int32_t imm)
 					  256, 511, 512, 4096, 0x7fffffff, (int32_t)0x80000000 };
 
 	switch (fuzz_below(rng, 4)) {
-	case 0: return imm + (int32_t)fuzz_below(rng, 17) - 8;
-	case 1: return imm * 2 + 1;
+	case 0: return (int32_t)((uint32_t)imm + fuzz_below(rng, 17) - 8); /* wraps, no UB */
+	case 1: return (int32_t)((uint32_t)imm * 2 + 1);
 	case 2: return (int32_t)fuzz_next(rng);
 	default: return values[fuzz_below(rng, sizeof(values) / sizeof(values[0]))];
 	}
