@@ -3,13 +3,16 @@
 #   make test    build and run the whole suite: gcc, then clang with ASan+UBSan,
 #                then the concurrency tests under ThreadSanitizer
 #   make bench   build in release mode and print the benchmark tables
+#   make fuzz-verifier [SECONDS=300] [SEED=1]
+#                the verifier's soundness fuzzer, longer than in the suite
+#                (tests/verifier/fuzz.h); reproducers in $(BUILD)/fuzz-verifier
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 BUILD ?= build
 SAN_BUILD ?= build-sanitize
 BENCH_BUILD ?= build-release
 TSAN_BUILD ?= build-tsan
 
-.PHONY: all deps build demo test test-gcc test-sanitize test-tsan bench install clean
+.PHONY: all deps build demo test test-gcc test-sanitize test-tsan bench fuzz-verifier install clean
 
 all: build
 
@@ -53,6 +56,16 @@ test-tsan: deps
 		-j $(JOBS) -L concurrency
 
 test: test-gcc test-sanitize test-tsan
+
+# Every BPF object of the build, the asm examples (raw mode: its buffer is not
+# bounded by the verifier, so their mutants trap by design today) and
+# generated programs; the kernel's verdict on each trap when bpf() works.
+SECONDS ?= 300
+SEED ?= 1
+fuzz-verifier: build
+	@mkdir -p $(BUILD)/fuzz-verifier
+	$(BUILD)/tests/verifier/fuzz_verifier --seconds $(SECONDS) --seed $(SEED) --kernel \
+		--objects-under $(BUILD) --asm examples/asm --out $(BUILD)/fuzz-verifier
 
 bench: deps
 	cmake -S . -B $(BENCH_BUILD) -DCMAKE_C_COMPILER=gcc -DCMAKE_BUILD_TYPE=Release >/dev/null

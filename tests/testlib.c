@@ -8,7 +8,7 @@
 
 #include "testlib.h"
 
-static char *read_file(const char *path)
+char *testlib_read_file(const char *path)
 {
 	FILE *file = fopen(path, "rb");
 	char *text = NULL;
@@ -205,7 +205,7 @@ static int corpus_finish_case(struct corpus *corpus, const char *start, const ch
 
 int corpus_read_file(struct corpus *corpus, const char *path)
 {
-	char *text = read_file(path);
+	char *text = testlib_read_file(path);
 	const char *case_start = NULL;
 	bool in_case = false, in_header = false;
 	unsigned line_number = 0;

@@ -54,6 +54,9 @@ struct corpus {
  * stderr and left out, so that no runner runs a case it cannot judge.
  * Returns 0, or -1 if the file could not be read or a case was left out. */
 int corpus_read_file(struct corpus *corpus, const char *path);
+
+/* A whole file as a NUL-terminated malloc'ed string, or NULL. */
+char *testlib_read_file(const char *path);
 void corpus_release(struct corpus *corpus);
 
 /* Helpers every corpus runtime has: 5 returns r1 (as the conformance suite's

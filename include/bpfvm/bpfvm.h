@@ -279,12 +279,22 @@ struct bpfvm_test_run_opts {
 	uint32_t duration;	 /* out: average nanoseconds per run */
 	uint32_t flags;		 /* BPF_F_TEST_RUN_ON_CPU, as the kernel */
 	uint32_t cpu;		 /* virtual CPU, with BPF_F_TEST_RUN_ON_CPU */
+	/* bpfvm's own: run in checked mode, a slower interpreter that checks
+	 * every memory access (loads, stores, atomics, the memory given to
+	 * helpers) against the regions the run may touch: the context, the
+	 * packet, the active stack frames, the map values that lookups
+	 * returned or lddw named, the reserved ring buffer records. Any other
+	 * access stops the run with -EFAULT and a message naming the program,
+	 * the instruction, the address and size, and the nearest region. A
+	 * verified program never traps: a trap is a verifier bug. Tail calls and
+	 * callbacks stay in checked mode. */
+	bool checked;
 };
 
 /* Errors: -EINVAL (context or packet the program type refuses, with the
  * reason in bpfvm_errmsg()), -ENOSPC (data_out or ctx_out too small),
  * -ETIME (instruction budget exhausted), -ENOTSUP (program type has no test
- * run). */
+ * run), -EFAULT (checked mode: an access outside the run's regions). */
 int bpfvm_prog_test_run(struct bpfvm_prog *prog, struct bpfvm_test_run_opts *opts);
 
 /* ---- Maps ------------------------------------------------------------ */

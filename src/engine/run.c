@@ -6,6 +6,7 @@
 #include "core/error.h"
 #include "core/runtime.h"
 #include "engine/interp.h"
+#include "engine/interp_checked.h"
 #include "engine/prog.h"
 #include "engine/run_ctx.h"
 #include "engine/vcpu.h"
@@ -22,15 +23,20 @@ struct run_ctx *run_ctx_current(void)
 /* Enters the engine with this thread's run state set for the helpers, and
  * restores the outer one (a callback's run is nested in its caller's). */
 static int run_enter(struct run_ctx *run, struct interp_run *engine_run,
-		     const struct interp_code *code, uint64_t *retval)
+		     struct bpfvm_prog *prog, uint64_t *retval)
 {
 	struct run_ctx *outer = run_current;
+	uint32_t entry_index = engine_run->entry ? (uint32_t)(engine_run->entry -
+							      prog->interp->insns) : 0;
 	int err;
 
 	if (run != outer)
 		run->outer = outer;
 	run_current = run;
-	err = interp_execute(code, engine_run, retval);
+	if (run->checked)
+		err = interp_checked_execute(prog, entry_index, engine_run, retval);
+	else
+		err = interp_execute(prog->interp, engine_run, retval);
 	run_current = outer;
 	if (!err && run->error)
 		err = run->error;
@@ -66,7 +72,7 @@ static int run_on_fresh_stack(struct run_ctx *run, struct bpfvm_prog *prog,
 
 	memcpy(engine_run.args, args, sizeof(engine_run.args));
 	memset(stack + sizeof(stack) - ISA_MAX_STACK, 0, ISA_MAX_STACK);
-	return run_enter(run, &engine_run, prog->interp, retval);
+	return run_enter(run, &engine_run, prog, retval);
 }
 
 /* A new invocation: the run state starts afresh (SEMANTICS.md: the tail-call
@@ -113,13 +119,24 @@ int run_call_function(struct run_ctx *run, uint64_t func, uint64_t r1, uint64_t 
 				  args, packet, packet_len, retval);
 }
 
-int bpfvm_prog_run_raw(struct bpfvm_prog *prog, void *mem, size_t mem_len, uint64_t *retval)
+int run_raw(struct bpfvm_prog *prog, void *mem, size_t mem_len, bool checked, uint64_t *retval)
 {
-	struct run_ctx run = { .ctx = mem };
+	struct run_ctx run = { .ctx = mem, .checked = checked };
 	const uint64_t args[5] = { (uint64_t)(uintptr_t)mem, mem_len };
 	struct vcpu_hold hold;
 	int err;
 
+	err = vcpu_enter(prog->vm, -1, &hold);
+	if (err)
+		return err;
+	run.cpu = hold.cpu;
+	err = run_start(prog, &run, args, mem, mem_len, retval);
+	vcpu_exit(prog->vm, &hold);
+	return err;
+}
+
+int bpfvm_prog_run_raw(struct bpfvm_prog *prog, void *mem, size_t mem_len, uint64_t *retval)
+{
 	if (!prog || !retval || (!mem && mem_len)) {
 		vm_error("bpfvm_prog_run_raw: NULL argument");
 		return -EINVAL;
@@ -129,11 +146,5 @@ int bpfvm_prog_run_raw(struct bpfvm_prog *prog, void *mem, size_t mem_len, uint6
 			 prog->name);
 		return -EINVAL;
 	}
-	err = vcpu_enter(prog->vm, -1, &hold);
-	if (err)
-		return err;
-	run.cpu = hold.cpu;
-	err = run_start(prog, &run, args, mem, mem_len, retval);
-	vcpu_exit(prog->vm, &hold);
-	return err;
+	return run_raw(prog, mem, mem_len, false, retval);
 }

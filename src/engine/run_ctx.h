@@ -8,9 +8,12 @@
 #ifndef BPFVM_ENGINE_RUN_CTX_H
 #define BPFVM_ENGINE_RUN_CTX_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "bpfvm/bpfvm.h"
+
+struct checked_state;
 
 struct run_ctx {
 	struct bpfvm *vm;
@@ -19,6 +22,8 @@ struct run_ctx {
 	uint32_t cpu;		 /* virtual CPU held for the whole chain */
 	uint32_t tail_call_cnt;	 /* successful tail calls in this invocation */
 	int error;		 /* a helper that must abort the run sets -errno */
+	bool checked;		 /* run in checked mode (engine/interp_checked.h) */
+	struct checked_state *checked_state; /* its regions, while it runs */
 	struct run_ctx *outer;	 /* the run this thread was in when this one began
 				  * (a helper of the embedder that runs a program) */
 };
@@ -29,6 +34,11 @@ struct run_ctx *run_ctx_current(void);
 /* Runs `prog` once on `ctx` (r1) with the run state `run` (cpu set by the
  * caller). Returns 0 and r0, or -ETIME / -EINVAL. */
 int run_prog(struct bpfvm_prog *prog, struct run_ctx *run, uint64_t *retval);
+
+/* Runs a raw program over `mem` (r1 = mem, r2 = mem_len) on a free vCPU,
+ * in checked mode if asked (bpfvm_prog_run_raw has no option for it: the
+ * soundness fuzzer uses this). Returns 0 and r0, or a negative errno. */
+int run_raw(struct bpfvm_prog *prog, void *mem, size_t mem_len, bool checked, uint64_t *retval);
 
 /* Calls a function of the running program (a callback of bpf_loop,
  * bpf_for_each_map_elem, ...), identified by the value its lddw

@@ -84,7 +84,7 @@ int array_check_attr(const struct map_attr *attr)
 
 int array_get_next_key(struct bpfvm_map *map, const void *key, void *next_key)
 {
-	uint32_t index = key ? *(const uint32_t *)key : UINT32_MAX;
+	uint32_t index = key ? map_key_index(key) : UINT32_MAX;
 
 	if (index >= map_max_entries(map)) {
 		*(uint32_t *)next_key = 0;
@@ -133,7 +133,7 @@ static uint8_t *array_elem(const struct bpfvm_map *map, uint32_t index)
 
 static void *array_bpf_lookup(struct bpfvm_map *map, const void *key, uint32_t cpu)
 {
-	uint32_t index = *(const uint32_t *)key;
+	uint32_t index = map_key_index(key);
 
 	if (index >= map_max_entries(map))
 		return NULL;
@@ -142,7 +142,7 @@ static void *array_bpf_lookup(struct bpfvm_map *map, const void *key, uint32_t c
 
 static void *percpu_array_bpf_lookup_percpu(struct bpfvm_map *map, const void *key, uint32_t cpu)
 {
-	uint32_t index = *(const uint32_t *)key;
+	uint32_t index = map_key_index(key);
 
 	if (index >= map_max_entries(map) || cpu >= map_nr_cpus(map))
 		return NULL;
@@ -174,7 +174,7 @@ static int array_check_update(struct bpfvm_map *map, uint32_t index, uint64_t fl
 static long array_bpf_update(struct bpfvm_map *map, const void *key, const void *value,
 			     uint64_t flags, uint32_t cpu)
 {
-	uint32_t index = *(const uint32_t *)key;
+	uint32_t index = map_key_index(key);
 	int err = array_check_update(map, index, flags, !map->ops->percpu);
 
 	if (err)
@@ -228,7 +228,7 @@ static int array_direct_value_addr(struct bpfvm_map *map, uint32_t off, void **a
 
 static int array_lookup(struct bpfvm_map *map, const void *key, void *value, uint64_t flags)
 {
-	uint32_t index = *(const uint32_t *)key;
+	uint32_t index = map_key_index(key);
 
 	if (index >= map_max_entries(map))
 		return -ENOENT;
@@ -239,7 +239,7 @@ static int array_lookup(struct bpfvm_map *map, const void *key, void *value, uin
 static int percpu_array_lookup(struct bpfvm_map *map, const void *key, void *value,
 			       uint64_t flags)
 {
-	uint32_t index = *(const uint32_t *)key;
+	uint32_t index = map_key_index(key);
 
 	if (index >= map_max_entries(map))
 		return -ENOENT;
@@ -256,7 +256,7 @@ static int array_update(struct bpfvm_map *map, const void *key, const void *valu
 static int percpu_array_update(struct bpfvm_map *map, const void *key, const void *value,
 			       uint64_t flags)
 {
-	uint32_t index = *(const uint32_t *)key;
+	uint32_t index = map_key_index(key);
 	int err = array_check_update(map, index, flags, false);
 
 	if (err)

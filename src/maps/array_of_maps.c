@@ -35,7 +35,7 @@ static void array_of_maps_release(struct bpfvm_map *map)
 
 static void *array_of_maps_bpf_lookup(struct bpfvm_map *map, const void *key, uint32_t cpu)
 {
-	return fd_array_get(map, *(const uint32_t *)key);
+	return fd_array_get(map, map_key_index(key));
 }
 
 static int array_of_maps_update(struct bpfvm_map *map, const void *key, const void *value,

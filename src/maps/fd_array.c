@@ -91,7 +91,7 @@ void fd_array_release(struct bpfvm_map *map, const struct fd_array_ops *ops)
 
 int fd_array_lookup(struct bpfvm_map *map, const void *key, void *value, uint64_t flags)
 {
-	uint32_t index = *(const uint32_t *)key;
+	uint32_t index = map_key_index(key);
 	uint32_t id;
 
 	if (index >= map_max_entries(map))
@@ -133,7 +133,7 @@ static int fd_array_exchange(struct bpfvm_map *map, const struct fd_array_ops *o
 int fd_array_update(struct bpfvm_map *map, const struct fd_array_ops *ops, const void *key,
 		    const void *value, uint64_t flags)
 {
-	uint32_t index = *(const uint32_t *)key;
+	uint32_t index = map_key_index(key);
 	uint32_t id;
 	void *object;
 	int err;
@@ -159,7 +159,7 @@ int fd_array_update(struct bpfvm_map *map, const struct fd_array_ops *ops, const
 
 int fd_array_delete(struct bpfvm_map *map, const struct fd_array_ops *ops, const void *key)
 {
-	uint32_t index = *(const uint32_t *)key;
+	uint32_t index = map_key_index(key);
 
 	int err;
 

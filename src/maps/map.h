@@ -24,6 +24,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "bpfvm/bpfvm.h"
 
@@ -181,6 +182,16 @@ static inline uint32_t map_nr_cpus(const struct bpfvm_map *map) { return map->re
 static inline void *map_at(const struct bpfvm_map *map, uint64_t offset)
 {
 	return (uint8_t *)map->region + offset;
+}
+/* The u32 index an array-like map's key holds. A program may pass a key at
+ * any stack offset (the verifier does not align helper memory), so it is
+ * read unaligned. */
+static inline uint32_t map_key_index(const void *key)
+{
+	uint32_t index;
+
+	memcpy(&index, key, sizeof(index));
+	return index;
 }
 /* round_up(value_size, 8): the stride of per-CPU values. */
 static inline uint32_t map_percpu_stride(const struct bpfvm_map *map)

@@ -116,7 +116,7 @@ static int perf_event_array_init(struct bpfvm_map *map)
 /* Keys are slot numbers, as an array's. */
 static int perf_event_array_get_next_key(struct bpfvm_map *map, const void *key, void *next_key)
 {
-	uint32_t index = key ? *(const uint32_t *)key : UINT32_MAX;
+	uint32_t index = key ? map_key_index(key) : UINT32_MAX;
 
 	if (index >= map_max_entries(map)) {
 		*(uint32_t *)next_key = 0;

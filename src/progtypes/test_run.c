@@ -41,7 +41,7 @@ int progtype_test_run_repeat(struct bpfvm_prog *prog, void *ctx,
 		return err;
 	start = test_run_now_ns();
 	for (uint32_t i = 0; i < repeat && !err; i++) {
-		struct run_ctx run = { .ctx = ctx, .cpu = hold.cpu };
+		struct run_ctx run = { .ctx = ctx, .cpu = hold.cpu, .checked = opts->checked };
 
 		if (i)
 			vcpu_quiescent(prog->vm, &hold);

@@ -19,6 +19,7 @@ struct run_args {
 	uint32_t data_size_out, ctx_size_out;
 	uint32_t repeat;
 	bool repeat_given;
+	bool checked;
 };
 
 static int parse_u32(const char *word, const char *what, uint32_t *out)
@@ -32,7 +33,8 @@ static int parse_u32(const char *word, const char *what, uint32_t *out)
 	return 0;
 }
 
-/* bpftool's grammar: keywords followed by one value each, in any order. */
+/* bpftool's grammar: keywords followed by one value each, in any order; and
+ * bpfvm's `checked`, alone (the run in checked mode). */
 static int parse_run_args(int argc, char **argv, struct run_args *args)
 {
 	memset(args, 0, sizeof(*args));
@@ -44,6 +46,11 @@ static int parse_run_args(int argc, char **argv, struct run_args *args)
 		const char *key = argv[i], *value = i + 1 < argc ? argv[i + 1] : NULL;
 		int err = 0;
 
+		if (strcmp(key, "checked") == 0) {
+			args->checked = true;
+			i--;
+			continue;
+		}
 		if (!value)
 			return cli_error("prog run: '%s' needs a value", key);
 		if (strcmp(key, "name") == 0)
@@ -66,7 +73,7 @@ static int parse_run_args(int argc, char **argv, struct run_args *args)
 		} else
 			return cli_error("prog run: expected 'name', 'data_in', 'data_out', "
 					 "'data_size_out', 'ctx_in', 'ctx_out', 'ctx_size_out' "
-					 "or 'repeat', got: '%s'",
+					 "'repeat' or 'checked', got: '%s'",
 					 key);
 		if (err)
 			return err;
@@ -211,6 +218,7 @@ static int run_prog(struct cli_object *co, struct bpfvm_prog *prog, const struct
 	opts.ctx_size_in = ctx_size_in;
 	opts.ctx_out = ctx_out;
 	opts.repeat = takes_only_ctx_in(prog) && !args->repeat_given ? 0 : (int)args->repeat;
+	opts.checked = args->checked;
 	if (bpfvm_prog_test_run(prog, &opts)) {
 		cli_flush_trace_pipe(co->vm);
 		cli_error("failed to run program: %s", bpfvm_errmsg());
