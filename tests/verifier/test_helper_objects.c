@@ -23,10 +23,10 @@ static const struct {
 	{ "for_each_callback_returns_2",
 	  "At callback return the register R0 has smin=2 smax=2 should have been in [0, 1]" },
 	{ "ringbuf_ok", NULL },
-	{ "ringbuf_leak", "BPF_EXIT instruction in main prog would lead to reference leak" },
+	{ "helper_ringbuf_leak", "BPF_EXIT instruction in main prog would lead to reference leak" },
 	{ "spin_lock_ok", NULL },
 	{ "spin_lock_call_inside", "function calls are not allowed while holding a lock" },
-	{ "cgroup_skb_returns_2",
+	{ "helper_cgroup_skb_returns_2",
 	  "At program exit the register R0 has smin=2 smax=2 should have been in [0, 1]" },
 };
 
