@@ -100,7 +100,7 @@ int map_values(struct xdp_md *ctx)
 	if (!v)
 		return XDP_ABORTED;
 	__sync_fetch_and_add(&v->count, 1);
-	v->words[key] = data[0] * factor;
+	v->words[key & 3] = data[0] * factor; /* key was reloaded from the stack */
 	if (bpf_map_update_elem(&seen, &key, &one, BPF_NOEXIST)) {
 		__u64 *n = bpf_map_lookup_elem(&seen, &key);
 
