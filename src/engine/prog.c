@@ -202,6 +202,7 @@ int bpfvm_prog_load_raw(struct bpfvm *vm, const struct bpf_insn *insns, size_t i
 	prog->type = BPFVM_PROG_TYPE_RAW;
 	if (OPTS_GET(opts, insn_budget, 0))
 		prog->insn_budget = opts->insn_budget;
+	prog->raw_ctx_size = OPTS_GET(opts, ctx_size, 0);
 	err = prog_prepare(prog);
 	if (err) {
 		prog_destroy(prog);

@@ -62,6 +62,10 @@ struct bpfvm_prog {
 	 * tracking as the kernel's prog->aux->max_ctx_offset: a raw tracepoint
 	 * test run refuses a shorter ctx_in. */
 	uint32_t max_ctx_offset;
+	/* Raw mode: the size of the memory r1 points to (bpfvm_prog_opts.
+	 * ctx_size), what the verifier proved the accesses against; a run must
+	 * pass exactly that many bytes. */
+	uint32_t raw_ctx_size;
 };
 
 /* Allocates an unloaded program with a copy of insns. NULL on ENOMEM. */

@@ -115,8 +115,9 @@ int run_call_function(struct run_ctx *run, uint64_t func, uint64_t r1, uint64_t 
 
 int bpfvm_prog_run_raw(struct bpfvm_prog *prog, void *mem, size_t mem_len, uint64_t *retval)
 {
-	struct run_ctx run = { .ctx = mem };
-	const uint64_t args[5] = { (uint64_t)(uintptr_t)mem, mem_len };
+	static uint8_t no_memory; /* r1 is memory, never NULL, as the verifier assumed */
+	struct run_ctx run;
+	uint64_t args[5];
 	struct vcpu_hold hold;
 	int err;
 
@@ -129,6 +130,17 @@ int bpfvm_prog_run_raw(struct bpfvm_prog *prog, void *mem, size_t mem_len, uint6
 			 prog->name);
 		return -EINVAL;
 	}
+	if (mem_len != prog->raw_ctx_size) {
+		vm_error("%s: a buffer of %zu bytes, but the program was verified for %u "
+			 "(bpfvm_prog_opts.ctx_size)", prog->name, mem_len, prog->raw_ctx_size);
+		return -EINVAL;
+	}
+	if (!mem)
+		mem = &no_memory;
+	run = (struct run_ctx){ .ctx = mem };
+	args[0] = (uint64_t)(uintptr_t)mem;
+	args[1] = mem_len;
+	args[2] = args[3] = args[4] = 0;
 	err = vcpu_enter(prog->vm, -1, &hold);
 	if (err)
 		return err;
