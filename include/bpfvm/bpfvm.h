@@ -111,12 +111,13 @@ struct bpfvm_prog_opts {
 			       * jump taken (the length of the loop it closes) and
 			       * each local call (the length of the callee).
 			       * 0 = default (BPFVM_DEFAULT_INSN_BUDGET) */
-	uint32_t ctx_size;    /* raw mode: the size of the buffer every run
-			       * passes. The verifier proves each access
-			       * through r1 within it (r2 = this size), and
-			       * bpfvm_prog_run_raw refuses any other length
-			       * (-EINVAL). 0: no buffer (r1 points to
-			       * zero bytes, never NULL) */
+	uint32_t ctx_size;    /* raw mode: the size of the buffer runs pass
+			       * at least. The verifier proves each access
+			       * through r1 within it (r2, the length, is
+			       * known to be at least this), and
+			       * bpfvm_prog_run_raw refuses a shorter buffer
+			       * (-EINVAL). 0: r1 points to no bytes it may
+			       * access (never NULL) */
 };
 
 #define BPFVM_DEFAULT_INSN_BUDGET 100000000ull

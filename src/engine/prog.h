@@ -64,7 +64,7 @@ struct bpfvm_prog {
 	uint32_t max_ctx_offset;
 	/* Raw mode: the size of the memory r1 points to (bpfvm_prog_opts.
 	 * ctx_size), what the verifier proved the accesses against; a run must
-	 * pass exactly that many bytes. */
+	 * pass at least that many bytes. */
 	uint32_t raw_ctx_size;
 };
 

@@ -130,7 +130,7 @@ int bpfvm_prog_run_raw(struct bpfvm_prog *prog, void *mem, size_t mem_len, uint6
 			 prog->name);
 		return -EINVAL;
 	}
-	if (mem_len != prog->raw_ctx_size) {
+	if (mem_len < prog->raw_ctx_size || mem_len > UINT32_MAX) {
 		vm_error("%s: a buffer of %zu bytes, but the program was verified for %u "
 			 "(bpfvm_prog_opts.ctx_size)", prog->name, mem_len, prog->raw_ctx_size);
 		return -EINVAL;

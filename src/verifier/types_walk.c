@@ -190,10 +190,17 @@ static bool covered(struct types_env *env, const struct verifier_state *st, uint
 	return false;
 }
 
-/* Whether an ancestor at idx, in the same calls, is the same state. */
+/* Whether an ancestor at idx, in the same calls, is the same state. Not
+ * inside a callback: each call of it by its helper starts a new iteration
+ * whose ancestors include the previous call's checkpoints (the kernel tells
+ * them apart by callback_unroll_depth); a callback that loops forever runs
+ * into the budget instead. */
 static bool loops(const struct types_env *env, const struct verifier_state *st, uint32_t idx,
 		  uint64_t key, uint64_t hash)
 {
+	for (uint32_t f = 1; f <= st->curframe; f++)
+		if (st->frames[f]->callback)
+			return false;
 	for (const struct checkpoint *cp = *active_bucket(env, idx, hash); cp; cp = cp->next)
 		if (cp->idx == idx && cp->hash == hash && cp->frames_key == key &&
 		    state_equal(env, cp->state, st, idx))
@@ -295,8 +302,8 @@ static int follow_path(struct types_env *env, struct verifier_state *st, uint32_
 
 /* The state at the entry: r1 the context, r10 the frame. A program type
  * without context fields (raw) has plain memory of the size the program was
- * loaded for as its context, and r2 holds that size
- * (bpfvm_prog_opts.ctx_size). */
+ * loaded for (bpfvm_prog_opts.ctx_size) as its context, and r2 the length
+ * of the buffer. */
 static struct verifier_state *entry_state(const struct types_env *env)
 {
 	struct verifier_state *st = calloc(1, sizeof(*st));
@@ -311,9 +318,13 @@ static struct verifier_state *entry_state(const struct types_env *env)
 		reg_mark_pointer(&regs[BPF_REG_1], REG_PTR_TO_CTX, 0);
 		return st;
 	}
+	/* r2, the length of the buffer a run passes: at least ctx_size, at
+	 * most 32 bits (bpfvm_prog_run_raw refuses others) */
 	reg_mark_pointer(&regs[BPF_REG_1], REG_PTR_TO_MEM, 0);
 	regs[BPF_REG_1].mem_size = env->prog->raw_ctx_size;
-	reg_mark_const(&regs[BPF_REG_2], env->prog->raw_ctx_size);
+	reg_mark_unknown_bits(&regs[BPF_REG_2], 32);
+	regs[BPF_REG_2].umin = regs[BPF_REG_2].u32_min = env->prog->raw_ctx_size;
+	regs[BPF_REG_2].smin = env->prog->raw_ctx_size;
 	return st;
 }
 
