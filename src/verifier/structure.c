@@ -551,7 +551,7 @@ static int walk_calls(struct call_walk *walk, uint32_t sub_index, uint32_t frame
 		return err;
 	stack += sub->stack_depth;
 	if (frames > ISA_MAX_CALL_FRAMES) {
-		vm_error("%s: insn %u: the call stack of %u frames is too deep", prog->name,
+		vm_error("%s: insn %u: the call stack of %u frames is too deep !", prog->name,
 			 sub->start, frames);
 		return -E2BIG;
 	}

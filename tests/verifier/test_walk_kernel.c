@@ -125,6 +125,12 @@ static const struct walk_case cases[] = {
 	/* the budget */
 	{ "loop_longer_than_the_budget",
 	  "r0 = 0\nr0 += 1\nif r0 < 1000000 goto pc-2\nexit\n", false },
+	/* calls: 9 frames, 512 bytes of stack */
+	{ "nine_frames", "call pc+2\nr0 = 0\nexit\ncall pc+2\nr0 = 0\nexit\ncall pc+2\nr0 = 0\nexit\ncall pc+2\nr0 = 0\nexit\ncall pc+2\nr0 = 0\nexit\ncall pc+2\nr0 = 0\nexit\ncall pc+2\nr0 = 0\nexit\ncall pc+2\nr0 = 0\nexit\nr0 = 0\nexit\n", false },
+	{ "two_frames_of_512_bytes",
+	  "*(u64 *)(r10 -512) = 0\ncall pc+2\nr0 = 0\nexit\n*(u64 *)(r10 -8) = 0\nr0 = 0\nexit\n",
+	  false },
+	{ "eight_frames", "call pc+2\nr0 = 0\nexit\ncall pc+2\nr0 = 0\nexit\ncall pc+2\nr0 = 0\nexit\ncall pc+2\nr0 = 0\nexit\ncall pc+2\nr0 = 0\nexit\ncall pc+2\nr0 = 0\nexit\ncall pc+2\nr0 = 0\nexit\nr0 = 0\nexit\n", true },
 	/* bounded loops: accepted */
 	{ "counted_loop", "r0 = 0\nr0 += 1\nif r0 < 100 goto pc-2\nexit\n", true },
 	{ "counted_loop_with_unknown_early_exit",
