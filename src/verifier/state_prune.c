@@ -25,7 +25,9 @@
 #include "verifier/state_prune.h"
 
 #define IDMAP_MAX ((REG_COUNT + ISA_MAX_STACK / STACK_SLOT_SIZE) * ISA_MAX_CALL_FRAMES)
-#define TMP_ID 0x80000000u /* ids made up for unlinked scalars: never real ones */
+/* Ids made up for unlinked scalars: far above the ids a walk hands out, and
+ * clear of bit 31 (the scalar part's SCALAR_ID_ADD_CONST). */
+#define TMP_ID 0x40000000u
 
 struct idmap {
 	uint32_t cnt, tmp_ids;
