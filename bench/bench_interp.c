@@ -164,7 +164,8 @@ static int compare_double(const void *a, const void *b)
 
 static int load(struct bpfvm *vm, const struct bench_program *bench, struct bpfvm_prog **prog)
 {
-	struct bpfvm_prog_opts opts = { .sz = sizeof(opts), .name = bench->name };
+	struct bpfvm_prog_opts opts = { .sz = sizeof(opts), .name = bench->name,
+					.ctx_size = PACKET_LEN };
 	struct bpf_insn *insns;
 	size_t insn_cnt;
 	int err;

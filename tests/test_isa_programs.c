@@ -31,7 +31,8 @@ static void outcome_set_error(struct outcome *out, int err, const char *stage)
 static void run_case(struct bpfvm *vm, const struct corpus_case *c,
 		     const struct bpf_insn *insns, size_t insn_cnt, struct outcome *out)
 {
-	struct bpfvm_prog_opts opts = { .sz = sizeof(opts), .name = c->name };
+	struct bpfvm_prog_opts opts = { .sz = sizeof(opts), .name = c->name,
+					.ctx_size = (uint32_t)c->mem_len };
 	struct bpfvm_prog *prog = NULL;
 	int err;
 

@@ -355,7 +355,8 @@ static int kernel_execute(const struct bpf_insn *insns, size_t insn_cnt, const u
 static int bpfvm_execute(struct bpfvm *vm, const struct corpus_case *c,
 			 const struct bpf_insn *insns, size_t insn_cnt, uint64_t *r0)
 {
-	struct bpfvm_prog_opts opts = { .sz = sizeof(opts), .name = c->name };
+	struct bpfvm_prog_opts opts = { .sz = sizeof(opts), .name = c->name,
+					.ctx_size = (uint32_t)c->mem_len };
 	struct bpfvm_prog *prog = NULL;
 	int err = bpfvm_prog_load_raw(vm, insns, insn_cnt, &opts, &prog);
 

@@ -120,6 +120,13 @@ struct bpfvm_prog_opts {
 	uint32_t log_size;
 	char *log_buf;
 	uint32_t *log_true_size;
+	uint32_t ctx_size;    /* raw mode: the size of the buffer runs pass
+			       * at least. The verifier proves each access
+			       * through r1 within it (r2, the length, is
+			       * known to be at least this), and
+			       * bpfvm_prog_run_raw refuses a shorter buffer
+			       * (-EINVAL). 0: r1 points to no bytes it may
+			       * access (never NULL) */
 };
 
 #define BPFVM_DEFAULT_INSN_BUDGET 100000000ull

@@ -384,6 +384,7 @@ int bpfvm_prog_load_raw(struct bpfvm *vm, const struct bpf_insn *insns, size_t i
 	prog->log_level = OPTS_GET(opts, log_level, 0);
 	prog->log_buf = OPTS_GET(opts, log_buf, NULL);
 	prog->log_size = OPTS_GET(opts, log_size, 0);
+	prog->raw_ctx_size = OPTS_GET(opts, ctx_size, 0);
 	err = prog_prepare(prog);
 	/* The caller's buffer is not referenced after the load. */
 	prog->log_buf = NULL;

@@ -73,6 +73,10 @@ struct bpfvm_prog {
 	struct bpfvm_verifier_stats verifier_stats;
 	bool autoload;		  /* bpfvm_prog_set_autoload; true by default */
 	bool load_attempted;	  /* prog_prepare ran: the settings above are fixed */
+	/* Raw mode: the size of the memory r1 points to (bpfvm_prog_opts.
+	 * ctx_size), what the verifier proved the accesses against; a run must
+	 * pass at least that many bytes. */
+	uint32_t raw_ctx_size;
 };
 
 /* Allocates an unloaded program with a copy of insns. NULL on ENOMEM. */

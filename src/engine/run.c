@@ -121,11 +121,17 @@ int run_call_function(struct run_ctx *run, uint64_t func, uint64_t r1, uint64_t 
 
 int run_raw(struct bpfvm_prog *prog, void *mem, size_t mem_len, bool checked, uint64_t *retval)
 {
-	struct run_ctx run = { .ctx = mem, .checked = checked };
-	const uint64_t args[5] = { (uint64_t)(uintptr_t)mem, mem_len };
+	static uint8_t no_memory; /* r1 is memory, never NULL, as the verifier assumed */
+	struct run_ctx run;
+	uint64_t args[5] = { 0 };
 	struct vcpu_hold hold;
 	int err;
 
+	if (!mem)
+		mem = &no_memory;
+	run = (struct run_ctx){ .ctx = mem, .checked = checked };
+	args[0] = (uint64_t)(uintptr_t)mem;
+	args[1] = mem_len;
 	err = vcpu_enter(prog->vm, -1, &hold);
 	if (err)
 		return err;
@@ -144,6 +150,11 @@ int bpfvm_prog_run_raw(struct bpfvm_prog *prog, void *mem, size_t mem_len, uint6
 	if (prog->type != BPFVM_PROG_TYPE_RAW) {
 		vm_error("%s: bpfvm_prog_run_raw runs raw programs; use bpfvm_prog_test_run",
 			 prog->name);
+		return -EINVAL;
+	}
+	if (mem_len < prog->raw_ctx_size || mem_len > UINT32_MAX) {
+		vm_error("%s: a buffer of %zu bytes, but the program was verified for %u "
+			 "(bpfvm_prog_opts.ctx_size)", prog->name, mem_len, prog->raw_ctx_size);
 		return -EINVAL;
 	}
 	return run_raw(prog, mem, mem_len, false, retval);

@@ -170,8 +170,7 @@ static bool frame_pointer_escapes(const struct bpf_insn *insn)
 	return false;
 }
 
-/* The slots a load or store of `size` bytes at fp+off touches. */
-static uint64_t slots_of(int32_t off, uint32_t size)
+uint64_t verifier_slots_of(int32_t off, uint32_t size)
 {
 	uint64_t mask = 0;
 
@@ -191,13 +190,13 @@ static struct slot_use_def slot_use_def(const struct bpf_insn *insn)
 	uint32_t size = isa_size_bytes(insn->code);
 
 	if (class == BPF_LDX && insn->src_reg == BPF_REG_10)
-		return (struct slot_use_def){ .use = slots_of(insn->off, size) };
+		return (struct slot_use_def){ .use = verifier_slots_of(insn->off, size) };
 	if ((class != BPF_ST && class != BPF_STX) || insn->dst_reg != BPF_REG_10)
 		return (struct slot_use_def){ 0 };
 	if (class == BPF_STX && isa_mode(insn->code) == BPF_ATOMIC)
-		return (struct slot_use_def){ .use = slots_of(insn->off, size) };
+		return (struct slot_use_def){ .use = verifier_slots_of(insn->off, size) };
 	if (size == 8 && insn->off % 8 == 0)
-		return (struct slot_use_def){ .def = slots_of(insn->off, size) };
+		return (struct slot_use_def){ .def = verifier_slots_of(insn->off, size) };
 	return (struct slot_use_def){ 0 };
 }
 
@@ -219,15 +218,20 @@ static uint64_t slots_live_out(const struct bpfvm_prog *prog, const uint64_t *li
 	return out;
 }
 
+bool verifier_frame_escapes(const struct bpfvm_prog *prog, const struct subprog *sub)
+{
+	for (uint32_t i = sub->start; i < sub->end; i++)
+		if (frame_pointer_escapes(&prog->insns[i]))
+			return true;
+	return false;
+}
+
 static void mark_escaping_frames(const struct bpfvm_prog *prog, uint64_t *live)
 {
 	for (uint32_t s = 0; s < prog->subprog_cnt; s++) {
 		const struct subprog *sub = &prog->subprogs[s];
-		bool escapes = false;
 
-		for (uint32_t i = sub->start; i < sub->end && !escapes; i++)
-			escapes = frame_pointer_escapes(&prog->insns[i]);
-		if (escapes)
+		if (verifier_frame_escapes(prog, sub))
 			for (uint32_t i = sub->start; i < sub->end; i++)
 				live[i] = ALL_SLOTS;
 	}

@@ -2,6 +2,7 @@
 #ifndef BPFVM_VERIFIER_LIVENESS_H
 #define BPFVM_VERIFIER_LIVENESS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "engine/prog.h"
@@ -21,5 +22,13 @@ uint16_t *verifier_reg_liveness(const struct bpfvm_prog *prog);
  * In a subprogram whose frame pointer escapes (copied, moved, passed), every
  * slot is live everywhere. malloc'ed, NULL on ENOMEM. */
 uint64_t *verifier_stack_liveness(const struct bpfvm_prog *prog);
+
+/* Whether the subprogram uses r10 other than as the base of its own loads
+ * and stores (copied, moved, compared, passed): its slots may then be
+ * reached through other registers, from anywhere. */
+bool verifier_frame_escapes(const struct bpfvm_prog *prog, const struct subprog *sub);
+
+/* The slots (bit i: fp-8(i+1) .. fp-8i-1) that `size` bytes at fp+off touch. */
+uint64_t verifier_slots_of(int32_t off, uint32_t size);
 
 #endif

@@ -1,15 +1,15 @@
-/* State coverage and widening for the path exploration.
+/* State coverage and equality for the path exploration.
  *
  * A checkpoint `old` covers `cur` when each live register and each stack
  * slot of cur describes a subset of the values old's does:
  *
  *   old NOT_INIT       covers anything (a later read would have failed old)
- *   old scalar         covers a scalar whose tnum and ranges lie inside
+ *   old scalar         covers any scalar whose value cannot matter
+ *                      (precision.c); a precise one only if its tnum and
+ *                      ranges lie inside, with the same links (ids)
  *   old pointer        covers the same type, offset, frame and map, with a
- *                      variable part inside old's; NULL-able pointers must
- *                      pair their ids one to one (copies stay copies), and
- *                      so must packet pointers, with at least old's range;
- *                      memory the same size
+ *                      variable part inside old's, at least old's checked
+ *                      packet range; ids pair one to one (copies stay copies)
  *   old stack byte     INVALID or MISC cover any data byte, ZERO only zeros,
  *                      a spill a covered spill; never a spilled pointer
  *                      where old has data
@@ -17,12 +17,8 @@
  * Registers and slots that no path from the instruction reads are left out
  * (liveness.c), as the kernel's liveness marks do.
  *
- * Scalars are compared exactly (the kernel compares only scalars it found
- * precise; bpfvm has no precision tracking yet), so without help, a loop
- * counter or a chain of branches setting constants yields new states
- * forever. Widening bounds that: after enough checkpoints at an instruction,
- * what differs from the last one becomes unknown. It only loses precision,
- * never soundness: unknown covers every value. */
+ * Equality (for the infinite-loop check) is the kernel's regs_exact: the
+ * same live registers and slots, field for field, ids paired one to one. */
 #include <string.h>
 
 #include "verifier/liveness.h"
@@ -30,13 +26,16 @@
 #include "verifier/state_prune.h"
 
 #define IDMAP_MAX ((REG_COUNT + ISA_MAX_STACK / STACK_SLOT_SIZE) * ISA_MAX_CALL_FRAMES)
+/* Ids made up for unlinked scalars: far above the ids a walk hands out, and
+ * clear of bit 31 (the scalar part's SCALAR_ID_ADD_CONST). */
+#define TMP_ID 0x40000000u
 
 struct idmap {
-	uint32_t cnt;
+	uint32_t cnt, tmp_ids;
 	uint32_t old[IDMAP_MAX], cur[IDMAP_MAX];
 };
 
-/* Whether ids old and cur may be the same pointer: pairs stay one to one. */
+/* Whether ids old and cur may be the same object: pairs stay one to one. */
 static bool idmap_check(struct idmap *map, uint32_t old, uint32_t cur)
 {
 	for (uint32_t i = 0; i < map->cnt; i++) {
@@ -52,95 +51,82 @@ static bool idmap_check(struct idmap *map, uint32_t old, uint32_t cur)
 	return true;
 }
 
-/* The kernel's check_ids: both ids zero, or both set and paired. */
+/* The kernel's check_ids: both ids set and paired, or both zero. */
 static bool ids_match(struct idmap *map, uint32_t old, uint32_t cur)
 {
 	if (!old || !cur)
-		return !old && !cur;
+		return old == cur;
 	return idmap_check(map, old, cur);
 }
 
-static bool ranges_within(const struct reg_state *old, const struct reg_state *cur)
+/* The kernel's check_scalar_ids: scalars linked in old (learning from a
+ * comparison of one refines the others) must be linked the same way in
+ * cur, with the same constant between them (SCALAR_ID_ADD_CONST, scalar.h);
+ * an unlinked cur scalar gets an id of its own. */
+static bool scalar_ids_match(struct idmap *map, const struct reg_state *old,
+			     const struct reg_state *cur)
 {
-	return old->smin <= cur->smin && cur->smax <= old->smax &&
-	       old->umin <= cur->umin && cur->umax <= old->umax &&
-	       old->s32_min <= cur->s32_min && cur->s32_max <= old->s32_max &&
-	       old->u32_min <= cur->u32_min && cur->u32_max <= old->u32_max;
-}
-
-/* Linked scalars (scalar.h): where old's copies were refined together,
- * cur's must be copies too, with the same constant between them (the
- * kernel's check_scalar_ids); an unlinked cur scalar gets an id of its own. */
-static bool scalar_ids_cover(const struct reg_state *old, const struct reg_state *cur,
-			     struct idmap *idmap)
-{
-	uint32_t cur_id = cur->id;
-
 	if (!old->id)
 		return true;
 	if ((old->id & SCALAR_ID_ADD_CONST) != (cur->id & SCALAR_ID_ADD_CONST) ||
 	    ((old->id & SCALAR_ID_ADD_CONST) && old->off != cur->off))
 		return false;
-	if (!cur_id)
-		cur_id = (uint32_t)(UINT32_MAX / 2 + 1 + idmap->cnt); /* unique: ids stay below */
-	return idmap_check(idmap, old->id, cur_id);
+	return idmap_check(map, old->id, cur->id ? cur->id : TMP_ID | ++map->tmp_ids);
 }
 
-static bool scalar_covers(const struct reg_state *old, const struct reg_state *cur,
-			  struct idmap *idmap)
+static bool ranges_within(const struct reg_state *old, const struct reg_state *cur)
 {
-	return cur->type == REG_SCALAR && tnum_in(old->var_off, cur->var_off) &&
-	       ranges_within(old, cur) && scalar_ids_cover(old, cur, idmap);
+	return tnum_in(old->var_off, cur->var_off) &&
+	       old->smin <= cur->smin && cur->smax <= old->smax &&
+	       old->umin <= cur->umin && cur->umax <= old->umax &&
+	       old->s32_min <= cur->s32_min && cur->s32_max <= old->s32_max &&
+	       old->u32_min <= cur->u32_min && cur->u32_max <= old->u32_max;
 }
 
-static bool reg_covers(const struct reg_state *old, const struct reg_state *cur,
+static bool is_packet(const struct reg_state *reg)
+{
+	return reg_base_type(reg) == REG_PTR_TO_PACKET ||
+	       reg_base_type(reg) == REG_PTR_TO_PACKET_META;
+}
+
+static bool reg_covers(const struct reg_state *old, const struct reg_state *cur, bool precise,
 		       struct idmap *idmap)
 {
 	if (old->type == REG_NOT_INIT)
 		return true;
+	if (old->type != cur->type)
+		return false;
 	if (old->type == REG_SCALAR)
-		return scalar_covers(old, cur, idmap);
-	if (old->type != cur->type || old->off != cur->off || old->map != cur->map ||
+		return !precise || (ranges_within(old, cur) && scalar_ids_match(idmap, old, cur));
+	if (old->off != cur->off || old->map != cur->map || old->mem_size != cur->mem_size ||
 	    (old->type == REG_PTR_TO_STACK && old->frameno != cur->frameno) ||
-	    !tnum_in(old->var_off, cur->var_off) || !ranges_within(old, cur))
+	    !ranges_within(old, cur))
+		return false;
+	/* cur must know at least the packet bytes old's accesses relied on */
+	if (is_packet(old) && old->range > cur->range)
 		return false;
 	/* References (ring buffer records) and locked map values: the ids
-	 * name what refs_covers() pairs. */
+	 * name what refs_cmp() pairs. */
 	if (!ids_match(idmap, old->ref_obj_id, cur->ref_obj_id))
 		return false;
-	if (old->type & REG_MAYBE_NULL)
-		return idmap_check(idmap, old->id, cur->id);
-	switch (reg_base_type(old)) {
-	case REG_PTR_TO_PACKET:
-	case REG_PTR_TO_PACKET_META:
-		/* At least old's range, and the same pointers sharing it (the
-		 * kernel's regsafe; ranges below 0 are "past data_end"). */
-		return (int32_t)old->range <= (int32_t)cur->range &&
-		       idmap_check(idmap, old->id, cur->id);
-	case REG_PTR_TO_MEM:
-	case REG_PTR_TO_RINGBUF_MEM:
-		return old->mem_size == cur->mem_size;
-	case REG_PTR_TO_MAP_VALUE:
+	if ((old->type & REG_MAYBE_NULL) || is_packet(old) ||
+	    reg_base_type(old) == REG_PTR_TO_MAP_VALUE)
 		return ids_match(idmap, old->id, cur->id);
-	default:
-		return true;
-	}
+	return true;
 }
 
-/* The kernel's refsafe: the same references and locks, ids paired. */
-static bool refs_covers(const struct verifier_state *old, const struct verifier_state *cur,
-			struct idmap *idmap)
+static bool reg_exact(const struct reg_state *old, const struct reg_state *cur,
+		      struct idmap *idmap)
 {
-	if (old->ref_cnt != cur->ref_cnt)
-		return false;
-	for (uint32_t i = 0; i < old->ref_cnt; i++) {
-		const struct ref_state *o = &old->refs[i], *c = &cur->refs[i];
-
-		if (o->kind != c->kind || (o->kind == REF_LOCK && o->map != c->map) ||
-		    !ids_match(idmap, o->id, c->id))
-			return false;
-	}
-	return true;
+	return old->type == cur->type && old->frameno == cur->frameno && old->off == cur->off &&
+	       old->map == cur->map && old->range == cur->range &&
+	       old->mem_size == cur->mem_size && old->var_off.value == cur->var_off.value &&
+	       old->var_off.mask == cur->var_off.mask && old->smin == cur->smin &&
+	       old->smax == cur->smax && old->umin == cur->umin && old->umax == cur->umax &&
+	       old->s32_min == cur->s32_min && old->s32_max == cur->s32_max &&
+	       old->u32_min == cur->u32_min && old->u32_max == cur->u32_max &&
+	       ids_match(idmap, old->id, cur->id) &&
+	       ids_match(idmap, old->ref_obj_id, cur->ref_obj_id);
 }
 
 static bool slot_is_pointer_spill(const struct stack_slot *slot)
@@ -167,32 +153,50 @@ static bool byte_covers(uint8_t old, uint8_t cur, const struct stack_slot *cur_s
 	}
 }
 
-static bool slot_covers(const struct stack_slot *old, const struct stack_slot *cur,
+static const struct stack_slot empty_slot;
+
+static bool slot_covers(const struct stack_slot *old, const struct stack_slot *cur, bool precise,
 			struct idmap *idmap)
 {
-	static const struct stack_slot empty;
-
-	if (!old)
-		old = &empty;
-	if (!cur)
-		cur = &empty;
 	if (old->bytes[0] == SLOT_SPILL)
-		return cur->bytes[0] == SLOT_SPILL && reg_covers(&old->spilled, &cur->spilled, idmap);
+		return cur->bytes[0] == SLOT_SPILL &&
+		       reg_covers(&old->spilled, &cur->spilled, precise, idmap);
 	for (int i = 0; i < STACK_SLOT_SIZE; i++)
 		if (!byte_covers(old->bytes[i], cur->bytes[i], cur))
 			return false;
 	return true;
 }
 
-static const struct stack_slot *slot_at(const struct func_state *frame, uint32_t i)
+static bool slot_exact(const struct stack_slot *old, const struct stack_slot *cur, bool precise,
+		       struct idmap *idmap)
 {
-	return i < frame->slot_cnt ? &frame->stack[i] : NULL;
+	(void)precise;
+	if (memcmp(old->bytes, cur->bytes, sizeof(old->bytes)))
+		return false;
+	return old->bytes[0] != SLOT_SPILL || reg_exact(&old->spilled, &cur->spilled, idmap);
 }
 
+static const struct stack_slot *slot_at(const struct func_state *frame, uint32_t i)
+{
+	return i < frame->slot_cnt ? &frame->stack[i] : &empty_slot;
+}
+
+/* What of a frame matters at an instruction: the live registers and slots,
+ * and those of them whose scalar values must be compared. */
 struct frame_live {
-	uint16_t regs;
-	uint64_t slots;
+	uint16_t regs, precise_regs;
+	uint64_t slots, precise_slots;
 };
+
+static struct frame_live live_at(const struct types_env *env, uint32_t idx, uint16_t reg_mask)
+{
+	return (struct frame_live){
+		.regs = env->live[idx] & reg_mask,
+		.precise_regs = env->precise[idx] & reg_mask,
+		.slots = env->live_slots[idx],
+		.precise_slots = env->precise_slots[idx],
+	};
+}
 
 /* What of frame i matters at insn idx: the live registers and slots in the
  * current frame; in a caller, what is live where it resumes: after a local
@@ -204,13 +208,11 @@ static struct frame_live frame_live(const struct types_env *env, const struct ve
 	const struct func_state *callee;
 
 	if (i == st->curframe)
-		return (struct frame_live){ env->live[idx], env->live_slots[idx] };
+		return live_at(env, idx, UINT16_MAX);
 	callee = st->frames[i + 1];
 	if (callee->callback)
-		return (struct frame_live){ env->live[callee->callsite],
-					    env->live_slots[callee->callsite] };
-	return (struct frame_live){ env->live[callee->callsite + 1] & (uint16_t)~LIVE_CALLER_SAVED,
-				    env->live_slots[callee->callsite + 1] };
+		return live_at(env, callee->callsite, UINT16_MAX);
+	return live_at(env, callee->callsite + 1, (uint16_t)~LIVE_CALLER_SAVED);
 }
 
 bool state_same_frames(const struct verifier_state *old, const struct verifier_state *cur)
@@ -218,7 +220,8 @@ bool state_same_frames(const struct verifier_state *old, const struct verifier_s
 	if (old->curframe != cur->curframe)
 		return false;
 	for (uint32_t i = 1; i <= cur->curframe; i++) /* frame 0 has no call site */
-		if (old->frames[i]->callsite != cur->frames[i]->callsite)
+		if (old->frames[i]->callsite != cur->frames[i]->callsite ||
+		    old->frames[i]->callback != cur->frames[i]->callback)
 			return false;
 	return true;
 }
@@ -232,125 +235,96 @@ uint64_t state_frames_key(const struct verifier_state *st)
 	return key;
 }
 
-static bool frame_covers(const struct func_state *old, const struct func_state *cur,
-			 struct frame_live live, struct idmap *idmap)
+typedef bool reg_cmp_fn(const struct reg_state *old, const struct reg_state *cur, bool precise,
+			struct idmap *idmap);
+typedef bool slot_cmp_fn(const struct stack_slot *old, const struct stack_slot *cur,
+			 bool precise, struct idmap *idmap);
+
+static bool reg_exact_cmp(const struct reg_state *old, const struct reg_state *cur, bool precise,
+			  struct idmap *idmap)
+{
+	(void)precise;
+	return reg_exact(old, cur, idmap);
+}
+
+static bool frame_cmp(const struct func_state *old, const struct func_state *cur,
+		      struct frame_live live, struct idmap *idmap, reg_cmp_fn *reg_cmp,
+		      slot_cmp_fn *slot_cmp)
 {
 	uint32_t slots = old->slot_cnt > cur->slot_cnt ? old->slot_cnt : cur->slot_cnt;
 
 	for (uint8_t r = 0; r < BPF_REG_10; r++)
-		if ((live.regs & LIVE_REG(r)) && !reg_covers(&old->regs[r], &cur->regs[r], idmap))
+		if ((live.regs & LIVE_REG(r)) &&
+		    !reg_cmp(&old->regs[r], &cur->regs[r], live.precise_regs & LIVE_REG(r), idmap))
 			return false;
-	for (uint32_t i = 0; i < slots; i++)
+	for (uint32_t i = 0; i < slots && i < 64; i++)
 		if ((live.slots & (1ull << i)) &&
-		    !slot_covers(slot_at(old, i), slot_at(cur, i), idmap))
+		    !slot_cmp(slot_at(old, i), slot_at(cur, i), live.precise_slots & (1ull << i),
+			      idmap))
 			return false;
 	return true;
 }
 
-bool state_covers(const struct types_env *env, const struct verifier_state *old,
-		  const struct verifier_state *cur, uint32_t idx)
+/* The kernel's refsafe: the same references and locks, ids paired. */
+static bool refs_cmp(const struct verifier_state *old, const struct verifier_state *cur,
+		     struct idmap *idmap)
+{
+	if (old->ref_cnt != cur->ref_cnt)
+		return false;
+	for (uint32_t i = 0; i < old->ref_cnt; i++) {
+		const struct ref_state *o = &old->refs[i], *c = &cur->refs[i];
+
+		if (o->kind != c->kind || (o->kind == REF_LOCK && o->map != c->map) ||
+		    !ids_match(idmap, o->id, c->id))
+			return false;
+	}
+	return true;
+}
+
+static bool states_cmp(const struct types_env *env, const struct verifier_state *old,
+		       const struct verifier_state *cur, uint32_t idx, reg_cmp_fn *reg_cmp,
+		       slot_cmp_fn *slot_cmp)
 {
 	struct idmap idmap;
 
 	if (!state_same_frames(old, cur))
 		return false;
 	idmap.cnt = 0;
+	idmap.tmp_ids = 0;
 	for (uint32_t i = 0; i <= cur->curframe; i++)
-		if (!frame_covers(old->frames[i], cur->frames[i], frame_live(env, cur, i, idx),
-				  &idmap))
+		if (!frame_cmp(old->frames[i], cur->frames[i], frame_live(env, cur, i, idx), &idmap,
+			       reg_cmp, slot_cmp))
 			return false;
-	return refs_covers(old, cur, &idmap);
+	return refs_cmp(old, cur, &idmap);
 }
 
-/* ---- widening ---------------------------------------------------------- */
-
-/* cur = base + cur.off + v is also base + old.off + v' with v' = v + delta:
- * v' keeps the lower bound of both and loses its upper one (a pointer
- * walking up stays movable; the accesses through it are refused unless a
- * check bounds it again). */
-static void widen_pointer(const struct reg_state *old, struct reg_state *cur)
+bool state_covers(const struct types_env *env, const struct verifier_state *old,
+		  const struct verifier_state *cur, uint32_t idx)
 {
-	int64_t delta = (int64_t)cur->off - old->off, smin;
-	uint64_t umin;
-
-	if (__builtin_add_overflow(cur->smin, delta, &smin))
-		smin = INT64_MIN;
-	/* delta is a difference of two s32: no overflow in its negation */
-	if (delta < 0)
-		umin = cur->umin >= (uint64_t)-delta ? cur->umin - (uint64_t)-delta : 0;
-	else if (__builtin_add_overflow(cur->umin, (uint64_t)delta, &umin))
-		umin = 0;
-	cur->off = old->off;
-	cur->var_off = tnum_unknown();
-	scalar_mark_unbounded(cur);
-	cur->smin = smin < old->smin ? smin : old->smin;
-	cur->umin = umin < old->umin ? umin : old->umin;
-	scalar_bounds_sync(cur);
+	return states_cmp(env, old, cur, idx, reg_covers, slot_covers);
 }
 
-static bool widen_reg(const struct reg_state *old, struct reg_state *cur, bool pointers)
+bool state_equal(const struct types_env *env, const struct verifier_state *old,
+		 const struct verifier_state *cur, uint32_t idx)
 {
-	struct idmap none = { 0 };
-
-	if (old->type == REG_NOT_INIT || reg_covers(old, cur, &none))
-		return false;
-	if (old->type == REG_SCALAR && cur->type == REG_SCALAR) {
-		/* The moving bounds go to their extremes (a loop's counter keeps
-		 * the bound its loop checks, as pointer arithmetic needs). Two
-		 * constants wait for the second stage: a bounded loop's counter
-		 * is explored exactly, as the kernel does. */
-		if (!pointers && reg_is_const(old) && reg_is_const(cur))
-			return false;
-		scalar_widen(cur, old);
-		return true;
-	}
-	if (pointers && old->type == cur->type && old->map == cur->map &&
-	    old->frameno == cur->frameno && !(cur->type & REG_MAYBE_NULL)) {
-		widen_pointer(old, cur);
-		return true;
-	}
-	return false;
+	return states_cmp(env, old, cur, idx, reg_exact_cmp, slot_exact);
 }
 
-static bool widen_slot(const struct stack_slot *old, struct stack_slot *cur, bool pointers)
+uint64_t state_hash(const struct types_env *env, const struct verifier_state *st, uint32_t idx)
 {
-	bool changed = false;
+	const struct func_state *frame = st->frames[st->curframe];
+	uint16_t live = env->live[idx];
+	uint64_t hash = state_frames_key(st);
 
-	if (old->bytes[0] == SLOT_SPILL && cur->bytes[0] == SLOT_SPILL)
-		return widen_reg(&old->spilled, &cur->spilled, pointers);
-	if (cur->bytes[0] == SLOT_SPILL && cur->spilled.type == REG_SCALAR &&
-	    old->bytes[0] != SLOT_SPILL) {
-		memset(cur->bytes, SLOT_MISC, sizeof(cur->bytes));
-		reg_mark_not_init(&cur->spilled);
-		return true;
+	for (uint8_t r = 0; r < BPF_REG_10; r++) {
+		const struct reg_state *reg = &frame->regs[r];
+
+		if (!(live & LIVE_REG(r)))
+			continue;
+		hash = (hash ^ reg->type ^ (uint64_t)(uint32_t)reg->off << 16 ^ !reg->id << 15) *
+		       0x100000001b3ull;
+		hash = (hash ^ reg->var_off.value ^ reg->var_off.mask << 7) * 0x100000001b3ull;
+		hash = (hash ^ (uint64_t)reg->smin ^ reg->umax << 3) * 0x100000001b3ull;
 	}
-	for (int i = 0; i < STACK_SLOT_SIZE; i++) {
-		if (cur->bytes[i] == SLOT_ZERO && old->bytes[i] == SLOT_MISC) {
-			cur->bytes[i] = SLOT_MISC;
-			changed = true;
-		}
-	}
-	return changed;
-}
-
-bool state_widen(const struct types_env *env, const struct verifier_state *old,
-		 struct verifier_state *cur, uint32_t idx, bool pointers)
-{
-	bool changed = false;
-
-	if (!state_same_frames(old, cur))
-		return false;
-	for (uint32_t f = 0; f <= cur->curframe; f++) {
-		const struct func_state *of = old->frames[f];
-		struct func_state *cf = cur->frames[f];
-		struct frame_live live = frame_live(env, cur, f, idx);
-
-		for (uint8_t r = 0; r < BPF_REG_10; r++)
-			if (live.regs & LIVE_REG(r))
-				changed |= widen_reg(&of->regs[r], &cf->regs[r], pointers);
-		for (uint32_t i = 0; i < of->slot_cnt && i < cf->slot_cnt; i++)
-			if (live.slots & (1ull << i))
-				changed |= widen_slot(&of->stack[i], &cf->stack[i], pointers);
-	}
-	return changed;
+	return hash;
 }

@@ -1,5 +1,5 @@
-/* When a path may stop: its state is covered by a checkpoint (see
- * state_prune.c). */
+/* When a path may stop: its state is covered by a checkpoint, or loops
+ * (see state_prune.c). */
 #ifndef BPFVM_VERIFIER_STATE_PRUNE_H
 #define BPFVM_VERIFIER_STATE_PRUNE_H
 
@@ -14,12 +14,16 @@
 bool state_covers(const struct types_env *env, const struct verifier_state *old,
 		  const struct verifier_state *cur, uint32_t idx);
 
-/* Makes cur coarser where it differs from old, so that loops and chains of
- * branches stop producing new states: scalars become unknown, and with
- * `pointers` the offsets of pointers of the same type become variable.
- * Frames must match (same calls in progress). Returns whether cur changed. */
-bool state_widen(const struct types_env *env, const struct verifier_state *old,
-		 struct verifier_state *cur, uint32_t idx, bool pointers);
+/* Whether old and cur are the same abstract state at insn idx (the
+ * kernel's states_equal(EXACT)), as far as the live registers and slots
+ * tell: a path that comes back to a state it has already been in can run
+ * around forever. */
+bool state_equal(const struct types_env *env, const struct verifier_state *old,
+		 const struct verifier_state *cur, uint32_t idx);
+
+/* A summary of what state_equal() compares in the current frame: states
+ * with different hashes at idx are never equal (a quick test first). */
+uint64_t state_hash(const struct types_env *env, const struct verifier_state *st, uint32_t idx);
 
 /* Whether old and cur are in the same calls (same frames and call sites). */
 bool state_same_frames(const struct verifier_state *old, const struct verifier_state *cur);

@@ -434,6 +434,51 @@ static int check_subprog_ends(const struct bpfvm_prog *prog, const uint8_t *seco
 	return 0;
 }
 
+/* The kernel's check_cfg: every instruction is reachable from the entry,
+ * along jumps, fall-throughs, calls and the functions lddw takes the
+ * address of. */
+static int check_reachable(const struct bpfvm_prog *prog, const uint8_t *second_half)
+{
+	uint8_t *seen = calloc(prog->insn_cnt, 1);
+	uint32_t *todo = malloc(prog->insn_cnt * sizeof(*todo)), cnt = 0;
+	int err = 0;
+
+	if (!seen || !todo) {
+		free(seen);
+		free(todo);
+		vm_error("%s: out of memory checking reachability", prog->name);
+		return -ENOMEM;
+	}
+	seen[0] = 1;
+	todo[cnt++] = 0;
+	while (cnt) {
+		uint32_t idx = todo[--cnt];
+		const struct bpf_insn *insn = &prog->insns[idx];
+		int64_t next[2] = { idx + (isa_is_lddw(insn->code) ? 2 : 1), -1 }, start;
+
+		if (isa_is_exit(insn))
+			next[0] = -1;
+		else if (is_jump_with_target(insn))
+			next[isa_op(insn->code) == BPF_JA ? 0 : 1] = isa_jump_target(insn, idx);
+		if (subprog_start_of(insn, idx, &start))
+			next[1] = start;
+		for (int i = 0; i < 2; i++) {
+			if (next[i] < 0 || next[i] >= (int64_t)prog->insn_cnt || seen[next[i]])
+				continue;
+			seen[next[i]] = 1;
+			todo[cnt++] = (uint32_t)next[i];
+		}
+	}
+	for (uint32_t idx = 0; idx < prog->insn_cnt && !err; idx++)
+		if (!seen[idx] && !second_half[idx]) {
+			vm_error("%s: insn %u: unreachable insn %u", prog->name, idx, idx);
+			err = -EINVAL;
+		}
+	free(seen);
+	free(todo);
+	return err;
+}
+
 /* ---- stack depth and the call graph ---------------------------------- */
 
 /* SEMANTICS.md, tail calls: a subprogram that makes a tail call must be
@@ -506,7 +551,7 @@ static int walk_calls(struct call_walk *walk, uint32_t sub_index, uint32_t frame
 		return err;
 	stack += sub->stack_depth;
 	if (frames > ISA_MAX_CALL_FRAMES) {
-		vm_error("%s: insn %u: the call stack of %u frames is too deep", prog->name,
+		vm_error("%s: insn %u: the call stack of %u frames is too deep !", prog->name,
 			 sub->start, frames);
 		return -E2BIG;
 	}
@@ -606,6 +651,10 @@ int verifier_check_structure(struct bpfvm_prog *prog)
 	err = check_jump_targets(prog, second_half);
 	if (!err)
 		err = check_subprog_ends(prog, second_half);
+	/* Raw programs (the ISA conformance suite) may carry dead code: it is
+	 * never run, and the kernel's rule is about its program types. */
+	if (!err && prog->progtype && prog->progtype->ctx_access)
+		err = check_reachable(prog, second_half);
 	free(second_half);
 	if (err)
 		return err;

@@ -1,8 +1,9 @@
 /* Type tracking: the entry point. It prepares the exploration (joins,
- * register liveness), runs it (types_walk.c), and only when every path is
- * verified rewrites the context accesses (in place, or patched into several
- * instructions for a guarded store), so that a refused program keeps its
- * instructions as loaded. */
+ * register liveness and precision), runs it (types_walk.c) for every
+ * program, raw ones too (their context is plain memory), and only when
+ * every path is verified rewrites the context accesses (in place, or
+ * patched into several instructions for a guarded store), so that a
+ * refused program keeps its instructions as loaded. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 #include "progtypes/progtype.h"
 #include "verifier/insn_patch.h"
 #include "verifier/liveness.h"
+#include "verifier/precision.h"
 #include "verifier/types.h"
 #include "verifier/types_env.h"
 
@@ -23,7 +25,9 @@ int types_check_reg_init(struct types_env *env, struct verifier_state *st, uint3
 	return 0;
 }
 
-/* Joins: where more than one path may arrive (see types_walk.c). */
+/* Joins, where states are compared, as the kernel's check_cfg marks its
+ * prune points: jump targets, the fall-through of conditional jumps, calls,
+ * the instruction after a call, the entry of a callee. */
 static void mark_prune_points(struct types_env *env)
 {
 	const struct bpfvm_prog *prog = env->prog;
@@ -39,8 +43,10 @@ static void mark_prune_points(struct types_env *env)
 			continue;
 		if (isa_op(insn->code) == BPF_CALL) {
 			env->aux[idx].prune_point = true;
-			if (isa_is_local_call(insn))
+			if (idx + 1 < prog->insn_cnt)
 				env->aux[idx + 1].prune_point = true;
+			if (isa_is_local_call(insn))
+				env->aux[isa_jump_target(insn, idx)].prune_point = true;
 			continue;
 		}
 		env->aux[isa_jump_target(insn, idx)].prune_point = true;
@@ -59,9 +65,13 @@ static uint32_t env_tables(struct types_env *env, struct verifier_insn_table *ta
 						  sizeof(*env->live_slots) };
 	tables[3] = (struct verifier_insn_table){ (void **)&env->explored,
 						  sizeof(*env->explored) };
-	tables[4] = (struct verifier_insn_table){ (void **)&env->explored_cnt,
-						  sizeof(*env->explored_cnt) };
-	return 5;
+	tables[4] = (struct verifier_insn_table){ (void **)&env->precise,
+						  sizeof(*env->precise) };
+	tables[5] = (struct verifier_insn_table){ (void **)&env->precise_slots,
+						  sizeof(*env->precise_slots) };
+	tables[6] = (struct verifier_insn_table){ (void **)&env->active_cnt,
+						  sizeof(*env->active_cnt) };
+	return 7;
 }
 
 /* A store with a guard (ctx_rewrite.store_limit), as bpf_convert_ctx_access
@@ -73,7 +83,7 @@ static int guard_store(struct types_env *env, uint32_t idx, uint32_t *len)
 	struct bpfvm_prog *prog = env->prog;
 	struct bpf_insn store = prog->insns[idx];
 	uint32_t limit = env->aux[idx].rewrite.store_limit;
-	struct verifier_insn_table tables[5];
+	struct verifier_insn_table tables[7];
 	struct bpf_insn patch[2] = {
 		{ .code = BPF_JMP | BPF_JGE | BPF_K, .dst_reg = store.src_reg, .off = 1,
 		  .imm = (int32_t)limit },
@@ -122,26 +132,31 @@ static int apply_rewrites(struct types_env *env)
 	return 0;
 }
 
+static void free_checkpoints(struct checkpoint *cp)
+{
+	while (cp) {
+		struct checkpoint *next = cp->next;
+
+		state_free(cp->state);
+		free(cp);
+		cp = next;
+	}
+}
+
 static void env_release(struct types_env *env)
 {
-	if (env->explored) {
-		for (uint32_t idx = 0; idx < env->prog->insn_cnt; idx++) {
-			struct checkpoint *cp = env->explored[idx];
-
-			while (cp) {
-				struct checkpoint *next = cp->next;
-
-				state_free(cp->state);
-				free(cp);
-				cp = next;
-			}
-		}
-	}
+	for (uint32_t idx = 0; env->explored && idx < env->prog->insn_cnt; idx++)
+		free_checkpoints(env->explored[idx]);
+	for (uint32_t i = 0; env->active && i < TYPES_ACTIVE_BUCKETS; i++)
+		free_checkpoints(env->active[i]);
 	free(env->explored);
-	free(env->explored_cnt);
+	free(env->active);
+	free(env->active_cnt);
 	free(env->aux);
 	free(env->live);
 	free(env->live_slots);
+	free(env->precise);
+	free(env->precise_slots);
 	free(env->pending);
 }
 
@@ -152,15 +167,15 @@ int verifier_track_types_stats(struct bpfvm_prog *prog, struct types_stats *stat
 
 	if (stats)
 		memset(stats, 0, sizeof(*stats));
-	/* A type without context fields (raw memory) has nothing to rewrite. */
-	if (!prog->progtype->ctx_access)
-		return 0;
 	env.aux = calloc(prog->insn_cnt, sizeof(*env.aux));
 	env.explored = calloc(prog->insn_cnt, sizeof(*env.explored));
-	env.explored_cnt = calloc(prog->insn_cnt, sizeof(*env.explored_cnt));
+	env.active_cnt = calloc(prog->insn_cnt, sizeof(*env.active_cnt));
+	env.active = calloc(TYPES_ACTIVE_BUCKETS, sizeof(*env.active));
 	env.live = verifier_reg_liveness(prog);
 	env.live_slots = verifier_stack_liveness(prog);
-	if (!env.aux || !env.explored || !env.explored_cnt || !env.live || !env.live_slots) {
+	err = verifier_precision(prog, &env.precise, &env.precise_slots);
+	if (err || !env.aux || !env.explored || !env.active_cnt || !env.active || !env.live ||
+	    !env.live_slots) {
 		err = types_error(&env, 0, -ENOMEM, "out of memory");
 	} else {
 		mark_prune_points(&env);

@@ -1,8 +1,10 @@
 /* The type tracking's working set, shared by its files:
  *
  *   types.c        entry point; applies the recorded context rewrites
- *   types_walk.c   the worklist of paths, checkpoints and pruning, budget
- *   state_prune.c  when a state is covered by one already seen; widening
+ *   types_walk.c   the worklist of paths, checkpoints and pruning, loops, budget
+ *   state_prune.c  when a state is covered by one already seen, or equal
+ *   liveness.c     which registers and slots are read later (static)
+ *   precision.c    which scalars' values matter later (static)
  *   types_alu.c    ALU instructions: scalars and pointer arithmetic
  *   types_jmp.c    jumps, NULL checks, helper and local calls, exit
  *   types_mem.c    loads, stores and atomics; context accesses; lddw
@@ -28,14 +30,31 @@ struct insn_aux {
 	struct ctx_rewrite rewrite; /* ... so */
 };
 
+/* A state kept at a join. Checkpoints form the tree of the exploration (the
+ * kernel's bpf_verifier_state parent and branches): each path hangs under
+ * the last checkpoint it went through. */
 struct checkpoint {
-	struct checkpoint *next; /* older checkpoints at the same insn */
+	struct checkpoint *next;   /* complete: older ones at the same insn;
+				    * in progress: the same hash bucket */
+	struct checkpoint **pprev; /* in progress: the link to it in its bucket */
+	struct checkpoint *parent; /* the checkpoint its path went through before */
 	struct verifier_state *state;
-	uint64_t frames_key;	 /* state_frames_key(state) */
+	uint64_t frames_key;	   /* state_frames_key(state) */
+	uint64_t hash;		   /* state_hash(state) */
+	uint32_t idx;
+	/* Paths below it still being explored (the one that made it, and
+	 * those queued since under it): 0 once every path from it has ended,
+	 * and only then may it cover other states. Until then it is an
+	 * ancestor of the path being followed. */
+	uint32_t branches;
+	uint32_t hits, misses;	   /* of coverage tests, to drop useless ones */
 };
+
+#define TYPES_ACTIVE_BUCKETS 4096u
 
 struct pending_path {
 	struct verifier_state *state;
+	struct checkpoint *parent; /* the checkpoint it hangs under, or NULL */
 	uint32_t idx;
 	uint32_t from;	  /* the instruction that queued it (the log's "from N to M") */
 	uint64_t log_pos; /* where the log stood then: level 1 rewinds there */
@@ -60,10 +79,14 @@ struct types_env {
 	struct insn_aux *aux;
 	uint16_t *live;		    /* verifier_reg_liveness() */
 	uint64_t *live_slots;	    /* verifier_stack_liveness() */
-	struct checkpoint **explored; /* per insn */
-	uint32_t *explored_cnt;	    /* per insn */
+	uint16_t *precise;	    /* verifier_precision(): registers ... */
+	uint64_t *precise_slots;    /* ... and stack slots */
+	struct checkpoint **explored; /* per insn: the complete checkpoints */
+	uint32_t *active_cnt;	    /* per insn: checkpoints in progress */
+	struct checkpoint **active; /* in progress, by (insn, hash) */
 	struct pending_path *pending;
 	uint32_t pending_cnt, pending_cap;
+	struct checkpoint *parent;  /* of the path being followed */
 	uint32_t next_id;	    /* for MAYBE_NULL pointers */
 	uint32_t max_ctx_offset;    /* end of the furthest context access */
 	uint64_t jumps_processed;   /* conditional jumps stepped */
@@ -76,7 +99,8 @@ struct types_env {
 int types_error(struct types_env *env, uint32_t idx, int err, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
-/* Queues a copy of st to continue at idx. 0 or -ENOMEM. */
+/* Queues a copy of st to continue at idx, under the current path's last
+ * checkpoint. 0 or -ENOMEM. */
 int types_push_path(struct types_env *env, const struct verifier_state *st, uint32_t idx);
 
 /* Fails with "R<n> !read_ok" if register n is not initialised. */

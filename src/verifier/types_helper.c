@@ -74,7 +74,7 @@ static int queue_callback(struct types_env *env, struct verifier_state *st, uint
 	if (!func_reg)
 		return 0;
 	if (frameno >= ISA_MAX_CALL_FRAMES)
-		return types_error(env, idx, -E2BIG, "the call stack of %u frames is too deep",
+		return types_error(env, idx, -E2BIG, "the call stack of %u frames is too deep !",
 				   frameno + 1);
 	start = env->prog->subprogs[caller->regs[func_reg].map].start;
 	callee = func_state_new(frameno, idx, caller->regs[func_reg].map);

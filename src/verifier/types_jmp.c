@@ -21,7 +21,7 @@ static int local_call(struct types_env *env, struct verifier_state *st, uint32_t
 	uint32_t frameno = st->curframe + 1;
 
 	if (frameno >= ISA_MAX_CALL_FRAMES)
-		return types_error(env, idx, -E2BIG, "the call stack of %u frames is too deep",
+		return types_error(env, idx, -E2BIG, "the call stack of %u frames is too deep !",
 				   frameno + 1);
 	callee = func_state_new(frameno, idx,
 				(uint32_t)(prog_subprog_of(env->prog, target) - env->prog->subprogs));

@@ -372,9 +372,11 @@ static int legacy_packet_load(struct types_env *env, struct verifier_state *st, 
 {
 	const struct bpf_insn *insn = &env->prog->insns[idx];
 	struct func_state *frame = state_frame(st);
+	/* raw mode (no context fields): the buffer is the packet, r6 the buffer */
+	bool raw = !env->prog->progtype->ctx_access;
 	int err;
 
-	if (!env->prog->progtype->legacy_packet)
+	if (!env->prog->progtype->legacy_packet && !raw)
 		return types_error(env, idx, -EINVAL,
 				   "BPF_LD_[ABS|IND] instructions not allowed for this program type");
 	err = types_check_reg_init(env, st, idx, BPF_REG_6);
@@ -382,7 +384,7 @@ static int legacy_packet_load(struct types_env *env, struct verifier_state *st, 
 		err = types_check_reg_init(env, st, idx, insn->src_reg);
 	if (err)
 		return err;
-	if (frame->regs[BPF_REG_6].type != REG_PTR_TO_CTX)
+	if (frame->regs[BPF_REG_6].type != (raw ? REG_PTR_TO_MEM : REG_PTR_TO_CTX))
 		return types_error(env, idx, -EINVAL,
 				   "at the time of BPF_LD_ABS|IND R6 != pointer to skb");
 	for (int r = BPF_REG_1; r <= BPF_REG_5; r++)

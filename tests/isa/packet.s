@@ -211,6 +211,7 @@ exit
 # test: ld_abs_from_memory_written_by_the_program
 # mem: 00 00 00 00
 # expect: 0xdeadbeef
+r6 = r1
 r2 = 0xefbeadde ll
 *(u32 *)(r1 +0) = r2
 r0 = *(u32 *)skb[0]

@@ -73,7 +73,8 @@ static uint64_t run(const char *test, const struct bpf_insn *insns, size_t cnt)
 {
 	struct bpfvm_prog *prog = NULL;
 	uint64_t mem = 0, r0 = 0;
-	int err = bpfvm_prog_load_raw(vm, insns, cnt, NULL, &prog);
+	struct bpfvm_prog_opts opts = { .sz = sizeof(opts), .ctx_size = sizeof(mem) };
+	int err = bpfvm_prog_load_raw(vm, insns, cnt, &opts, &prog);
 
 	if (!err)
 		err = bpfvm_prog_run_raw(prog, &mem, sizeof(mem), &r0);

@@ -117,6 +117,7 @@ static int cmd_run(int argc, char **argv)
 	if (!err && (err = bpfvm_create(NULL, &vm)))
 		cli_fail("create");
 	opts.name = args.file;
+	opts.ctx_size = (uint32_t)data_len; /* verified for the input it runs on */
 	if (!err && (err = bpfvm_prog_load_raw(vm, insns, insn_cnt, &opts, &prog)))
 		cli_fail(args.file);
 	if (!err)

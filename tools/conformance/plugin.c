@@ -122,7 +122,8 @@ static void parse_options(int argc, char **argv, int first)
 
 static int run_program(const struct byte_buffer *code, struct byte_buffer *memory)
 {
-	struct bpfvm_prog_opts opts = { .sz = sizeof(opts), .name = "conformance" };
+	struct bpfvm_prog_opts opts = { .sz = sizeof(opts), .name = "conformance",
+					.ctx_size = (uint32_t)memory->len };
 	struct bpfvm_prog *prog = NULL;
 	struct bpfvm *vm = NULL;
 	uint64_t r0 = 0;
