@@ -85,8 +85,8 @@ int mem_check_alignment(struct types_env *env, uint32_t idx, const struct reg_st
 /* ---- Stack -------------------------------------------------------------- */
 
 int mem_check_stack_bounds(struct types_env *env, uint32_t idx, uint8_t regno,
-			   const struct reg_state *reg, int32_t off, uint32_t size, bool write,
-			   int64_t *min_off, int64_t *max_off)
+			   const struct func_state *frame, const struct reg_state *reg, int32_t off,
+			   uint32_t size, bool write, int64_t *min_off, int64_t *max_off)
 {
 	const char *what = write ? " write to" : " read from";
 	char tn[48];
@@ -105,8 +105,11 @@ int mem_check_stack_bounds(struct types_env *env, uint32_t idx, uint8_t regno,
 	}
 	/* A privileged program may read stack it never wrote (the kernel's
 	 * allow_uninit_stack): reads and writes share the bounds. */
-	if (*min_off >= -ISA_MAX_STACK && *max_off <= 0)
+	if (*min_off >= -ISA_MAX_STACK && *max_off <= 0) {
+		if (*min_off < 0 && (uint32_t)-*min_off > env->stack_used[frame->subprog])
+			env->stack_used[frame->subprog] = (uint32_t)-*min_off;
 		return 0;
+	}
 	if (tnum_is_const(reg->var_off))
 		return types_error(env, idx, -EACCES, "invalid%s stack R%u off=%d size=%u", what, regno,
 				   off, size);
@@ -412,7 +415,7 @@ static int helper_stack_range(struct types_env *env, struct verifier_state *st, 
 
 	if (size == 0 && !zero_size_allowed)
 		return types_error(env, idx, -EACCES, "invalid zero-sized read");
-	err = mem_check_stack_bounds(env, idx, regno, reg, reg->off, size, write, &min_off,
+	err = mem_check_stack_bounds(env, idx, regno, frame, reg, reg->off, size, write, &min_off,
 				     &max_off);
 	if (err || !write || size == 0)
 		return err;

@@ -58,11 +58,13 @@ int mem_check_alignment(struct types_env *env, uint32_t idx, const struct reg_st
 
 /* The kernel's check_stack_access_within_bounds for an access of `size`
  * bytes at `off` (the pointer's fixed offset included) through register
- * regno: the bytes [*min_off, *max_off) relative to the frame pointer it
- * may touch. */
+ * regno into `frame`: the bytes [*min_off, *max_off) relative to the frame
+ * pointer it may touch. The frame's subprogram then needs at least -*min_off
+ * bytes of stack (the kernel's update_stack_depth): a callee may reach
+ * deeper into its caller's frame than the caller itself does. */
 int mem_check_stack_bounds(struct types_env *env, uint32_t idx, uint8_t regno,
-			   const struct reg_state *reg, int32_t off, uint32_t size, bool write,
-			   int64_t *min_off, int64_t *max_off);
+			   const struct func_state *frame, const struct reg_state *reg, int32_t off,
+			   uint32_t size, bool write, int64_t *min_off, int64_t *max_off);
 
 /* A load (write false, dst the register loaded) or store (write true, dst
  * NULL) of `size` bytes at `off` (the pointer's fixed offset included)

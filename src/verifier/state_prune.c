@@ -328,3 +328,36 @@ uint64_t state_hash(const struct types_env *env, const struct verifier_state *st
 	}
 	return hash;
 }
+
+/* ---- widening at a callback's helper ------------------------------------ */
+
+static bool widen_scalar(const struct reg_state *old, struct reg_state *cur)
+{
+	struct idmap none = { 0 };
+
+	if (old->type != REG_SCALAR || cur->type != REG_SCALAR ||
+	    reg_covers(old, cur, true, &none))
+		return false;
+	reg_mark_unknown(cur);
+	return true;
+}
+
+bool state_widen_scalars(const struct verifier_state *old, struct verifier_state *cur)
+{
+	bool changed = false;
+
+	if (!state_same_frames(old, cur))
+		return false;
+	for (uint32_t f = 0; f <= cur->curframe; f++) {
+		const struct func_state *o = old->frames[f];
+		struct func_state *c = cur->frames[f];
+
+		for (int r = 0; r < BPF_REG_10; r++)
+			changed |= widen_scalar(&o->regs[r], &c->regs[r]);
+		for (uint32_t i = 0; i < c->slot_cnt && i < o->slot_cnt; i++) {
+			if (o->stack[i].bytes[0] == SLOT_SPILL && c->stack[i].bytes[0] == SLOT_SPILL)
+				changed |= widen_scalar(&o->stack[i].spilled, &c->stack[i].spilled);
+		}
+	}
+	return changed;
+}

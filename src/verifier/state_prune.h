@@ -18,6 +18,14 @@ bool state_covers(const struct types_env *env, const struct verifier_state *old,
  * kernel's states_equal(EXACT)), as far as the live registers and slots
  * tell: a path that comes back to a state it has already been in can run
  * around forever. */
+/* Back at a helper from its callback, with old the state of the previous
+ * call: the scalars of cur (registers and spilled slots, every frame) that
+ * old does not cover become unknown, so that a value the callback keeps
+ * changing (a sum) stops making new states; the kernel widens the imprecise
+ * ones (widen_imprecise_scalars). It only loses precision. Returns whether
+ * cur changed. */
+bool state_widen_scalars(const struct verifier_state *old, struct verifier_state *cur);
+
 bool state_equal(const struct types_env *env, const struct verifier_state *old,
 		 const struct verifier_state *cur, uint32_t idx);
 

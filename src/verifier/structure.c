@@ -598,7 +598,7 @@ static int walk_calls(struct call_walk *walk, uint32_t sub_index, uint32_t frame
 	return err;
 }
 
-static int check_call_graph(struct bpfvm_prog *prog)
+int verifier_check_call_graph(struct bpfvm_prog *prog)
 {
 	uint32_t count = prog->subprog_cnt;
 	struct call_walk walk = {
@@ -661,5 +661,5 @@ int verifier_check_structure(struct bpfvm_prog *prog)
 	err = verifier_compute_stack_depths(prog);
 	if (err)
 		return err;
-	return check_call_graph(prog);
+	return verifier_check_call_graph(prog);
 }

@@ -8,4 +8,9 @@
  * with a message naming the instruction, or -ENOMEM. */
 int verifier_check_structure(struct bpfvm_prog *prog);
 
+/* The call chains from the main program against the kernel's limits (8
+ * frames, 512 bytes of stack, the tail-call stack rule) with the current
+ * stack depths; sets prog->frames_max and prog->stack_max. */
+int verifier_check_call_graph(struct bpfvm_prog *prog);
+
 #endif

@@ -13,6 +13,7 @@
 #include "progtypes/progtype.h"
 #include "verifier/insn_patch.h"
 #include "verifier/liveness.h"
+#include "verifier/structure.h"
 #include "verifier/precision.h"
 #include "verifier/types.h"
 #include "verifier/types_env.h"
@@ -152,12 +153,34 @@ static void env_release(struct types_env *env)
 	free(env->explored);
 	free(env->active);
 	free(env->active_cnt);
+	free(env->stack_used);
 	free(env->aux);
 	free(env->live);
 	free(env->live_slots);
 	free(env->precise);
 	free(env->precise_slots);
 	free(env->pending);
+}
+
+/* The static depths (stack_depth.c) see the accesses made through r10 and
+ * the pointers derived from it in the frame's own code; a callee or a
+ * callback handed a pointer into its caller's frame may reach deeper. Each
+ * frame gets what the exploration saw it touched, and the call chains are
+ * checked again against the 512-byte limit with the new depths. */
+static int grow_stack_depths(struct types_env *env)
+{
+	struct bpfvm_prog *prog = env->prog;
+	bool grown = false;
+
+	for (uint32_t i = 0; i < prog->subprog_cnt; i++) {
+		uint32_t used = (env->stack_used[i] + 15) & ~15u;
+
+		if (used > prog->subprogs[i].stack_depth) {
+			prog->subprogs[i].stack_depth = used;
+			grown = true;
+		}
+	}
+	return grown ? verifier_check_call_graph(prog) : 0;
 }
 
 int verifier_track_types_stats(struct bpfvm_prog *prog, struct types_stats *stats)
@@ -170,16 +193,20 @@ int verifier_track_types_stats(struct bpfvm_prog *prog, struct types_stats *stat
 	env.aux = calloc(prog->insn_cnt, sizeof(*env.aux));
 	env.explored = calloc(prog->insn_cnt, sizeof(*env.explored));
 	env.active_cnt = calloc(prog->insn_cnt, sizeof(*env.active_cnt));
+	env.stack_used = calloc(prog->subprog_cnt, sizeof(*env.stack_used));
 	env.active = calloc(TYPES_ACTIVE_BUCKETS, sizeof(*env.active));
 	env.live = verifier_reg_liveness(prog);
 	env.live_slots = verifier_stack_liveness(prog);
 	err = verifier_precision(prog, &env.precise, &env.precise_slots);
-	if (err || !env.aux || !env.explored || !env.active_cnt || !env.active || !env.live ||
+	if (err || !env.aux || !env.explored || !env.active_cnt || !env.stack_used || !env.active ||
+	    !env.live ||
 	    !env.live_slots) {
 		err = types_error(&env, 0, -ENOMEM, "out of memory");
 	} else {
 		mark_prune_points(&env);
 		err = types_walk(&env);
+		if (!err)
+			err = grow_stack_depths(&env);
 		if (!err)
 			err = apply_rewrites(&env);
 		if (!err)

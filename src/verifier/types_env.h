@@ -92,6 +92,9 @@ struct types_env {
 	uint64_t jumps_processed;   /* conditional jumps stepped */
 	uint64_t insns_at_last_checkpoint, jumps_at_last_checkpoint;
 	struct types_stats stats;
+	/* Per subprogram: the deepest byte below its r10 that an access
+	 * through any pointer to one of its frames touched. */
+	uint32_t *stack_used;
 	struct types_log_cursor log_cursor;
 };
 

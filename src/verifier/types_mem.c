@@ -189,7 +189,7 @@ static int stack_access(struct types_env *env, struct verifier_state *st, uint32
 	int err = mem_check_alignment(env, idx, base, insn->off, size, atomic);
 
 	if (!err)
-		err = mem_check_stack_bounds(env, idx, base_regno, base, off, size, class != BPF_LDX,
+		err = mem_check_stack_bounds(env, idx, base_regno, frame, base, off, size, class != BPF_LDX,
 					     &min_off, &max_off);
 	if (err)
 		return err;

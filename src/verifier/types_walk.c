@@ -213,13 +213,26 @@ static bool loops(const struct types_env *env, const struct verifier_state *st, 
 }
 
 /* Back at a helper from its callback: whether an ancestor at the helper
- * covers st (the helper bounds its calls). */
-static bool covered_by_ancestor(const struct types_env *env, const struct verifier_state *st,
+ * covers st (the helper bounds its calls). If none does, st's scalars that
+ * the nearest one does not cover are widened, and the question is asked
+ * again: a callback that accumulates converges in a few calls. */
+static bool covered_by_ancestor(const struct types_env *env, struct verifier_state *st,
 				uint32_t idx, uint64_t key)
 {
+	const struct checkpoint *nearest = NULL;
+
+	for (const struct checkpoint *cp = env->parent; cp; cp = cp->parent) {
+		if (cp->idx != idx || cp->frames_key != key)
+			continue;
+		if (state_covers(env, cp->state, st, idx))
+			return true;
+		if (!nearest)
+			nearest = cp;
+	}
+	if (!nearest || !state_widen_scalars(nearest->state, st))
+		return false;
 	for (const struct checkpoint *cp = env->parent; cp; cp = cp->parent)
-		if (cp->idx == idx && cp->frames_key == key &&
-		    state_covers(env, cp->state, st, idx))
+		if (cp->idx == idx && cp->frames_key == key && state_covers(env, cp->state, st, idx))
 			return true;
 	return false;
 }
