@@ -27,14 +27,23 @@ static struct bpf_insn *assemble(const char *text, size_t *insn_cnt)
 }
 
 /* Loads `text` into vm; returns the error. */
-static int load(struct bpfvm *vm, const char *text, struct bpfvm_prog **prog)
+/* Assembles and loads `text` as a raw program whose runs pass ctx_size
+ * bytes of memory in r1. */
+static int load_sized(struct bpfvm *vm, const char *text, uint32_t ctx_size,
+		      struct bpfvm_prog **prog)
 {
+	struct bpfvm_prog_opts opts = { .sz = sizeof(opts), .ctx_size = ctx_size };
 	size_t insn_cnt = 0;
 	struct bpf_insn *insns = assemble(text, &insn_cnt);
-	int err = bpfvm_prog_load_raw(vm, insns, insn_cnt, NULL, prog);
+	int err = bpfvm_prog_load_raw(vm, insns, insn_cnt, &opts, prog);
 
 	free(insns);
 	return err;
+}
+
+static int load(struct bpfvm *vm, const char *text, struct bpfvm_prog **prog)
+{
+	return load_sized(vm, text, 0, prog);
 }
 
 /* Loads and runs `text` once; returns the error, r0 in *r0. */
@@ -283,7 +292,8 @@ static void test_memory_writes_are_visible_to_the_caller(void)
 	uint8_t mem[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
 	struct bpfvm_prog *prog = NULL;
 	uint64_t r0 = 0;
-	int err = load(vm, "*(u32 *)(r1 +2) = 0x55667788\nr0 = r2\nexit\n", &prog);
+	int err = load_sized(vm, "*(u32 *)(r1 +2) = 0x55667788\nr0 = r2\nexit\n", sizeof(mem),
+			     &prog);
 
 	if (!err)
 		err = bpfvm_prog_run_raw(prog, mem, sizeof(mem), &r0);

@@ -657,8 +657,8 @@ static void test_stack_through_pointers(void)
 	const struct bpf_insn cmpxchg_src_r10[] = {
 		st_imm(BPF_DW, 10, -8, 0), mov64_imm(0, 0),
 		insn_raw(BPF_STX | BPF_ATOMIC | BPF_DW, 10, 10, -8, BPF_CMPXCHG),
-		ldx(BPF_DW, 1, 10, -8), mov64_reg(0, 10), insn_raw(BPF_ALU64 | BPF_SUB | BPF_X, 0, 1, 0, 0),
-		exit_insn() };
+		ldx(BPF_DW, 1, 10, -8), mov64_imm(0, 1),
+		insn_raw(BPF_JMP | BPF_JNE | BPF_X, 1, 10, 1, 0), mov64_imm(0, 0), exit_insn() };
 	struct bpfvm_prog *prog = NULL;
 	uint64_t r0 = 1;
 	int err;
@@ -670,7 +670,9 @@ static void test_stack_through_pointers(void)
 			  straddling_via_copy, COUNT(straddling_via_copy), -EACCES, 2);
 	expect_load_error("misaligned_atomic_on_the_stack_is_rejected", misaligned_atomic,
 			  COUNT(misaligned_atomic), -EINVAL, 2);
-	/* cmpxchg writes r0, not src: r10 as its source is fine. */
+	/* cmpxchg writes r0, not src: r10 as its source is fine (r0 = 0 when
+	 * the slot then holds the frame pointer; the value read back is a
+	 * scalar, which only a comparison may set against r10). */
 	err = bpfvm_prog_load_raw(vm, cmpxchg_src_r10, COUNT(cmpxchg_src_r10), NULL, &prog);
 	if (!err)
 		err = bpfvm_prog_run_raw(prog, NULL, 0, &r0);

@@ -385,6 +385,9 @@ int bpfvm_prog_load_raw(struct bpfvm *vm, const struct bpf_insn *insns, size_t i
 	prog->log_buf = OPTS_GET(opts, log_buf, NULL);
 	prog->log_size = OPTS_GET(opts, log_size, 0);
 	prog->raw_ctx_size = OPTS_GET(opts, ctx_size, 0);
+	/* Raw programs have no license section: they may call every helper,
+	 * as a BPF_PROG_LOAD with license "GPL". */
+	prog->gpl_compatible = true;
 	err = prog_prepare(prog);
 	/* The caller's buffer is not referenced after the load. */
 	prog->log_buf = NULL;

@@ -186,14 +186,20 @@ static int stack_access(struct types_env *env, struct verifier_state *st, uint32
 	bool atomic = class == BPF_STX && isa_mode(insn->code) == BPF_ATOMIC;
 	int32_t off = base->off + insn->off;
 	int64_t min_off, max_off;
-	int err = mem_check_alignment(env, idx, base, insn->off, size, atomic);
+	/* RFC 9669 lets raw programs (the ISA conformance suite) access the
+	 * stack unaligned: such an access is tracked as bytes of data, as a
+	 * variable-offset one is, never as a spill. */
+	bool raw_unaligned = env->prog->type == BPFVM_PROG_TYPE_RAW && !atomic &&
+			     tnum_is_const(base->var_off) &&
+			     ((int64_t)off + (int64_t)base->var_off.value) % size;
+	int err = raw_unaligned ? 0 : mem_check_alignment(env, idx, base, insn->off, size, atomic);
 
 	if (!err)
 		err = mem_check_stack_bounds(env, idx, base_regno, frame, base, off, size, class != BPF_LDX,
 					     &min_off, &max_off);
 	if (err)
 		return err;
-	if (!tnum_is_const(base->var_off)) {
+	if (!tnum_is_const(base->var_off) || raw_unaligned) {
 		if (atomic) { /* its read goes to no register (check_stack_read) */
 			char tn[48];
 

@@ -22,14 +22,18 @@
 #include "isa/helper_names.h"
 #include "maps/map.h"
 #include "maps/ringbuf.h"
+#include "engine/prog.h"
 #include "testlib.h"
+#include "verifier/checked_testlib.h"
 
 static struct bpfvm *vm;
 
-/* Assembles the printf-formatted program and loads it. */
-static struct bpfvm_prog *load_text(uint64_t budget, const char *fmt, ...)
+/* Assembles the printf-formatted program and loads it as a raw program,
+ * past the verifier (checked_testlib.h, test-only): these programs test the
+ * helpers themselves, with fake maps read from memory that no verified
+ * program could hold. ctx_size: the bytes of memory runs pass in r1. */
+static struct bpfvm_prog *load_text(uint64_t budget, uint32_t ctx_size, const char *fmt, ...)
 {
-	struct bpfvm_prog_opts opts = { .sz = sizeof(opts), .insn_budget = budget };
 	struct bpf_insn *insns = NULL;
 	struct bpfvm_prog *prog = NULL;
 	char text[4096];
@@ -40,10 +44,14 @@ static struct bpfvm_prog *load_text(uint64_t budget, const char *fmt, ...)
 	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
 	if (bpfvm_asm_parse(text, &insns, &insn_cnt) ||
-	    bpfvm_prog_load_raw(vm, insns, insn_cnt, &opts, &prog)) {
+	    checked_load_insns(vm, "prog", BPFVM_PROG_TYPE_RAW, insns, insn_cnt, NULL, 0, false,
+			       &prog)) {
 		fprintf(stderr, "cannot load:\n%s\n%s\n", text, bpfvm_errmsg());
 		exit(2);
 	}
+	if (budget)
+		prog->insn_budget = budget;
+	prog->raw_ctx_size = ctx_size;
 	free(insns);
 	return prog;
 }
@@ -134,7 +142,7 @@ static void test_table(void)
 
 static void test_clocks(void)
 {
-	struct bpfvm_prog *prog = load_text(0, "r6 = r1\n"
+	struct bpfvm_prog *prog = load_text(0, sizeof(uint64_t[5]), "r6 = r1\n"
 					       "call 5\n *(u64 *)(r6 +0) = r0\n"
 					       "call 125\n *(u64 *)(r6 +8) = r0\n"
 					       "call 160\n *(u64 *)(r6 +16) = r0\n"
@@ -163,12 +171,12 @@ static void test_clocks(void)
 		      mem[4] + 2 >= jiffies_expected && mem[4] <= jiffies_expected,
 		      "%llu, expected about %llu", (unsigned long long)mem[4],
 		      (unsigned long long)jiffies_expected);
-	bpfvm_prog_free(prog);
+	checked_prog_free(prog);
 }
 
 static void test_random_and_cpu(void)
 {
-	struct bpfvm_prog *prog = load_text(0, "r6 = r1\n r7 = 0\n"
+	struct bpfvm_prog *prog = load_text(0, sizeof(uint64_t[16]), "r6 = r1\n r7 = 0\n"
 					       "loop:\n call 7\n r1 = r6\n r1 += r7\n"
 					       "*(u64 *)(r1 +0) = r0\n r7 += 8\n"
 					       "if r7 < 128 goto loop\n"
@@ -186,7 +194,7 @@ static void test_random_and_cpu(void)
 		      "%d above 32 bits, %d changes in 16", wide, distinct);
 	testlib_check("raw_run_is_on_cpu_0_and_numa_node_0", r0 == 0, "r0 0x%llx",
 		      (unsigned long long)r0);
-	bpfvm_prog_free(prog);
+	checked_prog_free(prog);
 }
 
 /* ---- the calling thread ---------------------------------------------------- */
@@ -201,7 +209,7 @@ struct current_result {
 static void *run_current(void *arg)
 {
 	struct current_result *result = arg;
-	struct bpfvm_prog *prog = load_text(0, "r6 = r1\n"
+	struct bpfvm_prog *prog = load_text(0, 72, "r6 = r1\n"
 					       "call 14\n *(u64 *)(r6 +0) = r0\n"
 					       "call 15\n *(u64 *)(r6 +8) = r0\n"
 					       "r1 = r6\n r1 += 32\n r2 = 16\n call 16\n"
@@ -219,7 +227,7 @@ static void *run_current(void *arg)
 	memcpy(&result->comm_ret, mem + 64, 8);
 	result->tid = (uint64_t)gettid();
 	result->pid = (uint64_t)getpid();
-	bpfvm_prog_free(prog);
+	checked_prog_free(prog);
 	return NULL;
 }
 
@@ -274,7 +282,7 @@ static void test_spin_lock(void)
 	struct locked_counter shared = { 0 };
 	pthread_t threads[2];
 
-	lock_prog = load_text(0, "r6 = r1\n r1 += 8\n call 93\n"
+	lock_prog = load_text(0, sizeof(struct locked_counter), "r6 = r1\n r1 += 8\n call 93\n"
 				 "r2 = *(u64 *)(r6 +0)\n r2 += 1\n *(u64 *)(r6 +0) = r2\n"
 				 "r1 = r6\n r1 += 8\n call 94\n r0 = 0\n exit\n");
 	for (int t = 0; t < 2; t++)
@@ -284,7 +292,7 @@ static void test_spin_lock(void)
 	testlib_check("spin_lock_makes_read_modify_write_exclusive",
 		      shared.counter == 2 * LOCK_RUNS && shared.lock == 0, "counter %llu, lock %u",
 		      (unsigned long long)shared.counter, shared.lock);
-	bpfvm_prog_free(lock_prog);
+	checked_prog_free(lock_prog);
 }
 
 /* ---- strings ------------------------------------------------------------------ */
@@ -292,7 +300,7 @@ static void test_spin_lock(void)
 /* strncmp(mem + 0, size, mem + 64). */
 static int64_t strncmp_run(const char *s1, uint32_t size, const char *s2)
 {
-	struct bpfvm_prog *prog = load_text(0, "r3 = r1\n r3 += 64\n r2 = %u\n call 182\n exit\n",
+	struct bpfvm_prog *prog = load_text(0, 128, "r3 = r1\n r3 += 64\n r2 = %u\n call 182\n exit\n",
 					    size);
 	char mem[128] = { 0 };
 	int64_t r0;
@@ -300,7 +308,7 @@ static int64_t strncmp_run(const char *s1, uint32_t size, const char *s2)
 	memcpy(mem, s1, strlen(s1));
 	memcpy(mem + 64, s2, strlen(s2) + 1);
 	r0 = (int64_t)run(prog, mem, sizeof(mem));
-	bpfvm_prog_free(prog);
+	checked_prog_free(prog);
 	return r0;
 }
 
@@ -320,7 +328,7 @@ static void test_strncmp(void)
 static int64_t strtox_run(uint32_t id, const char *text, uint32_t len, uint64_t flags,
 			  int64_t *res)
 {
-	struct bpfvm_prog *prog = load_text(0,
+	struct bpfvm_prog *prog = load_text(0, 72,
 					    "r4 = r1\n r4 += 64\n r2 = %u\n r3 = %llu ll\n"
 					    "call %u\n exit\n",
 					    len, (unsigned long long)flags, id);
@@ -331,7 +339,7 @@ static int64_t strtox_run(uint32_t id, const char *text, uint32_t len, uint64_t 
 	memcpy(mem, text, strlen(text));
 	r0 = (int64_t)run(prog, mem, sizeof(mem));
 	memcpy(res, mem + 64, 8);
-	bpfvm_prog_free(prog);
+	checked_prog_free(prog);
 	return r0;
 }
 
@@ -377,7 +385,7 @@ static void test_strtox(void)
 static int64_t printk_run(const char *fmt, uint64_t a, uint64_t b, uint64_t c)
 {
 	struct bpfvm_prog *prog =
-		load_text(0, "r6 = r1\n r2 = %zu\n r3 = *(u64 *)(r6 +128)\n"
+		load_text(0, sizeof(uint64_t[19]), "r6 = r1\n r2 = %zu\n r3 = *(u64 *)(r6 +128)\n"
 			     "r4 = *(u64 *)(r6 +136)\n r5 = *(u64 *)(r6 +144)\n call 6\n exit\n",
 			  strlen(fmt) + 1);
 	uint64_t mem[19] = { 0 };
@@ -388,7 +396,7 @@ static int64_t printk_run(const char *fmt, uint64_t a, uint64_t b, uint64_t c)
 	mem[17] = b;
 	mem[18] = c;
 	r0 = (int64_t)run(prog, mem, sizeof(mem));
-	bpfvm_prog_free(prog);
+	checked_prog_free(prog);
 	return r0;
 }
 
@@ -425,13 +433,13 @@ static void test_vprintk_and_snprintf(void)
 {
 	static const char fmt[] = "%d-%d-%d-%d-%s";
 	struct bpfvm_prog *vprintk =
-		load_text(0, "r2 = %zu\n r3 = r1\n r3 += 128\n r4 = 40\n call 177\n exit\n",
+		load_text(0, sizeof(uint64_t[24]), "r2 = %zu\n r3 = r1\n r3 += 128\n r4 = 40\n call 177\n exit\n",
 			  sizeof(fmt));
 	struct bpfvm_prog *snprintf_prog =
-		load_text(0, "r3 = r1\n r4 = r1\n r4 += 128\n r1 += 64\n r2 = 16\n r5 = 40\n"
+		load_text(0, sizeof(uint64_t[24]), "r3 = r1\n r4 = r1\n r4 += 128\n r1 += 64\n r2 = 16\n r5 = 40\n"
 			     "call 165\n exit\n");
 	struct bpfvm_prog *bad_len =
-		load_text(0, "r3 = r1\n r4 = r1\n r4 += 128\n r1 += 64\n r2 = 16\n r5 = 12\n"
+		load_text(0, sizeof(uint64_t[24]), "r3 = r1\n r4 = r1\n r4 += 128\n r1 += 64\n r2 = 16\n r5 = 12\n"
 			     "call 165\n exit\n");
 	uint64_t mem[24] = { 0 };
 	char lines[1024];
@@ -461,9 +469,9 @@ static void test_vprintk_and_snprintf(void)
 	r0 = (int64_t)run(bad_len, mem, sizeof(mem));
 	testlib_check("snprintf_data_len_not_a_multiple_of_8_is_einval", r0 == -EINVAL, "r0 %lld",
 		      (long long)r0);
-	bpfvm_prog_free(vprintk);
-	bpfvm_prog_free(snprintf_prog);
-	bpfvm_prog_free(bad_len);
+	checked_prog_free(vprintk);
+	checked_prog_free(snprintf_prog);
+	checked_prog_free(bad_len);
 }
 
 /* ---- map helpers, on a stand-in map ------------------------------------------------ */
@@ -598,7 +606,7 @@ struct map_mem {
 static int64_t map_run(struct fake_map *fake, const char *body, uint32_t key, uint64_t value,
 		       uint64_t arg, uint64_t *value_out)
 {
-	struct bpfvm_prog *prog = load_text(0,
+	struct bpfvm_prog *prog = load_text(0, sizeof(struct map_mem),
 					    "r6 = r1\n r1 = *(u64 *)(r6 +0)\n r2 = r6\n r2 += 8\n"
 					    "%s",
 					    body);
@@ -607,7 +615,7 @@ static int64_t map_run(struct fake_map *fake, const char *body, uint32_t key, ui
 
 	if (value_out)
 		*value_out = mem.value;
-	bpfvm_prog_free(prog);
+	checked_prog_free(prog);
 	return r0;
 }
 
@@ -671,7 +679,7 @@ static void test_map_helpers(void)
 static int64_t loop_run(uint64_t nr_loops, uint64_t flags, int64_t stop, uint64_t *sum)
 {
 	struct bpfvm_prog *prog =
-		load_text(0, "r6 = r1\n r1 = %llu ll\n r2 = subprog[cb]\n r3 = r6\n r4 = %llu\n"
+		load_text(0, sizeof(uint64_t), "r6 = r1\n r1 = %llu ll\n r2 = subprog[cb]\n r3 = r6\n r4 = %llu\n"
 			     "call 181\n exit\n"
 			     "cb:\n r3 = *(u64 *)(r2 +0)\n r3 += r1\n *(u64 *)(r2 +0) = r3\n"
 			     "r0 = 0\n if r1 != %lld goto out\n r0 = 1\n out:\n exit\n",
@@ -680,7 +688,7 @@ static int64_t loop_run(uint64_t nr_loops, uint64_t flags, int64_t stop, uint64_
 	int64_t r0 = (int64_t)run(prog, mem, sizeof(mem));
 
 	*sum = mem[0];
-	bpfvm_prog_free(prog);
+	checked_prog_free(prog);
 	return r0;
 }
 
@@ -709,13 +717,13 @@ static void test_loop(void)
 	ret = loop_run(3, 1, -1, &sum);
 	testlib_check("loop_with_flags_is_einval", ret == -EINVAL && sum == 0, "r0 %lld",
 		      (long long)ret);
-	endless = load_text(1000, "r1 = 2\n r2 = subprog[cb]\n r3 = 0\n r4 = 0\n call 181\n exit\n"
+	endless = load_text(1000, 0, "r1 = 2\n r2 = subprog[cb]\n r3 = 0\n r4 = 0\n call 181\n exit\n"
 				  "cb:\n r0 = 0\n spin:\n r0 += 1\n if r0 < 10000 goto spin\n"
 				  " r0 = 0\n exit\n"); /* bounded: the verifier refuses endless loops */
 	err = bpfvm_prog_run_raw(endless, NULL, 0, &r0);
 	testlib_check("callback_that_exhausts_the_budget_fails_the_run", err == -ETIME,
 		      "error %d (%s)", err, bpfvm_errmsg());
-	bpfvm_prog_free(endless);
+	checked_prog_free(endless);
 }
 
 /* for_each_map_elem(map, cb, ctx = mem + 8, 0): cb adds values to ctx and
@@ -724,7 +732,7 @@ static void test_for_each(void)
 {
 	struct fake_map *fake = fake_new();
 	struct bpfvm_prog *prog = load_text(
-		0, "r6 = r1\n r1 = *(u64 *)(r6 +0)\n r2 = subprog[cb]\n r3 = r6\n r3 += 8\n"
+		0, sizeof(uint64_t[3]), "r6 = r1\n r1 = *(u64 *)(r6 +0)\n r2 = subprog[cb]\n r3 = r6\n r3 += 8\n"
 		   "r4 = *(u64 *)(r6 +16)\n call 164\n exit\n"
 		   "cb:\n r5 = *(u32 *)(r2 +0)\n r0 = *(u64 *)(r3 +0)\n r1 = *(u64 *)(r4 +0)\n"
 		   "r1 += r0\n *(u64 *)(r4 +0) = r1\n r0 = 0\n if r5 != 2 goto out\n r0 = 1\n"
@@ -740,7 +748,7 @@ static void test_for_each(void)
 	r0 = (int64_t)run(prog, mem, sizeof(mem));
 	testlib_check("for_each_map_elem_with_flags_is_einval", r0 == -EINVAL && mem[1] == 0,
 		      "r0 %lld", (long long)r0);
-	bpfvm_prog_free(prog);
+	checked_prog_free(prog);
 	free(fake);
 }
 
@@ -760,14 +768,14 @@ static void test_ringbuf_helpers(void)
 				 .nr_cpus = bpfvm_nr_cpus(vm), .name = "events" };
 	struct bpfvm_map *map = NULL;
 	/* mem: map at 0, data at 8, flags at 16 */
-	struct bpfvm_prog *output = load_text(0, "r6 = r1\n r1 = *(u64 *)(r6 +0)\n r2 = r6\n r2 += 8\n"
+	struct bpfvm_prog *output = load_text(0, sizeof(uint64_t[3]), "r6 = r1\n r1 = *(u64 *)(r6 +0)\n r2 = r6\n r2 += 8\n"
 						 "r3 = 8\n r4 = *(u64 *)(r6 +16)\n call 130\n exit\n");
 	struct bpfvm_prog *reserve = load_text(
-		0, "r6 = r1\n r1 = *(u64 *)(r6 +0)\n r2 = 16\n r3 = *(u64 *)(r6 +16)\n call 131\n"
+		0, sizeof(uint64_t[3]), "r6 = r1\n r1 = *(u64 *)(r6 +0)\n r2 = 16\n r3 = *(u64 *)(r6 +16)\n call 131\n"
 		   "if r0 == 0 goto none\n r1 = 0x2a\n *(u8 *)(r0 +0) = r1\n r1 = r0\n r2 = 0\n"
 		   "r7 = *(u64 *)(r6 +8)\n if r7 == 1 goto discard\n call 132\n r0 = 1\n exit\n"
 		   "discard:\n call 133\n r0 = 2\n exit\n none:\n r0 = 0\n exit\n");
-	struct bpfvm_prog *query = load_text(0, "r6 = r1\n r1 = *(u64 *)(r6 +0)\n r2 = %d\n"
+	struct bpfvm_prog *query = load_text(0, sizeof(uint64_t[3]), "r6 = r1\n r1 = *(u64 *)(r6 +0)\n r2 = %d\n"
 						"call 134\n exit\n", BPF_RB_AVAIL_DATA);
 	uint64_t mem[3], sum = 0;
 	int64_t r0;
@@ -807,9 +815,9 @@ static void test_ringbuf_helpers(void)
 	for (int i = 0; i < 300 && !full; i++)
 		full = (int64_t)run(output, mem, sizeof(mem)) == -EAGAIN;
 	testlib_check("ringbuf_output_to_a_full_ring_is_eagain", full, "never full");
-	bpfvm_prog_free(output);
-	bpfvm_prog_free(reserve);
-	bpfvm_prog_free(query);
+	checked_prog_free(output);
+	checked_prog_free(reserve);
+	checked_prog_free(query);
 	map_put_user(map);
 }
 
@@ -834,7 +842,7 @@ static void test_perf_event_output(void)
 				 .name = "perf" };
 	struct bpfvm_map *map = NULL;
 	/* mem: map at 0, flags at 8, data at 16 */
-	struct bpfvm_prog *prog = load_text(0, "r6 = r1\n r2 = *(u64 *)(r6 +0)\n"
+	struct bpfvm_prog *prog = load_text(0, sizeof(uint64_t[3]), "r6 = r1\n r2 = *(u64 *)(r6 +0)\n"
 					       "r3 = *(u64 *)(r6 +8)\n r4 = r6\n r4 += 16\n r5 = 8\n"
 					       "call 25\n exit\n");
 	uint64_t mem[3];
@@ -876,7 +884,7 @@ static void test_perf_event_output(void)
 	r0 = (int64_t)run(prog, mem, sizeof(mem));
 	testlib_check("perf_event_output_flags_above_ctxlen_are_einval", r0 == -EINVAL, "r0 %lld",
 		      (long long)r0);
-	bpfvm_prog_free(prog);
+	checked_prog_free(prog);
 	map_put_user(map);
 }
 

@@ -135,6 +135,8 @@ static long bpfvm_printk(struct bpfvm *vm, const char *fmt, const uint64_t args[
 
 	if (!err)
 		err = bpfvm_prog_run_raw(loaded, NULL, 0, &r0);
+	if (err)
+		fprintf(stderr, "bpfvm: %s\n", bpfvm_errmsg());
 	bpfvm_prog_free(loaded);
 	return err ? -2000 + err : (long)(int32_t)r0;
 }
