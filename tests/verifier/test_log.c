@@ -327,8 +327,10 @@ static void buffer_rules_are_the_kernels(struct bpfvm *vm)
 	uint32_t need = 0, need_null = 0;
 	int err;
 
+	/* The true size is the most the log ever held (the kernel's len_max):
+	 * the path's lines, rewound at level 1 once it verified, count too. */
 	err = load_raw(vm, BPFVM_LOG_LEVEL1, full, sizeof(full), &need);
-	testlib_check(test, err == 0 && need == strlen(full) + 1 && contains(full, "processed "),
+	testlib_check(test, err == 0 && need >= strlen(full) + 1 && contains(full, "processed "),
 		      "fits: err %d, need %u, log '%s'", err, need, full);
 	err = load_raw(vm, BPFVM_LOG_LEVEL1, small, sizeof(small), NULL);
 	testlib_check(test, err == -ENOSPC && strlen(small) == sizeof(small) - 1 &&
