@@ -212,27 +212,36 @@ static bool loops(const struct types_env *env, const struct verifier_state *st, 
 	return false;
 }
 
-/* Back at a helper from its callback: whether an ancestor at the helper
- * covers st (the helper bounds its calls). If none does, st's scalars that
- * the nearest one does not cover are widened, and the question is asked
- * again: a callback that accumulates converges in a few calls. */
+/* How far back covered_by_ancestor() looks: the last few calls of the
+ * callback, within a bounded walk up the path (a callback that never
+ * converges runs into the budget, not into a quadratic search). */
+#define CALLBACK_ANCESTORS_MAX 4u
+#define CALLBACK_ANCESTOR_HOPS_MAX 1024u
+
+/* Back at a helper from its callback: whether one of the last ancestors at
+ * the helper covers st (the helper bounds its calls). If none does, st's
+ * scalars that the nearest one does not cover are widened, and the
+ * question is asked again: a callback that accumulates converges in a few
+ * calls. */
 static bool covered_by_ancestor(const struct types_env *env, struct verifier_state *st,
 				uint32_t idx, uint64_t key)
 {
-	const struct checkpoint *nearest = NULL;
+	const struct checkpoint *seen[CALLBACK_ANCESTORS_MAX];
+	uint32_t seen_cnt = 0, hops = 0;
 
-	for (const struct checkpoint *cp = env->parent; cp; cp = cp->parent) {
+	for (const struct checkpoint *cp = env->parent;
+	     cp && seen_cnt < CALLBACK_ANCESTORS_MAX && hops < CALLBACK_ANCESTOR_HOPS_MAX;
+	     cp = cp->parent, hops++) {
 		if (cp->idx != idx || cp->frames_key != key)
 			continue;
 		if (state_covers(env, cp->state, st, idx))
 			return true;
-		if (!nearest)
-			nearest = cp;
+		seen[seen_cnt++] = cp;
 	}
-	if (!nearest || !state_widen_scalars(nearest->state, st))
+	if (!seen_cnt || !state_widen_scalars(seen[0]->state, st))
 		return false;
-	for (const struct checkpoint *cp = env->parent; cp; cp = cp->parent)
-		if (cp->idx == idx && cp->frames_key == key && state_covers(env, cp->state, st, idx))
+	for (uint32_t i = 0; i < seen_cnt; i++)
+		if (state_covers(env, seen[i]->state, st, idx))
 			return true;
 	return false;
 }
