@@ -440,10 +440,11 @@ static void test_calls(void)
 		      "\"%s\"", bpfvm_errmsg());
 	expect_load_error("call_to_negative_helper_id_is_rejected", negative_helper,
 			  COUNT(negative_helper), -EINVAL, 1);
+	/* As the kernel: the calls are too deep (-E2BIG). */
 	expect_load_error("recursive_local_call_is_rejected", recursive, COUNT(recursive),
-			  -EINVAL, 2);
+			  -E2BIG, 2);
 	expect_load_error("mutually_recursive_local_calls_are_rejected", mutual, COUNT(mutual),
-			  -EINVAL, 4);
+			  -E2BIG, 4);
 	expect_load_error("local_call_target_out_of_range_is_rejected", call_out_of_range,
 			  COUNT(call_out_of_range), -EINVAL, 1);
 	expect_load_error("local_call_in_jmp32_class_is_rejected", call_jmp32, COUNT(call_jmp32),

@@ -35,6 +35,13 @@ static int reject(const struct bpfvm_prog *prog, uint32_t idx, const char *reaso
 	return -EINVAL;
 }
 
+/* The kernel's words for an opcode it does not know. */
+static int reject_opcode(const struct bpfvm_prog *prog, uint32_t idx)
+{
+	vm_error("%s: insn %u: unknown opcode %02x", prog->name, idx, prog->insns[idx].code);
+	return -EINVAL;
+}
+
 static bool alu_fields_valid(const struct bpf_insn *insn)
 {
 	bool is64 = isa_class(insn->code) == BPF_ALU64;
@@ -144,7 +151,7 @@ static int check_jmp(const struct bpfvm_prog *prog, uint32_t idx)
 			return reject(prog, idx, "conditional jump uses reserved fields");
 		return 0;
 	}
-	return reject(prog, idx, "invalid jump opcode");
+	return reject_opcode(prog, idx);
 }
 
 static int check_stack_offset(const struct bpfvm_prog *prog, uint32_t idx, uint8_t base)
@@ -155,8 +162,8 @@ static int check_stack_offset(const struct bpfvm_prog *prog, uint32_t idx, uint8
 	if (base != BPF_REG_10)
 		return 0;
 	if (insn->off + size > 0 || insn->off < -ISA_MAX_STACK) {
-		vm_error("%s: insn %u: invalid stack off=%d size=%d", prog->name, idx, insn->off,
-			 size);
+		vm_error("%s: insn %u: invalid %s stack R10 off=%d size=%d", prog->name, idx,
+			 isa_class(insn->code) == BPF_LDX ? "read from" : "write to", insn->off, size);
 		return -EINVAL;
 	}
 	return 0;
@@ -213,7 +220,7 @@ static int check_lddw(const struct bpfvm_prog *prog, uint32_t idx)
 	if (idx + 1 >= prog->insn_cnt)
 		return reject(prog, idx, "lddw is missing its second half");
 	if (second->code || second->dst_reg || second->src_reg || second->off || insn->off)
-		return reject(prog, idx, "invalid lddw pair (reserved fields)");
+		return reject(prog, idx, "invalid bpf_ld_imm64 insn");
 	switch (insn->src_reg) {
 	case 0:
 	case BPF_PSEUDO_FUNC:
@@ -238,7 +245,7 @@ static int check_ld(const struct bpfvm_prog *prog, uint32_t idx)
 	if (isa_is_lddw(insn->code))
 		return check_lddw(prog, idx);
 	if ((mode != BPF_ABS && mode != BPF_IND) || isa_size(insn->code) == BPF_DW)
-		return reject(prog, idx, "invalid BPF_LD opcode");
+		return reject_opcode(prog, idx);
 	if (insn->dst_reg || insn->off || (mode == BPF_ABS && insn->src_reg))
 		return reject(prog, idx, "BPF_LD_[ABS|IND] uses reserved fields");
 	return 0;
@@ -253,7 +260,7 @@ static int check_memory(const struct bpfvm_prog *prog, uint32_t idx)
 	case BPF_LDX:
 		if ((mode != BPF_MEM && mode != BPF_MEMSX) || insn->imm ||
 		    (mode == BPF_MEMSX && isa_size(insn->code) == BPF_DW))
-			return reject(prog, idx, "invalid BPF_LDX opcode or reserved fields");
+			return reject(prog, idx, "BPF_LDX uses reserved fields");
 		return check_stack_offset(prog, idx, insn->src_reg);
 	case BPF_ST:
 		if (mode != BPF_MEM || insn->src_reg)
@@ -304,7 +311,7 @@ static int check_insn(const struct bpfvm_prog *prog, uint32_t idx)
 	if (writes_dst(insn) && insn->dst_reg == BPF_REG_10)
 		return reject(prog, idx, "frame pointer is read only");
 	if (isa_is_alu(insn->code))
-		return alu_fields_valid(insn) ? 0 : reject(prog, idx, "invalid ALU opcode or reserved fields");
+		return alu_fields_valid(insn) ? 0 : reject_opcode(prog, idx);
 	if (isa_is_jmp(insn->code))
 		return check_jmp(prog, idx);
 	return check_memory(prog, idx);
@@ -412,7 +419,7 @@ static int check_jump_targets(const struct bpfvm_prog *prog, const uint8_t *seco
 			return -EINVAL;
 		}
 		if (second_half[target]) {
-			vm_error("%s: insn %u: jump into the middle of lddw at insn %lld",
+			vm_error("%s: insn %u: jump into the middle of ldimm64 insn %lld",
 				 prog->name, idx, (long long)target - 1);
 			return -EINVAL;
 		}
@@ -571,8 +578,12 @@ static int walk_calls(struct call_walk *walk, uint32_t sub_index, uint32_t frame
 			continue;
 		callee = (uint32_t)(prog_subprog_of(prog, (uint32_t)isa_jump_target(insn, idx)) -
 				    prog->subprogs);
+		/* Recursion: the kernel follows the calls until they are
+		 * too deep, and says so. */
 		if (walk->on_path[callee]) {
-			err = reject(prog, idx, "recursive call");
+			vm_error("%s: insn %u: the call stack of %u frames is too deep !", prog->name,
+				 idx, ISA_MAX_CALL_FRAMES + 1);
+			err = -E2BIG;
 			break;
 		}
 		err = walk_calls(walk, callee, frames + 1, stack);

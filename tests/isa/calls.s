@@ -243,7 +243,7 @@ r0 = 0
 exit
 
 # test: local_call_recursion_is_rejected
-# expect-error: -22
+# expect-error: -7
 call f
 exit
 f:
@@ -251,7 +251,7 @@ call f
 exit
 
 # test: local_call_mutual_recursion_is_rejected
-# expect-error: -22
+# expect-error: -7
 call f
 exit
 f:

@@ -153,6 +153,10 @@ static int parse_key(struct catalogue_case *c, const char *key, char *value)
 		snprintf(c->reason, sizeof(c->reason), "%s", value);
 		return 0;
 	}
+	if (strcmp(key, "bpfvm") == 0) {
+		snprintf(c->bpfvm_differs, sizeof(c->bpfvm_differs), "%s", value);
+		return 0;
+	}
 	if (strcmp(key, "part") == 0) {
 		snprintf(c->part, sizeof(c->part), "%s", value);
 		return 0;

@@ -44,6 +44,9 @@ struct catalogue_case {
 	bool expect_accept;
 	char reason[CATALOGUE_REASON_MAX]; /* refusals: the kernel's words */
 	char part[32];			   /* the part of the verifier that decides it */
+	/* "bpfvm: accept" or "bpfvm: <reason>": a documented difference
+	 * (docs/differences.md): what bpfvm says instead of the kernel. */
+	char bpfvm_differs[CATALOGUE_REASON_MAX];
 };
 
 /* Reads the case at `path` (objdir: where NAME.bpf.o is, for C cases).

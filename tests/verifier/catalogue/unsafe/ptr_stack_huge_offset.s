@@ -2,6 +2,7 @@
 # expect: reject
 # reason: math between fp pointer and 536870912 is not allowed
 # part: scalars
+# bpfvm: invalid stack access at or above the frame pointer
 #
 # A stack pointer moved by more than the verifier tracks.
 r2 = r10

@@ -3,6 +3,7 @@
 # expect: reject
 # reason: invalid zero-sized read
 # part: helpers
+# bpfvm: cannot pass map_type 27 into func bpf_map_lookup_elem#1
 #
 # A ring buffer has no elements to look up; its key size of 0 is what the
 # kernel trips on first.
