@@ -6,6 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <unistd.h>
+#include <sys/syscall.h>
+#include <linux/bpf.h>
+
 #include "testlib.h"
 
 char *testlib_read_file(const char *path)
@@ -362,4 +366,36 @@ int testlib_summary(void)
 {
 	printf("%u passed, %u failed\n", checks_passed, checks_failed);
 	return checks_failed ? 1 : 0;
+}
+
+int testlib_kernel_load(uint32_t prog_type, uint32_t expected_attach_type,
+			const struct bpf_insn *insns, size_t insn_cnt, char *log, size_t size)
+{
+	union bpf_attr attr;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.prog_type = prog_type;
+	attr.expected_attach_type = expected_attach_type;
+	attr.insns = (uintptr_t)insns;
+	attr.insn_cnt = (uint32_t)insn_cnt;
+	attr.license = (uintptr_t)"GPL";
+	attr.log_buf = (uintptr_t)log;
+	attr.log_size = (uint32_t)size;
+	attr.log_level = 1;
+	log[0] = 0;
+	return (int)syscall(SYS_bpf, BPF_PROG_LOAD, &attr, sizeof(attr));
+}
+
+void testlib_kernel_reason(const char *log, char *buf, size_t size)
+{
+	const char *end = strstr(log, "\nprocessed "), *start;
+
+	if (!end)
+		end = log + strlen(log);
+	while (end > log && end[-1] == '\n')
+		end--;
+	start = end;
+	while (start > log && start[-1] != '\n')
+		start--;
+	snprintf(buf, size, "%.*s", (int)(end - start), start);
 }

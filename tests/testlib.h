@@ -87,4 +87,14 @@ unsigned testlib_failed(void);
 /* Prints "N passed, M failed"; returns the process exit code. */
 int testlib_summary(void);
 
+/* BPF_PROG_LOAD of insns as `prog_type` (license "GPL", the given expected
+ * attach type) with a level-1 verifier log in log[size]. Returns the
+ * program's fd, or -1 with errno (EPERM, ENOSYS: bpf() is not usable). */
+int testlib_kernel_load(uint32_t prog_type, uint32_t expected_attach_type,
+			const struct bpf_insn *insns, size_t insn_cnt, char *log, size_t size);
+
+/* The kernel verifier's reason in its log: the last non-empty line before
+ * "processed N insns", or the log's last one. */
+void testlib_kernel_reason(const char *log, char *buf, size_t size);
+
 #endif

@@ -55,6 +55,11 @@ struct progtype {
 	const char *name;	/* as bpftool prints it: "xdp", "sched_cls" */
 	uint32_t helper_families;
 	uint32_t ctx_size;	/* size of the UAPI context */
+	/* The ISA's own semantics (RFC 9669) where the kernel's verifier is
+	 * stricter: division and modulo by an immediate 0, shifts by the width
+	 * or more, unaligned stack accesses and dead code are allowed. Only the
+	 * raw type, for the ISA conformance suite. */
+	bool isa_semantics;
 	/* Checks an access of `size` bytes (1, 2, 4, 8) at `off` of the UAPI
 	 * context and says how to rewrite it. Returns 0, or -EACCES with a
 	 * message ("invalid bpf_context access off=76 size=2"). */

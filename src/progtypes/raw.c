@@ -9,6 +9,7 @@ const struct progtype progtype_raw = {
 	.name = "raw",
 	.helper_families = HELPER_FAMILY_ANY | HELPER_FAMILY_RAW,
 	.ctx_size = 0,
+	.isa_semantics = true,
 	.ctx_access = NULL,
 	.ret_checked = false,
 	.test_run = NULL,

@@ -29,11 +29,19 @@ static bool reg_is_pkt_start(const struct reg_state *reg)
 /* Pointers with one id share their variable part; the tnum is compared
  * too, so that a pointer moved by a scalar is never taken for another even
  * where its id was not renewed. */
-static void widen_range(struct reg_state *reg, const struct reg_state *ptr, int32_t range)
+struct packet_range {
+	const struct reg_state *ptr; /* as the jump saw it */
+	int32_t range;
+};
+
+static void widen_range(struct reg_state *reg, void *arg)
 {
+	const struct packet_range *learned = arg;
+	const struct reg_state *ptr = learned->ptr;
+
 	if (reg->type == ptr->type && reg->id == ptr->id && tnum_equals(reg->var_off, ptr->var_off) &&
-	    (int32_t)reg->range < range)
-		reg->range = (uint32_t)range;
+	    (int32_t)reg->range < learned->range)
+		reg->range = (uint32_t)learned->range;
 }
 
 /* `ptr` (a packet pointer, as the jump saw it) is at most data_end on st's
@@ -52,15 +60,7 @@ static void find_good_pkt_pointers(struct verifier_state *st, const struct reg_s
 		return;
 	if (open)
 		range++;
-	for (uint32_t f = 0; f <= st->curframe; f++) {
-		struct func_state *frame = st->frames[f];
-
-		for (int r = 0; r < REG_COUNT; r++)
-			widen_range(&frame->regs[r], ptr, range);
-		for (uint32_t i = 0; i < frame->slot_cnt; i++)
-			if (frame->stack[i].bytes[0] == SLOT_SPILL)
-				widen_range(&frame->stack[i].spilled, ptr, range);
-	}
+	state_for_each_reg(st, widen_range, &(struct packet_range){ .ptr = ptr, .range = range });
 }
 
 /* Register regno of st's frame is past data_end (beyond: strictly). */

@@ -43,8 +43,10 @@ static int find_ref(const struct verifier_state *st, enum ref_kind kind, uint32_
 	return -1;
 }
 
-static void invalidate(struct reg_state *reg, uint32_t ref_obj_id)
+static void invalidate(struct reg_state *reg, void *arg)
 {
+	uint32_t ref_obj_id = *(const uint32_t *)arg;
+
 	if (reg_is_pointer(reg) && reg->ref_obj_id == ref_obj_id)
 		reg_mark_unknown(reg);
 }
@@ -56,15 +58,7 @@ int refs_release(struct verifier_state *st, uint32_t ref_obj_id)
 	if (i < 0)
 		return -ENOENT;
 	remove_ref(st, (uint32_t)i);
-	for (uint32_t f = 0; f <= st->curframe; f++) {
-		struct func_state *frame = st->frames[f];
-
-		for (int r = 0; r < BPF_REG_10; r++)
-			invalidate(&frame->regs[r], ref_obj_id);
-		for (uint32_t s = 0; s < frame->slot_cnt; s++)
-			if (frame->stack[s].bytes[0] == SLOT_SPILL)
-				invalidate(&frame->stack[s].spilled, ref_obj_id);
-	}
+	state_for_each_reg(st, invalidate, &ref_obj_id);
 	return 0;
 }
 

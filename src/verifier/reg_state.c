@@ -153,6 +153,20 @@ struct verifier_state *state_dup(const struct verifier_state *src)
 	return st;
 }
 
+void state_for_each_reg(struct verifier_state *st, void (*fn)(struct reg_state *reg, void *arg),
+			void *arg)
+{
+	for (uint32_t f = 0; f <= st->curframe; f++) {
+		struct func_state *frame = st->frames[f];
+
+		for (int r = 0; r < BPF_REG_10; r++)
+			fn(&frame->regs[r], arg);
+		for (uint32_t i = 0; i < frame->slot_cnt; i++)
+			if (frame->stack[i].bytes[0] == SLOT_SPILL)
+				fn(&frame->stack[i].spilled, arg);
+	}
+}
+
 void state_free(struct verifier_state *st)
 {
 	if (!st)

@@ -14,9 +14,8 @@
  *
  * A pointer is its type, a fixed offset `off` and a variable part `var_off`
  * (a tnum, zero for a constant offset). A scalar is its tnum plus signed and
- * unsigned 64- and 32-bit ranges; the type tracking keeps scalars coarse
- * (constants or a number of unknown low bits), the verifier issue refines
- * them from comparisons. */
+ * unsigned 64- and 32-bit ranges, kept consistent and refined from
+ * comparisons by scalar.h. */
 #ifndef BPFVM_VERIFIER_REG_STATE_H
 #define BPFVM_VERIFIER_REG_STATE_H
 
@@ -174,6 +173,13 @@ struct stack_slot *func_state_slot(struct func_state *frame, int32_t off);
 
 /* A deep copy; NULL on ENOMEM. */
 struct verifier_state *state_dup(const struct verifier_state *src);
+
+/* Calls fn(reg, arg) on r0..r9 and every spilled register of every frame
+ * of st: what learning about one pointer or scalar (a NULL check, a packet
+ * range, a released reference, a linked scalar) must reach in all its
+ * copies (the kernel's bpf_for_each_reg_in_vstate). */
+void state_for_each_reg(struct verifier_state *st, void (*fn)(struct reg_state *reg, void *arg),
+			void *arg);
 void state_free(struct verifier_state *st);
 
 #endif

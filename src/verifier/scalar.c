@@ -1,5 +1,5 @@
 /* The scalar domain (see scalar.h), after the kernel's verifier.c: the
- * views and their sync (reg_bounds_sync), joins for widening, and linked
+ * views and their sync (reg_bounds_sync), and linked
  * copies (sync_linked_regs). ALU ops are in scalar_alu.c, branches in
  * scalar_branch.c.
  *
@@ -199,49 +199,6 @@ bool scalar_is_empty(const struct reg_state *reg)
 	       !tnum_overlap(tnum_subreg(reg->var_off), tnum_range(reg->u32_min, reg->u32_max));
 }
 
-void scalar_hull(struct reg_state *reg, const struct reg_state *other)
-{
-	struct tnum a = reg->var_off, b = other->var_off;
-	uint64_t mu = a.mask | b.mask | (a.value ^ b.value);
-
-	reg->var_off = (struct tnum){ .value = a.value & ~mu, .mask = mu };
-	reg->smin = min_s64(reg->smin, other->smin);
-	reg->smax = max_s64(reg->smax, other->smax);
-	reg->umin = min_u64(reg->umin, other->umin);
-	reg->umax = max_u64(reg->umax, other->umax);
-	reg->s32_min = min_s32(reg->s32_min, other->s32_min);
-	reg->s32_max = max_s32(reg->s32_max, other->s32_max);
-	reg->u32_min = min_u32(reg->u32_min, other->u32_min);
-	reg->u32_max = max_u32(reg->u32_max, other->u32_max);
-	reg->id = 0;
-	reg->off = 0;
-	scalar_bounds_sync(reg);
-}
-
-void scalar_widen(struct reg_state *reg, const struct reg_state *old)
-{
-	struct reg_state cur = *reg;
-
-	scalar_hull(reg, old);
-	if (cur.smin < old->smin)
-		reg->smin = INT64_MIN;
-	if (cur.smax > old->smax)
-		reg->smax = INT64_MAX;
-	if (cur.umin < old->umin)
-		reg->umin = 0;
-	if (cur.umax > old->umax)
-		reg->umax = UINT64_MAX;
-	if (cur.s32_min < old->s32_min)
-		reg->s32_min = S32_MIN;
-	if (cur.s32_max > old->s32_max)
-		reg->s32_max = S32_MAX;
-	if (cur.u32_min < old->u32_min)
-		reg->u32_min = 0;
-	if (cur.u32_max > old->u32_max)
-		reg->u32_max = U32_MAX;
-	scalar_bounds_sync(reg);
-}
-
 bool scalar_contains(const struct reg_state *reg, uint64_t x)
 {
 	uint32_t x32 = (uint32_t)x;
@@ -270,13 +227,14 @@ void scalar_link_before_copy(struct reg_state *src, uint32_t *id_gen)
 		src->id = ++*id_gen & ~SCALAR_ID_ADD_CONST;
 }
 
-static void sync_one(struct reg_state *reg, const struct reg_state *known)
+static void sync_one(struct reg_state *reg, void *arg)
 {
+	const struct reg_state *known = arg;
 	struct reg_state delta;
 	int32_t off = reg->off;
 	uint32_t id = reg->id;
 
-	if (reg->type != REG_SCALAR || reg == known ||
+	if (reg->type != REG_SCALAR ||
 	    (reg->id & ~SCALAR_ID_ADD_CONST) != (known->id & ~SCALAR_ID_ADD_CONST))
 		return;
 	if (!((reg->id | known->id) & SCALAR_ID_ADD_CONST) || reg->off == known->off) {
@@ -299,13 +257,9 @@ void scalar_sync_linked(struct verifier_state *st, const struct reg_state *known
 {
 	if (known->type != REG_SCALAR || !known->id)
 		return;
-	for (uint32_t f = 0; f <= st->curframe; f++) {
-		struct func_state *frame = st->frames[f];
+	/* A copy, since the walk writes st's registers (known among them:
+	 * rewriting it with itself changes nothing). */
+	struct reg_state copy = *known;
 
-		for (int r = 0; r < BPF_REG_10; r++)
-			sync_one(&frame->regs[r], known);
-		for (uint32_t i = 0; i < frame->slot_cnt; i++)
-			if (frame->stack[i].bytes[0] == SLOT_SPILL)
-				sync_one(&frame->stack[i].spilled, known);
-	}
+	state_for_each_reg(st, sync_one, &copy);
 }

@@ -35,13 +35,6 @@ void scalar_mark_unbounded(struct reg_state *reg);
 /* Whether the views contradict each other: no value can be this scalar
  * (a branch that cannot be taken). */
 bool scalar_is_empty(const struct reg_state *reg);
-/* reg becomes the smallest scalar holding its values and other's (a join,
- * for widening at loop heads); ids are dropped. */
-void scalar_hull(struct reg_state *reg, const struct reg_state *other);
-/* Widening for loops that a hull does not bound quickly: the hull, with
- * each bound that moved from old's pushed to its extreme (a counter keeps
- * its stable bound, so that the loop's own check bounds it again). */
-void scalar_widen(struct reg_state *reg, const struct reg_state *old);
 /* Whether the concrete value x is one the scalar may take. */
 bool scalar_contains(const struct reg_state *reg, uint64_t x);
 

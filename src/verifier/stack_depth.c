@@ -9,8 +9,8 @@
  * it may hold r10 + k and the range [lo, hi] of such k. It is conservative:
  * whatever it cannot follow — a pointer offset by a register, a pointer
  * stored to memory, a range that keeps widening around a loop — charges the
- * frame the whole ISA_MAX_STACK bytes. The verifier replaces this estimate
- * with exact depths.
+ * frame the whole ISA_MAX_STACK bytes. The exploration raises a depth where
+ * an access through a pointer to the frame reaches deeper (types.c).
  */
 #include <errno.h>
 #include <stdlib.h>

@@ -662,9 +662,9 @@ int verifier_check_structure(struct bpfvm_prog *prog)
 	err = check_jump_targets(prog, second_half);
 	if (!err)
 		err = check_subprog_ends(prog, second_half);
-	/* Raw programs (the ISA conformance suite) may carry dead code: it is
-	 * never run, and the kernel's rule is about its program types. */
-	if (!err && prog->progtype && prog->progtype->ctx_access)
+	/* Dead code is never run; the kernel's rule is about its program
+	 * types (the ISA conformance suite has some). */
+	if (!err && !prog->progtype->isa_semantics)
 		err = check_reachable(prog, second_half);
 	free(second_half);
 	if (err)

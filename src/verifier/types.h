@@ -1,14 +1,12 @@
-/* Type tracking: abstract interpretation of register and stack-slot types
- * along every path of a program, as the kernel's verifier does (the verifier
- * issue grows it into the full safety proof).
+/* The verifier's proof: abstract interpretation of registers and stack
+ * slots along every path of a program, as the kernel's verifier does
+ * (types_env.h lists the files and what each part checks).
  *
- * What it does now: follows the context pointer (r1 at entry, copies, spills
- * and fills, arguments of local calls, constant offsets) and every other
- * pointer kind coarsely, and at each load/store through the context checks
- * the access with the program type (progtypes/progtype.h) and rewrites it in
- * place for the runtime context. An instruction reached with the context on
- * one path and another pointer on another is refused, as the kernel refuses
- * "same insn cannot be used with different pointers". */
+ * Once every path is proved safe, each context access is rewritten in place
+ * for the runtime context (progtypes/progtype.h). An instruction reached
+ * with the context on one path and another pointer on another is refused,
+ * as the kernel refuses "same insn cannot be used with different
+ * pointers". */
 #ifndef BPFVM_VERIFIER_TYPES_H
 #define BPFVM_VERIFIER_TYPES_H
 

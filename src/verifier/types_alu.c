@@ -309,9 +309,9 @@ static int check_constant_operand(struct types_env *env, uint32_t idx)
 	uint8_t op = isa_op(insn->code);
 	int bits = insn_is64(insn) ? 64 : 32;
 
-	/* Raw programs run RFC 9669's semantics, which define both (the ISA
-	 * conformance suite runs them); the kernel's program types do not. */
-	if (isa_source(insn->code) != BPF_K || env->prog->type == BPFVM_PROG_TYPE_RAW)
+	/* RFC 9669 defines both (progtype.isa_semantics); the kernel's
+	 * program types refuse them. */
+	if (isa_source(insn->code) != BPF_K || env->prog->progtype->isa_semantics)
 		return 0;
 	if ((op == BPF_DIV || op == BPF_MOD) && insn->imm == 0)
 		return types_error(env, idx, -EINVAL, "div by zero");

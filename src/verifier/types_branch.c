@@ -56,16 +56,23 @@ static int branch_taken(const struct reg_state *dst, const struct reg_state *src
 	return scalar_branch_taken(dst, src, op, is32);
 }
 
-static void refine_null(const struct types_env *env, struct reg_state *reg, uint32_t id,
-			bool is_null)
+struct null_check {
+	const struct types_env *env;
+	uint32_t id;	/* of the pointer checked */
+	bool is_null;	/* on this side of the jump */
+};
+
+static void refine_null(struct reg_state *reg, void *arg)
 {
-	if (!(reg->type & REG_MAYBE_NULL) || reg->id != id)
+	const struct null_check *check = arg;
+
+	if (!(reg->type & REG_MAYBE_NULL) || reg->id != check->id)
 		return;
-	if (is_null) {
+	if (check->is_null) {
 		reg_mark_const(reg, 0);
 	} else {
 		reg->type &= (uint16_t)~REG_MAYBE_NULL;
-		if (!types_reg_keeps_id(env, reg))
+		if (!types_reg_keeps_id(check->env, reg))
 			reg->id = 0;
 	}
 }
@@ -76,15 +83,9 @@ static void refine_null(const struct types_env *env, struct reg_state *reg, uint
 static void refine_null_everywhere(const struct types_env *env, struct verifier_state *st,
 				   uint32_t id, bool is_null)
 {
-	for (uint32_t f = 0; f <= st->curframe; f++) {
-		struct func_state *frame = st->frames[f];
+	struct null_check check = { .env = env, .id = id, .is_null = is_null };
 
-		for (int r = 0; r < BPF_REG_10; r++)
-			refine_null(env, &frame->regs[r], id, is_null);
-		for (uint32_t i = 0; i < frame->slot_cnt; i++)
-			if (frame->stack[i].bytes[0] == SLOT_SPILL)
-				refine_null(env, &frame->stack[i].spilled, id, is_null);
-	}
+	state_for_each_reg(st, refine_null, &check);
 	if (is_null)
 		types_release_null_ref(st, id);
 }

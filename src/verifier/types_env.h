@@ -1,14 +1,20 @@
-/* The type tracking's working set, shared by its files:
+/* The proof's working set, shared by its files:
  *
- *   types.c        entry point; applies the recorded context rewrites
+ *   types.c        entry point; stack depths; applies the context rewrites
  *   types_walk.c   the worklist of paths, checkpoints and pruning, loops, budget
  *   state_prune.c  when a state is covered by one already seen, or equal
  *   liveness.c     which registers and slots are read later (static)
  *   precision.c    which scalars' values matter later (static)
- *   types_alu.c    ALU instructions: scalars and pointer arithmetic
- *   types_jmp.c    jumps, NULL checks, helper and local calls, exit
+ *   types_alu.c    ALU instructions: scalars (scalar*.c) and pointer arithmetic
+ *   types_branch.c conditional jumps: decisions, NULL checks, refinements
+ *   pkt_range.c    packet ranges learned from comparisons with data_end
+ *   types_jmp.c    jumps, local calls, exit
+ *   types_helper.c helper calls (helper_args.c, helper_maps.c, refs.c)
+ *   types_return.c return values of programs and callbacks
  *   types_mem.c    loads, stores and atomics; context accesses; lddw
+ *   mem_check.c    bounds of every memory access, helpers' memory too
  *   types_stack.c  spills and fills of stack slots
+ *   types_log.c    the log (log.c: its buffer)
  */
 #ifndef BPFVM_VERIFIER_TYPES_ENV_H
 #define BPFVM_VERIFIER_TYPES_ENV_H

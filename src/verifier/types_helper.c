@@ -212,8 +212,9 @@ static bool changes_packet_data(int32_t func_id)
 	}
 }
 
-static void forget_packet_pointer(struct reg_state *reg)
+static void forget_packet_pointer(struct reg_state *reg, void *unused)
 {
+	(void)unused;
 	switch (reg_base_type(reg)) {
 	case REG_PTR_TO_PACKET: case REG_PTR_TO_PACKET_META: case REG_PTR_TO_PACKET_END:
 		reg_mark_unknown(reg);
@@ -228,15 +229,7 @@ static void forget_packet_pointer(struct reg_state *reg)
  * range checked before the packet moved is never trusted after. */
 static void forget_packet_pointers(struct verifier_state *st)
 {
-	for (uint32_t f = 0; f <= st->curframe; f++) {
-		struct func_state *frame = st->frames[f];
-
-		for (int r = 0; r < BPF_REG_10; r++)
-			forget_packet_pointer(&frame->regs[r]);
-		for (uint32_t i = 0; i < frame->slot_cnt; i++)
-			if (frame->stack[i].bytes[0] == SLOT_SPILL)
-				forget_packet_pointer(&frame->stack[i].spilled);
-	}
+	state_for_each_reg(st, forget_packet_pointer, NULL);
 }
 
 int types_step_helper_call(struct types_env *env, struct verifier_state *st, uint32_t idx)

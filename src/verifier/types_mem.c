@@ -7,7 +7,8 @@
  *     is recorded and applied once every path is verified (types.c);
  *   - the stack (r10 or a copy, in this frame or a caller's): spills, fills
  *     (types_stack.c);
- *   - anything else: loads give scalars (checked by the verifier issue).
+ *   - map values, packets, helper memory, ring records: bounds-checked by
+ *     mem_check.c; anything else is refused.
  * The same instruction may not go through the context on one path and
  * another pointer on another, since it has one rewrite (the kernel's
  * "same insn cannot be used with different pointers"). */
@@ -186,10 +187,10 @@ static int stack_access(struct types_env *env, struct verifier_state *st, uint32
 	bool atomic = class == BPF_STX && isa_mode(insn->code) == BPF_ATOMIC;
 	int32_t off = base->off + insn->off;
 	int64_t min_off, max_off;
-	/* RFC 9669 lets raw programs (the ISA conformance suite) access the
+	/* RFC 9669 lets raw programs (progtype.isa_semantics) access the
 	 * stack unaligned: such an access is tracked as bytes of data, as a
 	 * variable-offset one is, never as a spill. */
-	bool raw_unaligned = env->prog->type == BPFVM_PROG_TYPE_RAW && !atomic &&
+	bool raw_unaligned = env->prog->progtype->isa_semantics && !atomic &&
 			     tnum_is_const(base->var_off) &&
 			     ((int64_t)off + (int64_t)base->var_off.value) % size;
 	int err = raw_unaligned ? 0 : mem_check_alignment(env, idx, base, insn->off, size, atomic);

@@ -124,7 +124,6 @@ static const char *kernel_reason(const struct refusal *r, char *buf, size_t size
 		    .prog_flags = r->prog_flags, .log_buf = kernel_log,
 		    .log_size = sizeof(kernel_log), .log_level = 1);
 	struct bpf_insn *insns;
-	char *end, *start;
 	size_t cnt;
 	int fd;
 
@@ -137,13 +136,7 @@ static const char *kernel_reason(const struct refusal *r, char *buf, size_t size
 		close(fd);
 		return NULL;
 	}
-	end = strstr(kernel_log, "\nprocessed ");
-	if (!end)
-		end = kernel_log + strlen(kernel_log);
-	start = end;
-	while (start > kernel_log && start[-1] != '\n')
-		start--;
-	snprintf(buf, size, "%.*s", (int)(end - start), start);
+	testlib_kernel_reason(kernel_log, buf, size);
 	return buf;
 }
 

@@ -79,21 +79,10 @@ static enum bpf_prog_type case_type(const struct mem_case *c)
 
 static bool kernel_load(enum bpf_prog_type type, const struct bpf_insn *insns, size_t cnt)
 {
-	union bpf_attr attr;
-	int fd;
+	int fd = testlib_kernel_load(type,
+				     type == BPF_PROG_TYPE_CGROUP_SKB ? BPF_CGROUP_INET_INGRESS : 0,
+				     insns, cnt, kernel_log, sizeof(kernel_log));
 
-	memset(&attr, 0, sizeof(attr));
-	attr.prog_type = type;
-	attr.insns = (uintptr_t)insns;
-	attr.insn_cnt = (uint32_t)cnt;
-	attr.license = (uintptr_t)"GPL";
-	attr.log_buf = (uintptr_t)kernel_log;
-	attr.log_size = sizeof(kernel_log);
-	attr.log_level = 1;
-	if (type == BPF_PROG_TYPE_CGROUP_SKB)
-		attr.expected_attach_type = BPF_CGROUP_INET_INGRESS;
-	kernel_log[0] = 0;
-	fd = (int)sys_bpf(BPF_PROG_LOAD, &attr);
 	if (fd < 0)
 		return false;
 	close(fd);
@@ -119,16 +108,11 @@ static bool log_ends_with(const char *reason)
 /* The log's last line before "processed", or "" if there is none. */
 static void last_line(char *out, size_t size)
 {
-	char *end = strstr(kernel_log, "\nprocessed "), *start;
-
-	if (!end) {
+	if (!strstr(kernel_log, "\nprocessed ")) {
 		snprintf(out, size, "(no log: %s)", strerror(errno));
 		return;
 	}
-	start = end;
-	while (start > kernel_log && start[-1] != '\n')
-		start--;
-	snprintf(out, size, "%.*s", (int)(end - start), start);
+	testlib_kernel_reason(kernel_log, out, size);
 }
 
 /* The kernel's verdict: "" accepted, else its log's last lines. */

@@ -13,6 +13,7 @@
 
 #include "bpfvm/bpfvm.h"
 #include "checked_testlib.h"
+#include "engine/prog.h"
 #include "../testlib.h"
 
 static struct bpfvm *vm;
@@ -352,6 +353,44 @@ static void tail_call_targets_run_checked(void)
 	checked_prog_free(target);
 }
 
+/* A callback handed a pointer into its caller's frame may reach deeper
+ * than the caller itself does (here fp-32 of a caller that touches 16
+ * bytes): the verifier sizes the caller's frame by what the exploration saw
+ * (found by the soundness fuzzer, which trapped here in checked mode). */
+static void callback_reaching_into_its_callers_frame_runs_checked(void)
+{
+	const char *test = "callback_reaching_into_its_callers_frame_runs_checked";
+	struct bpfvm_prog *prog = NULL;
+	uint8_t packet[64];
+	struct outcome out;
+	int err = checked_load_asm(vm, "deep_cb", BPF_PROG_TYPE_XDP,
+				   "r2 = 0\n"
+				   "*(u64 *)(r10 -16) = r2\n"
+				   "r1 = 1\n"
+				   "r2 = subprog[cb]\n"
+				   "r3 = r10\n"
+				   "r3 += -16\n"
+				   "r4 = 0\n"
+				   "call 181\n"
+				   "r0 = *(u64 *)(r10 -16)\n"
+				   "exit\n"
+				   "cb:\n"
+				   "r3 = *(u64 *)(r2 -16)\n"
+				   "*(u64 *)(r2 +0) = r3\n"
+				   "r0 = 0\n"
+				   "exit\n", NULL, 0, true, &prog);
+
+	testlib_check(test, err == 0, "refused: %s", bpfvm_errmsg());
+	if (err)
+		return;
+	testlib_check(test, prog->subprogs[0].stack_depth >= 32, "caller's frame of %u bytes",
+		      prog->subprogs[0].stack_depth);
+	fill_packet(packet, sizeof(packet), 1);
+	run_once(prog, packet, sizeof(packet), true, &out);
+	testlib_check(test, out.err == 0, "error %d (%s)", out.err, out.message);
+	checked_prog_free(prog);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 2) {
@@ -368,6 +407,7 @@ int main(int argc, char **argv)
 	ring_buffer_records_trap_past_their_end_and_after_submit();
 	writes_to_read_only_map_values_trap();
 	tail_call_targets_run_checked();
+	callback_reaching_into_its_callers_frame_runs_checked();
 	bpfvm_destroy(vm);
 	return testlib_summary();
 }

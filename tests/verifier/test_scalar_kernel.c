@@ -202,8 +202,6 @@ static int kernel_map(void)
  * is not usable. map[idx:0] becomes the kernel map's fd. */
 static int kernel_verdict(struct bpf_insn *insns, size_t cnt, char *buf, size_t size)
 {
-	union bpf_attr attr;
-	char *end, *start;
 	int fd, map_fd = kernel_map();
 
 	if (map_fd < 0)
@@ -215,29 +213,15 @@ static int kernel_verdict(struct bpf_insn *insns, size_t cnt, char *buf, size_t 
 			insns[i].imm = map_fd;
 		}
 	}
-	memset(&attr, 0, sizeof(attr));
-	attr.prog_type = BPF_PROG_TYPE_SCHED_CLS;
-	attr.insns = (uintptr_t)insns;
-	attr.insn_cnt = (uint32_t)cnt;
-	attr.license = (uintptr_t)"GPL";
-	attr.log_buf = (uintptr_t)kernel_log;
-	attr.log_size = sizeof(kernel_log);
-	attr.log_level = 1;
-	kernel_log[0] = 0;
-	fd = (int)syscall(SYS_bpf, BPF_PROG_LOAD, &attr, sizeof(attr));
+	fd = testlib_kernel_load(BPF_PROG_TYPE_SCHED_CLS, 0, insns, cnt, kernel_log,
+				 sizeof(kernel_log));
 	if (fd >= 0) {
 		close(fd);
 		return 1;
 	}
 	if (errno == EPERM || errno == ENOSYS)
 		return -1;
-	end = strstr(kernel_log, "\nprocessed ");
-	if (!end)
-		end = kernel_log + strlen(kernel_log);
-	start = end;
-	while (start > kernel_log && start[-1] != '\n')
-		start--;
-	snprintf(buf, size, "%.*s", (int)(end - start), start);
+	testlib_kernel_reason(kernel_log, buf, size);
 	return 0;
 }
 

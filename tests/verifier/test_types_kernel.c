@@ -25,31 +25,14 @@ static char kernel_log[1 << 16];
 static const char *kernel_reason(const struct bpf_insn *insns, size_t cnt, char *buf,
 				 size_t size)
 {
-	union bpf_attr attr;
-	char *end, *start;
-	int fd;
+	int fd = testlib_kernel_load(BPF_PROG_TYPE_SCHED_CLS, 0, insns, cnt, kernel_log,
+				     sizeof(kernel_log));
 
-	memset(&attr, 0, sizeof(attr));
-	attr.prog_type = BPF_PROG_TYPE_SCHED_CLS;
-	attr.insns = (uintptr_t)insns;
-	attr.insn_cnt = (uint32_t)cnt;
-	attr.license = (uintptr_t)"GPL";
-	attr.log_buf = (uintptr_t)kernel_log;
-	attr.log_size = sizeof(kernel_log);
-	attr.log_level = 1;
-	kernel_log[0] = 0;
-	fd = (int)syscall(SYS_bpf, BPF_PROG_LOAD, &attr, sizeof(attr));
 	if (fd >= 0) {
 		close(fd);
 		return NULL;
 	}
-	end = strstr(kernel_log, "\nprocessed ");
-	if (!end)
-		end = kernel_log + strlen(kernel_log);
-	start = end;
-	while (start > kernel_log && start[-1] != '\n')
-		start--;
-	snprintf(buf, size, "%.*s", (int)(end - start), start);
+	testlib_kernel_reason(kernel_log, buf, size);
 	return buf;
 }
 

@@ -30,20 +30,10 @@ struct verdict {
 
 static void kernel_verdict(const struct bpf_insn *insns, size_t cnt, struct verdict *v)
 {
-	union bpf_attr attr;
-	const char *end, *start, *processed;
-	int fd;
+	const char *start, *processed;
+	int fd = testlib_kernel_load(BPF_PROG_TYPE_SCHED_CLS, 0, insns, cnt, kernel_log,
+				     sizeof(kernel_log));
 
-	memset(&attr, 0, sizeof(attr));
-	attr.prog_type = BPF_PROG_TYPE_SCHED_CLS;
-	attr.insns = (uintptr_t)insns;
-	attr.insn_cnt = (uint32_t)cnt;
-	attr.license = (uintptr_t)"GPL";
-	attr.log_buf = (uintptr_t)kernel_log;
-	attr.log_size = sizeof(kernel_log);
-	attr.log_level = 1;
-	kernel_log[0] = 0;
-	fd = (int)syscall(SYS_bpf, BPF_PROG_LOAD, &attr, sizeof(attr));
 	v->accepted = fd >= 0;
 	if (fd >= 0)
 		close(fd);
@@ -55,15 +45,7 @@ static void kernel_verdict(const struct bpf_insn *insns, size_t cnt, struct verd
 		snprintf(v->reason, sizeof(v->reason), "%.*s", (int)strcspn(start, "\n"), start);
 		return;
 	}
-	end = strstr(kernel_log, "\nprocessed ");
-	if (!end)
-		end = kernel_log + strlen(kernel_log);
-	while (end > kernel_log && end[-1] == '\n')
-		end--;
-	start = end;
-	while (start > kernel_log && start[-1] != '\n')
-		start--;
-	snprintf(v->reason, sizeof(v->reason), "%.*s", (int)(end - start), start);
+	testlib_kernel_reason(kernel_log, v->reason, sizeof(v->reason));
 }
 
 static void bpfvm_verdict(struct bpfvm *vm, const struct bpf_insn *insns, size_t cnt,
