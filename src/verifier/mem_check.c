@@ -265,12 +265,12 @@ static int check_packet(struct types_env *env, uint32_t idx, uint8_t regno,
 				   "R%u min value is negative, either use unsigned index or do a if (index >=0) check.",
 				   regno);
 	if (pkt_range_is_end(reg->range))
-		return types_error(env, idx, -EACCES, "R%u offset is outside of the packet", regno);
-	if (!region_fits(off, size, reg->range, zero_size_allowed)) {
+		return types_error(env, idx, -EINVAL, "R%u offset is outside of the packet", regno);
+	if (!region_fits(off, size, (uint32_t)reg->range, zero_size_allowed)) {
 		char then[64];
 
 		snprintf(then, sizeof(then), "R%u offset is outside of the packet", regno);
-		return region_error(env, idx, regno, reg, off, size, reg->range, then);
+		return region_error(env, idx, regno, reg, off, size, (uint32_t)reg->range, then);
 	}
 	return 0;
 }

@@ -31,12 +31,12 @@
 
 /* reg->range of a packet pointer known to be at data_end, or beyond it (the
  * kernel's AT_PKT_END, BEYOND_PKT_END): no byte is accessible. */
-#define PKT_RANGE_AT_END ((uint32_t)-1)
-#define PKT_RANGE_BEYOND_END ((uint32_t)-2)
+#define PKT_RANGE_AT_END (-1)
+#define PKT_RANGE_BEYOND_END (-2)
 
-static inline bool pkt_range_is_end(uint32_t range)
+static inline bool pkt_range_is_end(int32_t range)
 {
-	return (int32_t)range < 0;
+	return range < 0;
 }
 
 /* The variable part of a pointer's offset (or a scalar), bounded by both

@@ -40,8 +40,8 @@ static void widen_range(struct reg_state *reg, void *arg)
 	const struct reg_state *ptr = learned->ptr;
 
 	if (reg->type == ptr->type && reg->id == ptr->id && tnum_equals(reg->var_off, ptr->var_off) &&
-	    (int32_t)reg->range < learned->range)
-		reg->range = (uint32_t)learned->range;
+	    reg->range < learned->range)
+		reg->range = learned->range;
 }
 
 /* `ptr` (a packet pointer, as the jump saw it) is at most data_end on st's

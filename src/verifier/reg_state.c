@@ -141,6 +141,7 @@ struct verifier_state *state_dup(const struct verifier_state *src)
 	if (!st)
 		return NULL;
 	st->curframe = src->curframe;
+	st->callback_unroll_depth = src->callback_unroll_depth;
 	st->ref_cnt = src->ref_cnt;
 	memcpy(st->refs, src->refs, src->ref_cnt * sizeof(st->refs[0]));
 	for (uint32_t i = 0; i <= src->curframe; i++) {

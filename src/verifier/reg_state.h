@@ -72,8 +72,9 @@ struct reg_state {
 	uint32_t map;	     /* map index (REG_MAP_INNER: an inner map), or
 			      * subprogram of a PTR_TO_FUNC */
 	/* PTR_TO_PACKET(_META): bytes from the packet start + off known to be
-	 * below data_end (the kernel's reg->range), learned from comparisons. */
-	uint32_t range;
+	 * below data_end (the kernel's reg->range), learned from comparisons;
+	 * negative when it is known to be at or past data_end (mem_check.h). */
+	int32_t range;
 	/* PTR_TO_MEM, PTR_TO_RINGBUF_MEM: the size of the memory pointed to. */
 	uint32_t mem_size;
 	struct tnum var_off; /* scalar bits, or the pointer's variable offset */
@@ -129,6 +130,10 @@ struct verifier_state {
 	uint32_t curframe;
 	uint32_t ref_cnt; /* refs[0..ref_cnt), in the order acquired */
 	struct ref_state refs[STATE_MAX_REFS];
+	/* Calls of callbacks made by helpers on the path so far (the kernel's
+	 * callback_unroll_depth): a state seen again within the same call of a
+	 * callback is an infinite loop, one seen in a later call is not. */
+	uint32_t callback_unroll_depth;
 };
 
 static inline enum reg_type reg_base_type(const struct reg_state *reg)

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "core/error.h"
+#include "helpers/helper_proto.h"
 #include "progtypes/progtype.h"
 #include "verifier/insn_patch.h"
 #include "verifier/liveness.h"
@@ -26,33 +27,50 @@ int types_check_reg_init(struct types_env *env, struct verifier_state *st, uint3
 	return 0;
 }
 
-/* Joins, where states are compared, as the kernel's check_cfg marks its
- * prune points: jump targets, the fall-through of conditional jumps, calls,
- * the instruction after a call, the entry of a callee. */
+/* Whether a helper call may call a callback (bpf_loop, for_each_map_elem,
+ * ...): one of its arguments is a function. */
+static bool calls_callback(const struct bpf_insn *insn)
+{
+	const struct helper_proto *proto;
+
+	if (isa_is_local_call(insn) || insn->src_reg)
+		return false;
+	proto = helper_builtin_proto((uint32_t)insn->imm);
+	if (!proto)
+		return false;
+	for (int a = 0; a < 5; a++)
+		if (proto->args[a] == ARG_PTR_TO_FUNC)
+			return true;
+	return false;
+}
+
+/* Joins, where states are compared, as Linux 6.18's check_cfg (visit_insn)
+ * marks its prune points: a conditional jump itself, the target of an
+ * unconditional one, the instruction after a call, a local call itself and
+ * a helper call that may call a callback, and the lddw of a function and
+ * the instruction after it. Where they are decides where loops are caught
+ * ("infinite loop detected at insn N") and how many instructions are
+ * processed, so they are the kernel's exactly. */
 static void mark_prune_points(struct types_env *env)
 {
 	const struct bpfvm_prog *prog = env->prog;
 
 	for (uint32_t idx = 0; idx < prog->insn_cnt; idx++) {
 		const struct bpf_insn *insn = &prog->insns[idx];
+		uint32_t after = idx + (isa_is_lddw(insn->code) ? 2 : 1);
+		bool call = isa_is_jmp(insn->code) && isa_op(insn->code) == BPF_CALL;
 
-		if (isa_is_lddw(insn->code)) {
-			idx++;
-			continue;
-		}
-		if (!isa_is_jmp(insn->code) || isa_op(insn->code) == BPF_EXIT)
-			continue;
-		if (isa_op(insn->code) == BPF_CALL) {
+		if (call || (isa_is_lddw(insn->code) && insn->src_reg == BPF_PSEUDO_FUNC)) {
+			if (after < prog->insn_cnt)
+				env->aux[after].prune_point = true;
+			if (!call || isa_is_local_call(insn) || calls_callback(insn))
+				env->aux[idx].prune_point = true;
+		} else if (isa_is_jmp(insn->code) && isa_op(insn->code) == BPF_JA) {
+			env->aux[isa_jump_target(insn, idx)].prune_point = true;
+		} else if (isa_is_jmp(insn->code) && isa_op(insn->code) != BPF_EXIT) {
 			env->aux[idx].prune_point = true;
-			if (idx + 1 < prog->insn_cnt)
-				env->aux[idx + 1].prune_point = true;
-			if (isa_is_local_call(insn))
-				env->aux[isa_jump_target(insn, idx)].prune_point = true;
-			continue;
 		}
-		env->aux[isa_jump_target(insn, idx)].prune_point = true;
-		if (isa_op(insn->code) != BPF_JA && idx + 1 < prog->insn_cnt)
-			env->aux[idx + 1].prune_point = true;
+		idx = after - 1;
 	}
 }
 

@@ -84,7 +84,9 @@ static int queue_callback(struct types_env *env, struct verifier_state *st, uint
 	callback_args(env, caller, insn->imm, callee);
 	st->frames[frameno] = callee;
 	st->curframe = frameno;
+	st->callback_unroll_depth++;
 	err = types_push_path(env, st, start);
+	st->callback_unroll_depth--;
 	st->frames[frameno] = NULL;
 	st->curframe = frameno - 1;
 	func_state_free(callee);

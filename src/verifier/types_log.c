@@ -179,7 +179,7 @@ static void log_reg(struct verifier_log *log, const struct bpfvm_prog *prog,
 	}
 	if (base == REG_PTR_TO_PACKET || base == REG_PTR_TO_PACKET_META) {
 		verifier_log_write(log, "%sr=", sep);
-		log_unum(log, reg->range);
+		log_snum(log, reg->range);
 		sep = ",";
 	}
 	if (base == REG_PTR_TO_MEM || base == REG_PTR_TO_RINGBUF_MEM) {

@@ -63,10 +63,18 @@ int types_push_path(struct types_env *env, const struct verifier_state *st, uint
 	return 0;
 }
 
+/* The bucket of the checkpoints in progress at idx with this state hash.
+ * The hash is a multiplicative one whose low bits see only the low bits of
+ * what it mixed (a packet offset that grows by 21 per loop iteration would
+ * leave them all in one bucket): its bits are folded down first. */
 static struct checkpoint **active_bucket(const struct types_env *env, uint32_t idx,
 					 uint64_t hash)
 {
-	return &env->active[(hash ^ idx * 0x9e3779b97f4a7c15ull) % TYPES_ACTIVE_BUCKETS];
+	uint64_t h = hash ^ idx * 0x9e3779b97f4a7c15ull;
+
+	h = (h ^ h >> 33) * 0xff51afd7ed558ccdull;
+	h ^= h >> 33;
+	return &env->active[h % TYPES_ACTIVE_BUCKETS];
 }
 
 /* Every path from cp has ended: it may cover states from now on. */
@@ -194,19 +202,16 @@ static bool covered(struct types_env *env, const struct verifier_state *st, uint
 	return false;
 }
 
-/* Whether an ancestor at idx, in the same calls, is the same state. Not
- * inside a callback: each call of it by its helper starts a new iteration
- * whose ancestors include the previous call's checkpoints (the kernel tells
- * them apart by callback_unroll_depth); a callback that loops forever runs
- * into the budget instead. */
+/* Whether an ancestor at idx, in the same calls, is the same state. Inside
+ * a callback, only within the same call of it: each call by its helper
+ * starts anew, with the previous calls' checkpoints among its ancestors (the
+ * kernel tells them apart by callback_unroll_depth too). */
 static bool loops(const struct types_env *env, const struct verifier_state *st, uint32_t idx,
 		  uint64_t key, uint64_t hash)
 {
-	for (uint32_t f = 1; f <= st->curframe; f++)
-		if (st->frames[f]->callback)
-			return false;
 	for (const struct checkpoint *cp = *active_bucket(env, idx, hash); cp; cp = cp->next)
 		if (cp->idx == idx && cp->hash == hash && cp->frames_key == key &&
+		    cp->state->callback_unroll_depth == st->callback_unroll_depth &&
 		    state_equal(env, cp->state, st, idx))
 			return true;
 	return false;

@@ -53,6 +53,26 @@ static int prepare_unverified(struct bpfvm_prog *prog)
 	return 0;
 }
 
+/* Verifies and prepares prog; with CHECKED_LOG=N in the environment, prints
+ * the verifier's log of level N (to replay a fuzzer's reproducer). */
+static int prepare_with_log(struct bpfvm_prog *prog)
+{
+	const char *level = getenv("CHECKED_LOG");
+	static char log[1 << 24];
+	int err;
+
+	if (!level)
+		return prog_prepare(prog);
+	prog->log_level = (uint32_t)atoi(level);
+	prog->log_buf = log;
+	prog->log_size = sizeof(log);
+	err = prog_prepare(prog);
+	fprintf(stderr, "%s: verifier log:\n%s\n", prog->name, log);
+	prog->log_buf = NULL;
+	prog->log_size = 0;
+	return err;
+}
+
 int checked_load_insns(struct bpfvm *vm, const char *name, enum bpf_prog_type type,
 		       const struct bpf_insn *insns, size_t insn_cnt,
 		       struct bpfvm_map *const *maps, uint32_t map_cnt, bool verify,
@@ -65,8 +85,10 @@ int checked_load_insns(struct bpfvm *vm, const char *name, enum bpf_prog_type ty
 		return -ENOMEM;
 	prog->type = type;
 	err = attach_maps(prog, maps, map_cnt);
-	if (!err)
-		err = verify ? prog_prepare(prog) : prepare_unverified(prog);
+	if (!err && verify)
+		err = prepare_with_log(prog);
+	else if (!err)
+		err = prepare_unverified(prog);
 	if (err) {
 		prog_destroy(prog);
 		return err;

@@ -20,6 +20,11 @@
  * in a program the kernel accepts is a checked-mode or runtime bug, not the
  * verifier's), and each valid generated program too (a refusal there is a
  * generator bug). The exit status is 1 if anything trapped, 0 otherwise.
+ *
+ * The summary shows where the time went (verifying, running) and the
+ * slowest iterations; `--iteration I --iterations 1 --verbose` prints one
+ * iteration's program, and CHECKED_LOG=2 in the environment the verifier's
+ * log of every program it loads (checked_testlib.c), replays included.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -65,6 +70,15 @@ struct trap_class {
 	char kernel_accepted_example[1024]; /* a reproducer the kernel accepts */
 };
 
+#define SLOWEST_KEPT 5
+
+struct slow_iteration {
+	uint64_t iteration;
+	double verify_seconds, run_seconds;
+	uint32_t insn_cnt;
+	char source[96]; /* as struct fuzz_prog's */
+};
+
 struct stats {
 	uint64_t iterations, accepted, refused, runs, traps;
 	uint64_t seed_runs, seed_traps;
@@ -78,6 +92,11 @@ struct stats {
 	unsigned kernel_refusal_cnt;
 	struct trap_class classes[MAX_CLASSES];
 	unsigned class_cnt;
+	/* The slowest iterations, slowest first: where the time of a run goes
+	 * (verification or checked runs), so a slow spot can be replayed. */
+	struct slow_iteration slowest[SLOWEST_KEPT];
+	/* Totals, to tell how the time splits. */
+	double verify_seconds, run_seconds;
 };
 
 struct input {
@@ -397,13 +416,45 @@ static void note_valid(struct stats *stats, int err)
 			 reason);
 }
 
+/* Adds an iteration's times to the totals and keeps it if it is among the
+ * slowest. */
+static void note_time(struct stats *stats, uint64_t iteration, const struct fuzz_prog *prog,
+		      double verify_seconds, double run_seconds)
+{
+	struct slow_iteration *slot = &stats->slowest[SLOWEST_KEPT - 1];
+	double total = verify_seconds + run_seconds;
+
+	stats->verify_seconds += verify_seconds;
+	stats->run_seconds += run_seconds;
+	if (total <= slot->verify_seconds + slot->run_seconds)
+		return;
+	while (slot > stats->slowest &&
+	       total > slot[-1].verify_seconds + slot[-1].run_seconds) {
+		slot[0] = slot[-1];
+		slot--;
+	}
+	*slot = (struct slow_iteration){ .iteration = iteration, .verify_seconds = verify_seconds,
+					 .run_seconds = run_seconds, .insn_cnt = prog->insn_cnt };
+	snprintf(slot->source, sizeof(slot->source), "%s", prog->source);
+}
+
 static void try_program(const struct options *o, struct stats *stats, uint64_t iteration,
 			struct fuzz_rng *rng, const struct fuzz_prog *prog, const char *mutations,
 			bool is_seed)
 {
 	struct bpfvm_prog *loaded = NULL;
+	double started = now_seconds();
+
+	if (o->verbose) {
+		char *text = bpfvm_disasm_prog(prog->insns, prog->insn_cnt);
+
+		printf("iteration %llu (%s, type %d, %u maps):\n%s", (unsigned long long)iteration,
+		       prog->source, prog->type, prog->map_cnt, text ? text : "");
+		free(text);
+	}
 	int err = checked_load_insns(vm, "fuzzed", prog->type, prog->insns, prog->insn_cnt,
 				     prog->maps, prog->map_cnt, true, &loaded);
+	double verified = now_seconds();
 
 	if (!is_seed && !mutations[0] && strcmp(prog->source, "generated") == 0) {
 		char reason[256];
@@ -417,6 +468,7 @@ static void try_program(const struct options *o, struct stats *stats, uint64_t i
 		if (o->verbose)
 			printf("iteration %llu: refused: %s\n", (unsigned long long)iteration,
 			       bpfvm_errmsg());
+		note_time(stats, iteration, prog, verified - started, 0);
 		return;
 	}
 	stats->accepted += !is_seed;
@@ -436,6 +488,7 @@ static void try_program(const struct options *o, struct stats *stats, uint64_t i
 		}
 	}
 	checked_prog_free(loaded);
+	note_time(stats, iteration, prog, verified - started, now_seconds() - verified);
 }
 
 static void seed_rng(struct fuzz_rng *rng, uint64_t seed, uint64_t iteration)
@@ -496,6 +549,15 @@ static void print_summary(const struct options *o, const struct stats *stats,
 		       (unsigned long long)stats->generated_kernel_refused);
 	for (unsigned i = 0; i < stats->kernel_refusal_cnt; i++)
 		printf("  kernel refused: %s\n", stats->kernel_refusals[i]);
+	printf("fuzz_verifier: %.1f s verifying, %.1f s running in checked mode; slowest:\n",
+	       stats->verify_seconds, stats->run_seconds);
+	for (unsigned i = 0; i < SLOWEST_KEPT && stats->slowest[i].insn_cnt; i++) {
+		const struct slow_iteration *slow = &stats->slowest[i];
+
+		printf("  iteration %llu (%s, %u insns): verify %.1f ms, runs %.1f ms\n",
+		       (unsigned long long)slow->iteration, slow->source, slow->insn_cnt,
+		       slow->verify_seconds * 1e3, slow->run_seconds * 1e3);
+	}
 	printf("fuzz_verifier: traps by class:\n");
 	for (unsigned i = 0; i < stats->class_cnt; i++) {
 		const struct trap_class *c = &stats->classes[i];
