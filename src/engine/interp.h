@@ -15,6 +15,9 @@
  *       8        1    1    2      4        8               8
  *     off: memory offset; for a jump, the budget cost of taking it; for a
  *     local call, the caller's frame size (and imm its budget cost).
+ *     TAIL_CALL_CONST (a fused `r2 = map; r3 = K; call bpf_tail_call`, see
+ *     interp_decode.c): imm the map, off the key K, target the instruction
+ *     after the call.
  */
 #ifndef BPFVM_ENGINE_INTERP_H
 #define BPFVM_ENGINE_INTERP_H
@@ -54,7 +57,7 @@
 	F(JA) \
 	INTERP_JMP_OPS(F, JMP64, K) INTERP_JMP_OPS(F, JMP64, X) \
 	INTERP_JMP_OPS(F, JMP32, K) INTERP_JMP_OPS(F, JMP32, X) \
-	F(CALL_HELPER) F(CALL_LOCAL) F(CALLX) F(TAIL_CALL) F(EXIT) \
+	F(CALL_HELPER) F(CALL_LOCAL) F(CALLX) F(TAIL_CALL) F(TAIL_CALL_CONST) F(EXIT) \
 	F(LDX_B) F(LDX_H) F(LDX_W) F(LDX_DW) \
 	F(LDXS_B) F(LDXS_H) F(LDXS_W) \
 	F(ST_B) F(ST_H) F(ST_W) F(ST_DW) \

@@ -240,6 +240,45 @@ static void decode_operands(const struct bpfvm_prog *prog, uint32_t idx,
 	}
 }
 
+static bool is_map_lddw_to_r2(const struct bpf_insn *insn)
+{
+	return isa_is_lddw(insn->code) && insn->dst_reg == BPF_REG_2 &&
+	       insn->src_reg == BPF_PSEUDO_MAP_IDX;
+}
+
+static bool is_const_mov_to_r3(const struct bpf_insn *insn)
+{
+	return insn->code == (BPF_ALU64 | BPF_MOV | BPF_K) && insn->dst_reg == BPF_REG_3;
+}
+
+/* A tail call with a constant key, as clang emits it (`r2 = map ll;
+ * r3 = K; call bpf_tail_call`, in either order), runs as one instruction
+ * that sets r2 and r3 as the three would and makes the call: two dispatches
+ * fewer per hop of a chain. Only the first entry is replaced; the others
+ * stay decoded as they were, so a jump into the middle of the sequence runs
+ * the originals, with the same effect. */
+static void fuse_constant_tail_call(const struct bpfvm_prog *prog, uint32_t call,
+				    struct interp_code *code)
+{
+	const struct bpf_insn *insns = prog->insns;
+	uint32_t first = call - 3, lddw;
+	struct interp_insn *fused = &code->insns[first];
+	const struct bpf_insn *mov;
+
+	if (call < 3)
+		return;
+	if (is_map_lddw_to_r2(&insns[first]) && is_const_mov_to_r3(&insns[call - 1]))
+		lddw = first, mov = &insns[call - 1];
+	else if (is_const_mov_to_r3(&insns[first]) && is_map_lddw_to_r2(&insns[first + 1]))
+		lddw = first + 1, mov = &insns[first];
+	else
+		return;
+	fused->label = interp_labels()[INTERP_OP_TAIL_CALL_CONST];
+	fused->imm = code->insns[lddw].imm;
+	fused->off = mov->imm;
+	fused->target = &code->insns[call + 1];
+}
+
 static bool uses_callx(const struct bpfvm_prog *prog)
 {
 	for (uint32_t idx = 0; idx < prog->insn_cnt; idx++)
@@ -293,5 +332,9 @@ struct interp_code *interp_decode(const struct bpfvm_prog *prog)
 		if (isa_is_lddw(prog->insns[idx].code))
 			idx++; /* the second slot stays zeroed: never executed */
 	}
+	for (uint32_t idx = 0; idx < prog->insn_cnt; idx++)
+		if (isa_is_helper_call(&prog->insns[idx]) &&
+		    prog->insns[idx].imm == BPF_FUNC_tail_call)
+			fuse_constant_tail_call(prog, idx, code);
 	return code;
 }

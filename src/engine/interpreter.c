@@ -214,6 +214,23 @@ op_TAIL_CALL:
 	code = target_prog->interp;
 	pc = code->insns;
 	goto *pc->label;
+op_TAIL_CALL_CONST:
+	/* The same, fused with the r2 and r3 it needs (interp_decode.c). */
+	reg[2] = IMM;
+	reg[3] = (uint64_t)(int64_t)pc->off;
+	if (run->run->tail_call_cnt >= MAX_TAIL_CALL_CNT)
+		goto tail_call_const_failed;
+	target_prog = prog_array_get((const struct bpfvm_map *)(uintptr_t)reg[2], (uint32_t)reg[3]);
+	if (!target_prog || !tail_call_fits(run, target_prog, depth, reg[10]))
+		goto tail_call_const_failed;
+	run->run->tail_call_cnt++;
+	run->run->prog = target_prog;
+	code = target_prog->interp;
+	pc = code->insns;
+	goto *pc->label;
+tail_call_const_failed:
+	pc = pc->target;
+	goto *pc->label;
 op_CALL_LOCAL:
 	budget -= pc->imm;
 	if (__builtin_expect(budget < 0, 0))
