@@ -2,8 +2,9 @@
  * decode it, whatever values flow through it.
  *
  * - every opcode is defined, with its reserved fields zero (the kernel's
- *   "uses reserved fields" rule) and its registers in r0..r10, r10 never
- *   written;
+ *   "uses reserved fields" rule) and its registers in r0..r10 (writes to
+ *   r10 are refused by the walk, on the paths that make them, as the
+ *   kernel does);
  * - every jump lands on an instruction of its own subprogram, never inside an
  *   lddw pair, and no subprogram falls off its end;
  * - calls go to registered helpers or to instructions of the program, with no
@@ -272,10 +273,6 @@ static int check_memory(const struct bpfvm_prog *prog, uint32_t idx)
 				return reject(prog, idx, "invalid atomic operand size");
 			if (!atomic_op_valid(insn->imm))
 				return reject(prog, idx, "invalid atomic operation");
-			/* fetch forms write src, except cmpxchg, which writes r0 */
-			if ((insn->imm & BPF_FETCH) && insn->imm != BPF_CMPXCHG &&
-			    insn->src_reg == BPF_REG_10)
-				return reject(prog, idx, "frame pointer is read only");
 			if (insn->dst_reg == BPF_REG_10 &&
 			    insn->off % (int)isa_size_bytes(insn->code) != 0) {
 				/* The kernel keeps the stack strictly aligned, and an
@@ -292,13 +289,6 @@ static int check_memory(const struct bpfvm_prog *prog, uint32_t idx)
 	return check_ld(prog, idx);
 }
 
-static bool writes_dst(const struct bpf_insn *insn)
-{
-	uint8_t class = isa_class(insn->code);
-
-	return isa_is_alu(insn->code) || class == BPF_LDX || isa_is_lddw(insn->code);
-}
-
 static int check_insn(const struct bpfvm_prog *prog, uint32_t idx)
 {
 	const struct bpf_insn *insn = &prog->insns[idx];
@@ -308,8 +298,8 @@ static int check_insn(const struct bpfvm_prog *prog, uint32_t idx)
 			 insn->dst_reg > BPF_REG_10 ? insn->dst_reg : insn->src_reg);
 		return -EINVAL;
 	}
-	if (writes_dst(insn) && insn->dst_reg == BPF_REG_10)
-		return reject(prog, idx, "frame pointer is read only");
+	/* Writes to r10 are refused on the paths that make them (types_walk):
+	 * the kernel accepts one in code that no path reaches. */
 	if (isa_is_alu(insn->code))
 		return alu_fields_valid(insn) ? 0 : reject_opcode(prog, idx);
 	if (isa_is_jmp(insn->code))

@@ -26,6 +26,13 @@ int types_check_reg_init(struct types_env *env, struct verifier_state *st, uint3
 	return 0;
 }
 
+int types_check_reg_write(struct types_env *env, uint32_t idx, uint8_t regno)
+{
+	if (regno == BPF_REG_10)
+		return types_error(env, idx, -EACCES, "frame pointer is read only");
+	return 0;
+}
+
 /* Joins, where states are compared, as the kernel's check_cfg marks its
  * prune points: jump targets, the fall-through of conditional jumps, calls,
  * the instruction after a call, the entry of a callee. */
