@@ -691,10 +691,11 @@ static int parse_args(struct bench *b, int argc, char **argv)
 	}
 	if (b->rounds < 1 || b->rounds > MAX_ROUNDS)
 		return -1;
-	for (; i < argc; i++)
-		find_objects(b, argv[i]);
-	if (b->object_cnt)
+	if (i < argc) {
+		for (; i < argc; i++)
+			find_objects(b, argv[i]);
 		return 0;
+	}
 	/* The build's own objects (BENCH_VERIFY_DIRS: directories joined by ':'). */
 	for (char *dir = strtok_r(dirs, ":", &save); dir; dir = strtok_r(NULL, ":", &save))
 		find_objects(b, dir);
