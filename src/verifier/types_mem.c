@@ -125,6 +125,9 @@ static int ctx_access(struct types_env *env, struct verifier_state *st, uint32_t
 		return types_error(env, idx, -EACCES, "BPF_ATOMIC stores into R%u ctx is not allowed",
 				   base_regno);
 	/* Only the context pointer as the program received it (check_ptr_off_reg). */
+	if (base->off < 0)
+		return types_error(env, idx, -EACCES, "negative offset ctx ptr R%u off=%d disallowed",
+				   base_regno, base->off);
 	if (base->off)
 		return types_error(env, idx, -EACCES, "dereference of modified ctx ptr R%u off=%d disallowed",
 				   base_regno, base->off);
