@@ -162,10 +162,12 @@ static int check_stack_offset(const struct bpfvm_prog *prog, uint32_t idx, uint8
 
 	if (base != BPF_REG_10)
 		return 0;
+	/* -EACCES, the kernel's errno here: an access through r10 whose end
+	 * is above the frame starts above it or is misaligned. */
 	if (insn->off + size > 0 || insn->off < -ISA_MAX_STACK) {
 		vm_error("%s: insn %u: invalid %s stack R10 off=%d size=%d", prog->name, idx,
 			 isa_class(insn->code) == BPF_LDX ? "read from" : "write to", insn->off, size);
-		return -EINVAL;
+		return -EACCES;
 	}
 	return 0;
 }
@@ -555,7 +557,7 @@ static int walk_calls(struct call_walk *walk, uint32_t sub_index, uint32_t frame
 	if (stack > ISA_MAX_STACK) {
 		vm_error("%s: insn %u: combined stack size of %u calls is %u. Too large",
 			 prog->name, sub->start, frames, stack);
-		return -E2BIG;
+		return -EACCES; /* the kernel's check_max_stack_depth */
 	}
 	if (known_to_fit(walk, sub_index, frames, stack))
 		return 0;
