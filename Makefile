@@ -72,6 +72,7 @@ bench: deps
 	cmake --build $(BENCH_BUILD) -j $(JOBS)
 	$(BENCH_BUILD)/bench/bench_interp
 	$(BENCH_BUILD)/bench/bench_tailcall $(BENCH_BUILD)/bench
+	$(BENCH_BUILD)/bench/bench_verify
 
 install: build
 	cmake --install $(BUILD)

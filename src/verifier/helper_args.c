@@ -131,6 +131,9 @@ static int check_reg_off(struct types_env *env, uint32_t idx, uint8_t regno,
 		break;
 	}
 	reg_type_name(reg->type, name, sizeof(name));
+	if (reg->off < 0)
+		return types_error(env, idx, -EACCES, "negative offset %s ptr R%u off=%d disallowed",
+				   name, regno, reg->off);
 	if (reg->off)
 		return types_error(env, idx, -EACCES,
 				   "dereference of modified %s ptr R%u off=%d disallowed", name, regno,

@@ -90,6 +90,7 @@ int mem_check_stack_bounds(struct types_env *env, uint32_t idx, uint8_t regno,
 {
 	const char *what = write ? " write to" : " read from";
 	char tn[48];
+	int err;
 
 	if (tnum_is_const(reg->var_off)) {
 		*min_off = (int64_t)reg->var_off.value + off;
@@ -110,11 +111,15 @@ int mem_check_stack_bounds(struct types_env *env, uint32_t idx, uint8_t regno,
 			env->stack_used[frame->subprog] = (uint32_t)-*min_off;
 		return 0;
 	}
+	/* The kernel's errno: -EACCES when the lowest byte is outside the
+	 * stack (check_stack_slot_within_bounds), -EINVAL when only the end
+	 * reaches at or above r10. */
+	err = *min_off < -ISA_MAX_STACK || *min_off > -1 ? -EACCES : -EINVAL;
 	if (tnum_is_const(reg->var_off))
-		return types_error(env, idx, -EACCES, "invalid%s stack R%u off=%d size=%u", what, regno,
+		return types_error(env, idx, err, "invalid%s stack R%u off=%d size=%u", what, regno,
 				   off, size);
 	mem_format_var_off(tn, sizeof(tn), reg->var_off);
-	return types_error(env, idx, -EACCES,
+	return types_error(env, idx, err,
 			   "invalid variable-offset%s stack R%u var_off=%s off=%d size=%u", what, regno,
 			   tn, off, size);
 }

@@ -385,12 +385,24 @@ static void alu_views(struct reg_state *dst, const struct reg_state *src, uint8_
 	}
 }
 
+/* A shift by the operand's width or more is undefined in BPF (the engines
+ * mask the count, as the kernel's do): like the kernel's
+ * is_safe_to_compute_dst_reg_range, the result is unknown even when both
+ * operands are constants, so that no program relies on one masking. */
+static bool shift_past_width(uint8_t op, bool is64, const struct reg_state *src)
+{
+	uint64_t count = is64 ? src->var_off.value : (uint32_t)src->var_off.value;
+
+	return (op == BPF_LSH || op == BPF_RSH || op == BPF_ARSH) && count >= (is64 ? 64u : 32u);
+}
+
 void scalar_alu(struct reg_state *dst, const struct reg_state *src, uint8_t op, bool is64,
 		bool is_signed)
 {
 	struct reg_state s = *src; /* src may be dst */
 
-	if (scalar_is_const(dst, is64) && scalar_is_const(&s, is64)) {
+	if (scalar_is_const(dst, is64) && scalar_is_const(&s, is64) &&
+	    !shift_past_width(op, is64, &s)) {
 		uint64_t v = scalar_fold(op, is64, is_signed, dst->var_off.value, s.var_off.value);
 
 		scalar_mark_known(dst, is64 ? v : (uint32_t)v);

@@ -2,8 +2,9 @@
  * decode it, whatever values flow through it.
  *
  * - every opcode is defined, with its reserved fields zero (the kernel's
- *   "uses reserved fields" rule) and its registers in r0..r10, r10 never
- *   written;
+ *   "uses reserved fields" rule) and its registers in r0..r10 (writes to
+ *   r10 are refused by the walk, on the paths that make them, as the
+ *   kernel does);
  * - every jump lands on an instruction of its own subprogram, never inside an
  *   lddw pair, and no subprogram falls off its end;
  * - calls go to registered helpers or to instructions of the program, with no
@@ -161,10 +162,12 @@ static int check_stack_offset(const struct bpfvm_prog *prog, uint32_t idx, uint8
 
 	if (base != BPF_REG_10)
 		return 0;
+	/* -EACCES, the kernel's errno here: an access through r10 whose end
+	 * is above the frame starts above it or is misaligned. */
 	if (insn->off + size > 0 || insn->off < -ISA_MAX_STACK) {
 		vm_error("%s: insn %u: invalid %s stack R10 off=%d size=%d", prog->name, idx,
 			 isa_class(insn->code) == BPF_LDX ? "read from" : "write to", insn->off, size);
-		return -EINVAL;
+		return -EACCES;
 	}
 	return 0;
 }
@@ -272,10 +275,6 @@ static int check_memory(const struct bpfvm_prog *prog, uint32_t idx)
 				return reject(prog, idx, "invalid atomic operand size");
 			if (!atomic_op_valid(insn->imm))
 				return reject(prog, idx, "invalid atomic operation");
-			/* fetch forms write src, except cmpxchg, which writes r0 */
-			if ((insn->imm & BPF_FETCH) && insn->imm != BPF_CMPXCHG &&
-			    insn->src_reg == BPF_REG_10)
-				return reject(prog, idx, "frame pointer is read only");
 			if (insn->dst_reg == BPF_REG_10 &&
 			    insn->off % (int)isa_size_bytes(insn->code) != 0) {
 				/* The kernel keeps the stack strictly aligned, and an
@@ -292,13 +291,6 @@ static int check_memory(const struct bpfvm_prog *prog, uint32_t idx)
 	return check_ld(prog, idx);
 }
 
-static bool writes_dst(const struct bpf_insn *insn)
-{
-	uint8_t class = isa_class(insn->code);
-
-	return isa_is_alu(insn->code) || class == BPF_LDX || isa_is_lddw(insn->code);
-}
-
 static int check_insn(const struct bpfvm_prog *prog, uint32_t idx)
 {
 	const struct bpf_insn *insn = &prog->insns[idx];
@@ -308,8 +300,8 @@ static int check_insn(const struct bpfvm_prog *prog, uint32_t idx)
 			 insn->dst_reg > BPF_REG_10 ? insn->dst_reg : insn->src_reg);
 		return -EINVAL;
 	}
-	if (writes_dst(insn) && insn->dst_reg == BPF_REG_10)
-		return reject(prog, idx, "frame pointer is read only");
+	/* Writes to r10 are refused on the paths that make them (types_walk):
+	 * the kernel accepts one in code that no path reaches. */
 	if (isa_is_alu(insn->code))
 		return alu_fields_valid(insn) ? 0 : reject_opcode(prog, idx);
 	if (isa_is_jmp(insn->code))
@@ -565,7 +557,7 @@ static int walk_calls(struct call_walk *walk, uint32_t sub_index, uint32_t frame
 	if (stack > ISA_MAX_STACK) {
 		vm_error("%s: insn %u: combined stack size of %u calls is %u. Too large",
 			 prog->name, sub->start, frames, stack);
-		return -E2BIG;
+		return -EACCES; /* the kernel's check_max_stack_depth */
 	}
 	if (known_to_fit(walk, sub_index, frames, stack))
 		return 0;

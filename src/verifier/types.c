@@ -27,6 +27,13 @@ int types_check_reg_init(struct types_env *env, struct verifier_state *st, uint3
 	return 0;
 }
 
+int types_check_reg_write(struct types_env *env, uint32_t idx, uint8_t regno)
+{
+	if (regno == BPF_REG_10)
+		return types_error(env, idx, -EACCES, "frame pointer is read only");
+	return 0;
+}
+
 /* Whether a helper call may call a callback (bpf_loop, for_each_map_elem,
  * ...): one of its arguments is a function. */
 static bool calls_callback(const struct bpf_insn *insn)

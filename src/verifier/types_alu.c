@@ -75,16 +75,19 @@ static int alu_mov(struct types_env *env, struct verifier_state *st, uint32_t id
 	const struct bpf_insn *insn = &env->prog->insns[idx];
 	struct func_state *frame = state_frame(st);
 	struct reg_state *dst = &frame->regs[insn->dst_reg];
-	int err;
+	int err = 0;
 
+	if (isa_source(insn->code) == BPF_X)
+		err = types_check_reg_init(env, st, idx, insn->src_reg);
+	if (!err)
+		err = types_check_reg_write(env, idx, insn->dst_reg);
+	if (err)
+		return err;
 	if (isa_source(insn->code) == BPF_K) {
 		reg_mark_const(dst, insn_is64(insn) ? (uint64_t)(int64_t)insn->imm
 						    : (uint32_t)insn->imm);
 		return 0;
 	}
-	err = types_check_reg_init(env, st, idx, insn->src_reg);
-	if (err)
-		return err;
 	mov_reg(env, dst, &frame->regs[insn->src_reg], insn);
 	return 0;
 }
@@ -97,6 +100,8 @@ static int alu_unary(struct types_env *env, struct verifier_state *st, uint32_t 
 	struct reg_state *dst = &state_frame(st)->regs[insn->dst_reg];
 	int err = types_check_reg_init(env, st, idx, insn->dst_reg);
 
+	if (!err)
+		err = types_check_reg_write(env, idx, insn->dst_reg);
 	if (err)
 		return err;
 	if (dst->type != REG_SCALAR) {
@@ -365,6 +370,8 @@ static int alu_binary(struct types_env *env, struct verifier_state *st, uint32_t
 		err = types_check_reg_init(env, st, idx, insn->dst_reg);
 	if (!err)
 		err = check_constant_operand(env, idx);
+	if (!err)
+		err = types_check_reg_write(env, idx, insn->dst_reg);
 	if (err)
 		return err;
 	if (reg_is_pointer(dst) && reg_is_pointer(src)) {

@@ -116,6 +116,10 @@ int types_push_path(struct types_env *env, const struct verifier_state *st, uint
 int types_check_reg_init(struct types_env *env, struct verifier_state *st, uint32_t idx,
 			 uint8_t regno);
 
+/* Fails with "frame pointer is read only" if an instruction on the path
+ * writes r10: as in the kernel, only where a path goes (dead code may). */
+int types_check_reg_write(struct types_env *env, uint32_t idx, uint8_t regno);
+
 /* The instruction steps: each checks insn idx on st, updates st, and sets
  * *next to the instruction that follows on this path (UINT32_MAX: the path
  * ends). They return 0 or a negative errno with a message. */

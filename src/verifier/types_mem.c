@@ -125,6 +125,9 @@ static int ctx_access(struct types_env *env, struct verifier_state *st, uint32_t
 		return types_error(env, idx, -EACCES, "BPF_ATOMIC stores into R%u ctx is not allowed",
 				   base_regno);
 	/* Only the context pointer as the program received it (check_ptr_off_reg). */
+	if (base->off < 0)
+		return types_error(env, idx, -EACCES, "negative offset ctx ptr R%u off=%d disallowed",
+				   base_regno, base->off);
 	if (base->off)
 		return types_error(env, idx, -EACCES, "dereference of modified ctx ptr R%u off=%d disallowed",
 				   base_regno, base->off);
@@ -295,9 +298,7 @@ static int check_operands(struct types_env *env, struct verifier_state *st, uint
 
 	if (class == BPF_LDX) {
 		err = types_check_reg_init(env, st, idx, insn->src_reg);
-		if (!err && insn->dst_reg == BPF_REG_10)
-			err = types_error(env, idx, -EACCES, "frame pointer is read only");
-		return err;
+		return err ? err : types_check_reg_write(env, idx, insn->dst_reg);
 	}
 	err = types_check_reg_init(env, st, idx, insn->dst_reg);
 	if (!err && class == BPF_STX)
@@ -307,8 +308,8 @@ static int check_operands(struct types_env *env, struct verifier_state *st, uint
 		err = types_check_reg_init(env, st, idx, BPF_REG_0);
 	/* A fetch loads the old value into src (r0 for cmpxchg). */
 	if (!err && class == BPF_STX && isa_mode(insn->code) == BPF_ATOMIC &&
-	    (insn->imm & BPF_FETCH) && insn->imm != BPF_CMPXCHG && insn->src_reg == BPF_REG_10)
-		err = types_error(env, idx, -EACCES, "frame pointer is read only");
+	    (insn->imm & BPF_FETCH) && insn->imm != BPF_CMPXCHG)
+		err = types_check_reg_write(env, idx, insn->src_reg);
 	return err;
 }
 
@@ -346,7 +347,10 @@ static int lddw(struct types_env *env, struct verifier_state *st, uint32_t idx)
 {
 	const struct bpf_insn *insn = &env->prog->insns[idx];
 	struct reg_state *dst = &state_frame(st)->regs[insn->dst_reg];
+	int err = types_check_reg_write(env, idx, insn->dst_reg);
 
+	if (err)
+		return err;
 	switch (insn->src_reg) {
 	case 0:
 		reg_mark_const(dst, isa_lddw_imm(insn));

@@ -3,7 +3,7 @@
 # helper 5 = return r1 and helper 6 = r1+r2+r3+r4+r5), and program-local calls:
 # r1..r5 are arguments, r0 the result, r6..r9 preserved, each frame has its
 # own stack, at most 8 frames and 512 bytes of stack along a chain.
-# Errors: -7 is E2BIG, -22 EINVAL. Format: alu64.s.
+# Errors: -7 is E2BIG, -13 EACCES, -22 EINVAL. Format: alu64.s.
 
 # test: local_call_returns_r0
 # kernel: yes
@@ -233,7 +233,7 @@ r0 = *(u64 *)(r10 -256)
 exit
 
 # test: local_call_combined_stack_over_512_is_rejected
-# expect-error: -7
+# expect-error: -13
 *(u64 *)(r10 -512) = 1
 call f
 exit
@@ -453,7 +453,7 @@ exit
 # 512 bytes, and the callee's 16 make 528. The kernel follows the loop bound
 # and returns 0x2a; the verifier (issue 5) must flip this to `expect: 0x2a`
 # and `kernel: yes`.
-# expect-error: -7
+# expect-error: -13
 r1 = r10
 r2 = 0
 loop:

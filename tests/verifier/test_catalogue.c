@@ -122,6 +122,13 @@ static bool differs_as_documented(const struct catalogue_case *c,
 	       strncmp(b->reason, c->bpfvm_differs, strlen(c->bpfvm_differs)) == 0;
 }
 
+/* Both refusals must also carry the kernel's errno (bpfvm returns it from
+ * the load as bpf(2) does). */
+static bool same_errno(const struct catalogue_verdict *k, const struct catalogue_verdict *b)
+{
+	return k->skipped || k->accepted || b->accepted || k->err == b->err;
+}
+
 static bool judge(const struct catalogue_case *c, const char *kcol, const char *bcol)
 {
 	const char *want = c->expect_accept ? "accept" : "reject";
@@ -166,7 +173,7 @@ static bool run_case(size_t idx, const char *objdir, bool kernel)
 		ok = (strcmp(kcol, "SKIP") == 0 || strcmp(kcol, want) == 0) &&
 		     differs_as_documented(&c, &b);
 	} else {
-		ok = judge(&c, kcol, bcol);
+		ok = judge(&c, kcol, bcol) && same_errno(&k, &b);
 	}
 	printf("%-56s %-10s %-8s %-8s %-8s %s\n", c.name, c.part[0] ? c.part : "-",
 	       c.expect_accept ? "accept" : "reject", kcol, bcol,
@@ -175,8 +182,8 @@ static bool run_case(size_t idx, const char *objdir, bool kernel)
 		if (!c.expect_accept)
 			printf("    expected: %s\n", c.reason);
 		if (!k.skipped)
-			printf("    kernel:   %s\n", k.accepted ? "(accepted)" : k.reason);
-		printf("    bpfvm:    %s\n", b.accepted ? "(accepted)" : b.reason);
+			printf("    kernel:   %s (%d)\n", k.accepted ? "(accepted)" : k.reason, k.err);
+		printf("    bpfvm:    %s (%d)\n", b.accepted ? "(accepted)" : b.reason, b.err);
 		print_kernel_log(&k);
 	}
 	count_part(c.part[0] ? c.part : "-", !ok);
