@@ -17,6 +17,7 @@
 
 #include "maps/map.h"
 #include "verifier/helper_call.h"
+#include "verifier/mem_check.h"
 #include "verifier/refs.h"
 
 /* The kernel's BPF_MAX_VAR_SIZ: the largest size a helper may be given. */
@@ -296,9 +297,14 @@ static int check_arg_meaning(struct types_env *env, struct verifier_state *st, u
 		call->mem_size = reg->var_off.value;
 		return 0;
 	case ARG_PTR_TO_LONG:
-	case ARG_PTR_TO_INT:
-		return types_check_helper_mem(env, st, idx, regno, arg == ARG_PTR_TO_LONG ? 8 : 4,
-					      arg == ARG_PTR_TO_LONG ? 8 : 4, true);
+	case ARG_PTR_TO_INT: {
+		/* MEM_FIXED_SIZE | MEM_ALIGNED: the helper stores a whole
+		 * number there (check_ptr_alignment, strict). */
+		uint32_t size = arg == ARG_PTR_TO_LONG ? 8 : 4;
+		int mem_err = types_check_helper_mem(env, st, idx, regno, size, size, true);
+
+		return mem_err ? mem_err : mem_check_alignment(env, idx, reg, 0, size, true);
+	}
 	case ARG_PTR_TO_CONST_STR:
 		return check_const_str(env, idx, regno, reg);
 	case ARG_PTR_TO_SPIN_LOCK:
@@ -330,6 +336,27 @@ static int check_arg_ref(struct types_env *env, uint8_t regno, const struct reg_
 	return 0;
 }
 
+/* The helpers whose kernel prototype sets pkt_access: the only ones a
+ * packet pointer may be passed to (may_access_direct_pkt_data), save in
+ * cgroup_sockopt programs, whose optval buffer is a packet. The others may
+ * change the packet under the pointer, or never expect one. */
+static bool helper_takes_packet(const struct types_env *env, uint32_t id)
+{
+	switch (id) {
+	case BPF_FUNC_map_lookup_elem: case BPF_FUNC_map_update_elem:
+	case BPF_FUNC_map_delete_elem: case BPF_FUNC_map_push_elem:
+	case BPF_FUNC_map_lookup_percpu_elem: case BPF_FUNC_csum_diff:
+	case BPF_FUNC_sk_lookup_tcp: case BPF_FUNC_sk_lookup_udp: case BPF_FUNC_skc_lookup_tcp:
+	case BPF_FUNC_sock_map_update: case BPF_FUNC_sock_hash_update:
+	case BPF_FUNC_tcp_check_syncookie: case BPF_FUNC_tcp_gen_syncookie:
+	case BPF_FUNC_tcp_raw_gen_syncookie_ipv4: case BPF_FUNC_tcp_raw_gen_syncookie_ipv6:
+	case BPF_FUNC_tcp_raw_check_syncookie_ipv4: case BPF_FUNC_tcp_raw_check_syncookie_ipv6:
+		return true;
+	default:
+		return env->prog->type == BPF_PROG_TYPE_CGROUP_SOCKOPT;
+	}
+}
+
 static int check_arg(struct types_env *env, struct verifier_state *st, uint8_t regno,
 		     struct helper_call *call)
 {
@@ -342,6 +369,11 @@ static int check_arg(struct types_env *env, struct verifier_state *st, uint8_t r
 	err = types_check_reg_init(env, st, call->idx, regno);
 	if (err || arg == ARG_ANYTHING)
 		return err;
+	if ((reg_base_type(reg) == REG_PTR_TO_PACKET ||
+	     reg_base_type(reg) == REG_PTR_TO_PACKET_META) &&
+	    !helper_takes_packet(env, call->proto->id))
+		return types_error(env, call->idx, -EACCES,
+				   "helper access to the packet is not allowed");
 	/* NULL where NULL is allowed: a scalar, nothing more to check. */
 	if (!(arg_may_be_null(arg) && reg_is_null(reg))) {
 		err = check_reg_type(env, call->idx, regno, reg, arg);

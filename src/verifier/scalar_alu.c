@@ -342,6 +342,16 @@ void scalar_zext32(struct reg_state *reg)
 	scalar_bounds_sync(reg);
 }
 
+/* A shift by a count that may be the width or more leaves its result
+ * unknown, even a constant one, as in the kernel (is_safe_to_compute_dst_reg_range,
+ * which looks at the whole register's umax for a 32-bit shift too): the
+ * engines mask the count, but a program that relies on it is refused. */
+static bool shift_oversized(uint8_t op, const struct reg_state *src, bool is64)
+{
+	return (op == BPF_LSH || op == BPF_RSH || op == BPF_ARSH) &&
+	       src->umax >= (is64 ? 64u : 32u);
+}
+
 /* The ranges and tnum of dst op src; for a 32-bit op, of the low halves. */
 static void alu_views(struct reg_state *dst, const struct reg_state *src, uint8_t op, bool is64,
 		      bool is_signed)
@@ -369,7 +379,7 @@ static void alu_views(struct reg_state *dst, const struct reg_state *src, uint8_
 			bitwise(dst, src, op, wide);
 		break;
 	case BPF_LSH: case BPF_RSH: case BPF_ARSH:
-		if (!scalar_is_const(src, is64) || count >= (is64 ? 64u : 32u))
+		if (!scalar_is_const(src, is64) || shift_oversized(op, src, is64))
 			mark_unknown(dst, is64);
 		else if (is64)
 			shift64(dst, op, (uint8_t)count);
@@ -385,24 +395,13 @@ static void alu_views(struct reg_state *dst, const struct reg_state *src, uint8_
 	}
 }
 
-/* A shift by the operand's width or more is undefined in BPF (the engines
- * mask the count, as the kernel's do): like the kernel's
- * is_safe_to_compute_dst_reg_range, the result is unknown even when both
- * operands are constants, so that no program relies on one masking. */
-static bool shift_past_width(uint8_t op, bool is64, const struct reg_state *src)
-{
-	uint64_t count = is64 ? src->var_off.value : (uint32_t)src->var_off.value;
-
-	return (op == BPF_LSH || op == BPF_RSH || op == BPF_ARSH) && count >= (is64 ? 64u : 32u);
-}
-
 void scalar_alu(struct reg_state *dst, const struct reg_state *src, uint8_t op, bool is64,
 		bool is_signed)
 {
 	struct reg_state s = *src; /* src may be dst */
 
 	if (scalar_is_const(dst, is64) && scalar_is_const(&s, is64) &&
-	    !shift_past_width(op, is64, &s)) {
+	    !shift_oversized(op, &s, is64)) {
 		uint64_t v = scalar_fold(op, is64, is_signed, dst->var_off.value, s.var_off.value);
 
 		scalar_mark_known(dst, is64 ? v : (uint32_t)v);

@@ -127,7 +127,12 @@ int types_step_alu(struct types_env *env, struct verifier_state *st, uint32_t id
 int types_step_jmp(struct types_env *env, struct verifier_state *st, uint32_t idx,
 		   uint32_t *next);
 int types_step_mem(struct types_env *env, struct verifier_state *st, uint32_t idx);
-int types_step_ld(struct types_env *env, struct verifier_state *st, uint32_t idx);
+int types_step_ld(struct types_env *env, struct verifier_state *st, uint32_t idx,
+		  uint32_t *next);
+/* A BPF_EXIT of the current frame at insn idx: *next is where the caller
+ * goes on (UINT32_MAX after the main program's). */
+int types_func_exit(struct types_env *env, struct verifier_state *st, uint32_t idx,
+		    uint32_t *next);
 
 /* Stack accesses through a pointer to frame `frame` at constant fp+off. */
 int types_stack_read(struct types_env *env, uint32_t idx, struct func_state *frame,

@@ -36,8 +36,8 @@ static int local_call(struct types_env *env, struct verifier_state *st, uint32_t
 	return 0;
 }
 
-static int exit_insn(struct types_env *env, struct verifier_state *st, uint32_t idx,
-		     uint32_t *next)
+int types_func_exit(struct types_env *env, struct verifier_state *st, uint32_t idx,
+		    uint32_t *next)
 {
 	struct func_state *callee = state_frame(st), *caller;
 	int err;
@@ -83,7 +83,7 @@ int types_step_jmp(struct types_env *env, struct verifier_state *st, uint32_t id
 		*next = (uint32_t)isa_jump_target(insn, idx);
 		return 0;
 	case BPF_EXIT:
-		return exit_insn(env, st, idx, next);
+		return types_func_exit(env, st, idx, next);
 	case BPF_CALL:
 		if (isa_is_local_call(insn))
 			return local_call(env, st, idx, next);

@@ -19,6 +19,7 @@
 #include "bpfvm/bpfvm.h"
 #include "core/error.h"
 #include "verifier/mem_check.h"
+#include "verifier/refs.h"
 #include "verifier/scalar.h"
 #include "verifier/types_env.h"
 
@@ -64,6 +65,12 @@ static void load_result_from_ctx(struct types_env *env, struct reg_state *dst,
 		reg_mark_unknown_bits(dst, sign_extend ? 64 : size * 8);
 		break;
 	}
+}
+
+static bool ctx_field_is_packet(const struct ctx_rewrite *rewrite)
+{
+	return rewrite->kind == CTX_FIELD_PACKET || rewrite->kind == CTX_FIELD_PACKET_END ||
+	       rewrite->kind == CTX_FIELD_PACKET_META;
 }
 
 /* The program type's verdict on a context access, and its rewrite. */
@@ -139,6 +146,12 @@ static int ctx_access(struct types_env *env, struct verifier_state *st, uint32_t
 	}
 	off = base->off + insn->off;
 	err = ctx_field_access(env, idx, off, size, is_write, &rewrite);
+	/* A sign-extending load of a packet pointer field would make a
+	 * pointer of half of one (the kernel's is_valid_access refuses
+	 * is_ldsx there). */
+	if (!err && isa_mode(insn->code) == BPF_MEMSX && ctx_field_is_packet(&rewrite))
+		err = types_error(env, idx, -EACCES, "invalid bpf_context access off=%d size=%u",
+				  off, size);
 	if (!err)
 		err = record_rewrite(env, idx, &rewrite);
 	if (err)
@@ -230,6 +243,18 @@ static int stack_access(struct types_env *env, struct verifier_state *st, uint32
 		return types_stack_write(env, st, idx, frame, off, size,
 					 &cur->regs[insn->src_reg], false, 0);
 	}
+	/* An atomic reads the slot before it writes it (the kernel's
+	 * check_atomic): 4 bytes of a spilled pointer are no number, and a
+	 * fetch loads what the slot held, as a fill would. */
+	struct reg_state old;
+
+	err = types_stack_read(env, idx, frame, off, size, &old);
+	if (err)
+		return err;
+	if (insn->imm == BPF_CMPXCHG)
+		cur->regs[BPF_REG_0] = old;
+	else if (insn->imm & BPF_FETCH)
+		cur->regs[insn->src_reg] = old;
 	return types_stack_write(env, st, idx, frame, off, size, NULL, false, 0);
 }
 
@@ -278,7 +303,8 @@ static int other_access(struct types_env *env, struct verifier_state *st, uint32
 	return err;
 }
 
-/* What an atomic leaves in registers: fetch forms load the old value. */
+/* What an atomic outside the stack leaves in registers: fetch forms load
+ * the old value (stack_access loads a stack slot's). */
 static void atomic_results(struct verifier_state *st, const struct bpf_insn *insn)
 {
 	struct func_state *frame = state_frame(st);
@@ -336,7 +362,7 @@ int types_step_mem(struct types_env *env, struct verifier_state *st, uint32_t id
 		err = other_access(env, st, idx, base_regno, &base);
 		break;
 	}
-	if (!err && atomic)
+	if (!err && atomic && reg_base_type(&base) != REG_PTR_TO_STACK)
 		atomic_results(st, insn);
 	return err;
 }
@@ -377,9 +403,32 @@ static int lddw(struct types_env *env, struct verifier_state *st, uint32_t idx)
 	return 0;
 }
 
+/* Where the kernel's check_ld_abs forbids the legacy loads: a failed one
+ * ends the program (or the function), which must not leak a reference or
+ * a lock, nor return into a helper from a callback. */
+static int legacy_load_allowed(struct types_env *env, const struct verifier_state *st,
+			       uint32_t idx)
+{
+	for (uint32_t f = 1; f <= st->curframe; f++)
+		if (st->frames[f]->callback)
+			return types_error(env, idx, -EINVAL,
+					   "cannot use BPF_LD_[ABS|IND] within callback");
+	for (uint32_t i = 0; i < st->ref_cnt; i++)
+		if (st->refs[i].kind == REF_PTR)
+			return types_error(env, idx, -EINVAL,
+					   "BPF_LD_[ABS|IND] cannot be mixed with socket references");
+	if (refs_holds_lock(st))
+		return types_error(env, idx, -EINVAL,
+				   "BPF_LD_[ABS|IND] cannot be used inside bpf_spin_lock-ed region");
+	return 0;
+}
+
 /* ld_abs / ld_ind read the packet of the context in r6 and clobber r1..r5
- * (the kernel's check_ld_abs). */
-static int legacy_packet_load(struct types_env *env, struct verifier_state *st, uint32_t idx)
+ * (the kernel's check_ld_abs). A load out of the packet returns 0 from the
+ * current function (bpf_gen_ld_abs's hidden exit): in a subprogram that is
+ * a path of its own, which the caller sees come back with r0 = 0. */
+static int legacy_packet_load(struct types_env *env, struct verifier_state *st, uint32_t idx,
+			      uint32_t *next)
 {
 	const struct bpf_insn *insn = &env->prog->insns[idx];
 	struct func_state *frame = state_frame(st);
@@ -391,6 +440,8 @@ static int legacy_packet_load(struct types_env *env, struct verifier_state *st, 
 		return types_error(env, idx, -EINVAL,
 				   "BPF_LD_[ABS|IND] instructions not allowed for this program type");
 	err = types_check_reg_init(env, st, idx, BPF_REG_6);
+	if (!err)
+		err = legacy_load_allowed(env, st, idx);
 	if (!err && isa_mode(insn->code) == BPF_IND)
 		err = types_check_reg_init(env, st, idx, insn->src_reg);
 	if (err)
@@ -401,12 +452,19 @@ static int legacy_packet_load(struct types_env *env, struct verifier_state *st, 
 	for (int r = BPF_REG_1; r <= BPF_REG_5; r++)
 		reg_mark_not_init(&frame->regs[r]);
 	reg_mark_unknown_bits(&frame->regs[BPF_REG_0], isa_size_bytes(insn->code) * 8);
-	return 0;
+	if (!st->curframe)
+		return 0;
+	err = types_push_path(env, st, idx + 1);
+	if (err)
+		return err;
+	reg_mark_const(&frame->regs[BPF_REG_0], 0);
+	return types_func_exit(env, st, idx, next);
 }
 
-int types_step_ld(struct types_env *env, struct verifier_state *st, uint32_t idx)
+int types_step_ld(struct types_env *env, struct verifier_state *st, uint32_t idx,
+		  uint32_t *next)
 {
 	if (isa_is_lddw(env->prog->insns[idx].code))
 		return lddw(env, st, idx);
-	return legacy_packet_load(env, st, idx);
+	return legacy_packet_load(env, st, idx, next);
 }

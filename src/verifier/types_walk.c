@@ -288,7 +288,7 @@ static int step(struct types_env *env, struct verifier_state *st, uint32_t idx, 
 	case BPF_LD:
 		if (isa_is_lddw(insn->code))
 			*next = idx + 2;
-		return types_step_ld(env, st, idx);
+		return types_step_ld(env, st, idx, next);
 	default:
 		return types_step_mem(env, st, idx);
 	}
