@@ -9,8 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <bpf/btf.h>
+
 #include "bpfvm/bpfvm.h"
 #include "elf_edit.h"
+#include "object/core_relo.h"
 #include "object/object.h"
 #include "testlib.h"
 
@@ -187,6 +190,87 @@ static void malformed_records_are_refused_with_their_place(void)
 	elf_img_free(&good);
 }
 
+/* struct <name> { <a_type> a; [int b;] struct q *p; } with struct q
+ * forward-declared or defined; enum e { X, Y[, Z] } of enum_size bytes. */
+struct shape {
+	const char *name;
+	bool a_unsigned, with_b, q_defined;
+	uint32_t enum_size;
+	bool with_z;
+};
+
+static struct btf *build_btf(const struct shape *shape, int *s_id, int *e_id)
+{
+	struct btf *btf = btf__new_empty();
+	int i32 = btf__add_int(btf, "int", 4, BTF_INT_SIGNED);
+	int u32 = btf__add_int(btf, "unsigned int", 4, 0);
+	int q = shape->q_defined ? btf__add_struct(btf, "q", 4) :
+				   btf__add_fwd(btf, "q", BTF_FWD_STRUCT);
+	int q_ptr;
+
+	if (shape->q_defined)
+		btf__add_field(btf, "x", i32, 0, 0);
+	q_ptr = btf__add_ptr(btf, q);
+	*s_id = btf__add_struct(btf, shape->name, shape->with_b ? 24 : 16);
+	btf__add_field(btf, "a", shape->a_unsigned ? u32 : i32, 0, 0);
+	if (shape->with_b)
+		btf__add_field(btf, "b", i32, 32, 0);
+	btf__add_field(btf, "p", q_ptr, 64, 0);
+	*e_id = btf__add_enum(btf, "e", shape->enum_size);
+	btf__add_enum_value(btf, "X", 0);
+	btf__add_enum_value(btf, "Y", 1);
+	if (shape->with_z)
+		btf__add_enum_value(btf, "Z", 2);
+	return btf;
+}
+
+static int match(const struct shape *local_shape, const struct shape *targ_shape, bool enums,
+		 bool compat)
+{
+	int local_s, local_e, targ_s, targ_e, ok;
+	struct btf *local = build_btf(local_shape, &local_s, &local_e);
+	struct btf *targ = build_btf(targ_shape, &targ_s, &targ_e);
+
+	if (compat)
+		ok = core_types_compat(local, (uint32_t)(enums ? local_e : local_s), targ,
+				       (uint32_t)(enums ? targ_e : targ_s));
+	else
+		ok = core_types_match(local, (uint32_t)(enums ? local_e : local_s), targ,
+				      (uint32_t)(enums ? targ_e : targ_s));
+	btf__free(local);
+	btf__free(targ);
+	return ok;
+}
+
+static void type_matching_follows_libbpf(void)
+{
+	const char *test = "type_matching_follows_libbpf";
+	const struct shape base = { "s___local", false, false, false, 4, false };
+	struct shape other = { "s", false, true, true, 4, true };
+
+	testlib_check(test, core_essential_name_len("task_struct___old") == 11 &&
+			    core_essential_name_len("a___b") == 1 &&
+			    core_essential_name_len("___x") == 4 &&
+			    core_essential_name_len("foo____bar") == 10,
+		      "essential names");
+	testlib_check(test, match(&base, &other, false, false) == 1,
+		      "a subset of the target's members, a forward behind a pointer: matches");
+	testlib_check(test, match(&other, &base, false, false) == 0,
+		      "more members than the target: does not match");
+	other.a_unsigned = true;
+	testlib_check(test, match(&base, &other, false, false) == 0,
+		      "an int of another sign: does not match");
+	testlib_check(test, match(&base, &other, false, true) == 1,
+		      "an int of another sign: still compatible (type exists)");
+	testlib_check(test, match(&base, &other, true, false) == 1,
+		      "enumerators a subset of the target's: matches");
+	testlib_check(test, match(&other, &base, true, false) == 0,
+		      "an enumerator the target lacks: does not match");
+	other.enum_size = 8;
+	testlib_check(test, match(&base, &other, true, false) == 0,
+		      "enums of different sizes: do not match");
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 2) {
@@ -197,5 +281,6 @@ int main(int argc, char **argv)
 	without_target_btf_every_insn_keeps_its_value();
 	custom_target_changes_offsets_and_poisons_missing_fields();
 	malformed_records_are_refused_with_their_place();
+	type_matching_follows_libbpf();
 	return testlib_summary();
 }
