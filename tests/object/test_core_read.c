@@ -190,6 +190,53 @@ static void malformed_records_are_refused_with_their_place(void)
 	elf_img_free(&good);
 }
 
+/* A small deterministic generator, for the mutations below. */
+static uint32_t next_random(uint64_t *state)
+{
+	*state = *state * 6364136223846793005ull + 1442695040888963407ull;
+	return (uint32_t)(*state >> 33);
+}
+
+/* Records with random but plausible fields (type ids and string offsets
+ * near the real ones, instruction offsets inside and outside the section,
+ * every kind): each read either succeeds or fails with a message, against
+ * the object's own BTF and against another; the sanitizer build catches
+ * any wild access. */
+static void mutated_records_never_crash(void)
+{
+	const char *test = "mutated_records_never_crash";
+	char target[4096];
+	struct elf_img good = load("core_fields.bpf.o");
+	struct object_read_opts own = { .skip_kernel_btf = true };
+	struct object_read_opts other = { .btf_custom_path = target };
+	uint32_t recs = (*core_len(&good) - 4 - 8) / sizeof(struct core_rec), failures = 0;
+	uint64_t state = 5;
+
+	snprintf(target, sizeof(target), "%s/core_target.bpf.o", objects_dir);
+	for (int round = 0; round < 600; round++) {
+		struct elf_img img = elf_img_copy(&good);
+		struct core_rec *rec = first_record(&img) + next_random(&state) % recs;
+		struct object_file *file = NULL;
+		uint32_t value = next_random(&state);
+		int err;
+
+		switch (next_random(&state) % 4) {
+		case 0: rec->type_id = value % 64; break;
+		case 1: rec->access_str_off = value % 2048; break;
+		case 2: rec->insn_off = (value % 96) * (value & 1 ? 8 : 3); break;
+		default: rec->kind = value % 14; break;
+		}
+		err = read_img(&img, round % 2 ? &other : &own, &file);
+		if (err == 0)
+			object_file_free(file);
+		else if (err > 0 || !bpfvm_errmsg()[0])
+			failures++;
+		elf_img_free(&img);
+	}
+	testlib_check(test, failures == 0, "%u reads failed without a message", failures);
+	elf_img_free(&good);
+}
+
 /* struct <name> { <a_type> a; [int b;] struct q *p; } with struct q
  * forward-declared or defined; enum e { X, Y[, Z] } of enum_size bytes. */
 struct shape {
@@ -282,5 +329,6 @@ int main(int argc, char **argv)
 	custom_target_changes_offsets_and_poisons_missing_fields();
 	malformed_records_are_refused_with_their_place();
 	type_matching_follows_libbpf();
+	mutated_records_never_crash();
 	return testlib_summary();
 }
