@@ -59,7 +59,7 @@ static void without_target_btf_every_insn_keeps_its_value(void)
 
 	testlib_check(test, err == 0, "read failed: %d %s", err, bpfvm_errmsg());
 	if (!err) {
-		const struct object_prog *prog = &file->progs[0];
+		const struct object_prog *prog = &file->progs[object_find_prog(file, "read_fields")];
 
 		testlib_check(test, memcmp(prog->insns, section_insns(&img, "tc"),
 					   prog->insn_cnt * sizeof(struct bpf_insn)) == 0,
@@ -79,6 +79,7 @@ static void custom_target_changes_offsets_and_poisons_missing_fields(void)
 	struct object_read_opts opts = { .btf_custom_path = target };
 	struct elf_img img = load("core_fields.bpf.o");
 	struct object_file *file = NULL;
+	const struct object_prog *prog;
 	uint32_t changed = 0, poisoned = 0;
 	int err;
 
@@ -89,8 +90,9 @@ static void custom_target_changes_offsets_and_poisons_missing_fields(void)
 		elf_img_free(&img);
 		return;
 	}
-	for (uint32_t i = 0; i < file->progs[0].insn_cnt; i++) {
-		const struct bpf_insn *insn = &file->progs[0].insns[i];
+	prog = &file->progs[object_find_prog(file, "read_fields")];
+	for (uint32_t i = 0; i < prog->insn_cnt; i++) {
+		const struct bpf_insn *insn = &prog->insns[i];
 
 		changed += memcmp(insn, &section_insns(&img, "tc")[i], sizeof(*insn)) != 0;
 		poisoned += insn->code == (BPF_JMP | BPF_CALL) && insn->imm == 0xbad2310;

@@ -31,6 +31,7 @@ struct core_results {
 	uint64_t a, b, hi, lo;
 	uint64_t b_exists, only_local_exists, only_local;
 	uint64_t size, blue, purple_exists, absent_exists;
+	uint64_t grow;
 };
 
 /* What a run gave: the load's error and message, the return value, .bss. */
@@ -164,20 +165,23 @@ static bool kernel_usable(void)
 /* ---- packets ---- */
 
 /* struct core_pair in core_target.bpf.c's layout: pad, b = 5, a = 7, then
- * spare:4 = 0xf, lo:3 = 6, hi:5 = 19. */
+ * spare:4 = 0xf, lo:3 = 6, hi:5 = 19, then a 64-bit grow. */
 static void target_layout_packet(uint8_t pkt[64])
 {
 	uint32_t b = 5, a = 7, bits = 0xf | 6u << 4 | 19u << 7;
+	uint64_t grow = 0x100000002ull;
 
 	memset(pkt, 0xee, 64);
 	memcpy(pkt + 8, &b, 4);
 	memcpy(pkt + 12, &a, 4);
 	memcpy(pkt + 16, &bits, 4);
+	memcpy(pkt + 24, &grow, 8);
 }
 
 static const struct core_results expected_against_target = {
 	.a = 7, .b = 5, .hi = 19, .lo = 6, .b_exists = 1, .only_local_exists = 0,
-	.only_local = 0, .size = 24, .blue = 20, .purple_exists = 0, .absent_exists = 0,
+	.only_local = 0, .size = 32, .blue = 20, .purple_exists = 0, .absent_exists = 0,
+	.grow = 0x100000002ull,
 };
 
 static void check_results(const char *test, const char *who, const struct core_results *got,
@@ -185,14 +189,15 @@ static void check_results(const char *test, const char *who, const struct core_r
 {
 	testlib_check(test, memcmp(got, want, sizeof(*got)) == 0,
 		      "%s: a %llu b %llu hi %llu lo %llu b_exists %llu only_local_exists %llu "
-		      "only_local %llu size %llu blue %llu purple_exists %llu absent_exists %llu",
+		      "only_local %llu size %llu blue %llu purple_exists %llu absent_exists %llu "
+		      "grow 0x%llx",
 		      who, (unsigned long long)got->a, (unsigned long long)got->b,
 		      (unsigned long long)got->hi, (unsigned long long)got->lo,
 		      (unsigned long long)got->b_exists,
 		      (unsigned long long)got->only_local_exists,
 		      (unsigned long long)got->only_local, (unsigned long long)got->size,
 		      (unsigned long long)got->blue, (unsigned long long)got->purple_exists,
-		      (unsigned long long)got->absent_exists);
+		      (unsigned long long)got->absent_exists, (unsigned long long)got->grow);
 }
 
 /* ---- tests ---- */

@@ -13,6 +13,7 @@ struct core_pair {
 	int b;
 	int only_local; /* the target has no such field */
 	unsigned int lo : 3, hi : 5;
+	unsigned int grow; /* 64 bits in the target: the load widens */
 } __attribute__((preserve_access_index));
 
 enum core_color { CORE_RED, CORE_BLUE, CORE_PURPLE };
@@ -25,9 +26,16 @@ struct core_results {
 	__u64 a, b, hi, lo;
 	__u64 b_exists, only_local_exists, only_local;
 	__u64 size, blue, purple_exists, absent_exists;
+	__u64 grow;
 };
 
 struct core_results results;
+
+/* In .text: its records name that section. */
+static __attribute__((noinline)) __u64 read_b(struct core_pair *pair)
+{
+	return pair->b;
+}
 
 SEC("tc")
 int read_fields(struct __sk_buff *skb)
@@ -39,7 +47,7 @@ int read_fields(struct __sk_buff *skb)
 	if (data + 64 > end)
 		return 1;
 	results.a = pair->a;
-	results.b = pair->b;
+	results.b = read_b(pair);
 	results.hi = BPF_CORE_READ_BITFIELD(pair, hi);
 	results.lo = BPF_CORE_READ_BITFIELD(pair, lo);
 	results.b_exists = bpf_core_field_exists(pair->b);
@@ -50,6 +58,7 @@ int read_fields(struct __sk_buff *skb)
 	results.blue = bpf_core_enum_value(enum core_color, CORE_BLUE);
 	results.purple_exists = bpf_core_enum_value_exists(enum core_color, CORE_PURPLE);
 	results.absent_exists = bpf_core_type_exists(struct core_absent);
+	results.grow = pair->grow;
 	return 0;
 }
 

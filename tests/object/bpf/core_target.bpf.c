@@ -1,7 +1,7 @@
 /* Not a program: the target BTF of core_fields.bpf.c's relocations (passed as
  * btf_custom_path). Its types differ from the program's: fields reordered
  * behind a new one, a bitfield moved, a field and an enumerator missing,
- * enumerator values changed, struct core_absent absent. The variables keep
+ * enumerator values changed, struct core_absent absent, a field widened. The variables keep
  * the types in .BTF. */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
@@ -11,6 +11,7 @@ struct core_pair {
 	int b;
 	int a;
 	unsigned int spare : 4, lo : 3, hi : 5;
+	unsigned long long grow;
 };
 
 enum core_color { CORE_RED = 10, CORE_BLUE = 20 };
