@@ -8,6 +8,8 @@
  *                        dead code
  *   core_missing.bpf.o   the missing field read on a live path: rejected
  *   vmlinux_parse.bpf.o  XDP and tc built with the machine's vmlinux.h
+ *   vmlinux_trace.bpf.o  tracing with most of bpf_core_read.h: with --kernel,
+ *                        its relocated instructions are compared with libbpf's
  *
  * Usage: test_object_core OBJECTS_DIR [--kernel]  (--kernel exits 77 when
  * bpf() is not usable) */
@@ -22,6 +24,7 @@
 #include <bpf/libbpf.h>
 
 #include "loader_testlib.h"
+#include "object/object.h"
 #include "testlib.h"
 
 #define POISON_WORDS "invalid func unknown#195896080"
@@ -338,6 +341,88 @@ static void vmlinux_programs_parse_packets(bool kernel)
 	}
 }
 
+/* Instruction idx of bpfvm's (read, not linked) and libbpf's (loaded)
+ * program differ in more than what the other relocations change: map and
+ * global data lddw (libbpf puts fds) and calls to subprograms (libbpf
+ * appends them elsewhere). */
+static bool insn_differs(const struct bpf_insn *vm, const struct bpf_insn *lib)
+{
+	if (lib->src_reg == BPF_PSEUDO_CALL && lib->code == (BPF_JMP | BPF_CALL))
+		return false;
+	return memcmp(vm, lib, sizeof(*vm)) != 0;
+}
+
+static void compare_program(const char *test, const char *object, const struct object_prog *prog,
+			    const struct bpf_program *lib_prog)
+{
+	const struct bpf_insn *lib = bpf_program__insns(lib_prog);
+	uint32_t differ = 0, first = 0;
+
+	testlib_check(test, lib && bpf_program__insn_cnt(lib_prog) >= prog->insn_cnt,
+		      "%s: %s: libbpf has no instructions", object, prog->name);
+	for (uint32_t i = 0; lib && i < prog->insn_cnt; i++) {
+		bool lddw = lib[i].code == (BPF_LD | BPF_IMM | BPF_DW);
+
+		if (lddw && lib[i].src_reg) { /* a map: the fd in both halves */
+			i++;
+			continue;
+		}
+		if (insn_differs(&prog->insns[i], &lib[i]) && differ++ == 0)
+			first = i;
+	}
+	testlib_check(test, differ == 0, "%s: %s: %u instructions differ from libbpf's, the "
+		      "first at %u: code 0x%02x off %d imm %d, libbpf code 0x%02x off %d imm %d",
+		      object, prog->name, differ, first, prog->insns[first].code,
+		      prog->insns[first].off, prog->insns[first].imm, lib[first].code,
+		      lib[first].off, lib[first].imm);
+}
+
+/* bpfvm relocates to exactly libbpf's instructions. */
+static void relocated_insns_are_libbpfs(const char *object, const char *btf_name)
+{
+	const char *test = "relocated_insns_are_libbpfs";
+	char path[4096], btf[4096];
+	struct object_read_opts read_opts = { 0 };
+	LIBBPF_OPTS(bpf_object_open_opts, opts);
+	struct object_file *file = NULL;
+	struct bpf_object *obj;
+	struct bpf_program *lib_prog;
+	char *buf;
+	size_t size;
+	FILE *f;
+	int err;
+
+	object_file(path, sizeof(path), object);
+	if (access(path, R_OK) != 0) {
+		printf("NOT CHECKED %s: %s was not built (no vmlinux.h)\n", test, object);
+		return;
+	}
+	if (btf_name) {
+		object_file(btf, sizeof(btf), btf_name);
+		read_opts.btf_custom_path = opts.btf_custom_path = btf;
+	}
+	f = fopen(path, "rb");
+	buf = malloc(1 << 22);
+	size = f && buf ? fread(buf, 1, 1 << 22, f) : 0;
+	if (f)
+		fclose(f);
+	err = object_read(buf, size, path, "core", &read_opts, &file);
+	testlib_check(test, err == 0, "%s: bpfvm: %d %s", object, err, bpfvm_errmsg());
+	libbpf_messages[0] = '\0';
+	obj = bpf_object__open_file(path, &opts);
+	err = obj ? bpf_object__load(obj) : -errno;
+	testlib_check(test, err == 0, "%s: libbpf: %d %s", object, err, libbpf_messages);
+	bpf_object__for_each_program(lib_prog, obj) {
+		int idx = file && !err ? object_find_prog(file, bpf_program__name(lib_prog)) : -1;
+
+		if (idx >= 0)
+			compare_program(test, object, &file->progs[idx], lib_prog);
+	}
+	bpf_object__close(obj);
+	object_file_free(file);
+	free(buf);
+}
+
 int main(int argc, char **argv)
 {
 	bool kernel = argc == 3 && strcmp(argv[2], "--kernel") == 0;
@@ -356,5 +441,10 @@ int main(int argc, char **argv)
 	reaching_a_poisoned_insn_is_rejected(kernel);
 	kernel_btf_lacks_the_program_types(kernel);
 	vmlinux_programs_parse_packets(kernel);
+	if (kernel) {
+		relocated_insns_are_libbpfs("core_fields.bpf.o", "core_target.bpf.o");
+		relocated_insns_are_libbpfs("vmlinux_parse.bpf.o", NULL);
+		relocated_insns_are_libbpfs("vmlinux_trace.bpf.o", NULL);
+	}
 	return testlib_summary();
 }
