@@ -7,9 +7,10 @@
  *
  * Candidates for a local type are the target types of a compatible kind
  * whose names equal its name without "___flavor" (libbpf's
- * bpf_core_add_cands); the index finds them by binary search instead of a
- * scan of the kernel's 100,000-odd types per relocated type. Kernel module
- * BTFs, which libbpf searches when vmlinux has no candidate, are not read. */
+ * bpf_core_add_cands); a hash of the essential names finds them, in id
+ * order as libbpf lists them, instead of a scan of the kernel's 100,000-odd
+ * types per relocated type. Kernel module BTFs, which libbpf searches when
+ * vmlinux has no candidate, are not read. */
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -21,49 +22,60 @@
 #include "object/core_relo.h"
 #include "object/elf_reader.h"
 
+/* A named type of the target, chained with the others of the same bucket
+ * in id order. */
 struct core_name {
 	const char *name;
-	uint32_t len; /* essential length */
+	uint32_t len;  /* essential length */
 	uint32_t id;
+	uint32_t next; /* index in names + 1, 0 at the chain's end */
 };
 
 struct core_target {
 	struct btf *btf;
 	struct core_name *names;
 	uint32_t name_cnt;
-	bool shared; /* the kernel's: kept for the process */
+	uint32_t *heads; /* per bucket: the first entry's index + 1, or 0 */
+	uint32_t bucket_mask;
+	bool shared;	 /* the kernel's: kept for the process */
 };
 
-static int name_order(const void *a, const void *b)
+/* FNV-1a of the essential name. */
+static uint32_t name_hash(const char *name, uint32_t len)
 {
-	const struct core_name *x = a, *y = b;
-	uint32_t len = x->len < y->len ? x->len : y->len;
-	int cmp = memcmp(x->name, y->name, len);
+	uint32_t hash = 2166136261u;
 
-	if (cmp)
-		return cmp;
-	if (x->len != y->len)
-		return x->len < y->len ? -1 : 1;
-	return x->id < y->id ? -1 : x->id > y->id;
+	for (uint32_t i = 0; i < len; i++)
+		hash = (hash ^ (uint8_t)name[i]) * 16777619u;
+	return hash;
 }
 
+/* Types are chained from the last id down, so that each chain runs in id
+ * order. */
 static int target_index(struct core_target *target)
 {
-	uint32_t cnt = btf__type_cnt(target->btf);
+	uint32_t cnt = btf__type_cnt(target->btf), buckets = 1024;
 
-	target->names = malloc((cnt ? cnt : 1) * sizeof(*target->names));
-	if (!target->names)
+	while (buckets < cnt)
+		buckets *= 2;
+	target->bucket_mask = buckets - 1;
+	target->names = malloc(cnt * sizeof(*target->names));
+	target->heads = calloc(buckets, sizeof(*target->heads));
+	if (!target->names || !target->heads)
 		return -ENOMEM;
-	for (uint32_t id = 1; id < cnt; id++) {
+	for (uint32_t id = cnt - 1; id > 0; id--) {
 		const struct btf_type *t = btf__type_by_id(target->btf, id);
 		const char *name = t ? btf__name_by_offset(target->btf, t->name_off) : NULL;
+		uint32_t len, bucket, idx = target->name_cnt;
 
 		if (!name || !name[0])
 			continue;
-		target->names[target->name_cnt++] = (struct core_name){
-			name, (uint32_t)core_essential_name_len(name), id };
+		len = (uint32_t)core_essential_name_len(name);
+		bucket = name_hash(name, len) & target->bucket_mask;
+		target->names[idx] = (struct core_name){ name, len, id, target->heads[bucket] };
+		target->heads[bucket] = idx + 1;
+		target->name_cnt++;
 	}
-	qsort(target->names, target->name_cnt, sizeof(*target->names), name_order);
 	return 0;
 }
 
@@ -75,6 +87,8 @@ static struct core_target *target_new(struct btf *btf)
 		return NULL;
 	target->btf = btf;
 	if (target_index(target)) {
+		free(target->names);
+		free(target->heads);
 		free(target);
 		return NULL;
 	}
@@ -87,6 +101,7 @@ void core_target_close(struct core_target *target)
 		return;
 	btf__free(target->btf);
 	free(target->names);
+	free(target->heads);
 	free(target);
 }
 
@@ -155,28 +170,18 @@ int core_target_for_each_candidate(const struct core_target *target,
 {
 	const struct btf_type *local = btf__type_by_id(local_btf, local_id);
 	const char *name = local ? btf__name_by_offset(local_btf, local->name_off) : NULL;
-	struct core_name key;
-	uint32_t low = 0, high = target->name_cnt;
+	uint32_t len, idx;
 
 	if (!name || !name[0])
 		return 0;
-	key = (struct core_name){ name, (uint32_t)core_essential_name_len(name), 0 };
-	while (low < high) { /* the first entry not below key */
-		uint32_t mid = low + (high - low) / 2;
-
-		if (name_order(&target->names[mid], &key) < 0)
-			low = mid + 1;
-		else
-			high = mid;
-	}
-	for (uint32_t i = low; i < target->name_cnt; i++) {
-		const struct core_name *entry = &target->names[i];
-		const struct btf_type *t = btf__type_by_id(target->btf, entry->id);
+	len = (uint32_t)core_essential_name_len(name);
+	idx = target->heads[name_hash(name, len) & target->bucket_mask];
+	for (; idx; idx = target->names[idx - 1].next) {
+		const struct core_name *entry = &target->names[idx - 1];
 		int stop;
 
-		if (entry->len != key.len || memcmp(entry->name, key.name, key.len) != 0)
-			break;
-		if (!core_kinds_compat(local, t))
+		if (entry->len != len || memcmp(entry->name, name, len) != 0 ||
+		    !core_kinds_compat(local, btf__type_by_id(target->btf, entry->id)))
 			continue;
 		stop = fn(entry->id, arg);
 		if (stop)
