@@ -3,7 +3,7 @@
  *   btf_custom_path ──► btf__parse (raw BTF, or an ELF's .BTF) ─┐
  *   else /sys/kernel/btf/vmlinux (btf__load_vmlinux_btf) ───────┼─► core_target
  *        parsed once per process, kept for the next objects     │   names[]: (essential
- *   else none: each relocation keeps its local value            ┘   name, id), sorted
+ *   else none: each relocation keeps its local value            ┘   name, id), hashed
  *
  * Candidates for a local type are the target types of a compatible kind
  * whose names equal its name without "___flavor" (libbpf's
