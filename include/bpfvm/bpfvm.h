@@ -442,6 +442,17 @@ struct bpfvm_object_opts {
 	char *log_buf;
 	size_t log_size;
 	uint32_t log_level;
+	/* CO-RE relocations (preserve_access_index structs, BPF_CORE_READ,
+	 * bpf_core_field_exists, ...) are resolved as libbpf does, against
+	 * this BTF file (raw BTF, or an ELF file with a .BTF section: libbpf's
+	 * btf_custom_path). Default: the running kernel's BTF
+	 * (/sys/kernel/btf/vmlinux) when readable, which is what the kernel's
+	 * loader would use; else the object's own BTF, so that every
+	 * relocation keeps the value the program was compiled with (noted).
+	 * A field the target lacks poisons its instruction, as in libbpf: the
+	 * verifier rejects the program only if a path reaches it ("invalid func
+	 * unknown#195896080"). bpfvm_object_note() tells which BTF was used. */
+	const char *btf_custom_path;
 };
 
 /* Errors: -ENOENT, -EINVAL (malformed object; bpfvm_errmsg() names the file,

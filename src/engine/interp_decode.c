@@ -223,7 +223,11 @@ static void decode_operands(const struct bpfvm_prog *prog, uint32_t idx,
 	if (isa_is_lddw(insn->code)) {
 		out->imm = decode_lddw_value(prog, idx, code);
 	} else if (isa_is_helper_call(insn)) {
-		out->helper = helper_table_find(&prog->vm->helpers, (uint32_t)insn->imm)->fn;
+		const struct helper_entry *entry = helper_table_find(&prog->vm->helpers,
+								     (uint32_t)insn->imm);
+
+		/* None: a CO-RE poison that the verifier proved unreachable. */
+		out->helper = entry ? entry->fn : NULL;
 	} else if (isa_is_local_call(insn)) {
 		const struct subprog *callee;
 

@@ -28,6 +28,10 @@
 #define ISA_MAX_STACK 512
 /* Largest program, as the kernel's BPF_COMPLEXITY_LIMIT_INSNS. */
 #define ISA_MAX_INSNS 1000000u
+/* The helper id libbpf writes into an instruction whose CO-RE relocation
+ * found nothing in the target (`call 0xbad2310`, "bad relo"): valid where no
+ * path reaches it, as in the kernel. */
+#define ISA_CORE_POISON_HELPER 0xbad2310
 
 static inline uint8_t isa_class(uint8_t code) { return code & 0x07; }
 static inline uint8_t isa_op(uint8_t code) { return code & 0xf0; }

@@ -19,6 +19,9 @@ static int object_create(struct bpfvm *vm, const void *buf, size_t size, const c
 			 struct bpfvm_object **obj_out)
 {
 	struct bpfvm_object *obj = calloc(1, sizeof(*obj));
+	struct object_read_opts read_opts = {
+		.btf_custom_path = OPTS_GET(opts, btf_custom_path, NULL),
+	};
 	int err;
 
 	if (!obj) {
@@ -29,7 +32,7 @@ static int object_create(struct bpfvm *vm, const void *buf, size_t size, const c
 	obj->log_buf = OPTS_GET(opts, log_buf, NULL);
 	obj->log_size = OPTS_GET(opts, log_size, 0);
 	obj->log_level = OPTS_GET(opts, log_level, 0);
-	err = object_read(buf, size, path, name, &obj->file);
+	err = object_read(buf, size, path, name, &read_opts, &obj->file);
 	if (!err)
 		err = loader_link(obj);
 	if (err) {

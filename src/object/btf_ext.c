@@ -1,8 +1,7 @@
 /* .BTF.ext: function and line information (for the kernel's verifier log and
  * bpftool) and CO-RE relocations. bpfvm ignores the first two (noted), and
- * refuses CO-RE relocations: they adjust field offsets to the running
- * kernel's BTF, which a user-space runtime does not have, and skipping them
- * would run the program with the offsets of the headers it was built with.
+ * applies CO-RE relocations as libbpf does (core_relo.h): against
+ * btf_custom_path, else the running kernel's BTF, else the object's own.
  *
  *   header: magic 0xeb9f, version, flags, hdr_len,
  *           func_info off/len, line_info off/len, [core_relo off/len]
@@ -11,10 +10,12 @@
  *           { u32 insn_off, type_id, access_str_off, kind }
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <bpf/btf.h>
 
+#include "object/core_relo.h"
 #include "object/elf_reader.h"
 
 struct btf_ext_hdr {
@@ -42,31 +43,53 @@ static uint32_t read_u32(const uint8_t *p)
 	return v;
 }
 
-/* Names the program of the first CO-RE relocation of a section. */
-static int reader_refuse_core(struct elf_reader *reader, uint32_t sec_name_off,
-			      uint32_t insn_off, uint32_t type_id)
+/* One section's group of records: checks they lie in the CO-RE part, copies
+ * their first 16 bytes (a newer clang's longer records keep the same start,
+ * as libbpf reads them) and applies them. */
+static int reader_core_group(struct elf_reader *reader, const struct core_target *target,
+			     const uint8_t *group, uint32_t num_info, uint32_t rec_size,
+			     struct core_stats *stats)
 {
-	const char *sec_name = reader->btf ? btf__name_by_offset(reader->btf, sec_name_off) : NULL;
-	const struct btf_type *t = reader->btf ? btf__type_by_id(reader->btf, type_id) : NULL;
-	const char *type_name = t ? btf__name_by_offset(reader->btf, t->name_off) : NULL;
-	const struct object_prog *prog = NULL;
+	const char *sec_name = btf__name_by_offset(reader->btf, read_u32(group));
+	struct core_record *recs;
+	int err;
 
-	for (size_t idx = 1; sec_name && idx < reader->sec_cnt; idx++) {
-		if (strcmp(reader->secs[idx].name, sec_name) == 0)
-			prog = object_prog_at(reader->file, (uint32_t)idx,
-					      insn_off / sizeof(struct bpf_insn));
-	}
-	return reader_error(reader, -ENOTSUP, "section '%s': program '%s': CO-RE relocation "
-			    "against type '%s' at insn %u needs the kernel's BTF, which bpfvm "
-			    "does not have", sec_name ? sec_name : "<?>", prog ? prog->name : "<?>",
-			    type_name && type_name[0] ? type_name : "<anon>",
-			    insn_off / (uint32_t)sizeof(struct bpf_insn));
+	if (!sec_name || !sec_name[0])
+		return reader_error(reader, -EINVAL, "section '.BTF.ext': CO-RE records name no "
+				    "section (string offset %u)", read_u32(group));
+	recs = calloc(num_info, sizeof(*recs));
+	if (!recs)
+		return reader_error(reader, -ENOMEM, "out of memory");
+	for (uint32_t i = 0; i < num_info; i++)
+		memcpy(&recs[i], group + 2 * sizeof(uint32_t) + (size_t)i * rec_size,
+		       sizeof(recs[i]));
+	err = reader_apply_core_section(reader, target, sec_name, recs, num_info, stats);
+	free(recs);
+	return err;
 }
 
-static int reader_check_core_relos(struct elf_reader *reader, const uint8_t *start, size_t len)
+static int reader_core_note(struct elf_reader *reader, const char *what,
+			    const struct core_stats *stats)
 {
+	int err = reader_note(reader, "CO-RE: %u instructions relocated against %s (%u "
+			      "poisoned)", stats->applied, what, stats->poisoned);
+
+	if (!err && stats->skipped)
+		err = reader_note(reader, "CO-RE: %u relocations of code outside every program "
+				  "skipped (a weak function the linker replaced), as libbpf",
+				  stats->skipped);
+	return err;
+}
+
+/*   rec_size | sec_name_off num_info rec[num_info] | sec_name_off ... */
+static int reader_core_relos(struct elf_reader *reader, const uint8_t *start, size_t len)
+{
+	struct core_target *target = NULL;
+	struct core_stats stats = { 0 };
+	const char *what = NULL;
 	uint32_t rec_size;
 	size_t pos = sizeof(uint32_t);
+	int err;
 
 	if (len < sizeof(uint32_t))
 		return reader_error(reader, -EINVAL, "section '.BTF.ext': CO-RE part too short");
@@ -74,20 +97,33 @@ static int reader_check_core_relos(struct elf_reader *reader, const uint8_t *sta
 	if (rec_size < CORE_RELO_REC_MIN || rec_size % 4)
 		return reader_error(reader, -EINVAL, "section '.BTF.ext': CO-RE record size %u",
 				    rec_size);
-	while (pos + 2 * sizeof(uint32_t) <= len) {
-		uint32_t sec_name_off = read_u32(start + pos);
-		uint32_t num_info = read_u32(start + pos + 4);
+	if (!reader->btf)
+		return reader_error(reader, -EINVAL, "section '.BTF.ext': CO-RE relocations "
+				    "without a .BTF section");
+	err = core_target_open(reader, reader->btf_custom_path, reader->core_skip_kernel,
+			       &target, &what);
+	while (!err && pos < len) {
+		uint32_t num_info;
 
-		pos += 2 * sizeof(uint32_t);
-		if (num_info == 0)
-			continue;
-		if (len - pos < rec_size)
-			return reader_error(reader, -EINVAL, "section '.BTF.ext': CO-RE records "
-					    "cross the section's end");
-		return reader_refuse_core(reader, sec_name_off, read_u32(start + pos),
-					  read_u32(start + pos + 4));
+		if (len - pos < 2 * sizeof(uint32_t)) {
+			err = reader_error(reader, -EINVAL, "section '.BTF.ext': CO-RE part ends "
+					   "inside a section's header");
+			break;
+		}
+		num_info = read_u32(start + pos + 4);
+		if (num_info > (len - pos - 2 * sizeof(uint32_t)) / rec_size) {
+			err = reader_error(reader, -EINVAL, "section '.BTF.ext': %u CO-RE records "
+					   "of %u bytes cross the section's end", num_info,
+					   rec_size);
+			break;
+		}
+		if (num_info)
+			err = reader_core_group(reader, target, start + pos, num_info, rec_size,
+						&stats);
+		pos += 2 * sizeof(uint32_t) + (size_t)num_info * rec_size;
 	}
-	return 0;
+	core_target_close(target);
+	return err ? err : reader_core_note(reader, what, &stats);
 }
 
 int reader_check_btf_ext(struct elf_reader *reader)
@@ -116,9 +152,8 @@ int reader_check_btf_ext(struct elf_reader *reader)
 			return reader_error(reader, -EINVAL, "section '.BTF.ext': CO-RE part lies "
 					    "outside the section");
 		if (hdr.core_relo_len) {
-			int err = reader_check_core_relos(reader,
-							  ext + hdr.hdr_len + hdr.core_relo_off,
-							  hdr.core_relo_len);
+			int err = reader_core_relos(reader, ext + hdr.hdr_len + hdr.core_relo_off,
+						    hdr.core_relo_len);
 			if (err)
 				return err;
 		}

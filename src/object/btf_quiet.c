@@ -15,7 +15,9 @@
  * "the application's printer". What remains: an application that calls
  * libbpf_set_print() while another thread opens an object may have its new
  * printer replaced when the parse ends (libbpf_set_print is meant to be
- * called once, at start-up). Success paths of btf__new print nothing. */
+ * called once, at start-up). Success paths of btf__new print nothing.
+ * Reading a target BTF for CO-RE (a file, or the kernel's) goes the same way. */
+#include <errno.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -38,16 +40,37 @@ static int btf_quiet_print(enum libbpf_print_level level, const char *format, va
 	return saved(level, format, args);
 }
 
-struct btf *reader_btf_new_quietly(const void *data, uint32_t size)
+/* Runs parse(data, size, path) with this thread's libbpf messages dropped. */
+static struct btf *btf_quietly(const void *data, uint32_t size, const char *path, bool is_file)
 {
 	struct btf *btf;
+	int err;
 
 	pthread_mutex_lock(&btf_quiet_lock);
 	btf_quiet_saved = libbpf_set_print(btf_quiet_print);
 	btf_quiet_active = true;
-	btf = btf__new(data, size);
+	if (!is_file)
+		btf = btf__new(data, size);
+	else if (path)
+		btf = btf__parse(path, NULL);
+	else
+		btf = btf__load_vmlinux_btf();
+	err = errno;
 	btf_quiet_active = false;
 	libbpf_set_print(btf_quiet_saved);
 	pthread_mutex_unlock(&btf_quiet_lock);
+	errno = err;
 	return btf;
+}
+
+struct btf *reader_btf_new_quietly(const void *data, uint32_t size)
+{
+	return btf_quietly(data, size, NULL, false);
+}
+
+struct btf *reader_btf_load_quietly(const char *path)
+{
+	struct btf *btf = btf_quietly(NULL, 0, path, true);
+
+	return libbpf_get_error(btf) ? NULL : btf;
 }

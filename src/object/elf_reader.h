@@ -47,6 +47,8 @@ struct elf_reader {
 	size_t maps_idx;	/* legacy "maps", 0: none */
 	size_t btf_maps_idx;	/* ".maps", 0: none */
 	size_t kconfig_idx;	/* ".kconfig" never has a section; see externs */
+	const char *btf_custom_path; /* object_read_opts */
+	bool core_skip_kernel;
 };
 
 /* vm_error() with the file's path first: "<path>: <message>". Returns err. */
@@ -90,6 +92,9 @@ const struct btf_type *reader_btf_skip_mods(const struct btf *btf, uint32_t id);
 
 /* btf__new without libbpf printing anything (btf_quiet.c). */
 struct btf *reader_btf_new_quietly(const void *data, uint32_t size);
+/* Likewise btf__parse(path), or btf__load_vmlinux_btf() for a NULL path.
+ * NULL with errno set on failure. */
+struct btf *reader_btf_load_quietly(const char *path);
 
 /* Adds a map to the file; returns it zeroed, or NULL (ENOMEM, message set). */
 struct object_map *reader_add_map(struct elf_reader *reader);

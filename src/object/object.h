@@ -128,11 +128,17 @@ struct object_file {
 	size_t image_size;
 };
 
+/* How CO-RE relocations are resolved (core_relo.h). */
+struct object_read_opts {
+	const char *btf_custom_path; /* the target BTF; NULL: the kernel's */
+	bool skip_kernel_btf;	     /* tests: the object's own BTF, not the kernel's */
+};
+
 /* Reads an object from `buf` (copied). `path` names it in messages;
- * `obj_name` is the object name (libbpf's rules applied by the caller).
- * Returns 0 or -errno with a message. */
+ * `obj_name` is the object name (libbpf's rules applied by the caller);
+ * opts may be NULL. Returns 0 or -errno with a message. */
 int object_read(const void *buf, size_t size, const char *path, const char *obj_name,
-		struct object_file **file_out);
+		const struct object_read_opts *opts, struct object_file **file_out);
 void object_file_free(struct object_file *file);
 
 /* Index of the program whose symbol is `name` among non-subprograms, or -1. */

@@ -75,7 +75,7 @@ static void reader_release(struct elf_reader *reader)
 }
 
 int object_read(const void *buf, size_t size, const char *path, const char *obj_name,
-		struct object_file **file_out)
+		const struct object_read_opts *opts, struct object_file **file_out)
 {
 	struct elf_reader reader = { 0 };
 	struct object_file *file = calloc(1, sizeof(*file));
@@ -96,6 +96,8 @@ int object_read(const void *buf, size_t size, const char *path, const char *obj_
 	memcpy(file->image, buf, size);
 	file->image_size = size;
 	reader.file = file;
+	reader.btf_custom_path = opts ? opts->btf_custom_path : NULL;
+	reader.core_skip_kernel = opts && opts->skip_kernel_btf;
 	err = reader_run(&reader);
 	reader_release(&reader);
 	if (err) {

@@ -10,6 +10,7 @@
 #include "core/runtime.h"
 #include "helpers/helper_proto.h"
 #include "helpers/helper_table.h"
+#include "isa/isa.h"
 #include "maps/map.h"
 #include "verifier/helper_call.h"
 #include "verifier/refs.h"
@@ -252,6 +253,8 @@ int types_step_helper_call(struct types_env *env, struct verifier_state *st, uin
 		return err;
 	}
 	entry = helper_table_find(&env->prog->vm->helpers, (uint32_t)insn->imm);
+	if (!entry && insn->imm == ISA_CORE_POISON_HELPER) /* the kernel's words */
+		return types_error(env, idx, -EINVAL, "invalid func unknown#%d", insn->imm);
 	if (!entry || !entry->proto) {
 		err = queue_callback(env, st, idx);
 		if (!err)

@@ -32,7 +32,7 @@ int main(int argc, char **argv)
 	if (fread(buf, 1, size, f) != (size_t)size)
 		return 2;
 	fclose(f);
-	err = object_read(buf, size, argv[1], "dump", &file);
+	err = object_read(buf, size, argv[1], "dump", NULL, &file);
 	free(buf);
 	if (err) {
 		printf("error %d: %s\n", err, bpfvm_errmsg());
