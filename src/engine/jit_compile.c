@@ -181,13 +181,13 @@ static int alloc_ctx(struct jit_ctx *ctx, const struct bpfvm_prog *prog)
 	return 0;
 }
 
-static size_t code_bound(const struct bpfvm_prog *prog)
+size_t jit_code_bound(const struct bpfvm_prog *prog)
 {
 	return JIT_ENTRY_BYTES + (size_t)prog->insn_cnt * (JIT_MAX_INSN_BYTES + 2 * JIT_MAX_STUB_BYTES);
 }
 
 /* Emits everything into ctx->buf; returns the body's offset. */
-static uint32_t emit_program(struct jit_ctx *ctx)
+static uint32_t emit_all(struct jit_ctx *ctx)
 {
 	uint32_t epilogue, error_exit, body;
 
@@ -202,31 +202,42 @@ static uint32_t emit_program(struct jit_ctx *ctx)
 	return body;
 }
 
-int jit_compile(struct bpfvm_prog *prog)
+int jit_emit(const struct bpfvm_prog *prog, struct jit_buf *buf, uint32_t *body)
 {
-	size_t map_size = code_bound(prog);
-	struct jit_code *code = calloc(1, sizeof(*code));
 	struct jit_ctx ctx;
-	uint32_t body;
-	void *mem;
 
-	if (!code || alloc_ctx(&ctx, prog)) {
-		free(code);
+	if (alloc_ctx(&ctx, prog)) {
 		vm_error("%s: out of memory compiling %u instructions", prog->name, prog->insn_cnt);
 		return -ENOMEM;
 	}
-	mem = jit_code_map(map_size);
+	ctx.buf = *buf;
+	*body = emit_all(&ctx);
+	*buf = ctx.buf;
+	free_ctx(&ctx);
+	return 0;
+}
+
+int jit_compile(struct bpfvm_prog *prog)
+{
+	size_t map_size = jit_code_bound(prog);
+	struct jit_code *code = calloc(1, sizeof(*code));
+	struct jit_buf buf;
+	uint32_t body;
+	void *mem = code ? jit_code_map(map_size) : NULL;
+
 	if (!mem) {
-		free_ctx(&ctx);
 		free(code);
 		vm_error("%s: out of memory for %zu bytes of machine code (the interpreter "
 			 "needs none: BPFVM_ENGINE=interp)", prog->name, map_size);
 		return -ENOMEM;
 	}
-	ctx.buf = (struct jit_buf){ .start = mem, .p = mem, .end = (uint8_t *)mem + map_size };
-	body = emit_program(&ctx);
-	*code = (struct jit_code){ .mem = mem, .code_size = jit_buf_pos(&ctx.buf) };
-	free_ctx(&ctx);
+	buf = (struct jit_buf){ .start = mem, .p = mem, .end = (uint8_t *)mem + map_size };
+	if (jit_emit(prog, &buf, &body)) {
+		jit_code_unmap(mem, map_size);
+		free(code);
+		return -ENOMEM;
+	}
+	*code = (struct jit_code){ .mem = mem, .code_size = jit_buf_pos(&buf) };
 	code->map_size = jit_code_seal(mem, map_size, code->code_size);
 	if (!code->map_size) {
 		jit_code_unmap(mem, map_size);

@@ -147,6 +147,13 @@ void jit_emit_jump(struct jit_ctx *ctx, enum interp_op op);
 void jit_emit_call(struct jit_ctx *ctx, enum interp_op op);
 void jit_emit_tail_call(struct jit_ctx *ctx);
 
+/* The compiler proper (jit_compile.c), without the code memory: emits
+ * prog's code into buf, which must hold jit_code_bound(prog) bytes at the
+ * address the code will run at (helper calls are relative to it). Sets
+ * *body to the main program's offset. 0 or -ENOMEM. */
+size_t jit_code_bound(const struct bpfvm_prog *prog);
+int jit_emit(const struct bpfvm_prog *prog, struct jit_buf *buf, uint32_t *body);
+
 /* Code memory (jit_code_mem.c): mapped writable near the library's code
  * (so that helper calls can be rel32), then sealed read + execute. */
 void *jit_code_map(size_t size);
