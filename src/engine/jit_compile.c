@@ -17,6 +17,7 @@
  * forward targets alike are patched once every instruction has its address.
  * Code is written at its final address, so helper calls are rel32 when the
  * helper is within reach. */
+#include <assert.h>
 #include <errno.h>
 #include <stdlib.h>
 
@@ -81,9 +82,11 @@ void jit_emit_call_abs(struct jit_ctx *ctx, const void *fn)
 
 static const int entry_saved[6] = { X86_RBX, X86_RBP, X86_R12, X86_R13, X86_R14, X86_R15 };
 
-/* uint64_t entry(struct jit_state *state): six pushes keep the native
- * stack's alignment (rsp % 16 == 8 at entry, as at the call into a function
- * body). Returns to the returns label's offset via *epilogue. */
+/* uint64_t entry(struct jit_state *state): saves the C callee-saved
+ * registers (six pushes keep rsp % 16 == 8, so that the call below enters
+ * the function with the stack aligned as jit_internal.h draws it), loads
+ * the BPF registers, calls state->entry, stores the budget back. Sets
+ * *epilogue to the offset of the register restore, where errors leave. */
 static void emit_entry_stub(struct jit_buf *buf, uint32_t *epilogue)
 {
 	static const int args[5] = { X86_RDI, X86_RSI, X86_RDX, X86_RCX, X86_R8 };
@@ -133,6 +136,12 @@ static void emit_stub(struct jit_ctx *ctx, const struct jit_stub *stub, uint32_t
 	jit_patch_rel32(buf, x86_jmp_rel32(buf), error_exit);
 }
 
+/* jit_code_bound's promise: every piece fits the room it was given. */
+static void check_size(uint32_t start, uint32_t end, uint32_t max)
+{
+	assert(end - start <= max);
+}
+
 static void emit_insn(struct jit_ctx *ctx, enum interp_op op)
 {
 	if (op < INTERP_OP_JA)
@@ -154,6 +163,7 @@ static void emit_body(struct jit_ctx *ctx)
 
 		ctx->addrs[ctx->idx] = jit_buf_pos(&ctx->buf);
 		emit_insn(ctx, interp_decode_op(insn));
+		check_size(ctx->addrs[ctx->idx], jit_buf_pos(&ctx->buf), JIT_MAX_INSN_BYTES);
 		if (isa_is_lddw(insn->code))
 			ctx->addrs[++ctx->idx] = jit_buf_pos(&ctx->buf);
 	}
@@ -195,8 +205,13 @@ static uint32_t emit_all(struct jit_ctx *ctx)
 	error_exit = emit_error_exit(&ctx->buf, epilogue);
 	body = jit_buf_pos(&ctx->buf);
 	emit_body(ctx);
-	for (uint32_t i = 0; i < ctx->stub_cnt; i++)
+	check_size(0, body, JIT_ENTRY_BYTES);
+	for (uint32_t i = 0; i < ctx->stub_cnt; i++) {
+		uint32_t start = jit_buf_pos(&ctx->buf);
+
 		emit_stub(ctx, &ctx->stubs[i], error_exit);
+		check_size(start, jit_buf_pos(&ctx->buf), JIT_MAX_STUB_BYTES);
+	}
 	for (uint32_t i = 0; i < ctx->fixup_cnt; i++)
 		jit_patch_rel32(&ctx->buf, ctx->fixups[i].at, ctx->addrs[ctx->fixups[i].insn]);
 	return body;

@@ -50,18 +50,13 @@ static inline struct x86_mem x86_at(int base, int32_t disp)
 	return (struct x86_mem){ .base = base, .index = -1, .scale = 1, .disp = disp };
 }
 
-/* Where code is written. Writers check `p + need <= end` once per BPF
- * instruction (jit_buf_room); the encoders themselves do not. */
+/* Where code is written. The buffer is sized for the worst case of every
+ * instruction (jit_code_bound), so the encoders check nothing. */
 struct jit_buf {
 	uint8_t *start;
 	uint8_t *p;
 	uint8_t *end;
 };
-
-static inline bool jit_buf_room(const struct jit_buf *buf, size_t need)
-{
-	return (size_t)(buf->end - buf->p) >= need;
-}
 
 static inline uint32_t jit_buf_pos(const struct jit_buf *buf)
 {
