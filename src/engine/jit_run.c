@@ -22,6 +22,16 @@ static int jit_run_error(const struct bpfvm_prog *prog, const struct jit_state *
 	return state->error;
 }
 
+/* Clang's -fsanitize=function (UBSan, C since clang 17) reads a type
+ * signature in front of the function a pointer calls: generated code has
+ * none. */
+#if defined(__clang__) && __clang_major__ >= 17
+#define JIT_NO_SANITIZE_FUNCTION __attribute__((no_sanitize("function")))
+#else
+#define JIT_NO_SANITIZE_FUNCTION
+#endif
+
+JIT_NO_SANITIZE_FUNCTION
 int jit_execute(const struct bpfvm_prog *prog, uint64_t entry, struct interp_run *run,
 		uint64_t *retval)
 {
