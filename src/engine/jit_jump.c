@@ -50,12 +50,19 @@ static void emit_compare(struct jit_ctx *ctx, unsigned index, bool is64, bool fr
 	}
 }
 
-/* A taken jump to `target`: charged if it goes backwards. */
+/* A taken jump to `target`, charged if it goes backwards: the jump itself
+ * is taken while budget remains (one taken branch per loop round). */
 static void emit_taken(struct jit_ctx *ctx, uint32_t target, int64_t cost)
 {
-	if (cost)
-		jit_emit_charge(ctx, cost);
-	jit_rel32_to_insn(ctx, x86_jmp_rel32(&ctx->buf), target);
+	struct jit_buf *buf = &ctx->buf;
+
+	if (!cost) {
+		jit_rel32_to_insn(ctx, x86_jmp_rel32(buf), target);
+		return;
+	}
+	x86_alu_ri(buf, X86_SUB, true, JIT_BUDGET, (int32_t)cost);
+	jit_rel32_to_insn(ctx, x86_jcc_rel32(buf, X86_CC_NS), target);
+	jit_rel32_to_stub(ctx, x86_jmp_rel32(buf), JIT_STUB_BUDGET, 0);
 }
 
 static void emit_conditional(struct jit_ctx *ctx, enum x86_cc cc, uint32_t target, int64_t cost)

@@ -128,6 +128,8 @@ void x86_call_mem(struct jit_buf *buf, struct x86_mem mem);
 void x86_push(struct jit_buf *buf, int reg);
 void x86_pop(struct jit_buf *buf, int reg);
 void x86_ret(struct jit_buf *buf);
+/* Pads with the recommended multi-byte NOPs to a multiple of `align`. */
+void x86_align(struct jit_buf *buf, unsigned align);
 
 /* Points the rel32 at `at` to `target` (both positions in the buffer). */
 void jit_patch_rel32(struct jit_buf *buf, uint32_t at, uint32_t target);
