@@ -104,7 +104,8 @@ void jit_emit_call(struct jit_ctx *ctx, enum interp_op op)
 {
 	switch (op) {
 	case INTERP_OP_CALL_HELPER:
-		emit_c_call(ctx, (const void *)jit_decoded(ctx)->helper);
+		if (!jit_emit_inline_helper(ctx))
+			emit_c_call(ctx, (const void *)jit_decoded(ctx)->helper);
 		break;
 	case INTERP_OP_CALLX:
 		emit_callx(ctx);

@@ -159,21 +159,27 @@ static void emit_insn(struct jit_ctx *ctx, enum interp_op op)
 		jit_emit_memory(ctx, op);
 }
 
-/* Marks the targets of backward jumps in ctx->addrs (before they hold
- * addresses): the decoder gave such jumps a budget cost. */
-#define LOOP_HEAD UINT32_MAX
-
-static void mark_loop_heads(struct jit_ctx *ctx)
+/* Sets ctx->flags: jump targets (the decoder gave backward jumps a budget
+ * cost: their targets are loop heads) and functions' starts. */
+static void mark_targets(struct jit_ctx *ctx)
 {
 	const struct interp_insn *decoded = ctx->decoded->insns;
+	const struct bpfvm_prog *prog = ctx->prog;
 
-	memset(ctx->addrs, 0, ctx->prog->insn_cnt * sizeof(*ctx->addrs));
-	for (uint32_t idx = 0; idx < ctx->prog->insn_cnt; idx++) {
-		enum interp_op op = interp_decode_op(&ctx->prog->insns[idx]);
+	memset(ctx->flags, 0, prog->insn_cnt);
+	for (uint32_t i = 0; i < prog->subprog_cnt; i++)
+		ctx->flags[prog->subprogs[i].start] |= JIT_JUMP_TARGET;
+	for (uint32_t idx = 0; idx < prog->insn_cnt; idx++) {
+		enum interp_op op = interp_decode_op(&prog->insns[idx]);
 
-		if (op >= INTERP_OP_JA && op < INTERP_OP_CALL_HELPER && decoded[idx].off > 0)
-			ctx->addrs[jit_target_index(ctx, decoded[idx].target)] = LOOP_HEAD;
-		if (isa_is_lddw(ctx->prog->insns[idx].code))
+		if (op >= INTERP_OP_JA && op < INTERP_OP_CALL_HELPER) {
+			uint32_t target = jit_target_index(ctx, decoded[idx].target);
+
+			ctx->flags[target] |= JIT_JUMP_TARGET;
+			if (decoded[idx].off > 0)
+				ctx->flags[target] |= JIT_LOOP_HEAD;
+		}
+		if (isa_is_lddw(prog->insns[idx].code))
 			idx++;
 	}
 }
@@ -182,11 +188,11 @@ static void emit_body(struct jit_ctx *ctx)
 {
 	const struct bpfvm_prog *prog = ctx->prog;
 
-	mark_loop_heads(ctx);
+	mark_targets(ctx);
 	for (ctx->idx = 0; ctx->idx < prog->insn_cnt; ctx->idx++) {
 		const struct bpf_insn *insn = &prog->insns[ctx->idx];
 
-		if (ctx->addrs[ctx->idx] == LOOP_HEAD)
+		if (ctx->flags[ctx->idx] & JIT_LOOP_HEAD)
 			x86_align(&ctx->buf, JIT_LOOP_ALIGN);
 		ctx->addrs[ctx->idx] = jit_buf_pos(&ctx->buf);
 		emit_insn(ctx, interp_decode_op(insn));
@@ -199,6 +205,7 @@ static void emit_body(struct jit_ctx *ctx)
 static void free_ctx(struct jit_ctx *ctx)
 {
 	free(ctx->addrs);
+	free(ctx->flags);
 	free(ctx->fixups);
 	free(ctx->stubs);
 }
@@ -209,9 +216,10 @@ static int alloc_ctx(struct jit_ctx *ctx, const struct bpfvm_prog *prog)
 
 	*ctx = (struct jit_ctx){ .prog = prog, .decoded = prog->interp };
 	ctx->addrs = malloc(n * sizeof(*ctx->addrs));
+	ctx->flags = malloc(n);
 	ctx->fixups = malloc(n * sizeof(*ctx->fixups));
 	ctx->stubs = malloc(2 * n * sizeof(*ctx->stubs));
-	if (!ctx->addrs || !ctx->fixups || !ctx->stubs) {
+	if (!ctx->addrs || !ctx->flags || !ctx->fixups || !ctx->stubs) {
 		free_ctx(ctx);
 		return -ENOMEM;
 	}

@@ -93,11 +93,19 @@ struct jit_fixup {
 	uint32_t insn;
 };
 
+/* What the compiler knows of an instruction before compiling it. */
+enum jit_insn_flags {
+	JIT_LOOP_HEAD = 1,   /* the target of a backward jump */
+	JIT_JUMP_TARGET = 2, /* reached from elsewhere than the instruction before:
+			      * a jump's target or a function's start */
+};
+
 struct jit_ctx {
 	const struct bpfvm_prog *prog;
 	const struct interp_code *decoded; /* operands as the interpreter has them */
 	struct jit_buf buf;
 	uint32_t *addrs;		   /* code offset of each instruction */
+	uint8_t *flags;			   /* enum jit_insn_flags of each instruction */
 	struct jit_fixup *fixups;
 	uint32_t fixup_cnt;
 	struct jit_stub *stubs;
@@ -146,6 +154,8 @@ void jit_emit_memory(struct jit_ctx *ctx, enum interp_op op);
 void jit_emit_jump(struct jit_ctx *ctx, enum interp_op op);
 void jit_emit_call(struct jit_ctx *ctx, enum interp_op op);
 void jit_emit_tail_call(struct jit_ctx *ctx);
+/* A helper call compiled inline (jit_inline.c); false: call it. */
+bool jit_emit_inline_helper(struct jit_ctx *ctx);
 
 /* The compiler proper (jit_compile.c), without the code memory: emits
  * prog's code into buf, which must hold jit_code_bound(prog) bytes at the

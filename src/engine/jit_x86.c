@@ -362,6 +362,12 @@ void x86_jcc_rel8(struct jit_buf *buf, enum x86_cc cc, int8_t rel)
 	emit1(buf, (uint8_t)rel);
 }
 
+void x86_jmp_rel8(struct jit_buf *buf, int8_t rel)
+{
+	emit1(buf, 0xeb);
+	emit1(buf, (uint8_t)rel);
+}
+
 void x86_call_reg(struct jit_buf *buf, int reg)
 {
 	emit_rr(buf, false, 0xff, reg, 2);

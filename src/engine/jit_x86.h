@@ -122,6 +122,7 @@ uint32_t x86_call_rel32(struct jit_buf *buf);
 /* lea dst, [rip + rel32] */
 uint32_t x86_lea_rip(struct jit_buf *buf, int dst);
 void x86_jcc_rel8(struct jit_buf *buf, enum x86_cc cc, int8_t rel);
+void x86_jmp_rel8(struct jit_buf *buf, int8_t rel);
 void x86_call_reg(struct jit_buf *buf, int reg);
 void x86_jmp_reg(struct jit_buf *buf, int reg);
 void x86_call_mem(struct jit_buf *buf, struct x86_mem mem);
