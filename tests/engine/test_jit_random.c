@@ -357,6 +357,37 @@ static void check_compile_time(struct bpfvm *jit_vm, const struct program *prog)
 	bpfvm_prog_free(loaded);
 }
 
+static unsigned count_mappings(void)
+{
+	FILE *maps = fopen("/proc/self/maps", "r");
+	unsigned lines = 0;
+	int c;
+
+	while (maps && (c = fgetc(maps)) != EOF)
+		lines += c == '\n';
+	if (maps)
+		fclose(maps);
+	return lines;
+}
+
+/* Code memory is unmapped with its program: loading and freeing programs
+ * many times leaves the number of mappings where it was. */
+static void check_code_is_unmapped(struct bpfvm *jit_vm, const struct program *prog)
+{
+	unsigned before = count_mappings(), after;
+
+	for (int i = 0; i < 200; i++) {
+		struct bpfvm_prog *loaded = NULL;
+
+		if (load(jit_vm, prog, &loaded))
+			break;
+		bpfvm_prog_free(loaded);
+	}
+	after = count_mappings();
+	testlib_check("jit_code_is_unmapped_with_its_program", after <= before + 4,
+		      "%u mappings before 200 loads and frees, %u after", before, after);
+}
+
 int main(int argc, char **argv)
 {
 	static struct program prog;
@@ -369,6 +400,7 @@ int main(int argc, char **argv)
 			check_seed(engines, seed, &prog);
 		generate(&prog, 1);
 		check_compile_time(engines[1], &prog);
+		check_code_is_unmapped(engines[1], &prog);
 	}
 	bpfvm_destroy(engines[0]);
 	bpfvm_destroy(engines[1]);
