@@ -399,14 +399,53 @@ static void test_loops(void)
 	agree_on_values(&prog, true);
 }
 
+/* The program under budgets that stop it early and late. */
+static void agree_on_budgets(const struct program *prog)
+{
+	static const uint64_t budgets[] = { 1, 2, 3, 8, 15, 29, 1000, 39999, 40003, 1000000 };
+	const uint64_t in[3] = { 0 };
+
+	for (size_t i = 0; i < COUNT(budgets); i++) {
+		uint64_t budget = budgets[i];
+		struct pair pair;
+
+		pair_load(&pair, prog, budget);
+		agree(&pair, in);
+		pair_free(&pair);
+	}
+}
+
+/* The loop's body is a local call, charged with the callee's length; the
+ * budget runs out inside the callee (the error leaves from two native
+ * frames down) or at the call. */
+static void test_budget_in_calls(void)
+{
+	struct program prog;
+	size_t call;
+
+	emit_start(&prog, "jit_stops_at_the_interpreters_budget_in_a_call");
+	emit(&prog, BPF_ALU64 | BPF_MOV | BPF_K, 6, 0, 0, 0);
+	call = prog.len;
+	emit(&prog, BPF_JMP | BPF_CALL, 0, BPF_PSEUDO_CALL, 0, 0);	  /* loop: */
+	emit(&prog, BPF_ALU64 | BPF_ADD | BPF_X, 6, 0, 0, 0);
+	emit(&prog, BPF_JMP | BPF_JLT | BPF_K, 6, 0, -3, 30000);
+	for (uint8_t reg = 1; reg <= 5; reg++) /* a call leaves them unreadable */
+		emit(&prog, BPF_ALU64 | BPF_MOV | BPF_K, reg, 0, 0, 0);
+	emit_dump_and_exit(&prog);
+	prog.insns[call].imm = (int32_t)(prog.len - call - 1);
+	emit(&prog, BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, 0);		  /* f: */
+	emit(&prog, BPF_ALU64 | BPF_ADD | BPF_K, 0, 0, 0, 1);		  /* 3 rounds */
+	emit(&prog, BPF_JMP | BPF_JLT | BPF_K, 0, 0, -2, 3);
+	emit(&prog, BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
+	agree_on_budgets(&prog);
+}
+
 /* A loop of 10000 rounds (the verifier refuses endless ones) stops at the
  * same instruction, with the same message and memory, in both when the
  * budget is short, and completes in both when it is not. */
 static void test_budget(void)
 {
-	static const uint64_t budgets[] = { 1, 2, 3, 8, 15, 29, 1000, 39999, 40003, 1000000 };
 	struct program prog;
-	const uint64_t in[3] = { 0 };
 
 	emit_start(&prog, "jit_stops_at_the_interpreters_budget");
 	emit(&prog, BPF_ALU64 | BPF_MOV | BPF_K, 6, 0, 0, 0);
@@ -416,14 +455,8 @@ static void test_budget(void)
 	emit(&prog, BPF_JMP | BPF_JLT | BPF_K, 6, 0, -4, 10000);
 	emit(&prog, BPF_ALU64 | BPF_MOV | BPF_K, 1, 0, 0, 0);
 	emit_dump_and_exit(&prog);
-	for (size_t i = 0; i < COUNT(budgets); i++) {
-		uint64_t budget = budgets[i];
-		struct pair pair;
-
-		pair_load(&pair, &prog, budget);
-		agree(&pair, in);
-		pair_free(&pair);
-	}
+	agree_on_budgets(&prog);
+	test_budget_in_calls();
 }
 
 /* ---- memory ----------------------------------------------------------- */
