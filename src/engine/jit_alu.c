@@ -142,7 +142,7 @@ static void emit_alu_op(struct jit_ctx *ctx, enum alu_index index, bool is64, bo
 {
 	struct jit_buf *buf = &ctx->buf;
 	int dst = jit_dst(ctx), src = jit_src(ctx);
-	int64_t imm = jit_decoded(ctx)->imm;
+	int64_t imm = jit_insn(ctx)->imm;
 	bool is_mod = index == ALU_MOD || index == ALU_SMOD;
 	bool is_signed = index == ALU_SDIV || index == ALU_SMOD;
 

@@ -5,6 +5,8 @@
  * C code clobbers R9 (the budget): it is kept in the run state across the
  * call. r6..r9 and r10 live in callee-saved registers, so helpers keep
  * them. The native stack is 16-byte aligned at every call (jit_internal.h). */
+#include <stdlib.h>
+
 #include "engine/interp_ops.h"
 #include "engine/jit_internal.h"
 
@@ -68,7 +70,7 @@ static void emit_packet_load(struct jit_ctx *ctx, enum interp_op op)
 	static const uint8_t sizes[3] = { 1, 2, 4 };
 	bool indirect = op >= INTERP_OP_LD_IND_B;
 	unsigned size = sizes[op - (indirect ? INTERP_OP_LD_IND_B : INTERP_OP_LD_ABS_B)];
-	int32_t imm = (int32_t)jit_decoded(ctx)->imm;
+	int32_t imm = jit_insn(ctx)->imm;
 	struct jit_buf *buf = &ctx->buf;
 	uint8_t *skip;
 
@@ -119,8 +121,13 @@ void jit_emit_call(struct jit_ctx *ctx, enum interp_op op)
 	case INTERP_OP_EXIT:
 		x86_ret(&ctx->buf);
 		break;
-	default:
+	case INTERP_OP_LD_ABS_B: case INTERP_OP_LD_ABS_H: case INTERP_OP_LD_ABS_W:
+	case INTERP_OP_LD_IND_B: case INTERP_OP_LD_IND_H: case INTERP_OP_LD_IND_W:
 		emit_packet_load(ctx, op);
 		break;
+	default:
+		/* TAIL_CALL_CONST is the interpreter's fusion of three
+		 * instructions: interp_decode_op never gives it */
+		abort();
 	}
 }

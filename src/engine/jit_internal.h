@@ -113,7 +113,12 @@ struct jit_ctx {
 	uint32_t idx;			   /* the instruction being compiled */
 };
 
-/* The instruction being compiled, raw and decoded. */
+/* The instruction being compiled, raw and decoded. Immediates are read
+ * from the raw instruction: the decoder may have fused a constant-key tail
+ * call's `r3 = K` or `r2 = map` into its first entry (interp_decode.c),
+ * whose operands then describe the fused operation. The decoded form is
+ * used for what only it has: lddw values (a fused lddw keeps its value),
+ * helper functions, jump and call targets, budget costs, frame sizes. */
 static inline const struct bpf_insn *jit_insn(const struct jit_ctx *ctx)
 {
 	return &ctx->prog->insns[ctx->idx];

@@ -34,7 +34,7 @@ static void emit_compare(struct jit_ctx *ctx, unsigned index, bool is64, bool fr
 {
 	struct jit_buf *buf = &ctx->buf;
 	int dst = jit_dst(ctx);
-	int32_t imm = (int32_t)jit_decoded(ctx)->imm;
+	int32_t imm = jit_insn(ctx)->imm;
 
 	if (index == JMP_INDEX_JSET) {
 		if (from_reg)

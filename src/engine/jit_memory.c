@@ -99,7 +99,7 @@ void jit_emit_memory(struct jit_ctx *ctx, enum interp_op op)
 		x86_load_signed(buf, widths[op - INTERP_OP_LDXS_B], dst, x86_at(src, off));
 	else if (op >= INTERP_OP_ST_B && op <= INTERP_OP_ST_DW)
 		x86_store_imm(buf, widths[op - INTERP_OP_ST_B], x86_at(dst, off),
-			      (int32_t)jit_decoded(ctx)->imm);
+			      jit_insn(ctx)->imm);
 	else if (op >= INTERP_OP_STX_B && op <= INTERP_OP_STX_DW)
 		x86_store(buf, widths[op - INTERP_OP_STX_B], x86_at(dst, off), src);
 	else if (op >= INTERP_OP_W_ATOMIC_ADD && op <= INTERP_OP_W_CMPXCHG)

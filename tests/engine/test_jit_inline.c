@@ -5,6 +5,11 @@
  * and 24 bytes; the inlined programs no longer call the helper, and the
  * one whose map depends on the path still does.
  *
+ * Also: constant-key tail calls written `r3 = K; r2 = map ll; call` and
+ * `r2 = map ll; r3 = K; call` (jit_tail_order.bpf.c), which the
+ * interpreter's decoder fuses into one instruction, reach their target
+ * under both engines (the JIT compiles the instructions as written).
+ *
  *   usage: test_jit_inline OBJDIR */
 #include <errno.h>
 #include <stdio.h>
@@ -142,6 +147,38 @@ static void check_inlined(struct bpfvm *vm, struct bpfvm_object *obj)
 	}
 }
 
+static void check_tail_call_orders(const char *dir)
+{
+	static const char *const names[] = { "key_first", "map_first" };
+	static const enum bpfvm_engine engines[] = { BPFVM_ENGINE_INTERP, BPFVM_ENGINE_JIT };
+
+	for (int e = 0; e < 2; e++) {
+		struct bpfvm_opts opts = { .sz = sizeof(opts), .engine = engines[e] };
+		struct bpfvm_object *obj = NULL;
+		struct bpfvm *vm = NULL;
+		char path[512];
+
+		snprintf(path, sizeof(path), "%s/jit_tail_order.bpf.o", dir);
+		if (bpfvm_create(&opts, &vm) || bpfvm_object_open(vm, path, NULL, &obj) ||
+		    bpfvm_object_load(obj)) {
+			testlib_check("tail_order_object_loads", false, "%s", bpfvm_errmsg());
+			bpfvm_object_close(obj);
+			bpfvm_destroy(vm);
+			continue;
+		}
+		for (int p = 0; p < 2; p++) {
+			long r0 = run(obj, names[p], 0);
+			char name[96];
+
+			snprintf(name, sizeof(name), "constant_key_tail_call_%s_reaches_its_target_%s",
+				 names[p], e ? "jit" : "interp");
+			testlib_check(name, r0 == 42, "r0 %ld, want 42 (the target's)", r0);
+		}
+		bpfvm_object_close(obj);
+		bpfvm_destroy(vm);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	struct bpfvm *vms[2];
@@ -156,6 +193,7 @@ int main(int argc, char **argv)
 	check_results(objs);
 	check_maps(objs);
 	check_inlined(vms[1], objs[1]);
+	check_tail_call_orders(argv[1]);
 	for (int e = 0; e < 2; e++) {
 		bpfvm_object_close(objs[e]);
 		bpfvm_destroy(vms[e]);
