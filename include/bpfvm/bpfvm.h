@@ -33,15 +33,37 @@ const char *bpfvm_errmsg(void);
  * the virtual CPUs and the trace pipe that its programs share. */
 struct bpfvm;
 
+/* The engine that runs a runtime's programs (docs/jit.md). Both compute
+ * the same results; the interpreter is the reference, the JIT the fast
+ * path. Checked runs (bpfvm_test_run_opts.checked) always interpret. */
+enum bpfvm_engine {
+	/* The BPFVM_ENGINE environment variable ("interp" or "jit") when it
+	 * is set, else the JIT on x86-64 and the interpreter elsewhere. */
+	BPFVM_ENGINE_DEFAULT = 0,
+	BPFVM_ENGINE_INTERP = 1,
+	/* Each program is compiled to x86-64 code when it is loaded; a load
+	 * that cannot get memory for its code fails with -ENOMEM (no silent
+	 * fall-back: a prog array holds programs of one engine only, as the
+	 * kernel's holds JITed or interpreted ones). */
+	BPFVM_ENGINE_JIT = 2,
+};
+
 struct bpfvm_opts {
 	size_t sz;	  /* sizeof(struct bpfvm_opts) */
 	uint32_t nr_cpus; /* virtual CPUs; 0 = the machine's possible CPUs */
+	enum bpfvm_engine engine; /* BPFVM_ENGINE_DEFAULT: see above */
 };
 
 /* Creates a runtime. The kernel's helpers that bpfvm provides (map
  * operations, time, random numbers, trace_printk, packet helpers, ...) are
- * registered under their Linux ids; bpfvm_helper_register() may replace them. */
+ * registered under their Linux ids; bpfvm_helper_register() may replace them.
+ * Errors: -ENOTSUP (the JIT asked for where there is none), -EINVAL (an
+ * unknown engine, or BPFVM_ENGINE set to something else than interp or jit),
+ * -ENOMEM. */
 int bpfvm_create(const struct bpfvm_opts *opts, struct bpfvm **vm_out);
+
+/* The engine the runtime's programs run on (never BPFVM_ENGINE_DEFAULT). */
+enum bpfvm_engine bpfvm_engine(const struct bpfvm *vm);
 
 /* Frees the runtime. Every object, program and map reference obtained from it
  * must be released first. */

@@ -6,6 +6,7 @@
 #include "core/error.h"
 #include "core/opts.h"
 #include "core/runtime.h"
+#include "engine/jit.h"
 #include "engine/vcpu.h"
 #include "helpers/helper_proto.h"
 #include "helpers/trace_pipe.h"
@@ -39,6 +40,7 @@ static uint32_t runtime_possible_cpus(void)
 
 int bpfvm_create(const struct bpfvm_opts *opts, struct bpfvm **vm_out)
 {
+	enum bpfvm_engine engine;
 	struct bpfvm *vm;
 	int err;
 
@@ -50,6 +52,9 @@ int bpfvm_create(const struct bpfvm_opts *opts, struct bpfvm **vm_out)
 		vm_error("bpfvm_create: invalid opts (sz, or unknown fields set)");
 		return -EINVAL;
 	}
+	err = jit_engine_choose(OPTS_GET(opts, engine, BPFVM_ENGINE_DEFAULT), &engine);
+	if (err)
+		return err;
 	vm = calloc(1, sizeof(*vm));
 	if (!vm) {
 		vm_error("bpfvm_create: out of memory");
@@ -58,6 +63,7 @@ int bpfvm_create(const struct bpfvm_opts *opts, struct bpfvm **vm_out)
 	helper_table_init(&vm->helpers);
 	id_table_init(&vm->map_ids);
 	id_table_init(&vm->prog_ids);
+	vm->engine = engine;
 	vm->nr_cpus = OPTS_GET(opts, nr_cpus, 0);
 	if (!vm->nr_cpus)
 		vm->nr_cpus = runtime_possible_cpus();
@@ -95,6 +101,11 @@ int bpfvm_helper_register(struct bpfvm *vm, uint32_t id, const char *name,
 		return -EINVAL;
 	}
 	return helper_table_set(&vm->helpers, id, name, fn, NULL);
+}
+
+enum bpfvm_engine bpfvm_engine(const struct bpfvm *vm)
+{
+	return vm->engine;
 }
 
 uint32_t bpfvm_nr_cpus(const struct bpfvm *vm)

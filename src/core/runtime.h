@@ -12,6 +12,7 @@ struct vcpu_table;
 struct bpfvm {
 	struct helper_table helpers;
 	uint32_t nr_cpus;
+	enum bpfvm_engine engine; /* INTERP or JIT, chosen at creation */
 	struct vcpu_table *vcpus; /* engine/vcpu.h */
 	struct id_table map_ids;  /* id -> struct bpfvm_map * */
 	struct id_table prog_ids; /* id -> struct bpfvm_prog * */

@@ -128,6 +128,10 @@ struct interp_run {
  * out of memory. */
 struct interp_code *interp_decode(const struct bpfvm_prog *prog);
 
+/* The handler of one instruction of a checked program (the JIT compiles
+ * the same operations). */
+enum interp_op interp_decode_op(const struct bpf_insn *insn);
+
 /* Frees decoded code; NULL is allowed. */
 void interp_free(struct interp_code *code);
 

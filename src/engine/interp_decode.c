@@ -174,7 +174,7 @@ static enum interp_op decode_load_store(const struct bpf_insn *insn)
 	return INTERP_OP_LD_IND_B + size;
 }
 
-static enum interp_op decode_op(const struct bpf_insn *insn)
+enum interp_op interp_decode_op(const struct bpf_insn *insn)
 {
 	if (isa_is_alu(insn->code))
 		return decode_alu(insn);
@@ -331,7 +331,7 @@ struct interp_code *interp_decode(const struct bpfvm_prog *prog)
 	}
 	code->insn_cnt = prog->insn_cnt;
 	for (uint32_t idx = 0; idx < prog->insn_cnt; idx++) {
-		code->insns[idx].label = labels[decode_op(&prog->insns[idx])];
+		code->insns[idx].label = labels[interp_decode_op(&prog->insns[idx])];
 		decode_operands(prog, idx, code);
 		if (isa_is_lddw(prog->insns[idx].code))
 			idx++; /* the second slot stays zeroed: never executed */

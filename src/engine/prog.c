@@ -10,6 +10,7 @@
 #include "core/opts.h"
 #include "core/runtime.h"
 #include "engine/interp.h"
+#include "engine/jit.h"
 #include "engine/prog.h"
 #include "engine/vcpu.h"
 #include "isa/isa.h"
@@ -26,6 +27,7 @@ void prog_destroy(struct bpfvm_prog *prog)
 	if (prog->id)
 		id_table_remove(&prog->vm->prog_ids, prog->id);
 	interp_free(prog->interp);
+	jit_free(prog->jit);
 	for (uint32_t i = 0; i < prog->map_cnt; i++)
 		map_put(prog->maps[i]);
 	free(prog->maps);
@@ -322,6 +324,11 @@ int prog_prepare(struct bpfvm_prog *prog)
 	prog->interp = interp_decode(prog);
 	if (!prog->interp)
 		return -ENOMEM;
+	if (prog->vm->engine == BPFVM_ENGINE_JIT) {
+		err = jit_compile(prog);
+		if (err)
+			return err;
+	}
 	id = id_table_add(&prog->vm->prog_ids, prog);
 	if (id < 0) {
 		vm_error("%s: out of memory assigning an id", prog->name);

@@ -10,6 +10,7 @@
 #include "bpfvm/bpfvm.h"
 
 struct interp_code;
+struct jit_code;
 
 /* A subprogram: the main program (index 0) or a function reached by a local
  * call. Subprograms are contiguous and sorted by start. */
@@ -58,7 +59,12 @@ struct bpfvm_prog {
 	uint32_t frames_max;	  /* most frames of a call chain from the main program */
 	uint32_t stack_max;	  /* most stack bytes of such a chain */
 	uint64_t insn_budget;
-	struct interp_code *interp;
+	struct interp_code *interp; /* always decoded: checked mode runs it */
+	/* The JIT's machine code (engine/jit.h) when the runtime's engine is
+	 * the JIT, else NULL; jit_body is its main program's first
+	 * instruction, where tail calls jump (NULL: the interpreter runs it). */
+	struct jit_code *jit;
+	const void *jit_body;
 	/* The end (off + size) of the furthest context access, set by the type
 	 * tracking as the kernel's prog->aux->max_ctx_offset: a raw tracepoint
 	 * test run refuses a shorter ctx_in. */

@@ -7,6 +7,7 @@
 #include "core/runtime.h"
 #include "engine/interp.h"
 #include "engine/interp_checked.h"
+#include "engine/jit.h"
 #include "engine/prog.h"
 #include "engine/run_ctx.h"
 #include "engine/vcpu.h"
@@ -21,22 +22,30 @@ struct run_ctx *run_ctx_current(void)
 }
 
 /* Enters the engine with this thread's run state set for the helpers, and
- * restores the outer one (a callback's run is nested in its caller's). */
+ * restores the outer one (a callback's run is nested in its caller's).
+ * `entry` is a function's handle as its lddw BPF_PSEUDO_FUNC loaded it
+ * (each engine has its own), 0 for the main program. Checked runs always
+ * interpret (their handles are the interpreter's). */
 static int run_enter(struct run_ctx *run, struct interp_run *engine_run,
-		     struct bpfvm_prog *prog, uint64_t *retval)
+		     struct bpfvm_prog *prog, uint64_t entry, uint64_t *retval)
 {
 	struct run_ctx *outer = run_current;
-	uint32_t entry_index = engine_run->entry ? (uint32_t)(engine_run->entry -
-							      prog->interp->insns) : 0;
 	int err;
 
 	if (run != outer)
 		run->outer = outer;
 	run_current = run;
-	if (run->checked)
-		err = interp_checked_execute(prog, entry_index, engine_run, retval);
-	else
-		err = interp_execute(prog->interp, engine_run, retval);
+	engine_run->entry = NULL;
+	if (prog->jit && !run->checked) {
+		err = jit_execute(prog, entry, engine_run, retval);
+	} else {
+		engine_run->entry = (const struct interp_insn *)(uintptr_t)entry;
+		if (run->checked)
+			err = interp_checked_execute(prog, entry ? (uint32_t)(engine_run->entry -
+						     prog->interp->insns) : 0, engine_run, retval);
+		else
+			err = interp_execute(prog->interp, engine_run, retval);
+	}
 	run_current = outer;
 	if (!err && run->error)
 		err = run->error;
@@ -55,12 +64,11 @@ static int64_t run_budget(const struct bpfvm_prog *prog)
  * cannot); the rest, reached only through tail calls made from subprograms,
  * is not, to keep a run's set-up cost independent of that reserve. */
 static int run_on_fresh_stack(struct run_ctx *run, struct bpfvm_prog *prog,
-			      const struct interp_insn *entry, const uint64_t args[5],
+			      uint64_t entry, const uint64_t args[5],
 			      const uint8_t *packet, uint64_t packet_len, uint64_t *retval)
 {
 	_Alignas(16) uint8_t stack[INTERP_RUN_STACK];
 	struct interp_run engine_run = {
-		.entry = entry,
 		.stack_top = stack + sizeof(stack),
 		.stack_bottom = stack,
 		.packet = packet,
@@ -72,7 +80,7 @@ static int run_on_fresh_stack(struct run_ctx *run, struct bpfvm_prog *prog,
 
 	memcpy(engine_run.args, args, sizeof(engine_run.args));
 	memset(stack + sizeof(stack) - ISA_MAX_STACK, 0, ISA_MAX_STACK);
-	return run_enter(run, &engine_run, prog, retval);
+	return run_enter(run, &engine_run, prog, entry, retval);
 }
 
 /* A new invocation: the run state starts afresh (SEMANTICS.md: the tail-call
@@ -84,7 +92,7 @@ static int run_start(struct bpfvm_prog *prog, struct run_ctx *run, const uint64_
 	run->prog = prog;
 	run->tail_call_cnt = 0;
 	run->error = 0;
-	return run_on_fresh_stack(run, prog, NULL, args, packet, packet_len, retval);
+	return run_on_fresh_stack(run, prog, 0, args, packet, packet_len, retval);
 }
 
 /* The packet that ld_abs / ld_ind read, for the program type's context. */
@@ -115,8 +123,7 @@ int run_call_function(struct run_ctx *run, uint64_t func, uint64_t r1, uint64_t 
 	uint64_t packet_len;
 
 	run_legacy_packet(run->prog, run->ctx, &packet, &packet_len);
-	return run_on_fresh_stack(run, run->prog, (const struct interp_insn *)(uintptr_t)func,
-				  args, packet, packet_len, retval);
+	return run_on_fresh_stack(run, run->prog, func, args, packet, packet_len, retval);
 }
 
 int run_raw(struct bpfvm_prog *prog, void *mem, size_t mem_len, bool checked, uint64_t *retval)

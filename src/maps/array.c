@@ -131,6 +131,17 @@ static uint8_t *array_elem(const struct bpfvm_map *map, uint32_t index)
 
 /* ---- Program side ---------------------------------------------------- */
 
+bool array_inline_layout(const struct bpfvm_map *map, uint8_t **base, uint64_t *stride,
+			 uint32_t *max_entries)
+{
+	if (map_type(map) != BPF_MAP_TYPE_ARRAY)
+		return false;
+	*base = array_elem(map, 0);
+	*stride = array_elem_size(map_value_size(map));
+	*max_entries = map_max_entries(map);
+	return true;
+}
+
 static void *array_bpf_lookup(struct bpfvm_map *map, const void *key, uint32_t cpu)
 {
 	uint32_t index = map_key_index(key);

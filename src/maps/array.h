@@ -15,6 +15,12 @@
  * flags within the array's mask; -EINVAL / -E2BIG with a message. */
 int array_check_attr(const struct map_attr *attr);
 
+/* For an engine that inlines bpf_map_lookup_elem on a BPF_MAP_TYPE_ARRAY
+ * (the kernel's array_map_gen_lookup): element i is at base + i * stride for
+ * i < max_entries, for the map's whole life. False for other map types. */
+bool array_inline_layout(const struct bpfvm_map *map, uint8_t **base, uint64_t *stride,
+			 uint32_t *max_entries);
+
 /* Index order: NULL or out-of-range key -> 0, last index -> -ENOENT. */
 int array_get_next_key(struct bpfvm_map *map, const void *key, void *next_key);
 

@@ -167,6 +167,7 @@ struct bpfvm_map {
 	uint32_t owner_prog_type;
 	uint32_t owner_attach_type;
 	bool owner_xdp_has_frags;	/* the kernel's owner.xdp_has_frags */
+	bool owner_jited;		/* the kernel's owner.jited: the engine */
 };
 
 /* The family for a map type, or NULL if bpfvm has none. */

@@ -51,10 +51,20 @@ int prog_array_check_owner(struct bpfvm_map *map, const struct bpfvm_prog *prog)
 		map->owner_prog_type = prog->type;
 		map->owner_attach_type = prog->expected_attach_type;
 		map->owner_xdp_has_frags = prog_has_frags(prog);
+		map->owner_jited = prog->jit != NULL;
 		atomic_store_explicit(&map->owner_set, PROG_ARRAY_OWNED, memory_order_release);
 		return 0;
 	}
 	prog_array_wait_owner(map);
+	/* A tail call stays in its engine: JIT code jumps into machine code,
+	 * the interpreter into decoded instructions (the kernel's "execution
+	 * mode", owner.jited). */
+	if (map->owner_jited != (prog->jit != NULL)) {
+		vm_error("map '%.16s': program '%s' (run by the %s) cannot join a prog array owned "
+			 "by programs run by the %s", map->region->name, prog->name,
+			 prog->jit ? "JIT" : "interpreter", map->owner_jited ? "JIT" : "interpreter");
+		return -EINVAL;
+	}
 	if (map->owner_prog_type != (uint32_t)prog->type ||
 	    map->owner_attach_type != (uint32_t)prog->expected_attach_type ||
 	    map->owner_xdp_has_frags != prog_has_frags(prog)) {

@@ -680,7 +680,10 @@ static int parse_options(int argc, char **argv, struct options *o)
 
 int main(int argc, char **argv)
 {
-	struct bpfvm_opts vm_opts = { .sz = sizeof(vm_opts), .nr_cpus = 2 };
+	/* Every run is checked, and checked runs interpret: compiling each
+	 * mutant for the JIT would only slow the search down. */
+	struct bpfvm_opts vm_opts = { .sz = sizeof(vm_opts), .nr_cpus = 2,
+				      .engine = BPFVM_ENGINE_INTERP };
 	struct bpfvm_map *gen_maps[FUZZ_GEN_MAPS] = { NULL };
 	static struct stats stats;
 	struct fuzz_seeds seeds = { 0 };

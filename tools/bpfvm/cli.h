@@ -19,6 +19,13 @@ extern bool cli_json;
  * its log printed to stderr as libbpf prints it. */
 extern bool cli_debug;
 
+/* --engine interp|jit: the engine of every runtime the CLI creates
+ * (default: BPFVM_ENGINE, else the JIT on x86-64). */
+extern enum bpfvm_engine cli_engine;
+
+/* Creates the runtime with the CLI's options; prints why on failure. */
+int cli_vm_create(struct bpfvm **vm);
+
 /* Reads a whole file ("-" is stdin). Returns a malloc'ed buffer with a NUL
  * after the data, or NULL with a message on stderr. */
 char *cli_read_file(const char *path, size_t *len_out);

@@ -13,6 +13,14 @@
 
 bool cli_json;
 bool cli_debug;
+enum bpfvm_engine cli_engine;
+
+int cli_vm_create(struct bpfvm **vm)
+{
+	struct bpfvm_opts opts = { .sz = sizeof(opts), .engine = cli_engine };
+
+	return bpfvm_create(&opts, vm);
+}
 
 int cli_error(const char *fmt, ...)
 {
@@ -79,7 +87,7 @@ static int open_object(const char *path, struct cli_object *co)
 {
 	memset(co, 0, sizeof(*co));
 	co->path = path;
-	if (bpfvm_create(NULL, &co->vm))
+	if (cli_vm_create(&co->vm))
 		return cli_fail("create");
 	if (bpfvm_object_open(co->vm, path, NULL, &co->obj)) {
 		cli_fail(path);

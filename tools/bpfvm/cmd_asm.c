@@ -114,7 +114,7 @@ static int cmd_run(int argc, char **argv)
 		data = cli_read_file(args.data_in, &data_len);
 		err = data ? 0 : -EIO;
 	}
-	if (!err && (err = bpfvm_create(NULL, &vm)))
+	if (!err && (err = cli_vm_create(&vm)))
 		cli_fail("create");
 	opts.name = args.file;
 	opts.ctx_size = (uint32_t)data_len; /* verified for the input it runs on */

@@ -12,10 +12,14 @@
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"Usage: bpfvm [-j|--json] [-d|--debug] OBJECT COMMAND [ARGS]\n"
+		"Usage: bpfvm [-j|--json] [-d|--debug] [--engine interp|jit] OBJECT COMMAND\n"
+		"             [ARGS]\n"
 		"\n"
 		"  -d, --debug  verify every program at log level 1|2|4 and print each\n"
 		"               verifier log to stderr (as bpftool -d)\n"
+		"  --engine E   run programs on the interpreter (interp) or compile them\n"
+		"               to x86-64 code (jit); default: $BPFVM_ENGINE, else jit on\n"
+		"               x86-64 (checked runs always interpret)\n"
 		"\n"
 		"  bpfvm prog run OBJ [name PROG] [data_in FILE] [data_out FILE]\n"
 		"                 [data_size_out N] [ctx_in FILE] [ctx_out FILE]\n"
@@ -105,6 +109,18 @@ int cli_fail(const char *what)
 	return 1;
 }
 
+/* --engine NAME; false for an unknown name. */
+static bool parse_engine(const char *name)
+{
+	if (strcmp(name, "interp") == 0)
+		cli_engine = BPFVM_ENGINE_INTERP;
+	else if (strcmp(name, "jit") == 0)
+		cli_engine = BPFVM_ENGINE_JIT;
+	else
+		return false;
+	return true;
+}
+
 /* Global options come before OBJECT, as in bpftool. */
 static int parse_options(int argc, char **argv)
 {
@@ -116,7 +132,10 @@ static int parse_options(int argc, char **argv)
 			cli_json = true;
 		else if (strcmp(argv[i], "-d") == 0 || strcmp(argv[i], "--debug") == 0)
 			cli_debug = true;
-		else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
+		else if (strcmp(argv[i], "--engine") == 0) {
+			if (i + 1 == argc || !parse_engine(argv[++i]))
+				return -i;
+		} else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
 			break;
 		else
 			return -i;

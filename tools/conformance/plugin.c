@@ -4,8 +4,9 @@
  *
  *   stdin   the program, as hex bytes separated by whitespace
  *   argv[1] the input memory in the same format, unless it starts with "--"
- *   options --jit, --interpret (engine choice); other "--" options are
- *           ignored with a warning on stderr
+ *   options --jit, --interpret: the engine (bpfvm.h: enum bpfvm_engine;
+ *           neither: the default, BPFVM_ENGINE or the JIT on x86-64); other
+ *           "--" options are ignored with a warning on stderr
  *   stdout  r0 in hex, and nothing else
  *   exit    0 on success; on a load or run error, one line on stderr and 1
  *
@@ -111,17 +112,26 @@ static uint64_t helper_identity(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t 
 	return r1;
 }
 
-static void parse_options(int argc, char **argv, int first)
+static enum bpfvm_engine parse_options(int argc, char **argv, int first)
 {
+	enum bpfvm_engine engine = BPFVM_ENGINE_DEFAULT;
+
 	for (int i = first; i < argc; i++) {
-		if (strcmp(argv[i], "--jit") == 0 || strcmp(argv[i], "--interpret") == 0)
-			continue; /* the interpreter is the only engine until the JIT lands */
-		fprintf(stderr, "bpfvm-conformance-plugin: ignoring unknown option '%s'\n", argv[i]);
+		if (strcmp(argv[i], "--jit") == 0)
+			engine = BPFVM_ENGINE_JIT;
+		else if (strcmp(argv[i], "--interpret") == 0)
+			engine = BPFVM_ENGINE_INTERP;
+		else
+			fprintf(stderr, "bpfvm-conformance-plugin: ignoring unknown option '%s'\n",
+				argv[i]);
 	}
+	return engine;
 }
 
-static int run_program(const struct byte_buffer *code, struct byte_buffer *memory)
+static int run_program(const struct byte_buffer *code, struct byte_buffer *memory,
+		       enum bpfvm_engine engine)
 {
+	struct bpfvm_opts vm_opts = { .sz = sizeof(vm_opts), .engine = engine };
 	struct bpfvm_prog_opts opts = { .sz = sizeof(opts), .name = "conformance",
 					.ctx_size = (uint32_t)memory->len };
 	struct bpfvm_prog *prog = NULL;
@@ -133,7 +143,7 @@ static int run_program(const struct byte_buffer *code, struct byte_buffer *memor
 		fprintf(stderr, "program size %zu is not a multiple of 8\n", code->len);
 		return 1;
 	}
-	err = bpfvm_create(NULL, &vm);
+	err = bpfvm_create(&vm_opts, &vm);
 	if (!err)
 		err = bpfvm_helper_register(vm, PLUGIN_HELPER_IDENTITY, "identity", helper_identity);
 	if (!err)
@@ -153,6 +163,7 @@ static int run_program(const struct byte_buffer *code, struct byte_buffer *memor
 int main(int argc, char **argv)
 {
 	struct byte_buffer code = { 0 }, memory = { 0 };
+	enum bpfvm_engine engine;
 	int first_option = 1;
 	char *program_text;
 	int status = 1;
@@ -162,14 +173,14 @@ int main(int argc, char **argv)
 			goto out;
 		first_option = 2;
 	}
-	parse_options(argc, argv, first_option);
+	engine = parse_options(argc, argv, first_option);
 	program_text = read_all(stdin);
 	if (!program_text) {
 		fprintf(stderr, "out of memory reading the program\n");
 		goto out;
 	}
 	if (parse_hex(program_text, &code) == 0)
-		status = run_program(&code, &memory);
+		status = run_program(&code, &memory, engine);
 	free(program_text);
 out:
 	free(code.data);

@@ -1,0 +1,44 @@
+/* The x86-64 JIT: compiles the verified, rewritten program (the stream the
+ * interpreter decodes, with the operands interp_decode resolved) to machine
+ * code, and runs it. See docs/jit.md and jit_internal.h for the layout. */
+#ifndef BPFVM_ENGINE_JIT_H
+#define BPFVM_ENGINE_JIT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bpfvm/bpfvm.h"
+
+struct interp_run;
+
+/* A program's machine code: one mapping, read + execute once written. */
+struct jit_code {
+	void *mem;	     /* the mapping */
+	size_t map_size;     /* its size */
+	size_t code_size;    /* bytes of code in it */
+	uint64_t (*enter)(void *state); /* the entry stub (jit_internal.h) */
+	const void *body;    /* the main program's first instruction */
+};
+
+/* Whether this build has the JIT (x86-64 only). */
+bool jit_available(void);
+
+/* The engine a runtime gets for `requested` (bpfvm.h: enum bpfvm_engine):
+ * 0 and *engine, or -EINVAL / -ENOTSUP with a message. */
+int jit_engine_choose(enum bpfvm_engine requested, enum bpfvm_engine *engine);
+
+/* Compiles prog (checked and decoded: prog->interp set) and sets prog->jit
+ * and prog->jit_body. Returns 0, or -ENOMEM / -ENOTSUP with a message. */
+int jit_compile(struct bpfvm_prog *prog);
+
+/* Unmaps the code; NULL is allowed. */
+void jit_free(struct jit_code *code);
+
+/* Runs prog's code from `entry` (a function's address, as an lddw
+ * BPF_PSEUDO_FUNC loads it; 0: the main program) with the run's registers,
+ * stack and budget. Returns 0 and sets *retval, or a negative errno. */
+int jit_execute(const struct bpfvm_prog *prog, uint64_t entry, struct interp_run *run,
+		uint64_t *retval);
+
+#endif

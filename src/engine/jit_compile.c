@@ -1,0 +1,312 @@
+/* The JIT's driver: one pass over the decoded program, emitting straight
+ * into the code mapping, then the cold stubs, then the forward references.
+ *
+ *     code mapping
+ *     +---------------------+ 0
+ *     | entry stub          |  saves the C callee-saved registers, loads
+ *     |                     |  r1..r5, r10, the budget; calls the entry
+ *     | error exit          |  restores rsp from the run state, returns
+ *     +---------------------+ body
+ *     | instruction 0 ...   |  the main program, then its subprograms:
+ *     |                     |  a tail call jumps here, past the entry stub
+ *     +---------------------+
+ *     | stubs               |  budget exhausted, callx without a helper
+ *     +---------------------+
+ *
+ * Every jump, call and lea is a rel32, so one pass is enough: backward and
+ * forward targets alike are patched once every instruction has its address.
+ * Code is written at its final address, so helper calls are rel32 when the
+ * helper is within reach. */
+#include <assert.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/error.h"
+#include "engine/jit_internal.h"
+#include "engine/prog.h"
+#include "isa/isa.h"
+
+const uint8_t jit_reg[11] = {
+	X86_RAX, X86_RDI, X86_RSI, X86_RDX, X86_RCX, X86_R8,
+	X86_RBX, X86_R13, X86_R14, X86_R15, X86_RBP,
+};
+
+/* Most bytes one instruction's code takes (a tail call, about 90), one
+ * stub's, and the entry stub's. */
+#define JIT_MAX_INSN_BYTES 160
+#define JIT_MAX_STUB_BYTES 48
+#define JIT_ENTRY_BYTES 160
+/* Loop heads (targets of backward jumps) start on a 16-byte boundary, so
+ * that a small loop's body is fetched and decoded in as few blocks as
+ * possible (measured: up to 1.5x on a checksum loop). */
+#define JIT_LOOP_ALIGN 16
+
+_Static_assert(INTERP_OP_BSWAP64 + 1 == INTERP_OP_JA &&
+	       INTERP_OP_JMP32_JSLE_X + 1 == INTERP_OP_CALL_HELPER &&
+	       INTERP_OP_EXIT + 1 == INTERP_OP_LDX_B && INTERP_OP_LDDW + 1 == INTERP_OP_LD_ABS_B &&
+	       INTERP_OP_LD_IND_W + 1 == INTERP_OP_COUNT, "families of enum interp_op in order");
+
+bool jit_available(void)
+{
+	return true;
+}
+
+void jit_rel32_to_insn(struct jit_ctx *ctx, uint32_t at, uint32_t insn)
+{
+	ctx->fixups[ctx->fixup_cnt++] = (struct jit_fixup){ .at = at, .insn = insn };
+}
+
+void jit_rel32_to_stub(struct jit_ctx *ctx, uint32_t at, enum jit_stub_kind kind, uint8_t reg)
+{
+	ctx->stubs[ctx->stub_cnt++] = (struct jit_stub){
+		.at = at, .insn = ctx->idx, .kind = (uint8_t)kind, .reg = reg,
+	};
+}
+
+void jit_emit_charge(struct jit_ctx *ctx, int64_t cost)
+{
+	x86_alu_ri(&ctx->buf, X86_SUB, true, JIT_BUDGET, (int32_t)cost);
+	jit_rel32_to_stub(ctx, x86_jcc_rel32(&ctx->buf, X86_CC_S), JIT_STUB_BUDGET, 0);
+}
+
+void jit_emit_call_abs(struct jit_ctx *ctx, const void *fn)
+{
+	struct jit_buf *buf = &ctx->buf;
+	int64_t rel = (int64_t)((uintptr_t)fn - (uintptr_t)(buf->p + 5));
+
+	if (x86_fits_i32(rel)) {
+		uint32_t at = x86_call_rel32(buf);
+
+		jit_patch_rel32(buf, at, (uint32_t)(at + 4 + rel));
+	} else {
+		x86_mov_ri(buf, true, JIT_TMP2, (int64_t)(uintptr_t)fn);
+		x86_call_reg(buf, JIT_TMP2);
+	}
+}
+
+static const int entry_saved[6] = { X86_RBX, X86_RBP, X86_R12, X86_R13, X86_R14, X86_R15 };
+
+/* uint64_t entry(struct jit_state *state): saves the C callee-saved
+ * registers (six pushes keep rsp % 16 == 8, so that the call below enters
+ * the function with the stack aligned as jit_internal.h draws it), loads
+ * the BPF registers, calls state->entry, stores the budget back. Sets
+ * *epilogue to the offset of the register restore, where errors leave. */
+static void emit_entry_stub(struct jit_buf *buf, uint32_t *epilogue)
+{
+	static const int args[5] = { X86_RDI, X86_RSI, X86_RDX, X86_RCX, X86_R8 };
+	static const int zeroed[5] = { X86_RAX, X86_RBX, X86_R13, X86_R14, X86_R15 };
+
+	for (int i = 0; i < 6; i++)
+		x86_push(buf, entry_saved[i]);
+	x86_mov_rr(buf, true, JIT_STATE, X86_RDI);
+	x86_store(buf, X86_64, JIT_STATE_AT(saved_rsp), X86_RSP);
+	x86_load(buf, X86_64, X86_RBP, JIT_STATE_AT(stack_top));
+	x86_load(buf, X86_64, JIT_BUDGET, JIT_STATE_AT(budget));
+	for (int i = 0; i < 5; i++)
+		x86_load(buf, X86_64, args[i], x86_at(JIT_STATE, (int32_t)(offsetof(struct jit_state,
+										 args) + 8 * i)));
+	for (int i = 0; i < 5; i++) /* the interpreter starts them at 0 too */
+		x86_mov_ri(buf, false, zeroed[i], 0);
+	x86_call_mem(buf, JIT_STATE_AT(entry));
+	x86_store(buf, X86_64, JIT_STATE_AT(budget), JIT_BUDGET);
+	*epilogue = jit_buf_pos(buf);
+	for (int i = 5; i >= 0; i--)
+		x86_pop(buf, entry_saved[i]);
+	x86_ret(buf);
+}
+
+/* Leaves from any depth: the error is in the run state already. */
+static uint32_t emit_error_exit(struct jit_buf *buf, uint32_t epilogue)
+{
+	uint32_t error_exit = jit_buf_pos(buf);
+
+	x86_load(buf, X86_64, X86_RSP, JIT_STATE_AT(saved_rsp));
+	jit_patch_rel32(buf, x86_jmp_rel32(buf), epilogue);
+	return error_exit;
+}
+
+static void emit_stub(struct jit_ctx *ctx, const struct jit_stub *stub, uint32_t error_exit)
+{
+	struct jit_buf *buf = &ctx->buf;
+	int32_t error = stub->kind == JIT_STUB_BUDGET ? -ETIME : -EINVAL;
+
+	jit_patch_rel32(buf, stub->at, jit_buf_pos(buf));
+	if (stub->kind == JIT_STUB_CALLX) {
+		x86_store(buf, X86_64, JIT_STATE_AT(error_value), jit_reg[stub->reg]);
+		x86_store_imm(buf, X86_32, JIT_STATE_AT(error_reg), stub->reg);
+	}
+	x86_store_imm(buf, X86_32, JIT_STATE_AT(error_insn), (int32_t)stub->insn);
+	x86_store_imm(buf, X86_32, JIT_STATE_AT(error), error);
+	jit_patch_rel32(buf, x86_jmp_rel32(buf), error_exit);
+}
+
+/* jit_code_bound's promise: every piece fits the room it was given. */
+static void check_size(uint32_t start, uint32_t end, uint32_t max)
+{
+	assert(end - start <= max);
+}
+
+static void emit_insn(struct jit_ctx *ctx, enum interp_op op)
+{
+	if (op < INTERP_OP_JA)
+		jit_emit_alu(ctx, op);
+	else if (op < INTERP_OP_CALL_HELPER)
+		jit_emit_jump(ctx, op);
+	else if (op < INTERP_OP_LDX_B || op > INTERP_OP_LDDW)
+		jit_emit_call(ctx, op);
+	else
+		jit_emit_memory(ctx, op);
+}
+
+/* Sets ctx->flags: jump targets (the decoder gave backward jumps a budget
+ * cost: their targets are loop heads) and functions' starts. */
+static void mark_targets(struct jit_ctx *ctx)
+{
+	const struct interp_insn *decoded = ctx->decoded->insns;
+	const struct bpfvm_prog *prog = ctx->prog;
+
+	memset(ctx->flags, 0, prog->insn_cnt);
+	for (uint32_t i = 0; i < prog->subprog_cnt; i++)
+		ctx->flags[prog->subprogs[i].start] |= JIT_JUMP_TARGET;
+	for (uint32_t idx = 0; idx < prog->insn_cnt; idx++) {
+		enum interp_op op = interp_decode_op(&prog->insns[idx]);
+
+		if (op >= INTERP_OP_JA && op < INTERP_OP_CALL_HELPER) {
+			uint32_t target = jit_target_index(ctx, decoded[idx].target);
+
+			ctx->flags[target] |= JIT_JUMP_TARGET;
+			if (decoded[idx].off > 0)
+				ctx->flags[target] |= JIT_LOOP_HEAD;
+		}
+		if (isa_is_lddw(prog->insns[idx].code))
+			idx++;
+	}
+}
+
+static void emit_body(struct jit_ctx *ctx)
+{
+	const struct bpfvm_prog *prog = ctx->prog;
+
+	mark_targets(ctx);
+	for (ctx->idx = 0; ctx->idx < prog->insn_cnt; ctx->idx++) {
+		const struct bpf_insn *insn = &prog->insns[ctx->idx];
+
+		if (ctx->flags[ctx->idx] & JIT_LOOP_HEAD)
+			x86_align(&ctx->buf, JIT_LOOP_ALIGN);
+		ctx->addrs[ctx->idx] = jit_buf_pos(&ctx->buf);
+		emit_insn(ctx, interp_decode_op(insn));
+		check_size(ctx->addrs[ctx->idx], jit_buf_pos(&ctx->buf), JIT_MAX_INSN_BYTES);
+		if (isa_is_lddw(insn->code))
+			ctx->addrs[++ctx->idx] = jit_buf_pos(&ctx->buf);
+	}
+}
+
+static void free_ctx(struct jit_ctx *ctx)
+{
+	free(ctx->addrs);
+	free(ctx->flags);
+	free(ctx->fixups);
+	free(ctx->stubs);
+}
+
+static int alloc_ctx(struct jit_ctx *ctx, const struct bpfvm_prog *prog)
+{
+	size_t n = prog->insn_cnt;
+
+	*ctx = (struct jit_ctx){ .prog = prog, .decoded = prog->interp };
+	ctx->addrs = malloc(n * sizeof(*ctx->addrs));
+	ctx->flags = malloc(n);
+	ctx->fixups = malloc(n * sizeof(*ctx->fixups));
+	ctx->stubs = malloc(2 * n * sizeof(*ctx->stubs));
+	if (!ctx->addrs || !ctx->flags || !ctx->fixups || !ctx->stubs) {
+		free_ctx(ctx);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+size_t jit_code_bound(const struct bpfvm_prog *prog)
+{
+	return JIT_ENTRY_BYTES + (size_t)prog->insn_cnt * (JIT_LOOP_ALIGN + JIT_MAX_INSN_BYTES +
+							     2 * JIT_MAX_STUB_BYTES);
+}
+
+/* Emits everything into ctx->buf; returns the body's offset. */
+static uint32_t emit_all(struct jit_ctx *ctx)
+{
+	uint32_t epilogue, error_exit, body;
+
+	emit_entry_stub(&ctx->buf, &epilogue);
+	error_exit = emit_error_exit(&ctx->buf, epilogue);
+	body = jit_buf_pos(&ctx->buf);
+	emit_body(ctx);
+	check_size(0, body, JIT_ENTRY_BYTES);
+	for (uint32_t i = 0; i < ctx->stub_cnt; i++) {
+		uint32_t start = jit_buf_pos(&ctx->buf);
+
+		emit_stub(ctx, &ctx->stubs[i], error_exit);
+		check_size(start, jit_buf_pos(&ctx->buf), JIT_MAX_STUB_BYTES);
+	}
+	for (uint32_t i = 0; i < ctx->fixup_cnt; i++)
+		jit_patch_rel32(&ctx->buf, ctx->fixups[i].at, ctx->addrs[ctx->fixups[i].insn]);
+	return body;
+}
+
+int jit_emit(const struct bpfvm_prog *prog, struct jit_buf *buf, uint32_t *body)
+{
+	struct jit_ctx ctx;
+
+	if (alloc_ctx(&ctx, prog)) {
+		vm_error("%s: out of memory compiling %u instructions", prog->name, prog->insn_cnt);
+		return -ENOMEM;
+	}
+	ctx.buf = *buf;
+	*body = emit_all(&ctx);
+	*buf = ctx.buf;
+	free_ctx(&ctx);
+	return 0;
+}
+
+int jit_compile(struct bpfvm_prog *prog)
+{
+	size_t map_size = jit_code_bound(prog);
+	struct jit_code *code = calloc(1, sizeof(*code));
+	struct jit_buf buf;
+	uint32_t body;
+	void *mem = code ? jit_code_map(map_size) : NULL;
+
+	if (!mem) {
+		free(code);
+		vm_error("%s: out of memory for %zu bytes of machine code (the interpreter "
+			 "needs none: BPFVM_ENGINE=interp)", prog->name, map_size);
+		return -ENOMEM;
+	}
+	buf = (struct jit_buf){ .start = mem, .p = mem, .end = (uint8_t *)mem + map_size };
+	if (jit_emit(prog, &buf, &body)) {
+		jit_code_unmap(mem, map_size);
+		free(code);
+		return -ENOMEM;
+	}
+	*code = (struct jit_code){ .mem = mem, .code_size = jit_buf_pos(&buf) };
+	code->map_size = jit_code_seal(mem, map_size, code->code_size);
+	if (!code->map_size) {
+		jit_code_unmap(mem, map_size);
+		free(code);
+		vm_error("%s: cannot make machine code executable (mprotect)", prog->name);
+		return -ENOMEM;
+	}
+	code->enter = (uint64_t (*)(void *))(uintptr_t)mem;
+	code->body = (uint8_t *)mem + body;
+	prog->jit = code;
+	prog->jit_body = code->body;
+	return 0;
+}
+
+void jit_free(struct jit_code *code)
+{
+	if (!code)
+		return;
+	jit_code_unmap(code->mem, code->map_size);
+	free(code);
+}

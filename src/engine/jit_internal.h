@@ -1,0 +1,185 @@
+/* What the JIT's emitters share: the register mapping, the run state that
+ * the code reaches through R12, and the compilation context.
+ *
+ * Registers (the kernel's mapping, arch/x86/net/bpf_jit_comp.c, so that
+ * r1..r5 are already the SysV argument registers at a helper call and r0 is
+ * its return register):
+ *
+ *     BPF  r0  r1  r2  r3  r4  r5  r6  r7  r8  r9  r10
+ *     x86  rax rdi rsi rdx rcx r8  rbx r13 r14 r15 rbp
+ *
+ *     r9   the instruction budget (bpfvm.h: insn_budget), charged by backward
+ *          jumps and local calls; saved in the run state around C calls
+ *     r10, r11  scratch
+ *     r12  the run state (struct jit_state), callee-saved so helpers keep it
+ *
+ * r10 (rbp) points into the run's BPF stack (run.c allocates it, as for the
+ * interpreter), not into the native stack: BPF frames are laid out exactly
+ * as the interpreter lays them out, so r10 values, stack contents and the
+ * tail-call stack rule (tail_call_fits) agree bit for bit.
+ *
+ * Native stack (grows down), one uniform frame per BPF function:
+ *
+ *     jit_execute (C)
+ *     +-------------------------+
+ *     | return into jit_execute |
+ *     | rbx rbp r12 r13 r14 r15 |  entry stub; state->saved_rsp points here
+ *     | return into entry stub  |  <- main program's frame: rsp % 16 == 0
+ *     +-------------------------+     after this return address is pushed
+ *     | r6 r7 r8 r9 r10 (BPF)   |  a local call's caller pushes its
+ *     | return into the caller  |  callee-saved registers and r10
+ *     +-------------------------+
+ *     | ...                     |
+ *
+ * Every function returns with a plain `ret`, whoever entered it. A tail call
+ * is a `jmp` to the target's first instruction with the frame left as it
+ * is: the target's exit returns to whoever called the frame that made the
+ * call, as SEMANTICS.md wants. Errors (budget exhausted, callx to an unknown
+ * helper) restore rsp from the run state and return to jit_execute through
+ * the entry stub's epilogue. */
+#ifndef BPFVM_ENGINE_JIT_INTERNAL_H
+#define BPFVM_ENGINE_JIT_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "engine/interp.h"
+#include "engine/jit.h"
+#include "engine/jit_x86.h"
+#include "engine/prog.h"
+
+#define JIT_BUDGET X86_R9
+#define JIT_TMP X86_R10
+#define JIT_TMP2 X86_R11
+#define JIT_STATE X86_R12
+
+extern const uint8_t jit_reg[11];
+
+/* The run state, at R12 while code runs. */
+struct jit_state {
+	const void *entry;	      /* the function the entry stub calls */
+	int64_t budget;		      /* R9 while code runs */
+	uint64_t stack_top;	      /* r10 of the entry frame */
+	uint64_t stack_bottom;	      /* lowest byte of the run's stack */
+	struct run_ctx *run;	      /* tail-call count, running program */
+	struct interp_run *interp_run; /* legacy packet loads */
+	uint64_t saved_rsp;	      /* the entry stub's, for error exits */
+	int32_t error;		      /* -errno set by an error exit */
+	uint32_t error_insn;	      /* the instruction that failed */
+	uint64_t error_value;	      /* callx: the id */
+	uint32_t error_reg;	      /* callx: the register */
+	uint64_t args[5];	      /* r1..r5 */
+};
+
+#define JIT_STATE_AT(field) x86_at(JIT_STATE, (int32_t)offsetof(struct jit_state, field))
+
+/* Code that the compiler emits after the body (cold paths), jumped to from
+ * a rel32 at `at`. */
+enum jit_stub_kind {
+	JIT_STUB_BUDGET,  /* budget exhausted at `insn` */
+	JIT_STUB_CALLX,	  /* callx `insn` through register `reg` found no helper */
+};
+
+struct jit_stub {
+	uint32_t at;
+	uint32_t insn;
+	uint8_t kind;
+	uint8_t reg;
+};
+
+/* A rel32 at `at` that must reach instruction `insn`. */
+struct jit_fixup {
+	uint32_t at;
+	uint32_t insn;
+};
+
+/* What the compiler knows of an instruction before compiling it. */
+enum jit_insn_flags {
+	JIT_LOOP_HEAD = 1,   /* the target of a backward jump */
+	JIT_JUMP_TARGET = 2, /* reached from elsewhere than the instruction before:
+			      * a jump's target or a function's start */
+};
+
+struct jit_ctx {
+	const struct bpfvm_prog *prog;
+	const struct interp_code *decoded; /* operands as the interpreter has them */
+	struct jit_buf buf;
+	uint32_t *addrs;		   /* code offset of each instruction */
+	uint8_t *flags;			   /* enum jit_insn_flags of each instruction */
+	struct jit_fixup *fixups;
+	uint32_t fixup_cnt;
+	struct jit_stub *stubs;
+	uint32_t stub_cnt;
+	uint32_t idx;			   /* the instruction being compiled */
+};
+
+/* The instruction being compiled, raw and decoded. Immediates are read
+ * from the raw instruction: the decoder may have fused a constant-key tail
+ * call's `r3 = K` or `r2 = map` into its first entry (interp_decode.c),
+ * whose operands then describe the fused operation. The decoded form is
+ * used for what only it has: lddw values (a fused lddw keeps its value),
+ * helper functions, jump and call targets, budget costs, frame sizes. */
+static inline const struct bpf_insn *jit_insn(const struct jit_ctx *ctx)
+{
+	return &ctx->prog->insns[ctx->idx];
+}
+
+static inline const struct interp_insn *jit_decoded(const struct jit_ctx *ctx)
+{
+	return &ctx->decoded->insns[ctx->idx];
+}
+
+static inline int jit_dst(const struct jit_ctx *ctx)
+{
+	return jit_reg[jit_insn(ctx)->dst_reg];
+}
+
+static inline int jit_src(const struct jit_ctx *ctx)
+{
+	return jit_reg[jit_insn(ctx)->src_reg];
+}
+
+/* The index of a decoded jump or call target. */
+static inline uint32_t jit_target_index(const struct jit_ctx *ctx, const struct interp_insn *target)
+{
+	return (uint32_t)(target - ctx->decoded->insns);
+}
+
+/* Shared by the emitters (jit_compile.c). */
+void jit_rel32_to_insn(struct jit_ctx *ctx, uint32_t at, uint32_t insn);
+void jit_rel32_to_stub(struct jit_ctx *ctx, uint32_t at, enum jit_stub_kind kind, uint8_t reg);
+/* Subtracts `cost` from the budget; on exhaustion leaves with -ETIME. */
+void jit_emit_charge(struct jit_ctx *ctx, int64_t cost);
+/* Calls C function `fn` (a rel32 call when it is in reach). */
+void jit_emit_call_abs(struct jit_ctx *ctx, const void *fn);
+
+/* One emitter per family, each for the ops of its family (enum interp_op). */
+void jit_emit_alu(struct jit_ctx *ctx, enum interp_op op);
+void jit_emit_memory(struct jit_ctx *ctx, enum interp_op op);
+void jit_emit_jump(struct jit_ctx *ctx, enum interp_op op);
+void jit_emit_call(struct jit_ctx *ctx, enum interp_op op);
+void jit_emit_tail_call(struct jit_ctx *ctx);
+/* A helper call compiled inline (jit_inline.c); false: call it. */
+bool jit_emit_inline_helper(struct jit_ctx *ctx);
+
+/* The compiler proper (jit_compile.c), without the code memory: emits
+ * prog's code into buf, which must hold jit_code_bound(prog) bytes at the
+ * address the code will run at (helper calls are relative to it). Sets
+ * *body to the main program's offset. 0 or -ENOMEM. */
+size_t jit_code_bound(const struct bpfvm_prog *prog);
+int jit_emit(const struct bpfvm_prog *prog, struct jit_buf *buf, uint32_t *body);
+
+/* Code memory (jit_code_mem.c): mapped writable near the library's code
+ * (so that helper calls can be rel32), then sealed read + execute. */
+void *jit_code_map(size_t size);
+/* Makes the first `used` bytes read + execute and unmaps the pages after
+ * them. Returns the size still mapped, or 0 when mprotect failed. */
+size_t jit_code_seal(void *code, size_t size, size_t used);
+void jit_code_unmap(void *code, size_t size);
+
+/* The legacy packet load (ld_abs / ld_ind) that code calls: the value, or
+ * JIT_PACKET_OUT_OF_RANGE. */
+#define JIT_PACKET_OUT_OF_RANGE UINT64_MAX
+uint64_t jit_packet_load(const struct jit_state *state, uint64_t offset, uint64_t size);
+
+#endif
