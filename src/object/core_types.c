@@ -386,7 +386,8 @@ static int core_types_match_level(const struct btf *local_btf, uint32_t local_id
 			targ_id = targ->type;
 			continue;
 		case BTF_KIND_ARRAY:
-			if (!btf_is_array(targ) || btf_array(local)->nelems != btf_array(targ)->nelems)
+			if (!btf_is_array(targ) ||
+			    btf_array(local)->nelems != btf_array(targ)->nelems)
 				return 0;
 			local_id = btf_array(local)->type;
 			targ_id = btf_array(targ)->type;

@@ -59,7 +59,8 @@ static void without_target_btf_every_insn_keeps_its_value(void)
 
 	testlib_check(test, err == 0, "read failed: %d %s", err, bpfvm_errmsg());
 	if (!err) {
-		const struct object_prog *prog = &file->progs[object_find_prog(file, "read_fields")];
+		int idx = object_find_prog(file, "read_fields");
+		const struct object_prog *prog = &file->progs[idx];
 
 		testlib_check(test, memcmp(prog->insns, section_insns(&img, "tc"),
 					   prog->insn_cnt * sizeof(struct bpf_insn)) == 0,
