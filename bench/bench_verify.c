@@ -313,7 +313,8 @@ static int keep_libbpf_warning(enum libbpf_print_level level, const char *fmt, v
 	return 0;
 }
 
-/* The verifier's reason: the last non-empty line before its statistics. */
+/* The verifier's reason: the last line before its statistics that is
+ * neither empty nor a line of source (the "; ..." of BTF line info). */
 static void kernel_reason(const char *log, char *buf, size_t size)
 {
 	const char *end = strstr(log, "verification time "), *start;
@@ -322,11 +323,16 @@ static void kernel_reason(const char *log, char *buf, size_t size)
 		end = strstr(log, "processed ");
 	if (!end)
 		end = log + strlen(log);
-	while (end > log && end[-1] == '\n')
-		end--;
-	start = end;
-	while (start > log && start[-1] != '\n')
-		start--;
+	for (;;) {
+		while (end > log && end[-1] == '\n')
+			end--;
+		start = end;
+		while (start > log && start[-1] != '\n')
+			start--;
+		if (start == log || start[0] != ';')
+			break;
+		end = start;
+	}
 	snprintf(buf, size, "%.*s", (int)(end - start), start);
 }
 

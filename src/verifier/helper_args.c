@@ -211,9 +211,9 @@ static int64_t constant_key(const struct verifier_state *st, const struct reg_st
 		zeros++;
 	if (zeros >= key_size)
 		return 0;
-	/* ... or the key is a whole spilled constant. */
-	if (first != 0 || key_size != STACK_SLOT_SIZE || slot->bytes[0] != SLOT_SPILL ||
-	    !reg_is_const(&slot->spilled))
+	/* ... or the key is a spilled constant of the key's size (a narrow
+	 * spill for a narrow key), as the kernel's get_constant_map_key. */
+	if (first != 0 || slot_spill_size(slot) != key_size || !reg_is_const(&slot->spilled))
 		return -1;
 	return (int64_t)slot->spilled.var_off.value;
 }

@@ -269,7 +269,7 @@ static int check_packet(struct types_env *env, uint32_t idx, uint8_t regno,
 		return types_error(env, idx, -EACCES,
 				   "R%u min value is negative, either use unsigned index or do a if (index >=0) check.",
 				   regno);
-	if (pkt_range_is_end(reg->range))
+	if (pkt_range_is_end(reg->range)) /* -EINVAL, as the kernel's check_packet_access */
 		return types_error(env, idx, -EINVAL, "R%u offset is outside of the packet", regno);
 	if (!region_fits(off, size, (uint32_t)reg->range, zero_size_allowed)) {
 		char then[64];

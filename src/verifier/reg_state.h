@@ -9,7 +9,9 @@
  *                                     +----------------------------------+
  *                                     | bytes[8]: INVALID|MISC|ZERO|SPILL|
  *                                     | spilled: the register stored by an|
- *                                     |   aligned 8-byte write (SPILL)    |
+ *                                     |   aligned write (SPILL): bytes[0] |
+ *                                     |   and up, 8 bytes or a narrower  |
+ *                                     |   scalar's low ones               |
  *                                     +----------------------------------+
  *
  * A pointer is its type, a fixed offset `off` and a variable part `var_off`
@@ -96,6 +98,17 @@ struct stack_slot {
 	uint8_t bytes[STACK_SLOT_SIZE];
 };
 
+/* How many bytes of the slot a spill holds: 0 (none), 8, or fewer for a
+ * narrow scalar spill (its low bytes, from bytes[0] up). */
+static inline uint32_t slot_spill_size(const struct stack_slot *slot)
+{
+	uint32_t size = 0;
+
+	while (size < STACK_SLOT_SIZE && slot->bytes[size] == SLOT_SPILL)
+		size++;
+	return size;
+}
+
 struct func_state {
 	struct reg_state regs[REG_COUNT];
 	uint32_t callsite; /* the call insn in the caller (frames > 0) */
@@ -144,6 +157,13 @@ static inline enum reg_type reg_base_type(const struct reg_state *reg)
 static inline bool reg_is_pointer(const struct reg_state *reg)
 {
 	return reg->type != REG_NOT_INIT && reg->type != REG_SCALAR;
+}
+
+/* The number of significant bits of a scalar's unsigned maximum (the
+ * kernel's get_reg_width). */
+static inline unsigned reg_width(const struct reg_state *reg)
+{
+	return reg->umax ? 64 - (unsigned)__builtin_clzll(reg->umax) : 0;
 }
 
 static inline bool reg_is_const(const struct reg_state *reg)

@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "verifier/liveness.h"
+#include "verifier/mem_check.h"
 #include "verifier/scalar.h"
 #include "verifier/state_prune.h"
 
@@ -102,8 +103,11 @@ static bool reg_covers(const struct reg_state *old, const struct reg_state *cur,
 	    (old->type == REG_PTR_TO_STACK && old->frameno != cur->frameno) ||
 	    !ranges_within(old, cur))
 		return false;
-	/* cur must know at least the packet bytes old's accesses relied on */
-	if (is_packet(old) && old->range > cur->range)
+	/* cur must know at least the packet bytes old's accesses relied on;
+	 * a pointer at or beyond data_end (a negative range) only covers its
+	 * like (the kernel's regsafe) */
+	if (is_packet(old) && (pkt_range_is_end(old->range) || pkt_range_is_end(cur->range) ?
+			       old->range != cur->range : old->range > cur->range))
 		return false;
 	/* References (ring buffer records) and locked map values: the ids
 	 * name what refs_cmp() pairs. */
@@ -158,10 +162,18 @@ static const struct stack_slot empty_slot;
 static bool slot_covers(const struct stack_slot *old, const struct stack_slot *cur, bool precise,
 			struct idmap *idmap)
 {
-	if (old->bytes[0] == SLOT_SPILL)
-		return cur->bytes[0] == SLOT_SPILL &&
-		       reg_covers(&old->spilled, &cur->spilled, precise, idmap);
-	for (int i = 0; i < STACK_SLOT_SIZE; i++)
+	int i = 0;
+
+	if (old->bytes[0] == SLOT_SPILL) {
+		if (cur->bytes[0] != SLOT_SPILL ||
+		    !reg_covers(&old->spilled, &cur->spilled, precise, idmap))
+			return false;
+		/* the rest of a narrow spill, byte by byte (stacksafe) */
+		for (i = 1; i < STACK_SLOT_SIZE && old->bytes[i] == SLOT_SPILL; i++)
+			if (cur->bytes[i] != SLOT_SPILL)
+				return false;
+	}
+	for (; i < STACK_SLOT_SIZE; i++)
 		if (!byte_covers(old->bytes[i], cur->bytes[i], cur))
 			return false;
 	return true;

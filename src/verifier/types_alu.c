@@ -31,13 +31,6 @@ static bool insn_is64(const struct bpf_insn *insn)
 	return isa_class(insn->code) == BPF_ALU64;
 }
 
-/* The number of significant bits of a scalar's unsigned maximum (the
- * kernel's get_reg_width). */
-static unsigned reg_width(const struct reg_state *reg)
-{
-	return reg->umax ? 64 - (unsigned)__builtin_clzll(reg->umax) : 0;
-}
-
 /* dst = src, dst = (s8/s16/s32) src, w = w, w = (s8/s16) w. The copy of a
  * scalar whose value it keeps shares its id (scalar.h). */
 static void mov_reg(struct types_env *env, struct reg_state *dst, struct reg_state *src,

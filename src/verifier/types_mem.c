@@ -237,8 +237,12 @@ static int stack_access(struct types_env *env, struct verifier_state *st, uint32
 		return types_stack_write(env, st, idx, frame, off, size, NULL, true, insn->imm);
 	if (!atomic) {
 		/* A spilled scalar is a copy: it shares the register's id
-		 * (scalar.h), as the kernel's check_stack_write_fixed_off. */
-		if (size == STACK_SLOT_SIZE)
+		 * (scalar.h), as the kernel's check_stack_write_fixed_off,
+		 * unless a narrow spill cuts its value. */
+		const struct reg_state *src = &cur->regs[insn->src_reg];
+
+		if (size == STACK_SLOT_SIZE ||
+		    (src->type == REG_SCALAR && reg_width(src) <= size * 8))
 			scalar_link_before_copy(&cur->regs[insn->src_reg], &env->next_id);
 		return types_stack_write(env, st, idx, frame, off, size,
 					 &cur->regs[insn->src_reg], false, 0);
