@@ -173,6 +173,7 @@ static int link_make_prog(struct bpfvm_object *obj, struct link_ctx *ctx, uint32
 	prog->type = ctx->entry->type;
 	prog->expected_attach_type = ctx->entry->expected_attach_type;
 	prog->prog_flags = ctx->entry->prog_flags;
+	prog->autoload = ctx->entry->autoload;
 	prog->gpl_compatible = object_license_is_gpl(obj->file->license);
 	prog->obj = obj;
 	lp->prog = prog;

@@ -54,6 +54,7 @@ struct object_prog {
 	enum bpf_prog_type type;
 	enum bpf_attach_type expected_attach_type;
 	uint32_t prog_flags;	/* BPF_F_SLEEPABLE, BPF_F_XDP_HAS_FRAGS, as libbpf */
+	bool autoload;		/* false for SEC("?...") (libbpf's convention) */
 	struct object_reloc *relocs;
 	uint32_t reloc_cnt;
 };

@@ -122,7 +122,9 @@ static int reader_set_prog_type(struct elf_reader *reader, struct object_prog *p
 
 	if (prog->is_subprog)
 		return 0;
-	def = object_find_sec_def(prog->section);
+	/* libbpf: SEC("?name") is SEC("name") with autoload off by default. */
+	prog->autoload = prog->section[0] != '?';
+	def = object_find_sec_def(prog->section + !prog->autoload);
 	if (!def)
 		return reader_error(reader, -EINVAL, "section '%s': program '%s': unknown section "
 				    "name: libbpf gives no program type to it", prog->section,

@@ -6,7 +6,7 @@
  * same program (a sched_cls program, loaded with log_level 1 or 2): every
  * instruction line the kernel prints, in the same order, and the registers
  * after it where they do not depend on scalar ranges.
- * Usage: test_log log_neighbours.bpf.o */
+ * Usage: test_log log_neighbours.bpf.o optional_program.bpf.o */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -459,12 +459,42 @@ static void object_log_level_without_a_buffer_is_kept(struct bpfvm *vm, const ch
 	bpfvm_object_close(obj);
 }
 
+/* SEC("?xdp"): an XDP program with autoload off until asked for. */
+static void question_mark_section_starts_without_autoload(struct bpfvm *vm, const char *path)
+{
+	const char *test = "question_mark_section_starts_without_autoload";
+	struct bpfvm_object *obj = open_object(vm, path);
+	struct bpfvm_prog *optional = bpfvm_object_find_prog(obj, "optional_ctx_read");
+	struct bpfvm_prog *always = bpfvm_object_find_prog(obj, "always_passes");
+	uint32_t retval;
+	int err;
+
+	testlib_check(test, optional && bpfvm_prog_type(optional) == BPF_PROG_TYPE_XDP,
+		      "'?xdp' gives an XDP program");
+	testlib_check(test, !bpfvm_prog_autoload(optional) && bpfvm_prog_autoload(always),
+		      "autoload: optional %d, always %d", bpfvm_prog_autoload(optional),
+		      bpfvm_prog_autoload(always));
+	testlib_check(test, bpfvm_object_load(obj) == 0, "load: %s", bpfvm_errmsg());
+	retval = run_xdp(always, &err);
+	testlib_check(test, err == 0 && retval == XDP_PASS, "always_passes: %d %u", err, retval);
+	testlib_check(test, bpfvm_prog_id(optional) == 0, "the optional program was left out");
+	bpfvm_object_close(obj);
+
+	obj = open_object(vm, path);
+	optional = bpfvm_object_find_prog(obj, "optional_ctx_read");
+	testlib_check(test, bpfvm_prog_set_autoload(optional, true) == 0, "%s", bpfvm_errmsg());
+	err = bpfvm_object_load(obj);
+	testlib_check(test, err == -EACCES && strstr(bpfvm_errmsg(), "invalid bpf_context access"),
+		      "asked for, it is verified (and refused): %d %s", err, bpfvm_errmsg());
+	bpfvm_object_close(obj);
+}
+
 int main(int argc, char **argv)
 {
 	struct bpfvm *vm = testlib_vm_create();
 
-	if (argc != 2) {
-		fprintf(stderr, "usage: test_log log_neighbours.bpf.o\n");
+	if (argc != 3) {
+		fprintf(stderr, "usage: test_log log_neighbours.bpf.o optional_program.bpf.o\n");
 		return 2;
 	}
 	level1_keeps_only_the_failing_path(vm);
@@ -473,6 +503,7 @@ int main(int argc, char **argv)
 	refused_program_keeps_its_log(vm, argv[1]);
 	good_neighbours_load_without_the_bad_one(vm, argv[1]);
 	object_log_level_without_a_buffer_is_kept(vm, argv[1]);
+	question_mark_section_starts_without_autoload(vm, argv[2]);
 	if (kernel_verify("r0 = 0\nexit\n", 1)) {
 		printf("SKIP (kernel comparison): bpf() not usable: %s\n", strerror(errno));
 	} else {
