@@ -402,7 +402,7 @@ static void test_loops(void)
 /* The program under budgets that stop it early and late. */
 static void agree_on_budgets(const struct program *prog)
 {
-	static const uint64_t budgets[] = { 1, 2, 3, 8, 15, 29, 1000, 39999, 40003, 1000000 };
+	static const uint64_t budgets[] = { 1, 2, 3, 8, 15, 29, 1000, 3999, 4003, 100000 };
 	const uint64_t in[3] = { 0 };
 
 	for (size_t i = 0; i < COUNT(budgets); i++) {
@@ -428,7 +428,7 @@ static void test_budget_in_calls(void)
 	call = prog.len;
 	emit(&prog, BPF_JMP | BPF_CALL, 0, BPF_PSEUDO_CALL, 0, 0);	  /* loop: */
 	emit(&prog, BPF_ALU64 | BPF_ADD | BPF_X, 6, 0, 0, 0);
-	emit(&prog, BPF_JMP | BPF_JLT | BPF_K, 6, 0, -3, 30000);
+	emit(&prog, BPF_JMP | BPF_JLT | BPF_K, 6, 0, -3, 3000);
 	for (uint8_t reg = 1; reg <= 5; reg++) /* a call leaves them unreadable */
 		emit(&prog, BPF_ALU64 | BPF_MOV | BPF_K, reg, 0, 0, 0);
 	emit_dump_and_exit(&prog);
@@ -440,7 +440,7 @@ static void test_budget_in_calls(void)
 	agree_on_budgets(&prog);
 }
 
-/* A loop of 10000 rounds (the verifier refuses endless ones) stops at the
+/* A loop of 1000 rounds (the verifier refuses endless ones) stops at the
  * same instruction, with the same message and memory, in both when the
  * budget is short, and completes in both when it is not. */
 static void test_budget(void)
@@ -452,7 +452,7 @@ static void test_budget(void)
 	emit(&prog, BPF_ALU64 | BPF_ADD | BPF_K, 6, 0, 0, 1);
 	emit_ldx(&prog, 1, 10, -8);
 	emit_stx(&prog, 1, 6, IN2);
-	emit(&prog, BPF_JMP | BPF_JLT | BPF_K, 6, 0, -4, 10000);
+	emit(&prog, BPF_JMP | BPF_JLT | BPF_K, 6, 0, -4, 1000);
 	emit(&prog, BPF_ALU64 | BPF_MOV | BPF_K, 1, 0, 0, 0);
 	emit_dump_and_exit(&prog);
 	agree_on_budgets(&prog);
