@@ -156,9 +156,18 @@ static bool refine_scalars(struct verifier_state *st, const struct bpf_insn *ins
 	return true;
 }
 
+/* The branch just queued turned out impossible: it is unqueued, and its
+ * checkpoint counts one path fewer (the path being followed still hangs
+ * under the same checkpoint, so the count stays above zero). A count left
+ * too high would keep the checkpoint "in progress" for good, and a later
+ * path equal to it would be taken for an infinite loop. */
 static void drop_last_path(struct types_env *env)
 {
-	state_free(env->pending[--env->pending_cnt].state);
+	struct pending_path *path = &env->pending[--env->pending_cnt];
+
+	if (path->parent)
+		path->parent->branches--;
+	state_free(path->state);
 }
 
 int types_step_cond_jump(struct types_env *env, struct verifier_state *st, uint32_t idx,
