@@ -175,9 +175,12 @@ static bool join_range(struct fp_range *into, const struct fp_range *from)
 	return memcmp(&old, into, sizeof(old)) != 0;
 }
 
+/* Every register, r10 included: a program may write r10 on a path the
+ * verifier will refuse, and this pass runs before it (a loop moving r10
+ * would otherwise grow its range for ever). */
 static void widen(struct fp_state *state)
 {
-	for (int r = 0; r < BPF_REG_10; r++) {
+	for (int r = 0; r <= BPF_REG_10; r++) {
 		if (state->reg[r].may_be_fp) {
 			state->reg[r].unknown = true;
 			state->reg[r].lo = state->reg[r].hi = 0;
@@ -199,7 +202,9 @@ static void flow_to(struct depth_walk *walk, uint32_t idx, const struct fp_state
 	} else {
 		for (int r = 0; r <= BPF_REG_10; r++)
 			grew |= join_range(&walk->in[slot].reg[r], &state->reg[r]);
-		if (grew && ++walk->visits[slot] > WIDEN_AFTER_VISITS)
+		if (grew && walk->visits[slot] < UINT8_MAX)
+			walk->visits[slot]++;
+		if (grew && walk->visits[slot] > WIDEN_AFTER_VISITS)
 			widen(&walk->in[slot]);
 	}
 	if (grew && !walk->queued[slot]) {
