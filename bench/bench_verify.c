@@ -376,6 +376,7 @@ static void kernel_round(struct row *row, const struct load_set *set, char *log)
 {
 	struct bpf_object *obj = bpf_object__open_file(row->object, NULL);
 	struct bpf_program *prog;
+	struct bpf_map *map;
 
 	libbpf_message[0] = 0;
 	if (!obj) {
@@ -384,6 +385,10 @@ static void kernel_round(struct row *row, const struct load_set *set, char *log)
 			 libbpf_message[0] ? libbpf_message : strerror(errno));
 		return;
 	}
+	/* Maps declared with LIBBPF_PIN_BY_NAME would be pinned under
+	 * /sys/fs/bpf by the load and outlive the benchmark: no pinning. */
+	bpf_object__for_each_map(map, obj)
+		bpf_map__set_pin_path(map, NULL);
 	bpf_object__for_each_program(prog, obj) {
 		bpf_program__set_autoload(prog, in_set(set, bpf_program__name(prog)));
 		if (strcmp(bpf_program__name(prog), row->name) == 0) {
