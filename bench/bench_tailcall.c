@@ -1,5 +1,5 @@
-/* bench_tailcall: the cost of one tail call, in bpfvm's interpreter and in
- * the kernel, side by side.
+/* bench_tailcall: the cost of one tail call, in bpfvm (the engine
+ * BPFVM_ENGINE chooses, the JIT by default) and in the kernel, side by side.
  *
  * tailcall_chain.bpf.c holds two chains of 34 programs, one tail-calling
  * with a constant index and one with an index read at run time. For each,
@@ -229,7 +229,8 @@ int main(int argc, char **argv)
 
 	printf("tail call cost = (33-hop chain - single program) / 33, ns; median of %d rounds\n",
 	       b.rounds);
-	printf("bpfvm: interpreter, %d runs per timing", b.vm_repeat);
+	printf("bpfvm: %s (BPFVM_ENGINE=interp|jit chooses), %d runs per timing",
+	       bpfvm_engine(b.vm) == BPFVM_ENGINE_JIT ? "JIT" : "interpreter", b.vm_repeat);
 	if (b.k_obj)
 		printf("; kernel: BPF_PROG_TEST_RUN, %d runs per timing, bpf_jit_enable=%d",
 		       b.k_repeat, kernel_jit_setting());
