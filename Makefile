@@ -71,7 +71,8 @@ bench: deps
 	cmake -S . -B $(BENCH_BUILD) -DCMAKE_C_COMPILER=gcc -DCMAKE_BUILD_TYPE=Release >/dev/null
 	cmake --build $(BENCH_BUILD) -j $(JOBS)
 	$(BENCH_BUILD)/bench/bench_interp
-	$(BENCH_BUILD)/bench/bench_tailcall $(BENCH_BUILD)/bench
+	BPFVM_ENGINE=interp $(BENCH_BUILD)/bench/bench_tailcall $(BENCH_BUILD)/bench
+	BPFVM_ENGINE=jit $(BENCH_BUILD)/bench/bench_tailcall $(BENCH_BUILD)/bench
 	$(BENCH_BUILD)/bench/bench_verify
 
 install: build
