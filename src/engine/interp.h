@@ -15,10 +15,9 @@
  *       8        1    1    2      4        8               8
  *     off: memory offset; for a jump, the budget cost of taking it; for a
  *     local call, the caller's frame size (and imm its budget cost).
- *     TAIL_CALL: target the instruction after the call (where a failed tail
- *     call goes). TAIL_CALL_CONST (a fused `r2 = map; r3 = K; call
- *     bpf_tail_call`, see interp_decode.c): imm the map, off the key K,
- *     target the instruction after the call.
+ *     TAIL_CALL_CONST (a fused `r2 = map; r3 = K; call bpf_tail_call`, see
+ *     interp_decode.c): imm the map, off the key K, target the instruction
+ *     after the call.
  */
 #ifndef BPFVM_ENGINE_INTERP_H
 #define BPFVM_ENGINE_INTERP_H

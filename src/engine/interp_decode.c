@@ -228,8 +228,6 @@ static void decode_operands(const struct bpfvm_prog *prog, uint32_t idx,
 
 		/* None: a CO-RE poison that the verifier proved unreachable. */
 		out->helper = entry ? entry->fn : NULL;
-		if (insn->imm == BPF_FUNC_tail_call)
-			out->target = &code->insns[idx + 1]; /* where a failed one goes */
 	} else if (isa_is_local_call(insn)) {
 		const struct subprog *callee;
 
