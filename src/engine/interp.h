@@ -15,9 +15,15 @@
  *       8        1    1    2      4        8               8
  *     off: memory offset; for a jump, the budget cost of taking it; for a
  *     local call, the caller's frame size (and imm its budget cost).
- *     TAIL_CALL_CONST (a fused `r2 = map; r3 = K; call bpf_tail_call`, see
- *     interp_decode.c): imm the map, off the key K, target the instruction
- *     after the call.
+ *     Fused entries (interp_decode.c) keep an lddw's imm, which checked mode
+ *     and the JIT read:
+ *     TAIL_CALL_CONST (`r2 = map; r3 = K; call bpf_tail_call`): imm the map,
+ *     off the key K, target (a void *_Atomic *) the slot the key names, or
+ *     NULL when K is out of range; the call's successor is 4 entries on.
+ *     TAIL_CALL_MAP (`r2 = map; call bpf_tail_call`): imm the map, target
+ *     (a struct fd_array_private *) its slots; the successor is 3 entries on.
+ *     LDDW_LDX_<size> (`rA = imm ll; rB = *(size *)(rA + off)`): dst rA,
+ *     src rB, off the load's offset; the successor is 3 entries on.
  */
 #ifndef BPFVM_ENGINE_INTERP_H
 #define BPFVM_ENGINE_INTERP_H
@@ -46,6 +52,12 @@
 	F(W##_FETCH_ADD) F(W##_FETCH_AND) F(W##_FETCH_OR) F(W##_FETCH_XOR) \
 	F(W##_XCHG) F(W##_CMPXCHG)
 
+/* Superinstructions the decoder makes of common sequences (interp_decode.c);
+ * only the interpreter runs them, the JIT compiles the originals. */
+#define INTERP_FUSED_OPS(F) \
+	F(TAIL_CALL_CONST) F(TAIL_CALL_MAP) \
+	F(LDDW_LDX_B) F(LDDW_LDX_H) F(LDDW_LDX_W) F(LDDW_LDX_DW)
+
 #define INTERP_OPS(F) \
 	INTERP_ALU_OPS(F, ALU64, K) INTERP_ALU_OPS(F, ALU64, X) \
 	INTERP_ALU_OPS(F, ALU32, K) INTERP_ALU_OPS(F, ALU32, X) \
@@ -57,7 +69,8 @@
 	F(JA) \
 	INTERP_JMP_OPS(F, JMP64, K) INTERP_JMP_OPS(F, JMP64, X) \
 	INTERP_JMP_OPS(F, JMP32, K) INTERP_JMP_OPS(F, JMP32, X) \
-	F(CALL_HELPER) F(CALL_LOCAL) F(CALLX) F(TAIL_CALL) F(TAIL_CALL_CONST) F(EXIT) \
+	F(CALL_HELPER) F(CALL_LOCAL) F(CALLX) F(TAIL_CALL) \
+	INTERP_FUSED_OPS(F) F(EXIT) \
 	F(LDX_B) F(LDX_H) F(LDX_W) F(LDX_DW) \
 	F(LDXS_B) F(LDXS_H) F(LDXS_W) \
 	F(ST_B) F(ST_H) F(ST_W) F(ST_DW) \
@@ -81,7 +94,10 @@ struct interp_insn {
 		int64_t imm;
 		bpfvm_helper_fn helper;
 	};
-	const struct interp_insn *target;
+	union {
+		const struct interp_insn *target;
+		const void *fused; /* what a fused entry needs (above) */
+	};
 };
 
 struct interp_code {

@@ -21,6 +21,7 @@
 #include "engine/interp.h"
 #include "engine/prog.h"
 #include "isa/isa.h"
+#include "maps/fd_array.h"
 #include "maps/map.h"
 
 /* Position of an ALU operation inside one INTERP_ALU_OPS block. */
@@ -258,10 +259,11 @@ static bool is_const_mov_to_r3(const struct bpf_insn *insn)
 /* A tail call with a constant key, as clang emits it (`r2 = map ll;
  * r3 = K; call bpf_tail_call`, in either order), runs as one instruction
  * that sets r2 and r3 as the three would and makes the call: two dispatches
- * fewer per hop of a chain. Only the first entry is replaced; the others
- * stay decoded as they were, so a jump into the middle of the sequence runs
- * the originals, with the same effect. */
-static void fuse_constant_tail_call(const struct bpfvm_prog *prog, uint32_t call,
+ * fewer per hop of a chain, and the slot found now rather than through the
+ * map on every hop. Only the first entry is replaced; the others stay
+ * decoded as they were, so a jump into the middle of the sequence runs the
+ * originals, with the same effect. */
+static bool fuse_constant_tail_call(const struct bpfvm_prog *prog, uint32_t call,
 				    struct interp_code *code)
 {
 	const struct bpf_insn *insns = prog->insns;
@@ -270,17 +272,73 @@ static void fuse_constant_tail_call(const struct bpfvm_prog *prog, uint32_t call
 	const struct bpf_insn *mov;
 
 	if (call < 3)
-		return;
+		return false;
 	if (is_map_lddw_to_r2(&insns[first]) && is_const_mov_to_r3(&insns[call - 1]))
 		lddw = first, mov = &insns[call - 1];
 	else if (is_const_mov_to_r3(&insns[first]) && is_map_lddw_to_r2(&insns[first + 1]))
 		lddw = first + 1, mov = &insns[first];
 	else
-		return;
+		return false;
 	fused->label = interp_labels()[INTERP_OP_TAIL_CALL_CONST];
 	fused->imm = code->insns[lddw].imm;
 	fused->off = mov->imm;
-	fused->target = &code->insns[call + 1];
+	fused->fused = fd_array_slot(prog->maps[insns[lddw].imm], (uint32_t)mov->imm);
+	return true;
+}
+
+/* `r2 = map ll; call bpf_tail_call`, the key computed before: one
+ * instruction that knows the array's slots. */
+static void fuse_tail_call_map(const struct bpfvm_prog *prog, uint32_t call,
+			       struct interp_code *code)
+{
+	const struct bpf_insn *lddw = &prog->insns[call - 2];
+	struct interp_insn *fused = &code->insns[call - 2];
+
+	if (call < 2 || !is_map_lddw_to_r2(lddw))
+		return;
+	fused->label = interp_labels()[INTERP_OP_TAIL_CALL_MAP];
+	fused->fused = fd_array_private_of(prog->maps[lddw->imm]);
+}
+
+static bool is_plain_ldx(const struct bpf_insn *insn)
+{
+	return isa_class(insn->code) == BPF_LDX && isa_mode(insn->code) == BPF_MEM;
+}
+
+/* `rA = imm ll; rB = *(size *)(rA + off)`, how programs read their global
+ * variables: one instruction that sets both registers. */
+static void fuse_lddw_ldx(const struct bpfvm_prog *prog, uint32_t idx, struct interp_code *code)
+{
+	static const enum interp_op by_size[] = {
+		[BPF_B] = INTERP_OP_LDDW_LDX_B, [BPF_H] = INTERP_OP_LDDW_LDX_H,
+		[BPF_W] = INTERP_OP_LDDW_LDX_W, [BPF_DW] = INTERP_OP_LDDW_LDX_DW,
+	};
+	const struct bpf_insn *ldx = &prog->insns[idx + 2];
+	struct interp_insn *fused = &code->insns[idx];
+
+	if (idx + 2 >= prog->insn_cnt || !is_plain_ldx(ldx) ||
+	    ldx->src_reg != prog->insns[idx].dst_reg)
+		return;
+	fused->label = interp_labels()[by_size[isa_size(ldx->code)]];
+	fused->src = ldx->dst_reg;
+	fused->off = ldx->off;
+}
+
+/* The superinstructions (interp.h, INTERP_FUSED_OPS), made once every
+ * entry is decoded. */
+static void fuse(const struct bpfvm_prog *prog, struct interp_code *code)
+{
+	for (uint32_t idx = 0; idx < prog->insn_cnt; idx++) {
+		const struct bpf_insn *insn = &prog->insns[idx];
+
+		if (isa_is_helper_call(insn) && insn->imm == BPF_FUNC_tail_call &&
+		    !fuse_constant_tail_call(prog, idx, code))
+			fuse_tail_call_map(prog, idx, code);
+	}
+	for (uint32_t idx = 0; idx < prog->insn_cnt; idx++)
+		if (isa_is_lddw(prog->insns[idx].code) &&
+		    code->insns[idx].label == interp_labels()[INTERP_OP_LDDW])
+			fuse_lddw_ldx(prog, idx++, code);
 }
 
 static bool uses_callx(const struct bpfvm_prog *prog)
@@ -336,9 +394,6 @@ struct interp_code *interp_decode(const struct bpfvm_prog *prog)
 		if (isa_is_lddw(prog->insns[idx].code))
 			idx++; /* the second slot stays zeroed: never executed */
 	}
-	for (uint32_t idx = 0; idx < prog->insn_cnt; idx++)
-		if (isa_is_helper_call(&prog->insns[idx]) &&
-		    prog->insns[idx].imm == BPF_FUNC_tail_call)
-			fuse_constant_tail_call(prog, idx, code);
+	fuse(prog, code);
 	return code;
 }

@@ -324,6 +324,7 @@ int prog_prepare(struct bpfvm_prog *prog)
 	prog->interp = interp_decode(prog);
 	if (!prog->interp)
 		return -ENOMEM;
+	prog->interp_entry_label = prog->interp->insns[0].label;
 	if (prog->vm->engine == BPFVM_ENGINE_JIT) {
 		err = jit_compile(prog);
 		if (err)

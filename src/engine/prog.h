@@ -60,6 +60,9 @@ struct bpfvm_prog {
 	uint32_t stack_max;	  /* most stack bytes of such a chain */
 	uint64_t insn_budget;
 	struct interp_code *interp; /* always decoded: checked mode runs it */
+	/* The label of interp's first entry: where an interpreted tail call
+	 * into this program jumps, one load away from the slot. */
+	const void *interp_entry_label;
 	/* The JIT's machine code (engine/jit.h) when the runtime's engine is
 	 * the JIT, else NULL; jit_body is its main program's first
 	 * instruction, where tail calls jump (NULL: the interpreter runs it). */

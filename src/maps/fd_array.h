@@ -55,15 +55,35 @@ struct fd_array_private {
 	void *_Atomic slots[];
 };
 
+/* Run path, for a program that names the array as a constant: its slots
+ * (fixed for the map's life), and the slot of a constant index, or NULL
+ * when the index is out of range. The interpreter keeps these at decode so
+ * that a tail call does not go through the map each time. */
+static inline const struct fd_array_private *fd_array_private_of(const struct bpfvm_map *map)
+{
+	return map->private;
+}
+
+static inline void *_Atomic *fd_array_slot(const struct bpfvm_map *map, uint32_t index)
+{
+	struct fd_array_private *private = map->private;
+
+	return index < private->slot_cnt ? &private->slots[index] : NULL;
+}
+
+/* The object in slot `index` of `private`, or NULL (empty or out of range). */
+static inline void *fd_array_private_get(const struct fd_array_private *private, uint32_t index)
+{
+	if (index >= private->slot_cnt)
+		return NULL;
+	return atomic_load_explicit((void *_Atomic *)&private->slots[index], memory_order_acquire);
+}
+
 /* Run path: the object in slot `index`, or NULL (empty or out of range).
  * Inline: a tail call makes it on every hop. */
 static inline void *fd_array_get(const struct bpfvm_map *map, uint32_t index)
 {
-	const struct fd_array_private *private = map->private;
-
-	if (index >= private->slot_cnt)
-		return NULL;
-	return atomic_load_explicit(&private->slots[index], memory_order_acquire);
+	return fd_array_private_get(map->private, index);
 }
 
 /* User side: the id in the slot, -ENOENT when empty or out of range. */

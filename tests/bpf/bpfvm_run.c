@@ -33,9 +33,29 @@ struct map_view {
 	uint32_t nr_cpus;
 };
 
+/* A prog array's value: the program's name cut as the kernel keeps it. */
+static char *slot_prog_name(struct bpfvm *vm, uint32_t id)
+{
+	struct bpfvm_prog *prog;
+	char *name;
+
+	if (bpfvm_prog_get_by_id(vm, id, &prog))
+		return strdup("<no program>");
+	name = strndup(bpfvm_prog_name(prog), BPF_OBJ_NAME_LEN - 1);
+	bpfvm_prog_close(prog);
+	return name;
+}
+
 static char *format_bpfvm_value(const struct map_view *view, const uint8_t *value)
 {
 	uint32_t type = view->info.type;
+
+	if (type == BPF_MAP_TYPE_PROG_ARRAY) {
+		uint32_t id;
+
+		memcpy(&id, value, sizeof(id));
+		return slot_prog_name(view->vm, id);
+	}
 
 	if (type == BPF_MAP_TYPE_ARRAY_OF_MAPS || type == BPF_MAP_TYPE_HASH_OF_MAPS) {
 		uint32_t id;

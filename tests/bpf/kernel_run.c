@@ -77,9 +77,35 @@ static char *inner_map_name(uint32_t id)
 	return name;
 }
 
+/* A prog array's value: the program's name, as the kernel keeps it (15
+ * characters), since ids differ between the kernel and bpfvm. */
+static char *slot_prog_name(uint32_t id)
+{
+	struct bpf_prog_info info = { 0 };
+	uint32_t len = sizeof(info);
+	int fd = bpf_prog_get_fd_by_id(id);
+	char *name;
+
+	if (fd < 0)
+		return strdup("<no program>");
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		name = strdup("<no info>");
+	else
+		name = strndup(info.name, BPF_OBJ_NAME_LEN - 1);
+	close(fd);
+	return name;
+}
+
 static char *format_kernel_value(const struct map_view *map, const uint8_t *value)
 {
 	uint32_t type = map->info.type;
+
+	if (type == BPF_MAP_TYPE_PROG_ARRAY) {
+		uint32_t id;
+
+		memcpy(&id, value, sizeof(id));
+		return slot_prog_name(id);
+	}
 
 	if (type == BPF_MAP_TYPE_ARRAY_OF_MAPS || type == BPF_MAP_TYPE_HASH_OF_MAPS) {
 		uint32_t id;
