@@ -19,6 +19,7 @@
  * helper is within reach. */
 #include <assert.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -73,7 +74,7 @@ void jit_emit_charge(struct jit_ctx *ctx, int64_t cost)
 void jit_emit_call_abs(struct jit_ctx *ctx, const void *fn)
 {
 	struct jit_buf *buf = &ctx->buf;
-	int64_t rel = (int64_t)((uintptr_t)fn - (uintptr_t)(buf->p + 5));
+	int64_t rel = (int64_t)((uintptr_t)fn - (jit_buf_run_addr(buf) + 5));
 
 	if (x86_fits_i32(rel)) {
 		uint32_t at = x86_call_rel32(buf);
@@ -253,7 +254,8 @@ static uint32_t emit_all(struct jit_ctx *ctx)
 	return body;
 }
 
-int jit_emit(const struct bpfvm_prog *prog, struct jit_buf *buf, uint32_t *body)
+int jit_emit(const struct bpfvm_prog *prog, struct jit_buf *buf, uint32_t *body,
+	     uint32_t **insn_offsets)
 {
 	struct jit_ctx ctx;
 
@@ -264,40 +266,59 @@ int jit_emit(const struct bpfvm_prog *prog, struct jit_buf *buf, uint32_t *body)
 	ctx.buf = *buf;
 	*body = emit_all(&ctx);
 	*buf = ctx.buf;
+	if (insn_offsets) {
+		*insn_offsets = ctx.addrs;
+		ctx.addrs = NULL;
+	}
 	free_ctx(&ctx);
+	return 0;
+}
+
+/* The code of `prog`, written through mem->rw to run at mem->rx. */
+static int emit_into(struct bpfvm_prog *prog, struct jit_code *code)
+{
+	struct jit_mem *mem = &code->mem;
+	struct jit_buf buf = {
+		.start = mem->rw, .p = mem->rw, .end = mem->rw + mem->size,
+		.run_delta = (intptr_t)(mem->rx - mem->rw),
+	};
+	uint32_t body;
+	int err = jit_emit(prog, &buf, &body, &code->insn_offsets);
+
+	if (err)
+		return err;
+	code->code_size = jit_buf_pos(&buf);
+	code->insn_cnt = prog->insn_cnt;
+	code->enter = (uint64_t (*)(void *))(uintptr_t)mem->rx;
+	code->body = mem->rx + body;
 	return 0;
 }
 
 int jit_compile(struct bpfvm_prog *prog)
 {
-	size_t map_size = jit_code_bound(prog);
+	size_t bound = jit_code_bound(prog);
 	struct jit_code *code = calloc(1, sizeof(*code));
-	struct jit_buf buf;
-	uint32_t body;
-	void *mem = code ? jit_code_map(map_size) : NULL;
+	int err;
 
-	if (!mem) {
-		free(code);
-		vm_error("%s: out of memory for %zu bytes of machine code (the interpreter "
-			 "needs none: BPFVM_ENGINE=interp)", prog->name, map_size);
+	if (!code) {
+		vm_error("%s: out of memory compiling %u instructions", prog->name, prog->insn_cnt);
 		return -ENOMEM;
 	}
-	buf = (struct jit_buf){ .start = mem, .p = mem, .end = (uint8_t *)mem + map_size };
-	if (jit_emit(prog, &buf, &body)) {
-		jit_code_unmap(mem, map_size);
+	err = jit_mem_alloc(bound, &code->mem);
+	if (err) {
+		char why[256];
+
+		snprintf(why, sizeof(why), "%s", bpfvm_errmsg());
 		free(code);
-		return -ENOMEM;
+		vm_error("%s: %s", prog->name, why);
+		return err;
 	}
-	*code = (struct jit_code){ .mem = mem, .code_size = jit_buf_pos(&buf) };
-	code->map_size = jit_code_seal(mem, map_size, code->code_size);
-	if (!code->map_size) {
-		jit_code_unmap(mem, map_size);
-		free(code);
-		vm_error("%s: cannot make machine code executable (mprotect)", prog->name);
-		return -ENOMEM;
+	err = emit_into(prog, code);
+	if (err) {
+		jit_free(code);
+		return err;
 	}
-	code->enter = (uint64_t (*)(void *))(uintptr_t)mem;
-	code->body = (uint8_t *)mem + body;
+	jit_mem_trim(&code->mem, code->code_size);
 	prog->jit = code;
 	prog->jit_body = code->body;
 	return 0;
@@ -307,6 +328,7 @@ void jit_free(struct jit_code *code)
 {
 	if (!code)
 		return;
-	jit_code_unmap(code->mem, code->map_size);
+	jit_mem_free(&code->mem);
+	free(code->insn_offsets);
 	free(code);
 }

@@ -163,19 +163,22 @@ void jit_emit_tail_call(struct jit_ctx *ctx);
 bool jit_emit_inline_helper(struct jit_ctx *ctx);
 
 /* The compiler proper (jit_compile.c), without the code memory: emits
- * prog's code into buf, which must hold jit_code_bound(prog) bytes at the
- * address the code will run at (helper calls are relative to it). Sets
- * *body to the main program's offset. 0 or -ENOMEM. */
+ * prog's code into buf, which must hold jit_code_bound(prog) bytes and
+ * whose run_delta says where the code will run (helper calls are relative
+ * to it). Sets *body to the main program's offset and, when insn_offsets
+ * is not NULL, hands over the array of each instruction's offset (the
+ * caller frees it). 0 or -ENOMEM. */
 size_t jit_code_bound(const struct bpfvm_prog *prog);
-int jit_emit(const struct bpfvm_prog *prog, struct jit_buf *buf, uint32_t *body);
+int jit_emit(const struct bpfvm_prog *prog, struct jit_buf *buf, uint32_t *body,
+	     uint32_t **insn_offsets);
 
-/* Code memory (jit_code_mem.c): mapped writable near the library's code
- * (so that helper calls can be rel32), then sealed read + execute. */
-void *jit_code_map(size_t size);
-/* Makes the first `used` bytes read + execute and unmaps the pages after
- * them. Returns the size still mapped, or 0 when mprotect failed. */
-size_t jit_code_seal(void *code, size_t size, size_t used);
-void jit_code_unmap(void *code, size_t size);
+/* Code memory (jit_code_mem.c): `size` bytes of a pack, near the library's
+ * code (so that helper calls can be rel32). 0, or -ENOMEM with a message. */
+int jit_mem_alloc(size_t size, struct jit_mem *mem);
+/* Gives back what lies beyond the first `used` bytes. */
+void jit_mem_trim(struct jit_mem *mem, size_t used);
+/* Gives the whole piece back; a zeroed mem is allowed. */
+void jit_mem_free(struct jit_mem *mem);
 
 /* The legacy packet load (ld_abs / ld_ind) that code calls: the value, or
  * JIT_PACKET_OUT_OF_RANGE. */
