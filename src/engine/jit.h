@@ -52,6 +52,11 @@ int jit_compile(struct bpfvm_prog *prog);
 /* Frees the code (its call sites untracked first); NULL is allowed. */
 void jit_free(struct jit_code *code);
 
+/* A prog array's slot `key` changed (maps/fd_array.c, after the slot is
+ * written and before the old program is put): rewrites the direct jumps of
+ * the constant-key tail calls through it (jit_poke.c). */
+void jit_poke_slot_changed(const struct bpfvm_map *array, uint32_t key);
+
 /* Runs prog's code from `entry` (a function's address, as an lddw
  * BPF_PSEUDO_FUNC loads it; 0: the main program) with the run's registers,
  * stack and budget. Returns 0 and sets *retval, or a negative errno. */

@@ -37,7 +37,7 @@ const uint8_t jit_reg[11] = {
  * stub's, and the entry stub's. */
 #define JIT_MAX_INSN_BYTES 160
 #define JIT_MAX_STUB_BYTES 48
-#define JIT_ENTRY_BYTES 160
+#define JIT_ENTRY_BYTES 224
 /* Loop heads (targets of backward jumps) start on a 16-byte boundary, so
  * that a small loop's body is fetched and decoded in as few blocks as
  * possible (measured: up to 1.5x on a checksum loop). */
@@ -209,6 +209,7 @@ static void free_ctx(struct jit_ctx *ctx)
 	free(ctx->flags);
 	free(ctx->fixups);
 	free(ctx->stubs);
+	free(ctx->pokes);
 }
 
 static int alloc_ctx(struct jit_ctx *ctx, const struct bpfvm_prog *prog)
@@ -220,7 +221,8 @@ static int alloc_ctx(struct jit_ctx *ctx, const struct bpfvm_prog *prog)
 	ctx->flags = malloc(n);
 	ctx->fixups = malloc(n * sizeof(*ctx->fixups));
 	ctx->stubs = malloc(2 * n * sizeof(*ctx->stubs));
-	if (!ctx->addrs || !ctx->flags || !ctx->fixups || !ctx->stubs) {
+	ctx->pokes = malloc((n / 4 + 1) * sizeof(*ctx->pokes)); /* lddw, mov, call */
+	if (!ctx->addrs || !ctx->flags || !ctx->fixups || !ctx->stubs || !ctx->pokes) {
 		free_ctx(ctx);
 		return -ENOMEM;
 	}
@@ -240,6 +242,7 @@ static uint32_t emit_all(struct jit_ctx *ctx)
 
 	emit_entry_stub(&ctx->buf, &epilogue);
 	error_exit = emit_error_exit(&ctx->buf, epilogue);
+	jit_emit_tail_entry(ctx);
 	body = jit_buf_pos(&ctx->buf);
 	emit_body(ctx);
 	check_size(0, body, JIT_ENTRY_BYTES);
@@ -254,21 +257,25 @@ static uint32_t emit_all(struct jit_ctx *ctx)
 	return body;
 }
 
-int jit_emit(const struct bpfvm_prog *prog, struct jit_buf *buf, uint32_t *body,
-	     uint32_t **insn_offsets)
+int jit_emit(const struct bpfvm_prog *prog, struct jit_buf *buf, struct jit_emitted *out)
 {
 	struct jit_ctx ctx;
+	uint32_t body;
 
 	if (alloc_ctx(&ctx, prog)) {
 		vm_error("%s: out of memory compiling %u instructions", prog->name, prog->insn_cnt);
 		return -ENOMEM;
 	}
 	ctx.buf = *buf;
-	*body = emit_all(&ctx);
+	body = emit_all(&ctx);
 	*buf = ctx.buf;
-	if (insn_offsets) {
-		*insn_offsets = ctx.addrs;
+	if (out) {
+		*out = (struct jit_emitted){
+			.body = body, .tail_entry = ctx.tail_entry, .insn_offsets = ctx.addrs,
+			.pokes = ctx.pokes, .poke_cnt = ctx.poke_cnt,
+		};
 		ctx.addrs = NULL;
+		ctx.pokes = NULL;
 	}
 	free_ctx(&ctx);
 	return 0;
@@ -282,15 +289,19 @@ static int emit_into(struct bpfvm_prog *prog, struct jit_code *code)
 		.start = mem->rw, .p = mem->rw, .end = mem->rw + mem->size,
 		.run_delta = (intptr_t)(mem->rx - mem->rw),
 	};
-	uint32_t body;
-	int err = jit_emit(prog, &buf, &body, &code->insn_offsets);
+	struct jit_emitted out;
+	int err = jit_emit(prog, &buf, &out);
 
 	if (err)
 		return err;
 	code->code_size = jit_buf_pos(&buf);
+	code->insn_offsets = out.insn_offsets;
 	code->insn_cnt = prog->insn_cnt;
+	code->pokes = out.pokes;
+	code->poke_cnt = out.poke_cnt;
 	code->enter = (uint64_t (*)(void *))(uintptr_t)mem->rx;
-	code->body = mem->rx + body;
+	code->body = mem->rx + out.body;
+	code->tail_entry = mem->rx + out.tail_entry;
 	return 0;
 }
 
@@ -314,8 +325,11 @@ int jit_compile(struct bpfvm_prog *prog)
 		return err;
 	}
 	err = emit_into(prog, code);
+	if (!err)
+		err = jit_poke_track(code);
 	if (err) {
 		jit_free(code);
+		vm_error("%s: out of memory compiling %u instructions", prog->name, prog->insn_cnt);
 		return err;
 	}
 	jit_mem_trim(&code->mem, code->code_size);
@@ -328,7 +342,9 @@ void jit_free(struct jit_code *code)
 {
 	if (!code)
 		return;
+	jit_poke_untrack(code);
 	jit_mem_free(&code->mem);
 	free(code->insn_offsets);
+	free(code->pokes);
 	free(code);
 }

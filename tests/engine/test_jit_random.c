@@ -309,13 +309,11 @@ static void print_emit_time(const struct bpfvm_prog *prog)
 	static uint64_t times[COMPILE_ROUNDS];
 	size_t bound = jit_code_bound(prog);
 	uint8_t *mem = malloc(bound);
-	uint32_t body;
-
 	for (int i = 0; mem && i < COMPILE_ROUNDS; i++) {
 		struct jit_buf buf = { .start = mem, .p = mem, .end = mem + bound };
 		uint64_t start = now_ns();
 
-		jit_emit(prog, &buf, &body, NULL);
+		jit_emit(prog, &buf, NULL);
 		times[i] = now_ns() - start;
 	}
 	free(mem);
