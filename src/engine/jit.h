@@ -12,13 +12,30 @@
 
 struct interp_run;
 
-/* A program's machine code: one mapping, read + execute once written. */
+/* Code memory (jit_code_mem.c): a piece of a pack, seen at two addresses,
+ * the same bytes. Code runs at `rx` (read + execute) and is written
+ * through `rw` (read + write). */
+struct jit_pack;
+struct jit_mem {
+	struct jit_pack *pack;
+	uint8_t *rx;
+	uint8_t *rw;
+	size_t size;	     /* bytes reserved, whole chunks */
+};
+
+struct jit_poke;
+
+/* A program's machine code. */
 struct jit_code {
-	void *mem;	     /* the mapping */
-	size_t map_size;     /* its size */
-	size_t code_size;    /* bytes of code in it */
+	struct jit_mem mem;
+	size_t code_size;    /* bytes of code from mem.rx */
 	uint64_t (*enter)(void *state); /* the entry stub (jit_internal.h) */
 	const void *body;    /* the main program's first instruction */
+	const void *tail_entry; /* where constant-key tail calls land (jit_poke.c) */
+	uint32_t *insn_offsets; /* code offset of each instruction (insn_cnt) */
+	uint32_t insn_cnt;
+	struct jit_poke *pokes; /* its constant-key tail-call sites */
+	uint32_t poke_cnt;
 };
 
 /* Whether this build has the JIT (x86-64 only). */
@@ -32,8 +49,13 @@ int jit_engine_choose(enum bpfvm_engine requested, enum bpfvm_engine *engine);
  * and prog->jit_body. Returns 0, or -ENOMEM / -ENOTSUP with a message. */
 int jit_compile(struct bpfvm_prog *prog);
 
-/* Unmaps the code; NULL is allowed. */
+/* Frees the code (its call sites untracked first); NULL is allowed. */
 void jit_free(struct jit_code *code);
+
+/* A prog array's slot `key` changed (maps/fd_array.c, after the slot is
+ * written and before the old program is put): rewrites the direct jumps of
+ * the constant-key tail calls through it (jit_poke.c). */
+void jit_poke_slot_changed(const struct bpfvm_map *array, uint32_t key);
 
 /* Runs prog's code from `entry` (a function's address, as an lddw
  * BPF_PSEUDO_FUNC loads it; 0: the main program) with the run's registers,

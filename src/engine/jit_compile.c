@@ -19,6 +19,7 @@
  * helper is within reach. */
 #include <assert.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -36,7 +37,7 @@ const uint8_t jit_reg[11] = {
  * stub's, and the entry stub's. */
 #define JIT_MAX_INSN_BYTES 160
 #define JIT_MAX_STUB_BYTES 48
-#define JIT_ENTRY_BYTES 160
+#define JIT_ENTRY_BYTES 224
 /* Loop heads (targets of backward jumps) start on a 16-byte boundary, so
  * that a small loop's body is fetched and decoded in as few blocks as
  * possible (measured: up to 1.5x on a checksum loop). */
@@ -73,7 +74,7 @@ void jit_emit_charge(struct jit_ctx *ctx, int64_t cost)
 void jit_emit_call_abs(struct jit_ctx *ctx, const void *fn)
 {
 	struct jit_buf *buf = &ctx->buf;
-	int64_t rel = (int64_t)((uintptr_t)fn - (uintptr_t)(buf->p + 5));
+	int64_t rel = (int64_t)((uintptr_t)fn - (jit_buf_run_addr(buf) + 5));
 
 	if (x86_fits_i32(rel)) {
 		uint32_t at = x86_call_rel32(buf);
@@ -208,6 +209,7 @@ static void free_ctx(struct jit_ctx *ctx)
 	free(ctx->flags);
 	free(ctx->fixups);
 	free(ctx->stubs);
+	free(ctx->pokes);
 }
 
 static int alloc_ctx(struct jit_ctx *ctx, const struct bpfvm_prog *prog)
@@ -219,7 +221,8 @@ static int alloc_ctx(struct jit_ctx *ctx, const struct bpfvm_prog *prog)
 	ctx->flags = malloc(n);
 	ctx->fixups = malloc(n * sizeof(*ctx->fixups));
 	ctx->stubs = malloc(2 * n * sizeof(*ctx->stubs));
-	if (!ctx->addrs || !ctx->flags || !ctx->fixups || !ctx->stubs) {
+	ctx->pokes = malloc((n / 4 + 1) * sizeof(*ctx->pokes)); /* lddw, mov, call */
+	if (!ctx->addrs || !ctx->flags || !ctx->fixups || !ctx->stubs || !ctx->pokes) {
 		free_ctx(ctx);
 		return -ENOMEM;
 	}
@@ -239,6 +242,7 @@ static uint32_t emit_all(struct jit_ctx *ctx)
 
 	emit_entry_stub(&ctx->buf, &epilogue);
 	error_exit = emit_error_exit(&ctx->buf, epilogue);
+	jit_emit_tail_entry(ctx);
 	body = jit_buf_pos(&ctx->buf);
 	emit_body(ctx);
 	check_size(0, body, JIT_ENTRY_BYTES);
@@ -253,51 +257,82 @@ static uint32_t emit_all(struct jit_ctx *ctx)
 	return body;
 }
 
-int jit_emit(const struct bpfvm_prog *prog, struct jit_buf *buf, uint32_t *body)
+int jit_emit(const struct bpfvm_prog *prog, struct jit_buf *buf, struct jit_emitted *out)
 {
 	struct jit_ctx ctx;
+	uint32_t body;
 
 	if (alloc_ctx(&ctx, prog)) {
 		vm_error("%s: out of memory compiling %u instructions", prog->name, prog->insn_cnt);
 		return -ENOMEM;
 	}
 	ctx.buf = *buf;
-	*body = emit_all(&ctx);
+	body = emit_all(&ctx);
 	*buf = ctx.buf;
+	if (out) {
+		*out = (struct jit_emitted){
+			.body = body, .tail_entry = ctx.tail_entry, .insn_offsets = ctx.addrs,
+			.pokes = ctx.pokes, .poke_cnt = ctx.poke_cnt,
+		};
+		ctx.addrs = NULL;
+		ctx.pokes = NULL;
+	}
 	free_ctx(&ctx);
+	return 0;
+}
+
+/* The code of `prog`, written through mem->rw to run at mem->rx. */
+static int emit_into(struct bpfvm_prog *prog, struct jit_code *code)
+{
+	struct jit_mem *mem = &code->mem;
+	struct jit_buf buf = {
+		.start = mem->rw, .p = mem->rw, .end = mem->rw + mem->size,
+		.run_delta = (intptr_t)(mem->rx - mem->rw),
+	};
+	struct jit_emitted out;
+	int err = jit_emit(prog, &buf, &out);
+
+	if (err)
+		return err;
+	code->code_size = jit_buf_pos(&buf);
+	code->insn_offsets = out.insn_offsets;
+	code->insn_cnt = prog->insn_cnt;
+	code->pokes = out.pokes;
+	code->poke_cnt = out.poke_cnt;
+	code->enter = (uint64_t (*)(void *))(uintptr_t)mem->rx;
+	code->body = mem->rx + out.body;
+	code->tail_entry = mem->rx + out.tail_entry;
 	return 0;
 }
 
 int jit_compile(struct bpfvm_prog *prog)
 {
-	size_t map_size = jit_code_bound(prog);
+	size_t bound = jit_code_bound(prog);
 	struct jit_code *code = calloc(1, sizeof(*code));
-	struct jit_buf buf;
-	uint32_t body;
-	void *mem = code ? jit_code_map(map_size) : NULL;
+	int err;
 
-	if (!mem) {
-		free(code);
-		vm_error("%s: out of memory for %zu bytes of machine code (the interpreter "
-			 "needs none: BPFVM_ENGINE=interp)", prog->name, map_size);
+	if (!code) {
+		vm_error("%s: out of memory compiling %u instructions", prog->name, prog->insn_cnt);
 		return -ENOMEM;
 	}
-	buf = (struct jit_buf){ .start = mem, .p = mem, .end = (uint8_t *)mem + map_size };
-	if (jit_emit(prog, &buf, &body)) {
-		jit_code_unmap(mem, map_size);
+	err = jit_mem_alloc(bound, &code->mem);
+	if (err) {
+		char why[256];
+
+		snprintf(why, sizeof(why), "%s", bpfvm_errmsg());
 		free(code);
-		return -ENOMEM;
+		vm_error("%s: %s", prog->name, why);
+		return err;
 	}
-	*code = (struct jit_code){ .mem = mem, .code_size = jit_buf_pos(&buf) };
-	code->map_size = jit_code_seal(mem, map_size, code->code_size);
-	if (!code->map_size) {
-		jit_code_unmap(mem, map_size);
-		free(code);
-		vm_error("%s: cannot make machine code executable (mprotect)", prog->name);
-		return -ENOMEM;
+	err = emit_into(prog, code);
+	if (!err)
+		err = jit_poke_track(code);
+	if (err) {
+		jit_free(code);
+		vm_error("%s: out of memory compiling %u instructions", prog->name, prog->insn_cnt);
+		return err;
 	}
-	code->enter = (uint64_t (*)(void *))(uintptr_t)mem;
-	code->body = (uint8_t *)mem + body;
+	jit_mem_trim(&code->mem, code->code_size);
 	prog->jit = code;
 	prog->jit_body = code->body;
 	return 0;
@@ -307,6 +342,9 @@ void jit_free(struct jit_code *code)
 {
 	if (!code)
 		return;
-	jit_code_unmap(code->mem, code->map_size);
+	jit_poke_untrack(code);
+	jit_mem_free(&code->mem);
+	free(code->insn_offsets);
+	free(code->pokes);
 	free(code);
 }

@@ -110,6 +110,9 @@ struct jit_ctx {
 	uint32_t fixup_cnt;
 	struct jit_stub *stubs;
 	uint32_t stub_cnt;
+	struct jit_poke *pokes;		   /* constant-key tail calls */
+	uint32_t poke_cnt;
+	uint32_t tail_entry;		   /* offset of jit_emit_tail_entry's landing */
 	uint32_t idx;			   /* the instruction being compiled */
 };
 
@@ -163,19 +166,45 @@ void jit_emit_tail_call(struct jit_ctx *ctx);
 bool jit_emit_inline_helper(struct jit_ctx *ctx);
 
 /* The compiler proper (jit_compile.c), without the code memory: emits
- * prog's code into buf, which must hold jit_code_bound(prog) bytes at the
- * address the code will run at (helper calls are relative to it). Sets
- * *body to the main program's offset. 0 or -ENOMEM. */
+ * prog's code into buf, which must hold jit_code_bound(prog) bytes and
+ * whose run_delta says where the code will run (helper calls are relative
+ * to it). Fills `out`'s offsets (body, tail entry), and, when `out` is not
+ * NULL, hands over the arrays of each instruction's offset and of the
+ * constant-key tail-call sites (freed by jit_free). 0 or -ENOMEM. */
+struct jit_emitted {
+	uint32_t body;
+	uint32_t tail_entry;
+	uint32_t *insn_offsets;
+	struct jit_poke *pokes;
+	uint32_t poke_cnt;
+};
 size_t jit_code_bound(const struct bpfvm_prog *prog);
-int jit_emit(const struct bpfvm_prog *prog, struct jit_buf *buf, uint32_t *body);
+int jit_emit(const struct bpfvm_prog *prog, struct jit_buf *buf, struct jit_emitted *out);
 
-/* Code memory (jit_code_mem.c): mapped writable near the library's code
- * (so that helper calls can be rel32), then sealed read + execute. */
-void *jit_code_map(size_t size);
-/* Makes the first `used` bytes read + execute and unmaps the pages after
- * them. Returns the size still mapped, or 0 when mprotect failed. */
-size_t jit_code_seal(void *code, size_t size, size_t used);
-void jit_code_unmap(void *code, size_t size);
+/* Code memory (jit_code_mem.c): `size` bytes of a pack, near the library's
+ * code (so that helper calls can be rel32). 0, or -ENOMEM with a message. */
+int jit_mem_alloc(size_t size, struct jit_mem *mem);
+/* Gives back what lies beyond the first `used` bytes. */
+void jit_mem_trim(struct jit_mem *mem, size_t used);
+/* Gives the whole piece back; a zeroed mem is allowed. */
+void jit_mem_free(struct jit_mem *mem);
+
+/* A constant-key tail call's site (jit_poke.c). */
+struct jit_poke {
+	const struct bpfvm_map *array;
+	uint32_t key;
+	uint32_t site;	/* offset of its 5-byte jump, 8-byte aligned */
+	uint32_t out;	/* offset of the fall-through */
+};
+
+/* Starts keeping code's sites at what their slots hold (patching them
+ * now); 0 or -ENOMEM. */
+int jit_poke_track(struct jit_code *code);
+/* Stops: before the code is freed. */
+void jit_poke_untrack(struct jit_code *code);
+/* The landing of constant-key tail calls in front of the body: the target's
+ * stack test (failing to r11, the site's out), the count, run->prog. */
+void jit_emit_tail_entry(struct jit_ctx *ctx);
 
 /* The legacy packet load (ld_abs / ld_ind) that code calls: the value, or
  * JIT_PACKET_OUT_OF_RANGE. */

@@ -33,7 +33,8 @@ _Static_assert(MAX_TAIL_CALL_CNT * (ISA_MAX_CALL_FRAMES - 1) + ISA_MAX_CALL_FRAM
 #define RUN_AT(reg, field) x86_at(reg, (int32_t)offsetof(struct run_ctx, field))
 #define PROG_AT(reg, field) x86_at(reg, (int32_t)offsetof(struct bpfvm_prog, field))
 
-void jit_emit_tail_call(struct jit_ctx *ctx)
+/* The run-time sequence above; falls through to its end on failure. */
+static void emit_indirect(struct jit_ctx *ctx)
 {
 	struct jit_buf *buf = &ctx->buf;
 	uint32_t out[6];
@@ -69,4 +70,87 @@ void jit_emit_tail_call(struct jit_ctx *ctx)
 
 	for (unsigned i = 0; i < out_cnt; i++)
 		jit_patch_rel32(buf, out[i], jit_buf_pos(buf));
+}
+
+/* Whether the tail call being compiled has a constant map and key: the
+ * decoder fused it with its `r2 = map ll` and `r3 = K` (interp_decode.c)
+ * and no jump lands after the first of the three, where another path could
+ * bring other values. */
+static bool constant_tail_call(const struct jit_ctx *ctx, const struct bpfvm_map **array,
+			       uint32_t *key)
+{
+	const struct interp_insn *first;
+
+	if (ctx->idx < 3)
+		return false;
+	first = &ctx->decoded->insns[ctx->idx - 3];
+	if (first->label != interp_labels()[INTERP_OP_TAIL_CALL_CONST])
+		return false;
+	for (uint32_t i = ctx->idx - 2; i <= ctx->idx; i++)
+		if (ctx->flags[i] & JIT_JUMP_TARGET)
+			return false;
+	*array = (const struct bpfvm_map *)(uintptr_t)first->imm;
+	*key = (uint32_t)first->off;
+	return true;
+}
+
+/* The kernel's emit_bpf_tail_call_direct: the count test, then a site that
+ * jit_poke.c points at the target's tail entry (which makes the stack test
+ * and counts), at the fall-through, or at the run-time sequence. */
+static void emit_direct(struct jit_ctx *ctx, const struct bpfvm_map *array, uint32_t key)
+{
+	struct jit_buf *buf = &ctx->buf;
+	static const uint8_t nop5[5] = { 0x0f, 0x1f, 0x44, 0x00, 0x00 };
+	uint32_t at_limit, out_lea, site;
+
+	x86_load(buf, X86_64, JIT_TMP, JIT_STATE_AT(run));
+	x86_alu_mi(buf, X86_CMP, X86_32, RUN_AT(JIT_TMP, tail_call_cnt), MAX_TAIL_CALL_CNT);
+	at_limit = x86_jcc_rel32(buf, X86_CC_AE);
+	out_lea = x86_lea_rip(buf, JIT_TMP2);
+	x86_align(buf, 8);
+	site = jit_buf_pos(buf);
+	x86_bytes(buf, nop5, sizeof(nop5));
+	emit_indirect(ctx);
+	jit_patch_rel32(buf, at_limit, jit_buf_pos(buf));
+	jit_patch_rel32(buf, out_lea, jit_buf_pos(buf));
+	ctx->pokes[ctx->poke_cnt++] = (struct jit_poke){
+		.array = array, .key = key, .site = site, .out = jit_buf_pos(buf),
+	};
+}
+
+void jit_emit_tail_call(struct jit_ctx *ctx)
+{
+	const struct bpfvm_map *array;
+	uint32_t key;
+
+	if (constant_tail_call(ctx, &array, &key))
+		emit_direct(ctx, array, key);
+	else
+		emit_indirect(ctx);
+}
+
+/* In front of the body (jit_compile.c), where a site jumps with r11 = its
+ * fall-through: the stack test of tail_call_fits() with this program's
+ * stack_max, then what a successful tail call does.
+ *
+ *     fail:  jmp r11
+ *     tail_entry:
+ *            r10 = rbp - stack_bottom;  if ((u32)r10 < stack_max) goto fail
+ *            run->tail_call_cnt++;  run->prog = this program
+ *     body: */
+void jit_emit_tail_entry(struct jit_ctx *ctx)
+{
+	struct jit_buf *buf = &ctx->buf;
+	uint32_t fail = jit_buf_pos(buf);
+
+	x86_jmp_reg(buf, JIT_TMP2);
+	ctx->tail_entry = jit_buf_pos(buf);
+	x86_mov_rr(buf, true, JIT_TMP, X86_RBP);
+	x86_alu_rm(buf, X86_SUB, true, JIT_TMP, JIT_STATE_AT(stack_bottom));
+	x86_alu_ri(buf, X86_CMP, false, JIT_TMP, (int32_t)ctx->prog->stack_max);
+	x86_jcc_rel8(buf, X86_CC_B, (int8_t)((int64_t)fail - (jit_buf_pos(buf) + 2)));
+	x86_load(buf, X86_64, JIT_TMP, JIT_STATE_AT(run));
+	x86_inc_mem(buf, X86_32, RUN_AT(JIT_TMP, tail_call_cnt));
+	x86_mov_ri(buf, true, JIT_TMP2, (int64_t)(uintptr_t)ctx->prog);
+	x86_store(buf, X86_64, RUN_AT(JIT_TMP, prog), JIT_TMP2);
 }

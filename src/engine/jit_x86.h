@@ -51,12 +51,22 @@ static inline struct x86_mem x86_at(int base, int32_t disp)
 }
 
 /* Where code is written. The buffer is sized for the worst case of every
- * instruction (jit_code_bound), so the encoders check nothing. */
+ * instruction (jit_code_bound), so the encoders check nothing. Code is
+ * written at one address and runs at another (code packs, jit_code_mem.c):
+ * `run_delta` is the difference, for what is relative to code outside the
+ * buffer (rel32 calls to helpers). */
 struct jit_buf {
 	uint8_t *start;
 	uint8_t *p;
 	uint8_t *end;
+	intptr_t run_delta;
 };
+
+/* The address at which the byte at buf->p will run. */
+static inline uintptr_t jit_buf_run_addr(const struct jit_buf *buf)
+{
+	return (uintptr_t)buf->p + (uintptr_t)buf->run_delta;
+}
 
 static inline uint32_t jit_buf_pos(const struct jit_buf *buf)
 {

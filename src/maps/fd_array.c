@@ -125,6 +125,8 @@ static int fd_array_exchange(struct bpfvm_map *map, const struct fd_array_ops *o
 	old = atomic_exchange_explicit(&private->slots[index], object, memory_order_acq_rel);
 	atomic_store_explicit(&fd_array_ids(map)[index], id, memory_order_release);
 	map_lock_release(&hdr->lock);
+	if (ops->changed)
+		ops->changed(map, index);
 	if (old && ops->put)
 		ops->put(old);
 	return old != NULL;

@@ -39,6 +39,10 @@ struct fd_array_ops {
 	 * put frees it only after a grace period (engine/vcpu.h), so a run
 	 * that loaded it from the slot finishes with it first. */
 	void (*put)(void *object);
+	/* Slot `index` was just written, and what it held is not put yet:
+	 * a prog array re-points the JIT's direct tail-call jumps through it
+	 * (engine/jit_poke.c). NULL when nothing depends on the slots. */
+	void (*changed)(struct bpfvm_map *map, uint32_t index);
 };
 
 /* fd_array_map_alloc_check: value_size 4, no BPF_F_RDONLY_PROG /

@@ -13,6 +13,7 @@
 
 #include "core/error.h"
 #include "core/runtime.h"
+#include "engine/jit.h"
 #include "engine/prog.h"
 #include "maps/array.h"
 #include "maps/fd_array.h"
@@ -105,9 +106,15 @@ static void prog_array_put_prog(void *prog)
 	prog_put(prog);
 }
 
+static void prog_array_slot_changed(struct bpfvm_map *map, uint32_t index)
+{
+	jit_poke_slot_changed(map, index);
+}
+
 static const struct fd_array_ops prog_array_fd_ops = {
 	.get = prog_array_get_prog,
 	.put = prog_array_put_prog,
+	.changed = prog_array_slot_changed,
 };
 
 static void prog_array_release(struct bpfvm_map *map)

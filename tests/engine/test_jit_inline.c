@@ -114,7 +114,7 @@ static void check_maps(struct bpfvm_object *objs[2])
  * movabs (the far form). */
 static bool code_calls(const struct bpfvm_prog *prog, const void *fn)
 {
-	const uint8_t *code = prog->jit->mem;
+	const uint8_t *code = prog->jit->mem.rx;
 	uint64_t address = (uint64_t)(uintptr_t)fn;
 
 	for (size_t i = 0; i + 10 <= prog->jit->code_size; i++) {

@@ -280,29 +280,27 @@ static int compare_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* What the system calls of code memory cost alone (map, write the pages,
- * seal, unmap), for the report. */
-static void print_mapping_time(size_t map_size, size_t code_size)
+/* What code memory costs alone (a piece of a pack reserved for the worst
+ * case, the code written, the tail given back, the piece freed), for the
+ * report. */
+static void print_code_memory_time(size_t bound, size_t code_size)
 {
 	static uint64_t times[COMPILE_ROUNDS];
-	size_t bound = MAX_INSNS * 256;
 
 	for (int i = 0; i < COMPILE_ROUNDS; i++) {
 		uint64_t start = now_ns();
-		void *mem = jit_code_map(bound);
-		size_t kept;
+		struct jit_mem mem;
 
-		if (!mem)
+		if (jit_mem_alloc(bound, &mem))
 			return;
-		memset(mem, 0xcc, code_size);
-		kept = jit_code_seal(mem, bound, code_size);
-		jit_code_unmap(mem, kept ? kept : bound);
+		memset(mem.rw, 0xcc, code_size);
+		jit_mem_trim(&mem, code_size);
+		jit_mem_free(&mem);
 		times[i] = now_ns() - start;
 	}
 	qsort(times, COMPILE_ROUNDS, sizeof(times[0]), compare_u64);
-	printf("  of which code memory (mmap, page faults, mprotect, munmap): median %.1f us, "
+	printf("  of which code memory (a pack's chunks, written, trimmed, freed): median %.1f us, "
 	       "min %.1f us\n", times[COMPILE_ROUNDS / 2] / 1000.0, times[0] / 1000.0);
-	(void)map_size;
 }
 
 /* The compiler proper (jit_emit: no code memory), into a heap buffer. */
@@ -311,13 +309,11 @@ static void print_emit_time(const struct bpfvm_prog *prog)
 	static uint64_t times[COMPILE_ROUNDS];
 	size_t bound = jit_code_bound(prog);
 	uint8_t *mem = malloc(bound);
-	uint32_t body;
-
 	for (int i = 0; mem && i < COMPILE_ROUNDS; i++) {
 		struct jit_buf buf = { .start = mem, .p = mem, .end = mem + bound };
 		uint64_t start = now_ns();
 
-		jit_emit(prog, &buf, &body);
+		jit_emit(prog, &buf, NULL);
 		times[i] = now_ns() - start;
 	}
 	free(mem);
@@ -353,7 +349,7 @@ static void check_compile_time(struct bpfvm *jit_vm, const struct program *prog)
 	printf("jit_compile of %zu instructions: median %.1f us, min %.1f us, %zu bytes of code\n",
 	       prog->len, times[COMPILE_ROUNDS / 2] / 1000.0, times[0] / 1000.0, code_size);
 	print_emit_time(loaded);
-	print_mapping_time(loaded->jit->map_size, code_size);
+	print_code_memory_time(jit_code_bound(loaded), code_size);
 	testlib_check("jit_compiles_1000_instructions_quickly",
 		      !err && times[COMPILE_ROUNDS / 2] < COMPILE_BOUND_NS,
 		      "error %d, median %" PRIu64 " ns", err, times[COMPILE_ROUNDS / 2]);
@@ -373,22 +369,32 @@ static unsigned count_mappings(void)
 	return lines;
 }
 
-/* Code memory is unmapped with its program: loading and freeing programs
- * many times leaves the number of mappings where it was. */
-static void check_code_is_unmapped(struct bpfvm *jit_vm, const struct program *prog)
+/* Code memory goes back to its pack with its program, and the next program
+ * reuses it: loading and freeing programs many times leaves the number of
+ * mappings where it was, and a program loaded after another was freed runs
+ * where that one ran (first fit). */
+static void check_code_memory_is_reused(struct bpfvm *jit_vm, const struct program *prog)
 {
 	unsigned before = count_mappings(), after;
+	const void *first = NULL, *again = NULL;
 
 	for (int i = 0; i < 200; i++) {
 		struct bpfvm_prog *loaded = NULL;
 
 		if (load(jit_vm, prog, &loaded))
 			break;
+		if (i == 0)
+			first = loaded->jit->mem.rx;
+		if (i == 1)
+			again = loaded->jit->mem.rx;
 		bpfvm_prog_free(loaded);
 	}
 	after = count_mappings();
-	testlib_check("jit_code_is_unmapped_with_its_program", after <= before + 4,
+	testlib_check("jit_code_memory_is_given_back_with_its_program", after <= before + 4,
 		      "%u mappings before 200 loads and frees, %u after", before, after);
+	testlib_check("jit_code_memory_is_reused_after_its_program_is_freed",
+		      first && first == again, "first program at %p, the next one at %p", first,
+		      again);
 }
 
 int main(int argc, char **argv)
@@ -409,7 +415,7 @@ int main(int argc, char **argv)
 			check_seed(engines, seed, &prog);
 		generate(&prog, 1);
 		check_compile_time(engines[1], &prog);
-		check_code_is_unmapped(engines[1], &prog);
+		check_code_memory_is_reused(engines[1], &prog);
 	}
 	bpfvm_destroy(engines[0]);
 	bpfvm_destroy(engines[1]);

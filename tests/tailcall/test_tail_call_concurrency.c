@@ -17,7 +17,10 @@
  * A run that starts after update `done` finished and ends before update
  * `announced` + 1 began can only have seen history[done..announced].
  *
- *   usage: test_tail_call_concurrency OBJDIR [SWAPS] */
+ * swap_const.bpf.c has the same chains with constant keys (the JIT's direct
+ * jumps, re-pointed at each update: engine/jit_poke.c).
+ *
+ *   usage: test_tail_call_concurrency OBJDIR [SWAPS [OBJECT]] */
 #include <errno.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -243,14 +246,15 @@ static void *run_chains(void *arg)
 
 /* ---- the test --------------------------------------------------------------- */
 
-static bool swap_test_setup(struct swap_test *test, const char *objdir, uint32_t swaps)
+static bool swap_test_setup(struct swap_test *test, const char *objdir, uint32_t swaps,
+			    const char *object)
 {
 	static char path[4096];
 	struct bpfvm_opts opts = { .sz = sizeof(opts), .nr_cpus = RUNNERS + 2 };
 	int err;
 
 	memset(test, 0, sizeof(*test));
-	snprintf(path, sizeof(path), "%s/swap.bpf.o", objdir);
+	snprintf(path, sizeof(path), "%s/%s", objdir, object);
 	test->objpath = path;
 	test->swaps = swaps;
 	test->history = calloc(swaps + 1, sizeof(*test->history));
@@ -282,10 +286,11 @@ int main(int argc, char **argv)
 	uint64_t total = 0;
 
 	if (argc < 2) {
-		fprintf(stderr, "usage: %s OBJDIR [SWAPS]\n", argv[0]);
+		fprintf(stderr, "usage: %s OBJDIR [SWAPS [OBJECT]]\n", argv[0]);
 		return 2;
 	}
-	if (!swap_test_setup(&test, argv[1], argc > 2 ? (uint32_t)atoi(argv[2]) : DEFAULT_SWAPS))
+	if (!swap_test_setup(&test, argv[1], argc > 2 ? (uint32_t)atoi(argv[2]) : DEFAULT_SWAPS,
+			     argc > 3 ? argv[3] : "swap.bpf.o"))
 		return testlib_summary();
 	for (int i = 0; i < RUNNERS; i++) {
 		runners[i] = (struct runner){ .test = &test, .cpu = i };
