@@ -78,7 +78,7 @@ int bench_runtimes_create(struct bench_runtimes *runtimes, bool want_kernel, cha
 		return err;
 	}
 	libbpf_set_print(keep_libbpf_message);
-	snprintf(why, why_size, "--no-kernel");
+	snprintf(why, why_size, "--no-kernel given");
 	runtimes->kernel = want_kernel && kernel_usable(why, why_size);
 	return 0;
 }
