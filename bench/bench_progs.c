@@ -42,6 +42,7 @@
 #define REPEAT_MIN 16
 #define REPEAT_MAX 1000000
 #define CALIBRATE_REPEAT 256
+#define REPEAT_FALLBACK 10000 /* when the calibration run measured nothing */
 #define TARGET_NS (4 * 1000 * 1000) /* per timed test run, when --repeat is not given */
 #define OBJECTS_MAX 16
 
@@ -297,7 +298,7 @@ static double timed_run(struct bench_case *c, enum bench_engine engine, int repe
 static int calibrated_repeat(struct bench_case *c, enum bench_engine engine, bool clock)
 {
 	double ns = timed_run(c, engine, CALIBRATE_REPEAT, clock);
-	double repeat = ns > 0 ? TARGET_NS / ns : c->repeat_max;
+	double repeat = ns > 0 ? TARGET_NS / ns : REPEAT_FALLBACK;
 
 	return repeat < REPEAT_MIN ? REPEAT_MIN : repeat > c->repeat_max ? c->repeat_max :
 	       (int)repeat;
