@@ -181,9 +181,9 @@ static int run_setups(struct bench_object *obj, char *why, size_t why_size)
 				continue;
 			bench_object_run(obj, engine, name, &packet, 1, result);
 			if (result->err || result->retval) {
-				snprintf(why, why_size, "%s (%s): setup failed: error %d, returned %u",
-					 name, bench_engine_names[engine], result->err,
-					 result->retval);
+				snprintf(why, why_size,
+					 "%s (%s): setup failed: error %d, returned %u", name,
+					 bench_engine_names[engine], result->err, result->retval);
 				free(result);
 				return -EINVAL;
 			}

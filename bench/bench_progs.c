@@ -249,8 +249,9 @@ static bool result_differs(struct bench_case *c, enum bench_engine engine,
 	uint32_t at = 0;
 
 	if (got->err != want->err || got->retval != want->retval) {
-		snprintf(c->diff, sizeof(c->diff), "%s: interp error %d retval %#x, %s error %d retval %#x",
-			 when, want->err, want->retval, bench_engine_names[engine], got->err,
+		snprintf(c->diff, sizeof(c->diff),
+			 "%s: interp error %d retval %#x, %s error %d retval %#x", when,
+			 want->err, want->retval, bench_engine_names[engine], got->err,
 			 got->retval);
 		return true;
 	}
