@@ -239,6 +239,10 @@ static void cases_build(struct bench *b)
 		if (entry->repeat_max)
 			c->repeat_max = entry->repeat_max;
 	}
+	if (!b->case_cnt) {
+		fprintf(stderr, "no program of the corpus matches --filter %s\n", opts->filter);
+		exit(2);
+	}
 }
 
 /* Says in c->diff how `got` differs from the interpreter's first run. */
@@ -414,15 +418,16 @@ static int kernel_jit_setting(void)
 
 static void print_header(const struct bench *b)
 {
-	printf("ns per run, median of %d rounds, the test run's loop alone; ", b->opts.rounds);
+	printf("ns per run, median of %d rounds, the test run's loop alone (docs/bench.md)\n",
+	       b->opts.rounds);
 	if (b->opts.clock)
-		printf("all engines:\n(test run of R - test run of %d) / (R - %d), thread CPU time",
+		printf("all engines: (CPU time of a test run of R - of one of %d) / (R - %d)\n",
 		       REPEAT_BASE, REPEAT_BASE);
 	else
-		printf("kernel: `duration`;\nbpfvm: (test run of R - test run of %d) / (R - %d), "
-		       "thread CPU time, truncated to whole ns", REPEAT_BASE, REPEAT_BASE);
-	printf("; R %s\n",
-	       b->opts.repeat ? "as --repeat says" : "calibrated per engine to about 4 ms of runs");
+		printf("kernel: its duration; bpfvm: (CPU time of a test run of R - of one of %d) / "
+		       "(R - %d), in whole ns\n", REPEAT_BASE, REPEAT_BASE);
+	printf("R: %s\n", b->opts.repeat ? "as --repeat says" :
+	       "calibrated per engine to about 4 ms of runs");
 	if (b->runtimes.kernel)
 		printf("kernel: BPF_PROG_TEST_RUN, bpf_jit_enable=%d\n", kernel_jit_setting());
 	printf("\n%-18s %10s %10s %10s %10s %10s\n", "program", "interp", "jit", "kernel",
