@@ -2,7 +2,8 @@
 #   make demo    install what is missing (as root), build, run the demo
 #   make test    build and run the whole suite: gcc, then clang with ASan+UBSan,
 #                then the concurrency tests under ThreadSanitizer
-#   make bench   build in release mode and print the benchmark tables
+#   make bench   build in release mode and print the benchmark tables (the last:
+#                interpreter, JIT and kernel over bench/progs, docs/bench.md)
 #   make fuzz-verifier [SECONDS=300] [SEED=1]
 #                the verifier's soundness fuzzer, longer than in the suite
 #                (tests/verifier/fuzz.h); reproducers in $(BUILD)/fuzz-verifier
@@ -74,6 +75,7 @@ bench: deps
 	BPFVM_ENGINE=interp $(BENCH_BUILD)/bench/bench_tailcall $(BENCH_BUILD)/bench
 	BPFVM_ENGINE=jit $(BENCH_BUILD)/bench/bench_tailcall $(BENCH_BUILD)/bench
 	$(BENCH_BUILD)/bench/bench_verify
+	$(BENCH_BUILD)/bench/bench_progs
 
 install: build
 	cmake --install $(BUILD)
