@@ -95,6 +95,7 @@ struct stats {
 struct trial {
 	const char *mutations;
 	uint64_t iteration;
+	uint64_t budget; /* of each run: sometimes small, to stop runs midway */
 	struct fuzz_prog prog[ENGINES];
 	struct bpfvm_prog *loaded[ENGINES];
 	const struct egen_set *set; /* NULL unless from fuzz_engines_gen.c */
@@ -175,7 +176,9 @@ static bool is_skb(enum bpf_prog_type type)
  * maps are filled first, from the same generator. */
 static void make_input(struct fuzz_rng *rng, enum bpf_prog_type type, struct input *in)
 {
-	in->size = fuzz_below(rng, 4) ? 14 + fuzz_below(rng, 256) : fuzz_below(rng, 40);
+	in->size = 14 + fuzz_below(rng, fuzz_below(rng, 4) ? 256 : 16);
+	if (fuzz_below(rng, 32) == 0) /* shorter than an Ethernet header: refused */
+		in->size = fuzz_below(rng, 14);
 	if (type == BPFVM_PROG_TYPE_RAW)
 		in->size = fuzz_below(rng, 128);
 	if (type == BPF_PROG_TYPE_RAW_TRACEPOINT)
@@ -227,7 +230,7 @@ static void run_one(struct bpfvm_prog *loaded, const struct fuzz_prog *prog, uin
 		err = run_raw(loaded, r->data, in->size, false, &r->retval);
 		r->data_size = in->size;
 	} else {
-		if (prog->type == BPF_PROG_TYPE_RAW_TRACEPOINT) {
+		if (prog->type == BPF_PROG_TYPE_RAW_TRACEPOINT) { /* no ctx_out: -EINVAL */
 			opts.ctx_in = in->data;
 			opts.ctx_size_in = in->size;
 		} else {
@@ -235,10 +238,10 @@ static void run_one(struct bpfvm_prog *loaded, const struct fuzz_prog *prog, uin
 			opts.data_size_in = in->size;
 			opts.data_out = r->data;
 			opts.data_size_out = sizeof(r->data);
+			opts.ctx_out = r->ctx;
+			opts.ctx_size_out = sizeof(r->ctx);
 			make_ctx(&rng, prog, in, &opts, ctx_in);
 		}
-		opts.ctx_out = r->ctx;
-		opts.ctx_size_out = sizeof(r->ctx);
 		err = bpfvm_prog_test_run(loaded, &opts);
 		r->retval = opts.retval;
 		r->data_size = opts.data_size_out;
@@ -337,6 +340,7 @@ static void write_reproducer(FILE *out, const struct options *o, const struct tr
 			info.value_size, info.max_entries, info.map_flags,
 			bpfvm_map_name(prog->maps[i]));
 	}
+	fprintf(out, "# budget: %" PRIu64 "\n", t->budget);
 	fprintf(out, "# input-seed: %" PRIu64 "\n", in->seed);
 	print_hex(out, "# input: ", in->data, in->size);
 	write_result(out, "interp", &res[INTERP]);
@@ -366,6 +370,8 @@ static void report(const struct options *o, struct stats *stats, const struct tr
 	       o->seed, t->iteration, t->prog[INTERP].source,
 	       t->mutations[0] ? t->mutations : "none", why);
 	write_reproducer(stdout, o, t, in, res, why);
+	if (o->replay_cnt) /* its file is the reproducer */
+		return;
 	snprintf(path, sizeof(path), "%s/fuzz-engines-%" PRIu64 "-%" PRIu64 ".s", o->out, o->seed,
 		 t->iteration);
 	file = fopen(path, "w");
@@ -406,6 +412,9 @@ static bool compare_input(const struct options *o, struct stats *stats, struct t
 	if (agree(t, INTERP, JIT, input_seed, in, res, why, sizeof(why))) {
 		stats->compared++;
 		stats->run_errors += res[INTERP].err != 0;
+		if (o->verbose)
+			printf("iteration %" PRIu64 ": error %d r0 %#" PRIx64 " %s\n", t->iteration,
+			       res[INTERP].err, res[INTERP].retval, res[INTERP].message);
 		return true;
 	}
 	if (!agree(t, INTERP, CONTROL, input_seed, in_again, again, control_why,
@@ -421,13 +430,14 @@ static bool compare_input(const struct options *o, struct stats *stats, struct t
 	return false;
 }
 
-static int load(struct engine *e, const struct fuzz_prog *prog, struct bpfvm_prog **out)
+static int load(struct engine *e, const struct fuzz_prog *prog, uint64_t budget,
+		struct bpfvm_prog **out)
 {
 	int err = checked_load_insns(e->vm, "fuzzed", prog->type, prog->insns, prog->insn_cnt,
 				     prog->maps, prog->map_cnt, true, out);
 
 	if (!err)
-		checked_prog_set_budget(*out, RUN_BUDGET);
+		checked_prog_set_budget(*out, budget);
 	return err;
 }
 
@@ -440,7 +450,7 @@ static void load_targets(struct stats *stats, struct trial *t)
 			uint32_t key = i, id;
 
 			target.maps = t->prog[e].maps;
-			if (load(&engines[e], &target, &t->targets[e][i]))
+			if (load(&engines[e], &target, t->budget, &t->targets[e][i]))
 				break;
 			id = checked_prog_id(t->targets[e][i]);
 			bpfvm_map_update(t->prog[e].maps[EGEN_PROG_ARRAY], &key, &id, BPF_ANY);
@@ -480,7 +490,7 @@ static void try_trial(const struct options *o, struct stats *stats, struct fuzz_
 	if (t->set)
 		load_targets(stats, t);
 	for (int e = 0; e < ENGINES; e++)
-		err[e] = load(&engines[e], &t->prog[e], &t->loaded[e]);
+		err[e] = load(&engines[e], &t->prog[e], t->budget, &t->loaded[e]);
 	if (err[INTERP]) {
 		stats->refused += counted;
 		if (t->set && !t->mutations[0])
@@ -532,7 +542,7 @@ static void share(struct trial *t, const struct fuzz_prog *prog, struct bpfvm_ma
 
 static void iterate(const struct options *o, struct stats *stats, uint64_t iteration)
 {
-	struct trial t = { .iteration = iteration, .mutations = "" };
+	struct trial t = { .iteration = iteration, .mutations = "", .budget = RUN_BUDGET };
 	struct bpfvm_map *egen[ENGINES][EGEN_MAPS] = { { NULL } };
 	struct bpfvm_map **maps[ENGINES];
 	struct egen_set set = { 0 };
@@ -572,6 +582,8 @@ static void iterate(const struct options *o, struct stats *stats, uint64_t itera
 	}
 	if (fuzz_below(&rng, 2))
 		fuzz_mutate(&rng, &prog, mutations, sizeof(mutations));
+	if (fuzz_below(&rng, 8) == 0)
+		t.budget = 1 + fuzz_below(&rng, 100);
 	t.mutations = mutations;
 	share(&t, &prog, maps);
 	try_trial(o, stats, &rng, &t, true);
@@ -587,7 +599,8 @@ out:
 static void run_seeds(const struct options *o, struct stats *stats)
 {
 	for (size_t i = 0; i < engines[INTERP].seeds.cnt; i++) {
-		struct trial t = { .iteration = ~(uint64_t)i, .mutations = "" };
+		struct trial t = { .iteration = ~(uint64_t)i, .mutations = "",
+				   .budget = RUN_BUDGET };
 		struct bpfvm_map **maps[ENGINES];
 		struct fuzz_rng rng;
 
@@ -636,7 +649,7 @@ struct replay_file {
 	struct egen_set set;
 	uint32_t map_types[EGEN_MAPS * 2], map_keys[EGEN_MAPS * 2], map_values[EGEN_MAPS * 2];
 	uint32_t map_max[EGEN_MAPS * 2], map_flags[EGEN_MAPS * 2];
-	uint64_t input_seed;
+	uint64_t input_seed, budget;
 	char *text, *targets[EGEN_TARGETS_MAX];
 };
 
@@ -660,6 +673,7 @@ static int parse_replay(const char *path, struct replay_file *r)
 	if (!file)
 		return -1;
 	r->prog.type = BPF_PROG_TYPE_XDP;
+	r->budget = RUN_BUDGET;
 	while (fgets(line, sizeof(line), file)) {
 		unsigned type, key, value, max, flags, n = r->prog.map_cnt;
 		unsigned long long seed;
@@ -673,6 +687,8 @@ static int parse_replay(const char *path, struct replay_file *r)
 			r->prog.map_cnt++;
 		} else if (sscanf(line, "# input-seed: %llu", &seed) == 1)
 			r->input_seed = seed;
+		else if (sscanf(line, "# budget: %llu", &seed) == 1)
+			r->budget = seed;
 		else if (sscanf(line, "# target: %d", &target) == 1 && target >= 0 &&
 			 target < EGEN_TARGETS_MAX)
 			r->set.target_cnt = (uint32_t)target + 1;
@@ -737,11 +753,12 @@ static int replay(const struct options *o, const char *path)
 		t.prog[e].maps = maps[e];
 	}
 	snprintf(t.prog[INTERP].source, sizeof(t.prog[INTERP].source), "%s", path);
+	t.budget = r.budget;
 	t.set = r.set.target_cnt ? &r.set : NULL;
 	if (t.set)
 		load_targets(&stats, &t);
 	for (int e = 0; e < ENGINES; e++)
-		if (load(&engines[e], &t.prog[e], &t.loaded[e])) {
+		if (load(&engines[e], &t.prog[e], t.budget, &t.loaded[e])) {
 			printf("%s: refused by the verifier now: %s\n", path, bpfvm_errmsg());
 			status = 0;
 			release_trial(&t);

@@ -28,9 +28,9 @@
 #define ARRAY_VALUE 32
 #define HASH_VALUE 16
 #define PROG_SLOTS 4
-#define SUBPROGS 3
+#define SUBPROGS 4
 
-enum subprog_kind { SUB_STACK, SUB_TAIL, SUB_MAP };
+enum subprog_kind { SUB_STACK, SUB_TAIL, SUB_MAP, SUB_LOOP_CALLBACK };
 
 struct egen {
 	struct fuzz_rng *rng;
@@ -168,8 +168,13 @@ static void emit_atomic(struct egen *g, uint8_t base, int16_t off, bool dw)
 	if (op == BPF_CMPXCHG) {
 		/* r0: the expected value, sometimes what is there */
 		emit(g, BPF_LDX | BPF_MEM | (dw ? BPF_DW : BPF_W), 0, base, off, 0);
-		if (below(g, 2))
+		if (below(g, 3) == 0)
 			add_imm(g, 0, 1);
+		if (!dw && below(g, 2)) { /* the upper half, which a 32-bit cmpxchg ignores */
+			mov_reg(g, 4, 9);
+			emit(g, BPF_ALU64 | BPF_LSH | BPF_K, 4, 0, 0, 32);
+			emit(g, BPF_ALU64 | BPF_OR | BPF_X, 0, 4, 0, 0);
+		}
 	}
 	emit(g, BPF_STX | BPF_ATOMIC | (dw ? BPF_DW : BPF_W), base, 3, off, op);
 	if (op == BPF_CMPXCHG)
@@ -524,14 +529,36 @@ static void block_tail_call(struct egen *g)
 		block_alu(g);
 }
 
-/* A local call; its target is patched once the subprograms are emitted. */
-static void call_subprog(struct egen *g, enum subprog_kind kind)
+/* A local call, or the lddw of a callback; the target is patched once the
+ * subprograms are emitted. */
+static void refer_subprog(struct egen *g, enum subprog_kind kind)
 {
 	if (g->call_cnt == sizeof(g->call_sites) / sizeof(g->call_sites[0]))
 		return;
 	g->call_kinds[g->call_cnt] = kind;
 	g->call_sites[g->call_cnt++] = g->cnt;
-	emit(g, BPF_JMP | BPF_CALL, 0, BPF_PSEUDO_CALL, 0, 0);
+	if (kind == SUB_LOOP_CALLBACK) {
+		emit(g, BPF_LD | BPF_IMM | BPF_DW, 2, BPF_PSEUDO_FUNC, 0, 0);
+		emit(g, 0, 0, 0, 0, 0);
+	} else {
+		emit(g, BPF_JMP | BPF_CALL, 0, BPF_PSEUDO_CALL, 0, 0);
+	}
+}
+
+/* bpf_loop(n, callback, &slot, 0): the callback folds the index into our
+ * slot, and stops the loop early at some index. */
+static void bpf_loop(struct egen *g)
+{
+	emit(g, BPF_STX | BPF_MEM | BPF_DW, 10, 9, -8, 0);
+	emit(g, BPF_ALU64 | BPF_MOV | BPF_K, 1, 0, 0, (int32_t)below(g, 12));
+	refer_subprog(g, SUB_LOOP_CALLBACK);
+	mov_reg(g, 3, 10);
+	add_imm(g, 3, -8);
+	emit(g, BPF_ALU64 | BPF_MOV | BPF_K, 4, 0, 0, 0);
+	emit_call(g, BPF_FUNC_loop);
+	accumulate(g, 0);
+	emit(g, BPF_LDX | BPF_MEM | BPF_DW, 3, 10, -8, 0);
+	emit(g, BPF_ALU64 | BPF_XOR | BPF_X, 9, 3, 0, 0);
 }
 
 static void block_local_call(struct egen *g)
@@ -545,25 +572,28 @@ static void block_local_call(struct egen *g)
 	if (kind == SUB_TAIL && !g->tail)
 		kind = SUB_STACK;
 	switch (kind) {
+	case SUB_LOOP_CALLBACK:
+		bpf_loop(g);
+		break;
 	case SUB_STACK: /* f(r9, &slot): the callee reads and writes our frame */
 		emit(g, BPF_STX | BPF_MEM | BPF_DW, 10, 9, -8, 0);
 		mov_reg(g, 1, 9);
 		mov_reg(g, 2, 10);
 		add_imm(g, 2, -8);
-		call_subprog(g, kind);
+		refer_subprog(g, kind);
 		accumulate(g, 0);
 		emit(g, BPF_LDX | BPF_MEM | BPF_DW, 3, 10, -8, 0);
 		emit(g, BPF_ALU64 | BPF_XOR | BPF_X, 9, 3, 0, 0);
 		break;
 	case SUB_TAIL: /* f(ctx): a tail call from a subprogram */
 		mov_reg(g, 1, 6);
-		call_subprog(g, kind);
+		refer_subprog(g, kind);
 		accumulate(g, 0);
 		reload_packet(g); /* a tail call may have changed the packet */
 		break;
 	default: /* f(r9): a map update in the callee */
 		mov_reg(g, 1, 9);
-		call_subprog(g, kind);
+		refer_subprog(g, kind);
 		accumulate(g, 0);
 		break;
 	}
@@ -588,6 +618,15 @@ static void emit_subprog(struct egen *g, enum subprog_kind kind)
 		emit(g, BPF_ALU64 | BPF_MOV | BPF_K, 9, 0, 0, 0);
 		tail_call(g);
 		emit(g, BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, 0x51);
+		break;
+	case SUB_LOOP_CALLBACK: /* (index, &slot): r0 1 stops the loop */
+		emit(g, BPF_LDX | BPF_MEM | BPF_DW, 3, 2, 0, 0);
+		emit(g, BPF_ALU64 | BPF_ADD | BPF_X, 3, 1, 0, 0);
+		emit(g, BPF_ALU64 | BPF_MUL | BPF_K, 3, 0, 0, 7);
+		emit(g, BPF_STX | BPF_MEM | BPF_DW, 2, 3, 0, 0);
+		emit(g, BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, 0);
+		emit(g, BPF_JMP | BPF_JNE | BPF_K, 1, 0, 1, (int32_t)below(g, 16));
+		emit(g, BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, 1);
 		break;
 	default:
 		emit(g, BPF_STX | BPF_MEM | BPF_W, 10, 1, -4, 0);
