@@ -496,7 +496,8 @@ static void try_trial(const struct options *o, struct stats *stats, struct fuzz_
 		if (t->set && !t->mutations[0])
 			note_refusal(stats);
 		if (o->verbose)
-			printf("iteration %" PRIu64 ": refused: %s\n", t->iteration, bpfvm_errmsg());
+			printf("iteration %" PRIu64 ": refused: %s\n", t->iteration,
+			       bpfvm_errmsg());
 		release_trial(t);
 		return;
 	}

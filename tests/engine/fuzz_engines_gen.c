@@ -117,42 +117,52 @@ static int32_t random_imm(struct egen *g)
 
 /* ---- scalars ----------------------------------------------------------- */
 
-/* Operations on the accumulator and r0 (a scalar too: every block leaves
- * one there), with unknown operands: division by zero, signed division of
- * INT_MIN by -1, shifts by a register. */
+/* Operations among r0, r3, r4, r5 and the accumulator, unknown values all
+ * (x86 uses RAX, RDX and RCX, which are r0, r3 and r4, for division and
+ * shifts by a register): division by zero, signed division of INT_MIN by
+ * -1, shifts by a register, byte swaps, sign extensions. */
 static void block_alu(struct egen *g)
 {
 	static const uint8_t ops[] = { BPF_ADD, BPF_SUB, BPF_MUL, BPF_DIV, BPF_MOD, BPF_OR,
 				       BPF_AND, BPF_LSH, BPF_RSH, BPF_ARSH, BPF_XOR, BPF_MOV };
-	unsigned n = 1 + below(g, 4);
+	static const uint8_t regs[] = { 0, 3, 4, 5, 9 };
+	static const int32_t widths[] = { 16, 32, 64 };
+	static const int16_t sx[] = { 8, 16, 32 };
+	unsigned n = 1 + below(g, 6);
 
+	mov_reg(g, 3, 9);
+	emit(g, BPF_ALU64 | BPF_MOV | BPF_K, 4, 0, 0, random_imm(g));
+	emit(g, BPF_ALU64 | BPF_MOV | BPF_K, 5, 0, 0, random_imm(g));
+	emit(g, BPF_ALU64 | BPF_XOR | BPF_X, 5, 9, 0, 0);
 	for (unsigned i = 0; i < n; i++) {
 		uint8_t op = ops[below(g, sizeof(ops))];
 		uint8_t class = below(g, 2) ? BPF_ALU64 : BPF_ALU;
 		int16_t off = (op == BPF_DIV || op == BPF_MOD) ? (int16_t)below(g, 2) : 0;
 		int32_t imm = random_imm(g);
-		uint8_t dst = below(g, 4) ? 9 : 0, src = dst == 9 ? 0 : 9;
+		uint8_t dst = regs[below(g, 5)], src = regs[below(g, 5)];
 
 		if (op == BPF_LSH || op == BPF_RSH || op == BPF_ARSH)
 			imm &= class == BPF_ALU64 ? 63 : 31;
 		if ((op == BPF_DIV || op == BPF_MOD) && imm == 0)
 			imm = 3; /* the kernel refuses a constant divisor 0 */
-		if (below(g, 3) == 0)
-			emit(g, class | op | BPF_X, dst, src, off, 0);
-		else
-			emit(g, class | op | BPF_K, dst, 0, off, imm);
-	}
-	if (below(g, 3) == 0) {
-		static const int32_t widths[] = { 16, 32, 64 };
-		static const int16_t sx[] = { 8, 16, 32 };
-
-		switch (below(g, 4)) {
-		case 0: emit(g, BPF_ALU | BPF_END | BPF_TO_BE, 9, 0, 0, widths[below(g, 3)]); break;
-		case 1: emit(g, BPF_ALU64 | BPF_END, 9, 0, 0, widths[below(g, 3)]); break;
-		case 2: emit(g, (below(g, 2) ? BPF_ALU64 : BPF_ALU) | BPF_NEG, 9, 0, 0, 0); break;
-		default: emit(g, BPF_ALU64 | BPF_MOV | BPF_X, 9, 0, sx[below(g, 3)], 0); break;
+		switch (below(g, 8)) {
+		case 0: /* to big endian, and bswap */
+			emit(g, BPF_ALU | BPF_END | BPF_TO_BE, dst, 0, 0, widths[below(g, 3)]);
+			break;
+		case 1: emit(g, BPF_ALU64 | BPF_END, dst, 0, 0, widths[below(g, 3)]); break;
+		case 2: emit(g, (below(g, 2) ? BPF_ALU64 : BPF_ALU) | BPF_NEG, dst, 0, 0, 0); break;
+		case 3: /* movsx: 8 and 16 bits in both widths, 32 in 64 */
+			emit(g, class | BPF_MOV | BPF_X, dst, src,
+			     sx[below(g, 2 + (class == BPF_ALU64))], 0);
+			break;
+		case 4: case 5: emit(g, class | op | BPF_X, dst, src, off, 0); break;
+		default: emit(g, class | op | BPF_K, dst, 0, off, imm); break;
 		}
 	}
+	emit(g, BPF_ALU64 | BPF_XOR | BPF_X, 9, 3, 0, 0);
+	emit(g, BPF_ALU64 | BPF_ADD | BPF_X, 9, 4, 0, 0);
+	emit(g, BPF_ALU64 | BPF_SUB | BPF_X, 9, 5, 0, 0);
+	accumulate(g, 0);
 }
 
 /* Every atomic operation on the memory at r_base + off (8 or 4 bytes),
@@ -200,6 +210,20 @@ static void block_stack(struct egen *g)
 	else
 		emit(g, BPF_LDX | BPF_MEM | size, 3, 10,
 		     (int16_t)(slot + (int16_t)(below(g, 8 / bytes) * bytes)), 0);
+	accumulate(g, 3);
+}
+
+/* A slot deep in the frame (r10-80 .. r10-240): frames of many sizes, which
+ * local calls and tail calls from subprograms move r10 by. */
+static void block_deep_stack(struct egen *g)
+{
+	int16_t slot = (int16_t)(-8 * (int)(10 + below(g, 21)));
+
+	emit(g, BPF_STX | BPF_MEM | BPF_DW, 10, 9, slot, 0);
+	if (below(g, 2))
+		emit_atomic(g, 10, slot, true);
+	emit(g, BPF_LDX | BPF_MEM | BPF_DW, 3, 10, slot, 0);
+	emit(g, BPF_ALU64 | BPF_MUL | BPF_K, 3, 0, 0, 31);
 	accumulate(g, 3);
 }
 
@@ -511,10 +535,14 @@ static void block_helper(struct egen *g)
 static void tail_call(struct egen *g)
 {
 	mov_reg(g, 1, 6);
-	emit_map(g, 2, EGEN_PROG_ARRAY);
-	if (below(g, 2)) {
+	if (below(g, 4) == 0) { /* the key first: the fused form takes either order */
+		emit(g, BPF_ALU64 | BPF_MOV | BPF_K, 3, 0, 0, (int32_t)below(g, PROG_SLOTS + 1));
+		emit_map(g, 2, EGEN_PROG_ARRAY);
+	} else if (below(g, 2)) {
+		emit_map(g, 2, EGEN_PROG_ARRAY);
 		emit(g, BPF_ALU64 | BPF_MOV | BPF_K, 3, 0, 0, (int32_t)below(g, PROG_SLOTS + 1));
 	} else {
+		emit_map(g, 2, EGEN_PROG_ARRAY);
 		mov_reg(g, 3, 9);
 		emit(g, BPF_ALU64 | BPF_AND | BPF_K, 3, 0, 0, 7); /* empty slots, out of range */
 	}
@@ -667,26 +695,32 @@ static void emit_subprogs(struct egen *g)
 typedef void (*block_fn)(struct egen *g);
 
 static const block_fn blocks[] = {
-	block_alu,	  block_alu,	       block_stack,	  block_loop,
-	block_packet,	  block_packet,	       block_packet_var,  block_ctx,
-	block_map_value,  block_map_value,     block_map_value_var, block_map_update,
-	block_map_update, block_queue,	       block_ringbuf,	  block_helper,
-	block_tail_call,  block_local_call,    block_local_call,  block_packet_helper,
-	block_ld_abs,	  block_ld_abs,
+	block_alu,	  block_alu,	    block_stack,	 block_deep_stack,
+	block_loop,	  block_packet,	    block_packet,	 block_packet_var,
+	block_ctx,	  block_map_value,  block_map_value,	 block_map_value_var,
+	block_map_update, block_map_update, block_queue,	 block_ringbuf,
+	block_helper,	  block_tail_call,  block_local_call,	 block_local_call,
+	block_packet_helper, block_ld_abs,  block_ld_abs,
 };
 
 static void block(struct egen *g)
 {
-	static const uint8_t conds[] = { BPF_JEQ, BPF_JNE, BPF_JGT, BPF_JLT, BPF_JSGT, BPF_JSET };
+	static const uint8_t conds[] = { BPF_JEQ, BPF_JNE, BPF_JGT, BPF_JGE, BPF_JLT, BPF_JLE,
+					 BPF_JSGT, BPF_JSGE, BPF_JSLT, BPF_JSLE, BPF_JSET };
 	size_t n = sizeof(blocks) / sizeof(blocks[0]), jump = 0;
 	bool branch = below(g, 4) == 0;
 	block_fn fn = blocks[below(g, (uint32_t)n)];
+	uint8_t cond = (below(g, 2) ? BPF_JMP : BPF_JMP32) | conds[below(g, sizeof(conds))];
 
 	if (fn == block_ld_abs && !g->ld_abs)
 		fn = block_packet;
-	if (branch)
-		jump = jump_here(g, BPF_JMP | conds[below(g, sizeof(conds))] | BPF_K, 9, 0,
-				 (int32_t)below(g, 16));
+	if (branch && below(g, 2)) {
+		jump = jump_here(g, cond | BPF_K, 9, 0, below(g, 2) ? (int32_t)below(g, 16)
+								 : random_imm(g));
+	} else if (branch) {
+		emit(g, BPF_ALU64 | BPF_MOV | BPF_K, 3, 0, 0, random_imm(g));
+		jump = jump_here(g, cond | BPF_X, 9, 3, 0);
+	}
 	fn(g);
 	if (branch)
 		patch_skip(g, jump);
