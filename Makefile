@@ -7,13 +7,18 @@
 #   make fuzz-verifier [SECONDS=300] [SEED=1]
 #                the verifier's soundness fuzzer, longer than in the suite
 #                (tests/verifier/fuzz.h); reproducers in $(BUILD)/fuzz-verifier
+#   make fuzz-engines [SECONDS=300] [SEED=1]
+#                the differential fuzzer, interpreter against JIT, longer than
+#                in the suite (tests/engine/fuzz_engines.h); reproducers in
+#                $(BUILD)/fuzz-engines
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 BUILD ?= build
 SAN_BUILD ?= build-sanitize
 BENCH_BUILD ?= build-release
 TSAN_BUILD ?= build-tsan
 
-.PHONY: all deps build demo test test-gcc test-sanitize test-tsan bench fuzz-verifier install clean
+.PHONY: all deps build demo test test-gcc test-sanitize test-tsan bench install clean
+.PHONY: fuzz-verifier fuzz-engines
 
 all: build
 
@@ -67,6 +72,12 @@ fuzz-verifier: build
 	@mkdir -p $(BUILD)/fuzz-verifier
 	$(BUILD)/tests/verifier/fuzz_verifier --seconds $(SECONDS) --seed $(SEED) --kernel \
 		--objects-under $(BUILD) --asm examples/asm --out $(BUILD)/fuzz-verifier
+
+# The same seeds and generated programs, under both engines on the same inputs.
+fuzz-engines: build
+	@mkdir -p $(BUILD)/fuzz-engines
+	$(BUILD)/tests/engine/fuzz_engines --seconds $(SECONDS) --seed $(SEED) \
+		--objects-under $(BUILD) --asm examples/asm --out $(BUILD)/fuzz-engines
 
 bench: deps
 	cmake -S . -B $(BENCH_BUILD) -DCMAKE_C_COMPILER=gcc -DCMAKE_BUILD_TYPE=Release >/dev/null
