@@ -53,6 +53,7 @@ enum helper_family {
 	HELPER_FAMILY_TRACING = 1u << 4,   /* kprobe, tracepoint, raw_tp, perf_event */
 	HELPER_FAMILY_CGROUP = 1u << 5,
 	HELPER_FAMILY_RAW = 1u << 6,	   /* BPFVM_PROG_TYPE_RAW */
+	HELPER_FAMILY_SOCK = 1u << 7,	   /* sk_lookup, sk_msg: bpf_sk_base_func_proto */
 };
 
 struct helper_proto {
