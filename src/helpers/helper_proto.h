@@ -42,6 +42,7 @@ enum helper_ret {
 	RET_PTR_TO_MAP_VALUE_OR_NULL,
 	RET_PTR_TO_RINGBUF_MEM_OR_NULL, /* size: the constant in arg 2 */
 	RET_PTR_TO_MAP_OR_NULL,		/* map-in-map lookup */
+	RET_PTR_TO_MEM_OR_NULL,		/* a kfunc's: ret_mem_size bytes or NULL */
 };
 
 /* Program-type families that may call a helper (bitmask). */
@@ -66,6 +67,7 @@ struct helper_proto {
 	bool gpl_only;
 	/* Internal helpers that the engines handle themselves (tail_call). */
 	bool engine_builtin;
+	uint32_t ret_mem_size; /* RET_PTR_TO_MEM_OR_NULL */
 };
 
 /* Registers every built-in helper of bpfvm into `vm`. */
