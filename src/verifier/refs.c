@@ -5,8 +5,8 @@
  * drops it, submit or discard releases it and every copy of the pointer
  * becomes a scalar. A path that exits, or tail-calls, holding one leaks it.
  * A held bpf_spin_lock is an entry too, named by the map value's reg->id and
- * its map, as the kernel pairs lock and unlock; so is each open
- * bpf_rcu_read_lock section (the kernel's active_rcu_locks count). */
+ * its map, as the kernel pairs lock and unlock; so is an open
+ * bpf_rcu_read_lock section (the kernel's active_rcu_lock). */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -145,7 +145,13 @@ int refs_rcu_lock(struct types_env *env, struct verifier_state *st, uint32_t idx
 {
 	int last = -1;
 
+	for (uint32_t i = 0; i < st->ref_cnt; i++)
+		if (st->refs[i].kind == REF_RCU)
+			last = (int)i;
 	if (lock) {
+		if (last >= 0) /* Linux 6.18 does not nest them */
+			return types_error(env, idx, -EINVAL,
+					   "nested rcu read lock (kernel function bpf_rcu_read_lock)");
 		if (st->ref_cnt == STATE_MAX_REFS)
 			return types_error(env, idx, -E2BIG, "more than %u references held at once",
 					   STATE_MAX_REFS);
@@ -153,9 +159,6 @@ int refs_rcu_lock(struct types_env *env, struct verifier_state *st, uint32_t idx
 							      .insn_idx = idx, .kind = REF_RCU };
 		return 0;
 	}
-	for (uint32_t i = 0; i < st->ref_cnt; i++)
-		if (st->refs[i].kind == REF_RCU)
-			last = (int)i;
 	if (last < 0)
 		return types_error(env, idx, -EINVAL,
 				   "unmatched rcu read unlock (kernel function bpf_rcu_read_unlock)");

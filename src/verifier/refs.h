@@ -24,8 +24,8 @@ bool refs_holds_lock(const struct verifier_state *st);
 int refs_spin_lock(struct types_env *env, struct verifier_state *st, uint32_t idx, uint8_t regno,
 		   bool lock);
 
-/* bpf_rcu_read_lock (lock true) or bpf_rcu_read_unlock at insn idx: the
- * kernel counts the sections a path is in, nested ones included. */
+/* bpf_rcu_read_lock (lock true) or bpf_rcu_read_unlock at insn idx: one
+ * section at a time, unlocked on every path (Linux 6.18 refuses nesting). */
 int refs_rcu_lock(struct types_env *env, struct verifier_state *st, uint32_t idx, bool lock);
 
 /* Before `prefix` (a tail call, the main program's exit) leaves the

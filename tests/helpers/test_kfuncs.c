@@ -199,8 +199,12 @@ static void rcu_calls(struct bpfvm *vm, const char *engine)
 	bpfvm_kfunc_id(vm, "bpf_rcu_read_unlock", &unlock);
 	snprintf(text, sizeof(text), "call kernel-function#%d\ncall kernel-function#%d\n"
 		 "call kernel-function#%d\ncall kernel-function#%d\nr0 = 5\nexit",
-		 (int)lock, (int)lock, (int)unlock, (int)unlock);
-	expect_result(vm, engine, "rcu_sections_nest_and_pair", text, 5);
+		 (int)lock, (int)unlock, (int)lock, (int)unlock);
+	expect_result(vm, engine, "rcu_sections_pair", text, 5);
+	snprintf(text, sizeof(text), "call kernel-function#%d\ncall kernel-function#%d\n"
+		 "r0 = 0\nexit", (int)lock, (int)lock);
+	expect_refusal(vm, "rcu_sections_do_not_nest", text,
+		       "nested rcu read lock (kernel function bpf_rcu_read_lock)");
 	snprintf(text, sizeof(text), "call kernel-function#%d\nr0 = 0\nexit", (int)unlock);
 	expect_refusal(vm, "rcu_unlock_without_lock", text,
 		       "unmatched rcu read unlock (kernel function bpf_rcu_read_unlock)");
