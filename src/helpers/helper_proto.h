@@ -86,5 +86,6 @@ extern const struct helper_proto helper_protos_perf[];
 extern const struct helper_proto helper_protos_packet[];
 extern const struct helper_proto helper_protos_callbacks[];
 extern const struct helper_proto helper_protos_probe[];
+extern const struct helper_proto helper_protos_redirect[];
 
 #endif
