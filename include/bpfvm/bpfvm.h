@@ -121,6 +121,59 @@ typedef uint64_t (*bpfvm_helper_fn)(uint64_t r1, uint64_t r2, uint64_t r3,
 int bpfvm_helper_register(struct bpfvm *vm, uint32_t id, const char *name,
 			  bpfvm_helper_fn fn);
 
+/* ---- Runtime functions (kfuncs) -------------------------------------- */
+
+/* A runtime function is the user-space counterpart of a kernel kfunc: a C
+ * function with a prototype that the verifier checks each call against.
+ * Raw programs call it with `call` src_reg=2 (BPF_PSEUDO_KFUNC_CALL), imm =
+ * its id (RFC 9669, "call helper by BTF ID"); objects declare it as
+ * `extern ... __ksym` and the loader resolves the extern by name, as libbpf
+ * resolves kfuncs against the kernel's BTF. */
+
+/* What an argument must be. A memory argument is followed by its size. */
+enum bpfvm_kfunc_arg {
+	BPFVM_KFUNC_ARG_NONE = 0,   /* no argument (and none after it) */
+	BPFVM_KFUNC_ARG_SCALAR,	    /* any initialised value */
+	BPFVM_KFUNC_ARG_MEM,	    /* readable, initialised memory of MEM_SIZE bytes */
+	BPFVM_KFUNC_ARG_MEM_UNINIT, /* memory of MEM_SIZE bytes the function writes */
+	BPFVM_KFUNC_ARG_MEM_SIZE,   /* the previous argument's size: a bounded value,
+				     * 0 allowed */
+	BPFVM_KFUNC_ARG_CTX,	    /* the program's context, unmoved */
+};
+
+enum bpfvm_kfunc_ret {
+	BPFVM_KFUNC_RET_SCALAR = 0, /* r0 is a number */
+	BPFVM_KFUNC_RET_VOID,	    /* r0 is not initialised after the call */
+	/* r0 points to ret_size bytes the program may read and write, or is
+	 * NULL: the program must test it before use. */
+	BPFVM_KFUNC_RET_MEM_OR_NULL,
+};
+
+struct bpfvm_kfunc {
+	size_t sz;	    /* sizeof(struct bpfvm_kfunc) */
+	const char *name;   /* the name objects' externs are resolved by */
+	uint32_t id;	    /* imm of the call; 1..BPFVM_KFUNC_ID_MAX */
+	bpfvm_helper_fn fn; /* receives r1..r5, returns r0 */
+	enum bpfvm_kfunc_arg args[5];
+	enum bpfvm_kfunc_ret ret;
+	uint32_t ret_size;  /* BPFVM_KFUNC_RET_MEM_OR_NULL: bytes, > 0 */
+};
+
+/* Ids above this are bpfvm's own kfuncs (bpf_rcu_read_lock, ...). */
+#define BPFVM_KFUNC_ID_MAX 0x7fffffffu
+
+/* Registers (or replaces, by id or by name) a runtime function. Built in:
+ * bpf_rcu_read_lock / bpf_rcu_read_unlock (no-ops; the verifier pairs them
+ * as the kernel does). The same rules as bpfvm_helper_register() apply to
+ * programs already loaded and to threads.
+ * Errors: -EINVAL (NULL fn or name, id 0 or > BPFVM_KFUNC_ID_MAX, an
+ * argument list where a size does not follow its memory or the reverse,
+ * RET_MEM_OR_NULL with ret_size 0), -ENOMEM. */
+int bpfvm_kfunc_register(struct bpfvm *vm, const struct bpfvm_kfunc *kfunc);
+
+/* The id of the runtime function called `name`: 0, or -ENOENT. */
+int bpfvm_kfunc_id(const struct bpfvm *vm, const char *name, uint32_t *id);
+
 /* ---- Programs -------------------------------------------------------- */
 
 struct bpfvm_prog;

@@ -61,6 +61,7 @@ int bpfvm_create(const struct bpfvm_opts *opts, struct bpfvm **vm_out)
 		return -ENOMEM;
 	}
 	helper_table_init(&vm->helpers);
+	kfunc_table_init(&vm->kfuncs);
 	id_table_init(&vm->map_ids);
 	id_table_init(&vm->prog_ids);
 	vm->engine = engine;
@@ -70,6 +71,8 @@ int bpfvm_create(const struct bpfvm_opts *opts, struct bpfvm **vm_out)
 	vm->trace = trace_pipe_create();
 	vm->vcpus = vcpu_table_create(vm->nr_cpus);
 	err = vm->trace && vm->vcpus ? helpers_register_builtins(vm) : -ENOMEM;
+	if (!err)
+		err = kfuncs_register_builtins(&vm->kfuncs);
 	if (err) {
 		vm_error("bpfvm_create: cannot set up the built-in helpers: %d", err);
 		bpfvm_destroy(vm);
@@ -87,6 +90,7 @@ void bpfvm_destroy(struct bpfvm *vm)
 		vcpu_drain_deferred(vm);
 	vcpu_table_destroy(vm->vcpus);
 	helper_table_release(&vm->helpers);
+	kfunc_table_release(&vm->kfuncs);
 	trace_pipe_destroy(vm->trace);
 	id_table_release(&vm->map_ids);
 	id_table_release(&vm->prog_ids);

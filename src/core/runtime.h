@@ -5,12 +5,14 @@
 #include "bpfvm/bpfvm.h"
 #include "core/id_table.h"
 #include "helpers/helper_table.h"
+#include "helpers/kfunc_table.h"
 
 struct trace_pipe;
 struct vcpu_table;
 
 struct bpfvm {
 	struct helper_table helpers;
+	struct kfunc_table kfuncs; /* runtime functions, by id and name */
 	uint32_t nr_cpus;
 	enum bpfvm_engine engine; /* INTERP or JIT, chosen at creation */
 	struct vcpu_table *vcpus; /* engine/vcpu.h */

@@ -21,6 +21,7 @@
 #include "engine/run_ctx.h"
 #include "helpers/helper_proto.h"
 #include "helpers/helper_table.h"
+#include "helpers/kfunc_table.h"
 #include "isa/isa.h"
 #include "maps/map.h"
 #include "maps/prog_array.h"
@@ -280,10 +281,24 @@ static void set_position(struct checked_cpu *cpu)
 	cpu->state->insn_idx = cpu->pc;
 }
 
-static int step_helper(struct checked_cpu *cpu, uint64_t id, bpfvm_helper_fn fn)
+/* A helper's prototype, or for a kfunc call (src_reg 2) the kfunc's. */
+static const struct helper_proto *call_proto(const struct checked_cpu *cpu, uint64_t id,
+					     bool kfunc)
 {
-	const struct helper_entry *entry = helper_table_find(&cpu->prog->vm->helpers, id);
-	const struct helper_proto *proto = entry ? entry->proto : NULL;
+	const struct helper_entry *entry;
+	const struct kfunc_entry *kentry;
+
+	if (kfunc) {
+		kentry = kfunc_table_find(&cpu->prog->vm->kfuncs, (uint32_t)id);
+		return kentry ? &kentry->proto : NULL;
+	}
+	entry = helper_table_find(&cpu->prog->vm->helpers, id);
+	return entry ? entry->proto : NULL;
+}
+
+static int step_helper(struct checked_cpu *cpu, uint64_t id, bpfvm_helper_fn fn, bool kfunc)
+{
+	const struct helper_proto *proto = call_proto(cpu, id, kfunc);
 	struct run_ctx *run_ctx = cpu->run->run;
 	uint32_t outer_helper = cpu->state->helper_id;
 	uint64_t args[5];
@@ -295,7 +310,7 @@ static int step_helper(struct checked_cpu *cpu, uint64_t id, bpfvm_helper_fn fn)
 		if (err)
 			return err;
 	}
-	cpu->state->helper_id = (uint32_t)id;
+	cpu->state->helper_id = kfunc ? KFUNC_PROTO_ID : (uint32_t)id;
 	cpu->reg[0] = fn(args[0], args[1], args[2], args[3], args[4]);
 	cpu->state->helper_id = outer_helper;
 	set_position(cpu); /* a callback ran elsewhere */
@@ -315,7 +330,7 @@ static int step_callx(struct checked_cpu *cpu, const struct bpf_insn *insn)
 			 cpu->pc, insn->dst_reg, (unsigned long long)id);
 		return -EINVAL;
 	}
-	return step_helper(cpu, id, code->callx_helpers[id]);
+	return step_helper(cpu, id, code->callx_helpers[id], false);
 }
 
 /* SEMANTICS.md, tail calls: as interpreter.c, and r1 must be the context and
@@ -387,11 +402,11 @@ static int step_jmp(struct checked_cpu *cpu, const struct bpf_insn *insn, uint64
 		return step_callx(cpu, insn);
 	if (isa_is_local_call(insn))
 		return step_local_call(cpu, insn);
-	if (isa_op(insn->code) == BPF_CALL && insn->imm == BPF_FUNC_tail_call)
+	if (isa_is_helper_call(insn) && insn->imm == BPF_FUNC_tail_call)
 		return step_tail_call(cpu);
 	if (isa_op(insn->code) == BPF_CALL)
-		return step_helper(cpu, (uint64_t)insn->imm,
-				   cpu->prog->interp->insns[cpu->pc].helper);
+		return step_helper(cpu, (uint64_t)(uint32_t)insn->imm,
+				   cpu->prog->interp->insns[cpu->pc].helper, isa_is_kfunc_call(insn));
 	if (jump_taken(cpu, insn))
 		cpu->pc = (uint32_t)isa_jump_target(insn, cpu->pc);
 	else

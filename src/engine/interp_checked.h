@@ -43,6 +43,7 @@ enum checked_region_kind {
 	CHECKED_MAP_VALUE,
 	CHECKED_MAP_KEY, /* a key a callback of bpf_for_each_map_elem is given */
 	CHECKED_RINGBUF,
+	CHECKED_KFUNC_MEM, /* memory a runtime function returned */
 };
 
 struct checked_region {

@@ -213,6 +213,9 @@ int checked_helper_result(struct checked_state *state, const struct helper_proto
 		return checked_add_region(state, CHECKED_RINGBUF, r0, args[1], false, map);
 	case RET_PTR_TO_MAP_OR_NULL:
 		return checked_add_map(state, (const struct bpfvm_map *)(uintptr_t)r0);
+	case RET_PTR_TO_MEM_OR_NULL:
+		return checked_add_region(state, CHECKED_KFUNC_MEM, r0, proto->ret_mem_size, false,
+					  NULL);
 	default:
 		return 0;
 	}

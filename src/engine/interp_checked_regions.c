@@ -25,6 +25,7 @@ static const char *const region_kind_names[] = {
 	[CHECKED_CTX] = "context",	     [CHECKED_PACKET] = "packet",
 	[CHECKED_STACK] = "stack frame",     [CHECKED_MAP_VALUE] = "map value",
 	[CHECKED_MAP_KEY] = "map key",	     [CHECKED_RINGBUF] = "ring buffer record",
+	[CHECKED_KFUNC_MEM] = "runtime function memory",
 };
 
 /* The runtime context's size and where its packet pointers are, by type. */

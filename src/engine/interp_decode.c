@@ -121,8 +121,10 @@ static enum interp_op decode_jmp(const struct bpf_insn *insn)
 			return INTERP_OP_CALLX;
 		if (isa_is_local_call(insn))
 			return INTERP_OP_CALL_LOCAL;
-		/* bpf_tail_call is not a function: the engine switches programs. */
-		return insn->imm == BPF_FUNC_tail_call ? INTERP_OP_TAIL_CALL : INTERP_OP_CALL_HELPER;
+		/* bpf_tail_call is not a function: the engine switches programs.
+		 * A runtime function (kfunc) is called as a helper is. */
+		return insn->src_reg == 0 && insn->imm == BPF_FUNC_tail_call ? INTERP_OP_TAIL_CALL
+									       : INTERP_OP_CALL_HELPER;
 	}
 	if (is64)
 		base = from_reg ? INTERP_OP_JMP64_JEQ_X : INTERP_OP_JMP64_JEQ_K;
@@ -229,6 +231,11 @@ static void decode_operands(const struct bpfvm_prog *prog, uint32_t idx,
 
 		/* None: a CO-RE poison that the verifier proved unreachable. */
 		out->helper = entry ? entry->fn : NULL;
+	} else if (isa_is_kfunc_call(insn)) {
+		const struct kfunc_entry *kfunc = kfunc_table_find(&prog->vm->kfuncs,
+								   (uint32_t)insn->imm);
+
+		out->helper = kfunc ? kfunc->proto.fn : NULL;
 	} else if (isa_is_local_call(insn)) {
 		const struct subprog *callee;
 

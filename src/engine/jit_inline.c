@@ -76,7 +76,7 @@ static bool is_builtin_map_lookup(const struct jit_ctx *ctx)
 {
 	const struct helper_entry *entry;
 
-	if (jit_insn(ctx)->imm != BPF_FUNC_map_lookup_elem)
+	if (jit_insn(ctx)->src_reg != 0 || jit_insn(ctx)->imm != BPF_FUNC_map_lookup_elem)
 		return false;
 	entry = helper_table_find(&ctx->prog->vm->helpers, BPF_FUNC_map_lookup_elem);
 	return entry && entry->proto && entry->fn == jit_decoded(ctx)->helper;

@@ -12,13 +12,13 @@ static const struct helper_proto *helper_builtin_table(size_t idx)
 	const struct helper_proto *tables[] = {
 		helper_protos_maps, helper_protos_misc,	     helper_protos_trace,
 		helper_protos_ringbuf, helper_protos_perf,   helper_protos_callbacks,
-		helper_protos_packet,
+		helper_protos_packet, helper_protos_probe,   helper_protos_redirect,
 	};
 
 	return idx < sizeof(tables) / sizeof(tables[0]) ? tables[idx] : NULL;
 }
 
-#define HELPER_BUILTIN_TABLES 7
+#define HELPER_BUILTIN_TABLES 9
 
 int helpers_register_builtins(struct bpfvm *vm)
 {

@@ -42,6 +42,7 @@ enum helper_ret {
 	RET_PTR_TO_MAP_VALUE_OR_NULL,
 	RET_PTR_TO_RINGBUF_MEM_OR_NULL, /* size: the constant in arg 2 */
 	RET_PTR_TO_MAP_OR_NULL,		/* map-in-map lookup */
+	RET_PTR_TO_MEM_OR_NULL,		/* a kfunc's: ret_mem_size bytes or NULL */
 };
 
 /* Program-type families that may call a helper (bitmask). */
@@ -53,6 +54,7 @@ enum helper_family {
 	HELPER_FAMILY_TRACING = 1u << 4,   /* kprobe, tracepoint, raw_tp, perf_event */
 	HELPER_FAMILY_CGROUP = 1u << 5,
 	HELPER_FAMILY_RAW = 1u << 6,	   /* BPFVM_PROG_TYPE_RAW */
+	HELPER_FAMILY_SOCK = 1u << 7,	   /* sk_lookup, sk_msg: bpf_sk_base_func_proto */
 };
 
 struct helper_proto {
@@ -65,6 +67,7 @@ struct helper_proto {
 	bool gpl_only;
 	/* Internal helpers that the engines handle themselves (tail_call). */
 	bool engine_builtin;
+	uint32_t ret_mem_size; /* RET_PTR_TO_MEM_OR_NULL */
 };
 
 /* Registers every built-in helper of bpfvm into `vm`. */
@@ -82,5 +85,7 @@ extern const struct helper_proto helper_protos_ringbuf[];
 extern const struct helper_proto helper_protos_perf[];
 extern const struct helper_proto helper_protos_packet[];
 extern const struct helper_proto helper_protos_callbacks[];
+extern const struct helper_proto helper_protos_probe[];
+extern const struct helper_proto helper_protos_redirect[];
 
 #endif

@@ -324,12 +324,13 @@ const struct helper_proto helper_protos_misc[] = {
 	{ .id = BPF_FUNC_ktime_get_boot_ns, .name = "bpf_ktime_get_boot_ns",
 	  .fn = helper_ktime_get_boot_ns, .ret = RET_INTEGER, .families = HELPER_FAMILY_ANY },
 	/* The kernel gives the coarse clock to networking and cgroup types
-	 * only (bpf_sk_base_func_proto, cgroup_base_func_proto): tracing
-	 * programs, which may run in NMI, are refused it. */
+	 * only (bpf_sk_base_func_proto, cgroup_base_func_proto), sk_lookup
+	 * and sk_msg included: tracing programs, which may run in NMI, and
+	 * netfilter are refused it (Linux 6.18, checked with bpf()). */
 	{ .id = BPF_FUNC_ktime_get_coarse_ns, .name = "bpf_ktime_get_coarse_ns",
 	  .fn = helper_ktime_get_coarse_ns, .ret = RET_INTEGER,
 	  .families = HELPER_FAMILY_SKB | HELPER_FAMILY_XDP | HELPER_FAMILY_CGROUP |
-		      HELPER_FAMILY_RAW },
+		      HELPER_FAMILY_RAW | HELPER_FAMILY_SOCK },
 	{ .id = BPF_FUNC_ktime_get_tai_ns, .name = "bpf_ktime_get_tai_ns",
 	  .fn = helper_ktime_get_tai_ns, .ret = RET_INTEGER, .families = HELPER_FAMILY_ANY },
 	{ .id = BPF_FUNC_jiffies64, .name = "bpf_jiffies64", .fn = helper_jiffies64,

@@ -65,6 +65,12 @@ static inline bool isa_is_helper_call(const struct bpf_insn *insn)
 	return insn->code == (BPF_JMP | BPF_CALL) && insn->src_reg == 0;
 }
 
+/* A call of a runtime function (kfunc) by id. */
+static inline bool isa_is_kfunc_call(const struct bpf_insn *insn)
+{
+	return insn->code == (BPF_JMP | BPF_CALL) && insn->src_reg == BPF_PSEUDO_KFUNC_CALL;
+}
+
 static inline bool isa_is_callx(const struct bpf_insn *insn)
 {
 	return insn->code == (BPF_JMP | BPF_CALL | BPF_X);

@@ -94,6 +94,8 @@ static int64_t link_target(const struct link_ctx *ctx, const struct object_prog 
 	const struct object_reloc *reloc = link_find_reloc(prog, idx);
 
 	*err = 0;
+	if (reloc && reloc->kind == OBJECT_RELOC_KFUNC_CALL)
+		return -1; /* a kfunc: resolved by name at load (load.c) */
 	if (insn->code == (BPF_JMP | BPF_CALL) && insn->src_reg == BPF_PSEUDO_CALL) {
 		if (reloc && reloc->kind != OBJECT_RELOC_CALL) {
 			*err = link_error(ctx, prog, idx, -EINVAL, "call with a data relocation");

@@ -31,6 +31,7 @@
 #include "core/error.h"
 #include "core/runtime.h"
 #include "engine/prog.h"
+#include "isa/isa.h"
 #include "loader/loader.h"
 #include "maps/map.h"
 #include "maps/prog_array.h"
@@ -213,6 +214,36 @@ static int load_prog_map_index(struct bpfvm_prog *prog, struct bpfvm_map *map)
 	return (int)prog->map_cnt++;
 }
 
+/* A kfunc extern, resolved by name against the runtime's kfuncs as libbpf
+ * resolves it against the kernel's BTF (bpf_object__relocate_data): a call
+ * becomes `call` src_reg=2 imm=id, a load of its address a non-zero
+ * constant. A __weak one that is not there loads 0 (bpf_ksym_exists) and
+ * its calls are poisoned: refused only if the verifier reaches them. */
+static int load_resolve_kfunc(const struct bpfvm_object *obj, const struct bpfvm_prog *prog,
+			      const struct object_reloc *r)
+{
+	const struct object_extern *ext = &obj->file->externs[r->extern_idx];
+	const struct kfunc_entry *kfunc = kfunc_table_find_name(&obj->vm->kfuncs, ext->name);
+	struct bpf_insn *insn = &prog->insns[r->insn_idx];
+	uint64_t addr = kfunc ? (uint64_t)(uintptr_t)kfunc->proto.fn : 0;
+
+	if (!kfunc && !ext->is_weak) {
+		vm_error("%s: program '%s': extern (func ksym) '%s': no runtime function of this "
+			 "name is registered", obj->file->path, prog->name, ext->name);
+		return -EINVAL; /* libbpf's, after its -ESRCH */
+	}
+	if (r->kind == OBJECT_RELOC_KFUNC_ADDR) {
+		insn[0].src_reg = 0;
+		insn[0].imm = (int32_t)(uint32_t)addr;
+		insn[1].imm = (int32_t)(uint32_t)(addr >> 32);
+		return 0;
+	}
+	insn->src_reg = kfunc ? BPF_PSEUDO_KFUNC_CALL : 0;
+	insn->off = 0;
+	insn->imm = kfunc ? (int32_t)kfunc->id : ISA_CORE_POISON_HELPER;
+	return 0;
+}
+
 static int load_relocate(struct bpfvm_object *obj, struct loader_prog *lp)
 {
 	struct bpfvm_prog *prog = lp->prog;
@@ -222,6 +253,13 @@ static int load_relocate(struct bpfvm_object *obj, struct loader_prog *lp)
 		struct bpf_insn *insn = &prog->insns[r->insn_idx];
 		int idx;
 
+		if (r->kind == OBJECT_RELOC_KFUNC_CALL || r->kind == OBJECT_RELOC_KFUNC_ADDR) {
+			int err = load_resolve_kfunc(obj, prog, r);
+
+			if (err)
+				return err;
+			continue;
+		}
 		if (r->kind != OBJECT_RELOC_MAP && r->kind != OBJECT_RELOC_MAP_VALUE)
 			continue;
 		idx = load_prog_map_index(prog, obj->maps[r->map_idx]);

@@ -16,6 +16,8 @@ extern const struct map_ops array_of_maps_map_ops;
 extern const struct map_ops queue_map_ops;
 extern const struct map_ops stack_map_ops;
 extern const struct map_ops lpm_trie_map_ops;
+/* Network devices (devmap.c). */
+extern const struct map_ops devmap_map_ops;
 
 const struct map_ops *map_ops_for_type(uint32_t type)
 {
@@ -48,6 +50,9 @@ const struct map_ops *map_ops_for_type(uint32_t type)
 		return &perf_event_array_map_ops;
 	case BPF_MAP_TYPE_RINGBUF:
 		return &ringbuf_map_ops;
+	case BPF_MAP_TYPE_DEVMAP:
+	case BPF_MAP_TYPE_DEVMAP_HASH:
+		return &devmap_map_ops;
 	default:
 		return NULL;
 	}

@@ -73,7 +73,7 @@ const struct elf_sec *reader_sec(const struct elf_reader *reader, size_t idx);
 int reader_open_elf(struct elf_reader *reader);	      /* elf_file.c */
 int reader_classify_sections(struct elf_reader *reader); /* elf_file.c */
 int reader_collect_programs(struct elf_reader *reader);	 /* programs.c */
-int reader_check_externs(struct elf_reader *reader);	 /* programs.c */
+int reader_check_externs(struct elf_reader *reader);	 /* externs.c */
 int reader_check_btf_ext(struct elf_reader *reader);	 /* btf_ext.c */
 int reader_collect_legacy_maps(struct elf_reader *reader); /* legacy_maps.c */
 int reader_collect_btf_maps(struct elf_reader *reader);	   /* btf_maps.c */

@@ -31,6 +31,8 @@ enum object_reloc_kind {
 	OBJECT_RELOC_MAP_VALUE, /* lddw of an address in a global data map */
 	OBJECT_RELOC_CALL,	/* call to a .text subprogram */
 	OBJECT_RELOC_FUNC_ADDR, /* lddw BPF_PSEUDO_FUNC of a .text subprogram */
+	OBJECT_RELOC_KFUNC_CALL, /* call of an `extern ... __ksym` function */
+	OBJECT_RELOC_KFUNC_ADDR, /* lddw of one (bpf_ksym_exists) */
 };
 
 /* One relocation of a program's instructions. */
@@ -40,6 +42,15 @@ struct object_reloc {
 	uint32_t map_idx;  /* MAP, MAP_VALUE: index in object_file.maps */
 	uint64_t sym_off;  /* MAP_VALUE: symbol's offset in its section;
 			    * CALL, FUNC_ADDR: symbol's byte offset in .text */
+	uint32_t extern_idx; /* KFUNC_*: index in object_file.externs */
+};
+
+/* A kfunc the object declares (`extern ... __ksym`, a FUNC in the BTF
+ * DATASEC .ksyms), resolved by name when the object is loaded, as libbpf
+ * resolves it against the kernel's BTF. */
+struct object_extern {
+	char *name;
+	bool is_weak; /* __weak: 0 when not found (bpf_ksym_exists) */
 };
 
 /* A function found in an executable section. */
@@ -121,6 +132,8 @@ struct object_file {
 	uint32_t prog_cnt;
 	struct object_map *maps;
 	uint32_t map_cnt;
+	struct object_extern *externs;
+	uint32_t extern_cnt;
 	/* What was accepted but ignored (numa_node, map_extra, .BTF.ext, ...),
 	 * one sentence each, for the curious (bpfvm prog show). */
 	char **notes;
@@ -144,6 +157,8 @@ void object_file_free(struct object_file *file);
 
 /* Index of the program whose symbol is `name` among non-subprograms, or -1. */
 int object_find_prog(const struct object_file *file, const char *name);
+/* Index of the kfunc extern called `name`, or -1. */
+int object_find_extern(const struct object_file *file, const char *name);
 /* Index of the map called `name` (its name or real name), or -1. */
 int object_find_map(const struct object_file *file, const char *name);
 

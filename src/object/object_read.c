@@ -129,6 +129,9 @@ void object_file_free(struct object_file *file)
 	for (uint32_t i = 0; i < file->note_cnt; i++)
 		free(file->notes[i]);
 	free(file->notes);
+	for (uint32_t i = 0; i < file->extern_cnt; i++)
+		free(file->externs[i].name);
+	free(file->externs);
 	free(file->progs);
 	free(file->maps);
 	free(file->image);

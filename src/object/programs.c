@@ -7,8 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <bpf/btf.h>
-
 #include "object/elf_reader.h"
 
 static int reader_add_prog(struct elf_reader *reader, size_t sec_idx, const Elf64_Sym *sym,
@@ -183,56 +181,4 @@ struct object_prog *object_prog_at(const struct object_file *file, uint32_t sec_
 	if (prog->sec_idx == sec_idx && insn_idx < (uint64_t)prog->sec_insn_off + prog->insn_cnt)
 		return prog;
 	return NULL;
-}
-
-/* The name of the DATASEC in the BTF that holds a variable `name`, or NULL. */
-static const char *reader_extern_datasec(const struct elf_reader *reader, const char *name)
-{
-	uint32_t cnt;
-
-	if (!reader->btf)
-		return NULL;
-	cnt = btf__type_cnt(reader->btf);
-	for (uint32_t id = 1; id < cnt; id++) {
-		const struct btf_type *t = btf__type_by_id(reader->btf, id);
-		const struct btf_var_secinfo *vsi;
-
-		if (!t || !btf_is_datasec(t))
-			continue;
-		vsi = btf_var_secinfos(t);
-		for (uint16_t i = 0; i < btf_vlen(t); i++) {
-			const struct btf_type *var = btf__type_by_id(reader->btf, vsi[i].type);
-			const char *var_name = var ? btf__name_by_offset(reader->btf, var->name_off)
-						   : NULL;
-
-			if (var_name && strcmp(var_name, name) == 0)
-				return btf__name_by_offset(reader->btf, t->name_off);
-		}
-	}
-	return NULL;
-}
-
-/* Externs (kfuncs, __ksym, __kconfig) need the kernel's symbols and
- * configuration: bpfvm has neither, so it names the first one. */
-int reader_check_externs(struct elf_reader *reader)
-{
-	for (size_t i = 1; i < reader->sym_cnt; i++) {
-		const Elf64_Sym *sym = &reader->syms[i];
-		const char *name, *datasec;
-		int bind = ELF64_ST_BIND(sym->st_info);
-
-		if (sym->st_shndx != SHN_UNDEF || (bind != STB_GLOBAL && bind != STB_WEAK))
-			continue;
-		name = reader_sym_name(reader, sym);
-		if (!name || !name[0])
-			continue;
-		datasec = reader_extern_datasec(reader, name);
-		if (datasec && strcmp(datasec, ".kconfig") == 0)
-			return reader_error(reader, -ENOTSUP, "section '.kconfig': extern '%s': "
-					    "Kconfig externs are not supported by bpfvm", name);
-		return reader_error(reader, -ENOTSUP, "extern '%s' (%s): kernel symbols and "
-				    "kfuncs are not supported by bpfvm", name,
-				    ELF64_ST_TYPE(sym->st_info) == STT_FUNC ? "function" : "variable");
-	}
-	return 0;
 }

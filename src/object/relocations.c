@@ -7,6 +7,8 @@
  *               or the section with the offset in imm)  offset = imm + st_value
  *   lddw        a .text function (src_reg PSEUDO_FUNC)  OBJECT_RELOC_FUNC_ADDR
  *   call        a .text function (src_reg PSEUDO_CALL)  OBJECT_RELOC_CALL
+ *   call        an extern kfunc (externs.c)             OBJECT_RELOC_KFUNC_CALL
+ *   lddw        an extern kfunc (bpf_ksym_exists)       OBJECT_RELOC_KFUNC_ADDR
  *
  * Anything else (another instruction, relocation type or section, an extern)
  * is an error naming the section, the program and the symbol. */
@@ -119,6 +121,20 @@ static int relo_map_value(struct prog_relo *r, const struct bpf_insn *insn)
 			  r->reader->secs[r->sym->st_shndx].name);
 }
 
+/* A kfunc extern: called (clang marks it BPF_PSEUDO_CALL, libbpf rewrites
+ * it) or its address loaded. Other externs were refused with the symbols (externs.c). */
+static int relo_extern(struct prog_relo *r, const struct bpf_insn *insn)
+{
+	int idx = object_find_extern(r->reader->file, r->sym_name);
+
+	if (idx < 0)
+		return relo_error(r, -ENOTSUP, "extern symbols other than kfuncs (ksyms, kconfig) "
+				  "are not supported by bpfvm", "");
+	r->out->kind = insn->code == INSN_CALL ? OBJECT_RELOC_KFUNC_CALL : OBJECT_RELOC_KFUNC_ADDR;
+	r->out->extern_idx = (uint32_t)idx;
+	return 0;
+}
+
 static int relo_classify(struct prog_relo *r)
 {
 	const struct bpf_insn *insn = &r->prog->insns[r->insn_idx];
@@ -130,8 +146,7 @@ static int relo_classify(struct prog_relo *r)
 	if (insn->code == INSN_LDDW && r->insn_idx + 1 >= r->prog->insn_cnt)
 		return relo_error(r, -EINVAL, "lddw without its second half", "");
 	if (shndx == SHN_UNDEF)
-		return relo_error(r, -ENOTSUP, "extern symbols (kfuncs, ksyms, kconfig) are not "
-				  "supported by bpfvm", "");
+		return relo_extern(r, insn);
 	if (insn->code == INSN_CALL)
 		return relo_call(r, insn);
 	if (sym_is_subprog(reader, r->sym))

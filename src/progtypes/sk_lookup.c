@@ -45,7 +45,7 @@ static int sk_lookup_ctx_access(const struct bpfvm_prog *prog, int32_t off, uint
 const struct progtype progtype_sk_lookup = {
 	.type = BPF_PROG_TYPE_SK_LOOKUP,
 	.name = "sk_lookup",
-	.helper_families = HELPER_FAMILY_ANY,
+	.helper_families = HELPER_FAMILY_ANY | HELPER_FAMILY_SOCK,
 	.ctx_size = SK_LOOKUP_SIZE,
 	.ctx_access = sk_lookup_ctx_access,
 	.ret_checked = true,

@@ -50,7 +50,7 @@ static int sk_msg_ctx_access(const struct bpfvm_prog *prog, int32_t off, uint32_
 const struct progtype progtype_sk_msg = {
 	.type = BPF_PROG_TYPE_SK_MSG,
 	.name = "sk_msg",
-	.helper_families = HELPER_FAMILY_ANY,
+	.helper_families = HELPER_FAMILY_ANY | HELPER_FAMILY_SOCK,
 	.ctx_size = SK_MSG_SIZE,
 	.ctx_access = sk_msg_ctx_access,
 	.ret_checked = false,

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "maps/map.h"
+#include "helpers/kfunc_table.h"
 #include "verifier/helper_call.h"
 #include "verifier/mem_check.h"
 #include "verifier/refs.h"
@@ -351,6 +352,7 @@ static bool helper_takes_packet(const struct types_env *env, uint32_t id)
 	case BPF_FUNC_tcp_check_syncookie: case BPF_FUNC_tcp_gen_syncookie:
 	case BPF_FUNC_tcp_raw_gen_syncookie_ipv4: case BPF_FUNC_tcp_raw_gen_syncookie_ipv6:
 	case BPF_FUNC_tcp_raw_check_syncookie_ipv4: case BPF_FUNC_tcp_raw_check_syncookie_ipv6:
+	case KFUNC_PROTO_ID: /* kfuncs take any memory (check_kfunc_mem_size_reg) */
 		return true;
 	default:
 		return env->prog->type == BPF_PROG_TYPE_CGROUP_SOCKOPT;

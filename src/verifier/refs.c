@@ -5,7 +5,8 @@
  * drops it, submit or discard releases it and every copy of the pointer
  * becomes a scalar. A path that exits, or tail-calls, holding one leaks it.
  * A held bpf_spin_lock is an entry too, named by the map value's reg->id and
- * its map, as the kernel pairs lock and unlock. */
+ * its map, as the kernel pairs lock and unlock; so is an open
+ * bpf_rcu_read_lock section (the kernel's active_rcu_lock). */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -140,6 +141,39 @@ int refs_spin_lock(struct types_env *env, struct verifier_state *st, uint32_t id
 	return 0;
 }
 
+int refs_rcu_lock(struct types_env *env, struct verifier_state *st, uint32_t idx, bool lock)
+{
+	int last = -1;
+
+	for (uint32_t i = 0; i < st->ref_cnt; i++)
+		if (st->refs[i].kind == REF_RCU)
+			last = (int)i;
+	if (lock) {
+		if (last >= 0) /* Linux 6.18 does not nest them */
+			return types_error(env, idx, -EINVAL,
+					   "nested rcu read lock (kernel function bpf_rcu_read_lock)");
+		if (st->ref_cnt == STATE_MAX_REFS)
+			return types_error(env, idx, -E2BIG, "more than %u references held at once",
+					   STATE_MAX_REFS);
+		st->refs[st->ref_cnt++] = (struct ref_state){ .id = ++env->next_id,
+							      .insn_idx = idx, .kind = REF_RCU };
+		return 0;
+	}
+	if (last < 0)
+		return types_error(env, idx, -EINVAL,
+				   "unmatched rcu read unlock (kernel function bpf_rcu_read_unlock)");
+	remove_ref(st, (uint32_t)last);
+	return 0;
+}
+
+static bool refs_in_rcu(const struct verifier_state *st)
+{
+	for (uint32_t i = 0; i < st->ref_cnt; i++)
+		if (st->refs[i].kind == REF_RCU)
+			return true;
+	return false;
+}
+
 int refs_check_leak(struct types_env *env, const struct verifier_state *st, uint32_t idx,
 		    const char *prefix)
 {
@@ -155,7 +189,11 @@ int refs_check_leak(struct types_env *env, const struct verifier_state *st, uint
 			len += (size_t)snprintf(leaks + len, sizeof(leaks) - len,
 						"Unreleased reference id=%u alloc_insn=%u\n",
 						st->refs[i].id, st->refs[i].insn_idx);
-	if (!len)
-		return 0;
-	return types_error(env, idx, -EINVAL, "%s%s would lead to reference leak", leaks, prefix);
+	if (len)
+		return types_error(env, idx, -EINVAL, "%s%s would lead to reference leak", leaks,
+				   prefix);
+	if (refs_in_rcu(st))
+		return types_error(env, idx, -EINVAL,
+				   "%s cannot be used inside bpf_rcu_read_lock-ed region", prefix);
+	return 0;
 }

@@ -24,8 +24,13 @@ bool refs_holds_lock(const struct verifier_state *st);
 int refs_spin_lock(struct types_env *env, struct verifier_state *st, uint32_t idx, uint8_t regno,
 		   bool lock);
 
+/* bpf_rcu_read_lock (lock true) or bpf_rcu_read_unlock at insn idx: one
+ * section at a time, unlocked on every path (Linux 6.18 refuses nesting). */
+int refs_rcu_lock(struct types_env *env, struct verifier_state *st, uint32_t idx, bool lock);
+
 /* Before `prefix` (a tail call, the main program's exit) leaves the
- * program: no lock held, no reference unreleased (check_resource_leak). */
+ * program: no lock held, no reference unreleased, no RCU read section
+ * open (check_resource_leak). */
 int refs_check_leak(struct types_env *env, const struct verifier_state *st, uint32_t idx,
 		    const char *prefix);
 

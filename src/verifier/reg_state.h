@@ -125,6 +125,7 @@ struct func_state {
 enum ref_kind {
 	REF_PTR = 1, /* id: the ref_obj_id of the registers that point to it */
 	REF_LOCK,    /* id: the reg->id of the map value; map: its map */
+	REF_RCU,     /* a bpf_rcu_read_lock not yet unlocked (id: fresh) */
 };
 
 struct ref_state {

@@ -23,6 +23,7 @@
 #include "core/runtime.h"
 #include "engine/prog.h"
 #include "helpers/helper_proto.h"
+#include "helpers/kfunc_table.h"
 #include "isa/helper_names.h"
 #include "isa/isa.h"
 #include "maps/map.h"
@@ -120,6 +121,8 @@ static int check_call(const struct bpfvm_prog *prog, uint32_t idx)
 	if (insn->src_reg == BPF_PSEUDO_CALL)
 		return 0; /* the target is checked with the other jumps */
 	if (insn->src_reg == BPF_PSEUDO_KFUNC_CALL) {
+		if (kfunc_table_find(&prog->vm->kfuncs, (uint32_t)insn->imm))
+			return 0;
 		vm_error("%s: insn %u: call to kernel function (BTF id %d): no runtime function "
 			 "is registered for it", prog->name, idx, insn->imm);
 		return -EINVAL;

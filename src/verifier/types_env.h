@@ -159,6 +159,8 @@ int types_step_cond_jump(struct types_env *env, struct verifier_state *st, uint3
 /* types_helper.c: a helper call, its arguments checked against the
  * prototype, r0 typed from its return type. */
 int types_step_helper_call(struct types_env *env, struct verifier_state *st, uint32_t idx);
+/* types_kfunc.c: a call of a runtime function (src_reg BPF_PSEUDO_KFUNC_CALL). */
+int types_step_kfunc_call(struct types_env *env, struct verifier_state *st, uint32_t idx);
 
 /* refs.c: the NULL side of a check of pointer `id` drops the reference it
  * would have been (bpf_ringbuf_reserve's record). */

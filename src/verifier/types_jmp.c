@@ -87,6 +87,8 @@ int types_step_jmp(struct types_env *env, struct verifier_state *st, uint32_t id
 	case BPF_CALL:
 		if (isa_is_local_call(insn))
 			return local_call(env, st, idx, next);
+		if (insn->src_reg == BPF_PSEUDO_KFUNC_CALL)
+			return types_step_kfunc_call(env, st, idx);
 		return types_step_helper_call(env, st, idx);
 	default:
 		return types_step_cond_jump(env, st, idx, next);

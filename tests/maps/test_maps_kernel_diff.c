@@ -701,6 +701,77 @@ static void scenario_batches(struct backend *b)
 
 /* ---- Driver ---------------------------------------------------------- */
 
+/* DEVMAP and DEVMAP_HASH: ifindexes checked against the devices of the
+ * namespace (1: lo), program fds in the 8-byte value, the array's
+ * "every slot exists", the hash's buckets and its iteration order. */
+static void devmap_walk(struct backend *b, int h)
+{
+	uint32_t key = 0, next = 0, *prev = NULL;
+
+	for (int i = 0; i < 8; i++) {
+		int rc = b_next(b, h, prev, &next);
+
+		logf_(b, "next -> %d %u", rc, rc ? 0 : next);
+		if (rc)
+			break;
+		key = next;
+		prev = &key;
+	}
+}
+
+static void devmap_ops(struct backend *b, int h, const uint32_t *keys, size_t key_cnt)
+{
+	const uint32_t values[][2] = { { 1, 0 }, { 0, 0 }, { 999999, 0 }, { 1, (uint32_t)-1 },
+				       { 1, 5 } };
+	uint64_t flags[] = { BPF_ANY, BPF_NOEXIST, BPF_EXIST, 3 };
+	uint32_t out[2];
+
+	for (size_t k = 0; k < key_cnt; k++) {
+		for (size_t v = 0; v < sizeof(values) / sizeof(values[0]); v++)
+			for (size_t f = 0; f < sizeof(flags) / sizeof(flags[0]); f++)
+				logf_(b, "update k%u if%u fd%d f%llu -> %d", keys[k], values[v][0],
+				      (int)values[v][1], (unsigned long long)flags[f],
+				      b_update(b, h, &keys[k], values[v], flags[f]));
+		logf_(b, "update k%u lo -> %d", keys[k], b_update(b, h, &keys[k], values[0], 0));
+		memset(out, 0xee, sizeof(out));
+		logf_(b, "lookup k%u -> %d %u %u", keys[k], b_lookup(b, h, &keys[k], out, 0), out[0],
+		      out[1]);
+	}
+	devmap_walk(b, h);
+	for (size_t k = 0; k < key_cnt; k += 2) {
+		logf_(b, "delete k%u -> %d", keys[k], b_delete(b, h, &keys[k]));
+		logf_(b, "delete k%u again -> %d", keys[k], b_delete(b, h, &keys[k]));
+		logf_(b, "lookup k%u -> %d", keys[k], b_lookup(b, h, &keys[k], out, 0));
+	}
+	logf_(b, "lookup_and_delete k%u -> %d", keys[1], b_lookup_and_delete(b, h, &keys[1], out, 0));
+	devmap_walk(b, h);
+}
+
+static void scenario_devmap(struct backend *b)
+{
+	const uint32_t array_keys[] = { 0, 1, 3, 4, 9 };
+	const uint32_t hash_keys[] = { 7, 3, 100, 15, 8, 1 };
+	enum bpf_map_type types[] = { BPF_MAP_TYPE_DEVMAP, BPF_MAP_TYPE_DEVMAP_HASH };
+
+	for (int t = 0; t < 2; t++) {
+		b_create_log(b, "devmap v12", types[t], 4, 12, 4, 0, -1);
+		b_create_log(b, "devmap k8", types[t], 8, 4, 4, 0, -1);
+		b_create_log(b, "devmap n0", types[t], 4, 4, 0, 0, -1);
+		b_create_log(b, "devmap mmapable", types[t], 4, 4, 4, BPF_F_MMAPABLE, -1);
+		b_create_log(b, "devmap rdonly_prog", types[t], 4, 4, 4, BPF_F_RDONLY_PROG, -1);
+		b_create_log(b, "devmap rdonly", types[t], 4, 4, 4, BPF_F_RDONLY, -1);
+	}
+	int array4 = b_create_log(b, "devmap v4", BPF_MAP_TYPE_DEVMAP, 4, 4, 4, 0, -1);
+	int array8 = b_create_log(b, "devmap v8", BPF_MAP_TYPE_DEVMAP, 4, 8, 4, 0, -1);
+	int hash8 = b_create_log(b, "devmap_hash v8", BPF_MAP_TYPE_DEVMAP_HASH, 4, 8, 4, 0, -1);
+
+	if (array4 < 0 || array8 < 0 || hash8 < 0)
+		return;
+	devmap_ops(b, array4, array_keys, 5);
+	devmap_ops(b, array8, array_keys, 5);
+	devmap_ops(b, hash8, hash_keys, 6);
+}
+
 struct scenario {
 	const char *name;
 	void (*run)(struct backend *b);
@@ -727,6 +798,7 @@ static const struct scenario scenarios[] = {
 	{ "stack_ops_match_the_kernel", run_stack },
 	{ "lpm_trie_random_ops_match_the_kernel", scenario_lpm },
 	{ "batch_ops_match_the_kernel", scenario_batches },
+	{ "devmap_and_devmap_hash_ops_match_the_kernel", scenario_devmap },
 };
 
 static bool kernel_usable(void)

@@ -3,7 +3,6 @@
 # expect: reject
 # reason: cannot pass map_type 2 into func bpf_redirect_map#51
 # part: helpers
-# bpfvm: helper bpf_redirect_map#51 is not provided by bpfvm
 #
 # bpf_redirect_map on a plain array.
 r1 = map[idx:0]

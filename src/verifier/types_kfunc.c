@@ -1,0 +1,74 @@
+/* Calls of runtime functions (kfuncs, `call` src_reg=2), as the kernel's
+ * check_kfunc_call: the arguments against the prototype the function was
+ * registered with (helper_args.c, as a helper's), the RCU read section
+ * pairing of bpf_rcu_read_lock / unlock, caller-saved registers clobbered
+ * and r0 typed from the return kind. */
+#include <errno.h>
+
+#include "core/runtime.h"
+#include "helpers/kfunc_table.h"
+#include "verifier/helper_call.h"
+#include "verifier/refs.h"
+
+/* r0 after the call (the kernel's mark of a kfunc's return: a scalar,
+ * nothing, or PTR_TO_MEM | PTR_MAYBE_NULL of the declared size). */
+static void kfunc_result(struct types_env *env, const struct kfunc_entry *kfunc,
+			 struct reg_state *r0)
+{
+	switch (kfunc->proto.ret) {
+	case RET_VOID:
+		reg_mark_not_init(r0);
+		break;
+	case RET_PTR_TO_MEM_OR_NULL:
+		reg_mark_pointer(r0, REG_PTR_TO_MEM | REG_MAYBE_NULL, 0);
+		r0->mem_size = kfunc->proto.ret_mem_size;
+		r0->id = ++env->next_id;
+		break;
+	default:
+		reg_mark_unknown(r0);
+		break;
+	}
+}
+
+static int kfunc_pairing(struct types_env *env, struct verifier_state *st, uint32_t idx,
+			 const struct kfunc_entry *kfunc)
+{
+	switch (kfunc->pairing) {
+	case KFUNC_PAIR_RCU_LOCK:
+		return refs_rcu_lock(env, st, idx, true);
+	case KFUNC_PAIR_RCU_UNLOCK:
+		return refs_rcu_lock(env, st, idx, false);
+	default:
+		return 0;
+	}
+}
+
+int types_step_kfunc_call(struct types_env *env, struct verifier_state *st, uint32_t idx)
+{
+	const struct bpf_insn *insn = &env->prog->insns[idx];
+	const struct kfunc_entry *kfunc = kfunc_table_find(&env->prog->vm->kfuncs,
+							   (uint32_t)insn->imm);
+	struct helper_call call = { .idx = idx, .func_id = insn->imm, .const_key = -1 };
+	struct func_state *frame = state_frame(st);
+	int err;
+
+	if (!kfunc) /* the structural check refused it: kept for safety */
+		return types_error(env, idx, -EINVAL, "kernel function %d is not registered",
+				   insn->imm);
+	if (refs_holds_lock(st))
+		return types_error(env, idx, -EINVAL,
+				   "function calls are not allowed while holding a lock");
+	if (kfunc->proto.gpl_only && !env->prog->gpl_compatible)
+		return types_error(env, idx, -EINVAL,
+				   "cannot call kernel function from non-GPL compatible program");
+	call.proto = &kfunc->proto;
+	call.name = kfunc->name;
+	err = helper_check_args(env, st, &call);
+	if (!err)
+		err = kfunc_pairing(env, st, idx, kfunc);
+	if (err)
+		return err;
+	types_clobber_caller_saved(frame);
+	kfunc_result(env, kfunc, &frame->regs[BPF_REG_0]);
+	return 0;
+}

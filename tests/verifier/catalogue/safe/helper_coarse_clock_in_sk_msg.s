@@ -1,0 +1,9 @@
+# prog: sk_msg
+# expect: accept
+# part: helpers
+#
+# sk_msg programs have the coarse clock (bpf_sk_base_func_proto); a fix that
+# refused it to tracing once refused it here too.
+call 160
+r0 = 1
+exit
