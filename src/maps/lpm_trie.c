@@ -81,10 +81,12 @@ struct lpm_node {
 	uint8_t data[];
 };
 
+/* Packed: a program's key may be at any stack offset, so prefixlen is read
+ * without assuming its alignment. */
 struct lpm_key {
 	uint32_t prefixlen;
 	uint8_t data[];
-};
+} __attribute__((packed));
 
 #define LPM_NODES_OFFSET (MAP_FAMILY_DATA_OFFSET + ((sizeof(struct lpm_hdr) + 63) / 64) * 64)
 

@@ -598,6 +598,15 @@ static void test_lpm_semantics(void)
 	key = lpm_key(32, 10, 9, 9, 9);
 	expect_rc(t, bpfvm_map_lookup(map, &key, &value), 0, NULL);
 	testlib_check(t, value == 8, "reused nodes work (%u)", value);
+
+	/* A program's key may sit at any stack offset: a misaligned one is
+	 * read as well as an aligned one (UBSan checks the reads). */
+	_Alignas(8) uint8_t unaligned[1 + sizeof(key)];
+
+	memcpy(unaligned + 1, &key, sizeof(key));
+	uint32_t *found = map->ops->bpf_lookup(map, unaligned + 1, 0);
+
+	testlib_check(t, found && *found == 8, "a misaligned key finds its prefix");
 	bpfvm_map_close(map);
 }
 
