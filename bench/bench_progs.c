@@ -333,14 +333,18 @@ static void case_time(struct bench *b, struct bench_case *c, enum bench_engine e
 	c->samples[engine][round] = timed_run(c, engine, c->repeat[engine], b->opts.clock);
 }
 
+/* Round -1 warms up (its timings are overwritten by round 0): caches, and
+ * memory touched for the first time, such as a fresh ring buffer's pages,
+ * which bpfvm maps lazily and the kernel allocates with the map. */
 static void rounds_run(struct bench *b)
 {
-	for (int round = 0; round < b->opts.rounds; round++)
+	for (int round = -1; round < b->opts.rounds; round++)
 		for (size_t i = 0; i < b->case_cnt; i++)
 			for (int engine = 0; engine < BENCH_ENGINES; engine++)
 				if (!b->cases[i].diff[0] &&
 				    bench_object_has_engine(b->cases[i].obj, engine))
-					case_time(b, &b->cases[i], engine, round);
+					case_time(b, &b->cases[i], engine,
+						  round < 0 ? 0 : round);
 }
 
 static int compare_double(const void *a, const void *b)

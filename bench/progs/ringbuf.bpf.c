@@ -2,10 +2,7 @@
  * packet's headers and submitted (the default wake-up policy). The harness
  * drains the buffer after each test run; 1 MiB holds 26,214 records of 40
  * bytes (with the 8-byte header), more than one test run writes (the
- * harness's repeat limit for it is 20,000). ringbuf_setup fills the buffer
- * once before any timing, so that timings see its pages already touched,
- * as they are in a program that has run for a while (and as the kernel's
- * are from the start: it allocates them when it creates the map). */
+ * harness's repeat limit for it is 20,000). */
 #include "bench_common.h"
 
 struct event {
@@ -46,23 +43,6 @@ int ringbuf_output(struct xdp_md *ctx)
 	event->ifindex = 0;
 	bpf_ringbuf_submit(event, 0);
 	return hash;
-}
-
-static long fill_one(__u64 index, void *ctx)
-{
-	__u64 *record = bpf_ringbuf_reserve(&events, sizeof(struct event), 0);
-
-	if (!record)
-		return 1; /* full: stop */
-	*record = index;
-	bpf_ringbuf_submit(record, BPF_RB_NO_WAKEUP);
-	return 0;
-}
-
-SEC("xdp")
-int ringbuf_setup(struct xdp_md *ctx)
-{
-	return bpf_loop((1 << 20) / 40 + 1, fill_one, NULL, 0) > 0 ? 0 : 1;
 }
 
 char _license[] SEC("license") = "GPL";
