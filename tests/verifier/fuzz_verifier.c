@@ -709,6 +709,9 @@ int main(int argc, char **argv)
 	}
 	if (o.replay)
 		return replay(o.replay);
+	/* The seeds' own runs count against --seconds: the suite's bound is
+	 * the test's wall time, whatever the number of objects in the tree. */
+	deadline = now_seconds() + o.seconds;
 	for (unsigned i = 0; i < o.object_dirs; i++)
 		fuzz_seeds_add_objects(vm, &seeds, o.objects[i]);
 	for (unsigned i = 0; i < o.tree_cnt; i++)
@@ -717,7 +720,6 @@ int main(int argc, char **argv)
 		fuzz_seeds_add_asm(&seeds, o.asm_dirs[i]);
 	if (o.only < 0)
 		run_seeds(&o, &stats, &seeds);
-	deadline = now_seconds() + o.seconds;
 	for (uint64_t i = o.only < 0 ? 0 : (uint64_t)o.only;; i++) {
 		if (o.only >= 0 && i > (uint64_t)o.only)
 			break;
