@@ -2,6 +2,7 @@
 #ifndef BPFVM_CORE_RUNTIME_H
 #define BPFVM_CORE_RUNTIME_H
 
+#include <stdatomic.h>
 #include "bpfvm/bpfvm.h"
 #include "core/id_table.h"
 #include "helpers/helper_table.h"
@@ -19,6 +20,10 @@ struct bpfvm {
 	struct id_table map_ids;  /* id -> struct bpfvm_map * */
 	struct id_table prog_ids; /* id -> struct bpfvm_prog * */
 	struct trace_pipe *trace;
+	/* The most stack (prog->stack_max) of any program loaded so far: what
+	 * a run clears at the top of its fresh stack (engine/run.c). Only
+	 * grows. */
+	_Atomic uint32_t stack_max;
 };
 
 #endif

@@ -307,6 +307,17 @@ static int prog_verify(struct bpfvm_prog *prog)
 	return err;
 }
 
+/* vm->stack_max (core/runtime.h) covers this program before it can run. */
+static void prog_raise_stack_reach(const struct bpfvm_prog *prog)
+{
+	uint32_t reach = prog->stack_max < ISA_MAX_STACK ? prog->stack_max : ISA_MAX_STACK;
+	uint32_t seen = atomic_load_explicit(&prog->vm->stack_max, memory_order_relaxed);
+
+	reach = (reach + 7) & ~7u;
+	while (seen < reach && !atomic_compare_exchange_weak(&prog->vm->stack_max, &seen, reach))
+		;
+}
+
 int prog_prepare(struct bpfvm_prog *prog)
 {
 	int64_t id;
@@ -335,6 +346,7 @@ int prog_prepare(struct bpfvm_prog *prog)
 		vm_error("%s: out of memory assigning an id", prog->name);
 		return (int)id;
 	}
+	prog_raise_stack_reach(prog);
 	prog->id = (uint32_t)id;
 	prog->loaded = true;
 	return 0;
