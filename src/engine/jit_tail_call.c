@@ -129,6 +129,18 @@ void jit_emit_tail_call(struct jit_ctx *ctx)
 		emit_indirect(ctx);
 }
 
+/* tail_call_fits()'s stack test with this program's stack_max: to `fail`
+ * when (u32)(r10 - stack_bottom) < stack_max. */
+static void emit_tail_entry_stack_test(struct jit_ctx *ctx, uint32_t fail)
+{
+	struct jit_buf *buf = &ctx->buf;
+
+	x86_mov_rr(buf, true, JIT_TMP, X86_RBP);
+	x86_alu_rm(buf, X86_SUB, true, JIT_TMP, JIT_STATE_AT(stack_bottom));
+	x86_alu_ri(buf, X86_CMP, false, JIT_TMP, (int32_t)ctx->prog->stack_max);
+	x86_jcc_rel8(buf, X86_CC_B, (int8_t)((int64_t)fail - (jit_buf_pos(buf) + 2)));
+}
+
 /* In front of the body (jit_compile.c), where a site jumps with r11 = its
  * fall-through: the stack test of tail_call_fits() with this program's
  * stack_max, then what a successful tail call does.
@@ -145,10 +157,8 @@ void jit_emit_tail_entry(struct jit_ctx *ctx)
 
 	x86_jmp_reg(buf, JIT_TMP2);
 	ctx->tail_entry = jit_buf_pos(buf);
-	x86_mov_rr(buf, true, JIT_TMP, X86_RBP);
-	x86_alu_rm(buf, X86_SUB, true, JIT_TMP, JIT_STATE_AT(stack_bottom));
-	x86_alu_ri(buf, X86_CMP, false, JIT_TMP, (int32_t)ctx->prog->stack_max);
-	x86_jcc_rel8(buf, X86_CC_B, (int8_t)((int64_t)fail - (jit_buf_pos(buf) + 2)));
+	if (ctx->prog->stack_max) /* else any room will do */
+		emit_tail_entry_stack_test(ctx, fail);
 	x86_load(buf, X86_64, JIT_TMP, JIT_STATE_AT(run));
 	x86_inc_mem(buf, X86_32, RUN_AT(JIT_TMP, tail_call_cnt));
 	x86_mov_ri(buf, true, JIT_TMP2, (int64_t)(uintptr_t)ctx->prog);
