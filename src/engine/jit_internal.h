@@ -9,7 +9,9 @@
  *     x86  rax rdi rsi rdx rcx r8  rbx r13 r14 r15 rbp
  *
  *     r9   the instruction budget (bpfvm.h: insn_budget), charged by backward
- *          jumps and local calls; saved in the run state around C calls
+ *          jumps and local calls, times 64, plus the tail calls still
+ *          allowed (JIT_TAIL_BITS below); saved in the run state around C
+ *          calls
  *     r10, r11  scratch
  *     r12  the run state (struct jit_state), callee-saved so helpers keep it
  *
