@@ -1,11 +1,14 @@
 /* The JIT's driver: one pass over the decoded program, emitting straight
- * into the code mapping, then the cold stubs, then the forward references.
+ * into its piece of a code pack (through the writable view, for the address
+ * it runs at), then the cold stubs, then the forward references.
  *
  *     code mapping
  *     +---------------------+ 0
  *     | entry stub          |  saves the C callee-saved registers, loads
  *     |                     |  r1..r5, r10, the budget; calls the entry
  *     | error exit          |  restores rsp from the run state, returns
+ *     | tail entry          |  where constant-key tail calls land (stack
+ *     |                     |  test, count, run->prog), falls into the body
  *     +---------------------+ body
  *     | instruction 0 ...   |  the main program, then its subprograms:
  *     |                     |  a tail call jumps here, past the entry stub

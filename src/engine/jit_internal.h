@@ -212,6 +212,9 @@ struct jit_poke {
 	uint32_t out;	/* offset of the fall-through */
 };
 
+/* What a site holds until it is patched (the recommended 5-byte NOP). */
+extern const uint8_t jit_nop5[5];
+
 /* Starts keeping code's sites at what their slots hold (patching them
  * now); 0 or -ENOMEM. */
 int jit_poke_track(struct jit_code *code);

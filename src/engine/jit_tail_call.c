@@ -102,7 +102,6 @@ static bool constant_tail_call(const struct jit_ctx *ctx, const struct bpfvm_map
 static void emit_direct(struct jit_ctx *ctx, const struct bpfvm_map *array, uint32_t key)
 {
 	struct jit_buf *buf = &ctx->buf;
-	static const uint8_t nop5[5] = { 0x0f, 0x1f, 0x44, 0x00, 0x00 };
 	uint32_t at_limit, out_lea, site;
 
 	x86_test_ri(buf, false, JIT_BUDGET, JIT_TAIL_MASK);
@@ -110,7 +109,7 @@ static void emit_direct(struct jit_ctx *ctx, const struct bpfvm_map *array, uint
 	out_lea = x86_lea_rip(buf, JIT_TMP2);
 	x86_align(buf, 8);
 	site = jit_buf_pos(buf);
-	x86_bytes(buf, nop5, sizeof(nop5));
+	x86_bytes(buf, jit_nop5, sizeof(jit_nop5));
 	emit_indirect(ctx);
 	jit_patch_rel32(buf, at_limit, jit_buf_pos(buf));
 	jit_patch_rel32(buf, out_lea, jit_buf_pos(buf));
