@@ -337,6 +337,23 @@ struct bpfvm_map *bpfvm_prog_map(const struct bpfvm_prog *prog, size_t idx);
  * A malloc'ed string the caller frees; NULL when out of memory. */
 char *bpfvm_prog_disasm(const struct bpfvm_prog *prog);
 
+/* The program's machine code, when its runtime's engine is the JIT (bpftool's
+ * "jited" image; docs/jit.md draws its layout): the bytes as they run, with
+ * where each instruction of the xlated program (bpfvm_prog_disasm) starts.
+ * Code before insn_offsets[0] is bpfvm's entry stub and tail-call entry;
+ * code after the last instruction's is its cold paths. The bytes of a
+ * constant-key tail call's jump change when its prog array slot does. */
+struct bpfvm_jited {
+	const uint8_t *code;	      /* read-only, valid while the program is */
+	size_t size;
+	const uint32_t *insn_offsets; /* insn_cnt offsets into code, ascending */
+	uint32_t insn_cnt;	      /* the xlated program's instructions */
+};
+
+/* Fills *jited and returns 0; -ENOENT when the interpreter runs the program
+ * (or it is not loaded). */
+int bpfvm_prog_jited(const struct bpfvm_prog *prog, struct bpfvm_jited *jited);
+
 /* ---- Test runs ------------------------------------------------------- */
 
 /* As the kernel's BPF_PROG_TEST_RUN and libbpf's bpf_test_run_opts: the

@@ -1,11 +1,14 @@
 /* The JIT's driver: one pass over the decoded program, emitting straight
- * into the code mapping, then the cold stubs, then the forward references.
+ * into its piece of a code pack (through the writable view, for the address
+ * it runs at), then the cold stubs, then the forward references.
  *
  *     code mapping
  *     +---------------------+ 0
  *     | entry stub          |  saves the C callee-saved registers, loads
  *     |                     |  r1..r5, r10, the budget; calls the entry
  *     | error exit          |  restores rsp from the run state, returns
+ *     | tail entry          |  where constant-key tail calls land (stack
+ *     |                     |  test, count, run->prog), falls into the body
  *     +---------------------+ body
  *     | instruction 0 ...   |  the main program, then its subprograms:
  *     |                     |  a tail call jumps here, past the entry stub
@@ -65,9 +68,21 @@ void jit_rel32_to_stub(struct jit_ctx *ctx, uint32_t at, enum jit_stub_kind kind
 	};
 }
 
+void jit_emit_budget_sub(struct jit_buf *buf, int64_t cost)
+{
+	int64_t scaled = cost * ((int64_t)1 << JIT_TAIL_BITS);
+
+	if (x86_fits_i32(scaled)) {
+		x86_alu_ri(buf, X86_SUB, true, JIT_BUDGET, (int32_t)scaled);
+	} else {
+		x86_mov_ri(buf, true, JIT_TMP2, scaled);
+		x86_alu_rr(buf, X86_SUB, true, JIT_BUDGET, JIT_TMP2);
+	}
+}
+
 void jit_emit_charge(struct jit_ctx *ctx, int64_t cost)
 {
-	x86_alu_ri(&ctx->buf, X86_SUB, true, JIT_BUDGET, (int32_t)cost);
+	jit_emit_budget_sub(&ctx->buf, cost);
 	jit_rel32_to_stub(ctx, x86_jcc_rel32(&ctx->buf, X86_CC_S), JIT_STUB_BUDGET, 0);
 }
 

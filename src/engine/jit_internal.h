@@ -9,7 +9,9 @@
  *     x86  rax rdi rsi rdx rcx r8  rbx r13 r14 r15 rbp
  *
  *     r9   the instruction budget (bpfvm.h: insn_budget), charged by backward
- *          jumps and local calls; saved in the run state around C calls
+ *          jumps and local calls, times 64, plus the tail calls still
+ *          allowed (JIT_TAIL_BITS below); saved in the run state around C
+ *          calls
  *     r10, r11  scratch
  *     r12  the run state (struct jit_state), callee-saved so helpers keep it
  *
@@ -58,7 +60,7 @@ extern const uint8_t jit_reg[11];
 /* The run state, at R12 while code runs. */
 struct jit_state {
 	const void *entry;	      /* the function the entry stub calls */
-	int64_t budget;		      /* R9 while code runs */
+	int64_t budget;		      /* R9 while code runs: budget * 64 + tail calls left */
 	uint64_t stack_top;	      /* r10 of the entry frame */
 	uint64_t stack_bottom;	      /* lowest byte of the run's stack */
 	struct run_ctx *run;	      /* tail-call count, running program */
@@ -72,6 +74,17 @@ struct jit_state {
 };
 
 #define JIT_STATE_AT(field) x86_at(JIT_STATE, (int32_t)offsetof(struct jit_state, field))
+
+/* R9 (and jit_state.budget) holds the budget and the tail calls this run may
+ * still make: budget * 64 + remaining (0..33). A charge subtracts cost * 64,
+ * so the sign still says "exhausted" exactly when the budget is; a tail call
+ * tests the low bits and decrements them, in a register: a hop does not
+ * wait for the previous hop's store of a count in memory (jit_tail_call.c).
+ * jit_execute converts from and to run->budget and run_ctx.tail_call_cnt. */
+#define JIT_TAIL_BITS 6
+#define JIT_TAIL_MASK ((1 << JIT_TAIL_BITS) - 1)
+#define JIT_BUDGET_MAX (INT64_MAX >> JIT_TAIL_BITS)
+_Static_assert(MAX_TAIL_CALL_CNT <= JIT_TAIL_MASK, "the remaining tail calls fit the low bits");
 
 /* Code that the compiler emits after the body (cold paths), jumped to from
  * a rel32 at `at`. */
@@ -153,6 +166,8 @@ void jit_rel32_to_insn(struct jit_ctx *ctx, uint32_t at, uint32_t insn);
 void jit_rel32_to_stub(struct jit_ctx *ctx, uint32_t at, enum jit_stub_kind kind, uint8_t reg);
 /* Subtracts `cost` from the budget; on exhaustion leaves with -ETIME. */
 void jit_emit_charge(struct jit_ctx *ctx, int64_t cost);
+/* sub r9, cost (scaled as JIT_TAIL_BITS says); the flags are the result's. */
+void jit_emit_budget_sub(struct jit_buf *buf, int64_t cost);
 /* Calls C function `fn` (a rel32 call when it is in reach). */
 void jit_emit_call_abs(struct jit_ctx *ctx, const void *fn);
 
@@ -196,6 +211,9 @@ struct jit_poke {
 	uint32_t site;	/* offset of its 5-byte jump, 8-byte aligned */
 	uint32_t out;	/* offset of the fall-through */
 };
+
+/* What a site holds until it is patched (the recommended 5-byte NOP). */
+extern const uint8_t jit_nop5[5];
 
 /* Starts keeping code's sites at what their slots hold (patching them
  * now); 0 or -ENOMEM. */

@@ -60,7 +60,7 @@ static void emit_taken(struct jit_ctx *ctx, uint32_t target, int64_t cost)
 		jit_rel32_to_insn(ctx, x86_jmp_rel32(buf), target);
 		return;
 	}
-	x86_alu_ri(buf, X86_SUB, true, JIT_BUDGET, (int32_t)cost);
+	jit_emit_budget_sub(buf, cost);
 	jit_rel32_to_insn(ctx, x86_jcc_rel32(buf, X86_CC_NS), target);
 	jit_rel32_to_stub(ctx, x86_jmp_rel32(buf), JIT_STUB_BUDGET, 0);
 }

@@ -49,7 +49,7 @@
 #define MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_SYNC_CORE (1 << 6)
 #endif
 
-static const uint8_t nop5[5] = { 0x0f, 0x1f, 0x44, 0x00, 0x00 };
+const uint8_t jit_nop5[5] = { 0x0f, 0x1f, 0x44, 0x00, 0x00 };
 
 static pthread_mutex_t poke_lock = PTHREAD_MUTEX_INITIALIZER;
 /* Every program's code with sites, under poke_lock. */
@@ -89,7 +89,7 @@ static void site_insn(const struct jit_code *code, const struct jit_poke *poke, 
 	if (target)
 		to = target->jit ? (uintptr_t)target->jit->tail_entry : 0;
 	if (!to || !site_rel(code, poke, to, &rel)) {
-		memcpy(insn, nop5, 5);
+		memcpy(insn, jit_nop5, 5);
 		return;
 	}
 	insn[0] = 0xe9;

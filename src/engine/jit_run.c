@@ -7,6 +7,7 @@
 #include "core/error.h"
 #include "engine/jit_internal.h"
 #include "engine/prog.h"
+#include "engine/run_ctx.h"
 
 /* The messages of the interpreter's error paths (interpreter.c). */
 static int jit_run_error(const struct bpfvm_prog *prog, const struct jit_state *state,
@@ -31,13 +32,43 @@ static int jit_run_error(const struct bpfvm_prog *prog, const struct jit_state *
 #define JIT_NO_SANITIZE_FUNCTION
 #endif
 
+/* The innermost JIT run of this thread: a callback (run_call_function)
+ * runs under a fresh entry stub while its caller's R9 waits in the
+ * caller's state, which holds the count of the same invocation. */
+static _Thread_local struct jit_state *running;
+
+/* Tail calls made so far in the invocation `run` belongs to: the caller's
+ * R9 when this is a callback of a JIT run of the same invocation, else the
+ * run context's count. */
+static uint32_t tail_calls_made(const struct jit_state *outer, const struct run_ctx *run)
+{
+	if (outer && outer->run == run)
+		return MAX_TAIL_CALL_CNT - (uint32_t)(outer->budget & JIT_TAIL_MASK);
+	return run->tail_call_cnt;
+}
+
+static void set_tail_calls_made(struct jit_state *outer, struct run_ctx *run, uint32_t made)
+{
+	if (outer && outer->run == run)
+		outer->budget = (outer->budget & ~(int64_t)JIT_TAIL_MASK) |
+				(int64_t)(MAX_TAIL_CALL_CNT - made);
+	else
+		run->tail_call_cnt = made;
+}
+
 JIT_NO_SANITIZE_FUNCTION
 int jit_execute(const struct bpfvm_prog *prog, uint64_t entry, struct interp_run *run,
 		uint64_t *retval)
 {
+	/* A budget beyond JIT_BUDGET_MAX (2^57: days of running) is cut to
+	 * it, and what was cut given back at the end. */
+	int64_t budget = run->budget < JIT_BUDGET_MAX ? run->budget : JIT_BUDGET_MAX;
+	struct jit_state *outer = running;
+	uint32_t made = tail_calls_made(outer, run->run);
 	struct jit_state state = {
 		.entry = entry ? (const void *)(uintptr_t)entry : prog->jit_body,
-		.budget = run->budget,
+		.budget = budget * ((int64_t)1 << JIT_TAIL_BITS) +
+			  (int64_t)(MAX_TAIL_CALL_CNT - made),
 		.stack_top = (uint64_t)(uintptr_t)run->stack_top,
 		.stack_bottom = (uint64_t)(uintptr_t)run->stack_bottom,
 		.run = run->run,
@@ -46,10 +77,14 @@ int jit_execute(const struct bpfvm_prog *prog, uint64_t entry, struct interp_run
 	uint64_t r0;
 
 	memcpy(state.args, run->args, sizeof(state.args));
+	running = &state;
 	r0 = prog->jit->enter(&state);
+	running = outer;
 	if (state.error)
 		return jit_run_error(prog, &state, run);
-	run->budget = state.budget;
+	set_tail_calls_made(outer, run->run,
+			    MAX_TAIL_CALL_CNT - (uint32_t)(state.budget & JIT_TAIL_MASK));
+	run->budget -= budget - (state.budget >> JIT_TAIL_BITS);
 	*retval = r0;
 	return 0;
 }

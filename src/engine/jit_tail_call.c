@@ -1,18 +1,21 @@
 /* bpf_tail_call(ctx = r1, map = r2, index = r3) as the kernel's x86 JIT
  * does it (emit_bpf_tail_call_indirect), a jump and never a call:
  *
- *     if (run->tail_call_cnt >= MAX_TAIL_CALL_CNT)     goto out;
+ *     if (no tail call left (r9's low bits))          goto out;
  *     if ((u32)index >= array->slot_cnt)               goto out;
  *     prog = array->slots[(u32)index];  (a plain load is an acquire on x86)
  *     if (!prog)                                       goto out;
  *     if (prog->stack_max > r10 - stack_bottom)        goto out;
  *     if (!prog->jit_body)                             goto out;
- *     run->tail_call_cnt++;  run->prog = prog;
+ *     r9--;  run->prog = prog;       (one tail call fewer left)
  *     goto *prog->jit_body;           (same frame, same r1 and r10)
  *   out:                              (falls through, nothing counted)
  *
- * The count lives in the run state (run_ctx), shared by every frame of the
- * invocation and by the interpreter's checked mode, as SEMANTICS.md wants.
+ * The count of tail calls left rides in R9's low bits with the budget
+ * (jit_internal.h), so a hop does not wait for the previous hop's store;
+ * jit_execute hands it to and from run_ctx.tail_call_cnt and shares it
+ * with callbacks, so every frame of the invocation counts against one
+ * limit, as SEMANTICS.md wants.
  * The stack test is the interpreter's tail_call_fits(), so that a tail call
  * made from a subprogram is refused by both engines alike; its depth test
  * cannot fail after at most 33 tail calls (asserted below), so it is not
@@ -40,9 +43,8 @@ static void emit_indirect(struct jit_ctx *ctx)
 	uint32_t out[6];
 	unsigned out_cnt = 0;
 
-	x86_load(buf, X86_64, JIT_TMP, JIT_STATE_AT(run));
-	x86_alu_mi(buf, X86_CMP, X86_32, RUN_AT(JIT_TMP, tail_call_cnt), MAX_TAIL_CALL_CNT);
-	out[out_cnt++] = x86_jcc_rel32(buf, X86_CC_AE);
+	x86_test_ri(buf, false, JIT_BUDGET, JIT_TAIL_MASK);
+	out[out_cnt++] = x86_jcc_rel32(buf, X86_CC_E);
 
 	x86_load(buf, X86_64, JIT_TMP, x86_at(X86_RSI, (int32_t)offsetof(struct bpfvm_map, private)));
 	x86_mov_rr(buf, false, JIT_TMP2, X86_RDX);
@@ -62,8 +64,8 @@ static void emit_indirect(struct jit_ctx *ctx)
 	x86_alu_mi(buf, X86_CMP, X86_64, PROG_AT(JIT_TMP, jit_body), 0);
 	out[out_cnt++] = x86_jcc_rel32(buf, X86_CC_E);
 
+	x86_alu_ri(buf, X86_SUB, true, JIT_BUDGET, 1);
 	x86_load(buf, X86_64, JIT_TMP2, JIT_STATE_AT(run));
-	x86_inc_mem(buf, X86_32, RUN_AT(JIT_TMP2, tail_call_cnt));
 	x86_store(buf, X86_64, RUN_AT(JIT_TMP2, prog), JIT_TMP);
 	x86_load(buf, X86_64, JIT_TMP, PROG_AT(JIT_TMP, jit_body));
 	x86_jmp_reg(buf, JIT_TMP);
@@ -100,16 +102,14 @@ static bool constant_tail_call(const struct jit_ctx *ctx, const struct bpfvm_map
 static void emit_direct(struct jit_ctx *ctx, const struct bpfvm_map *array, uint32_t key)
 {
 	struct jit_buf *buf = &ctx->buf;
-	static const uint8_t nop5[5] = { 0x0f, 0x1f, 0x44, 0x00, 0x00 };
 	uint32_t at_limit, out_lea, site;
 
-	x86_load(buf, X86_64, JIT_TMP, JIT_STATE_AT(run));
-	x86_alu_mi(buf, X86_CMP, X86_32, RUN_AT(JIT_TMP, tail_call_cnt), MAX_TAIL_CALL_CNT);
-	at_limit = x86_jcc_rel32(buf, X86_CC_AE);
+	x86_test_ri(buf, false, JIT_BUDGET, JIT_TAIL_MASK);
+	at_limit = x86_jcc_rel32(buf, X86_CC_E);
 	out_lea = x86_lea_rip(buf, JIT_TMP2);
 	x86_align(buf, 8);
 	site = jit_buf_pos(buf);
-	x86_bytes(buf, nop5, sizeof(nop5));
+	x86_bytes(buf, jit_nop5, sizeof(jit_nop5));
 	emit_indirect(ctx);
 	jit_patch_rel32(buf, at_limit, jit_buf_pos(buf));
 	jit_patch_rel32(buf, out_lea, jit_buf_pos(buf));
@@ -129,6 +129,18 @@ void jit_emit_tail_call(struct jit_ctx *ctx)
 		emit_indirect(ctx);
 }
 
+/* tail_call_fits()'s stack test with this program's stack_max: to `fail`
+ * when (u32)(r10 - stack_bottom) < stack_max. */
+static void emit_tail_entry_stack_test(struct jit_ctx *ctx, uint32_t fail)
+{
+	struct jit_buf *buf = &ctx->buf;
+
+	x86_mov_rr(buf, true, JIT_TMP, X86_RBP);
+	x86_alu_rm(buf, X86_SUB, true, JIT_TMP, JIT_STATE_AT(stack_bottom));
+	x86_alu_ri(buf, X86_CMP, false, JIT_TMP, (int32_t)ctx->prog->stack_max);
+	x86_jcc_rel8(buf, X86_CC_B, (int8_t)((int64_t)fail - (jit_buf_pos(buf) + 2)));
+}
+
 /* In front of the body (jit_compile.c), where a site jumps with r11 = its
  * fall-through: the stack test of tail_call_fits() with this program's
  * stack_max, then what a successful tail call does.
@@ -136,7 +148,7 @@ void jit_emit_tail_call(struct jit_ctx *ctx)
  *     fail:  jmp r11
  *     tail_entry:
  *            r10 = rbp - stack_bottom;  if ((u32)r10 < stack_max) goto fail
- *            run->tail_call_cnt++;  run->prog = this program
+ *            r9-- (one tail call fewer left);  run->prog = this program
  *     body: */
 void jit_emit_tail_entry(struct jit_ctx *ctx)
 {
@@ -145,12 +157,10 @@ void jit_emit_tail_entry(struct jit_ctx *ctx)
 
 	x86_jmp_reg(buf, JIT_TMP2);
 	ctx->tail_entry = jit_buf_pos(buf);
-	x86_mov_rr(buf, true, JIT_TMP, X86_RBP);
-	x86_alu_rm(buf, X86_SUB, true, JIT_TMP, JIT_STATE_AT(stack_bottom));
-	x86_alu_ri(buf, X86_CMP, false, JIT_TMP, (int32_t)ctx->prog->stack_max);
-	x86_jcc_rel8(buf, X86_CC_B, (int8_t)((int64_t)fail - (jit_buf_pos(buf) + 2)));
+	if (ctx->prog->stack_max) /* else any room will do */
+		emit_tail_entry_stack_test(ctx, fail);
+	x86_alu_ri(buf, X86_SUB, true, JIT_BUDGET, 1);
 	x86_load(buf, X86_64, JIT_TMP, JIT_STATE_AT(run));
-	x86_inc_mem(buf, X86_32, RUN_AT(JIT_TMP, tail_call_cnt));
 	x86_mov_ri(buf, true, JIT_TMP2, (int64_t)(uintptr_t)ctx->prog);
 	x86_store(buf, X86_64, RUN_AT(JIT_TMP, prog), JIT_TMP2);
 }

@@ -348,22 +348,85 @@ static int cmd_show(int argc, char **argv)
 	return 0;
 }
 
-/* bpfvm prog dump xlated OBJ [name PROG] */
+/* The text of instruction `idx` in bpfvm_prog_disasm's listing (lines
+ * "   idx: text"), or NULL: the second slot of an lddw has none. */
+static const char *xlated_line(const char *listing, uint32_t idx, int *len)
+{
+	char prefix[16];
+	int n = snprintf(prefix, sizeof(prefix), "%u: ", idx);
+
+	for (const char *line = listing; line && *line;) {
+		const char *end = strchr(line, '\n');
+
+		line += strspn(line, " ");
+		if (strncmp(line, prefix, (size_t)n) == 0) {
+			*len = end ? (int)(end - line) : (int)strlen(line);
+			return line;
+		}
+		line = end ? end + 1 : NULL;
+	}
+	return NULL;
+}
+
+static void print_code_bytes(const uint8_t *code, uint32_t from, uint32_t to)
+{
+	for (uint32_t off = from; off < to; off += 16) {
+		printf("%8x:", off);
+		for (uint32_t i = off; i < to && i < off + 16; i++)
+			printf(" %02x", code[i]);
+		printf("\n");
+	}
+}
+
+/* As bpftool's `prog dump jited` without a disassembler: each xlated
+ * instruction as a comment, then the bytes of its code (with any padding
+ * after it), offsets from the start of the image; the cold paths follow
+ * the last instruction's. */
+static void print_jited(const struct bpfvm_jited *jited, const char *listing)
+{
+	uint32_t start = 0;
+	int len = 0;
+
+	printf("; bpfvm entry stub and tail-call entry\n");
+	for (uint32_t idx = 0; idx <= jited->insn_cnt; idx++) {
+		const char *next = idx < jited->insn_cnt ? xlated_line(listing, idx, &len) : listing;
+		uint32_t end = idx < jited->insn_cnt ? jited->insn_offsets[idx] : (uint32_t)jited->size;
+
+		if (!next)
+			continue; /* an lddw's second slot: its code is the first's */
+		print_code_bytes(jited->code, start, end);
+		if (idx < jited->insn_cnt)
+			printf("; %.*s\n", len, next);
+		start = end;
+	}
+}
+
+/* bpfvm prog dump xlated|jited OBJ [name PROG] (or OBJ PROG) */
 static int cmd_dump(int argc, char **argv)
 {
+	struct bpfvm_jited jited;
 	struct bpfvm_prog *prog;
 	struct cli_object co;
 	char *listing;
+	bool jit;
 
-	if (argc < 1 || strcmp(argv[0], "xlated") != 0)
-		return cli_error("prog dump: expected 'xlated' (bpfvm has no JIT dump yet)") + 1;
-	if (argc != 2 && !(argc == 4 && strcmp(argv[2], "name") == 0))
-		return cli_error("prog dump xlated: expected OBJ [name PROG]") + 1;
+	if (argc < 1 || (strcmp(argv[0], "xlated") != 0 && strcmp(argv[0], "jited") != 0))
+		return cli_error("prog dump: expected 'xlated' or 'jited'") + 1;
+	jit = strcmp(argv[0], "jited") == 0;
+	if (argc != 2 && argc != 3 && !(argc == 4 && strcmp(argv[2], "name") == 0))
+		return cli_error("prog dump %s: expected OBJ [name PROG]", argv[0]) + 1;
 	if (cli_object_load(argv[1], &co))
 		return 1;
-	prog = cli_find_prog(&co, argc == 4 ? argv[3] : NULL);
+	prog = cli_find_prog(&co, argc >= 3 ? argv[argc - 1] : NULL);
+	if (prog && jit && bpfvm_prog_jited(prog, &jited)) {
+		cli_error("prog dump jited: %s (--engine jit)", bpfvm_errmsg());
+		cli_object_close(&co);
+		return 1;
+	}
 	listing = prog ? bpfvm_prog_disasm(prog) : NULL;
-	if (listing)
+	if (listing && jit)
+		print_jited(&jited, listing);
+	else if (listing)
 		fputs(listing, stdout);
 	else if (prog)
 		cli_error("out of memory");

@@ -36,7 +36,7 @@ static void usage(FILE *out)
 		"        -- END PROG LOAD LOG --; log_level N (1 the failing path, 2 every\n"
 		"        path, +4 stats) prints each program's log to stdout\n"
 		"  bpfvm prog show OBJ [name PROG]\n"
-		"  bpfvm prog dump xlated OBJ [name PROG]\n"
+		"  bpfvm prog dump xlated|jited OBJ [name PROG]   (jited: the JIT's machine code)\n"
 		"  bpfvm map show OBJ [name MAP]\n"
 		"  bpfvm map dump OBJ name MAP\n"
 		"  bpfvm map lookup OBJ name MAP key [hex] BYTES\n"
