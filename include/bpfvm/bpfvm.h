@@ -213,8 +213,9 @@ struct bpfvm_prog_opts {
  * past the last instruction, local calls to valid targets with no recursion,
  * at most 8 frames and 512 bytes of stack along any call chain, helper calls
  * to registered helpers that a raw program may call (the built-ins that any
- * program type may call, and those registered by the embedder). The copy of `insns` is kept; the caller's array is
- * not referenced afterwards.
+ * program type may call, and those registered by the embedder), kfunc calls
+ * to registered runtime functions. The copy of `insns` is kept; the caller's
+ * array is not referenced afterwards.
  * Errors: -EINVAL (malformed program; bpfvm_errmsg() names the instruction),
  * -E2BIG (too many instructions or too much stack), -ENOMEM. */
 int bpfvm_prog_load_raw(struct bpfvm *vm, const struct bpf_insn *insns,

@@ -123,8 +123,9 @@ static enum interp_op decode_jmp(const struct bpf_insn *insn)
 			return INTERP_OP_CALL_LOCAL;
 		/* bpf_tail_call is not a function: the engine switches programs.
 		 * A runtime function (kfunc) is called as a helper is. */
-		return insn->src_reg == 0 && insn->imm == BPF_FUNC_tail_call ? INTERP_OP_TAIL_CALL
-									       : INTERP_OP_CALL_HELPER;
+		if (insn->src_reg == 0 && insn->imm == BPF_FUNC_tail_call)
+			return INTERP_OP_TAIL_CALL;
+		return INTERP_OP_CALL_HELPER;
 	}
 	if (is64)
 		base = from_reg ? INTERP_OP_JMP64_JEQ_X : INTERP_OP_JMP64_JEQ_K;

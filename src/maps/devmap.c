@@ -114,6 +114,9 @@ static int devmap_init(struct bpfvm_map *map)
 {
 	struct devmap_hdr *hdr = devmap_hdr(map);
 
+	/* dev_map_init_map: a lookup gives the program the stored value, which
+	 * it must not change. */
+	map->region->map_flags |= BPF_F_RDONLY_PROG;
 	map->region->family[0] = DEVMAP_SLOTS_OFFSET;
 	map->region->family[1] = DEVMAP_SLOTS_OFFSET +
 				 (uint64_t)map_max_entries(map) * sizeof(struct devmap_slot);

@@ -190,12 +190,29 @@ static bool func_accepts(int32_t f, uint32_t type)
 	}
 }
 
+/* In the kernel a lookup in a SOCKMAP or SOCKHASH gives a socket reference
+ * to release, and an update takes a socket: bpfvm has no sockets to give or
+ * take, so it refuses both rather than type them otherwise. */
+static bool takes_or_gives_socket(const struct helper_call *call)
+{
+	return MAP_TYPE_IS(call->desc.type, BPF_MAP_TYPE_SOCKMAP, BPF_MAP_TYPE_SOCKHASH) &&
+	       (call->func_id == BPF_FUNC_map_lookup_elem ||
+		call->func_id == BPF_FUNC_map_update_elem);
+}
+
 int helper_check_map_compat(struct types_env *env, const struct helper_call *call)
 {
 	if (!call->has_map)
 		return 0;
-	if (map_allows(call->desc.type, call->func_id) && func_accepts(call->func_id, call->desc.type))
-		return 0;
-	return types_error(env, call->idx, -EINVAL, "cannot pass map_type %u into func %s#%d",
-			   call->desc.type, call->name, call->func_id);
+	if (!map_allows(call->desc.type, call->func_id) ||
+	    !func_accepts(call->func_id, call->desc.type))
+		return types_error(env, call->idx, -EINVAL,
+				   "cannot pass map_type %u into func %s#%d", call->desc.type,
+				   call->name, call->func_id);
+	if (takes_or_gives_socket(call))
+		return types_error(env, call->idx, -EOPNOTSUPP,
+				   "func %s#%d on map_type %u: sockets in programs are not "
+				   "supported by bpfvm", call->name, call->func_id,
+				   call->desc.type);
+	return 0;
 }

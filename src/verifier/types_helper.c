@@ -117,6 +117,20 @@ static int check_tail_call(struct types_env *env, struct verifier_state *st,
 	return refs_check_leak(env, st, call->idx, "tail_call");
 }
 
+/* A map that programs may only read (BPF_F_RDONLY_PROG, which the kernel
+ * also sets on device maps) is not changed by helpers (record_func_map). */
+static int check_readonly_map(struct types_env *env, const struct helper_call *call)
+{
+	bool writes = call->func_id == BPF_FUNC_map_delete_elem ||
+		      call->func_id == BPF_FUNC_map_update_elem ||
+		      call->func_id == BPF_FUNC_map_push_elem ||
+		      call->func_id == BPF_FUNC_map_pop_elem;
+
+	if (writes && call->has_map && (call->desc.map_flags & BPF_F_RDONLY_PROG))
+		return types_error(env, call->idx, -EACCES, "write into map forbidden");
+	return 0;
+}
+
 /* The reference an argument gave back (ringbuf submit or discard). */
 static int release_argument(struct types_env *env, struct verifier_state *st,
 			    const struct helper_call *call)
@@ -266,6 +280,8 @@ int types_step_helper_call(struct types_env *env, struct verifier_state *st, uin
 	err = check_allowed(env, &call);
 	if (!err)
 		err = helper_check_args(env, st, &call);
+	if (!err)
+		err = check_readonly_map(env, &call);
 	if (!err)
 		err = check_tail_call(env, st, &call);
 	if (!err)

@@ -16,6 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #include "engine/prog.h"
 #include "maps/map.h"
@@ -772,6 +775,110 @@ static void scenario_devmap(struct backend *b)
 	devmap_ops(b, hash8, hash_keys, 6);
 }
 
+/* SOCKMAP and SOCKHASH from user space: the same socket fds given to both
+ * (the cookies read back are the kernel's own, SO_COOKIE), sockets the
+ * kernel refuses, a pipe, a closed fd. */
+enum { SOCK_TCP_LISTEN, SOCK_TCP_NEW, SOCK_UDP, SOCK_UDP_BOUND, SOCK_UNIX_PAIR, SOCK_UNIX_NEW, SOCK_UNIX_DGRAM,
+       SOCK_PIPE, SOCK_CLOSED, SOCK_FD_COUNT };
+
+static int sock_fds[SOCK_FD_COUNT];
+
+static void sockmap_fds_open(void)
+{
+	struct sockaddr_in addr = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(0x7f000001) };
+	int pair[2], pipe_fds[2];
+
+	sock_fds[SOCK_TCP_LISTEN] = socket(AF_INET, SOCK_STREAM, 0);
+	if (bind(sock_fds[SOCK_TCP_LISTEN], (struct sockaddr *)&addr, sizeof(addr)) ||
+	    listen(sock_fds[SOCK_TCP_LISTEN], 1))
+		perror("tcp listen");
+	sock_fds[SOCK_TCP_NEW] = socket(AF_INET, SOCK_STREAM, 0);
+	sock_fds[SOCK_UDP] = socket(AF_INET, SOCK_DGRAM, 0);
+	sock_fds[SOCK_UDP_BOUND] = socket(AF_INET, SOCK_DGRAM, 0);
+	if (bind(sock_fds[SOCK_UDP_BOUND], (struct sockaddr *)&addr, sizeof(addr)))
+		perror("udp bind");
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, pair))
+		perror("socketpair");
+	sock_fds[SOCK_UNIX_PAIR] = pair[0];
+	sock_fds[SOCK_UNIX_NEW] = socket(AF_UNIX, SOCK_STREAM, 0);
+	sock_fds[SOCK_UNIX_DGRAM] = socket(AF_UNIX, SOCK_DGRAM, 0);
+	if (pipe(pipe_fds))
+		perror("pipe");
+	sock_fds[SOCK_PIPE] = pipe_fds[0];
+	sock_fds[SOCK_CLOSED] = 1000000; /* never open */
+}
+
+static void sockmap_ops(struct backend *b, int h, uint32_t value_size, bool hash)
+{
+	uint64_t flags[] = { BPF_ANY, BPF_NOEXIST, BPF_EXIST, 3 };
+	uint64_t huge = 1ull << 32, out;
+	uint32_t keys[SOCK_FD_COUNT], found[16];
+	uint32_t key, next, *prev = NULL;
+	int found_cnt = 0;
+
+	for (uint32_t k = 0; k < SOCK_FD_COUNT; k++) {
+		uint64_t fd = (uint64_t)sock_fds[k];
+		int rc;
+
+		keys[k] = hash ? 1000 + k * 7 : k;
+		for (size_t f = 0; f < sizeof(flags) / sizeof(flags[0]); f++)
+			logf_(b, "update k%u sock%u f%llu -> %d", keys[k], k,
+			      (unsigned long long)flags[f], b_update(b, h, &keys[k], &fd, flags[f]));
+		out = 0;
+		rc = b_lookup(b, h, &keys[k], &out, 0);
+		logf_(b, "lookup k%u -> %d cookie %llu", keys[k], rc, (unsigned long long)out);
+	}
+	if (value_size == 8)
+		logf_(b, "update fd 2^32 -> %d", b_update(b, h, &keys[0], &huge, 0));
+	for (int i = 0; i < 16; i++) {
+		int rc = b_next(b, h, prev, &next);
+
+		if (rc)
+			break;
+		found[found_cnt++] = next;
+		key = next;
+		prev = &key;
+	}
+	for (int i = 0; i < found_cnt; i++) /* the kernel's hash order is random */
+		for (int j = i + 1; j < found_cnt; j++)
+			if (found[j] < found[i]) {
+				uint32_t t = found[i];
+
+				found[i] = found[j];
+				found[j] = t;
+			}
+	for (int i = 0; i < found_cnt; i++)
+		logf_(b, "key %u", found[i]);
+	for (uint32_t k = 0; k < SOCK_FD_COUNT; k += 2) {
+		logf_(b, "delete k%u -> %d", keys[k], b_delete(b, h, &keys[k]));
+		logf_(b, "delete k%u again -> %d", keys[k], b_delete(b, h, &keys[k]));
+	}
+	key = 99;
+	logf_(b, "delete k99 -> %d", b_delete(b, h, &key));
+}
+
+static void scenario_sockmap(struct backend *b)
+{
+	enum bpf_map_type types[] = { BPF_MAP_TYPE_SOCKMAP, BPF_MAP_TYPE_SOCKHASH };
+
+	if (!sock_fds[SOCK_TCP_LISTEN])
+		sockmap_fds_open();
+	for (int t = 0; t < 2; t++) {
+		b_create_log(b, "sockmap v12", types[t], 4, 12, 4, 0, -1);
+		b_create_log(b, "sockmap k8", types[t], 8, 4, 4, 0, -1);
+		b_create_log(b, "sockmap k0", types[t], 0, 4, 4, 0, -1);
+		b_create_log(b, "sockmap k600", types[t], 600, 4, 4, 0, -1);
+		b_create_log(b, "sockmap n0", types[t], 4, 4, 0, 0, -1);
+		b_create_log(b, "sockmap rdonly_prog", types[t], 4, 4, 4, BPF_F_RDONLY_PROG, -1);
+		for (uint32_t v = 4; v <= 8; v += 4) {
+			int h = b_create_log(b, "sockmap", types[t], 4, v, 16, 0, -1);
+
+			if (h >= 0)
+				sockmap_ops(b, h, v, t == 1);
+		}
+	}
+}
+
 struct scenario {
 	const char *name;
 	void (*run)(struct backend *b);
@@ -799,6 +906,7 @@ static const struct scenario scenarios[] = {
 	{ "lpm_trie_random_ops_match_the_kernel", scenario_lpm },
 	{ "batch_ops_match_the_kernel", scenario_batches },
 	{ "devmap_and_devmap_hash_ops_match_the_kernel", scenario_devmap },
+	{ "sockmap_and_sockhash_user_ops_match_the_kernel", scenario_sockmap },
 };
 
 static bool kernel_usable(void)
