@@ -70,6 +70,14 @@ expect_output(memory_length_is_in_r2 "5")
 run_plugin("b7 01 00 00 07 00 00 00 85 00 00 00 05 00 00 00 ${EXIT}")
 expect_output(helper_5_returns_its_first_argument "7")
 
+# r0 = 42; call runtime 0x2a (src 2): the plugin's runtime function gives 0
+run_plugin("${MOV_R0_42} 85 20 00 00 2a 00 00 00 ${EXIT}")
+expect_output(runtime_function_0x2a_returns_0 "0")
+
+# call runtime 0x2b: no such function, refused at load
+run_plugin("85 20 00 00 2b 00 00 00 ${EXIT}")
+expect_error(unknown_runtime_function_is_one_line_on_stderr)
+
 # r0 = -1 (mov64 sign-extends): all 64 bits are printed
 run_plugin("b7 00 00 00 ff ff ff ff ${EXIT}")
 expect_output(r0_is_printed_as_64_bits "ffffffffffffffff")

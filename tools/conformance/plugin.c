@@ -11,8 +11,11 @@
  *   exit    0 on success; on a load or run error, one line on stderr and 1
  *
  * The program runs with r1 = a writable copy of the memory (NULL if none),
- * r2 = its length, r10 = the top of a 512-byte stack, and helper 5 returning
- * its first argument.
+ * r2 = its length, r10 = the top of a 512-byte stack, helper 5 returning
+ * its first argument, and runtime function (kfunc) 0x2a returning 0. The
+ * suite's tests assume both: callx.data and call_unwind_fail.data call
+ * helper 5, and call_runtime.data calls runtime function 0x2a (`call` with
+ * src 2) and expects r0 = 0, naming no error.
  */
 #include <ctype.h>
 #include <inttypes.h>
@@ -23,6 +26,7 @@
 #include "bpfvm/bpfvm.h"
 
 #define PLUGIN_HELPER_IDENTITY 5
+#define PLUGIN_RUNTIME_ZERO 0x2a
 
 struct byte_buffer {
 	uint8_t *data;
@@ -112,6 +116,21 @@ static uint64_t helper_identity(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t 
 	return r1;
 }
 
+static uint64_t runtime_zero(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5)
+{
+	return 0;
+}
+
+/* The test environment the suite's programs call into (above). */
+static int register_environment(struct bpfvm *vm)
+{
+	struct bpfvm_kfunc zero = { .sz = sizeof(zero), .name = "conformance_runtime_zero",
+				    .id = PLUGIN_RUNTIME_ZERO, .fn = runtime_zero };
+	int err = bpfvm_helper_register(vm, PLUGIN_HELPER_IDENTITY, "identity", helper_identity);
+
+	return err ? err : bpfvm_kfunc_register(vm, &zero);
+}
+
 static enum bpfvm_engine parse_options(int argc, char **argv, int first)
 {
 	enum bpfvm_engine engine = BPFVM_ENGINE_DEFAULT;
@@ -145,7 +164,7 @@ static int run_program(const struct byte_buffer *code, struct byte_buffer *memor
 	}
 	err = bpfvm_create(&vm_opts, &vm);
 	if (!err)
-		err = bpfvm_helper_register(vm, PLUGIN_HELPER_IDENTITY, "identity", helper_identity);
+		err = register_environment(vm);
 	if (!err)
 		err = bpfvm_prog_load_raw(vm, (const struct bpf_insn *)code->data,
 					  code->len / sizeof(struct bpf_insn), &opts, &prog);
