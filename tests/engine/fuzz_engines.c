@@ -20,7 +20,9 @@
  * user, so a program may store or return an address (of its stack, a map
  * value), which differs between runtimes whatever the engine: when the two
  * interpreters disagree, the program depends on addresses and is counted,
- * not compared. When they agree and the JIT does not, that is a mismatch:
+ * not compared (the JIT runs again then too, so that the interpreter's
+ * runtime and the JIT's keep one history: see compare_input). When the
+ * interpreters agree and the JIT does not, that is a mismatch:
  * the program (in the assembler's syntax, tail-call targets included) and
  * its input are written under --out as a reproducer that --replay runs
  * again, and the exit status is 1.

@@ -7,13 +7,14 @@
  * As the verifier fuzzer's generator (tests/verifier/fuzz_gen.c), but over
  * every kind of map an engine may reach differently (per-CPU values, LRU
  * eviction, queues and stacks, ring buffers, prog arrays), with every atomic
- * operation, ALU operations on unknown operands (division by zero, shifts by
- * a register), local calls (a pointer into the caller's frame, a tail call
- * from a subprogram), tail calls between the targets, ld_abs/ld_ind (tc
- * programs without local calls, as the kernel requires), helpers that change
- * the packet, and context writes. Helper results, error codes included, go
- * into the accumulator, which ends in r0 and in a map: both engines must
- * agree on all of it.
+ * operation, ALU operations on unknown operands in the registers x86 uses
+ * implicitly (division by zero, shifts by a register), every jump condition,
+ * local calls (a pointer into the caller's frame, a tail call from a
+ * subprogram), bpf_loop callbacks, frames of many sizes, tail calls between
+ * the targets, ld_abs/ld_ind (tc programs without local calls, as the kernel
+ * requires), helpers that change the packet, and context writes. Helper
+ * results, error codes included, go into the accumulator, which ends in r0
+ * and in a map: both engines must agree on all of it.
  */
 #include <stddef.h>
 #include <stdio.h>
