@@ -19,7 +19,7 @@ static void random_bytes(struct fuzz_rng *rng, uint8_t *buf, size_t len)
 		buf[i] = (uint8_t)fuzz_next(rng);
 }
 
-static bool is_hash(uint32_t type)
+bool emaps_is_hash(uint32_t type)
 {
 	return type == BPF_MAP_TYPE_HASH || type == BPF_MAP_TYPE_PERCPU_HASH ||
 	       type == BPF_MAP_TYPE_LRU_HASH || type == BPF_MAP_TYPE_LRU_PERCPU_HASH;
@@ -38,7 +38,7 @@ static bool is_queue(uint32_t type)
 /* Maps whose elements are plain keys and values a caller can read. */
 static bool has_elements(uint32_t type)
 {
-	return is_hash(type) || is_array(type) || type == BPF_MAP_TYPE_LPM_TRIE;
+	return emaps_is_hash(type) || is_array(type) || type == BPF_MAP_TYPE_LPM_TRIE;
 }
 
 static int drop_record(void *ctx, void *data, size_t size)
@@ -87,14 +87,14 @@ void emaps_fill(struct fuzz_rng *rng, struct bpfvm_map *map)
 		fill_queue(rng, map, &info, value);
 		return;
 	}
-	if (!is_hash(info.type) && !is_array(info.type))
+	if (!emaps_is_hash(info.type) && !is_array(info.type))
 		return;
-	if (is_hash(info.type))
+	if (emaps_is_hash(info.type))
 		clear_elements(map);
 	for (uint32_t i = 0; i < info.max_entries && i < ARRAY_FILLED_MAX; i++) {
 		bool random_value = i < 8;
 
-		if (is_hash(info.type) && !random_value)
+		if (emaps_is_hash(info.type) && !random_value)
 			break;
 		memset(key, 0, info.key_size);
 		if (is_array(info.type))
