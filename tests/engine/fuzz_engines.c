@@ -161,12 +161,6 @@ static void replace_helpers(struct bpfvm *vm)
 
 /* ---- runs ---------------------------------------------------------------- */
 
-static void random_bytes(struct fuzz_rng *rng, uint8_t *buf, size_t len)
-{
-	for (size_t i = 0; i < len; i++)
-		buf[i] = (uint8_t)fuzz_next(rng);
-}
-
 static bool is_skb(enum bpf_prog_type type)
 {
 	return type == BPF_PROG_TYPE_SCHED_CLS || type == BPF_PROG_TYPE_SCHED_ACT ||
@@ -184,7 +178,7 @@ static void make_input(struct fuzz_rng *rng, enum bpf_prog_type type, struct inp
 		in->size = fuzz_below(rng, 128);
 	if (type == BPF_PROG_TYPE_RAW_TRACEPOINT)
 		in->size = 96; /* bpf_raw_tracepoint_args: 12 u64 */
-	random_bytes(rng, in->data, in->size);
+	emaps_random_bytes(rng, in->data, in->size);
 }
 
 /* The context given with the packet: the fields a test run may set. */

@@ -13,7 +13,7 @@
 #define ELEMENTS_COMPARED_MAX 65536
 #define RECORDS_MAX (1 << 16)	 /* bytes of ring buffer records compared */
 
-static void random_bytes(struct fuzz_rng *rng, uint8_t *buf, size_t len)
+void emaps_random_bytes(struct fuzz_rng *rng, uint8_t *buf, size_t len)
 {
 	for (size_t i = 0; i < len; i++)
 		buf[i] = (uint8_t)fuzz_next(rng);
@@ -64,7 +64,7 @@ static void fill_queue(struct fuzz_rng *rng, struct bpfvm_map *map,
 	while (bpfvm_map_lookup_and_delete(map, NULL, value) == 0)
 		;
 	for (uint32_t i = 0; i < n; i++) {
-		random_bytes(rng, value, info->value_size);
+		emaps_random_bytes(rng, value, info->value_size);
 		bpfvm_map_update(map, NULL, value, BPF_ANY);
 	}
 }
@@ -102,10 +102,10 @@ void emaps_fill(struct fuzz_rng *rng, struct bpfvm_map *map)
 		else if (fuzz_below(rng, 2))
 			memcpy(key, &i, info.key_size < 4 ? info.key_size : 4); /* small keys */
 		else
-			random_bytes(rng, key, info.key_size);
+			emaps_random_bytes(rng, key, info.key_size);
 		memset(value, 0, value_len);
 		if (random_value)
-			random_bytes(rng, value, value_len);
+			emaps_random_bytes(rng, value, value_len);
 		bpfvm_map_update(map, key, value, BPF_ANY); /* refused when frozen */
 	}
 }
