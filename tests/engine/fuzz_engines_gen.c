@@ -574,37 +574,35 @@ static void refer_subprog(struct egen *g, enum subprog_kind kind)
 	}
 }
 
-/* bpf_for_each_map_elem(map, callback, &slot, 0): the callback folds each
- * key and value into our slot (in the map's order: the hash maps have a
- * zero seed), writes the value, and stops at some key. */
-static void for_each_map_elem(struct egen *g)
+/* helper(r1, callback, &slot, 0), r1 set by the caller: the callback folds
+ * what it is given into our slot (r10-8, holding r9), and stops early. */
+static void call_with_callback(struct egen *g, enum subprog_kind kind, int32_t helper)
 {
-	emit(g, BPF_STX | BPF_MEM | BPF_DW, 10, 9, -8, 0);
-	emit_map(g, 1, value_maps[below(g, sizeof(value_maps) / sizeof(value_maps[0]))]);
-	refer_subprog(g, SUB_EACH_CALLBACK);
+	refer_subprog(g, kind);
 	mov_reg(g, 3, 10);
 	add_imm(g, 3, -8);
 	emit(g, BPF_ALU64 | BPF_MOV | BPF_K, 4, 0, 0, 0);
-	emit_call(g, BPF_FUNC_for_each_map_elem);
+	emit_call(g, helper);
 	accumulate(g, 0);
 	emit(g, BPF_LDX | BPF_MEM | BPF_DW, 3, 10, -8, 0);
 	emit(g, BPF_ALU64 | BPF_XOR | BPF_X, 9, 3, 0, 0);
 }
 
-/* bpf_loop(n, callback, &slot, 0): the callback folds the index into our
- * slot, and stops the loop early at some index. */
+/* bpf_for_each_map_elem over a map of values: in the map's order (the hash
+ * maps have a zero seed); the callback writes each value. */
+static void for_each_map_elem(struct egen *g)
+{
+	emit(g, BPF_STX | BPF_MEM | BPF_DW, 10, 9, -8, 0);
+	emit_map(g, 1, value_maps[below(g, sizeof(value_maps) / sizeof(value_maps[0]))]);
+	call_with_callback(g, SUB_EACH_CALLBACK, BPF_FUNC_for_each_map_elem);
+}
+
+/* bpf_loop of 0 to 11 rounds. */
 static void bpf_loop(struct egen *g)
 {
 	emit(g, BPF_STX | BPF_MEM | BPF_DW, 10, 9, -8, 0);
 	emit(g, BPF_ALU64 | BPF_MOV | BPF_K, 1, 0, 0, (int32_t)below(g, 12));
-	refer_subprog(g, SUB_LOOP_CALLBACK);
-	mov_reg(g, 3, 10);
-	add_imm(g, 3, -8);
-	emit(g, BPF_ALU64 | BPF_MOV | BPF_K, 4, 0, 0, 0);
-	emit_call(g, BPF_FUNC_loop);
-	accumulate(g, 0);
-	emit(g, BPF_LDX | BPF_MEM | BPF_DW, 3, 10, -8, 0);
-	emit(g, BPF_ALU64 | BPF_XOR | BPF_X, 9, 3, 0, 0);
+	call_with_callback(g, SUB_LOOP_CALLBACK, BPF_FUNC_loop);
 }
 
 static void block_local_call(struct egen *g)
