@@ -2,6 +2,7 @@
  * reproducers and their replay.
  *
  *   fuzz_engines [--seconds N] [--seed S] [--iterations N] [--iteration I]
+ *                [--min-iterations N]
  *                [--objects-under ROOT]... [--asm DIR]... [--out DIR]
  *                [--max-reports N] [--verbose]
  *   fuzz_engines --replay FILE...
@@ -67,6 +68,7 @@ struct options {
 	double seconds;
 	uint64_t seed;
 	uint64_t iterations; /* 0: until the time runs out */
+	uint64_t min_iterations; /* however long they take (a sanitizer build) */
 	int64_t only;	     /* --iteration I, or -1 */
 	const char *trees[4];
 	unsigned tree_cnt;
@@ -598,10 +600,19 @@ out:
 		egen_maps_close(egen[e]);
 }
 
-/* Every seed unmutated first. */
-static void run_seeds(const struct options *o, struct stats *stats)
+static double now_seconds(void)
 {
-	for (size_t i = 0; i < engines[INTERP].seeds.cnt; i++) {
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Every seed unmutated first, as long as the time lasts (a sanitizer build
+ * spends most of a short run loading and running them). */
+static void run_seeds(const struct options *o, struct stats *stats, double deadline)
+{
+	for (size_t i = 0; i < engines[INTERP].seeds.cnt && now_seconds() < deadline; i++) {
 		struct trial t = { .iteration = ~(uint64_t)i, .mutations = "",
 				   .budget = RUN_BUDGET };
 		struct bpfvm_map **maps[ENGINES];
@@ -613,14 +624,6 @@ static void run_seeds(const struct options *o, struct stats *stats)
 		share(&t, &engines[INTERP].seeds.progs[i], maps);
 		try_trial(o, stats, &rng, &t, false);
 	}
-}
-
-static double now_seconds(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 static void print_summary(const struct options *o, const struct stats *stats, double seconds)
@@ -801,6 +804,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 			o->seed = strtoull(value, NULL, 0);
 		else if (strcmp(arg, "--iterations") == 0)
 			o->iterations = strtoull(value, NULL, 0);
+		else if (strcmp(arg, "--min-iterations") == 0)
+			o->min_iterations = strtoull(value, NULL, 0);
 		else if (strcmp(arg, "--iteration") == 0)
 			o->only = (int64_t)strtoull(value, NULL, 0);
 		else if (strcmp(arg, "--objects-under") == 0 && o->tree_cnt < 4)
@@ -817,6 +822,17 @@ static int parse_options(int argc, char **argv, struct options *o)
 			return -1;
 	}
 	return 0;
+}
+
+/* Whether iteration i is past the end: --iteration, --iterations, or the
+ * time and --min-iterations. */
+static bool done(const struct options *o, uint64_t i, double deadline)
+{
+	if (o->only >= 0)
+		return i > (uint64_t)o->only;
+	if (o->iterations)
+		return i >= o->iterations;
+	return i >= o->min_iterations && now_seconds() > deadline;
 }
 
 /* A runtime of each engine with the helpers replaced, bound to vCPU 0 (per-CPU
@@ -877,7 +893,8 @@ int main(int argc, char **argv)
 
 	if (parse_options(argc, argv, &o)) {
 		fprintf(stderr, "usage: %s [--seconds N] [--seed S] [--iterations N] "
-				"[--iteration I] [--objects-under ROOT]... [--asm DIR]... "
+				"[--iteration I] [--min-iterations N] [--objects-under ROOT]... "
+				"[--asm DIR]... "
 				"[--out DIR] [--max-reports N] [--verbose] | --replay FILE...\n",
 			argv[0]);
 		return 2;
@@ -901,15 +918,9 @@ int main(int argc, char **argv)
 	}
 	deadline = start + o.seconds;
 	if (o.only < 0)
-		run_seeds(&o, &stats);
-	for (uint64_t i = o.only < 0 ? 0 : (uint64_t)o.only;; i++) {
-		if (o.only >= 0 && i > (uint64_t)o.only)
-			break;
-		if (o.only < 0 && ((o.iterations && i >= o.iterations) ||
-				   (!o.iterations && now_seconds() > deadline)))
-			break;
+		run_seeds(&o, &stats, o.iterations ? 1e300 : deadline);
+	for (uint64_t i = o.only < 0 ? 0 : (uint64_t)o.only; !done(&o, i, deadline); i++)
 		iterate(&o, &stats, i);
-	}
 	print_summary(&o, &stats, now_seconds() - start);
 	destroy_engines();
 	return stats.mismatches ? 1 : 0;
