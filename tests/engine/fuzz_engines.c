@@ -2,6 +2,7 @@
  * reproducers and their replay.
  *
  *   fuzz_engines [--seconds N] [--seed S] [--iterations N] [--iteration I]
+ *                [--min-iterations N]
  *                [--objects-under ROOT]... [--asm DIR]... [--out DIR]
  *                [--max-reports N] [--verbose]
  *   fuzz_engines --replay FILE...
@@ -20,7 +21,9 @@
  * user, so a program may store or return an address (of its stack, a map
  * value), which differs between runtimes whatever the engine: when the two
  * interpreters disagree, the program depends on addresses and is counted,
- * not compared. When they agree and the JIT does not, that is a mismatch:
+ * not compared (the JIT runs again then too, so that the interpreter's
+ * runtime and the JIT's keep one history: see compare_input). When the
+ * interpreters agree and the JIT does not, that is a mismatch:
  * the program (in the assembler's syntax, tail-call targets included) and
  * its input are written under --out as a reproducer that --replay runs
  * again, and the exit status is 1.
@@ -42,7 +45,6 @@
 #include "engine/run_ctx.h"
 #include "fuzz_engines.h"
 #include "helpers/helper_table.h"
-#include "testlib.h"
 #include "verifier/checked_testlib.h"
 
 #define INPUTS_PER_PROGRAM 3
@@ -66,6 +68,7 @@ struct options {
 	double seconds;
 	uint64_t seed;
 	uint64_t iterations; /* 0: until the time runs out */
+	uint64_t min_iterations; /* however long they take (a sanitizer build) */
 	int64_t only;	     /* --iteration I, or -1 */
 	const char *trees[4];
 	unsigned tree_cnt;
@@ -160,12 +163,6 @@ static void replace_helpers(struct bpfvm *vm)
 
 /* ---- runs ---------------------------------------------------------------- */
 
-static void random_bytes(struct fuzz_rng *rng, uint8_t *buf, size_t len)
-{
-	for (size_t i = 0; i < len; i++)
-		buf[i] = (uint8_t)fuzz_next(rng);
-}
-
 static bool is_skb(enum bpf_prog_type type)
 {
 	return type == BPF_PROG_TYPE_SCHED_CLS || type == BPF_PROG_TYPE_SCHED_ACT ||
@@ -183,7 +180,7 @@ static void make_input(struct fuzz_rng *rng, enum bpf_prog_type type, struct inp
 		in->size = fuzz_below(rng, 128);
 	if (type == BPF_PROG_TYPE_RAW_TRACEPOINT)
 		in->size = 96; /* bpf_raw_tracepoint_args: 12 u64 */
-	random_bytes(rng, in->data, in->size);
+	emaps_random_bytes(rng, in->data, in->size);
 }
 
 /* The context given with the packet: the fields a test run may set. */
@@ -400,13 +397,17 @@ static bool agree(struct trial *t, enum engine_index x, enum engine_index y, uin
 /* Runs the trial on one input under the interpreter and the JIT; false on
  * a mismatch. When they disagree, the interpreter runs again beside the
  * control: if the two interpreters disagree as well, the program depends on
- * addresses and the input is not counted. */
+ * addresses and the input is not counted. The JIT then runs again too: the
+ * interpreter's runtime and the JIT's must have the same history, since
+ * what a program reads without having written it (a ring buffer record
+ * that bpf_ringbuf_reserve does not clear) is what earlier runs left. */
 static bool compare_input(const struct options *o, struct stats *stats, struct trial *t,
 			  uint64_t input_seed)
 {
 	static struct result res[ENGINES], again[ENGINES];
 	struct input in[ENGINES], in_again[ENGINES];
 	char why[1024], control_why[1024];
+	bool same;
 
 	stats->runs++;
 	if (agree(t, INTERP, JIT, input_seed, in, res, why, sizeof(why))) {
@@ -417,8 +418,11 @@ static bool compare_input(const struct options *o, struct stats *stats, struct t
 			       res[INTERP].err, res[INTERP].retval, res[INTERP].message);
 		return true;
 	}
-	if (!agree(t, INTERP, CONTROL, input_seed, in_again, again, control_why,
-		   sizeof(control_why))) {
+	same = agree(t, INTERP, CONTROL, input_seed, in_again, again, control_why,
+		     sizeof(control_why));
+
+	run_one(t->loaded[JIT], &t->prog[JIT], input_seed, &in_again[JIT], &again[JIT]);
+	if (!same) {
 		if (o->verbose)
 			printf("iteration %" PRIu64 ": depends on addresses: %s\n", t->iteration,
 			       control_why);
@@ -596,10 +600,19 @@ out:
 		egen_maps_close(egen[e]);
 }
 
-/* Every seed unmutated first. */
-static void run_seeds(const struct options *o, struct stats *stats)
+static double now_seconds(void)
 {
-	for (size_t i = 0; i < engines[INTERP].seeds.cnt; i++) {
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Every seed unmutated first, as long as the time lasts (a sanitizer build
+ * spends most of a short run loading and running them). */
+static void run_seeds(const struct options *o, struct stats *stats, double deadline)
+{
+	for (size_t i = 0; i < engines[INTERP].seeds.cnt && now_seconds() < deadline; i++) {
 		struct trial t = { .iteration = ~(uint64_t)i, .mutations = "",
 				   .budget = RUN_BUDGET };
 		struct bpfvm_map **maps[ENGINES];
@@ -611,14 +624,6 @@ static void run_seeds(const struct options *o, struct stats *stats)
 		share(&t, &engines[INTERP].seeds.progs[i], maps);
 		try_trial(o, stats, &rng, &t, false);
 	}
-}
-
-static double now_seconds(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 static void print_summary(const struct options *o, const struct stats *stats, double seconds)
@@ -786,6 +791,10 @@ static int parse_options(int argc, char **argv, struct options *o)
 			o->verbose = true;
 			continue;
 		}
+		if (strncmp(arg, "--", 2) != 0 && o->replay_cnt && o->replay_cnt < 64) {
+			o->replays[o->replay_cnt++] = arg; /* --replay FILE FILE ... */
+			continue;
+		}
 		if (!value)
 			return -1;
 		i++;
@@ -795,6 +804,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 			o->seed = strtoull(value, NULL, 0);
 		else if (strcmp(arg, "--iterations") == 0)
 			o->iterations = strtoull(value, NULL, 0);
+		else if (strcmp(arg, "--min-iterations") == 0)
+			o->min_iterations = strtoull(value, NULL, 0);
 		else if (strcmp(arg, "--iteration") == 0)
 			o->only = (int64_t)strtoull(value, NULL, 0);
 		else if (strcmp(arg, "--objects-under") == 0 && o->tree_cnt < 4)
@@ -811,6 +822,17 @@ static int parse_options(int argc, char **argv, struct options *o)
 			return -1;
 	}
 	return 0;
+}
+
+/* Whether iteration i is past the end: --iteration, --iterations, or the
+ * time and --min-iterations. */
+static bool done(const struct options *o, uint64_t i, double deadline)
+{
+	if (o->only >= 0)
+		return i > (uint64_t)o->only;
+	if (o->iterations)
+		return i >= o->iterations;
+	return i >= o->min_iterations && now_seconds() > deadline;
 }
 
 /* A runtime of each engine with the helpers replaced, bound to vCPU 0 (per-CPU
@@ -871,13 +893,15 @@ int main(int argc, char **argv)
 
 	if (parse_options(argc, argv, &o)) {
 		fprintf(stderr, "usage: %s [--seconds N] [--seed S] [--iterations N] "
-				"[--iteration I] [--objects-under ROOT]... [--asm DIR]... "
+				"[--iteration I] [--min-iterations N] [--objects-under ROOT]... "
+				"[--asm DIR]... "
 				"[--out DIR] [--max-reports N] [--verbose] | --replay FILE...\n",
 			argv[0]);
 		return 2;
 	}
 	if (o.replay_cnt)
 		o.tree_cnt = o.asm_dir_cnt = 0;
+	start = now_seconds(); /* --seconds covers loading the seeds too */
 	status = create_engines(&o);
 	if (status) {
 		destroy_engines();
@@ -892,18 +916,11 @@ int main(int argc, char **argv)
 		destroy_engines();
 		return status;
 	}
-	start = now_seconds();
 	deadline = start + o.seconds;
 	if (o.only < 0)
-		run_seeds(&o, &stats);
-	for (uint64_t i = o.only < 0 ? 0 : (uint64_t)o.only;; i++) {
-		if (o.only >= 0 && i > (uint64_t)o.only)
-			break;
-		if (o.only < 0 && ((o.iterations && i >= o.iterations) ||
-				   (!o.iterations && now_seconds() > deadline)))
-			break;
+		run_seeds(&o, &stats, o.iterations ? 1e300 : deadline);
+	for (uint64_t i = o.only < 0 ? 0 : (uint64_t)o.only; !done(&o, i, deadline); i++)
 		iterate(&o, &stats, i);
-	}
 	print_summary(&o, &stats, now_seconds() - start);
 	destroy_engines();
 	return stats.mismatches ? 1 : 0;

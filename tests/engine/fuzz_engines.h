@@ -58,6 +58,12 @@ void egen_generate(struct fuzz_rng *rng, struct bpfvm_map *maps[EGEN_MAPS],
 		   struct egen_set *set);
 void egen_release(struct egen_set *set);
 
+/* len bytes from rng: map keys and values, packets. */
+void emaps_random_bytes(struct fuzz_rng *rng, uint8_t *buf, size_t len);
+
+/* Whether a map type is one of the four hash maps. */
+bool emaps_is_hash(uint32_t type);
+
 /* Empties a map and gives it random contents: a few random elements, the
  * rest of an array zero, queues and stacks partly filled, ring buffers
  * drained. Maps of other types are left as they are. */

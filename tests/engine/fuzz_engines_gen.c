@@ -7,13 +7,14 @@
  * As the verifier fuzzer's generator (tests/verifier/fuzz_gen.c), but over
  * every kind of map an engine may reach differently (per-CPU values, LRU
  * eviction, queues and stacks, ring buffers, prog arrays), with every atomic
- * operation, ALU operations on unknown operands (division by zero, shifts by
- * a register), local calls (a pointer into the caller's frame, a tail call
- * from a subprogram), tail calls between the targets, ld_abs/ld_ind (tc
- * programs without local calls, as the kernel requires), helpers that change
- * the packet, and context writes. Helper results, error codes included, go
- * into the accumulator, which ends in r0 and in a map: both engines must
- * agree on all of it.
+ * operation, ALU operations on unknown operands in the registers x86 uses
+ * implicitly (division by zero, shifts by a register), every jump condition,
+ * local calls (a pointer into the caller's frame, a tail call from a
+ * subprogram), bpf_loop callbacks, frames of many sizes, tail calls between
+ * the targets, ld_abs/ld_ind (tc programs without local calls, as the kernel
+ * requires), helpers that change the packet, and context writes. Helper
+ * results, error codes included, go into the accumulator, which ends in r0
+ * and in a map: both engines must agree on all of it.
  */
 #include <stddef.h>
 #include <stdio.h>
@@ -28,9 +29,9 @@
 #define ARRAY_VALUE 32
 #define HASH_VALUE 16
 #define PROG_SLOTS 4
-#define SUBPROGS 4
+#define SUBPROGS 5
 
-enum subprog_kind { SUB_STACK, SUB_TAIL, SUB_MAP, SUB_LOOP_CALLBACK };
+enum subprog_kind { SUB_STACK, SUB_TAIL, SUB_MAP, SUB_LOOP_CALLBACK, SUB_EACH_CALLBACK };
 
 struct egen {
 	struct fuzz_rng *rng;
@@ -565,7 +566,7 @@ static void refer_subprog(struct egen *g, enum subprog_kind kind)
 		return;
 	g->call_kinds[g->call_cnt] = kind;
 	g->call_sites[g->call_cnt++] = g->cnt;
-	if (kind == SUB_LOOP_CALLBACK) {
+	if (kind == SUB_LOOP_CALLBACK || kind == SUB_EACH_CALLBACK) {
 		emit(g, BPF_LD | BPF_IMM | BPF_DW, 2, BPF_PSEUDO_FUNC, 0, 0);
 		emit(g, 0, 0, 0, 0, 0);
 	} else {
@@ -573,20 +574,35 @@ static void refer_subprog(struct egen *g, enum subprog_kind kind)
 	}
 }
 
-/* bpf_loop(n, callback, &slot, 0): the callback folds the index into our
- * slot, and stops the loop early at some index. */
+/* helper(r1, callback, &slot, 0), r1 set by the caller: the callback folds
+ * what it is given into our slot (r10-8, holding r9), and stops early. */
+static void call_with_callback(struct egen *g, enum subprog_kind kind, int32_t helper)
+{
+	refer_subprog(g, kind);
+	mov_reg(g, 3, 10);
+	add_imm(g, 3, -8);
+	emit(g, BPF_ALU64 | BPF_MOV | BPF_K, 4, 0, 0, 0);
+	emit_call(g, helper);
+	accumulate(g, 0);
+	emit(g, BPF_LDX | BPF_MEM | BPF_DW, 3, 10, -8, 0);
+	emit(g, BPF_ALU64 | BPF_XOR | BPF_X, 9, 3, 0, 0);
+}
+
+/* bpf_for_each_map_elem over a map of values: in the map's order (the hash
+ * maps have a zero seed); the callback writes each value. */
+static void for_each_map_elem(struct egen *g)
+{
+	emit(g, BPF_STX | BPF_MEM | BPF_DW, 10, 9, -8, 0);
+	emit_map(g, 1, value_maps[below(g, sizeof(value_maps) / sizeof(value_maps[0]))]);
+	call_with_callback(g, SUB_EACH_CALLBACK, BPF_FUNC_for_each_map_elem);
+}
+
+/* bpf_loop of 0 to 11 rounds. */
 static void bpf_loop(struct egen *g)
 {
 	emit(g, BPF_STX | BPF_MEM | BPF_DW, 10, 9, -8, 0);
 	emit(g, BPF_ALU64 | BPF_MOV | BPF_K, 1, 0, 0, (int32_t)below(g, 12));
-	refer_subprog(g, SUB_LOOP_CALLBACK);
-	mov_reg(g, 3, 10);
-	add_imm(g, 3, -8);
-	emit(g, BPF_ALU64 | BPF_MOV | BPF_K, 4, 0, 0, 0);
-	emit_call(g, BPF_FUNC_loop);
-	accumulate(g, 0);
-	emit(g, BPF_LDX | BPF_MEM | BPF_DW, 3, 10, -8, 0);
-	emit(g, BPF_ALU64 | BPF_XOR | BPF_X, 9, 3, 0, 0);
+	call_with_callback(g, SUB_LOOP_CALLBACK, BPF_FUNC_loop);
 }
 
 static void block_local_call(struct egen *g)
@@ -602,6 +618,9 @@ static void block_local_call(struct egen *g)
 	switch (kind) {
 	case SUB_LOOP_CALLBACK:
 		bpf_loop(g);
+		break;
+	case SUB_EACH_CALLBACK:
+		for_each_map_elem(g);
 		break;
 	case SUB_STACK: /* f(r9, &slot): the callee reads and writes our frame */
 		emit(g, BPF_STX | BPF_MEM | BPF_DW, 10, 9, -8, 0);
@@ -646,6 +665,19 @@ static void emit_subprog(struct egen *g, enum subprog_kind kind)
 		emit(g, BPF_ALU64 | BPF_MOV | BPF_K, 9, 0, 0, 0);
 		tail_call(g);
 		emit(g, BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, 0x51);
+		break;
+	case SUB_EACH_CALLBACK: /* (map, key, value, &slot): r0 1 stops at a key */
+		emit(g, BPF_LDX | BPF_MEM | BPF_W, 1, 2, 0, 0);
+		emit(g, BPF_LDX | BPF_MEM | BPF_DW, 5, 4, 0, 0);
+		emit(g, BPF_ALU64 | BPF_ADD | BPF_X, 5, 1, 0, 0);
+		emit(g, BPF_LDX | BPF_MEM | BPF_DW, 0, 3, 0, 0);
+		emit(g, BPF_ALU64 | BPF_MUL | BPF_K, 5, 0, 0, 31);
+		emit(g, BPF_ALU64 | BPF_ADD | BPF_X, 5, 0, 0, 0);
+		emit(g, BPF_STX | BPF_MEM | BPF_DW, 4, 5, 0, 0);
+		emit(g, BPF_STX | BPF_MEM | BPF_DW, 3, 5, 8, 0);
+		emit(g, BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, 0);
+		emit(g, BPF_JMP | BPF_JNE | BPF_K, 1, 0, 1, (int32_t)below(g, 8));
+		emit(g, BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, 1);
 		break;
 	case SUB_LOOP_CALLBACK: /* (index, &slot): r0 1 stops the loop */
 		emit(g, BPF_LDX | BPF_MEM | BPF_DW, 3, 2, 0, 0);
@@ -830,8 +862,12 @@ int egen_maps(struct bpfvm *vm, struct bpfvm_map *maps[EGEN_MAPS])
 
 	memset(maps, 0, EGEN_MAPS * sizeof(maps[0]));
 	for (int i = 0; i < EGEN_MAPS; i++) {
+		/* a zero hash seed: the same order of elements in every runtime */
+		struct bpfvm_map_create_opts opts = { .sz = sizeof(opts),
+						      .map_flags = emaps_is_hash(defs[i].type) ?
+								   BPF_F_ZERO_SEED : 0 };
 		int err = bpfvm_map_create(vm, defs[i].type, "engines", defs[i].key,
-					   defs[i].value, defs[i].max, NULL, &maps[i]);
+					   defs[i].value, defs[i].max, &opts, &maps[i]);
 
 		if (err) {
 			egen_maps_close(maps);

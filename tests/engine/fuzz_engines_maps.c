@@ -13,13 +13,13 @@
 #define ELEMENTS_COMPARED_MAX 65536
 #define RECORDS_MAX (1 << 16)	 /* bytes of ring buffer records compared */
 
-static void random_bytes(struct fuzz_rng *rng, uint8_t *buf, size_t len)
+void emaps_random_bytes(struct fuzz_rng *rng, uint8_t *buf, size_t len)
 {
 	for (size_t i = 0; i < len; i++)
 		buf[i] = (uint8_t)fuzz_next(rng);
 }
 
-static bool is_hash(uint32_t type)
+bool emaps_is_hash(uint32_t type)
 {
 	return type == BPF_MAP_TYPE_HASH || type == BPF_MAP_TYPE_PERCPU_HASH ||
 	       type == BPF_MAP_TYPE_LRU_HASH || type == BPF_MAP_TYPE_LRU_PERCPU_HASH;
@@ -38,7 +38,7 @@ static bool is_queue(uint32_t type)
 /* Maps whose elements are plain keys and values a caller can read. */
 static bool has_elements(uint32_t type)
 {
-	return is_hash(type) || is_array(type) || type == BPF_MAP_TYPE_LPM_TRIE;
+	return emaps_is_hash(type) || is_array(type) || type == BPF_MAP_TYPE_LPM_TRIE;
 }
 
 static int drop_record(void *ctx, void *data, size_t size)
@@ -64,7 +64,7 @@ static void fill_queue(struct fuzz_rng *rng, struct bpfvm_map *map,
 	while (bpfvm_map_lookup_and_delete(map, NULL, value) == 0)
 		;
 	for (uint32_t i = 0; i < n; i++) {
-		random_bytes(rng, value, info->value_size);
+		emaps_random_bytes(rng, value, info->value_size);
 		bpfvm_map_update(map, NULL, value, BPF_ANY);
 	}
 }
@@ -87,14 +87,14 @@ void emaps_fill(struct fuzz_rng *rng, struct bpfvm_map *map)
 		fill_queue(rng, map, &info, value);
 		return;
 	}
-	if (!is_hash(info.type) && !is_array(info.type))
+	if (!emaps_is_hash(info.type) && !is_array(info.type))
 		return;
-	if (is_hash(info.type))
+	if (emaps_is_hash(info.type))
 		clear_elements(map);
 	for (uint32_t i = 0; i < info.max_entries && i < ARRAY_FILLED_MAX; i++) {
 		bool random_value = i < 8;
 
-		if (is_hash(info.type) && !random_value)
+		if (emaps_is_hash(info.type) && !random_value)
 			break;
 		memset(key, 0, info.key_size);
 		if (is_array(info.type))
@@ -102,10 +102,10 @@ void emaps_fill(struct fuzz_rng *rng, struct bpfvm_map *map)
 		else if (fuzz_below(rng, 2))
 			memcpy(key, &i, info.key_size < 4 ? info.key_size : 4); /* small keys */
 		else
-			random_bytes(rng, key, info.key_size);
+			emaps_random_bytes(rng, key, info.key_size);
 		memset(value, 0, value_len);
 		if (random_value)
-			random_bytes(rng, value, value_len);
+			emaps_random_bytes(rng, value, value_len);
 		bpfvm_map_update(map, key, value, BPF_ANY); /* refused when frozen */
 	}
 }
