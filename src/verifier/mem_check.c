@@ -310,10 +310,11 @@ static bool read_rodata(const struct value_info *v, const struct reg_state *reg,
 	if (v->map->ops->direct_value_addr(v->map, 0, &addr))
 		return false;
 	addr = (uint8_t *)addr + off + (int64_t)reg->var_off.value;
+	/* The offset need not be aligned to the size: copy the bytes. */
 	switch (size) {
-	case 1: *value = *(const uint8_t *)addr; return true;
-	case 2: *value = *(const uint16_t *)addr; return true;
-	case 4: *value = *(const uint32_t *)addr; return true;
+	case 1: { uint8_t v8; memcpy(&v8, addr, 1); *value = v8; return true; }
+	case 2: { uint16_t v16; memcpy(&v16, addr, 2); *value = v16; return true; }
+	case 4: { uint32_t v32; memcpy(&v32, addr, 4); *value = v32; return true; }
 	case 8: memcpy(value, addr, 8); return true;
 	}
 	return false;
