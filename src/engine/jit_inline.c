@@ -1,22 +1,38 @@
 /* Helpers compiled inline, as the kernel's verifier inlines them for its JIT
- * (fixup_bpf_calls, map_gen_lookup): today bpf_map_lookup_elem on a
- * BPF_MAP_TYPE_ARRAY whose map is known where it is called. For
- * `r1 = map ll; ...; call bpf_map_lookup_elem` in one basic block:
+ * (do_misc_fixups, map_gen_lookup). Only a built-in helper is replaced: one
+ * that the embedder registered under the same id is called.
+ *
+ * bpf_get_smp_processor_id: r0 = the run's vCPU (run_ctx.cpu, constant
+ * along a chain), which is what the helper returns; the kernel loads the
+ * per-CPU cpu_number.
+ *
+ * bpf_map_lookup_elem on an ARRAY or PERCPU_ARRAY whose map is known where
+ * it is called (`r1 = map ll; ...; call bpf_map_lookup_elem` in one basic
+ * block):
  *
  *     mov   eax, [rsi]            r0 = *(u32 *)key
  *     cmp   eax, max_entries
  *     jae   null
  *     imul  rax, rax, stride      (or shl)
- *     add   rax, base             r0 = &element
+ *   per-CPU arrays only, the slice of the run's vCPU:
+ *     mov   r11, [r12 + run]
+ *     mov   r11d, [r11 + cpu]
+ *     cmp   r11d, nr_cpus
+ *     jae   null
+ *     imul  r11, r11, cpu_stride  (or shl)
+ *     add   rax, r11
+ *   then:
+ *     mov   r11, base
+ *     add   rax, r11              r0 = &element
  *     jmp   done
  *   null:
  *     mov   eax, 0
  *   done:
  *
  * which is what the built-in helper computes (maps/array.c:
- * array_bpf_lookup), without its call. Only the built-in helper is
- * replaced: one that the embedder registered under the same id is called. */
+ * array_bpf_lookup, percpu_array_bpf_lookup_percpu), without its call. */
 #include "core/runtime.h"
+#include "engine/run_ctx.h"
 #include "engine/jit_internal.h"
 #include "helpers/helper_table.h"
 #include "isa/isa.h"
@@ -72,50 +88,90 @@ static const struct bpfvm_map *known_map(const struct jit_ctx *ctx, uint8_t reg)
 	return NULL;
 }
 
-static bool is_builtin_map_lookup(const struct jit_ctx *ctx)
+#define RUN_AT(reg, field) x86_at(reg, (int32_t)offsetof(struct run_ctx, field))
+
+/* Whether the call is to the built-in helper `id` (not an embedder's). */
+static bool is_builtin_helper(const struct jit_ctx *ctx, int32_t id)
 {
 	const struct helper_entry *entry;
 
-	if (jit_insn(ctx)->src_reg != 0 || jit_insn(ctx)->imm != BPF_FUNC_map_lookup_elem)
+	if (jit_insn(ctx)->src_reg != 0 || jit_insn(ctx)->imm != id)
 		return false;
-	entry = helper_table_find(&ctx->prog->vm->helpers, BPF_FUNC_map_lookup_elem);
+	entry = helper_table_find(&ctx->prog->vm->helpers, id);
 	return entry && entry->proto && entry->fn == jit_decoded(ctx)->helper;
 }
 
-static void emit_array_lookup(struct jit_buf *buf, uint8_t *base, uint64_t stride,
-			      uint32_t max_entries)
+/* reg = the run's vCPU (zero-extended). */
+static void emit_load_cpu(struct jit_buf *buf, int reg)
 {
-	uint8_t *to_null, *to_done;
+	x86_load(buf, X86_64, reg, JIT_STATE_AT(run));
+	x86_load(buf, X86_32, reg, RUN_AT(reg, cpu));
+}
+
+/* reg *= factor, which fits an imm32. */
+static void emit_scale(struct jit_buf *buf, int reg, uint64_t factor)
+{
+	if ((factor & (factor - 1)) == 0)
+		x86_shift_ri(buf, X86_SHL, true, reg, (uint8_t)__builtin_ctzll(factor));
+	else
+		x86_imul_ri(buf, true, reg, reg, (int32_t)factor);
+}
+
+/* jae to the null path; returns where its rel8 ends. */
+static uint8_t *emit_jae_null(struct jit_buf *buf)
+{
+	x86_jcc_rel8(buf, X86_CC_AE, 0);
+	return buf->p;
+}
+
+static void emit_array_lookup(struct jit_buf *buf, const struct array_inline *layout)
+{
+	uint8_t *to_null[2] = { NULL, NULL }, *to_done;
 
 	x86_load(buf, X86_32, X86_RAX, x86_at(X86_RSI, 0));
-	x86_alu_ri(buf, X86_CMP, false, X86_RAX, (int32_t)max_entries);
-	x86_jcc_rel8(buf, X86_CC_AE, 0);
-	to_null = buf->p;
-	if ((stride & (stride - 1)) == 0)
-		x86_shift_ri(buf, X86_SHL, true, X86_RAX, (uint8_t)__builtin_ctzll(stride));
-	else
-		x86_imul_ri(buf, true, X86_RAX, X86_RAX, (int32_t)stride);
-	x86_mov_ri(buf, true, JIT_TMP2, (int64_t)(uintptr_t)base);
+	x86_alu_ri(buf, X86_CMP, false, X86_RAX, (int32_t)layout->max_entries);
+	to_null[0] = emit_jae_null(buf);
+	emit_scale(buf, X86_RAX, layout->stride);
+	if (layout->cpu_stride) {
+		emit_load_cpu(buf, JIT_TMP2);
+		x86_alu_ri(buf, X86_CMP, false, JIT_TMP2, (int32_t)layout->nr_cpus);
+		to_null[1] = emit_jae_null(buf);
+		emit_scale(buf, JIT_TMP2, layout->cpu_stride);
+		x86_alu_rr(buf, X86_ADD, true, X86_RAX, JIT_TMP2);
+	}
+	x86_mov_ri(buf, true, JIT_TMP2, (int64_t)(uintptr_t)layout->base);
 	x86_alu_rr(buf, X86_ADD, true, X86_RAX, JIT_TMP2);
 	x86_jmp_rel8(buf, 0);
 	to_done = buf->p;
-	to_null[-1] = (uint8_t)(buf->p - to_null);
+	for (int i = 0; i < 2; i++)
+		if (to_null[i])
+			to_null[i][-1] = (uint8_t)(buf->p - to_null[i]);
 	x86_mov_ri(buf, false, X86_RAX, 0);
 	to_done[-1] = (uint8_t)(buf->p - to_done);
 }
 
+static bool emit_inline_map_lookup(struct jit_ctx *ctx)
+{
+	const struct bpfvm_map *map = known_map(ctx, 1);
+	struct array_inline layout;
+
+	if (!map || !array_inline_layout(map, &layout))
+		return false;
+	/* imul's immediate: nr_cpus copies of a large value may not fit (the
+	 * 32-bit compares take max_entries and nr_cpus as they are) */
+	if (layout.stride > INT32_MAX)
+		return false;
+	emit_array_lookup(&ctx->buf, &layout);
+	return true;
+}
+
 bool jit_emit_inline_helper(struct jit_ctx *ctx)
 {
-	const struct bpfvm_map *map;
-	uint32_t max_entries;
-	uint64_t stride;
-	uint8_t *base;
-
-	if (!is_builtin_map_lookup(ctx))
-		return false;
-	map = known_map(ctx, 1);
-	if (!map || !array_inline_layout(map, &base, &stride, &max_entries) || stride > INT32_MAX)
-		return false;
-	emit_array_lookup(&ctx->buf, base, stride, max_entries);
-	return true;
+	if (is_builtin_helper(ctx, BPF_FUNC_get_smp_processor_id)) {
+		emit_load_cpu(&ctx->buf, X86_RAX);
+		return true;
+	}
+	if (is_builtin_helper(ctx, BPF_FUNC_map_lookup_elem))
+		return emit_inline_map_lookup(ctx);
+	return false;
 }

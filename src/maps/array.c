@@ -131,14 +131,18 @@ static uint8_t *array_elem(const struct bpfvm_map *map, uint32_t index)
 
 /* ---- Program side ---------------------------------------------------- */
 
-bool array_inline_layout(const struct bpfvm_map *map, uint8_t **base, uint64_t *stride,
-			 uint32_t *max_entries)
+bool array_inline_layout(const struct bpfvm_map *map, struct array_inline *layout)
 {
-	if (map_type(map) != BPF_MAP_TYPE_ARRAY)
+	bool percpu = map_type(map) == BPF_MAP_TYPE_PERCPU_ARRAY;
+	uint64_t elem = array_elem_size(map_value_size(map));
+
+	if (map_type(map) != BPF_MAP_TYPE_ARRAY && !percpu)
 		return false;
-	*base = array_elem(map, 0);
-	*stride = array_elem_size(map_value_size(map));
-	*max_entries = map_max_entries(map);
+	layout->base = array_elem(map, 0);
+	layout->nr_cpus = percpu ? map_nr_cpus(map) : 1;
+	layout->stride = elem * layout->nr_cpus;
+	layout->cpu_stride = percpu ? map_percpu_stride(map) : 0;
+	layout->max_entries = map_max_entries(map);
 	return true;
 }
 

@@ -5,6 +5,12 @@
  * and 24 bytes; the inlined programs no longer call the helper, and the
  * one whose map depends on the path still does.
  *
+ * The same for PERCPU_ARRAY lookups and bpf_get_smp_processor_id, which
+ * the JIT also compiles inline (jit_percpu_lookup.bpf.c), on each of three
+ * vCPUs (entry strides of 72 and 24 bytes, vCPU strides of 24 and 8): the
+ * results, every vCPU's slice of the maps afterwards, the vCPU id itself,
+ * and the calls gone.
+ *
  * Also: constant-key tail calls written `r3 = K; r2 = map ll; call` and
  * `r2 = map ll; r3 = K; call` (jit_tail_order.bpf.c), which the
  * interpreter's decoder fuses into one instruction, reach their target
@@ -35,9 +41,10 @@ struct wide {
 static const char *const programs[] = { "lookup_wide", "lookup_small", "lookup_either" };
 static const uint32_t keys[] = { 0, 1, 2, 3, 4, 5, 6, 9, 0x7fffffff, 0x80000000, 0xffffffff };
 
-static struct bpfvm_object *load(enum bpfvm_engine engine, const char *dir, struct bpfvm **vm)
+static struct bpfvm_object *open_object(enum bpfvm_engine engine, uint32_t nr_cpus,
+				       const char *dir, const char *file, struct bpfvm **vm)
 {
-	struct bpfvm_opts opts = { .sz = sizeof(opts), .engine = engine };
+	struct bpfvm_opts opts = { .sz = sizeof(opts), .nr_cpus = nr_cpus, .engine = engine };
 	struct bpfvm_object *obj = NULL;
 	char path[512];
 	int err = bpfvm_create(&opts, vm);
@@ -46,11 +53,18 @@ static struct bpfvm_object *load(enum bpfvm_engine engine, const char *dir, stru
 		fprintf(stderr, "engine %d: %s\n", engine, bpfvm_errmsg());
 		exit(err == -ENOTSUP ? 77 : 2);
 	}
-	snprintf(path, sizeof(path), "%s/jit_array_lookup.bpf.o", dir);
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
 	if (bpfvm_object_open(*vm, path, NULL, &obj) || bpfvm_object_load(obj)) {
 		fprintf(stderr, "%s: %s\n", path, bpfvm_errmsg());
 		exit(2);
 	}
+	return obj;
+}
+
+static struct bpfvm_object *load(enum bpfvm_engine engine, const char *dir, struct bpfvm **vm)
+{
+	struct bpfvm_object *obj = open_object(engine, 0, dir, "jit_array_lookup.bpf.o", vm);
+
 	for (uint32_t i = 0; i < 5; i++) {
 		struct wide value = { .count = i * 100, .tag = 10 * i, .more = ~0ull };
 		uint32_t small = 7 * i;
@@ -74,6 +88,21 @@ static long run(struct bpfvm_object *obj, const char *name, uint32_t key)
 	memcpy(packet, &key, sizeof(key));
 	err = bpfvm_prog_test_run(bpfvm_object_find_prog(obj, name), &opts);
 	return err ? err : (long)opts.retval;
+}
+
+/* The same on vCPU `cpu` of vm (XDP test runs take no
+ * BPF_F_TEST_RUN_ON_CPU, as in the kernel: the thread binds to it). */
+static long run_on(struct bpfvm *vm, struct bpfvm_object *obj, const char *name, uint32_t key,
+		   uint32_t cpu)
+{
+	int err = bpfvm_cpu_bind(vm, (int)cpu);
+	long r0;
+
+	if (err < 0)
+		return err;
+	r0 = run(obj, name, key);
+	bpfvm_cpu_unbind(vm);
+	return r0;
 }
 
 static void check_results(struct bpfvm_object *objs[2])
@@ -147,6 +176,118 @@ static void check_inlined(struct bpfvm *vm, struct bpfvm_object *obj)
 	}
 }
 
+/* ---- PERCPU_ARRAY lookups and bpf_get_smp_processor_id ------------- */
+
+#define PERCPU_CPUS 3
+
+static const char *const percpu_programs[] = { "percpu_lookup_wide", "percpu_lookup_small" };
+
+static struct bpfvm_object *load_percpu(enum bpfvm_engine engine, const char *dir,
+					struct bpfvm **vm)
+{
+	struct bpfvm_object *obj = open_object(engine, PERCPU_CPUS, dir,
+					       "jit_percpu_lookup.bpf.o", vm);
+
+	for (uint32_t i = 0; i < 5; i++) {
+		struct wide wide[PERCPU_CPUS];
+		uint64_t small[PERCPU_CPUS]; /* each value rounded to 8 bytes */
+
+		for (uint32_t c = 0; c < PERCPU_CPUS; c++) {
+			wide[c] = (struct wide){ .count = i * 100 + c * 10, .tag = 10 * i + c,
+						 .more = ~0ull };
+			small[c] = 7 * i + 1000 * c;
+		}
+		bpfvm_map_update(bpfvm_object_find_map(obj, "percpu_wide"), &i, wide, BPF_ANY);
+		if (i < 3)
+			bpfvm_map_update(bpfvm_object_find_map(obj, "percpu_small"), &i, small,
+					 BPF_ANY);
+	}
+	return obj;
+}
+
+static void check_percpu_results(struct bpfvm *vms[2], struct bpfvm_object *objs[2])
+{
+	for (size_t p = 0; p < COUNT(percpu_programs); p++)
+		for (size_t k = 0; k < COUNT(keys); k++)
+			for (uint32_t cpu = 0; cpu < PERCPU_CPUS; cpu++) {
+				long interp = run_on(vms[0], objs[0], percpu_programs[p], keys[k],
+						     cpu);
+				long jit = run_on(vms[1], objs[1], percpu_programs[p], keys[k], cpu);
+				char name[96];
+
+				snprintf(name, sizeof(name), "%s_key_%#x_cpu_%u_agrees",
+					 percpu_programs[p], keys[k], cpu);
+				testlib_check(name, interp == jit && interp >= 0,
+					      "interpreter %ld, JIT %ld", interp, jit);
+			}
+	for (int e = 0; e < 2; e++)
+		for (uint32_t cpu = 0; cpu < PERCPU_CPUS; cpu++) {
+			long r0 = run_on(vms[e], objs[e], "smp_processor_id", 0, cpu);
+			char name[96];
+
+			snprintf(name, sizeof(name), "smp_processor_id_on_cpu_%u_%s", cpu,
+				 e ? "jit" : "interp");
+			testlib_check(name, r0 == 100 + (long)cpu, "r0 %ld, want %u", r0,
+				      100 + cpu);
+		}
+}
+
+/* Every vCPU's value of every element: a write through the slice of
+ * another vCPU or element shows here. */
+static void check_percpu_maps(struct bpfvm_object *objs[2])
+{
+	static const struct { const char *name; size_t size; uint32_t entries; } maps[] = {
+		{ "percpu_wide", sizeof(struct wide), 5 }, { "percpu_small", 8, 3 },
+	};
+
+	for (size_t m = 0; m < COUNT(maps); m++)
+		for (uint32_t i = 0; i < maps[m].entries; i++) {
+			uint8_t a[PERCPU_CPUS * 24] = { 0 }, b[PERCPU_CPUS * 24] = { 0 };
+			char name[64];
+
+			bpfvm_map_lookup(bpfvm_object_find_map(objs[0], maps[m].name), &i, a);
+			bpfvm_map_lookup(bpfvm_object_find_map(objs[1], maps[m].name), &i, b);
+			snprintf(name, sizeof(name), "%s_%u_written_alike_on_every_cpu",
+				 maps[m].name, i);
+			testlib_check(name, memcmp(a, b, maps[m].size * PERCPU_CPUS) == 0,
+				      "the per-CPU values differ after the same runs");
+		}
+}
+
+static void check_percpu_inlined(struct bpfvm *vm, struct bpfvm_object *obj)
+{
+	static const int ids[] = { BPF_FUNC_map_lookup_elem, BPF_FUNC_get_smp_processor_id };
+	static const char *const progs[] = { "percpu_lookup_wide", "percpu_lookup_small",
+					     "smp_processor_id" };
+
+	for (size_t p = 0; p < COUNT(progs); p++)
+		for (size_t h = 0; h < COUNT(ids); h++) {
+			const void *fn = (const void *)helper_table_find(&vm->helpers,
+									 ids[h])->fn;
+			char name[96];
+
+			snprintf(name, sizeof(name), "%s_does_not_call_helper_%d", progs[p], ids[h]);
+			testlib_check(name, !code_calls(bpfvm_object_find_prog(obj, progs[p]), fn),
+				      "the code calls the helper");
+		}
+}
+
+static void check_percpu(const char *dir)
+{
+	struct bpfvm *vms[2];
+	struct bpfvm_object *objs[2];
+
+	objs[0] = load_percpu(BPFVM_ENGINE_INTERP, dir, &vms[0]);
+	objs[1] = load_percpu(BPFVM_ENGINE_JIT, dir, &vms[1]);
+	check_percpu_results(vms, objs);
+	check_percpu_maps(objs);
+	check_percpu_inlined(vms[1], objs[1]);
+	for (int e = 0; e < 2; e++) {
+		bpfvm_object_close(objs[e]);
+		bpfvm_destroy(vms[e]);
+	}
+}
+
 static void check_tail_call_orders(const char *dir)
 {
 	static const char *const names[] = { "key_first", "map_first" };
@@ -193,6 +334,7 @@ int main(int argc, char **argv)
 	check_results(objs);
 	check_maps(objs);
 	check_inlined(vms[1], objs[1]);
+	check_percpu(argv[1]);
 	check_tail_call_orders(argv[1]);
 	for (int e = 0; e < 2; e++) {
 		bpfvm_object_close(objs[e]);
