@@ -275,12 +275,14 @@ static bool fuse_constant_tail_call(const struct bpfvm_prog *prog, uint32_t call
 				    struct interp_code *code)
 {
 	const struct bpf_insn *insns = prog->insns;
-	uint32_t first = call - 3, lddw;
-	struct interp_insn *fused = &code->insns[first];
 	const struct bpf_insn *mov;
+	struct interp_insn *fused;
+	uint32_t first, lddw;
 
 	if (call < 3)
 		return false;
+	first = call - 3;
+	fused = &code->insns[first];
 	if (is_map_lddw_to_r2(&insns[first]) && is_const_mov_to_r3(&insns[call - 1]))
 		lddw = first, mov = &insns[call - 1];
 	else if (is_const_mov_to_r3(&insns[first]) && is_map_lddw_to_r2(&insns[first + 1]))
@@ -299,11 +301,13 @@ static bool fuse_constant_tail_call(const struct bpfvm_prog *prog, uint32_t call
 static void fuse_tail_call_map(const struct bpfvm_prog *prog, uint32_t call,
 			       struct interp_code *code)
 {
-	const struct bpf_insn *lddw = &prog->insns[call - 2];
-	struct interp_insn *fused = &code->insns[call - 2];
+	const struct bpf_insn *lddw;
+	struct interp_insn *fused;
 
-	if (call < 2 || !is_map_lddw_to_r2(lddw))
+	if (call < 2 || !is_map_lddw_to_r2(&prog->insns[call - 2]))
 		return;
+	lddw = &prog->insns[call - 2];
+	fused = &code->insns[call - 2];
 	fused->label = interp_labels()[INTERP_OP_TAIL_CALL_MAP];
 	fused->fused = fd_array_private_of(prog->maps[lddw->imm]);
 }

@@ -64,9 +64,10 @@ static int64_t run_budget(const struct bpfvm_prog *prog)
  * program of the runtime reaches (vm->stack_max, at most ISA_MAX_STACK),
  * which covers every program a tail call can reach from the top frame.
  * Clearing only that much rather than all ISA_MAX_STACK bytes measured
- * 26 -> 17 ns for an empty XDP program's run (bench_progs, JIT). The rest, reached
- * only through tail calls made from subprograms, is not cleared, to keep a
- * run's set-up cost independent of that reserve. */
+ * 26 -> 17 ns for an empty XDP program's run (bench_progs, JIT). The rest,
+ * reached only through tail calls made from subprograms, is not cleared, to
+ * keep a run's set-up cost independent of that reserve
+ * (tests/engine/test_fresh_stack.c). */
 static int run_on_fresh_stack(struct run_ctx *run, struct bpfvm_prog *prog,
 			      uint64_t entry, const uint64_t args[5],
 			      const uint8_t *packet, uint64_t packet_len, uint64_t *retval)
@@ -81,7 +82,6 @@ static int run_on_fresh_stack(struct run_ctx *run, struct bpfvm_prog *prog,
 		.prog_name = prog->name,
 		.run = run,
 	};
-
 	uint32_t reach = atomic_load_explicit(&prog->vm->stack_max, memory_order_relaxed);
 
 	memcpy(engine_run.args, args, sizeof(engine_run.args));
