@@ -253,10 +253,14 @@ static void decode_operands(const struct bpfvm_prog *prog, uint32_t idx,
 	}
 }
 
-static bool is_map_lddw_to_r2(const struct bpf_insn *insn)
+/* `r2 = prog array ll`. The map's type is checked here, not assumed: on a
+ * branch the verifier proved dead (a frozen .rodata flag) a tail call may
+ * name any map, and only a prog array has slots to find. */
+static bool is_prog_array_lddw_to_r2(const struct bpfvm_prog *prog, const struct bpf_insn *insn)
 {
 	return isa_is_lddw(insn->code) && insn->dst_reg == BPF_REG_2 &&
-	       insn->src_reg == BPF_PSEUDO_MAP_IDX;
+	       insn->src_reg == BPF_PSEUDO_MAP_IDX &&
+	       map_type(prog->maps[insn->imm]) == BPF_MAP_TYPE_PROG_ARRAY;
 }
 
 static bool is_const_mov_to_r3(const struct bpf_insn *insn)
@@ -283,9 +287,9 @@ static bool fuse_constant_tail_call(const struct bpfvm_prog *prog, uint32_t call
 		return false;
 	first = call - 3;
 	fused = &code->insns[first];
-	if (is_map_lddw_to_r2(&insns[first]) && is_const_mov_to_r3(&insns[call - 1]))
+	if (is_prog_array_lddw_to_r2(prog, &insns[first]) && is_const_mov_to_r3(&insns[call - 1]))
 		lddw = first, mov = &insns[call - 1];
-	else if (is_const_mov_to_r3(&insns[first]) && is_map_lddw_to_r2(&insns[first + 1]))
+	else if (is_const_mov_to_r3(&insns[first]) && is_prog_array_lddw_to_r2(prog, &insns[first + 1]))
 		lddw = first + 1, mov = &insns[first];
 	else
 		return false;
@@ -304,7 +308,7 @@ static void fuse_tail_call_map(const struct bpfvm_prog *prog, uint32_t call,
 	const struct bpf_insn *lddw;
 	struct interp_insn *fused;
 
-	if (call < 2 || !is_map_lddw_to_r2(&prog->insns[call - 2]))
+	if (call < 2 || !is_prog_array_lddw_to_r2(prog, &prog->insns[call - 2]))
 		return;
 	lddw = &prog->insns[call - 2];
 	fused = &code->insns[call - 2];

@@ -50,4 +50,25 @@ int xdp_global_reads(struct xdp_md *ctx)
 	return XDP_DROP;
 }
 
+/* A tail call on a branch that a frozen .rodata flag makes dead may name a
+ * map that is not a prog array: the verifier never visits it, the kernel
+ * loads the program, and so must bpfvm (its decoder once assumed every
+ * tail call's map had slots, and crashed). */
+const volatile __u32 tail_calls_enabled = 0;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} not_a_prog_array SEC(".maps");
+
+SEC("xdp")
+int xdp_dead_tail_call(struct xdp_md *ctx)
+{
+	if (tail_calls_enabled)
+		bpf_tail_call(ctx, &not_a_prog_array, 0);
+	return XDP_PASS;
+}
+
 char _license[] SEC("license") = "GPL";
