@@ -376,9 +376,10 @@ struct bpfvm_test_run_opts {
 	uint32_t ctx_size_out;	 /* in: capacity; out: context size */
 	uint32_t retval;	 /* out: r0 of the last run (low 32 bits) */
 	int repeat;
-	uint32_t duration;	 /* out: average nanoseconds per run, of the thread's
-				  * CPU time (the kernel's leaves out the time
-				  * its loop was rescheduled) */
+	uint32_t duration;	 /* out: average nanoseconds per run: with repeat
+				  * > 1, of the thread's CPU time (the kernel's
+				  * leaves out the time its loop was
+				  * rescheduled); of wall time for one run */
 	uint32_t flags;		 /* BPF_F_TEST_RUN_ON_CPU, as the kernel */
 	uint32_t cpu;		 /* virtual CPU, with BPF_F_TEST_RUN_ON_CPU */
 	/* bpfvm's own: run in checked mode, a slower interpreter that checks

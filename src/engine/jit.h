@@ -46,7 +46,7 @@ bool jit_available(void);
 int jit_engine_choose(enum bpfvm_engine requested, enum bpfvm_engine *engine);
 
 /* Compiles prog (checked and decoded: prog->interp set) and sets prog->jit
- * and prog->jit_body. Returns 0, or -ENOMEM / -ENOTSUP with a message. */
+ * and prog->jit_body. Returns 0, or -ENOMEM with a message. */
 int jit_compile(struct bpfvm_prog *prog);
 
 /* Frees the code (its call sites untracked first); NULL is allowed. */

@@ -88,7 +88,6 @@ static const struct bpfvm_map *known_map(const struct jit_ctx *ctx, uint8_t reg)
 	return NULL;
 }
 
-#define RUN_AT(reg, field) x86_at(reg, (int32_t)offsetof(struct run_ctx, field))
 
 /* Whether the call is to the built-in helper `id` (not an embedder's). */
 static bool is_builtin_helper(const struct jit_ctx *ctx, int32_t id)

@@ -74,6 +74,8 @@ struct jit_state {
 };
 
 #define JIT_STATE_AT(field) x86_at(JIT_STATE, (int32_t)offsetof(struct jit_state, field))
+/* A field of the run context (engine/run_ctx.h) `reg` points to. */
+#define RUN_AT(reg, field) x86_at(reg, (int32_t)offsetof(struct run_ctx, field))
 
 /* R9 (and jit_state.budget) holds the budget and the tail calls this run may
  * still make: budget * 64 + remaining (0..33). A charge subtracts cost * 64,

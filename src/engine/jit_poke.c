@@ -111,10 +111,11 @@ static bool poke_site(struct jit_code *code, const struct jit_poke *poke)
 	return true;
 }
 
+/* Only tracked code has patched sites, and code is tracked only when
+ * sync_core is registered. */
 static void sync_cores(void)
 {
-	if (sync_core)
-		syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE, 0, 0);
+	syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE, 0, 0);
 }
 
 int jit_poke_track(struct jit_code *code)
@@ -122,6 +123,14 @@ int jit_poke_track(struct jit_code *code)
 	if (!code->poke_cnt)
 		return 0;
 	pthread_mutex_lock(&poke_lock);
+	sync_core_register();
+	if (!sync_core) {
+		/* Without membarrier a rewritten site could stay stale in
+		 * another core: the sites keep their nop5, the run-time tail
+		 * call, right whatever the slots hold. */
+		pthread_mutex_unlock(&poke_lock);
+		return 0;
+	}
 	if (tracked_cnt == tracked_cap) {
 		size_t cap = tracked_cap ? 2 * tracked_cap : 16;
 		struct jit_code **grown = realloc(tracked, cap * sizeof(*grown));
@@ -134,7 +143,6 @@ int jit_poke_track(struct jit_code *code)
 		tracked_cap = cap;
 	}
 	tracked[tracked_cnt++] = code;
-	sync_core_register();
 	for (uint32_t i = 0; i < code->poke_cnt; i++)
 		poke_site(code, &code->pokes[i]);
 	/* No sync: the code has not run yet, and its sites were nop5 (right

@@ -10,8 +10,7 @@
 #include "engine/run_ctx.h"
 
 /* The messages of the interpreter's error paths (interpreter.c). */
-static int jit_run_error(const struct bpfvm_prog *prog, const struct jit_state *state,
-			 const struct interp_run *run)
+static int jit_run_error(const struct jit_state *state, const struct interp_run *run)
 {
 	if (state->error == -ETIME)
 		vm_error("%s: insn %u: instruction budget of %lld exhausted", run->prog_name,
@@ -81,7 +80,7 @@ int jit_execute(const struct bpfvm_prog *prog, uint64_t entry, struct interp_run
 	r0 = prog->jit->enter(&state);
 	running = outer;
 	if (state.error)
-		return jit_run_error(prog, &state, run);
+		return jit_run_error(&state, run);
 	set_tail_calls_made(outer, run->run,
 			    MAX_TAIL_CALL_CNT - (uint32_t)(state.budget & JIT_TAIL_MASK));
 	run->budget -= budget - (state.budget >> JIT_TAIL_BITS);

@@ -33,7 +33,6 @@
 _Static_assert(MAX_TAIL_CALL_CNT * (ISA_MAX_CALL_FRAMES - 1) + ISA_MAX_CALL_FRAMES <=
 	       INTERP_RUN_FRAMES, "tail_call_fits()'s depth test never fails");
 
-#define RUN_AT(reg, field) x86_at(reg, (int32_t)offsetof(struct run_ctx, field))
 #define PROG_AT(reg, field) x86_at(reg, (int32_t)offsetof(struct bpfvm_prog, field))
 
 /* The run-time sequence above; falls through to its end on failure. */

@@ -341,12 +341,14 @@ int prog_prepare(struct bpfvm_prog *prog)
 		if (err)
 			return err;
 	}
+	/* Before the id: from then on another thread may find the program
+	 * and put it in a slot. */
+	prog_raise_stack_reach(prog);
 	id = id_table_add(&prog->vm->prog_ids, prog);
 	if (id < 0) {
 		vm_error("%s: out of memory assigning an id", prog->name);
 		return (int)id;
 	}
-	prog_raise_stack_reach(prog);
 	prog->id = (uint32_t)id;
 	prog->loaded = true;
 	return 0;

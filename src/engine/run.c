@@ -57,7 +57,7 @@ static int64_t run_budget(const struct bpfvm_prog *prog)
 	return prog->insn_budget > INT64_MAX ? INT64_MAX : (int64_t)prog->insn_budget;
 }
 
-/* Enters `prog`'s code at `entry` (NULL: its start) with r1..r5 = args,
+/* Enters `prog`'s code at `entry` (0: its start) with r1..r5 = args,
  * on a fresh stack. A privileged program may read stack it never wrote
  * (the verifier allows it, as the kernel's allow_uninit_stack), so that a
  * run is deterministic the top of the stack is cleared: as deep as any
