@@ -52,6 +52,16 @@ struct bpfvm_opts {
 	size_t sz;	  /* sizeof(struct bpfvm_opts) */
 	uint32_t nr_cpus; /* virtual CPUs; 0 = the machine's possible CPUs */
 	enum bpfvm_engine engine; /* BPFVM_ENGINE_DEFAULT: see above */
+	/* The namespace (see "The namespace" below): with use_ns, or a
+	 * non-NULL ns_root, the runtime's maps take their ids from the
+	 * namespace, shareable maps live in its files, and pins, opens by path
+	 * and by another process's id work. ns_root NULL: the default root
+	 * (BPFVM_ROOT; /run/bpfvm for root; $XDG_RUNTIME_DIR/bpfvm). nr_cpus 0
+	 * then takes the namespace's CPU count (its first runtime's); another
+	 * count than the namespace's is -EINVAL. Without a namespace, maps
+	 * are private to the runtime, as before. */
+	bool use_ns;
+	const char *ns_root;
 };
 
 /* Creates a runtime. The kernel's helpers that bpfvm provides (map
@@ -484,6 +494,102 @@ int bpfvm_map_update_batch(struct bpfvm_map *map, const void *keys, const void *
 int bpfvm_map_delete_batch(struct bpfvm_map *map, const void *keys, uint32_t *count,
 			   const struct bpfvm_map_batch_opts *opts);
 
+/* ---- The namespace: pins, ids and maps shared between processes ------ */
+
+/* A runtime created with a namespace (bpfvm_opts.use_ns / ns_root) shares
+ * it with every process that opens the same root directory, as processes
+ * share the kernel's bpffs and object ids (docs/namespace.md):
+ * - every map of such a runtime takes its id from the namespace, so ids are
+ *   unique across its processes;
+ * - maps of the types that hold no process-local state (ARRAY,
+ *   PERCPU_ARRAY, HASH, PERCPU_HASH, LRU_HASH, LRU_PERCPU_HASH, LPM_TRIE,
+ *   QUEUE, STACK) live in a file of the namespace from their creation: any
+ *   process of the namespace can open them by id or by pin, and every
+ *   process sees every other's writes, programs' included. The others
+ *   (PROG_ARRAY, map-in-map, PERF_EVENT_ARRAY, RINGBUF, DEVMAP, SOCKMAP)
+ *   stay private to their process: pinning them is -EOPNOTSUPP;
+ * - a map lives while it is pinned or some process has it open (or is
+ *   killed: its references go with it).
+ * Pin paths are absolute paths under the root, or paths relative to it;
+ * their directories are made by the caller (mkdir), as on bpffs. */
+
+/* The namespace's root directory, or NULL for a runtime without one. */
+const char *bpfvm_ns_root(const struct bpfvm *vm);
+
+/* Pins the map at `path` (bpf_obj_pin). The pin holds the map, as a user
+ * reference, until bpfvm_obj_unpin(). The file's mode is the umask's
+ * default for 0600; chmod() it to share with other users.
+ * Errors: -EEXIST (something is at path), -ENOENT (its directory does not
+ * exist), -EPERM (path outside the root), -EOPNOTSUPP (a runtime without
+ * namespace, or a map type that is never shared: the message says why),
+ * -EACCES. */
+int bpfvm_map_pin(struct bpfvm_map *map, const char *path);
+
+/* Removes the pin at `path` (unlink on bpffs); the map goes when nobody
+ * has it open any more. Errors: -ENOENT, -EINVAL (not a bpfvm object),
+ * -EPERM (outside the root), -EACCES. */
+int bpfvm_obj_unpin(struct bpfvm *vm, const char *path);
+
+/* Options of an open by pin or id, as bpf_obj_get_opts: file_flags
+ * BPF_F_RDONLY opens the map read-only. */
+struct bpfvm_obj_get_opts {
+	size_t sz; /* sizeof(struct bpfvm_obj_get_opts) */
+	uint32_t file_flags;
+};
+
+/* A reference to the map pinned at `path` (bpf_obj_get), closed with
+ * bpfvm_map_close(). The same map as the runtime's handle of its id, that
+ * its programs use; except read-only: with BPF_F_RDONLY, or when the
+ * caller may only read the file, a read-only handle whose updates are
+ * -EPERM (objects cannot use it; map types whose lookups take the lock in
+ * their region cannot be opened from a file the caller may only read:
+ * -EACCES). A file that is not a whole, well-formed map of this namespace
+ * is refused with -EINVAL and a message saying what is wrong.
+ * Errors: -ENOENT, -EACCES, -EINVAL, -EPERM (outside the root),
+ * -EOPNOTSUPP (no namespace). */
+int bpfvm_map_get_by_pin(struct bpfvm *vm, const char *path,
+			 const struct bpfvm_obj_get_opts *opts, struct bpfvm_map **map_out);
+
+/* As bpfvm_map_get_by_id(), for an id of any process of the namespace:
+ * the runtime's own map, or another process's shared map, opened.
+ * Errors: -ENOENT, -EOPNOTSUPP (the map is private to another process). */
+int bpfvm_map_get_by_id_opts(struct bpfvm *vm, uint32_t id, const struct bpfvm_obj_get_opts *opts,
+			     struct bpfvm_map **map_out);
+
+/* What the namespace holds, for listing (bpftool map list): one entry per
+ * live object of any process. */
+enum bpfvm_ns_kind {
+	BPFVM_NS_MAP = 1,
+};
+
+struct bpfvm_ns_entry {
+	uint32_t id;
+	enum bpfvm_ns_kind kind;
+	uint32_t type; /* enum bpf_map_type */
+	uint32_t key_size;
+	uint32_t value_size;
+	uint32_t max_entries;
+	uint32_t map_flags;
+	char name[16];
+	/* The process a map that cannot be shared lives in, 0 for a shared
+	 * map (its file is in the namespace). */
+	int pid;
+	uint32_t pin_cnt; /* how many pins it has (shared maps) */
+};
+
+typedef int (*bpfvm_ns_entry_fn)(void *ctx, const struct bpfvm_ns_entry *entry);
+typedef int (*bpfvm_ns_pin_fn)(void *ctx, const char *path);
+
+/* Calls fn for each object of the namespace, by id; objects whose last
+ * process died are removed first. A non-zero return from fn stops the walk
+ * and is returned; else 0. Errors: -EOPNOTSUPP (no namespace), -ENOMEM. */
+int bpfvm_ns_list(struct bpfvm *vm, bpfvm_ns_entry_fn fn, void *ctx);
+
+/* Calls fn with the path of each pin of object `id` (bpftool's "pinned"
+ * lines), walking the root's tree. Returns 0, fn's non-zero return, or
+ * -ENOENT (no shared object with this id), -EOPNOTSUPP. */
+int bpfvm_ns_pins(struct bpfvm *vm, uint32_t id, bpfvm_ns_pin_fn fn, void *ctx);
+
 /* ---- Ring buffers, perf buffers, the trace pipe ---------------------- */
 
 /* Calls fn for every record committed to a RINGBUF map since the last call
@@ -549,6 +655,11 @@ struct bpfvm_object_opts {
 	 * verifier rejects the program only if a path reaches it ("invalid func
 	 * unknown#195896080"). bpfvm_object_note() tells which BTF was used. */
 	const char *btf_custom_path;
+	/* Where maps declared __uint(pinning, LIBBPF_PIN_BY_NAME) are pinned
+	 * and reused from: <pin_root_path>/<map name> (libbpf's
+	 * pin_root_path). Default: the namespace's root. Without a namespace
+	 * such maps stay private to the object (noted). */
+	const char *pin_root_path;
 };
 
 /* Errors: -ENOENT, -EINVAL (malformed object; bpfvm_errmsg() names the file,
@@ -590,6 +701,32 @@ bool bpfvm_prog_autoload(const struct bpfvm_prog *prog);
  * neighbours from loading (`bpfvm prog run OBJ name PROG`).
  * Errors: -EINVAL (prog not of obj), -EBUSY (load attempted). */
 int bpfvm_object_autoload_only(struct bpfvm_object *obj, struct bpfvm_prog *prog);
+
+/* Reusing maps at load, as libbpf's bpf_map__reuse_fd and
+ * bpf_map__set_pin_path (before bpfvm_object_load()). A map with a pin path,
+ * or declared __uint(pinning, LIBBPF_PIN_BY_NAME) in a runtime with a
+ * namespace (path <pin_root_path>/<name>), is reused from that path if
+ * something is pinned there, else created and pinned there. A reused map,
+ * given or pinned, must match the object's definition in type, key_size,
+ * value_size, max_entries and map_flags: otherwise the load fails with
+ * -EINVAL and a message naming the field ("map 'm': couldn't reuse pinned
+ * map at '/run/bpfvm/m': parameter mismatch: max_entries (16 there, 8 in
+ * the object)"), never with a second map. A reused map is not filled with
+ * the object's initial values. */
+
+/* The index of the map called `name` (libbpf's name), or -ENOENT. */
+int bpfvm_object_map_index(const struct bpfvm_object *obj, const char *name);
+
+/* Uses `map` (of the same runtime; the object takes its own reference; NULL
+ * undoes it) for map idx instead of creating one. The map may come from
+ * bpfvm_map_get_by_id(), bpfvm_map_get_by_pin() or another object; a
+ * read-only handle is refused at load (-EPERM).
+ * Errors: -ENOENT (no such index), -EBUSY (load attempted), -ENOMEM. */
+int bpfvm_object_reuse_map(struct bpfvm_object *obj, size_t idx, struct bpfvm_map *map);
+
+/* Sets the pin path of map idx (NULL: none; absolute under the namespace's
+ * root, or relative to it). Errors: as bpfvm_object_reuse_map(). */
+int bpfvm_object_set_pin_path(struct bpfvm_object *obj, size_t idx, const char *path);
 
 /* What the object asks for that bpfvm accepts but does not honour (a map's
  * numa_node or pinning, .BTF.ext line info, ...): one sentence each, in the

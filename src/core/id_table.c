@@ -52,6 +52,25 @@ int64_t id_table_add(struct id_table *table, void *object)
 	return slot ? id : -ENOMEM;
 }
 
+int id_table_add_at(struct id_table *table, uint32_t id, void *object)
+{
+	void *_Atomic *slot;
+	int err = -EEXIST;
+
+	if (!id || id >= ID_TABLE_CHUNK * ID_TABLE_CHUNKS)
+		return -ERANGE;
+	pthread_mutex_lock(&table->lock);
+	slot = id_table_slot(table, id, 1);
+	if (!slot) {
+		err = -ENOMEM;
+	} else if (!atomic_load_explicit(slot, memory_order_relaxed)) {
+		atomic_store_explicit(slot, object, memory_order_release);
+		err = 0;
+	}
+	pthread_mutex_unlock(&table->lock);
+	return err;
+}
+
 void id_table_remove(struct id_table *table, uint32_t id)
 {
 	void *_Atomic *slot;

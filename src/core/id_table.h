@@ -34,6 +34,11 @@ void id_table_release(struct id_table *table);
  * the ids run out). */
 int64_t id_table_add(struct id_table *table, void *object);
 
+/* Places `object` at an id given from outside (a namespace's, ns/ns.h):
+ * 0, -EEXIST (the slot is taken), -ERANGE, -ENOMEM. Such ids are never
+ * mixed with id_table_add()'s in one table. */
+int id_table_add_at(struct id_table *table, uint32_t id, void *object);
+
 /* Removes `id`; a no-op for 0 or unknown ids. */
 void id_table_remove(struct id_table *table, uint32_t id);
 

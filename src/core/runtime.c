@@ -10,6 +10,7 @@
 #include "engine/vcpu.h"
 #include "helpers/helper_proto.h"
 #include "helpers/trace_pipe.h"
+#include "ns/ns.h"
 
 /* The machine's possible CPUs, as libbpf's libbpf_num_possible_cpus() reads
  * them ("0-3,5" ranges in /sys/devices/system/cpu/possible); the number of
@@ -66,6 +67,15 @@ int bpfvm_create(const struct bpfvm_opts *opts, struct bpfvm **vm_out)
 	id_table_init(&vm->prog_ids);
 	vm->engine = engine;
 	vm->nr_cpus = OPTS_GET(opts, nr_cpus, 0);
+	if (OPTS_GET(opts, use_ns, false) || OPTS_GET(opts, ns_root, NULL)) {
+		err = ns_open(OPTS_GET(opts, ns_root, NULL), vm->nr_cpus, runtime_possible_cpus(),
+			      &vm->ns);
+		if (err) {
+			bpfvm_destroy(vm);
+			return err;
+		}
+		vm->nr_cpus = ns_nr_cpus(vm->ns);
+	}
 	if (!vm->nr_cpus)
 		vm->nr_cpus = runtime_possible_cpus();
 	vm->trace = trace_pipe_create();
@@ -94,6 +104,7 @@ void bpfvm_destroy(struct bpfvm *vm)
 	trace_pipe_destroy(vm->trace);
 	id_table_release(&vm->map_ids);
 	id_table_release(&vm->prog_ids);
+	ns_close(vm->ns);
 	free(vm);
 }
 

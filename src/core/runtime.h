@@ -8,6 +8,7 @@
 #include "helpers/helper_table.h"
 #include "helpers/kfunc_table.h"
 
+struct ns;
 struct trace_pipe;
 struct vcpu_table;
 
@@ -20,6 +21,9 @@ struct bpfvm {
 	struct id_table map_ids;  /* id -> struct bpfvm_map * */
 	struct id_table prog_ids; /* id -> struct bpfvm_prog * */
 	struct trace_pipe *trace;
+	/* The namespace (ns/ns.h) whose ids the maps take and where shareable
+	 * maps live, or NULL: maps private to the runtime, ids its own. */
+	struct ns *ns;
 	/* The most stack (prog->stack_max) of any program loaded so far: what
 	 * a run clears at the top of its fresh stack (engine/run.c). Only
 	 * grows. */

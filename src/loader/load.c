@@ -1,6 +1,8 @@
 /* Loading an opened object, in libbpf's order (bpf_object_load):
  *
- *   1. maps: each created with map_create(); a map-in-map gets its inner
+ *   1. maps: each reused (a given map, or the one at its pin path: pin.c),
+ *      or created with map_create() and then pinned if it has a pin path;
+ *      a map-in-map gets its inner
  *      map template created first and dropped after (the outer map keeps
  *      the template's attributes); global data filled with the section's
  *      bytes, .rodata* then frozen (bpfvm_map_freeze, as libbpf's
@@ -72,8 +74,8 @@ static int load_prog_error(const struct bpfvm_object *obj, int err, const struct
 	return load_error(obj, err, context, prefix);
 }
 
-static void load_attr(const struct bpfvm_object *obj, const char *name,
-		      const struct object_map_def *def, struct map_attr *attr)
+void loader_map_attr(const struct bpfvm_object *obj, const char *name,
+		     const struct object_map_def *def, struct map_attr *attr)
 {
 	memset(attr, 0, sizeof(*attr));
 	attr->type = def->type;
@@ -112,12 +114,12 @@ static int load_create_map(struct bpfvm_object *obj, uint32_t idx)
 	}
 	if (m->has_inner) {
 		snprintf(inner_name, sizeof(inner_name), "%s.inner", m->name);
-		load_attr(obj, inner_name, &m->inner, &attr);
+		loader_map_attr(obj, inner_name, &m->inner, &attr);
 		err = map_create(obj->vm, &attr, &inner);
 		if (err)
 			return load_map_error(obj, err, m->name, "failed to create the inner map");
 	}
-	load_attr(obj, m->name, &m->def, &attr);
+	loader_map_attr(obj, m->name, &m->def, &attr);
 	attr.inner_map = inner;
 	err = map_create(obj->vm, &attr, &obj->maps[idx]);
 	map_put_user(inner);
@@ -187,9 +189,16 @@ static int load_maps(struct bpfvm_object *obj)
 		return -ENOMEM;
 	}
 	for (uint32_t i = 0; i < file->map_cnt && !err; i++) {
+		bool reused;
+
+		err = loader_map_reuse(obj, i, &reused);
+		if (err || reused)
+			continue;
 		err = load_create_map(obj, i);
 		if (!err && file->maps[i].kind >= OBJECT_MAP_DATA)
 			err = load_fill_data(obj, i);
+		if (!err)
+			err = loader_map_pin(obj, i);
 	}
 	for (uint32_t i = 0; i < file->map_cnt && !err; i++)
 		err = load_map_in_map_slots(obj, i);

@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "bpfvm/bpfvm.h"
+#include "maps/map.h"
 #include "object/object.h"
 
 /* An entry program after linking. */
@@ -40,7 +41,21 @@ struct bpfvm_object {
 	char *log_buf;
 	size_t log_size;
 	uint32_t log_level;
+	/* Reuse and pinning (pin.c), per map index; NULL when none set. */
+	struct bpfvm_map **reuse;  /* bpfvm_object_reuse_map: a user reference each */
+	char **pin_paths;	   /* bpfvm_object_set_pin_path */
+	char *pin_root_path;	   /* LIBBPF_PIN_BY_NAME's directory; NULL: the root */
 };
+
+/* The attributes the object gives map `name` (BPF_MAP_CREATE's). */
+void loader_map_attr(const struct bpfvm_object *obj, const char *name,
+		     const struct object_map_def *def, struct map_attr *attr);
+
+/* pin.c: before creating map idx, reuse the given map or the one pinned at
+ * its pin path (*reused, obj->maps[idx] set); after creating it, pin it
+ * there. 0 or -errno with a message naming the map and the path. */
+int loader_map_reuse(struct bpfvm_object *obj, uint32_t idx, bool *reused);
+int loader_map_pin(struct bpfvm_object *obj, uint32_t idx);
 
 /* Links every entry program of obj->file into obj->progs. */
 int loader_link(struct bpfvm_object *obj);

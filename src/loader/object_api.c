@@ -32,6 +32,13 @@ static int object_create(struct bpfvm *vm, const void *buf, size_t size, const c
 	obj->log_buf = OPTS_GET(opts, log_buf, NULL);
 	obj->log_size = OPTS_GET(opts, log_size, 0);
 	obj->log_level = OPTS_GET(opts, log_level, 0);
+	const char *pin_root_path = OPTS_GET(opts, pin_root_path, NULL);
+
+	if (pin_root_path && !(obj->pin_root_path = strdup(pin_root_path))) {
+		free(obj);
+		vm_error("%s: out of memory", path);
+		return -ENOMEM;
+	}
 	err = object_read(buf, size, path, name, &read_opts, &obj->file);
 	if (!err)
 		err = loader_link(obj);
@@ -182,6 +189,15 @@ void bpfvm_object_close(struct bpfvm_object *obj)
 		free(obj->progs[i].relocs);
 	}
 	vcpu_batch_end(obj->vm);
+	for (uint32_t i = 0; obj->file && i < obj->file->map_cnt; i++) {
+		if (obj->reuse)
+			map_put_user(obj->reuse[i]);
+		if (obj->pin_paths)
+			free(obj->pin_paths[i]);
+	}
+	free(obj->reuse);
+	free(obj->pin_paths);
+	free(obj->pin_root_path);
 	free(obj->progs);
 	object_file_free(obj->file);
 	free(obj);
@@ -231,6 +247,70 @@ struct bpfvm_map *bpfvm_object_find_map(const struct bpfvm_object *obj, const ch
 	int idx = name ? object_find_map(obj->file, name) : -1;
 
 	return idx < 0 ? NULL : bpfvm_object_map(obj, (size_t)idx);
+}
+
+int bpfvm_object_map_index(const struct bpfvm_object *obj, const char *name)
+{
+	int idx = obj && name ? object_find_map(obj->file, name) : -1;
+
+	if (idx < 0) {
+		vm_error("%s: no map named '%s'", obj ? obj->file->path : "(null)",
+			 name ? name : "(null)");
+		return -ENOENT;
+	}
+	return idx;
+}
+
+/* The per-map array `*array` of obj, allocated on first use. */
+static int object_map_array(struct bpfvm_object *obj, size_t idx, void ***array, const char *fn)
+{
+	if (!obj) {
+		vm_error("%s: NULL object", fn);
+		return -EINVAL;
+	}
+	if (obj->load_attempted) {
+		vm_error("%s: %s: the object's load was attempted", obj->file->path, fn);
+		return -EBUSY;
+	}
+	if (idx >= obj->file->map_cnt) {
+		vm_error("%s: %s: no map at index %zu", obj->file->path, fn, idx);
+		return -ENOENT;
+	}
+	if (!*array && !(*array = calloc(obj->file->map_cnt, sizeof(void *)))) {
+		vm_error("%s: out of memory", obj->file->path);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+int bpfvm_object_reuse_map(struct bpfvm_object *obj, size_t idx, struct bpfvm_map *map)
+{
+	int err = object_map_array(obj, idx, (void ***)&obj->reuse, "bpfvm_object_reuse_map");
+
+	if (err)
+		return err;
+	if (map)
+		map_get_user(map);
+	map_put_user(obj->reuse[idx]);
+	obj->reuse[idx] = map;
+	return 0;
+}
+
+int bpfvm_object_set_pin_path(struct bpfvm_object *obj, size_t idx, const char *path)
+{
+	int err = object_map_array(obj, idx, (void ***)&obj->pin_paths,
+				   "bpfvm_object_set_pin_path");
+	char *copy = NULL;
+
+	if (err)
+		return err;
+	if (path && !(copy = strdup(path))) {
+		vm_error("%s: out of memory", obj->file->path);
+		return -ENOMEM;
+	}
+	free(obj->pin_paths[idx]);
+	obj->pin_paths[idx] = copy;
+	return 0;
 }
 
 int bpfvm_object_autoload_only(struct bpfvm_object *obj, struct bpfvm_prog *prog)

@@ -286,6 +286,7 @@ static int array_delete(struct bpfvm_map *map, const void *key)
 }
 
 const struct map_ops array_map_ops = {
+	.share = MAP_SHARE_RO,
 	.batch_ops = MAP_BATCH_LOOKUP | MAP_BATCH_UPDATE,
 	.check_attr = array_check_attr,
 	.region_size = array_region_size,
@@ -302,6 +303,7 @@ const struct map_ops array_map_ops = {
 };
 
 const struct map_ops percpu_array_map_ops = {
+	.share = MAP_SHARE_RO,
 	.percpu = true,
 	.batch_ops = MAP_BATCH_LOOKUP | MAP_BATCH_UPDATE,
 	.check_attr = array_check_attr,

@@ -50,6 +50,7 @@ static int array_of_maps_delete(struct bpfvm_map *map, const void *key)
 }
 
 const struct map_ops array_of_maps_map_ops = {
+	.share_refusal = "its slots name maps by ids of this process (shared map-in-map: not yet)",
 	.batch_ops = MAP_BATCH_LOOKUP | MAP_BATCH_UPDATE,
 	.check_attr = array_of_maps_check_attr,
 	.region_size = fd_array_region_size,

@@ -342,6 +342,7 @@ static int devmap_get_next_key(struct bpfvm_map *map, const void *key, void *nex
 }
 
 const struct map_ops devmap_map_ops = {
+	.share_refusal = "it holds this process's network devices",
 	.check_attr = devmap_check_attr,
 	.region_size = devmap_region_size,
 	.init = devmap_init,

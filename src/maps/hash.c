@@ -74,6 +74,37 @@ static inline struct hash_bucket *hash_bucket_at(const struct bpfvm_map *map,
 	return (struct hash_bucket *)map_at(map, table->buckets_off) + index;
 }
 
+/* A writer killed between hash_write_begin() and hash_write_end() (a
+ * process killed in a shared map, docs/namespace.md) leaves an odd sequence
+ * count on an element of the bucket it had locked, and readers would wait
+ * for it forever. The next holder of that bucket's lock ends the write: the
+ * value may hold part of the dead writer's bytes, as a value written by a
+ * program without a lock may be torn, but every reader goes on. The walk
+ * is bounded: chains change by single stores and stay walkable. */
+static void hash_bucket_repair(struct bpfvm_map *map, const struct hash_table *table,
+			       struct hash_bucket *bucket)
+{
+	uint64_t at = atomic_load_explicit(&bucket->first, memory_order_relaxed);
+
+	for (uint32_t steps = 0; !(at & 1) && steps <= table->nr_elems; steps++) {
+		struct hash_elem *elem = map_at(map, at);
+
+		if (atomic_load_explicit(&elem->seq, memory_order_relaxed) & 1)
+			atomic_fetch_add_explicit(&elem->seq, 1, memory_order_release);
+		at = atomic_load_explicit(&elem->next, memory_order_relaxed);
+	}
+}
+
+/* hash_lock() for a bucket: repairs what a dead holder left. */
+static bool hash_bucket_lock(struct bpfvm_map *map, struct hash_bucket *bucket)
+{
+	int rc = map_lock_acquire(&bucket->lock);
+
+	if (rc == MAP_LOCK_RECOVERED)
+		hash_bucket_repair(map, hash_table(map), bucket);
+	return rc >= 0;
+}
+
 static inline uint64_t hash_elem_offset(const struct bpfvm_map *map, const struct hash_elem *elem)
 {
 	return (uint64_t)((const uint8_t *)elem - (const uint8_t *)map->region);
@@ -506,7 +537,7 @@ bool hash_unlink_for_eviction(struct bpfvm_map *map, struct hash_elem *elem)
 	struct hash_bucket *bucket = hash_bucket_at(map, table, hash_bucket_index(table, elem->hash));
 	bool found;
 
-	if (!hash_lock(&bucket->lock))
+	if (!hash_bucket_lock(map, bucket))
 		return false;
 	found = hash_unlink(map, bucket, elem);
 	map_lock_release(&bucket->lock);
@@ -535,10 +566,23 @@ struct hash_elem *hash_find(struct bpfvm_map *map, const void *key)
 				 key);
 }
 
+#define HASH_ODD_SPINS 4096u
+
+static void hash_bucket_settle(struct bpfvm_map *map, struct hash_table *table, uint32_t hash)
+{
+	struct hash_bucket *bucket = hash_bucket_at(map, table, hash_bucket_index(table, hash));
+
+	if (map->view)
+		return; /* may be mapped read-only: only a writer can repair */
+	if (hash_bucket_lock(map, bucket))
+		map_lock_release(&bucket->lock);
+}
+
 int hash_copy_value(struct bpfvm_map *map, const void *key, void *value, uint64_t flags)
 {
 	struct hash_table *table = hash_table(map);
 	uint32_t hash = hash_key_hash(key, map_key_size(map), table->seed);
+	uint32_t odd_spins = 0;
 
 	for (;;) {
 		struct hash_elem *elem = hash_lookup_nulls(map, table, hash, key);
@@ -547,8 +591,13 @@ int hash_copy_value(struct bpfvm_map *map, const void *key, void *value, uint64_
 		if (!elem)
 			return -ENOENT;
 		seq = atomic_load_explicit(&elem->seq, memory_order_acquire);
-		if (seq & 1)
+		if (seq & 1) {
+			/* Long odd: its writer may be dead. Its bucket's lock
+			 * waits for a live one and repairs after a dead one. */
+			if (++odd_spins % HASH_ODD_SPINS == 0)
+				hash_bucket_settle(map, table, hash);
 			continue;
+		}
 		if (elem->hash != hash || memcmp(elem->key, key, map_key_size(map)))
 			continue; /* reused for another key meanwhile */
 		hash_read_value(map, table, elem, value, flags);
@@ -670,7 +719,7 @@ static int hash_update_plain(struct hash_update *u)
 		if (err <= 0)
 			return err;
 	}
-	if (!hash_lock(&u->bucket->lock))
+	if (!hash_bucket_lock(u->map, u->bucket))
 		return -EBUSY;
 	err = hash_update_plain_locked(u, &old);
 	map_lock_release(&u->bucket->lock);
@@ -711,7 +760,7 @@ static int hash_update_percpu(struct hash_update *u)
 {
 	int err;
 
-	if (!hash_lock(&u->bucket->lock))
+	if (!hash_bucket_lock(u->map, u->bucket))
 		return -EBUSY;
 	err = hash_update_percpu_locked(u);
 	map_lock_release(&u->bucket->lock);
@@ -729,7 +778,7 @@ static int hash_update_lru(struct hash_update *u)
 	if (!elem)
 		return -ENOMEM;
 	hash_fill_new(u, elem);
-	if (!hash_lock(&u->bucket->lock)) {
+	if (!hash_bucket_lock(u->map, u->bucket)) {
 		hash_lru_push(u->map, elem);
 		return -EBUSY;
 	}
@@ -763,7 +812,7 @@ static int hash_update_lru_percpu(struct hash_update *u)
 		if (!elem)
 			return -ENOMEM;
 	}
-	if (!hash_lock(&u->bucket->lock)) {
+	if (!hash_bucket_lock(u->map, u->bucket)) {
 		if (elem)
 			hash_lru_push(u->map, elem);
 		return -EBUSY;
@@ -818,7 +867,7 @@ int hash_delete_elem(struct bpfvm_map *map, const void *key, void *value, uint64
 	struct hash_bucket *bucket = hash_bucket_at(map, table, hash_bucket_index(table, hash));
 	struct hash_elem *elem;
 
-	if (!hash_lock(&bucket->lock))
+	if (!hash_bucket_lock(map, bucket))
 		return -EBUSY;
 	elem = hash_lookup_locked(map, bucket, hash, key);
 	if (elem) {
@@ -1028,6 +1077,7 @@ static int hash_lookup_and_delete(struct bpfvm_map *map, const void *key, void *
 }
 
 const struct map_ops hash_map_ops = {
+	.share = MAP_SHARE_RO,
 	.batch_ops = HASH_BATCH_OPS,
 	.check_attr = hash_check_attr,
 	.region_size = hash_region_size,
@@ -1044,6 +1094,7 @@ const struct map_ops hash_map_ops = {
 };
 
 const struct map_ops hash_percpu_map_ops = {
+	.share = MAP_SHARE_RO,
 	.percpu = true,
 	.batch_ops = HASH_BATCH_OPS,
 	.check_attr = hash_check_attr,

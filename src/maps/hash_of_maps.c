@@ -120,6 +120,7 @@ static void hash_of_maps_release(struct bpfvm_map *map)
 }
 
 const struct map_ops hash_of_maps_map_ops = {
+	.share_refusal = "its values name maps by ids of this process (shared map-in-map: not yet)",
 	.batch_ops = HASH_BATCH_OPS,
 	.check_attr = hash_of_maps_check_attr,
 	.region_size = hash_region_size,

@@ -686,6 +686,7 @@ static int lpm_get_next_key(struct bpfvm_map *map, const void *key, void *next_k
 }
 
 const struct map_ops lpm_trie_map_ops = {
+	.share = MAP_SHARE_RW,
 	.batch_ops = MAP_BATCH_LOOKUP | MAP_BATCH_UPDATE | MAP_BATCH_DELETE,
 	.check_attr = lpm_check_attr,
 	.region_size = lpm_region_size,

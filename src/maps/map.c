@@ -9,6 +9,7 @@
 #include "core/runtime.h"
 #include "engine/vcpu.h"
 #include "maps/map.h"
+#include "ns/ns_map.h"
 
 /* Regions are anonymous shared-capable mappings: page-aligned, zeroed, and
  * the same kind of memory a pinned map's file mapping will be. */
@@ -22,7 +23,7 @@ static struct map_region *map_region_alloc(size_t size)
 static void map_region_fill_header(struct map_region *region, size_t size,
 				   const struct map_attr *attr)
 {
-	region->magic = MAP_REGION_MAGIC;
+	/* The magic is written last, by map_create (ns/ns_map.h). */
 	region->size = size;
 	region->type = attr->type;
 	region->key_size = attr->key_size;
@@ -47,13 +48,27 @@ static void map_region_fill_header(struct map_region *region, size_t size,
 	}
 }
 
+/* Removes the map's id from the runtime (and, for a process-local map of a
+ * namespace, its record) if this handle holds it: a read-only view of a
+ * shared map has the id of the process's handle without owning it. */
+static void map_unpublish(struct bpfvm_map *map, uint32_t id)
+{
+	if (!id || id_table_find(&map->vm->map_ids, id) != map)
+		return;
+	id_table_remove(&map->vm->map_ids, id);
+	if (map->vm->ns && !map->shared)
+		ns_record_remove(map->vm->ns, id);
+}
+
 static void map_destroy(struct bpfvm_map *map)
 {
-	if (map->region && map->region->id)
-		id_table_remove(&map->vm->map_ids, map->region->id);
+	if (map->region)
+		map_unpublish(map, map->region->id);
 	if (map->ops->release)
 		map->ops->release(map);
-	if (map->region)
+	if (map->shared)
+		ns_map_region_release(map);
+	else if (map->region)
 		munmap(map->region, map->region_size);
 	free(map->name);
 	free(map);
@@ -81,6 +96,14 @@ static int map_alloc_region(struct bpfvm_map *map, const struct map_attr *attr)
 	if (size < sizeof(struct map_region)) {
 		vm_error("map '%.16s': too large", attr->name);
 		return -E2BIG;
+	}
+	if (map->vm->ns && map->ops->share != MAP_SHARE_NONE) {
+		int err = ns_map_region_create(map, attr, size);
+
+		if (err)
+			return err;
+		map_region_fill_header(map->region, size, attr);
+		return 0;
 	}
 	map->region = map_region_alloc(size);
 	if (!map->region) {
@@ -182,18 +205,57 @@ int map_create(struct bpfvm *vm, const struct map_attr *attr, struct bpfvm_map *
 	err = map_alloc_region(map, attr);
 	if (!err)
 		err = ops->init(map);
-	if (!err) {
+	if (!err && vm->ns) {
+		err = map->shared ? 0 : ns_map_record_local(map);
+		if (!err)
+			err = map_publish(map);
+	} else if (!err) {
 		id = id_table_add(&vm->map_ids, map);
 		err = id < 0 ? (int)id : 0;
 		if (!err)
 			map->region->id = (uint32_t)id;
 	}
+	if (!err)
+		__atomic_store_n(&map->region->magic, MAP_REGION_MAGIC, __ATOMIC_RELEASE);
 	if (err) {
 		map_destroy(map);
 		return err;
 	}
 	*map_out = map;
 	return 0;
+}
+
+struct bpfvm_map *map_handle_new(struct bpfvm *vm, const struct map_ops *ops,
+				 struct map_region *region, size_t region_size)
+{
+	struct bpfvm_map *map = calloc(1, sizeof(*map));
+
+	if (!map) {
+		vm_error("map '%.16s': out of memory", region->name);
+		return NULL;
+	}
+	map->ops = ops;
+	map->vm = vm;
+	map->region = region;
+	map->region_size = region_size;
+	atomic_init(&map->refcnt, 1);
+	atomic_init(&map->usercnt, 1);
+	return map;
+}
+
+int map_publish(struct bpfvm_map *map)
+{
+	int err = id_table_add_at(&map->vm->map_ids, map->region->id, map);
+
+	if (err == -ERANGE)
+		vm_error("map '%.16s': id %u out of range", map->region->name, map->region->id);
+	return err;
+}
+
+/* Frees a handle that map_handle_new made and nothing else references. */
+void map_handle_free(struct bpfvm_map *map)
+{
+	map_destroy(map);
 }
 
 void map_get(struct bpfvm_map *map)
@@ -213,8 +275,10 @@ void map_put(struct bpfvm_map *map)
 	if (!map || atomic_fetch_sub(&map->refcnt, 1) != 1)
 		return;
 	id = map->region->id;
-	map->region->id = 0;
-	id_table_remove(&map->vm->map_ids, id);
+	/* A shared region keeps its id: other processes use it. */
+	if (!map->shared)
+		map->region->id = 0;
+	map_unpublish(map, id);
 	vcpu_free_after_grace(map->vm, map_destroy_deferred, map);
 }
 

@@ -100,9 +100,24 @@ enum map_batch_op {
  * an operation a map type lacks. User-space headers do not define it. */
 #define MAP_ENOTSUPP 524
 
+/* Whether a family's region can live in a namespace's file and be mapped
+ * by several processes (docs/namespace.md): only when it holds no
+ * process-local pointer and no process-local state in map->private. */
+enum map_share {
+	MAP_SHARE_NONE = 0, /* process-local: pinning is -EOPNOTSUPP */
+	MAP_SHARE_RW,	    /* shared; even lookups take in-region locks, so
+			     * every process maps it writable */
+	MAP_SHARE_RO,	    /* shared; lookups only read the region, so a
+			     * file the caller may only read can be mapped
+			     * read-only */
+};
+
 struct map_ops {
 	/* User-side values are nr_cpus * round_up(value_size, 8) bytes. */
 	bool percpu;
+	enum map_share share;
+	/* Why a MAP_SHARE_NONE family cannot be shared, for the message. */
+	const char *share_refusal;
 	/* MAP_BATCH_* bits. */
 	uint32_t batch_ops;
 
@@ -168,6 +183,15 @@ struct bpfvm_map {
 	uint32_t owner_attach_type;
 	bool owner_xdp_has_frags;	/* the kernel's owner.xdp_has_frags */
 	bool owner_jited;		/* the kernel's owner.jited: the engine */
+	/* A region in a namespace's file (ns/ns_map.h): the open file, on
+	 * which this process holds a shared flock while it maps it. */
+	bool shared;
+	int shared_fd;
+	/* A read-only handle of a shared map (BPF_F_RDONLY, or a file the
+	 * caller may only read): user updates are -EPERM; not the process's
+	 * handle of the id, and programs may not use it. */
+	bool view;
+	bool user_rdonly;
 };
 
 /* The family for a map type, or NULL if bpfvm has none. */
@@ -216,6 +240,17 @@ void map_put(struct bpfvm_map *map);
 void map_get_user(struct bpfvm_map *map);
 bool map_try_get_user(struct bpfvm_map *map);
 void map_put_user(struct bpfvm_map *map);
+
+/* A handle over a region made elsewhere (a shared map opened from its
+ * file): one user reference, no id published. */
+struct bpfvm_map *map_handle_new(struct bpfvm *vm, const struct map_ops *ops,
+				 struct map_region *region, size_t region_size);
+/* Frees a handle of map_handle_new() that was never published or used:
+ * unmaps its region (shared: ns_map_region_release). */
+void map_handle_free(struct bpfvm_map *map);
+/* Publishes the handle under region->id in the runtime: 0 or -EEXIST
+ * (another handle of this process has it). */
+int map_publish(struct bpfvm_map *map);
 
 /* Whether two maps have compatible attributes (type, key_size,
  * value_size, max_entries, map_flags); on mismatch names the field. */

@@ -22,6 +22,7 @@
 #include "core/opts.h"
 #include "core/runtime.h"
 #include "maps/map.h"
+#include "ns/ns_map.h"
 #include "maps/map_value.h"
 
 /* ---- Messages -------------------------------------------------------- */
@@ -82,7 +83,7 @@ static bool map_user_can_read(const struct bpfvm_map *map)
 
 static bool map_user_can_write(const struct bpfvm_map *map)
 {
-	return !(map_flags(map) & BPF_F_RDONLY) && !map_frozen(map);
+	return !(map_flags(map) & BPF_F_RDONLY) && !map->user_rdonly && !map_frozen(map);
 }
 
 static int map_check_read(const struct bpfvm_map *map, const char *op)
@@ -96,8 +97,9 @@ static int map_check_write(const struct bpfvm_map *map, const char *op)
 {
 	if (!map_user_can_write(map))
 		return map_fail(map, op, -EPERM,
-				map_frozen(map) ? "the map is frozen"
-						: "the map is read-only to user space");
+				map_frozen(map)	    ? "the map is frozen"
+				: map->user_rdonly ? "the map was opened read-only"
+						    : "the map is read-only to user space");
 	return 0;
 }
 
@@ -183,6 +185,8 @@ int bpfvm_map_get_by_id(struct bpfvm *vm, uint32_t id, struct bpfvm_map **map_ou
 		return -EINVAL;
 	}
 	map = id_table_get(&vm->map_ids, id, map_try_get_user_object);
+	if (!map && vm->ns)
+		return ns_map_open(vm, NULL, id, 0, map_out); /* another process's */
 	if (!map) {
 		vm_error("no map with id %u", id);
 		return -ENOENT;

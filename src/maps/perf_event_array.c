@@ -368,6 +368,7 @@ int bpfvm_perf_buffer_close(struct bpfvm_map *map)
 }
 
 const struct map_ops perf_event_array_map_ops = {
+	.share_refusal = "its buffers and readers are this process's",
 	.check_attr = perf_event_array_check_attr,
 	.region_size = perf_event_array_region_size,
 	.init = perf_event_array_init,

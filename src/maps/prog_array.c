@@ -139,6 +139,7 @@ static int prog_array_delete(struct bpfvm_map *map, const void *key)
 }
 
 const struct map_ops prog_array_map_ops = {
+	.share_refusal = "its slots hold this process's programs (shared prog arrays: next round)",
 	.check_attr = fd_array_check_attr,
 	.region_size = fd_array_region_size,
 	.init = fd_array_init,

@@ -203,6 +203,7 @@ static int queue_stack_lookup_and_delete(struct bpfvm_map *map, const void *key,
 }
 
 const struct map_ops queue_map_ops = {
+	.share = MAP_SHARE_RW,
 	.check_attr = queue_stack_check_attr,
 	.region_size = queue_stack_region_size,
 	.init = queue_stack_init,
@@ -217,6 +218,7 @@ const struct map_ops queue_map_ops = {
 };
 
 const struct map_ops stack_map_ops = {
+	.share = MAP_SHARE_RW,
 	.check_attr = queue_stack_check_attr,
 	.region_size = queue_stack_region_size,
 	.init = queue_stack_init,

@@ -293,6 +293,7 @@ int bpfvm_ringbuf_consume(struct bpfvm_map *map, bpfvm_ringbuf_sample_fn fn, voi
 /* User-space lookups, updates, deletes and keys: none (NULL ops), the generic
  * layer answers -ENOTSUPP as the kernel does. */
 const struct map_ops ringbuf_map_ops = {
+	.share_refusal = "its consumer state is this process's",
 	.check_attr = ringbuf_check_attr,
 	.region_size = ringbuf_region_size,
 	.init = ringbuf_init,

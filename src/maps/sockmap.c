@@ -317,6 +317,7 @@ static int sockmap_get_next_key(struct bpfvm_map *map, const void *key, void *ne
 }
 
 const struct map_ops sockmap_map_ops = {
+	.share_refusal = "it holds this process's sockets",
 	.check_attr = sockmap_check_attr,
 	.region_size = sockmap_region_size,
 	.init = sockmap_init,

@@ -260,8 +260,9 @@ static int reader_note_ignored(struct elf_reader *reader, const char *name,
 		err = reader_note(reader, "map '%s': numa_node %u ignored: bpfvm has no NUMA "
 				  "placement", name, def->numa_node);
 	if (!err && def->pinning == OBJECT_PIN_BY_NAME)
-		err = reader_note(reader, "map '%s': pinning by name not honoured yet: the map is "
-				  "private to this object", name);
+		err = reader_note(reader, "map '%s': pinning by name not honoured without a "
+				  "namespace (bpfvm_opts.use_ns): the map is private to this "
+				  "object", name);
 	if (!err && def->map_extra)
 		err = reader_note(reader, "map '%s': map_extra 0x%llx passed to the map, which "
 				  "may ignore it", name, (unsigned long long)def->map_extra);
