@@ -203,6 +203,35 @@ static void old_forms_refused(struct bpfvm *vm)
 	bpfvm_prog_free(prog);
 }
 
+static uint64_t refuse(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5)
+{
+	return (uint64_t)-EPERM;
+}
+
+/* bpfvm.h: an embedder withdraws the reads by registering their ids. */
+static void reads_withdrawn(void)
+{
+	struct bpfvm_opts opts = { .sz = sizeof(opts), .nr_cpus = 1 };
+	static const char secret[16] = "host secret";
+	struct bpfvm_prog *prog;
+	struct bpfvm *vm = NULL;
+	struct probe_mem mem;
+	int64_t r0;
+
+	if (bpfvm_create(&opts, &vm)) {
+		fprintf(stderr, "bpfvm_create: %s\n", bpfvm_errmsg());
+		exit(2);
+	}
+	CHECK(!bpfvm_helper_register(vm, BPF_FUNC_probe_read_kernel, "no_probe_read", refuse),
+	      "register: %s", bpfvm_errmsg());
+	prog = probe_prog(vm, BPF_FUNC_probe_read_kernel, 16);
+	r0 = probe(prog, secret, &mem);
+	CHECK(r0 == -EPERM && memcmp(mem.dst, secret, sizeof(secret)),
+	      "a withdrawn probe read still reads: %lld", (long long)r0);
+	bpfvm_prog_free(prog);
+	bpfvm_destroy(vm);
+}
+
 int main(void)
 {
 	const enum bpfvm_engine engines[] = { BPFVM_ENGINE_INTERP, BPFVM_ENGINE_JIT };
@@ -239,6 +268,7 @@ int main(void)
 		}
 		bpfvm_destroy(vm);
 	}
+	reads_withdrawn();
 	munmap(pages, page);
 	if (!failures)
 		printf("probe_read tests passed\n");
