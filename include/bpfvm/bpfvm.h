@@ -172,13 +172,16 @@ struct bpfvm_kfunc {
 /* Ids above this are bpfvm's own kfuncs (bpf_rcu_read_lock, ...). */
 #define BPFVM_KFUNC_ID_MAX 0x7fffffffu
 
-/* Registers (or replaces, by id or by name) a runtime function. Built in:
- * bpf_rcu_read_lock / bpf_rcu_read_unlock (no-ops; the verifier pairs them
- * as the kernel does). The same rules as bpfvm_helper_register() apply to
- * programs already loaded and to threads.
+/* Registers a runtime function. Built in: bpf_rcu_read_lock /
+ * bpf_rcu_read_unlock (no-ops; the verifier pairs them as the kernel does).
+ * A kfunc is never replaced: registering an id or a name that is taken
+ * (the built-ins' names included) is refused. Kfunc ids and helper ids are
+ * separate spaces: a kfunc may have a helper's id, and a program calls it
+ * only with `call` src_reg=2 (BPF_PSEUDO_KFUNC_CALL). The same rule as
+ * bpfvm_helper_register() applies to threads.
  * Errors: -EINVAL (NULL fn or name, id 0 or > BPFVM_KFUNC_ID_MAX, an
  * argument list where a size does not follow its memory or the reverse,
- * RET_MEM_OR_NULL with ret_size 0), -ENOMEM. */
+ * RET_MEM_OR_NULL with ret_size 0), -EEXIST (id or name taken), -ENOMEM. */
 int bpfvm_kfunc_register(struct bpfvm *vm, const struct bpfvm_kfunc *kfunc);
 
 /* The id of the runtime function called `name`: 0, or -ENOENT. */
@@ -226,6 +229,21 @@ struct bpfvm_prog_opts {
  * program type may call, and those registered by the embedder), kfunc calls
  * to registered runtime functions. The copy of `insns` is kept; the caller's
  * array is not referenced afterwards.
+ *
+ * What a program may read. Through its registers, only what the verifier
+ * proved: its buffer (ctx_size bytes), its stack, map values, ring buffer
+ * records. Through bpf_probe_read_user / _kernel and their _str forms
+ * (which raw programs may call, as every program type may in a root load
+ * of the kernel, whose bpf_base_func_proto gives them to CAP_PERFMON), any
+ * readable address of the host process: its heap, its stacks, its secrets.
+ * Such a read never crashes (an unmapped or unreadable page is -EFAULT), but
+ * it discloses memory, and the helper's result or the bytes read may go
+ * anywhere the program can write (maps, ring buffers, its return value).
+ * This is by design, for tracing the host; an embedder that runs programs it
+ * does not trust with its memory withdraws the helpers first: registering
+ * ids 112..115 (and 4 and 45 for tracing types) with bpfvm_helper_register()
+ * replaces them for every program loaded afterwards.
+ *
  * Errors: -EINVAL (malformed program; bpfvm_errmsg() names the instruction),
  * -E2BIG (too many instructions or too much stack), -ENOMEM. */
 int bpfvm_prog_load_raw(struct bpfvm *vm, const struct bpf_insn *insns,

@@ -10,10 +10,9 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/uio.h>
-#include <unistd.h>
 
 #include "helpers/bprintf.h"
+#include "helpers/nofault.h"
 
 #define BPRINTF_ARG_SPACE 512		  /* MAX_BPRINTF_BIN_ARGS */
 #define BPRINTF_WIDTH_MAX ((1 << 23) - 1) /* lib/vsprintf.c: FIELD_WIDTH_MAX */
@@ -56,40 +55,6 @@ struct bprintf_state {
 	char space[BPRINTF_ARG_SPACE];
 };
 
-/* ---- reading what the program points to -------------------------------- */
-
-/* Copies len bytes at addr of this process, or fails without faulting. */
-static bool bprintf_read_memory(void *dst, uint64_t addr, size_t len)
-{
-	struct iovec local = { dst, len }, remote = { (void *)(uintptr_t)addr, len };
-
-	if (!addr)
-		return false;
-	return process_vm_readv(getpid(), &local, 1, &remote, 1, 0) == (ssize_t)len;
-}
-
-/* strncpy_from_kernel_nofault: the length copied including the NUL (count
- * when the string was cut, its last byte then a NUL), or -EFAULT. */
-static long bprintf_copy_string(char *dst, uint64_t addr, size_t count)
-{
-	size_t done = 0;
-
-	while (done < count) {
-		size_t page_left = 4096 - ((addr + done) & 4095);
-		size_t chunk = count - done < page_left ? count - done : page_left;
-		char *nul;
-
-		if (!bprintf_read_memory(dst + done, addr + done, chunk))
-			return -EFAULT;
-		nul = memchr(dst + done, '\0', chunk);
-		if (nul)
-			return nul - dst + 1;
-		done += chunk;
-	}
-	dst[count - 1] = '\0';
-	return (long)count;
-}
-
 /* ---- pass 1: the kernel's bpf_bprintf_prepare ---------------------------- */
 
 static uint32_t bprintf_space_left(const struct bprintf_state *st)
@@ -118,7 +83,7 @@ static int bprintf_take_string(struct bprintf_state *st, struct bprintf_spec *sp
 		return 0;
 	if (!bprintf_space_left(st))
 		return -ENOSPC;
-	copied = bprintf_copy_string(dst, spec->value, bprintf_space_left(st));
+	copied = helper_read_str_nofault(dst, spec->value, bprintf_space_left(st));
 	if (copied < 0) {
 		dst[0] = '\0';
 		copied = 1;
@@ -174,7 +139,7 @@ static int bprintf_take_ip(struct bprintf_state *st, struct bprintf_spec *spec, 
 		return 0;
 	if (bprintf_space_left(st) < ip_size)
 		return -ENOSPC;
-	if (!bprintf_read_memory(ip, spec->value, ip_size))
+	if (!helper_read_nofault(ip, spec->value, ip_size))
 		memset(ip, 0, sizeof(ip));
 	bprintf_format_ip(text, sizeof(text), ip, style, version);
 	return bprintf_take_text(st, spec, text);

@@ -12,7 +12,7 @@
  * - More conversions than num_args: -EINVAL. Strings, characters and
  *   numbers share the kernel's 512 bytes of argument space: a long string
  *   is cut there, and a conversion that finds no space left is -ENOSPC.
- * - %s reads the string through process_vm_readv, so that a bad pointer
+ * - %s reads the string without faulting (helpers/nofault.h), so that a bad pointer
  *   prints "" (the kernel's strncpy_from_kernel_nofault), never crashes.
  *
  * Differences from the kernel, on purpose: pointers are not hashed (%p and

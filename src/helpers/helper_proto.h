@@ -55,6 +55,10 @@ enum helper_family {
 	HELPER_FAMILY_CGROUP = 1u << 5,
 	HELPER_FAMILY_RAW = 1u << 6,	   /* BPFVM_PROG_TYPE_RAW */
 	HELPER_FAMILY_SOCK = 1u << 7,	   /* sk_lookup, sk_msg: bpf_sk_base_func_proto */
+	/* sk_skb: sk_skb_func_proto writes the stream's packet
+	 * (skb_store_bytes) but has neither tc's checksum helpers nor
+	 * bpf_redirect (it redirects through sockmaps). */
+	HELPER_FAMILY_SK_SKB = 1u << 8,
 };
 
 struct helper_proto {

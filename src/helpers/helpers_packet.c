@@ -143,14 +143,16 @@ static uint64_t helper_xdp_adjust_tail(uint64_t ctx, uint64_t offset, uint64_t r
 #define SKB HELPER_FAMILY_SKB
 #define SKB_WRITE HELPER_FAMILY_SKB_WRITE
 #define XDP HELPER_FAMILY_XDP
+#define SK_SKB HELPER_FAMILY_SK_SKB
 
 /* Prototypes and families as the kernel's bpf_func_proto and *_func_proto:
  * every __sk_buff type reads the packet; tc writes it and fixes checksums;
- * csum_diff serves tc and XDP. */
+ * sk_skb writes it without the checksum helpers; csum_diff serves tc and
+ * XDP. */
 const struct helper_proto helper_protos_packet[] = {
 	{ BPF_FUNC_skb_store_bytes, "bpf_skb_store_bytes", helper_skb_store_bytes, RET_INTEGER,
 	  { ARG_PTR_TO_CTX, ARG_ANYTHING, ARG_PTR_TO_MEM, ARG_CONST_SIZE, ARG_ANYTHING },
-	  SKB_WRITE, false, false, 0 },
+	  SKB_WRITE | SK_SKB, false, false, 0 },
 	{ BPF_FUNC_l3_csum_replace, "bpf_l3_csum_replace", helper_l3_csum_replace, RET_INTEGER,
 	  { ARG_PTR_TO_CTX, ARG_ANYTHING, ARG_ANYTHING, ARG_ANYTHING, ARG_ANYTHING },
 	  SKB_WRITE, false, false, 0 },

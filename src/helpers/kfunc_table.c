@@ -81,14 +81,20 @@ static int kfunc_valid(const struct bpfvm_kfunc *kfunc)
 	return -EINVAL;
 }
 
-static struct kfunc_entry *kfunc_slot(struct kfunc_table *table, const struct bpfvm_kfunc *kfunc)
+/* The entry with kfunc's id or name, or NULL. */
+static const struct kfunc_entry *kfunc_taken(const struct kfunc_table *table,
+					     const struct bpfvm_kfunc *kfunc)
+{
+	const struct kfunc_entry *entry = kfunc_table_find(table, kfunc->id);
+
+	return entry ? entry : kfunc_table_find_name(table, kfunc->name);
+}
+
+static struct kfunc_entry *kfunc_new_slot(struct kfunc_table *table)
 {
 	struct kfunc_entry *entries;
 	uint32_t capacity;
 
-	for (uint32_t i = 0; i < table->count; i++)
-		if (table->entries[i].id == kfunc->id || !strcmp(table->entries[i].name, kfunc->name))
-			return &table->entries[i];
 	if (table->count == table->capacity) {
 		capacity = table->capacity ? table->capacity * 2 : 8;
 		entries = realloc(table->entries, capacity * sizeof(*entries));
@@ -115,18 +121,28 @@ int kfunc_table_set(struct kfunc_table *table, const struct bpfvm_kfunc *kfunc,
 {
 	struct kfunc_entry *entry;
 	char *name;
+	const struct kfunc_entry *taken;
 	int err = kfunc_valid(kfunc);
 
 	if (err)
 		return err;
+	/* Programs already loaded call the function they were verified
+	 * against; a second registration under the same id or name would make
+	 * objects resolve to another prototype (or replace the built-in RCU
+	 * pairing), so it is refused rather than replaced. */
+	taken = kfunc_taken(table, kfunc);
+	if (taken) {
+		vm_error("kfunc '%s' (id %u): already registered as '%s' (id %u)", kfunc->name,
+			 kfunc->id, taken->name, taken->id);
+		return -EEXIST;
+	}
 	name = strdup(kfunc->name);
-	entry = name ? kfunc_slot(table, kfunc) : NULL;
+	entry = name ? kfunc_new_slot(table) : NULL;
 	if (!entry) {
 		free(name);
 		vm_error("kfunc '%s': out of memory", kfunc->name);
 		return -ENOMEM;
 	}
-	free(entry->name);
 	entry->id = kfunc->id;
 	entry->name = name;
 	entry->pairing = pairing;

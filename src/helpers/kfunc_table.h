@@ -38,8 +38,8 @@ struct kfunc_table {
 void kfunc_table_init(struct kfunc_table *table);
 void kfunc_table_release(struct kfunc_table *table);
 
-/* Adds `kfunc`, replacing the entry with its id or its name. 0, -EINVAL
- * (with a message) or -ENOMEM. */
+/* Adds `kfunc`. 0, or with a message -EINVAL, -EEXIST (its id or its name
+ * is registered already) or -ENOMEM. */
 int kfunc_table_set(struct kfunc_table *table, const struct bpfvm_kfunc *kfunc,
 		    enum kfunc_pairing pairing);
 

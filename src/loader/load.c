@@ -225,16 +225,18 @@ static int load_prog_map_index(struct bpfvm_prog *prog, struct bpfvm_map *map)
 
 /* A kfunc extern, resolved by name against the runtime's kfuncs as libbpf
  * resolves it against the kernel's BTF (bpf_object__relocate_data): a call
- * becomes `call` src_reg=2 imm=id, a load of its address a non-zero
- * constant. A __weak one that is not there loads 0 (bpf_ksym_exists) and
- * its calls are poisoned: refused only if the verifier reaches them. */
+ * becomes `call` src_reg=2 imm=id, a load of its address the kfunc's id, a
+ * non-zero constant that is the same in every process (as libbpf writes the
+ * BTF id: never the host address of the function, which a program could
+ * leak). A __weak one that is not there loads 0 (bpf_ksym_exists) and its
+ * calls are poisoned: refused only if the verifier reaches them. */
 static int load_resolve_kfunc(const struct bpfvm_object *obj, const struct bpfvm_prog *prog,
 			      const struct object_reloc *r)
 {
 	const struct object_extern *ext = &obj->file->externs[r->extern_idx];
 	const struct kfunc_entry *kfunc = kfunc_table_find_name(&obj->vm->kfuncs, ext->name);
 	struct bpf_insn *insn = &prog->insns[r->insn_idx];
-	uint64_t addr = kfunc ? (uint64_t)(uintptr_t)kfunc->proto.fn : 0;
+	uint64_t addr = kfunc ? kfunc->id : 0;
 
 	if (!kfunc && !ext->is_weak) {
 		vm_error("%s: program '%s': extern (func ksym) '%s': no runtime function of this "

@@ -110,6 +110,19 @@ static inline uint64_t hash_elem_offset(const struct bpfvm_map *map, const struc
 	return (uint64_t)((const uint8_t *)elem - (const uint8_t *)map->region);
 }
 
+/* The hash of a key: jhash, or the u32 key itself for an index_hash
+ * table. */
+static inline uint32_t hash_of_key(const struct bpfvm_map *map, const struct hash_table *table,
+				   const void *key)
+{
+	uint32_t index;
+
+	if (!table->index_hash)
+		return hash_key_hash(key, map_key_size(map), table->seed);
+	memcpy(&index, key, sizeof(index));
+	return index;
+}
+
 /* ---- Creation -------------------------------------------------------- */
 
 static bool hash_type_is_percpu(uint32_t type)
@@ -324,6 +337,7 @@ int hash_init(struct bpfvm_map *map)
 	table->value_stride = (uint32_t)hash_round_up(region->value_size, 8);
 	table->lru = hash_type_is_lru(region->type);
 	table->percpu = hash_type_is_percpu(region->type);
+	table->index_hash = 0;
 	table->buckets_off = layout.buckets_off;
 	table->elems_off = layout.elems_off;
 	table->lru_off = layout.lru_off;
@@ -562,7 +576,7 @@ struct hash_elem *hash_find(struct bpfvm_map *map, const void *key)
 {
 	struct hash_table *table = hash_table(map);
 
-	return hash_lookup_nulls(map, table, hash_key_hash(key, map_key_size(map), table->seed),
+	return hash_lookup_nulls(map, table, hash_of_key(map, table, key),
 				 key);
 }
 
@@ -581,7 +595,7 @@ static void hash_bucket_settle(struct bpfvm_map *map, struct hash_table *table, 
 int hash_copy_value(struct bpfvm_map *map, const void *key, void *value, uint64_t flags)
 {
 	struct hash_table *table = hash_table(map);
-	uint32_t hash = hash_key_hash(key, map_key_size(map), table->seed);
+	uint32_t hash = hash_of_key(map, table, key);
 	uint32_t odd_spins = 0;
 
 	for (;;) {
@@ -851,7 +865,7 @@ int hash_update_elem(struct bpfvm_map *map, const void *key, const void *value,
 		return -EINVAL;
 	if (replaced)
 		*replaced = false;
-	u.hash = hash_key_hash(key, map_key_size(map), table->seed);
+	u.hash = hash_of_key(map, table, key);
 	u.bucket = hash_bucket_at(map, table, hash_bucket_index(table, u.hash));
 	if (table->lru)
 		return table->percpu ? hash_update_lru_percpu(&u) : hash_update_lru(&u);
@@ -863,7 +877,7 @@ int hash_update_elem(struct bpfvm_map *map, const void *key, const void *value,
 int hash_delete_elem(struct bpfvm_map *map, const void *key, void *value, uint64_t flags)
 {
 	struct hash_table *table = hash_table(map);
-	uint32_t hash = hash_key_hash(key, map_key_size(map), table->seed);
+	uint32_t hash = hash_of_key(map, table, key);
 	struct hash_bucket *bucket = hash_bucket_at(map, table, hash_bucket_index(table, hash));
 	struct hash_elem *elem;
 
@@ -897,7 +911,7 @@ int hash_get_next_key(struct bpfvm_map *map, const void *key, void *next_key)
 	uint32_t index = 0, key_size = map_key_size(map);
 
 	if (key) {
-		uint32_t hash = hash_key_hash(key, key_size, table->seed);
+		uint32_t hash = hash_of_key(map, table, key);
 		struct hash_elem *elem = hash_lookup_nulls(map, table, hash, key);
 
 		if (elem) {

@@ -55,7 +55,10 @@ struct hash_table {
 	uint32_t value_stride; /* round_up(value_size, 8) */
 	uint8_t lru;
 	uint8_t percpu;
-	uint8_t pad[6];
+	/* Buckets by the u32 key itself, not jhash (DEVMAP_HASH, as the
+	 * kernel's dev_map_index_hash); set by the family after hash_init. */
+	uint8_t index_hash;
+	uint8_t pad[5];
 	uint64_t buckets_off;
 	uint64_t elems_off;
 	uint64_t lru_off; /* 0 unless LRU */

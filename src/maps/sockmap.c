@@ -9,14 +9,19 @@
  * (sk_redirect_map, msg_redirect_map, sock_map_update, ...) are not
  * provided.
  *
- *   +---------------------------+ MAP_FAMILY_DATA_OFFSET
- *   | struct sockmap_hdr: lock, |
- *   |   items                   |
- *   +---------------------------+ family[0]
- *   | slot[0 .. max_entries)    |  SOCKMAP: slot[key];
- *   |   present, cookie, key    |  SOCKHASH: any free slot (the kernel's
- *   |   (key_size bytes)        |  iteration order is random: jhash with a
- *   +---------------------------+  random seed)
+ * SOCKMAP: one 8-byte word per key, the socket's cookie, 0 when empty
+ * (the kernel's cookies start at 1). Every change is one atomic exchange or
+ * compare-and-swap, so there is no lock to take, nor one that a dead holder
+ * could leave half-done.
+ *
+ *   +---------------------------+ SOCKMAP_SLOTS_OFFSET (family[0])
+ *   | slot[0 .. max_entries)    |  _Atomic u64: cookie, 0 = empty
+ *   +---------------------------+
+ *
+ * SOCKHASH: hash.c's table (hash.h: jhash with a random seed, as the
+ * kernel's sock_hash, preallocated elements, bucket locks that survive a
+ * dead holder); the value stored is the cookie (its first value_size
+ * bytes: a 4-byte value is never read back, see sockmap_lookup).
  *
  * An update takes a socket fd (value_size 4 or 8): a bad fd is -EBADF, a
  * file that is not a socket -ENOTSOCK, a socket sock_map cannot hold
@@ -29,51 +34,33 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <stdatomic.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 
 #include "core/error.h"
 #include "maps/array.h"
+#include "maps/hash.h"
 #include "maps/map.h"
-#include "maps/map_lock.h"
 
 #define SOCKMAP_CREATE_FLAG_MASK (BPF_F_NUMA_NODE | BPF_F_RDONLY | BPF_F_WRONLY)
 #define SOCKMAP_KEY_MAX 512u /* MAX_BPF_STACK */
-
-struct sockmap_hdr {
-	struct map_lock lock;
-	uint32_t items;
-};
-
-struct sockmap_slot {
-	uint32_t present;
-	uint32_t pad;
-	uint64_t cookie;
-	uint8_t key[]; /* key_size bytes, rounded up to 8 */
-};
-
-#define SOCKMAP_SLOTS_OFFSET \
-	(MAP_FAMILY_DATA_OFFSET + ((sizeof(struct sockmap_hdr) + 63) / 64) * 64)
+#define SOCKMAP_SLOTS_OFFSET MAP_FAMILY_DATA_OFFSET
 
 static bool is_hash(const struct bpfvm_map *map)
 {
 	return map_type(map) == BPF_MAP_TYPE_SOCKHASH;
 }
 
-static size_t slot_size(uint32_t key_size)
+/* SOCKMAP's slot of `key`, or NULL past the end. */
+static _Atomic uint64_t *sockmap_slot(const struct bpfvm_map *map, const void *key)
 {
-	return sizeof(struct sockmap_slot) + ((key_size + 7u) & ~7u);
-}
+	uint32_t index = map_key_index(key);
 
-static struct sockmap_hdr *sockmap_hdr(const struct bpfvm_map *map)
-{
-	return map_at(map, MAP_FAMILY_DATA_OFFSET);
-}
-
-static struct sockmap_slot *sockmap_slot(const struct bpfvm_map *map, uint32_t index)
-{
-	return map_at(map, map->region->family[0] + index * slot_size(map_key_size(map)));
+	if (index >= map_max_entries(map))
+		return NULL;
+	return (_Atomic uint64_t *)map_at(map, map->region->family[0]) + index;
 }
 
 static int sockmap_check_attr(const struct map_attr *attr)
@@ -98,43 +85,17 @@ static int sockmap_check_attr(const struct map_attr *attr)
 
 static size_t sockmap_region_size(const struct map_attr *attr)
 {
-	return SOCKMAP_SLOTS_OFFSET + (size_t)attr->max_entries * slot_size(attr->key_size);
+	if (attr->type == BPF_MAP_TYPE_SOCKHASH)
+		return hash_region_size(attr);
+	return SOCKMAP_SLOTS_OFFSET + (size_t)attr->max_entries * sizeof(uint64_t);
 }
 
 static int sockmap_init(struct bpfvm_map *map)
 {
+	if (is_hash(map))
+		return hash_init(map);
 	map->region->family[0] = SOCKMAP_SLOTS_OFFSET;
-	return map_lock_init(&sockmap_hdr(map)->lock);
-}
-
-static int sockmap_lock(struct bpfvm_map *map)
-{
-	int rc = map_lock_acquire(&sockmap_hdr(map)->lock);
-
-	return rc < 0 ? rc : 0;
-}
-
-static void sockmap_unlock(struct bpfvm_map *map)
-{
-	map_lock_release(&sockmap_hdr(map)->lock);
-}
-
-/* The slot of `key` (present or not for SOCKMAP; present for SOCKHASH), or
- * NULL. Under the lock. */
-static struct sockmap_slot *sockmap_find(const struct bpfvm_map *map, const void *key)
-{
-	if (!is_hash(map)) {
-		uint32_t index = map_key_index(key);
-
-		return index < map_max_entries(map) ? sockmap_slot(map, index) : NULL;
-	}
-	for (uint32_t i = 0; i < map_max_entries(map); i++) {
-		struct sockmap_slot *slot = sockmap_slot(map, i);
-
-		if (slot->present && !memcmp(slot->key, key, map_key_size(map)))
-			return slot;
-	}
-	return NULL;
+	return 0;
 }
 
 static bool tcp_state_allowed(int fd)
@@ -198,30 +159,23 @@ static int sockmap_socket(uint64_t ufd, uint64_t *cookie)
 	return getsockopt(fd, SOL_SOCKET, SO_COOKIE, cookie, &len) ? -EOPNOTSUPP : 0;
 }
 
-static int sockmap_store(struct bpfvm_map *map, const void *key, uint64_t cookie,
-			 uint64_t flags)
+/* sock_map_update_common's flags on one slot: BPF_NOEXIST only into an
+ * empty slot, BPF_EXIST only over a socket. */
+static int sockmap_store(_Atomic uint64_t *slot, uint64_t cookie, uint64_t flags)
 {
-	struct sockmap_slot *slot = sockmap_find(map, key);
-	uint32_t free_slot = 0;
+	uint64_t old = atomic_load_explicit(slot, memory_order_relaxed);
 
-	if (!is_hash(map) && !slot)
-		return -E2BIG;
-	if (slot && slot->present && flags == BPF_NOEXIST)
-		return -EEXIST;
-	if ((!slot || !slot->present) && flags == BPF_EXIST)
-		return -ENOENT;
-	if (!slot) {
-		if (sockmap_hdr(map)->items >= map_max_entries(map))
-			return -E2BIG;
-		while (sockmap_slot(map, free_slot)->present)
-			free_slot++;
-		slot = sockmap_slot(map, free_slot);
-		memcpy(slot->key, key, map_key_size(map));
+	if (flags == BPF_ANY) {
+		atomic_store_explicit(slot, cookie, memory_order_release);
+		return 0;
 	}
-	if (!slot->present)
-		sockmap_hdr(map)->items++;
-	slot->cookie = cookie;
-	slot->present = 1;
+	do {
+		if (old && flags == BPF_NOEXIST)
+			return -EEXIST;
+		if (!old && flags == BPF_EXIST)
+			return -ENOENT;
+	} while (!atomic_compare_exchange_weak_explicit(slot, &old, cookie, memory_order_release,
+							memory_order_relaxed));
 	return 0;
 }
 
@@ -229,91 +183,59 @@ static int sockmap_update(struct bpfvm_map *map, const void *key, const void *va
 			  uint64_t flags)
 {
 	uint64_t ufd = 0, cookie = 0;
+	_Atomic uint64_t *slot;
 	int err;
 
 	memcpy(&ufd, value, map_value_size(map));
 	err = sockmap_socket(ufd, &cookie);
 	if (!err && flags > BPF_EXIST)
 		err = -EINVAL;
-	if (!err)
-		err = sockmap_lock(map);
 	if (err)
 		return err;
-	err = sockmap_store(map, key, cookie, flags);
-	sockmap_unlock(map);
-	return err;
+	if (is_hash(map))
+		return hash_update_elem(map, key, &cookie, flags, 0, false, NULL, NULL);
+	slot = sockmap_slot(map, key);
+	return slot ? sockmap_store(slot, cookie, flags) : -E2BIG;
 }
 
 /* sock_map_lookup_sys: the cookie, which a 4-byte value cannot hold. */
 static int sockmap_lookup(struct bpfvm_map *map, const void *key, void *value, uint64_t flags)
 {
-	struct sockmap_slot *slot;
-	int err;
+	_Atomic uint64_t *slot;
+	uint64_t cookie;
 
 	if (map_value_size(map) != sizeof(uint64_t))
 		return -ENOSPC;
-	err = sockmap_lock(map);
-	if (err)
-		return err;
-	slot = sockmap_find(map, key);
-	if (slot && slot->present)
-		memcpy(value, &slot->cookie, sizeof(slot->cookie));
-	else
-		err = -ENOENT;
-	sockmap_unlock(map);
-	return err;
+	if (is_hash(map))
+		return hash_copy_value(map, key, value, 0);
+	slot = sockmap_slot(map, key);
+	cookie = slot ? atomic_load_explicit(slot, memory_order_acquire) : 0;
+	if (!cookie)
+		return -ENOENT;
+	memcpy(value, &cookie, sizeof(cookie));
+	return 0;
 }
 
 /* An empty SOCKMAP slot is -EINVAL (__sock_map_delete), a missing SOCKHASH
  * key -ENOENT. */
 static int sockmap_delete(struct bpfvm_map *map, const void *key)
 {
-	struct sockmap_slot *slot;
-	int err = sockmap_lock(map);
+	_Atomic uint64_t *slot;
 
-	if (err)
-		return err;
-	slot = sockmap_find(map, key);
-	if (slot && slot->present) {
-		slot->present = 0;
-		sockmap_hdr(map)->items--;
-	} else {
-		err = is_hash(map) ? -ENOENT : -EINVAL;
-	}
-	sockmap_unlock(map);
-	return err;
+	if (is_hash(map))
+		return hash_delete_elem(map, key, NULL, 0);
+	slot = sockmap_slot(map, key);
+	if (!slot || !atomic_exchange_explicit(slot, 0, memory_order_acq_rel))
+		return -EINVAL;
+	return 0;
 }
 
-/* SOCKHASH: slot order (the kernel's is random); a missing key starts over. */
-static int sockhash_next(struct bpfvm_map *map, const void *key, void *next_key)
-{
-	struct sockmap_slot *slot = key ? sockmap_find(map, key) : NULL;
-	uint32_t start = 0;
-
-	if (slot)
-		start = (uint32_t)(((uint8_t *)slot - (uint8_t *)sockmap_slot(map, 0)) /
-				   slot_size(map_key_size(map))) + 1;
-	for (uint32_t i = start; i < map_max_entries(map); i++) {
-		if (sockmap_slot(map, i)->present) {
-			memcpy(next_key, sockmap_slot(map, i)->key, map_key_size(map));
-			return 0;
-		}
-	}
-	return -ENOENT;
-}
-
+/* SOCKHASH: jhash order with a random seed, as random as the kernel's. */
 static int sockmap_get_next_key(struct bpfvm_map *map, const void *key, void *next_key)
 {
-	int err;
-
-	if (!is_hash(map))
-		return array_get_next_key(map, key, next_key);
-	err = sockmap_lock(map);
-	if (err)
-		return err;
-	err = sockhash_next(map, key, next_key);
-	sockmap_unlock(map);
-	return err;
+	if (is_hash(map))
+		return hash_get_next_key(map, key, next_key);
+	return array_get_next_key(map, key, next_key);
 }
 
 const struct map_ops sockmap_map_ops = {

@@ -19,11 +19,12 @@ static int skb_lwt_access(const struct bpfvm_prog *prog, int32_t off, uint32_t s
 	return skb_ctx_access(prog, SKB_RULES_LWT, off, size, is_write, rewrite);
 }
 
-/* The stream helpers may change the packet (store_bytes, change_tail). */
+/* The stream helpers may change the packet (store_bytes), but sk_skb is
+ * not tc: no checksum helpers, no bpf_redirect (sk_skb_func_proto). */
 const struct progtype progtype_sk_skb = {
 	.type = BPF_PROG_TYPE_SK_SKB,
 	.name = "sk_skb",
-	.helper_families = HELPER_FAMILY_ANY | HELPER_FAMILY_SKB | HELPER_FAMILY_SKB_WRITE,
+	.helper_families = HELPER_FAMILY_ANY | HELPER_FAMILY_SKB | HELPER_FAMILY_SK_SKB,
 	.ctx_size = sizeof(struct __sk_buff),
 	.ctx_access = skb_sk_skb_access,
 	.ret_checked = false,

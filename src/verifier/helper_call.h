@@ -26,6 +26,9 @@ struct map_desc {
 /* What the arguments have taught (the kernel's struct bpf_call_arg_meta). */
 struct helper_call {
 	uint32_t idx;			 /* the call instruction */
+	/* A helper id (enum bpf_func_id), or KFUNC_PROTO_ID for a kfunc: a
+	 * kfunc's own id (its imm) is in another space and may equal a
+	 * helper's, so it never goes here. */
 	int32_t func_id;
 	const char *name;		 /* "bpf_map_lookup_elem" */
 	const struct helper_proto *proto;

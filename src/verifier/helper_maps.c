@@ -60,8 +60,33 @@ static bool map_type_is(uint32_t type, const uint32_t *types, unsigned cnt)
 	map_type_is(type, (const uint32_t[]){ __VA_ARGS__ },                                  \
 		    sizeof((const uint32_t[]){ __VA_ARGS__ }) / sizeof(uint32_t))
 
-/* Whether a map of `type` allows helper func_id. */
-static bool map_allows(uint32_t type, int32_t f)
+/* The kernel's may_update_sockmap(): map_update_elem and map_delete_elem
+ * on a SOCKMAP or SOCKHASH only where the program cannot hold a locked
+ * socket (an iterator, sock_ops deleting, the packet-level types). */
+static bool may_update_sockmap(const struct bpfvm_prog *prog, int32_t f)
+{
+	if (f != BPF_FUNC_map_update_elem && f != BPF_FUNC_map_delete_elem)
+		return false;
+	switch (prog->type) {
+	case BPF_PROG_TYPE_TRACING:
+		return prog->expected_attach_type == BPF_TRACE_ITER;
+	case BPF_PROG_TYPE_SOCK_OPS:
+		return f == BPF_FUNC_map_delete_elem;
+	case BPF_PROG_TYPE_SOCKET_FILTER:
+	case BPF_PROG_TYPE_SCHED_CLS:
+	case BPF_PROG_TYPE_SCHED_ACT:
+	case BPF_PROG_TYPE_XDP:
+	case BPF_PROG_TYPE_SK_REUSEPORT:
+	case BPF_PROG_TYPE_FLOW_DISSECTOR:
+	case BPF_PROG_TYPE_SK_LOOKUP:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Whether a map of `type` allows helper func_id in `prog`. */
+static bool map_allows(const struct bpfvm_prog *prog, uint32_t type, int32_t f)
 {
 	switch (type) {
 	case BPF_MAP_TYPE_PROG_ARRAY:
@@ -95,13 +120,13 @@ static bool map_allows(uint32_t type, int32_t f)
 	case BPF_MAP_TYPE_SOCKMAP:
 		return FUNC_IS(f, BPF_FUNC_sk_redirect_map, BPF_FUNC_sock_map_update,
 			       BPF_FUNC_msg_redirect_map, BPF_FUNC_sk_select_reuseport,
-			       BPF_FUNC_map_lookup_elem, BPF_FUNC_map_update_elem,
-			       BPF_FUNC_map_delete_elem);
+			       BPF_FUNC_map_lookup_elem) ||
+		       may_update_sockmap(prog, f);
 	case BPF_MAP_TYPE_SOCKHASH:
 		return FUNC_IS(f, BPF_FUNC_sk_redirect_hash, BPF_FUNC_sock_hash_update,
 			       BPF_FUNC_msg_redirect_hash, BPF_FUNC_sk_select_reuseport,
-			       BPF_FUNC_map_lookup_elem, BPF_FUNC_map_update_elem,
-			       BPF_FUNC_map_delete_elem);
+			       BPF_FUNC_map_lookup_elem) ||
+		       may_update_sockmap(prog, f);
 	case BPF_MAP_TYPE_REUSEPORT_SOCKARRAY:
 		return f == BPF_FUNC_sk_select_reuseport;
 	case BPF_MAP_TYPE_QUEUE:
@@ -204,7 +229,7 @@ int helper_check_map_compat(struct types_env *env, const struct helper_call *cal
 {
 	if (!call->has_map)
 		return 0;
-	if (!map_allows(call->desc.type, call->func_id) ||
+	if (!map_allows(env->prog, call->desc.type, call->func_id) ||
 	    !func_accepts(call->func_id, call->desc.type))
 		return types_error(env, call->idx, -EINVAL,
 				   "cannot pass map_type %u into func %s#%d", call->desc.type,

@@ -48,7 +48,8 @@ int types_step_kfunc_call(struct types_env *env, struct verifier_state *st, uint
 	const struct bpf_insn *insn = &env->prog->insns[idx];
 	const struct kfunc_entry *kfunc = kfunc_table_find(&env->prog->vm->kfuncs,
 							   (uint32_t)insn->imm);
-	struct helper_call call = { .idx = idx, .func_id = insn->imm, .const_key = -1 };
+	struct helper_call call = { .idx = idx, .func_id = (int32_t)KFUNC_PROTO_ID,
+				    .const_key = -1 };
 	struct func_state *frame = state_frame(st);
 	int err;
 

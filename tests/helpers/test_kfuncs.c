@@ -121,6 +121,83 @@ static void registration_is_checked(struct bpfvm *vm)
 	      "bpf_rcu_read_lock: id %u", id);
 }
 
+/* A kfunc is never replaced: not by id, not by name, not the built-ins;
+ * the first registration stays the one programs call. */
+static void registration_is_unique(struct bpfvm *vm)
+{
+	struct {
+		const char *why;
+		struct bpfvm_kfunc kfunc;
+	} taken[] = {
+		{ "the id of test_add3",
+		  { .sz = sizeof(struct bpfvm_kfunc), .name = "other", .id = ID_ADD3,
+		    .fn = seventy_seven } },
+		{ "the name test_add3",
+		  { .sz = sizeof(struct bpfvm_kfunc), .name = "test_add3", .id = 500,
+		    .fn = seventy_seven } },
+		{ "the name bpf_rcu_read_lock",
+		  { .sz = sizeof(struct bpfvm_kfunc), .name = "bpf_rcu_read_lock", .id = 501,
+		    .fn = seventy_seven } },
+		{ "the name bpf_rcu_read_unlock",
+		  { .sz = sizeof(struct bpfvm_kfunc), .name = "bpf_rcu_read_unlock", .id = 502,
+		    .fn = seventy_seven } },
+	};
+	uint32_t id = 0;
+
+	for (size_t i = 0; i < sizeof(taken) / sizeof(taken[0]); i++) {
+		int err = bpfvm_kfunc_register(vm, &taken[i].kfunc);
+
+		CHECK(err == -EEXIST, "registration under %s: %d, not -EEXIST", taken[i].why, err);
+	}
+	CHECK(bpfvm_kfunc_id(vm, "test_add3", &id) == 0 && id == ID_ADD3,
+	      "test_add3 moved to id %u", id);
+	CHECK(bpfvm_kfunc_id(vm, "other", &id) == -ENOENT, "a refused kfunc is found");
+	CHECK(bpfvm_kfunc_id(vm, "bpf_rcu_read_lock", &id) == 0 && id > BPFVM_KFUNC_ID_MAX,
+	      "bpf_rcu_read_lock replaced: id %u", id);
+}
+
+/* Runs program `name` of `path` (a tc program) and gives its return value. */
+static uint32_t object_retval(struct bpfvm *vm, const char *path, const char *name)
+{
+	static uint8_t packet[64];
+	struct bpfvm_test_run_opts run = { .sz = sizeof(run), .data_in = packet,
+					   .data_size_in = sizeof(packet) };
+	struct bpfvm_object *obj = NULL;
+	struct bpfvm_prog *prog = NULL;
+	int err = bpfvm_object_open(vm, path, NULL, &obj);
+
+	if (!err) {
+		prog = bpfvm_object_find_prog(obj, name);
+		err = prog ? bpfvm_object_autoload_only(obj, prog) : -ENOENT;
+	}
+	if (!err)
+		err = bpfvm_object_load(obj);
+	if (!err)
+		err = bpfvm_prog_test_run(prog, &run);
+	CHECK(!err, "%s in %s: %d %s", name, path, err, bpfvm_errmsg());
+	bpfvm_object_close(obj);
+	return run.retval;
+}
+
+/* An object that loads a kfunc's address sees its id (as libbpf writes the
+ * BTF id), not where the function is in the host process. */
+static void extern_address_is_the_id(struct bpfvm *vm, const char *path)
+{
+	uint64_t seen = (uint64_t)object_retval(vm, path, "address_high") << 32 |
+			object_retval(vm, path, "address_low");
+	struct bpfvm_kfunc kfunc = { .sz = sizeof(kfunc), .name = "bpfvm_test_add3", .id = 7,
+				     .fn = add3, .args = { BPFVM_KFUNC_ARG_SCALAR,
+							   BPFVM_KFUNC_ARG_SCALAR,
+							   BPFVM_KFUNC_ARG_SCALAR } };
+
+	CHECK(seen == 0, "a missing weak kfunc's address: 0x%llx", (unsigned long long)seen);
+	CHECK(!bpfvm_kfunc_register(vm, &kfunc), "register: %s", bpfvm_errmsg());
+	seen = (uint64_t)object_retval(vm, path, "address_high") << 32 |
+	       object_retval(vm, path, "address_low");
+	CHECK(seen == 7, "the kfunc's address: 0x%llx, not its id 7 (host function at %p)",
+	      (unsigned long long)seen, (void *)add3);
+}
+
 /* Loads `text` as a raw program with 16 bytes of memory. */
 static int load(struct bpfvm *vm, const char *text, struct bpfvm_prog **prog)
 {
@@ -265,7 +342,7 @@ static void checked_mode_knows_kfunc_memory(struct bpfvm *vm)
 	checked_prog_free(prog);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	const enum bpfvm_engine engines[] = { BPFVM_ENGINE_INTERP, BPFVM_ENGINE_JIT };
 	const char *names[] = { "interp", "jit" };
@@ -283,11 +360,14 @@ int main(void)
 		register_all(vm);
 		if (e == 0) {
 			registration_is_checked(vm);
+			registration_is_unique(vm);
 			calls_refused(vm);
 			checked_mode_knows_kfunc_memory(vm);
 		}
 		calls_run(vm, names[e]);
 		rcu_calls(vm, names[e]);
+		if (argc > 1)
+			extern_address_is_the_id(vm, argv[1]);
 		bpfvm_destroy(vm);
 	}
 	if (failures)

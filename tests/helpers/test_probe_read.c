@@ -1,7 +1,8 @@
 /* bpf_probe_read_user / _kernel and their _str forms: the process's memory
  * read by address without ever crashing (-EFAULT and a zeroed destination
  * on a bad address, as the kernel's), strings cut at size - 1 with a NUL,
- * a string running into an unmapped page; bpf_get_current_task stable for
+ * the size-th byte read too, a string running into an unmapped page, a
+ * child after fork reading its own memory; bpf_get_current_task stable for
  * a thread. Raw programs, verified, on both engines:
  *
  *   memory: [0, 8) the address to read   [16, 32) the destination
@@ -11,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "bpfvm/bpfvm.h"
@@ -127,6 +129,51 @@ static void string_reads(struct bpfvm *vm, const char *engine, int id, char *pag
 	bpfvm_prog_free(prog);
 }
 
+/* strncpy_from_kernel_nofault reads the size-th byte too (it only then
+ * overwrites it with the NUL): 15 readable bytes without a NUL and an
+ * unmapped 16th is a fault for a 16-byte read, while 16 readable bytes are
+ * a cut string of length 16. */
+static void string_reads_size_bytes(struct bpfvm *vm, const char *engine, int id,
+				    char *page_end)
+{
+	struct bpfvm_prog *prog = probe_prog(vm, id, 16);
+	struct probe_mem mem;
+	int64_t r0;
+
+	memcpy(page_end - 16, "0123456789abcdef", 16);
+	r0 = probe(prog, page_end - 16, &mem);
+	CHECK(r0 == 16 && !strcmp(mem.dst, "0123456789abcde"),
+	      "%s helper %d: 16 bytes up to the page's end: %lld '%.16s'", engine, id,
+	      (long long)r0, mem.dst);
+	r0 = probe(prog, page_end - 15, &mem);
+	CHECK(r0 == -EFAULT && all_zero(mem.dst, 16),
+	      "%s helper %d: the 16th byte unmapped is a fault: %lld '%.16s'", engine, id,
+	      (long long)r0, mem.dst);
+	bpfvm_prog_free(prog);
+}
+
+/* A child of fork() reads its own memory, not its parent's (the reads
+ * address the process by pid, which fork changes). */
+static void read_after_fork(struct bpfvm *vm)
+{
+	static char text[16] = "parent";
+	struct bpfvm_prog *prog = probe_prog(vm, BPF_FUNC_probe_read_user, 16);
+	struct probe_mem mem;
+	int status = 0;
+	pid_t child;
+
+	probe(prog, text, &mem); /* the parent reads first */
+	child = fork();
+	if (child == 0) {
+		strcpy(text, "child");
+		probe(prog, text, &mem);
+		_exit(strcmp(mem.dst, "child") ? 1 : 0);
+	}
+	CHECK(child > 0 && waitpid(child, &status, 0) == child && WIFEXITED(status) &&
+	      WEXITSTATUS(status) == 0, "a child after fork read another process's memory");
+	bpfvm_prog_free(prog);
+}
+
 static void current_task(struct bpfvm *vm, const char *engine)
 {
 	struct bpfvm_prog *prog = NULL;
@@ -156,6 +203,35 @@ static void old_forms_refused(struct bpfvm *vm)
 	bpfvm_prog_free(prog);
 }
 
+static uint64_t refuse(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5)
+{
+	return (uint64_t)-EPERM;
+}
+
+/* bpfvm.h: an embedder withdraws the reads by registering their ids. */
+static void reads_withdrawn(void)
+{
+	struct bpfvm_opts opts = { .sz = sizeof(opts), .nr_cpus = 1 };
+	static const char secret[16] = "host secret";
+	struct bpfvm_prog *prog;
+	struct bpfvm *vm = NULL;
+	struct probe_mem mem;
+	int64_t r0;
+
+	if (bpfvm_create(&opts, &vm)) {
+		fprintf(stderr, "bpfvm_create: %s\n", bpfvm_errmsg());
+		exit(2);
+	}
+	CHECK(!bpfvm_helper_register(vm, BPF_FUNC_probe_read_kernel, "no_probe_read", refuse),
+	      "register: %s", bpfvm_errmsg());
+	prog = probe_prog(vm, BPF_FUNC_probe_read_kernel, 16);
+	r0 = probe(prog, secret, &mem);
+	CHECK(r0 == -EPERM && memcmp(mem.dst, secret, sizeof(secret)),
+	      "a withdrawn probe read still reads: %lld", (long long)r0);
+	bpfvm_prog_free(prog);
+	bpfvm_destroy(vm);
+}
+
 int main(void)
 {
 	const enum bpfvm_engine engines[] = { BPFVM_ENGINE_INTERP, BPFVM_ENGINE_JIT };
@@ -182,11 +258,17 @@ int main(void)
 		reads(vm, names[e], BPF_FUNC_probe_read_kernel);
 		string_reads(vm, names[e], BPF_FUNC_probe_read_user_str, pages + page);
 		string_reads(vm, names[e], BPF_FUNC_probe_read_kernel_str, pages + page);
+		string_reads_size_bytes(vm, names[e], BPF_FUNC_probe_read_user_str, pages + page);
+		string_reads_size_bytes(vm, names[e], BPF_FUNC_probe_read_kernel_str,
+					pages + page);
 		current_task(vm, names[e]);
-		if (e == 0)
+		if (e == 0) {
 			old_forms_refused(vm);
+			read_after_fork(vm);
+		}
 		bpfvm_destroy(vm);
 	}
+	reads_withdrawn();
 	munmap(pages, page);
 	if (!failures)
 		printf("probe_read tests passed\n");

@@ -750,6 +750,20 @@ static void devmap_ops(struct backend *b, int h, const uint32_t *keys, size_t ke
 	devmap_walk(b, h);
 }
 
+/* DEVMAP_HASH: a replaced key goes back to the head of its bucket (7 and 3
+ * share one of the 4 buckets), so the walk after replacing 7 starts at 7. */
+static void devmap_replace_order(struct backend *b)
+{
+	const uint32_t lo[2] = { 1, 0 }, keys[] = { 7, 3, 7 };
+	int h = b_create_log(b, "devmap_hash replace", BPF_MAP_TYPE_DEVMAP_HASH, 4, 8, 4, 0, -1);
+
+	if (h < 0)
+		return;
+	for (int i = 0; i < 3; i++)
+		logf_(b, "update k%u -> %d", keys[i], b_update(b, h, &keys[i], lo, BPF_ANY));
+	devmap_walk(b, h);
+}
+
 static void scenario_devmap(struct backend *b)
 {
 	const uint32_t array_keys[] = { 0, 1, 3, 4, 9 };
@@ -773,6 +787,7 @@ static void scenario_devmap(struct backend *b)
 	devmap_ops(b, array4, array_keys, 5);
 	devmap_ops(b, array8, array_keys, 5);
 	devmap_ops(b, hash8, hash_keys, 6);
+	devmap_replace_order(b);
 }
 
 /* SOCKMAP and SOCKHASH from user space: the same socket fds given to both

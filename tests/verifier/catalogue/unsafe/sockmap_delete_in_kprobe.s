@@ -1,0 +1,15 @@
+# prog: kprobe
+# map: sockmap key=4 value=4 entries=1
+# expect: reject
+# reason: cannot pass map_type 15 into func bpf_map_delete_elem#3
+# part: helpers
+#
+# may_update_sockmap: a kprobe may hold a locked socket, so it may not delete from a sockmap.
+r1 = 0
+*(u32 *)(r10 -4) = r1
+r1 = map[idx:0]
+r2 = r10
+r2 += -4
+call 3
+r0 = 0
+exit
