@@ -80,19 +80,24 @@ static void dump_enum(const struct btf *btf, const struct btf_type *type, const 
 	json_uint(value);
 }
 
-/* A char array holding a NUL-terminated printable string. */
+/* As bpftool: an array of `char` (a typedef of it does not count) that
+ * holds printable characters up to a NUL is a string, "" included. */
 static bool is_string(const struct btf *btf, const struct btf_array *array, const uint8_t *data)
 {
-	uint32_t elem_id = array->type;
-	const struct btf_type *elem = skip_qualifiers(btf, &elem_id);
-	const char *name = elem ? btf__name_by_offset(btf, elem->name_off) : NULL;
+	const struct btf_type *elem = btf__type_by_id(btf, array->type);
+	const char *name;
 
-	if (!elem || !btf_is_int(elem) || elem->size != 1 || !name || !strstr(name, "char"))
+	while (elem && (btf_is_const(elem) || btf_is_volatile(elem) || btf_is_restrict(elem)))
+		elem = btf__type_by_id(btf, elem->type);
+	if (!elem || !btf_is_int(elem) || elem->size != 1)
+		return false;
+	name = btf__name_by_offset(btf, elem->name_off);
+	if (!(btf_int_encoding(elem) & BTF_INT_CHAR) && (!name || strcmp(name, "char") != 0))
 		return false;
 	for (uint32_t i = 0; i < array->nelems; i++) {
 		if (data[i] == '\0')
-			return i > 0;
-		if (!isprint(data[i]))
+			return true;
+		if (data[i] < 0x20 || data[i] >= 0x7f)
 			return false;
 	}
 	return false;

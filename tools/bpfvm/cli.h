@@ -12,6 +12,7 @@
 
 struct bpfvm;
 struct btf;
+struct bpf_object;
 struct bpfvm_object;
 struct bpfvm_prog;
 struct bpfvm_map;
@@ -47,7 +48,7 @@ struct cli_object {
 	struct bpfvm *vm;
 	struct bpfvm_object *obj;
 	const char *path;
-	struct btf *btf;       /* the file's BTF, read when first asked for */
+	struct bpf_object *libbpf_obj; /* libbpf's view, for the BTF, opened when asked */
 	bool btf_read;
 	/* references taken by id, dropped by cli_object_close() */
 	struct bpfvm_map *held_maps[CLI_HELD_MAX];
@@ -73,7 +74,7 @@ int cli_object_load_prog(const char *path, const char *name, uint32_t log_level,
 void cli_print_prog_log(FILE *out, const struct bpfvm_prog *prog);
 void cli_object_close(struct cli_object *co);
 
-/* The object file's BTF (libbpf's parser), or NULL when it has none. */
+/* The object file's BTF as libbpf fixes it up at open, or NULL. */
 const struct btf *cli_object_btf(struct cli_object *co);
 
 /* `name NAME` as the next two arguments: the program, or the map. Prints

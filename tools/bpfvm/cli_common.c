@@ -152,15 +152,18 @@ int cli_object_load_prog(const char *path, const char *name, uint32_t log_level,
 	return 0;
 }
 
+/* libbpf's open (no load, no kernel) fixes up what the file leaves to the
+ * loader: the sizes of global data sections and their variables' offsets,
+ * which the kernel's copy of the BTF has and bpftool's output shows. */
 const struct btf *cli_object_btf(struct cli_object *co)
 {
 	if (!co->btf_read) {
-		co->btf = btf__parse_elf(co->path, NULL);
-		if (libbpf_get_error(co->btf))
-			co->btf = NULL;
 		co->btf_read = true;
+		co->libbpf_obj = bpf_object__open_file(co->path, NULL);
+		if (libbpf_get_error(co->libbpf_obj))
+			co->libbpf_obj = NULL;
 	}
-	return co->btf;
+	return co->libbpf_obj ? bpf_object__btf(co->libbpf_obj) : NULL;
 }
 
 void cli_object_close(struct cli_object *co)
@@ -170,8 +173,8 @@ void cli_object_close(struct cli_object *co)
 	for (size_t i = 0; i < co->held_prog_cnt; i++)
 		bpfvm_prog_close(co->held_progs[i]);
 	co->held_map_cnt = co->held_prog_cnt = 0;
-	btf__free(co->btf);
-	co->btf = NULL;
+	bpf_object__close(co->libbpf_obj);
+	co->libbpf_obj = NULL;
 	co->btf_read = false;
 	bpfvm_object_close(co->obj);
 	bpfvm_destroy(co->vm);
@@ -224,6 +227,14 @@ struct bpfvm_map *cli_find_map(const struct cli_object *co, const char *name)
 		const char *dot = full ? strchr(full, '.') : NULL;
 
 		if (dot && strcmp(dot, name) == 0)
+			return bpfvm_object_map(co->obj, i);
+	}
+	/* The kernel's name, cut at BPF_OBJ_NAME_LEN as bpftool shows it. */
+	for (size_t i = 0; i < bpfvm_object_map_cnt(co->obj); i++) {
+		struct bpfvm_map_info info;
+
+		if (!bpfvm_map_get_info(bpfvm_object_map(co->obj, i), &info) &&
+		    strncmp(info.name, name, sizeof(info.name)) == 0)
 			return bpfvm_object_map(co->obj, i);
 	}
 	cli_error("%s: no map named '%s'", co->path, name);

@@ -213,7 +213,9 @@ static void raw_var(const struct btf_type *type)
 	}
 }
 
-static void raw_datasec(const struct btf_type *type)
+static const char *kind_name(const struct btf_type *type);
+
+static void raw_datasec(const struct btf *btf, const struct btf_type *type)
 {
 	field_uint("size", type->size);
 	field_uint("vlen", btf_vlen(type));
@@ -229,6 +231,13 @@ static void raw_datasec(const struct btf_type *type)
 		}
 		field_uint("offset", var->offset);
 		field_uint("size", var->size);
+		if (!cli_json) { /* bpftool names the variable in plain output */
+			const struct btf_type *var_type = btf__type_by_id(btf, var->type);
+
+			if (var_type)
+				printf(" (%s '%s')", kind_name(var_type),
+				       name_of(btf, var_type->name_off));
+		}
 		item_end();
 	}
 	items_end();
@@ -273,7 +282,7 @@ static void raw_fields(const struct btf *btf, const struct btf_type *type)
 		raw_var(type);
 		break;
 	case BTF_KIND_DATASEC:
-		raw_datasec(type);
+		raw_datasec(btf, type);
 		break;
 	case BTF_KIND_FLOAT:
 		field_uint("size", type->size);

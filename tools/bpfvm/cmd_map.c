@@ -105,7 +105,7 @@ static void show_map_json(const struct map_target *t)
 	json_start_object();
 	json_uint_field("id", t->info.id);
 	json_string_field("type", map_type_name(t->info.type));
-	json_string_field("name", bpfvm_map_name(t->map));
+	json_string_field("name", t->info.name);
 	json_uint_field("flags", t->info.map_flags);
 	json_uint_field("bytes_key", t->info.key_size);
 	json_uint_field("bytes_value", t->info.value_size);
@@ -116,7 +116,7 @@ static void show_map_json(const struct map_target *t)
 static void show_map_plain(const struct map_target *t)
 {
 	printf("%u: %s  name %s  flags 0x%x\n", t->info.id, map_type_name(t->info.type),
-	       bpfvm_map_name(t->map), t->info.map_flags);
+	       t->info.name, t->info.map_flags);
 	printf("\tkey %uB  value %uB  max_entries %u\n", t->info.key_size, t->info.value_size,
 	       t->info.max_entries);
 }
