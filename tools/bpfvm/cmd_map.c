@@ -379,6 +379,16 @@ static int parse_reference_value(struct map_target *t, int *argc, char ***argv, 
 	return 0;
 }
 
+/* bpftool's "OP failed: strerror", and bpfvm's message that says why. */
+static int op_failed(const char *op, int err)
+{
+	const char *why = bpfvm_errmsg();
+
+	if (*why)
+		return cli_error("%s failed: %s (%s)", op, strerror(-err), why);
+	return cli_error("%s failed: %s", op, strerror(-err));
+}
+
 /* What bpftool's parse_elem found. */
 struct elem_args {
 	bool has_key, has_value, has_flags;
@@ -472,7 +482,7 @@ static int map_lookup(struct map_target *t, struct entry_buffers *b, int argc, c
 		return err;
 	}
 	if (err)
-		return cli_error("lookup failed: %s", strerror(-err));
+		return op_failed("lookup", err);
 	print_one_entry(t, b->key, b->value);
 	return 0;
 }
@@ -513,8 +523,10 @@ static int map_getnext(struct map_target *t, struct entry_buffers *b, int argc, 
 	if (parse_elem(t, argc, argv, b->key, NULL, false, &args))
 		return -1;
 	err = bpfvm_map_get_next_key(t->map, args.has_key ? b->key : NULL, b->next);
-	if (err)
-		return cli_error("can't get next key: %s", strerror(-err)) ? err : err;
+	if (err) {
+		cli_error("can't get next key: %s", strerror(-err));
+		return err;
+	}
 	print_getnext(t, args.has_key ? b->key : NULL, b->next);
 	return 0;
 }
@@ -532,7 +544,7 @@ static int map_update(struct map_target *t, struct entry_buffers *b, int argc, c
 		return cli_error("did not find value");
 	err = bpfvm_map_update(t->map, t->info.key_size ? b->key : NULL, b->value, args.flags);
 	if (err)
-		return cli_error("update failed: %s", strerror(-err));
+		return op_failed("update", err);
 	return print_null_document();
 }
 
@@ -547,7 +559,7 @@ static int map_delete(struct map_target *t, struct entry_buffers *b, int argc, c
 		return cli_error("did not find key");
 	err = bpfvm_map_delete(t->map, b->key);
 	if (err)
-		return cli_error("delete failed: %s", strerror(-err));
+		return op_failed("delete", err);
 	return print_null_document();
 }
 
@@ -563,7 +575,7 @@ static int map_push(struct map_target *t, struct entry_buffers *b, int argc, cha
 		return cli_error("did not find value");
 	err = bpfvm_map_update(t->map, NULL, b->value, 0);
 	if (err)
-		return cli_error("update failed: %s", strerror(-err));
+		return op_failed("update", err);
 	return print_null_document();
 }
 
@@ -581,7 +593,7 @@ static int map_take(struct map_target *t, struct entry_buffers *b, bool remove, 
 		return err;
 	}
 	if (err)
-		return cli_error("%s failed: %s", remove ? "pop" : "peek", strerror(-err));
+		return op_failed(remove ? "pop" : "peek", err);
 	print_one_entry(t, b->key, b->value);
 	return 0;
 }
@@ -745,6 +757,8 @@ int cli_map(int argc, char **argv)
 	name = parse_verb(argc, argv, &verb, &err);
 	if (!name)
 		return err;
+	if (strcmp(name, "create") == 0)
+		return needs_namespace(name);
 	argc--;
 	argv++;
 	if (cli_target_parse(&argc, &argv, &target, "MAP", ref_optional(name)))

@@ -512,7 +512,9 @@ static void print_jited_json(const struct bpfvm_jited *jited, const char *listin
 
 		if (!text)
 			continue;
-		snprintf(insn, sizeof(insn), "%.*s", len, text);
+		/* the text after "idx: " */
+		snprintf(insn, sizeof(insn), "%.*s", len - (int)(strchr(text, ' ') + 1 - text),
+			 strchr(text, ' ') + 1);
 		start = jited->insn_offsets[idx];
 		json_start_object();
 		json_string_field("insn", insn);
