@@ -16,9 +16,7 @@
 int cli_btf_help(void)
 {
 	if (cli_json) {
-		json_begin(cli_pretty);
-		json_null();
-		json_end();
+		json_null_document(cli_pretty);
 		return 0;
 	}
 	fprintf(stderr, "Usage: bpfvm btf dump BTF_SRC [format FORMAT]\n"

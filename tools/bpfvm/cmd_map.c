@@ -17,9 +17,7 @@
 int cli_map_help(void)
 {
 	if (cli_json) {
-		json_begin(cli_pretty);
-		json_null();
-		json_end();
+		json_null_document(cli_pretty);
 		return 0;
 	}
 	fprintf(stderr,
@@ -451,11 +449,8 @@ static int parse_elem(struct map_target *t, int argc, char **argv, uint8_t *key,
 
 static int print_null_document(void)
 {
-	if (cli_json) {
-		json_begin(cli_pretty);
-		json_null();
-		json_end();
-	}
+	if (cli_json)
+		json_null_document(cli_pretty);
 	return 0;
 }
 

@@ -605,20 +605,15 @@ static int cmd_load(int argc, char **argv)
 	for (size_t i = 0; log_level && !cli_debug && i < bpfvm_object_prog_cnt(co.obj); i++)
 		cli_print_prog_log(stdout, bpfvm_object_prog(co.obj, i));
 	cli_object_close(&co);
-	if (cli_json) {
-		json_begin(cli_pretty);
-		json_null();
-		json_end();
-	}
+	if (cli_json)
+		json_null_document(cli_pretty);
 	return 0;
 }
 
 int cli_prog_help(void)
 {
 	if (cli_json) {
-		json_begin(cli_pretty);
-		json_null();
-		json_end();
+		json_null_document(cli_pretty);
 		return 0;
 	}
 	fprintf(stderr,

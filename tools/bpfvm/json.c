@@ -180,3 +180,10 @@ void json_bool_field(const char *name, bool value)
 	json_name(name);
 	json_bool(value);
 }
+
+void json_null_document(bool pretty)
+{
+	json_begin(pretty);
+	json_null();
+	json_end();
+}

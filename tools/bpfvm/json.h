@@ -33,6 +33,10 @@ void json_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Bytes as bpftool's keys and values: ["0x01","0x02"]. */
 void json_hex_bytes(const void *data, uint32_t len);
 
+/* A whole document that is `null`: what bpftool prints with -j for help
+ * and for commands that succeed silently (update, delete, freeze, load). */
+void json_null_document(bool pretty);
+
 void json_uint_field(const char *name, uint64_t value);
 void json_string_field(const char *name, const char *text);
 void json_bool_field(const char *name, bool value);

@@ -14,9 +14,7 @@
 static int usage(void)
 {
 	if (cli_json) {
-		json_begin(cli_pretty);
-		json_null();
-		json_end();
+		json_null_document(cli_pretty);
 		return 0;
 	}
 	fprintf(stderr,
