@@ -75,10 +75,10 @@ def main():
         fail("after the update: %s, expected Enter/drop from some run on" % dropping, out)
     if len(after) < 3 or after[-1] != "exit" or "drop" in after[after.index("exit"):]:
         fail("after the delete: %s, expected Enter/Exit again" % after, out)
-    expected_errors = [r"update: map 'jmp_table': index 99 is out of range",
+    expected_errors = [r"Error: update failed: .*map 'jmp_table': index 99 is out of range",
                        r"no program named 'no_such_prog'",
-                       r"update: map 'jmp_table': only BPF_ANY",
-                       r"delete: .*no such element \(-2\)",
+                       r"Error: update failed: .*map 'jmp_table': only BPF_ANY",
+                       r"Error: delete failed: No such file or directory",
                        r"unknown command 'frobnicate'"]
     for pattern in expected_errors:
         if not re.search(pattern, err):

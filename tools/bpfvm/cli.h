@@ -7,13 +7,20 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "json.h"
+#include "kv.h"
+
 struct bpfvm;
+struct btf;
+struct bpf_object;
 struct bpfvm_object;
 struct bpfvm_prog;
 struct bpfvm_map;
 
-/* -j / --json (and -p / --pretty, printed the same): bpftool's JSON output. */
+/* -j / --json: bpftool's JSON output; -p / --pretty: the same, indented
+ * (and implies -j, as in bpftool). */
 extern bool cli_json;
+extern bool cli_pretty;
 
 /* -d / --debug: every program verified at log level 1|2|4 (bpftool's -d),
  * its log printed to stderr as libbpf prints it. */
@@ -30,18 +37,23 @@ int cli_vm_create(struct bpfvm **vm);
  * after the data, or NULL with a message on stderr. */
 char *cli_read_file(const char *path, size_t *len_out);
 
-/* Prints "bpfvm: <what>: <library message>" to stderr; returns 1. */
+/* Prints "Error: <what>: <library message>" as cli_error(); returns -1. */
 int cli_fail(const char *what);
 
-/* Prints "bpfvm: <message>" to stderr; returns 1. */
-int cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+#define CLI_HELD_MAX 8
 
 /* An object file opened and loaded in a fresh runtime, for the commands that
- * take OBJ. */
+ * take OBJ: the runtime in which references (ref.h) are resolved. */
 struct cli_object {
 	struct bpfvm *vm;
 	struct bpfvm_object *obj;
 	const char *path;
+	struct bpf_object *libbpf_obj; /* libbpf's view, for the BTF, opened when asked */
+	bool btf_read;
+	/* references taken by id, dropped by cli_object_close() */
+	struct bpfvm_map *held_maps[CLI_HELD_MAX];
+	struct bpfvm_prog *held_progs[CLI_HELD_MAX];
+	size_t held_map_cnt, held_prog_cnt;
 };
 
 /* Opens and loads `path`; on failure prints why (with the verifier's log
@@ -62,26 +74,17 @@ int cli_object_load_prog(const char *path, const char *name, uint32_t log_level,
 void cli_print_prog_log(FILE *out, const struct bpfvm_prog *prog);
 void cli_object_close(struct cli_object *co);
 
+/* The object file's BTF as libbpf fixes it up at open, or NULL. */
+const struct btf *cli_object_btf(struct cli_object *co);
+
 /* `name NAME` as the next two arguments: the program, or the map. Prints
  * what is missing or unknown and returns NULL. */
 struct bpfvm_prog *cli_find_prog(const struct cli_object *co, const char *name);
 struct bpfvm_map *cli_find_map(const struct cli_object *co, const char *name);
 
-/* Parses `size` bytes from the arguments, as bpftool does for keys and
- * values: "[hex] B0 B1 ...", each byte a C number (0x1f, 31, 037) or, after
- * the word "hex", two hex digits. Moves argc and argv past them. Prints what
- * is wrong and returns -EINVAL. Shared by `map lookup` and `map update`. */
-int cli_parse_bytes(int *argc, char ***argv, void *out, size_t size, const char *what);
-
 /* Bytes as bpftool's fprint_hex: "01 02 ... 08  09 0a", a line break every
  * 16 bytes. */
 void cli_print_hex(FILE *out, const void *data, size_t len);
-
-/* A JSON array of "0xNN" strings, as bpftool prints keys and values. */
-void cli_print_json_hex(FILE *out, const void *data, size_t len);
-
-/* A JSON string with escapes. */
-void cli_print_json_string(FILE *out, const char *text);
 
 /* Writes the lines bpf_trace_printk produced since the last call to stderr. */
 void cli_flush_trace_pipe(struct bpfvm *vm);
@@ -92,10 +95,18 @@ void cli_flush_trace_pipe(struct bpfvm *vm);
  * NAME`). Returns 0, or non-zero after printing why. */
 int cli_map_on_object(struct cli_object *co, int argc, char **argv);
 
-/* `bpfvm asm ...`, `bpfvm prog ...`, `bpfvm map ...`, `bpfvm run ...` */
+/* `bpfvm asm ...`, `bpfvm prog ...`, `bpfvm map ...`, `bpfvm run ...`,
+ * `bpfvm btf ...`: 0, or bpftool's exit codes (-1 for 255, -errno). */
 int cli_asm(int argc, char **argv);
 int cli_prog(int argc, char **argv);
 int cli_map(int argc, char **argv);
 int cli_run(int argc, char **argv);
+int cli_btf(int argc, char **argv);
+
+/* Each command's help, as bpftool's `OBJECT help`: to stderr, or "null"
+ * to stdout with -j. Returns 0. */
+int cli_prog_help(void);
+int cli_map_help(void);
+int cli_btf_help(void);
 
 #endif

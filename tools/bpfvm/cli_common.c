@@ -8,10 +8,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
 #include "bpfvm/bpfvm.h"
 #include "cli.h"
 
 bool cli_json;
+bool cli_pretty;
 bool cli_debug;
 enum bpfvm_engine cli_engine;
 
@@ -22,16 +26,30 @@ int cli_vm_create(struct bpfvm **vm)
 	return bpfvm_create(&opts, vm);
 }
 
+/* bpftool's p_err: with -j the error is the JSON document, on stdout. */
 int cli_error(const char *fmt, ...)
 {
+	char message[4096];
 	va_list args;
 
-	fputs("bpfvm: ", stderr);
 	va_start(args, fmt);
-	vfprintf(stderr, fmt, args);
+	vsnprintf(message, sizeof(message), fmt, args);
 	va_end(args);
-	fputc('\n', stderr);
-	return 1;
+	if (cli_json) {
+		json_begin(cli_pretty);
+		json_start_object();
+		json_string_field("error", message);
+		json_end_object();
+		json_end();
+	} else {
+		fprintf(stderr, "Error: %s\n", message);
+	}
+	return -1;
+}
+
+int cli_fail(const char *what)
+{
+	return cli_error("%s: %s", what, bpfvm_errmsg());
 }
 
 void cli_print_prog_log(FILE *out, const struct bpfvm_prog *prog)
@@ -76,7 +94,8 @@ static int load_with_logs(struct cli_object *co, uint32_t log_level)
 
 		snprintf(reason, sizeof(reason), "%s", bpfvm_errmsg());
 		print_refusal(co, err);
-		return cli_error("%s: %s", co->path, reason);
+		cli_error("%s: %s", co->path, reason);
+		return 1;
 	}
 	for (size_t i = 0; cli_debug && i < bpfvm_object_prog_cnt(co->obj); i++)
 		cli_print_prog_log(stderr, bpfvm_object_prog(co->obj, i));
@@ -133,8 +152,30 @@ int cli_object_load_prog(const char *path, const char *name, uint32_t log_level,
 	return 0;
 }
 
+/* libbpf's open (no load, no kernel) fixes up what the file leaves to the
+ * loader: the sizes of global data sections and their variables' offsets,
+ * which the kernel's copy of the BTF has and bpftool's output shows. */
+const struct btf *cli_object_btf(struct cli_object *co)
+{
+	if (!co->btf_read) {
+		co->btf_read = true;
+		co->libbpf_obj = bpf_object__open_file(co->path, NULL);
+		if (libbpf_get_error(co->libbpf_obj))
+			co->libbpf_obj = NULL;
+	}
+	return co->libbpf_obj ? bpf_object__btf(co->libbpf_obj) : NULL;
+}
+
 void cli_object_close(struct cli_object *co)
 {
+	for (size_t i = 0; i < co->held_map_cnt; i++)
+		bpfvm_map_close(co->held_maps[i]);
+	for (size_t i = 0; i < co->held_prog_cnt; i++)
+		bpfvm_prog_close(co->held_progs[i]);
+	co->held_map_cnt = co->held_prog_cnt = 0;
+	bpf_object__close(co->libbpf_obj);
+	co->libbpf_obj = NULL;
+	co->btf_read = false;
 	bpfvm_object_close(co->obj);
 	bpfvm_destroy(co->vm);
 	co->obj = NULL;
@@ -143,7 +184,7 @@ void cli_object_close(struct cli_object *co)
 
 static void list_progs(const struct cli_object *co)
 {
-	fprintf(stderr, "bpfvm: %s has:", co->path);
+	fprintf(stderr, "%s has:", co->path);
 	for (size_t i = 0; i < bpfvm_object_prog_cnt(co->obj); i++)
 		fprintf(stderr, " %s", bpfvm_prog_name(bpfvm_object_prog(co->obj, i)));
 	fputc('\n', stderr);
@@ -188,46 +229,16 @@ struct bpfvm_map *cli_find_map(const struct cli_object *co, const char *name)
 		if (dot && strcmp(dot, name) == 0)
 			return bpfvm_object_map(co->obj, i);
 	}
+	/* The kernel's name, cut at BPF_OBJ_NAME_LEN as bpftool shows it. */
+	for (size_t i = 0; i < bpfvm_object_map_cnt(co->obj); i++) {
+		struct bpfvm_map_info info;
+
+		if (!bpfvm_map_get_info(bpfvm_object_map(co->obj, i), &info) &&
+		    strncmp(info.name, name, sizeof(info.name)) == 0)
+			return bpfvm_object_map(co->obj, i);
+	}
 	cli_error("%s: no map named '%s'", co->path, name);
 	return NULL;
-}
-
-static int parse_byte(const char *word, bool hex, uint8_t *out)
-{
-	char *end;
-	unsigned long value;
-
-	if (!*word)
-		return -EINVAL;
-	value = strtoul(word, &end, hex ? 16 : 0);
-	if (*end || value > 0xff || (hex && strlen(word) > 2))
-		return -EINVAL;
-	*out = (uint8_t)value;
-	return 0;
-}
-
-int cli_parse_bytes(int *argc, char ***argv, void *out, size_t size, const char *what)
-{
-	uint8_t *bytes = out;
-	bool hex = *argc > 0 && strcmp((*argv)[0], "hex") == 0;
-
-	if (hex) {
-		(*argc)--;
-		(*argv)++;
-	}
-	for (size_t i = 0; i < size; i++) {
-		if (*argc == 0) {
-			cli_error("%s: %zu bytes given, %zu expected", what, i, size);
-			return -EINVAL;
-		}
-		if (parse_byte((*argv)[0], hex, &bytes[i])) {
-			cli_error("%s: '%s' is not a byte", what, (*argv)[0]);
-			return -EINVAL;
-		}
-		(*argc)--;
-		(*argv)++;
-	}
-	return 0;
 }
 
 void cli_print_hex(FILE *out, const void *data, size_t len)
@@ -245,30 +256,6 @@ void cli_print_hex(FILE *out, const void *data, size_t len)
 			separator = "  ";
 		fprintf(out, "%s%02x", separator, bytes[i]);
 	}
-}
-
-void cli_print_json_hex(FILE *out, const void *data, size_t len)
-{
-	const uint8_t *bytes = data;
-
-	fputc('[', out);
-	for (size_t i = 0; i < len; i++)
-		fprintf(out, "%s\"0x%02x\"", i ? "," : "", bytes[i]);
-	fputc(']', out);
-}
-
-void cli_print_json_string(FILE *out, const char *text)
-{
-	fputc('"', out);
-	for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			fprintf(out, "\\%c", *p);
-		else if (*p < 0x20)
-			fprintf(out, "\\u%04x", *p);
-		else
-			fputc(*p, out);
-	}
-	fputc('"', out);
 }
 
 void cli_flush_trace_pipe(struct bpfvm *vm)

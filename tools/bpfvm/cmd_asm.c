@@ -32,7 +32,7 @@ static int assemble_file(const char *path, struct bpf_insn **insns, size_t *insn
 static int parse_run_args(int argc, char **argv, struct run_args *args)
 {
 	if (argc < 1) {
-		fprintf(stderr, "bpfvm: asm run: missing FILE\n");
+		cli_error("asm run: missing FILE");
 		return -EINVAL;
 	}
 	args->file = argv[0];
@@ -40,7 +40,7 @@ static int parse_run_args(int argc, char **argv, struct run_args *args)
 	args->repeat = 1;
 	for (int i = 1; i < argc; i += 2) {
 		if (i + 1 >= argc) {
-			fprintf(stderr, "bpfvm: asm run: '%s' needs a value\n", argv[i]);
+			cli_error("asm run: '%s' needs a value", argv[i]);
 			return -EINVAL;
 		}
 		if (strcmp(argv[i], "data_in") == 0) {
@@ -50,11 +50,11 @@ static int parse_run_args(int argc, char **argv, struct run_args *args)
 
 			args->repeat = strtoul(argv[i + 1], &end, 0);
 			if (*end || args->repeat == 0) {
-				fprintf(stderr, "bpfvm: asm run: invalid repeat '%s'\n", argv[i + 1]);
+				cli_error("asm run: invalid repeat '%s'", argv[i + 1]);
 				return -EINVAL;
 			}
 		} else {
-			fprintf(stderr, "bpfvm: asm run: unknown argument '%s'\n", argv[i]);
+			cli_error("asm run: unknown argument '%s'", argv[i]);
 			return -EINVAL;
 		}
 	}
@@ -137,7 +137,7 @@ static int cmd_build(int argc, char **argv)
 	int err;
 
 	if (argc != 2) {
-		fprintf(stderr, "bpfvm: asm build: expected FILE OUT\n");
+		cli_error("asm build: expected FILE OUT");
 		return 2;
 	}
 	if (assemble_file(argv[0], &insns, &insn_cnt))
@@ -147,7 +147,7 @@ static int cmd_build(int argc, char **argv)
 	if (out && out != stdout && fclose(out))
 		err = 1;
 	if (err)
-		fprintf(stderr, "bpfvm: %s: %s\n", argv[1], strerror(errno));
+		cli_error("%s: %s", argv[1], strerror(errno));
 	free(insns);
 	return err;
 }
@@ -166,7 +166,7 @@ static int cmd_dump(int argc, char **argv)
 	char *listing, *data;
 
 	if (argc != 1) {
-		fprintf(stderr, "bpfvm: asm dump: expected FILE\n");
+		cli_error("asm dump: expected FILE");
 		return 2;
 	}
 	if (ends_with(argv[0], ".s")) {
@@ -177,7 +177,7 @@ static int cmd_dump(int argc, char **argv)
 		if (!data)
 			return 1;
 		if (len % sizeof(struct bpf_insn)) {
-			fprintf(stderr, "bpfvm: %s: size %zu is not a multiple of 8\n", argv[0], len);
+			cli_error("%s: size %zu is not a multiple of 8", argv[0], len);
 			free(data);
 			return 1;
 		}
@@ -192,14 +192,32 @@ static int cmd_dump(int argc, char **argv)
 	return listing ? 0 : 1;
 }
 
+static int asm_help(void)
+{
+	fprintf(stderr,
+		"Usage: bpfvm asm run FILE [data_in DATA] [repeat N]\n"
+		"       bpfvm asm build FILE OUT\n"
+		"       bpfvm asm dump FILE\n"
+		"       bpfvm asm help\n"
+		"\n"
+		"run: assemble FILE (the kernel verifier's syntax) and run it in raw\n"
+		"mode: r1 = a writable copy of DATA's bytes, r2 = their length. build:\n"
+		"raw bytecode, 8 bytes per instruction. dump: disassemble bytecode, or\n"
+		"reformat an assembler FILE (*.s).\n");
+	return 0;
+}
+
 int cli_asm(int argc, char **argv)
 {
+	if (argc >= 1 && strcmp(argv[0], "help") == 0)
+		return asm_help();
 	if (argc >= 1 && strcmp(argv[0], "run") == 0)
 		return cmd_run(argc - 1, argv + 1);
 	if (argc >= 1 && strcmp(argv[0], "build") == 0)
 		return cmd_build(argc - 1, argv + 1);
 	if (argc >= 1 && strcmp(argv[0], "dump") == 0)
 		return cmd_dump(argc - 1, argv + 1);
-	fprintf(stderr, "bpfvm: asm: expected run, build or dump (see 'bpfvm help')\n");
-	return 2;
+	cli_error("asm: expected run, build or dump");
+	asm_help();
+	return -1;
 }

@@ -8,12 +8,13 @@
 
 #include "bpfvm/bpfvm.h"
 #include "cli.h"
+#include "ref.h"
 
 #define RUN_DEFAULT_SIZE_OUT (32u * 1024) /* bpftool's SZ_32K */
 
 struct run_args {
-	const char *obj;
-	const char *prog;
+	struct cli_target target; /* PROG [of OBJ], or OBJ [PROG] */
+	const char *prog;	  /* bpfvm's first grammar: OBJ ... name PROG */
 	const char *data_in, *data_out;
 	const char *ctx_in, *ctx_out;
 	uint32_t data_size_out, ctx_size_out;
@@ -40,9 +41,12 @@ static int parse_run_args(int argc, char **argv, struct run_args *args)
 	memset(args, 0, sizeof(*args));
 	args->repeat = 1;
 	if (argc < 1)
-		return cli_error("prog run: missing OBJ");
-	args->obj = argv[0];
-	for (int i = 1; i < argc; i += 2) {
+		return cli_error("prog run: expected PROG");
+	if (cli_target_parse(&argc, &argv, &args->target, "PROG", true))
+		return -1;
+	if (args->target.has_ref && args->target.ref.kind == CLI_REF_NAME)
+		args->prog = args->target.ref.name;
+	for (int i = 0; i < argc; i += 2) {
 		const char *key = argv[i], *value = i + 1 < argc ? argv[i + 1] : NULL;
 		int err = 0;
 
@@ -107,15 +111,15 @@ static void print_hex_dump(const uint8_t *data, uint32_t size)
 
 static void print_json_bytes(const uint8_t *data, uint32_t size)
 {
-	putchar('[');
+	json_start_array();
 	for (uint32_t i = 0; i < size; i++)
-		printf("%s%u", i ? "," : "", data[i]);
-	putchar(']');
+		json_uint(data[i]);
+	json_end_array();
 }
 
 /* "-": to stdout (hex dump, or a JSON member); else the raw bytes to FILE. */
 static int print_run_output(const uint8_t *data, uint32_t size, const char *file,
-			    const char *json_key, bool *json_first)
+			    const char *json_key)
 {
 	FILE *out;
 	int err;
@@ -124,9 +128,8 @@ static int print_run_output(const uint8_t *data, uint32_t size, const char *file
 		return 0;
 	if (strcmp(file, "-") == 0) {
 		if (cli_json) {
-			printf("%s\"%s\":", *json_first ? "" : ",", json_key);
+			json_name(json_key);
 			print_json_bytes(data, size);
-			*json_first = false;
 		} else {
 			print_hex_dump(data, size);
 		}
@@ -158,22 +161,24 @@ static int read_input(const char *file, void **data, uint32_t *size)
 
 static void print_run_result(const struct bpfvm_test_run_opts *opts, const struct run_args *args)
 {
-	bool first = true;
 	int err = 0;
 
-	if (cli_json)
-		putchar('{');
+	if (cli_json) {
+		json_begin(cli_pretty);
+		json_start_object();
+	}
 	if (opts->data_out)
 		err |= print_run_output(opts->data_out, opts->data_size_out, args->data_out,
-					"data_out", &first);
+					"data_out");
 	if (opts->ctx_out)
-		err |= print_run_output(opts->ctx_out, opts->ctx_size_out, args->ctx_out, "ctx_out",
-					&first);
+		err |= print_run_output(opts->ctx_out, opts->ctx_size_out, args->ctx_out, "ctx_out");
 	(void)err; /* as bpftool: the result is printed even if an output failed */
-	if (cli_json)
-		printf("%s\"retval\":%u,\"duration\":%u}\n", first ? "" : ",", opts->retval,
-		       opts->duration);
-	else
+	if (cli_json) {
+		json_uint_field("retval", opts->retval);
+		json_uint_field("duration", opts->duration);
+		json_end_object();
+		json_end();
+	} else
 		printf("Return value: %u, duration%s: %uns\n", opts->retval,
 		       args->repeat > 1 ? " (average)" : "", opts->duration);
 }
@@ -235,6 +240,29 @@ out:
 	return err;
 }
 
+/* Loads the target's object and finds PROG: by name, only PROG and the
+ * programs it needs are verified (a bad neighbour in the object does not
+ * keep it from running); by id, the whole object. */
+static int load_target_prog(const struct cli_target *target, const char *name,
+			    struct cli_object *co, struct bpfvm_prog **prog)
+{
+	if (target->has_ref && target->ref.kind == CLI_REF_PINNED)
+		return cli_ns_prog(NULL, &target->ref, prog); /* HOOK(namespace) */
+	/* HOOK(namespace): a PROG without OBJ is looked up there. */
+	if (!target->obj)
+		return cli_error("which object file? 'name PROG of OBJ' (bpfvm has no "
+				 "namespace of loaded programs yet)");
+	if (!target->has_ref || target->ref.kind == CLI_REF_NAME)
+		return cli_object_load_prog(target->obj, name, 0, co, prog) ? -1 : 0;
+	if (cli_object_load(target->obj, co))
+		return -1;
+	if (cli_ref_prog(co, &target->ref, prog)) {
+		cli_object_close(co);
+		return -1;
+	}
+	return 0;
+}
+
 static int cmd_run(int argc, char **argv)
 {
 	struct bpfvm_prog *prog;
@@ -243,11 +271,9 @@ static int cmd_run(int argc, char **argv)
 	int err;
 
 	if (parse_run_args(argc, argv, &args))
-		return 2;
-	/* Only PROG and the programs it needs are verified: a bad neighbour
-	 * in the object does not keep it from running. */
-	if (cli_object_load_prog(args.obj, args.prog, 0, &co, &prog))
-		return 1;
+		return -1;
+	if (load_target_prog(&args.target, args.prog, &co, &prog))
+		return -1;
 	err = run_prog(&co, prog, &args);
 	cli_object_close(&co);
 	return err;
@@ -275,18 +301,36 @@ static size_t prog_map_ids(const struct bpfvm_prog *prog, uint32_t *ids, size_t 
 	return count;
 }
 
+static bool prog_is_gpl(struct cli_object *co)
+{
+	const char *license = bpfvm_object_license(co->obj);
+
+	return license && strcmp(license, "GPL") == 0;
+}
+
+static size_t prog_jited_size(const struct bpfvm_prog *prog)
+{
+	struct bpfvm_jited jited;
+
+	return bpfvm_prog_jited(prog, &jited) ? 0 : jited.size;
+}
+
+/* bpftool's print_prog_plain, with what bpfvm has: no tag, load time,
+ * memlock or BTF id. */
 static void show_prog_plain(struct cli_object *co, const struct bpfvm_prog *prog)
 {
 	uint32_t ids[64];
-	size_t count = prog_map_ids(prog, ids, 64);
-	const char *license = bpfvm_object_license(co->obj);
+	size_t count = prog_map_ids(prog, ids, 64), jited = prog_jited_size(prog);
 
 	printf("%u: %s  name %s", bpfvm_prog_id(prog), prog_type_name(bpfvm_prog_type(prog)),
 	       bpfvm_prog_name(prog));
-	if (license && strcmp(license, "GPL") == 0)
+	if (prog_is_gpl(co))
 		printf("  gpl");
-	printf("\n\tsection %s  xlated %zuB", bpfvm_prog_section(prog),
-	       bpfvm_prog_insn_cnt(prog) * sizeof(struct bpf_insn));
+	printf("\n\txlated %zuB", bpfvm_prog_insn_cnt(prog) * sizeof(struct bpf_insn));
+	if (jited)
+		printf("  jited %zuB", jited);
+	else
+		printf("  not jited");
 	for (size_t i = 0; i < count; i++)
 		printf("%s%u", i ? "," : "  map_ids ", ids[i]);
 	printf("\n");
@@ -295,55 +339,81 @@ static void show_prog_plain(struct cli_object *co, const struct bpfvm_prog *prog
 static void show_prog_json(struct cli_object *co, const struct bpfvm_prog *prog)
 {
 	uint32_t ids[64];
-	size_t count = prog_map_ids(prog, ids, 64);
-	const char *license = bpfvm_object_license(co->obj);
+	size_t count = prog_map_ids(prog, ids, 64), jited = prog_jited_size(prog);
 
-	printf("{\"id\":%u,\"type\":", bpfvm_prog_id(prog));
-	cli_print_json_string(stdout, prog_type_name(bpfvm_prog_type(prog)));
-	printf(",\"name\":");
-	cli_print_json_string(stdout, bpfvm_prog_name(prog));
-	printf(",\"section\":");
-	cli_print_json_string(stdout, bpfvm_prog_section(prog));
-	printf(",\"gpl_compatible\":%s,\"bytes_xlated\":%zu,\"map_ids\":[",
-	       license && strcmp(license, "GPL") == 0 ? "true" : "false",
-	       bpfvm_prog_insn_cnt(prog) * sizeof(struct bpf_insn));
+	json_start_object();
+	json_uint_field("id", bpfvm_prog_id(prog));
+	json_string_field("type", prog_type_name(bpfvm_prog_type(prog)));
+	json_string_field("name", bpfvm_prog_name(prog));
+	json_bool_field("gpl_compatible", prog_is_gpl(co));
+	json_uint_field("bytes_xlated", bpfvm_prog_insn_cnt(prog) * sizeof(struct bpf_insn));
+	json_bool_field("jited", jited != 0);
+	if (jited)
+		json_uint_field("bytes_jited", jited);
+	json_name("map_ids");
+	json_start_array();
 	for (size_t i = 0; i < count; i++)
-		printf("%s%u", i ? "," : "", ids[i]);
-	printf("]}");
+		json_uint(ids[i]);
+	json_end_array();
+	json_end_object();
 }
 
-/* bpfvm prog show OBJ [name PROG] */
+static void show_prog(struct cli_object *co, const struct bpfvm_prog *prog)
+{
+	if (cli_json)
+		show_prog_json(co, prog);
+	else
+		show_prog_plain(co, prog);
+}
+
+/* Loads the object of a command on PROG (whole: every program gets its
+ * id) and resolves PROG; without a reference, *prog is NULL. */
+static int load_for_prog(const struct cli_target *target, struct cli_object *co,
+			 struct bpfvm_prog **prog)
+{
+	*prog = NULL;
+	if (target->has_ref && target->ref.kind == CLI_REF_PINNED)
+		return cli_ns_prog(NULL, &target->ref, prog); /* HOOK(namespace) */
+	if (!target->obj)
+		return cli_error("which object file? 'name PROG of OBJ' (bpfvm has no "
+				 "namespace of loaded programs yet)");
+	if (cli_object_load(target->obj, co))
+		return -1;
+	if (target->has_ref && cli_ref_prog(co, &target->ref, prog)) {
+		cli_object_close(co);
+		return -1;
+	}
+	return 0;
+}
+
+/* bpfvm prog show [PROG]: one program (a JSON object), or every program of
+ * the object (an array). */
 static int cmd_show(int argc, char **argv)
 {
-	struct bpfvm_prog *only = NULL;
+	struct cli_target target;
+	struct bpfvm_prog *only;
 	struct cli_object co;
-	bool first = true;
 
-	if (argc != 1 && !(argc == 3 && strcmp(argv[1], "name") == 0))
-		return cli_error("prog show: expected OBJ [name PROG]") + 1;
-	if (cli_object_load(argv[0], &co))
-		return 1;
-	if (argc == 3 && !(only = cli_find_prog(&co, argv[2]))) {
-		cli_object_close(&co);
-		return 1;
+	if (cli_target_parse(&argc, &argv, &target, "PROG", true))
+		return -1;
+	if (argc)
+		return cli_error("too many arguments");
+	if (load_for_prog(&target, &co, &only))
+		return -1;
+	if (cli_json)
+		json_begin(cli_pretty);
+	if (only) {
+		show_prog(&co, only);
+	} else {
+		if (cli_json)
+			json_start_array();
+		for (size_t i = 0; i < bpfvm_object_prog_cnt(co.obj); i++)
+			show_prog(&co, bpfvm_object_prog(co.obj, i));
+		if (cli_json)
+			json_end_array();
 	}
 	if (cli_json)
-		putchar('[');
-	for (size_t i = 0; i < bpfvm_object_prog_cnt(co.obj); i++) {
-		struct bpfvm_prog *prog = bpfvm_object_prog(co.obj, i);
-
-		if (only && prog != only)
-			continue;
-		if (cli_json) {
-			printf("%s", first ? "" : ",");
-			show_prog_json(&co, prog);
-		} else {
-			show_prog_plain(&co, prog);
-		}
-		first = false;
-	}
-	if (cli_json)
-		printf("]\n");
+		json_end();
 	cli_object_close(&co);
 	return 0;
 }
@@ -401,9 +471,66 @@ static void print_jited(const struct bpfvm_jited *jited, const char *listing)
 	}
 }
 
-/* bpfvm prog dump xlated|jited OBJ [name PROG] (or OBJ PROG) */
+/* -j prog dump xlated: one {"disasm": TEXT} per instruction, as bpftool. */
+static void print_xlated_json(const char *listing)
+{
+	json_begin(cli_pretty);
+	json_start_array();
+	for (const char *line = listing; line && *line;) {
+		const char *end = strchr(line, '\n'), *colon;
+		char text[256];
+		int len;
+
+		line += strspn(line, " ");
+		colon = strstr(line, ": ");
+		len = end ? (int)(end - line) : (int)strlen(line);
+		if (colon && colon < line + len) {
+			snprintf(text, sizeof(text), "%.*s", (int)(line + len - colon - 2), colon + 2);
+			json_start_object();
+			json_string_field("disasm", text);
+			json_end_object();
+		}
+		line = end ? end + 1 : NULL;
+	}
+	json_end_array();
+	json_end();
+}
+
+/* -j prog dump jited: per xlated instruction, its text and its code bytes. */
+static void print_jited_json(const struct bpfvm_jited *jited, const char *listing)
+{
+	uint32_t start = 0;
+	int len = 0;
+
+	json_begin(cli_pretty);
+	json_start_array();
+	for (uint32_t idx = 0; idx < jited->insn_cnt; idx++) {
+		const char *text = xlated_line(listing, idx, &len);
+		uint32_t end = idx + 1 < jited->insn_cnt ? jited->insn_offsets[idx + 1]
+							  : (uint32_t)jited->size;
+		char insn[256];
+
+		if (!text)
+			continue;
+		/* the text after "idx: " */
+		snprintf(insn, sizeof(insn), "%.*s", len - (int)(strchr(text, ' ') + 1 - text),
+			 strchr(text, ' ') + 1);
+		start = jited->insn_offsets[idx];
+		json_start_object();
+		json_string_field("insn", insn);
+		json_uint_field("pc", start);
+		json_name("opcodes");
+		json_hex_bytes(jited->code + start, end - start);
+		json_end_object();
+	}
+	json_end_array();
+	json_end();
+}
+
+/* bpfvm prog dump xlated|jited PROG (or OBJ [name PROG], OBJ PROG_NAME) */
 static int cmd_dump(int argc, char **argv)
 {
+	struct cli_target target;
 	struct bpfvm_jited jited;
 	struct bpfvm_prog *prog;
 	struct cli_object co;
@@ -411,34 +538,39 @@ static int cmd_dump(int argc, char **argv)
 	bool jit;
 
 	if (argc < 1 || (strcmp(argv[0], "xlated") != 0 && strcmp(argv[0], "jited") != 0))
-		return cli_error("prog dump: expected 'xlated' or 'jited'") + 1;
+		return cli_error("expected 'xlated' or 'jited', got: %s", argc ? argv[0] : "(null)");
 	jit = strcmp(argv[0], "jited") == 0;
-	if (argc != 2 && argc != 3 && !(argc == 4 && strcmp(argv[2], "name") == 0))
-		return cli_error("prog dump %s: expected OBJ [name PROG]", argv[0]) + 1;
-	if (cli_object_load(argv[1], &co))
-		return 1;
-	prog = cli_find_prog(&co, argc >= 3 ? argv[argc - 1] : NULL);
+	argc--;
+	argv++;
+	if (cli_target_parse(&argc, &argv, &target, "PROG", true))
+		return -1;
+	if (argc > 1 || (argc == 1 && target.has_ref))
+		return cli_error("too many arguments");
+	if (load_for_prog(&target, &co, &prog))
+		return -1;
+	if (!prog)
+		prog = cli_find_prog(&co, argc ? argv[0] : NULL); /* OBJ [PROG_NAME] */
 	if (prog && jit && bpfvm_prog_jited(prog, &jited)) {
 		cli_error("prog dump jited: %s (--engine jit)", bpfvm_errmsg());
 		cli_object_close(&co);
-		return 1;
+		return -1;
 	}
 	listing = prog ? bpfvm_prog_disasm(prog) : NULL;
 	if (listing && jit)
-		print_jited(&jited, listing);
+		cli_json ? print_jited_json(&jited, listing) : print_jited(&jited, listing);
 	else if (listing)
-		fputs(listing, stdout);
+		cli_json ? print_xlated_json(listing) : (void)fputs(listing, stdout);
 	else if (prog)
 		cli_error("out of memory");
 	free(listing);
 	cli_object_close(&co);
-	return listing ? 0 : 1;
+	return listing ? 0 : -1;
 }
 
 /* ---- load ------------------------------------------------------------ */
 
 /* bpfvm prog load OBJ [name PROG] [log_level N]: verifies, as bpftool's
- * prog load without pinning. */
+ * prog load without pinning (PATH waits for the namespace). */
 static int cmd_load(int argc, char **argv)
 {
 	const char *name = NULL;
@@ -448,43 +580,91 @@ static int cmd_load(int argc, char **argv)
 	bool only = false;
 
 	if (argc < 1)
-		return cli_error("prog load: expected OBJ [name PROG] [log_level N]") + 1;
+		return cli_error("expected OBJ [name PROG] [log_level N]");
 	for (int i = 1; i < argc; i += 2) {
 		if (i + 1 >= argc && (strcmp(argv[i], "name") == 0 ||
 				      strcmp(argv[i], "log_level") == 0))
-			return cli_error("prog load: '%s' needs a value", argv[i]) + 1;
+			return cli_error("'%s' needs a value", argv[i]);
 		if (strcmp(argv[i], "name") == 0) {
 			name = argv[i + 1];
 			only = true;
 		} else if (strcmp(argv[i], "log_level") == 0) {
 			if (parse_u32(argv[i + 1], "log level", &log_level))
-				return 2;
+				return -1;
 		} else {
-			return cli_error("prog load: pinning to '%s' is not supported yet: bpfvm "
-					 "verifies the object's programs without pinning them "
-					 "(expected 'name PROG' or 'log_level N')",
-					 argv[i]) + 1;
+			return cli_error("pinning to '%s' needs bpfvm's namespace, which is not "
+					 "there yet: bpfvm verifies the object's programs without "
+					 "pinning them (expected 'name PROG' or 'log_level N')",
+					 argv[i]);
 		}
 	}
 	if (only ? cli_object_load_prog(argv[0], name, log_level, &co, &prog)
 		 : cli_object_load_logged(argv[0], log_level, &co))
-		return 1;
+		return -1;
 	/* Asked for: each verified program's log, as libbpf prints it. */
 	for (size_t i = 0; log_level && !cli_debug && i < bpfvm_object_prog_cnt(co.obj); i++)
 		cli_print_prog_log(stdout, bpfvm_object_prog(co.obj, i));
 	cli_object_close(&co);
+	if (cli_json)
+		json_null_document(cli_pretty);
 	return 0;
 }
 
+int cli_prog_help(void)
+{
+	if (cli_json) {
+		json_null_document(cli_pretty);
+		return 0;
+	}
+	fprintf(stderr,
+		"Usage: bpfvm prog { show | list } [PROG]\n"
+		"       bpfvm prog dump xlated PROG\n"
+		"       bpfvm prog dump jited  PROG\n"
+		"       bpfvm prog load OBJ [name PROG_NAME] [log_level N]\n"
+		"       bpfvm prog run PROG \\\n"
+		"                         [data_in FILE \\\n"
+		"                         [data_out FILE [data_size_out L]]] \\\n"
+		"                         [ctx_in FILE [ctx_out FILE [ctx_size_out M]]] \\\n"
+		"                         [repeat N] [checked]\n"
+		"       bpfvm prog help\n"
+		"\n"
+		"       PROG := { id PROG_ID | pinned FILE | name PROG_NAME } [of OBJ]\n"
+		"       OPTIONS := { {-j|--json} [{-p|--pretty}] | {-d|--debug} |\n"
+		"                    --engine { interp | jit } }\n"
+		"\n"
+		"OBJ is an object file that bpfvm loads for the command: 'OBJ [name\n"
+		"PROG_NAME]' is the same as 'name PROG_NAME of OBJ' (an object with one\n"
+		"program needs no name). 'prog run' verifies only PROG and the programs\n"
+		"its prog arrays hold; 'checked' bounds-checks every memory access.\n"
+		"'prog load' verifies (log_level: 1 the failing path, 2 every path, +4\n"
+		"stats); 'prog load OBJ PATH', 'loadall', 'pin' and 'pinned' wait for\n"
+		"bpfvm's namespace (not there yet).\n");
+	return 0;
+}
+
+static const struct {
+	const char *name;
+	int (*run)(int argc, char **argv);
+} prog_commands[] = {
+	/* As bpftool's table: a prefix chooses the first that matches. */
+	{ "show", cmd_show }, { "list", cmd_show }, { "dump", cmd_dump },
+	{ "load", cmd_load }, { "run", cmd_run },
+};
+
 int cli_prog(int argc, char **argv)
 {
-	if (argc >= 1 && strcmp(argv[0], "load") == 0)
-		return cmd_load(argc - 1, argv + 1);
-	if (argc >= 1 && strcmp(argv[0], "run") == 0)
-		return cmd_run(argc - 1, argv + 1);
-	if (argc >= 1 && (strcmp(argv[0], "show") == 0 || strcmp(argv[0], "list") == 0))
-		return cmd_show(argc - 1, argv + 1);
-	if (argc >= 1 && strcmp(argv[0], "dump") == 0)
-		return cmd_dump(argc - 1, argv + 1);
-	return cli_error("prog: expected run, load, show or dump (see 'bpfvm help')") + 1;
+	if (argc < 1 || cli_is_prefix(argv[0], "help")) {
+		cli_prog_help();
+		return argc ? 0 : -1;
+	}
+	for (size_t i = 0; *argv[0] && i < sizeof(prog_commands) / sizeof(prog_commands[0]); i++)
+		if (cli_is_prefix(argv[0], prog_commands[i].name))
+			return prog_commands[i].run(argc - 1, argv + 1);
+	if (strcmp(argv[0], "loadall") == 0 || strcmp(argv[0], "pin") == 0)
+		return cli_error("'prog %s' needs bpfvm's namespace (pins), which is not there "
+				 "yet", argv[0]);
+	cli_error("unknown prog command '%s'", argv[0]);
+	if (!cli_json)
+		cli_prog_help();
+	return -1;
 }

@@ -29,6 +29,7 @@
 
 #include "bpfvm/bpfvm.h"
 #include "cli.h"
+#include "ref.h"
 
 #define RUN_MAX_WORDS 64
 #define RUN_OUT_SIZE (64u * 1024)
@@ -328,12 +329,46 @@ static int parse_run_option(struct runner *runner, const char *key, const char *
 			 key);
 }
 
-static int parse_run_args(int argc, char **argv, struct runner *runner, const char **prog_name)
+static int run_help(void)
 {
+	fprintf(stderr,
+		"Usage: bpfvm run PROG [data_in FILE] [ctx_in FILE] [interval MS]\n"
+		"                 [count N] [cpu N]\n"
+		"       bpfvm run help\n"
+		"\n"
+		"       PROG := name PROG_NAME of OBJ   (or: OBJ name PROG_NAME)\n"
+		"\n"
+		"Keeps test-running PROG (every MS ms, default 1000; 0: back to back;\n"
+		"count times, or until quit) on one virtual CPU, printing bpf_printk\n"
+		"lines, perf events and ring buffer records as they come, while commands\n"
+		"read from standard input change the maps, one per line:\n"
+		"       map COMMAND MAP ...   bpftool's (see 'bpfvm map help'), MAP in\n"
+		"                             the runner's object\n"
+		"       wait N                until N more runs are done\n"
+		"       sleep MS\n"
+		"       quit\n");
+	return 0;
+}
+
+/* PROG as a target (ref.h): `name P of OBJ` or `OBJ [name P]`. */
+static int parse_run_args(int argc, char **argv, struct runner *runner, const char **prog_name,
+			  const char **obj)
+{
+	struct cli_target target;
+
 	if (argc < 1)
-		return cli_error("run: expected OBJ name PROG [data_in FILE] [ctx_in FILE] "
+		return cli_error("run: expected PROG [data_in FILE] [ctx_in FILE] "
 				 "[interval MS] [count N] [cpu N]");
-	for (int i = 1; i < argc; i += 2) {
+	if (cli_target_parse(&argc, &argv, &target, "PROG", true))
+		return -1;
+	if (target.has_ref && target.ref.kind != CLI_REF_NAME)
+		return cli_error("run: PROG by name: 'name PROG of OBJ' (ids and pins need "
+				 "bpfvm's namespace, not there yet)");
+	if (!target.obj)
+		return cli_error("run: which object file? 'name PROG of OBJ'");
+	*obj = target.obj;
+	*prog_name = target.has_ref ? target.ref.name : NULL;
+	for (int i = 0; i < argc; i += 2) {
 		if (i + 1 >= argc)
 			return cli_error("run: '%s' needs a value", argv[i]);
 		if (parse_run_option(runner, argv[i], argv[i + 1], prog_name))
@@ -372,21 +407,23 @@ static int run_session(struct runner *runner)
 int cli_run(int argc, char **argv)
 {
 	struct runner runner = { .interval_ms = 1000, .cpu = -1 };
-	const char *prog_name = NULL;
+	const char *prog_name = NULL, *obj = NULL;
 	int err;
 
+	if (argc >= 1 && strcmp(argv[0], "help") == 0)
+		return run_help();
 	pthread_mutex_init(&runner.lock, NULL);
 	pthread_cond_init(&runner.ran, NULL);
-	err = parse_run_args(argc, argv, &runner, &prog_name);
+	err = parse_run_args(argc, argv, &runner, &prog_name, &obj);
 	if (!err && !prog_name)
-		err = cli_error("run: which program? name PROG");
+		err = cli_error("run: which program? 'name PROG of OBJ'");
 	if (!err)
-		err = cli_object_load(argv[0], &runner.co);
+		err = cli_object_load(obj, &runner.co);
 	if (!err) {
 		runner.prog = cli_find_prog(&runner.co, prog_name);
 		err = runner.prog ? run_session(&runner) : 1;
 		cli_object_close(&runner.co);
 	}
 	runner_release(&runner);
-	return err ? 1 : 0;
+	return err ? -1 : 0;
 }

@@ -9,61 +9,26 @@
 #include "bpfvm/bpfvm.h"
 #include "cli.h"
 
-static void usage(FILE *out)
+/* bpftool's top-level usage. Each object's commands have their own help
+ * (`bpfvm prog help`, ...); docs/cli.md describes them at length. */
+static int usage(void)
 {
-	fprintf(out,
-		"Usage: bpfvm [-j|--json] [-d|--debug] [--engine interp|jit] OBJECT COMMAND\n"
-		"             [ARGS]\n"
+	if (cli_json) {
+		json_null_document(cli_pretty);
+		return 0;
+	}
+	fprintf(stderr,
+		"Usage: bpfvm [OPTIONS] OBJECT { COMMAND | help }\n"
+		"       bpfvm version\n"
 		"\n"
-		"  -d, --debug  verify every program at log level 1|2|4 and print each\n"
-		"               verifier log to stderr (as bpftool -d)\n"
-		"  --engine E   run programs on the interpreter (interp) or compile them\n"
-		"               to x86-64 code (jit); default: $BPFVM_ENGINE, else jit on\n"
-		"               x86-64 (checked runs always interpret)\n"
+		"       OBJECT := { prog | map | btf | run | asm }\n"
+		"       OPTIONS := { {-j|--json} [{-p|--pretty}] | {-d|--debug} |\n"
+		"                    --engine { interp | jit } }\n"
 		"\n"
-		"  bpfvm prog run OBJ [name PROG] [data_in FILE] [data_out FILE]\n"
-		"                 [data_size_out N] [ctx_in FILE] [ctx_out FILE]\n"
-		"                 [ctx_size_out N] [repeat N] [checked]\n"
-		"        load PROG of object file OBJ (and the programs its prog arrays\n"
-		"        hold) and test-run it as bpftool prog run does; data_out/ctx_out\n"
-		"        - prints a hex dump; bpf_printk lines go to stderr; a refused\n"
-		"        program's verifier log goes to stderr; checked: bounds-check\n"
-		"        every memory access, trap on any other\n"
-		"  bpfvm prog load OBJ [name PROG] [log_level N]\n"
-		"        verify the programs of OBJ (or only PROG and those it needs), as\n"
-		"        bpftool prog load without pinning (not supported yet); a refusal\n"
-		"        prints the verifier log between -- BEGIN PROG LOAD LOG -- and\n"
-		"        -- END PROG LOAD LOG --; log_level N (1 the failing path, 2 every\n"
-		"        path, +4 stats) prints each program's log to stdout\n"
-		"  bpfvm prog show OBJ [name PROG]\n"
-		"  bpfvm prog dump xlated|jited OBJ [name PROG]   (jited: the JIT's machine code)\n"
-		"  bpfvm map show OBJ [name MAP]\n"
-		"  bpfvm map dump OBJ name MAP\n"
-		"  bpfvm map lookup OBJ name MAP key [hex] BYTES\n"
-		"  bpfvm map update OBJ name MAP key BYTES value {BYTES | id N | name NAME}\n"
-		"                   [any | noexist | exist]\n"
-		"  bpfvm map delete OBJ name MAP key BYTES\n"
-		"        the maps of OBJ right after loading (.data, .rodata, .bss are\n"
-		"        named by section: name .bss); a prog array's value is a program\n"
-		"        (id N, or name PROG of OBJ), a map of maps' a map\n"
-		"  bpfvm run OBJ name PROG [data_in FILE] [ctx_in FILE] [interval MS]\n"
-		"            [count N] [cpu N]\n"
-		"        keep test-running PROG (every MS ms, default 1000; count times, or\n"
-		"        until quit), printing bpf_printk lines, perf events and ring buffer\n"
-		"        records as they come, while commands read from standard input\n"
-		"        change the maps: map {show|dump|lookup|update|delete} ... (without\n"
-		"        OBJ), wait N (runs), sleep MS, quit\n"
-		"  bpfvm asm run FILE [data_in DATA] [repeat N]\n"
-		"        assemble FILE (kernel verifier syntax) and run it in raw mode:\n"
-		"        r1 = the bytes of DATA (writable copy), r2 = their length;\n"
-		"        it may call the helpers that any program type may call\n"
-		"  bpfvm asm build FILE OUT\n"
-		"        assemble FILE into raw bytecode (8 bytes per instruction)\n"
-		"  bpfvm asm dump FILE\n"
-		"        disassemble raw bytecode, or reformat an assembler FILE (*.s)\n"
-		"  bpfvm help\n"
-		"\n"
+		"bpfvm loads the object file it is given into a runtime of its own for\n"
+		"each command: PROG and MAP take 'of OBJ' (see 'bpfvm prog help').\n"
 		"FILE may be - for standard input.\n");
+	return 0;
 }
 
 char *cli_read_file(const char *path, size_t *len_out)
@@ -73,7 +38,7 @@ char *cli_read_file(const char *path, size_t *len_out)
 	char *data;
 
 	if (!in) {
-		fprintf(stderr, "bpfvm: %s: %s\n", path, strerror(errno));
+		cli_error("%s: %s", path, strerror(errno));
 		return NULL;
 	}
 	data = malloc(cap);
@@ -94,19 +59,13 @@ char *cli_read_file(const char *path, size_t *len_out)
 	if (in != stdin)
 		fclose(in);
 	if (!data) {
-		fprintf(stderr, "bpfvm: %s: out of memory\n", path);
+		cli_error("%s: out of memory", path);
 		return NULL;
 	}
 	data[len] = '\0';
 	if (len_out)
 		*len_out = len;
 	return data;
-}
-
-int cli_fail(const char *what)
-{
-	fprintf(stderr, "bpfvm: %s: %s\n", what, bpfvm_errmsg());
-	return 1;
 }
 
 /* --engine NAME; false for an unknown name. */
@@ -121,53 +80,90 @@ static bool parse_engine(const char *name)
 	return true;
 }
 
-/* Global options come before OBJECT, as in bpftool. */
+static bool is_option(const char *arg, const char *short_name, const char *long_name)
+{
+	return strcmp(arg, short_name) == 0 || strcmp(arg, long_name) == 0;
+}
+
+/* Global options come before OBJECT, as in bpftool; returns the index of
+ * OBJECT, or minus the index of a bad option. */
 static int parse_options(int argc, char **argv)
 {
 	int i = 1;
 
 	for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
-		if (strcmp(argv[i], "-j") == 0 || strcmp(argv[i], "--json") == 0 ||
-		    strcmp(argv[i], "-p") == 0 || strcmp(argv[i], "--pretty") == 0)
+		if (is_option(argv[i], "-j", "--json")) {
 			cli_json = true;
-		else if (strcmp(argv[i], "-d") == 0 || strcmp(argv[i], "--debug") == 0)
+		} else if (is_option(argv[i], "-p", "--pretty")) {
+			cli_json = true;
+			cli_pretty = true;
+		} else if (is_option(argv[i], "-d", "--debug")) {
 			cli_debug = true;
-		else if (strcmp(argv[i], "--engine") == 0) {
+		} else if (strcmp(argv[i], "--engine") == 0) {
 			if (i + 1 == argc || !parse_engine(argv[++i]))
 				return -i;
-		} else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
+		} else if (is_option(argv[i], "-h", "--help")) {
 			break;
-		else
+		} else {
 			return -i;
+		}
 	}
 	return i;
+}
+
+static int print_version(void)
+{
+	if (cli_json) {
+		json_begin(cli_pretty);
+		json_start_object();
+		json_string_field("version", "bpfvm");
+		json_end_object();
+		json_end();
+	} else {
+		printf("bpfvm (bpftool's grammar, v7.1)\n");
+	}
+	return 0;
+}
+
+struct cli_command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+};
+
+static const struct cli_command commands[] = {
+	{ "prog", cli_prog }, { "map", cli_map }, { "btf", cli_btf },
+	{ "run", cli_run },   { "asm", cli_asm },
+};
+
+/* As bpftool's cmd_select: a command is chosen by any prefix of its name. */
+static int run_command(int argc, char **argv)
+{
+	if (argc < 1 || is_option(argv[0], "-h", "--help") || cli_is_prefix(argv[0], "help"))
+		return usage();
+	if (cli_is_prefix(argv[0], "version"))
+		return print_version();
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (cli_is_prefix(argv[0], commands[i].name))
+			return commands[i].run(argc - 1, argv + 1);
+	cli_error("unknown object '%s'", argv[0]);
+	usage();
+	return -1;
 }
 
 int main(int argc, char **argv)
 {
 	int first = parse_options(argc, argv);
+	int ret;
 
 	if (first < 0) {
-		fprintf(stderr, "bpfvm: unknown option '%s'\n\n", argv[-first]);
-		usage(stderr);
-		return 2;
+		cli_error("unrecognized option '%s'", argv[-first]);
+		usage();
+		return 255;
 	}
-	argc -= first - 1;
-	argv += first - 1;
-	if (argc < 2 || strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0 ||
-	    strcmp(argv[1], "-h") == 0) {
-		usage(stdout);
-		return argc < 2 ? 2 : 0;
-	}
-	if (strcmp(argv[1], "asm") == 0)
-		return cli_asm(argc - 2, argv + 2);
-	if (strcmp(argv[1], "prog") == 0)
-		return cli_prog(argc - 2, argv + 2);
-	if (strcmp(argv[1], "map") == 0)
-		return cli_map(argc - 2, argv + 2);
-	if (strcmp(argv[1], "run") == 0)
-		return cli_run(argc - 2, argv + 2);
-	fprintf(stderr, "bpfvm: unknown object '%s'\n\n", argv[1]);
-	usage(stderr);
-	return 2;
+	ret = run_command(argc - first, argv + first);
+	/* bpftool's exit codes: -1 (255) for errors, -errno for a failed
+	 * operation (lookup of a missing key: 254); older paths return 1. */
+	if (ret > 0)
+		ret = -1;
+	return (unsigned char)ret;
 }
