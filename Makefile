@@ -11,14 +11,23 @@
 #                the differential fuzzer, interpreter against JIT, longer than
 #                in the suite (tests/engine/fuzz_engines.h); reproducers in
 #                $(BUILD)/fuzz-engines
+#   make fuzz-inputs [SECONDS=300]
+#                each libFuzzer harness of tests/fuzz (object loader, verifier,
+#                assembler, disassembler) for SECONDS, in a clang ASan+UBSan
+#                build ($(FUZZ_BUILD)); corpora and crashes in
+#                $(FUZZ_BUILD)/fuzz-inputs/NAME
+#   make reliability [VERIFIER_SECONDS=300] [ENGINES_SECONDS=300] [INPUTS_SECONDS=300]
+#                the three above, and one table of what they tried and found,
+#                also in $(BUILD)/reliability.txt (docs/reliability.md)
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 BUILD ?= build
 SAN_BUILD ?= build-sanitize
 BENCH_BUILD ?= build-release
 TSAN_BUILD ?= build-tsan
+FUZZ_BUILD ?= build-fuzz
 
 .PHONY: all deps build demo test test-gcc test-sanitize test-tsan bench install clean
-.PHONY: fuzz-verifier fuzz-engines
+.PHONY: fuzz-verifier fuzz-engines fuzz-inputs reliability
 
 all: build
 
@@ -93,3 +102,19 @@ install: build
 
 clean:
 	rm -rf $(BUILD) $(SAN_BUILD) $(BENCH_BUILD) $(TSAN_BUILD)
+
+# The harnesses are built with clang, ASan and UBSan (optimised: more inputs
+# a second); their seeds are the objects of the gcc build.
+fuzz-inputs: build
+	cmake -S . -B $(FUZZ_BUILD) -DCMAKE_C_COMPILER=clang -DBPFVM_SANITIZE=ON \
+		-DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target bpfvm_fuzz_inputs >/dev/null
+	tests/fuzz/fuzz_inputs.sh $(FUZZ_BUILD) $(BUILD) $(SECONDS)
+
+VERIFIER_SECONDS ?= 300
+ENGINES_SECONDS ?= 300
+INPUTS_SECONDS ?= 300
+reliability: build
+	VERIFIER_SECONDS=$(VERIFIER_SECONDS) ENGINES_SECONDS=$(ENGINES_SECONDS) \
+		INPUTS_SECONDS=$(INPUTS_SECONDS) SEED=$(SEED) MAKE="$(MAKE)" \
+		scripts/reliability.sh $(BUILD) $(FUZZ_BUILD)

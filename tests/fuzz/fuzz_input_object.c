@@ -1,0 +1,34 @@
+/* Harness: the ELF and BTF reader and the loader. The input is an object
+ * file's bytes, opened from memory, loaded (maps created, programs relocated
+ * and verified) and closed. Seeds: every BPF object the build compiles.
+ *
+ * The runtime is the interpreter's, created once: the JIT's compiler is
+ * fuzzed through fuzz_verifier, and one runtime keeps each input cheap. An
+ * input whose open or load fails must leave nothing behind (ASan's leak
+ * check runs after every input that allocated more than it freed). */
+#include <stdlib.h>
+
+#include "bpfvm/bpfvm.h"
+#include "harness.h"
+
+static struct bpfvm *runtime(void)
+{
+	static struct bpfvm *vm;
+	struct bpfvm_opts opts = { .sz = sizeof(opts), .nr_cpus = 2,
+				   .engine = BPFVM_ENGINE_INTERP };
+
+	if (!vm && bpfvm_create(&opts, &vm))
+		fuzz_fail("cannot create a runtime: %s", bpfvm_errmsg());
+	return vm;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct bpfvm_object *obj = NULL;
+
+	if (bpfvm_object_open_mem(runtime(), data, size, NULL, &obj))
+		return 0;
+	bpfvm_object_load(obj);
+	bpfvm_object_close(obj);
+	return 0;
+}

@@ -1,0 +1,33 @@
+#!/bin/sh
+# The seed corpora of every harness, in OUT (docs/reliability.md):
+#   make_seeds.sh MAKE_SEEDS_BIN SOURCE_DIR BUILD_DIR OUT
+# OUT/object: every BPF object compiled under BUILD_DIR (tests, examples,
+# bench/progs); OUT/verifier and OUT/disasm: the programs make_seeds writes
+# (those objects' programs, the asm examples and tests/isa, generated ones);
+# OUT/asm: the assembler text of the project (examples, tests/isa, the
+# verifier's regressions). OUT/NAME-suite: the seeds of the test suite's short
+# runs, a share of OUT/NAME that a sanitizer build runs in seconds (the
+# objects of tests/bpf, every eighth program, all the text).
+set -eu
+bin=$1 src=$2 build=$3 out=$4
+rm -rf "$out"
+mkdir -p "$out/object" "$out/asm"
+"$bin" "$out" --objects-under "$build" --asm "$src/examples/asm" --asm "$src/tests/isa" \
+	--generated 64
+# Paths flattened into names: objects of the same name in two directories
+# are two seeds.
+find "$build" -name '*.bpf.o' ! -path '*/tests/fuzz/*' ! -path '*/fuzz-inputs/*' | sort | while read -r f; do
+	cp "$f" "$out/object/$(echo "${f#"$build"/}" | tr / _)"
+done
+for f in "$src"/examples/asm/*.s "$src"/tests/isa/*.s "$src"/tests/verifier/regressions/*.s; do
+	[ -f "$f" ] && cp "$f" "$out/asm/$(basename "$(dirname "$f")")_$(basename "$f")"
+done
+mkdir -p "$out/object-suite" "$out/verifier-suite" "$out/disasm-suite"
+cp "$out"/object/tests_bpf_* "$out/object-suite/"
+for name in verifier disasm; do
+	ls "$out/$name" | awk 'NR % 8 == 1' | while read -r f; do
+		cp "$out/$name/$f" "$out/$name-suite/"
+	done
+done
+cp -r "$out/asm" "$out/asm-suite"
+echo "make_seeds.sh: $(ls "$out/object" | wc -l) objects, $(ls "$out/asm" | wc -l) asm files"
