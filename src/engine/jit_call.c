@@ -10,7 +10,7 @@
 #include "engine/interp_ops.h"
 #include "engine/jit_internal.h"
 
-static void emit_c_call(struct jit_ctx *ctx, const void *fn)
+void jit_emit_c_call(struct jit_ctx *ctx, const void *fn)
 {
 	x86_store(&ctx->buf, X86_64, JIT_STATE_AT(budget), JIT_BUDGET);
 	jit_emit_call_abs(ctx, fn);
@@ -107,7 +107,7 @@ void jit_emit_call(struct jit_ctx *ctx, enum interp_op op)
 	switch (op) {
 	case INTERP_OP_CALL_HELPER:
 		if (!jit_emit_inline_helper(ctx))
-			emit_c_call(ctx, (const void *)jit_decoded(ctx)->helper);
+			jit_emit_c_call(ctx, (const void *)jit_decoded(ctx)->helper);
 		break;
 	case INTERP_OP_CALLX:
 		emit_callx(ctx);

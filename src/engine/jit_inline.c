@@ -30,13 +30,27 @@
  *   done:
  *
  * which is what the built-in helper computes (maps/array.c:
- * array_bpf_lookup, percpu_array_bpf_lookup_percpu), without its call. */
+ * array_bpf_lookup, percpu_array_bpf_lookup_percpu), without its call.
+ *
+ * bpf_map_lookup_elem on a HASH, PERCPU_HASH, LRU_HASH or LRU_PERCPU_HASH
+ * map known the same way: a direct call of the map's lookup, specialised
+ * for its key size (maps/hash.c: hash_bpf_lookup_direct), as the kernel's
+ * htab_map_gen_lookup calls __htab_map_lookup_elem; r1 and r2 are already
+ * the map and the key, r3 becomes the run's vCPU:
+ *
+ *     mov   rdx, [r12 + run]
+ *     mov   edx, [rdx + cpu]
+ *     call  hash_bpf_lookup_key4      (the budget register kept around it)
+ *
+ * which skips the helper's dispatch (the ops table, the thread's run for
+ * the vCPU), the generic jhash loop and a libc memcmp of the key. */
 #include "core/runtime.h"
 #include "engine/run_ctx.h"
 #include "engine/jit_internal.h"
 #include "helpers/helper_table.h"
 #include "isa/isa.h"
 #include "maps/array.h"
+#include "maps/hash.h"
 
 /* How far back a register's value is looked for. */
 #define KNOWN_MAP_WINDOW 16
@@ -154,7 +168,17 @@ static bool emit_inline_map_lookup(struct jit_ctx *ctx)
 	const struct bpfvm_map *map = known_map(ctx, 1);
 	struct array_inline layout;
 
-	if (!map || !array_inline_layout(map, &layout))
+	hash_bpf_lookup_fn *direct;
+
+	if (!map)
+		return false;
+	direct = hash_bpf_lookup_direct(map);
+	if (direct) {
+		emit_load_cpu(&ctx->buf, X86_RDX);
+		jit_emit_c_call(ctx, (const void *)direct);
+		return true;
+	}
+	if (!array_inline_layout(map, &layout))
 		return false;
 	/* imul's immediate: nr_cpus copies of a large value may not fit (the
 	 * 32-bit compares take max_entries and nr_cpus as they are) */

@@ -172,6 +172,9 @@ void jit_emit_charge(struct jit_ctx *ctx, int64_t cost);
 void jit_emit_budget_sub(struct jit_buf *buf, int64_t cost);
 /* Calls C function `fn` (a rel32 call when it is in reach). */
 void jit_emit_call_abs(struct jit_ctx *ctx, const void *fn);
+/* The same, with the budget register kept in the run state across it: a
+ * helper call, with r1..r5 as arguments and r0 the result (jit_call.c). */
+void jit_emit_c_call(struct jit_ctx *ctx, const void *fn);
 
 /* One emitter per family, each for the ops of its family (enum interp_op). */
 void jit_emit_alu(struct jit_ctx *ctx, enum interp_op op);

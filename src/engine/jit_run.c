@@ -55,19 +55,28 @@ static void set_tail_calls_made(struct jit_state *outer, struct run_ctx *run, ui
 		run->tail_call_cnt = made;
 }
 
+/* R9 at the start of a run: the budget, cut to JIT_BUDGET_MAX (2^57: days
+ * of running; what was cut is given back at the end), and the tail calls
+ * still allowed. */
+static int64_t jit_r9(int64_t budget, uint32_t tail_calls_made)
+{
+	return budget * ((int64_t)1 << JIT_TAIL_BITS) + (int64_t)(MAX_TAIL_CALL_CNT - tail_calls_made);
+}
+
+static int64_t jit_budget_cut(int64_t budget)
+{
+	return budget < JIT_BUDGET_MAX ? budget : JIT_BUDGET_MAX;
+}
+
 JIT_NO_SANITIZE_FUNCTION
 int jit_execute(const struct bpfvm_prog *prog, uint64_t entry, struct interp_run *run,
 		uint64_t *retval)
 {
-	/* A budget beyond JIT_BUDGET_MAX (2^57: days of running) is cut to
-	 * it, and what was cut given back at the end. */
-	int64_t budget = run->budget < JIT_BUDGET_MAX ? run->budget : JIT_BUDGET_MAX;
+	int64_t budget = jit_budget_cut(run->budget);
 	struct jit_state *outer = running;
-	uint32_t made = tail_calls_made(outer, run->run);
 	struct jit_state state = {
 		.entry = entry ? (const void *)(uintptr_t)entry : prog->jit_body,
-		.budget = budget * ((int64_t)1 << JIT_TAIL_BITS) +
-			  (int64_t)(MAX_TAIL_CALL_CNT - made),
+		.budget = jit_r9(budget, tail_calls_made(outer, run->run)),
 		.stack_top = (uint64_t)(uintptr_t)run->stack_top,
 		.stack_bottom = (uint64_t)(uintptr_t)run->stack_bottom,
 		.run = run->run,
@@ -86,4 +95,45 @@ int jit_execute(const struct bpfvm_prog *prog, uint64_t entry, struct interp_run
 	run->budget -= budget - (state.budget >> JIT_TAIL_BITS);
 	*retval = r0;
 	return 0;
+}
+
+/* The runs of a test run: the run state is built once, and each run costs
+ * run_repeat_next, the entry stub and the program. Every run is a new
+ * invocation (run_repeat_next zeroed the run context's count), never a
+ * callback: its count starts from the run context. */
+JIT_NO_SANITIZE_FUNCTION
+int jit_execute_repeat(struct bpfvm_prog *prog, struct interp_run *run, uint32_t repeat,
+		       uint64_t *retval)
+{
+	struct jit_state *outer = running;
+	struct jit_state state = {
+		.entry = prog->jit_body,
+		.stack_top = (uint64_t)(uintptr_t)run->stack_top,
+		.stack_bottom = (uint64_t)(uintptr_t)run->stack_bottom,
+		.run = run->run,
+		.interp_run = run,
+	};
+	int64_t budget = 0;
+	uint64_t r0 = 0;
+	int err = 0;
+
+	memcpy(state.args, run->args, sizeof(state.args));
+	running = &state;
+	for (uint32_t i = 0; i < repeat; i++) {
+		run_repeat_next(prog, run, i);
+		budget = jit_budget_cut(run->budget);
+		state.budget = jit_r9(budget, 0);
+		r0 = prog->jit->enter(&state);
+		if (state.error || run->run->error)
+			break;
+	}
+	running = outer;
+	if (state.error)
+		return jit_run_error(&state, run);
+	run->run->tail_call_cnt = MAX_TAIL_CALL_CNT - (uint32_t)(state.budget & JIT_TAIL_MASK);
+	run->budget -= budget - (state.budget >> JIT_TAIL_BITS);
+	err = run->run->error;
+	if (!err)
+		*retval = r0;
+	return err;
 }

@@ -21,20 +21,27 @@ struct run_ctx *run_ctx_current(void)
 	return run_current;
 }
 
-/* Enters the engine with this thread's run state set for the helpers, and
- * restores the outer one (a callback's run is nested in its caller's).
- * `entry` is a function's handle as its lddw BPF_PSEUDO_FUNC loaded it
- * (each engine has its own), 0 for the main program. Checked runs always
- * interpret (their handles are the interpreter's). */
-static int run_enter(struct run_ctx *run, struct interp_run *engine_run,
-		     struct bpfvm_prog *prog, uint64_t entry, uint64_t *retval)
+/* Sets this thread's run for the helpers and returns the outer one, to be
+ * restored when the run ends (a callback's run is nested in its caller's). */
+static struct run_ctx *run_set_current(struct run_ctx *run)
 {
 	struct run_ctx *outer = run_current;
-	int err;
 
 	if (run != outer)
 		run->outer = outer;
 	run_current = run;
+	return outer;
+}
+
+/* Enters the engine. `entry` is a function's handle as its lddw
+ * BPF_PSEUDO_FUNC loaded it (each engine has its own), 0 for the main
+ * program. Checked runs always interpret (their handles are the
+ * interpreter's). */
+static int run_engine(struct run_ctx *run, struct interp_run *engine_run,
+		      struct bpfvm_prog *prog, uint64_t entry, uint64_t *retval)
+{
+	int err;
+
 	engine_run->entry = NULL;
 	if (prog->jit && !run->checked) {
 		err = jit_execute(prog, entry, engine_run, retval);
@@ -46,7 +53,6 @@ static int run_enter(struct run_ctx *run, struct interp_run *engine_run,
 		else
 			err = interp_execute(prog->interp, engine_run, retval);
 	}
-	run_current = outer;
 	if (!err && run->error)
 		err = run->error;
 	return err;
@@ -57,17 +63,29 @@ static int64_t run_budget(const struct bpfvm_prog *prog)
 	return prog->insn_budget > INT64_MAX ? INT64_MAX : (int64_t)prog->insn_budget;
 }
 
-/* Enters `prog`'s code at `entry` (0: its start) with r1..r5 = args,
- * on a fresh stack. A privileged program may read stack it never wrote
- * (the verifier allows it, as the kernel's allow_uninit_stack), so that a
- * run is deterministic the top of the stack is cleared: as deep as any
- * program of the runtime reaches (vm->stack_max, at most ISA_MAX_STACK),
- * which covers every program a tail call can reach from the top frame.
- * Clearing only that much rather than all ISA_MAX_STACK bytes measured
- * 26 -> 17 ns for an empty XDP program's run (bench_progs, JIT). The rest,
- * reached only through tail calls made from subprograms, is not cleared, to
- * keep a run's set-up cost independent of that reserve
- * (tests/engine/test_fresh_stack.c). */
+/* Clears the top of the run's stack. A privileged program may read stack it
+ * never wrote (the verifier allows it, as the kernel's allow_uninit_stack),
+ * so that a run is deterministic every run starts on a cleared stack: as
+ * deep as any program of the runtime reaches (vm->stack_max, at most
+ * ISA_MAX_STACK), which covers every program a tail call can reach from the
+ * top frame. Clearing only that much rather than all ISA_MAX_STACK bytes
+ * measured 26 -> 17 ns for an empty XDP program's run (bench_progs, JIT).
+ * The rest, reached only through tail calls made from subprograms, is not
+ * cleared, to keep a run's set-up cost independent of that reserve
+ * (tests/engine/test_fresh_stack.c). The reach is read at every run: a
+ * program loaded meanwhile may be tail-called by the next. */
+static void run_clear_stack(const struct bpfvm_prog *prog, struct interp_run *engine_run)
+{
+	uint32_t reach = atomic_load_explicit(&prog->vm->stack_max, memory_order_relaxed);
+
+	/* reach is not a constant: the compiler calls memset (vector stores)
+	 * rather than inlining `rep stos`, slow to start for a few hundred
+	 * bytes. */
+	memset(engine_run->stack_top - reach, 0, reach);
+}
+
+/* Calls a function of the running program on a fresh stack, with r1..r5 =
+ * args. */
 static int run_on_fresh_stack(struct run_ctx *run, struct bpfvm_prog *prog,
 			      uint64_t entry, const uint64_t args[5],
 			      const uint8_t *packet, uint64_t packet_len, uint64_t *retval)
@@ -82,26 +100,15 @@ static int run_on_fresh_stack(struct run_ctx *run, struct bpfvm_prog *prog,
 		.prog_name = prog->name,
 		.run = run,
 	};
-	uint32_t reach = atomic_load_explicit(&prog->vm->stack_max, memory_order_relaxed);
+	struct run_ctx *outer;
+	int err;
 
 	memcpy(engine_run.args, args, sizeof(engine_run.args));
-	/* reach is not a constant: the compiler calls memset (vector stores)
-	 * rather than inlining `rep stos`, slow to start for a few hundred
-	 * bytes. */
-	memset(stack + sizeof(stack) - reach, 0, reach);
-	return run_enter(run, &engine_run, prog, entry, retval);
-}
-
-/* A new invocation: the run state starts afresh (SEMANTICS.md: the tail-call
- * count starts at 0 for every invocation). */
-static int run_start(struct bpfvm_prog *prog, struct run_ctx *run, const uint64_t args[5],
-		     const uint8_t *packet, uint64_t packet_len, uint64_t *retval)
-{
-	run->vm = prog->vm;
-	run->prog = prog;
-	run->tail_call_cnt = 0;
-	run->error = 0;
-	return run_on_fresh_stack(run, prog, 0, args, packet, packet_len, retval);
+	run_clear_stack(prog, &engine_run);
+	outer = run_set_current(run);
+	err = run_engine(run, &engine_run, prog, entry, retval);
+	run_current = outer;
+	return err;
 }
 
 /* The packet that ld_abs / ld_ind read, for the program type's context. */
@@ -114,14 +121,63 @@ static void run_legacy_packet(const struct bpfvm_prog *prog, void *ctx, const ui
 		prog->progtype->legacy_packet(ctx, packet, packet_len);
 }
 
-int run_prog(struct bpfvm_prog *prog, struct run_ctx *run, uint64_t *retval)
+void run_repeat_next(struct bpfvm_prog *prog, struct interp_run *engine_run, uint32_t i)
+{
+	struct run_ctx *run = engine_run->run;
+
+	if (i && run->hold)
+		vcpu_quiescent(prog->vm, run->hold);
+	run->prog = prog;
+	run->tail_call_cnt = 0;
+	run->error = 0;
+	engine_run->budget = run_budget(prog);
+	if (prog->progtype->legacy_packet)
+		prog->progtype->legacy_packet(run->ctx, &engine_run->packet,
+					      &engine_run->packet_len);
+	run_clear_stack(prog, engine_run);
+}
+
+/* `repeat` invocations of `prog` with r1..r5 = args, each on a cleared
+ * stack with a fresh run state (SEMANTICS.md: the tail-call count starts at
+ * 0 for every invocation), set up once: the stack, the run state and this
+ * thread's current run are the same for every run. Stops at the first
+ * error. */
+static int run_repeat(struct bpfvm_prog *prog, struct run_ctx *run, const uint64_t args[5],
+		      const uint8_t *packet, uint64_t packet_len, uint32_t repeat,
+		      uint64_t *retval)
+{
+	_Alignas(16) uint8_t stack[INTERP_RUN_STACK];
+	struct interp_run engine_run = {
+		.stack_top = stack + sizeof(stack),
+		.stack_bottom = stack,
+		.packet = packet,
+		.packet_len = packet_len,
+		.prog_name = prog->name,
+		.run = run,
+	};
+	struct run_ctx *outer;
+	int err = 0;
+
+	memcpy(engine_run.args, args, sizeof(engine_run.args));
+	run->vm = prog->vm;
+	outer = run_set_current(run);
+	if (prog->jit && !run->checked) {
+		err = jit_execute_repeat(prog, &engine_run, repeat, retval);
+	} else {
+		for (uint32_t i = 0; i < repeat && !err; i++) {
+			run_repeat_next(prog, &engine_run, i);
+			err = run_engine(run, &engine_run, prog, 0, retval);
+		}
+	}
+	run_current = outer;
+	return err;
+}
+
+int run_prog(struct bpfvm_prog *prog, struct run_ctx *run, uint32_t repeat, uint64_t *retval)
 {
 	const uint64_t args[5] = { (uint64_t)(uintptr_t)run->ctx };
-	const uint8_t *packet;
-	uint64_t packet_len;
 
-	run_legacy_packet(prog, run->ctx, &packet, &packet_len);
-	return run_start(prog, run, args, packet, packet_len, retval);
+	return run_repeat(prog, run, args, NULL, 0, repeat, retval);
 }
 
 int run_call_function(struct run_ctx *run, uint64_t func, uint64_t r1, uint64_t r2,
@@ -152,7 +208,7 @@ int run_raw(struct bpfvm_prog *prog, void *mem, size_t mem_len, bool checked, ui
 	if (err)
 		return err;
 	run.cpu = hold.cpu;
-	err = run_start(prog, &run, args, mem, mem_len, retval);
+	err = run_repeat(prog, &run, args, mem, mem_len, 1, retval);
 	vcpu_exit(prog->vm, &hold);
 	return err;
 }

@@ -14,6 +14,8 @@
 #include "bpfvm/bpfvm.h"
 
 struct checked_state;
+struct interp_run;
+struct vcpu_hold;
 
 struct run_ctx {
 	struct bpfvm *vm;
@@ -26,14 +28,25 @@ struct run_ctx {
 	struct checked_state *checked_state; /* its regions, while it runs */
 	struct run_ctx *outer;	 /* the run this thread was in when this one began
 				  * (a helper of the embedder that runs a program) */
+	const struct vcpu_hold *hold; /* a repeated run's vCPU, for the quiescent
+				       * points between its runs; NULL: none */
 };
 
 /* The run of this thread, or NULL outside a run. */
 struct run_ctx *run_ctx_current(void);
 
-/* Runs `prog` once on `ctx` (r1) with the run state `run` (cpu set by the
- * caller). Returns 0 and r0, or -ETIME / -EINVAL. */
-int run_prog(struct bpfvm_prog *prog, struct run_ctx *run, uint64_t *retval);
+/* Runs `prog` `repeat` times (at least once) on run->ctx (r1), as a test
+ * run does, with the run state `run` (cpu and hold set by the caller: grace
+ * periods may end between the runs). Each run starts afresh (a cleared
+ * stack, no tail call made); nothing else is reset, as in the kernel's
+ * bpf_test_run(). Stops at the first error. Returns 0 and the last run's
+ * r0, or -ETIME / -EINVAL. */
+int run_prog(struct bpfvm_prog *prog, struct run_ctx *run, uint32_t repeat, uint64_t *retval);
+
+/* Readies run `i` (from 0) of a repeated run whose engine state is
+ * `engine_run`: what each run starts with (run.c). The engines' repeat loops
+ * call it before each run. */
+void run_repeat_next(struct bpfvm_prog *prog, struct interp_run *engine_run, uint32_t i);
 
 /* Runs a raw program over `mem` (r1 = mem, r2 = mem_len) on a free vCPU,
  * in checked mode if asked (bpfvm_prog_run_raw has no option for it: the

@@ -477,11 +477,13 @@ static void hash_write_key(const struct bpfvm_map *map, struct hash_elem *elem, 
 
 /* Lock-free walk (the kernel's lookup_nulls_elem_raw): a walk that ends on
  * another bucket's nulls marker went astray through a reused element and
- * starts again. */
-static struct hash_elem *hash_lookup_nulls(struct bpfvm_map *map, struct hash_table *table,
-					   uint32_t hash, const void *key)
+ * starts again. Always inlined: with a constant key_size the compare is a
+ * load and a compare (hash_bpf_lookup_direct). */
+static inline __attribute__((always_inline)) struct hash_elem *
+hash_walk(struct bpfvm_map *map, struct hash_table *table, uint32_t hash, const void *key,
+	  uint32_t key_size)
 {
-	uint32_t index = hash_bucket_index(table, hash), key_size = map_key_size(map);
+	uint32_t index = hash_bucket_index(table, hash);
 	struct hash_bucket *bucket = hash_bucket_at(map, table, index);
 	uint64_t link;
 
@@ -496,6 +498,12 @@ static struct hash_elem *hash_lookup_nulls(struct bpfvm_map *map, struct hash_ta
 		}
 	} while ((link >> 1) != index);
 	return NULL;
+}
+
+static struct hash_elem *hash_lookup_nulls(struct bpfvm_map *map, struct hash_table *table,
+					   uint32_t hash, const void *key)
+{
+	return hash_walk(map, table, hash, key, map_key_size(map));
 }
 
 /* Under the bucket's lock no element enters or leaves the chain. */
@@ -966,17 +974,56 @@ uint32_t hash_user_cpu(const struct bpfvm_map *map)
 
 /* ---- Program side ------------------------------------------------------ */
 
-static void *hash_bpf_lookup(struct bpfvm_map *map, const void *key, uint32_t cpu)
+/* The program-side lookup (and the kernel's htab_lru_map_lookup_elem's
+ * reference bit), inlined into one function per constant key size. */
+static inline __attribute__((always_inline)) void *
+hash_bpf_lookup_sized(struct bpfvm_map *map, const void *key, uint32_t cpu, uint32_t key_size)
 {
-	struct hash_elem *elem = hash_find(map, key);
-	struct hash_table *table;
+	struct hash_table *table = hash_table(map);
+	struct hash_elem *elem = hash_walk(map, table, hash_key_hash(key, key_size, table->seed),
+					   key, key_size);
 
 	if (!elem)
 		return NULL;
-	table = hash_table(map);
 	if (table->lru)
 		hash_lru_set_ref(elem);
 	return hash_elem_value(table, elem, cpu);
+}
+
+static void *hash_bpf_lookup(struct bpfvm_map *map, const void *key, uint32_t cpu)
+{
+	return hash_bpf_lookup_sized(map, key, cpu, map_key_size(map));
+}
+
+static void *hash_bpf_lookup_key4(struct bpfvm_map *map, const void *key, uint32_t cpu)
+{
+	return hash_bpf_lookup_sized(map, key, cpu, 4);
+}
+
+static void *hash_bpf_lookup_key8(struct bpfvm_map *map, const void *key, uint32_t cpu)
+{
+	return hash_bpf_lookup_sized(map, key, cpu, 8);
+}
+
+static void *hash_bpf_lookup_key16(struct bpfvm_map *map, const void *key, uint32_t cpu)
+{
+	return hash_bpf_lookup_sized(map, key, cpu, 16);
+}
+
+hash_bpf_lookup_fn *hash_bpf_lookup_direct(const struct bpfvm_map *map)
+{
+	if (map->ops != &hash_map_ops && map->ops != &hash_percpu_map_ops)
+		return NULL;
+	switch (map_key_size(map)) {
+	case 4:
+		return hash_bpf_lookup_key4;
+	case 8:
+		return hash_bpf_lookup_key8;
+	case 16:
+		return hash_bpf_lookup_key16;
+	default:
+		return hash_bpf_lookup;
+	}
 }
 
 static void *hash_bpf_lookup_percpu(struct bpfvm_map *map, const void *key, uint32_t cpu)

@@ -178,6 +178,14 @@ int hash_get_next(struct bpfvm_map *map, const void *key, void *next_key);
 int hash_update_error(const struct bpfvm_map *map, int err, uint64_t flags);
 int hash_not_found(const struct bpfvm_map *map);
 
+/* bpf_map_lookup_elem of a HASH, PERCPU_HASH, LRU_HASH or LRU_PERCPU_HASH
+ * map, the function its ops' bpf_lookup is, specialised for the map's key
+ * size when it is 4, 8 or 16 bytes: what the JIT calls directly, as the
+ * kernel's htab_map_gen_lookup calls __htab_map_lookup_elem. NULL for any
+ * other map. */
+typedef void *hash_bpf_lookup_fn(struct bpfvm_map *map, const void *key, uint32_t cpu);
+hash_bpf_lookup_fn *hash_bpf_lookup_direct(const struct bpfvm_map *map);
+
 /* The kernel's BATCH_OPS(htab): every hash type has all four. */
 #define HASH_BATCH_OPS                                                                    \
 	(MAP_BATCH_LOOKUP | MAP_BATCH_LOOKUP_AND_DELETE | MAP_BATCH_UPDATE | MAP_BATCH_DELETE)

@@ -40,19 +40,17 @@ int progtype_test_run_repeat(struct bpfvm_prog *prog, void *ctx,
 	int cpu = (opts->flags & BPF_F_TEST_RUN_ON_CPU) ? (int)opts->cpu : -1;
 	uint64_t start, spent, retval = 0;
 	struct vcpu_hold hold;
+	struct run_ctx run;
 	int err;
 
 	err = vcpu_enter(prog->vm, cpu, &hold);
 	if (err)
 		return err;
+	run = (struct run_ctx){
+		.ctx = ctx, .cpu = hold.cpu, .checked = opts->checked, .hold = &hold,
+	};
 	start = test_run_now_ns(repeat);
-	for (uint32_t i = 0; i < repeat && !err; i++) {
-		struct run_ctx run = { .ctx = ctx, .cpu = hold.cpu, .checked = opts->checked };
-
-		if (i)
-			vcpu_quiescent(prog->vm, &hold);
-		err = run_prog(prog, &run, &retval);
-	}
+	err = run_prog(prog, &run, repeat, &retval);
 	spent = (test_run_now_ns(repeat) - start) / repeat;
 	vcpu_exit(prog->vm, &hold);
 	if (err)
