@@ -46,6 +46,7 @@ struct options {
 struct stats {
 	uint64_t tried, kernel_accepted, bpfvm_accepted, both_accepted, refused_both;
 	uint64_t compared, inputs, mismatches, verdict_mismatches, soundness, engines_disagree;
+	uint64_t kernel_bugs;
 	uint64_t helpers_pinned, by_generator[2];
 	struct kdiff_cgen_stats c;
 };
@@ -102,7 +103,8 @@ static unsigned pin_helpers(struct kdiff_set *set)
 static bool is_mismatch(const struct kdiff_outcome *outcome)
 {
 	return outcome->mismatch || (outcome->verdict != KDIFF_BOTH_ACCEPT &&
-				     outcome->verdict != KDIFF_BOTH_REFUSE);
+				     outcome->verdict != KDIFF_BOTH_REFUSE &&
+				     outcome->verdict != KDIFF_KERNEL_BUG);
 }
 
 static void count(struct stats *stats, const struct kdiff_outcome *outcome)
@@ -117,6 +119,7 @@ static void count(struct stats *stats, const struct kdiff_outcome *outcome)
 	stats->verdict_mismatches += v == KDIFF_ONLY_KERNEL_ACCEPTS;
 	stats->soundness += v == KDIFF_ONLY_BPFVM_ACCEPTS;
 	stats->engines_disagree += v == KDIFF_ENGINES_DISAGREE;
+	stats->kernel_bugs += v == KDIFF_KERNEL_BUG;
 	stats->compared += v == KDIFF_BOTH_ACCEPT && !outcome->mismatch;
 	stats->inputs += outcome->inputs_compared;
 	stats->mismatches += is_mismatch(outcome);
@@ -178,7 +181,7 @@ static void bytecode_program(struct kdiff_env *env, const struct options *o,
 		printf("program %" PRIu64 ": %s, %u inputs%s%s\n", program,
 		       kdiff_verdict_name(outcome.verdict), outcome.inputs_compared,
 		       outcome.reason[0] ? ": " : "", outcome.reason);
-	if (is_mismatch(&outcome))
+	if (is_mismatch(&outcome) || outcome.verdict == KDIFF_KERNEL_BUG)
 		report(env, o, stats, &set, &outcome, program);
 	if (engines) {
 		egen_release(&gen);
@@ -274,8 +277,10 @@ static void print_summary(const struct options *o, const struct stats *s, double
 	       " mismatches\n", s->c.tried, s->c.compiled, s->c.kernel_accepted,
 	       s->c.bpfvm_accepted, s->c.compared, s->c.mismatches);
 	printf("kdiff: %" PRIu64 " mismatches (%" PRIu64 " refused by bpfvm only, %" PRIu64
-	       " accepted by bpfvm only, %" PRIu64 " engines disagreeing on a load)\n",
-	       s->mismatches, s->verdict_mismatches, s->soundness, s->engines_disagree);
+	       " accepted by bpfvm only, %" PRIu64 " engines disagreeing on a load); %" PRIu64
+	       " refused by the kernel's own \"verifier bug\" (not counted)\n",
+	       s->mismatches, s->verdict_mismatches, s->soundness, s->engines_disagree,
+	       s->kernel_bugs);
 }
 
 static int parse_options(int argc, char **argv, struct options *o)

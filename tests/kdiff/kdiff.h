@@ -122,6 +122,7 @@ enum kdiff_verdict {
 	KDIFF_ONLY_KERNEL_ACCEPTS, /* bpfvm refuses a valid program: a mismatch */
 	KDIFF_ONLY_BPFVM_ACCEPTS,  /* a soundness finding */
 	KDIFF_ENGINES_DISAGREE,	   /* bpfvm's interpreter and JIT load differently */
+	KDIFF_KERNEL_BUG,	   /* the kernel refuses with "verifier bug": its own */
 };
 
 /* A program set: main and tail-call targets (slot i of the prog array at
@@ -139,10 +140,14 @@ struct kdiff_set {
 struct kdiff_outcome {
 	enum kdiff_verdict verdict;
 	char reason[512];	  /* the refusing side's words */
+	int culprit;		  /* the program the verdict is of: -1 main, else a target */
 	unsigned inputs_compared; /* inputs run and compared */
 	unsigned engines_differ;  /* inputs where interpreter and JIT differ */
 	bool mismatch;
-	uint64_t input_seed; /* of the first mismatching input */
+	/* the inputs run, the last the first mismatching one: what a map
+	 * holds (a ring buffer's old bytes, an LRU's lists) depends on all */
+	uint64_t input_seeds[8];
+	unsigned input_cnt;
 	char why[1024];
 };
 
@@ -161,9 +166,9 @@ unsigned kdiff_pin_helpers(struct bpf_insn *insns, size_t insn_cnt);
  * mismatching input's seed to `path`. */
 int kdiff_repro_write(const char *path, const struct kdiff_set *set,
 		      const struct kdiff_outcome *outcome, const char *origin);
-/* Drops instructions of the main program (each replaced by a jump to the
- * next) while the set mismatches in the same way on the outcome's input;
- * how many were dropped. */
+/* Drops instructions of the culprit (each replaced by a jump to the next)
+ * while the set mismatches in the same way on the outcome's input; how
+ * many were dropped. */
 unsigned kdiff_repro_minimise(struct kdiff_env *env, struct kdiff_set *set,
 			      const struct kdiff_outcome *outcome);
 const char *kdiff_verdict_name(enum kdiff_verdict verdict);

@@ -4,7 +4,7 @@
  *     # bpfvm kernel differential reproducer: kdiff --replay THIS_FILE
  *     # type: 6                 the program type
  *     # maps: engines           the generator's maps: engines or verifier
- *     # input-seed: 1234        the maps' contents and the packet
+ *     # input-seeds: 12 34      the maps' contents and the packets, run in turn
  *     # target: 0               a tail-call target (prog array slot 0),
  *     #| r0 = 0                 its instructions
  *     r6 = r1                   the main program
@@ -48,6 +48,7 @@ static const char *const verdict_names[] = {
 	[KDIFF_ONLY_KERNEL_ACCEPTS] = "only the kernel accepts",
 	[KDIFF_ONLY_BPFVM_ACCEPTS] = "only bpfvm accepts",
 	[KDIFF_ENGINES_DISAGREE] = "bpfvm's engines disagree",
+	[KDIFF_KERNEL_BUG] = "the kernel's verifier fails (its own bug)",
 };
 
 const char *kdiff_verdict_name(enum kdiff_verdict verdict)
@@ -66,9 +67,14 @@ int kdiff_repro_write(const char *path, const struct kdiff_set *set,
 	fprintf(out, "# origin: %s (%s)\n", origin, set->source);
 	fprintf(out, "# type: %u\n", (unsigned)set->type);
 	fprintf(out, "# maps: %s\n", set->prog_array >= 0 ? "engines" : "verifier");
-	fprintf(out, "# input-seed: %" PRIu64 "\n", outcome->input_seed);
+	fprintf(out, "# input-seeds:");
+	for (unsigned i = 0; i < outcome->input_cnt; i++)
+		fprintf(out, " %" PRIu64, outcome->input_seeds[i]);
+	fprintf(out, "\n");
 	fprintf(out, "# verdict: %s%s%s\n", verdict_names[outcome->verdict],
 		outcome->reason[0] ? ": " : "", outcome->reason);
+	if (outcome->culprit >= 0)
+		fprintf(out, "# of target %d\n", outcome->culprit);
 	if (outcome->mismatch)
 		fprintf(out, "# difference: %s\n", outcome->why);
 	for (uint32_t i = 0; i < set->target_cnt; i++) {
@@ -97,7 +103,7 @@ unsigned kdiff_repro_minimise(struct kdiff_env *env, struct kdiff_set *set,
 {
 	static const struct bpf_insn nop = { .code = BPF_JMP | BPF_JA };
 	static struct kdiff_outcome again;
-	struct fuzz_prog *main = &set->main;
+	struct fuzz_prog *main = outcome->culprit < 0 ? &set->main : &set->targets[outcome->culprit];
 	unsigned dropped = 0;
 
 	for (size_t i = main->insn_cnt; i-- > 0;) {
@@ -112,7 +118,7 @@ unsigned kdiff_repro_minimise(struct kdiff_env *env, struct kdiff_set *set,
 		memcpy(saved, &main->insns[i], n * sizeof(saved[0]));
 		for (size_t k = 0; k < n; k++)
 			main->insns[i + k] = nop;
-		kdiff_trial(env, set, &outcome->input_seed, 1, &again);
+		kdiff_trial(env, set, outcome->input_seeds, outcome->input_cnt, &again);
 		if (same_mismatch(outcome, &again)) {
 			dropped += (unsigned)n;
 			continue;
@@ -128,7 +134,8 @@ struct repro {
 	struct kdiff_set set;
 	char *main_text, *target_text[EGEN_TARGETS_MAX];
 	char maps[32];
-	uint64_t input_seed;
+	uint64_t input_seeds[8];
+	unsigned input_cnt;
 };
 
 static void append(char **text, const char *line)
@@ -142,6 +149,20 @@ static void append(char **text, const char *line)
 	*text = bigger;
 }
 
+static void parse_seeds(const char *text, struct repro *r)
+{
+	char *end;
+
+	for (r->input_cnt = 0; r->input_cnt < 8; r->input_cnt++) {
+		unsigned long long seed = strtoull(text, &end, 10);
+
+		if (end == text)
+			break;
+		r->input_seeds[r->input_cnt] = seed;
+		text = end;
+	}
+}
+
 static int parse(const char *path, struct repro *r)
 {
 	FILE *file = fopen(path, "r");
@@ -153,14 +174,13 @@ static int parse(const char *path, struct repro *r)
 	r->set.type = BPF_PROG_TYPE_XDP;
 	while (fgets(line, sizeof(line), file)) {
 		unsigned type;
-		unsigned long long seed;
 
 		if (sscanf(line, "# type: %u", &type) == 1)
 			r->set.type = type;
 		else if (sscanf(line, "# maps: %31s", r->maps) == 1)
 			continue;
-		else if (sscanf(line, "# input-seed: %llu", &seed) == 1)
-			r->input_seed = seed;
+		else if (strncmp(line, "# input-seeds:", 14) == 0)
+			parse_seeds(line + 14, r);
 		else if (sscanf(line, "# target: %d", &target) == 1 && target >= 0 &&
 			 target < EGEN_TARGETS_MAX)
 			r->set.target_cnt = (uint32_t)target + 1;
@@ -224,12 +244,13 @@ int kdiff_repro_replay(struct kdiff_env *env, const char *path, bool verbose)
 	r.set.main.maps = maps;
 	r.set.main.map_cnt = map_cnt;
 	snprintf(r.set.source, sizeof(r.set.source), "%s", path);
-	kdiff_trial(env, &r.set, &r.input_seed, 1, &outcome);
+	kdiff_trial(env, &r.set, r.input_seeds, r.input_cnt, &outcome);
 	status = outcome.mismatch || (outcome.verdict != KDIFF_BOTH_ACCEPT &&
-				      outcome.verdict != KDIFF_BOTH_REFUSE);
+				      outcome.verdict != KDIFF_BOTH_REFUSE &&
+				      outcome.verdict != KDIFF_KERNEL_BUG);
 	printf("%s: %s%s%s\n", path, verdict_names[outcome.verdict],
-	       outcome.mismatch ? ", runs differ: " : (status ? ": " : ", runs agree"),
-	       outcome.mismatch ? outcome.why : (status ? outcome.reason : ""));
+	       outcome.mismatch ? ", runs differ: " : (outcome.reason[0] ? ": " : ", runs agree"),
+	       outcome.mismatch ? outcome.why : outcome.reason);
 	if (verbose && outcome.reason[0])
 		printf("  reason: %s\n", outcome.reason);
 	release(&r, maps, map_cnt);

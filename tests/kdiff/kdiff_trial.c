@@ -111,8 +111,13 @@ static void load_one(struct kdiff_env *env, struct loaded *l, const struct fuzz_
 		snprintf(reason, size, "kernel: %s", kernel_reason);
 }
 
-static enum kdiff_verdict verdict_of(const bool accepted[3])
+/* The kernel's verifier reports its own inconsistencies as "verifier bug"
+ * (verifier_bug() in kernel/bpf/verifier.c): a refusal that says nothing
+ * of the program. */
+static enum kdiff_verdict verdict_of(const bool accepted[3], const char *reason)
 {
+	if (!accepted[2] && strstr(reason, "kernel: verifier bug"))
+		return KDIFF_KERNEL_BUG;
 	if (accepted[KDIFF_INTERP] != accepted[KDIFF_JIT])
 		return KDIFF_ENGINES_DISAGREE;
 	if (accepted[KDIFF_INTERP] == accepted[2])
@@ -123,7 +128,7 @@ static enum kdiff_verdict verdict_of(const bool accepted[3])
 /* The targets into their slots (those all accept), then the main program:
  * the set's verdict is the first that is not shared, else the main's. */
 static enum kdiff_verdict load_set(struct kdiff_env *env, struct loaded *l, char *reason,
-				   size_t size)
+				   size_t size, int *culprit)
 {
 	const struct kdiff_set *set = l->set;
 	enum kdiff_verdict verdict;
@@ -136,7 +141,8 @@ static enum kdiff_verdict load_set(struct kdiff_env *env, struct loaded *l, char
 			 size);
 		for (int e = 0; e < ENGINES; e++)
 			l->targets[e][i] = progs[e];
-		verdict = verdict_of(accepted);
+		verdict = verdict_of(accepted, reason);
+		*culprit = (int)i;
 		if (verdict != KDIFF_BOTH_ACCEPT && verdict != KDIFF_BOTH_REFUSE)
 			return verdict;
 		if (verdict == KDIFF_BOTH_REFUSE || set->prog_array < 0)
@@ -150,7 +156,8 @@ static enum kdiff_verdict load_set(struct kdiff_env *env, struct loaded *l, char
 	}
 	reason[0] = '\0';
 	load_one(env, l, &set->main, l->main, &l->kmain, accepted, reason, size);
-	return verdict_of(accepted);
+	*culprit = -1;
+	return verdict_of(accepted, reason);
 }
 
 static void unload(struct loaded *l)
@@ -291,13 +298,13 @@ void kdiff_trial(struct kdiff_env *env, const struct kdiff_set *set, const uint6
 		unload(&l);
 		return;
 	}
-	out->verdict = load_set(env, &l, out->reason, sizeof(out->reason));
-	for (unsigned k = 0; out->verdict == KDIFF_BOTH_ACCEPT && k < inputs; k++) {
+	out->verdict = load_set(env, &l, out->reason, sizeof(out->reason), &out->culprit);
+	for (unsigned k = 0; out->verdict == KDIFF_BOTH_ACCEPT && k < inputs && k < 8; k++) {
 		out->inputs_compared++;
+		out->input_seeds[out->input_cnt++] = input_seeds[k];
 		if (compare_input(&l, input_seeds[k], out))
 			continue;
 		out->mismatch = true;
-		out->input_seed = input_seeds[k];
 		break;
 	}
 	unload(&l);
