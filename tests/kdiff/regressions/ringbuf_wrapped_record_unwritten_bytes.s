@@ -1,14 +1,14 @@
-# why: a ring buffer record that wraps past the end of the data is written, in bpfvm,
-# to an overflow area after the data, in the kernel to the ring's start (its data pages
-# are mapped twice). The reserved records here leave bytes unwritten; after a wrap they
-# showed the ring's old bytes in bpfvm and the wrapped record's in the kernel (byte 140
-# of a record: kernel c8, bpfvm 00). Fixed in src/maps/ringbuf.c: reserve and commit keep
-# the two views of the wrapped part as one memory.
+# why: a ring buffer record that wraps past the end of the data was written, in bpfvm,
+# to an overflow area after the data; in the kernel it lands at the ring's start (the data
+# pages are mapped twice). The reserved records here leave bytes unwritten, which after
+# the wrap showed the ring's old bytes in bpfvm and the wrapped record's in the kernel
+# (byte 140 of a record: kernel c8, bpfvm 00). Fixed in src/maps/ringbuf.c: reserve and
+# commit keep the two views of the wrapped part one memory.
 # bpfvm kernel differential reproducer: kdiff --replay THIS_FILE
 # origin: seed 2 program 36 (engines generator)
 # type: 6
 # maps: engines
-# input-seed: 15284529469988688978
+# input-seeds: 4329889359941712182 15284529469988688978
 # verdict: both accept
 # difference: interp: map 8 (type 27): entry 0: byte 140: kernel c8, bpfvm 00
 # target: 0
@@ -143,36 +143,37 @@
 #|   48: *(u64 *)(r0 +24) = r9
 #|   49: r0 = r9
 #|   50: exit
-   0: r6 = r1
-   1: r7 = *(u32 *)(r6 +0)
-   2: r8 = *(u32 *)(r6 +4)
+   0: goto pc+0
+   1: goto pc+0
+   2: goto pc+0
    3: r9 = 804
-   4: r0 = 0
-   5: r3 = 0
-   6: if r9 == r3 goto pc+4
-   7: r2 = r7
-   8: r2 += 37
-   9: if r2 > r8 goto pc+1
-  10: *(u16 *)(r7 +24) = r9
-  11: r0 = 0
-  12: r1 = r6
+   4: goto pc+0
+   5: goto pc+0
+   6: goto pc+0
+   7: goto pc+0
+   8: goto pc+0
+   9: goto pc+0
+  10: goto pc+0
+  11: goto pc+0
+  12: goto pc+0
   13: call pc+14
-  14: r9 += r0
-  15: r7 = *(u32 *)(r6 +0)
-  16: r8 = *(u32 *)(r6 +4)
-  17: r0 = 0
-  18: *(u32 *)(r10 -4) = 3
-  19: r1 = map[idx:0]
-  21: r2 = r10
-  22: r2 += -4
-  23: call bpf_map_lookup_elem#1
-  24: if r0 == 0x0 goto pc+1
-  25: *(u64 *)(r0 +24) = r9
+  14: goto pc+0
+  15: goto pc+0
+  16: goto pc+0
+  17: goto pc+0
+  18: goto pc+0
+  19: goto pc+0
+  20: goto pc+0
+  21: goto pc+0
+  22: goto pc+0
+  23: goto pc+0
+  24: goto pc+0
+  25: goto pc+0
   26: r0 = r9
   27: exit
-  28: r6 = r1
-  29: r9 = 0
-  30: r1 = r6
+  28: goto pc+0
+  29: goto pc+0
+  30: goto pc+0
   31: r2 = map[idx:9]
   33: r3 = 2
   34: call bpf_tail_call#12
