@@ -11,6 +11,11 @@
 #                the differential fuzzer, interpreter against JIT, longer than
 #                in the suite (tests/engine/fuzz_engines.h); reproducers in
 #                $(BUILD)/fuzz-engines
+#   make fuzz-kernel [N=10000] [SEED=1] [C_SHARE=2]
+#                generated programs compared with the running kernel (root,
+#                bpf()): verdicts, r0, packets, contexts, every map
+#                (tests/kdiff, docs/kdiff.md); reproducers in
+#                $(BUILD)/fuzz-kernel
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 BUILD ?= build
 SAN_BUILD ?= build-sanitize
@@ -18,7 +23,7 @@ BENCH_BUILD ?= build-release
 TSAN_BUILD ?= build-tsan
 
 .PHONY: all deps build demo test test-gcc test-sanitize test-tsan bench install clean
-.PHONY: fuzz-verifier fuzz-engines
+.PHONY: fuzz-verifier fuzz-engines fuzz-kernel
 
 all: build
 
@@ -93,3 +98,12 @@ install: build
 
 clean:
 	rm -rf $(BUILD) $(SAN_BUILD) $(BENCH_BUILD) $(TSAN_BUILD)
+
+# Programs of both generators (and C_SHARE percent as C, compiled by clang)
+# in the kernel and in both engines; a summary of what was tried and found.
+N ?= 10000
+C_SHARE ?= 2
+fuzz-kernel: build
+	@mkdir -p $(BUILD)/fuzz-kernel
+	$(BUILD)/tests/kdiff/kdiff --programs $(N) --seed $(SEED) --c-share $(C_SHARE) \
+		--out $(BUILD)/fuzz-kernel
