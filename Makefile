@@ -19,6 +19,11 @@
 #   make reliability [VERIFIER_SECONDS=300] [ENGINES_SECONDS=300] [INPUTS_SECONDS=300]
 #                the three above, and one table of what they tried and found,
 #                also in $(BUILD)/reliability.txt (docs/reliability.md)
+#   make fuzz-kernel [N=10000] [SEED=1] [C_SHARE=2]
+#                generated programs compared with the running kernel (root,
+#                bpf()): verdicts, r0, packets, contexts, every map
+#                (tests/kdiff, docs/kdiff.md); reproducers in
+#                $(BUILD)/fuzz-kernel
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 BUILD ?= build
 SAN_BUILD ?= build-sanitize
@@ -27,7 +32,7 @@ TSAN_BUILD ?= build-tsan
 FUZZ_BUILD ?= build-fuzz
 
 .PHONY: all deps build demo test test-gcc test-sanitize test-tsan bench install clean
-.PHONY: fuzz-verifier fuzz-engines fuzz-inputs reliability
+.PHONY: fuzz-verifier fuzz-engines fuzz-inputs fuzz-kernel reliability
 
 all: build
 
@@ -118,3 +123,11 @@ reliability: build
 	VERIFIER_SECONDS=$(VERIFIER_SECONDS) ENGINES_SECONDS=$(ENGINES_SECONDS) \
 		INPUTS_SECONDS=$(INPUTS_SECONDS) SEED=$(SEED) MAKE="$(MAKE)" \
 		scripts/reliability.sh $(BUILD) $(FUZZ_BUILD)
+# Programs of both generators (and C_SHARE percent as C, compiled by clang)
+# in the kernel and in both engines; a summary of what was tried and found.
+N ?= 10000
+C_SHARE ?= 2
+fuzz-kernel: build
+	@mkdir -p $(BUILD)/fuzz-kernel
+	$(BUILD)/tests/kdiff/kdiff --programs $(N) --seed $(SEED) --c-share $(C_SHARE) \
+		--out $(BUILD)/fuzz-kernel

@@ -24,7 +24,10 @@
  * The kernel maps the data pages twice so that a record that wraps is
  * contiguous; here the region has S more bytes after the data for the same
  * purpose: a record always lies whole in [data + (pos & (S-1)), + len), and
- * the consumer reads it there. Producers reserve under a spinlock (as the
+ * the consumer reads it there. The two views of the wrapped part are kept
+ * as the kernel's one memory: reserve copies the ring's start into the
+ * overflow, commit copies it back, so that the bytes a program leaves
+ * unwritten in a record are those the kernel's would hold. Producers reserve under a spinlock (as the
  * kernel does), write their records without it, and commit with an atomic
  * exchange of the header; the consumer reads in order and stops at the
  * first busy record. */
@@ -154,6 +157,14 @@ static uint64_t rb_advance_pending(const struct map_region *region, struct ringb
 	return pend_pos;
 }
 
+/* The bytes of a record of `len` at `pos` past the end of the data. */
+static uint64_t rb_wrapped(const struct map_region *region, uint64_t pos, uint64_t len)
+{
+	uint64_t end = (pos & rb_mask(region)) + len, size = rb_mask(region) + 1;
+
+	return end > size ? end - size : 0;
+}
+
 void *ringbuf_reserve(struct bpfvm_map *map, uint64_t size)
 {
 	const struct map_region *region = map->region;
@@ -175,6 +186,7 @@ void *ringbuf_reserve(struct bpfvm_map *map, uint64_t size)
 		return NULL;
 	}
 	hdr = (struct ringbuf_hdr *)(rb_data(region) + (prod_pos & mask));
+	memcpy(rb_data(region) + mask + 1, rb_data(region), rb_wrapped(region, prod_pos, len));
 	hdr->pg_off = (uint32_t)(((uintptr_t)hdr - (uintptr_t)region) / RINGBUF_PAGE);
 	atomic_store_explicit(&hdr->len, (uint32_t)size | RINGBUF_BUSY_BIT, memory_order_relaxed);
 	atomic_store_explicit(&prod->producer_pos, prod_pos + len, memory_order_release);
@@ -193,6 +205,8 @@ void ringbuf_commit(void *sample, uint64_t flags, bool discard)
 
 	if (discard)
 		new_len |= RINGBUF_DISCARD_BIT;
+	memcpy(rb_data(region), rb_data(region) + rb_mask(region) + 1,
+	       rb_wrapped(region, rec_pos, rb_record_len(new_len)));
 	atomic_exchange_explicit(&hdr->len, new_len, memory_order_acq_rel);
 	/* A consumer that caught up waits for this very record. */
 	cons_pos = atomic_load_explicit(&rb_consumer(region)->consumer_pos, memory_order_acquire) &
