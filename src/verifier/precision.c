@@ -24,10 +24,10 @@
  * instruction if it is used as above, or if the instruction computes from it
  * a register or stack slot that is precise after. Which registers may hold
  * a pointer comes from a forward data-flow first (maybe_pointer.h). It is
- * coarser than the kernel's (an add of a scalar to what may
- * be a pointer is precise on every path; every slot of a frame whose
- * pointer escapes is precise), never finer: a scalar left out is one whose
- * value no path can use where it matters.
+ * coarser than the kernel's (an add to what may be a pointer on some path
+ * is precise on every path; every slot of a frame whose pointer escapes is
+ * precise), never finer: a scalar left out is one whose value no path can
+ * use where it matters.
  */
 #include <errno.h>
 #include <stdlib.h>
