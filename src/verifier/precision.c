@@ -8,26 +8,34 @@
  * mark_chain_precision) must lie in the checkpoint's range:
  *
  *   - an operand of a conditional jump (it decides which paths exist);
- *   - an operand of a register add or subtract (it may be a pointer's offset);
+ *   - an operand of a register add or subtract where either operand may be
+ *     a pointer (the scalar is then the pointer's offset);
  *   - a helper argument (a size, a flag, a key), a callx target;
  *   - the index of a legacy packet load;
- *   - r0 at an exit (the program type or the callback's helper may check
- *     it, the caller of a subprogram may use it any way).
+ *   - r0 at the main program's exit when the program type checks its
+ *     return value, and at every subprogram's exit (a callback's helper
+ *     checks it, the caller of a subprogram may use it any way). Where the
+ *     type returns any value, r0 there is not precise, as in the kernel's
+ *     check_return_code, which marks it only when it enforces a range.
  *
  * The kernel finds these uses dynamically, backtracking from each one along
  * the path. bpfvm finds them statically, by a backward data-flow over the
  * program like the liveness (liveness.c): a register is precise before an
  * instruction if it is used as above, or if the instruction computes from it
- * a register or stack slot that is precise after. It is coarser than the
- * kernel's (an add is a precise use even between scalars; every slot of a
- * frame whose pointer escapes is precise), never finer: a scalar left out is
- * one whose value no path can use where it matters.
+ * a register or stack slot that is precise after. Which registers may hold
+ * a pointer comes from a forward data-flow first (maybe_pointer.h). It is
+ * coarser than the kernel's (an add to what may be a pointer on some path
+ * is precise on every path; every slot of a frame whose pointer escapes is
+ * precise), never finer: a scalar left out is one whose value no path can
+ * use where it matters.
  */
 #include <errno.h>
 #include <stdlib.h>
 
 #include "isa/isa.h"
+#include "progtypes/progtype.h"
 #include "verifier/liveness.h"
+#include "verifier/maybe_pointer.h"
 #include "verifier/precision.h"
 
 #define ALL_SLOTS UINT64_MAX
@@ -41,6 +49,8 @@ struct precision_walk {
 	const struct bpfvm_prog *prog;
 	bool any_escape;      /* some frame's pointer escapes: stores may hit stacks */
 	uint8_t *escapes;     /* per instruction: its frame's pointer escapes */
+	uint16_t *pointers;   /* per instruction: the registers that may hold a pointer */
+	bool ret_checked;     /* the main program's r0 at exit is range-checked */
 	struct precise *in;   /* per instruction */
 };
 
@@ -49,10 +59,12 @@ static uint16_t reg_if(bool cond, uint8_t regno)
 	return cond ? LIVE_REG(regno) : 0;
 }
 
-static struct precise alu_transfer(const struct bpf_insn *insn, struct precise out)
+static struct precise alu_transfer(const struct precision_walk *walk, uint32_t idx,
+				   const struct bpf_insn *insn, struct precise out)
 {
 	bool from_reg = isa_source(insn->code) == BPF_X;
 	bool dst_precise = out.regs & LIVE_REG(insn->dst_reg);
+	uint16_t operands = LIVE_REG(insn->dst_reg) | reg_if(from_reg, insn->src_reg);
 	uint8_t op = isa_op(insn->code);
 
 	switch (op) {
@@ -65,8 +77,12 @@ static struct precise alu_transfer(const struct bpf_insn *insn, struct precise o
 		break;
 	case BPF_ADD:
 	case BPF_SUB:
-		if (from_reg) /* pointer + scalar: the scalar is the offset */
-			out.regs |= LIVE_REG(insn->dst_reg) | LIVE_REG(insn->src_reg);
+		/* pointer + scalar: the scalar is the offset */
+		if (from_reg && (walk->pointers[idx] & operands)) {
+			out.regs |= operands;
+			break;
+		}
+		out.regs |= reg_if(dst_precise && from_reg, insn->src_reg);
 		break;
 	default:
 		out.regs |= reg_if(dst_precise && from_reg, insn->src_reg);
@@ -128,6 +144,15 @@ static struct precise mem_transfer(const struct precision_walk *walk, const stru
 	return out;
 }
 
+/* r0 at the main program's exit matters only where its type checks it. */
+static bool exit_uses_r0(const struct precision_walk *walk, uint32_t idx)
+{
+	const struct bpfvm_prog *prog = walk->prog;
+	bool in_main = !prog->subprog_cnt || idx < prog->subprogs[0].end;
+
+	return !in_main || walk->ret_checked;
+}
+
 static struct precise jmp_transfer(const struct precision_walk *walk, const struct bpf_insn *insn,
 				   uint32_t idx, struct precise out)
 {
@@ -137,7 +162,7 @@ static struct precise jmp_transfer(const struct precision_walk *walk, const stru
 	case BPF_JA:
 		return out;
 	case BPF_EXIT:
-		out.regs = LIVE_REG(0);
+		out.regs = exit_uses_r0(walk, idx) ? LIVE_REG(0) : 0;
 		return out;
 	case BPF_CALL:
 		out.regs &= (uint16_t)~LIVE_CALLER_SAVED;
@@ -178,7 +203,7 @@ static struct precise transfer(const struct precision_walk *walk, uint32_t idx)
 	struct precise out = precise_out(walk, idx);
 
 	if (isa_is_alu(insn->code))
-		out = alu_transfer(insn, out);
+		out = alu_transfer(walk, idx, insn, out);
 	else if (isa_is_jmp(insn->code))
 		out = jmp_transfer(walk, insn, idx, out);
 	else
@@ -193,11 +218,15 @@ static int walk_init(struct precision_walk *walk)
 {
 	const struct bpfvm_prog *prog = walk->prog;
 	uint32_t len = prog->insn_cnt ? prog->insn_cnt : 1;
+	int64_t min, max;
 
 	walk->in = calloc(len, sizeof(*walk->in));
 	walk->escapes = calloc(len, 1);
-	if (!walk->in || !walk->escapes)
+	walk->pointers = calloc(len, sizeof(*walk->pointers));
+	if (!walk->in || !walk->escapes || !walk->pointers)
 		return -ENOMEM;
+	verifier_maybe_pointers(prog, walk->pointers);
+	walk->ret_checked = !prog->progtype || progtype_ret_range(prog, &min, &max);
 	for (uint32_t s = 0; s < prog->subprog_cnt; s++) {
 		const struct subprog *sub = &prog->subprogs[s];
 
@@ -247,5 +276,6 @@ int verifier_precision(const struct bpfvm_prog *prog, uint16_t **regs, uint64_t 
 	}
 	free(walk.in);
 	free(walk.escapes);
+	free(walk.pointers);
 	return err;
 }
