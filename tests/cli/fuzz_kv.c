@@ -54,6 +54,8 @@ static int expected(char **words, int count, uint32_t size, uint8_t *out, int *u
 	return 0;
 }
 
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len);
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 {
 	char *text, *words[MAX_WORDS], **argv;

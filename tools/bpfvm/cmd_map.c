@@ -725,11 +725,13 @@ int cli_map_on_object(struct cli_object *co, int argc, char **argv)
 {
 	struct bpfvm_map *map = NULL;
 	enum map_verb verb = VERB_SHOW;
-	const char *name = parse_verb(argc, argv, &verb, &(int){ 0 });
 	struct cli_ref ref;
+	const char *name;
+	int err;
 
+	name = parse_verb(argc, argv, &verb, &err);
 	if (!name)
-		return argc ? -1 : 0;
+		return err;
 	argc--;
 	argv++;
 	if (!(ref_optional(name) && argc == 0) &&
