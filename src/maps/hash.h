@@ -65,6 +65,14 @@ struct hash_table {
 	 * spare elements left for replacing an existing key's element. */
 	_Atomic uint32_t count;
 	_Atomic uint32_t spares;
+	/* Serialises the repair after a dead bucket-lock holder (hash.c:
+	 * hash_repair), so that two repairers never wait on each other's
+	 * buckets. */
+	struct map_lock repair_lock;
+	/* Set by whoever recovers a bucket lock from a dead holder, cleared
+	 * when the repair is done: a repairer killed in turn leaves it set for
+	 * the next bucket-lock holder. */
+	_Atomic uint32_t needs_repair;
 };
 
 struct hash_bucket {
@@ -74,8 +82,9 @@ struct hash_bucket {
 
 /* Takes an in-region lock; false when it cannot be had (the kernel's
  * htab_lock_bucket failing: the caller answers -EBUSY). A lock taken over
- * from a dead holder is used as is: chains change by single stores, so a
- * bucket stays walkable; see hash_lru.c for the LRU lists. */
+ * from a dead holder is used as is here: chains change by single stores, so
+ * a bucket stays walkable; see hash_lru.c for the LRU lists, and hash.c's
+ * hash_bucket_lock for what a bucket's dead holder may have left. */
 static inline bool hash_lock(struct map_lock *lock)
 {
 	return map_lock_acquire(lock) >= 0;
@@ -183,6 +192,8 @@ int hash_not_found(const struct bpfvm_map *map);
  * other (they differ in bpf_lookup_percpu); HASH_OF_MAPS has its own. */
 extern const struct map_ops hash_map_ops;
 extern const struct map_ops hash_percpu_map_ops;
+extern const struct map_ops hash_lru_map_ops;
+extern const struct map_ops hash_lru_percpu_map_ops;
 extern const struct map_ops hash_of_maps_map_ops;
 
 /* hash_lru.c */
