@@ -647,14 +647,16 @@ struct hash_elem *hash_find(struct bpfvm_map *map, const void *key)
 
 #define HASH_ODD_SPINS 4096u
 
-static void hash_bucket_settle(struct bpfvm_map *map, struct hash_table *table, uint32_t hash)
+/* False when the bucket cannot be settled: a handle mapped read-only can
+ * neither take the lock nor repair. */
+static bool hash_bucket_settle(struct bpfvm_map *map, struct hash_table *table, uint32_t hash)
 {
 	struct hash_bucket *bucket = hash_bucket_at(map, table, hash_bucket_index(table, hash));
 
-	if (map->view)
-		return; /* may be mapped read-only: only a writer can repair */
-	if (hash_bucket_lock(map, bucket))
-		map_lock_release(&bucket->lock);
+	if (map->region_rdonly || !hash_bucket_lock(map, bucket))
+		return false;
+	map_lock_release(&bucket->lock);
+	return true;
 }
 
 int hash_copy_value(struct bpfvm_map *map, const void *key, void *value, uint64_t flags)
@@ -673,8 +675,9 @@ int hash_copy_value(struct bpfvm_map *map, const void *key, void *value, uint64_
 		if (seq & 1) {
 			/* Long odd: its writer may be dead. Its bucket's lock
 			 * waits for a live one and repairs after a dead one. */
-			if (++odd_spins % HASH_ODD_SPINS == 0)
-				hash_bucket_settle(map, table, hash);
+			if (++odd_spins % HASH_ODD_SPINS == 0 &&
+			    !hash_bucket_settle(map, table, hash))
+				return -EBUSY;
 			continue;
 		}
 		if (elem->hash != hash || memcmp(elem->key, key, map_key_size(map)))

@@ -171,7 +171,9 @@ int hash_update_elem(struct bpfvm_map *map, const void *key, const void *value,
 int hash_delete_elem(struct bpfvm_map *map, const void *key, void *value, uint64_t flags);
 int hash_get_next_key(struct bpfvm_map *map, const void *key, void *next_key);
 /* Copies the value of `key` into `value` (user layout, BPF_F_LOCK in
- * `flags` as a lookup's); never torn by a replacement of the element. */
+ * `flags` as a lookup's); never torn by a replacement of the element.
+ * -EBUSY when a writer died mid-write and this handle, mapped read-only,
+ * cannot repair the element (docs/namespace.md). */
 int hash_copy_value(struct bpfvm_map *map, const void *key, void *value, uint64_t flags);
 /* The calling thread's CPU for user-space operations that need one (the
  * LRU's local lists), as the kernel uses the CPU the syscall runs on. */

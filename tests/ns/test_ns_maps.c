@@ -326,8 +326,12 @@ static void read_only_opens_refuse_updates_and_modes_are_followed(const char *ro
 	chmod(path, 0644);
 	snprintf(path, sizeof(path), "%s/ro_queue", root);
 	chmod(path, 0644);
-	rc = ns_test_in_child(child_reads_only, root, NULL);
-	testlib_check(test, rc == 0, "another user's view failed at step %d", rc);
+	if (geteuid() == 0) {
+		rc = ns_test_in_child(child_reads_only, root, NULL);
+		testlib_check(test, rc == 0, "another user's view failed at step %d", rc);
+	} else {
+		printf("SKIP %s: another user's view needs root to change user\n", test);
+	}
 	bpfvm_obj_unpin(vm, "ro");
 	bpfvm_obj_unpin(vm, "ro_queue");
 	bpfvm_obj_unpin(vm, "private");
