@@ -519,13 +519,15 @@ int bpfvm_map_delete_batch(struct bpfvm_map *map, const void *keys, uint32_t *co
  * share the kernel's bpffs and object ids (docs/namespace.md):
  * - every map of such a runtime takes its id from the namespace, so ids are
  *   unique across its processes;
- * - maps of the types that hold no process-local state (ARRAY,
- *   PERCPU_ARRAY, HASH, PERCPU_HASH, LRU_HASH, LRU_PERCPU_HASH, LPM_TRIE,
- *   QUEUE, STACK) live in a file of the namespace from their creation: any
- *   process of the namespace can open them by id or by pin, and every
- *   process sees every other's writes, programs' included. The others
- *   (PROG_ARRAY, map-in-map, PERF_EVENT_ARRAY, RINGBUF, DEVMAP, SOCKMAP)
- *   stay private to their process: pinning them is -EOPNOTSUPP;
+ * - maps of the types that hold no process-local state and survive a
+ *   process killed in the middle of an update (ARRAY, PERCPU_ARRAY, HASH,
+ *   PERCPU_HASH, LPM_TRIE, QUEUE, STACK) live in a file of the namespace
+ *   from their creation: any process of the namespace can open them by id
+ *   or by pin, and every process sees every other's writes, programs'
+ *   included. The others (PROG_ARRAY, map-in-map, PERF_EVENT_ARRAY,
+ *   RINGBUF, DEVMAP, SOCKMAP, and for now LRU_HASH and LRU_PERCPU_HASH)
+ *   stay private to their process: pinning them is -EOPNOTSUPP with the
+ *   reason in bpfvm_errmsg();
  * - a map lives while it is pinned or some process has it open (or is
  *   killed: its references go with it).
  * Pin paths are absolute paths under the root, or paths relative to it;

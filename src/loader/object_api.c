@@ -261,13 +261,9 @@ int bpfvm_object_map_index(const struct bpfvm_object *obj, const char *name)
 	return idx;
 }
 
-/* The per-map array `*array` of obj, allocated on first use. */
+/* The per-map array `*array` of obj (not NULL), allocated on first use. */
 static int object_map_array(struct bpfvm_object *obj, size_t idx, void ***array, const char *fn)
 {
-	if (!obj) {
-		vm_error("%s: NULL object", fn);
-		return -EINVAL;
-	}
 	if (obj->load_attempted) {
 		vm_error("%s: %s: the object's load was attempted", obj->file->path, fn);
 		return -EBUSY;
@@ -283,10 +279,20 @@ static int object_map_array(struct bpfvm_object *obj, size_t idx, void ***array,
 	return 0;
 }
 
+static int object_check_obj(const struct bpfvm_object *obj, const char *fn)
+{
+	if (obj)
+		return 0;
+	vm_error("%s: NULL object", fn);
+	return -EINVAL;
+}
+
 int bpfvm_object_reuse_map(struct bpfvm_object *obj, size_t idx, struct bpfvm_map *map)
 {
-	int err = object_map_array(obj, idx, (void ***)&obj->reuse, "bpfvm_object_reuse_map");
+	int err = object_check_obj(obj, "bpfvm_object_reuse_map");
 
+	if (!err)
+		err = object_map_array(obj, idx, (void ***)&obj->reuse, "bpfvm_object_reuse_map");
 	if (err)
 		return err;
 	if (map)
@@ -298,10 +304,12 @@ int bpfvm_object_reuse_map(struct bpfvm_object *obj, size_t idx, struct bpfvm_ma
 
 int bpfvm_object_set_pin_path(struct bpfvm_object *obj, size_t idx, const char *path)
 {
-	int err = object_map_array(obj, idx, (void ***)&obj->pin_paths,
-				   "bpfvm_object_set_pin_path");
+	int err = object_check_obj(obj, "bpfvm_object_set_pin_path");
 	char *copy = NULL;
 
+	if (!err)
+		err = object_map_array(obj, idx, (void ***)&obj->pin_paths,
+				       "bpfvm_object_set_pin_path");
 	if (err)
 		return err;
 	if (path && !(copy = strdup(path))) {

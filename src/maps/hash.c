@@ -74,35 +74,115 @@ static inline struct hash_bucket *hash_bucket_at(const struct bpfvm_map *map,
 	return (struct hash_bucket *)map_at(map, table->buckets_off) + index;
 }
 
-/* A writer killed between hash_write_begin() and hash_write_end() (a
- * process killed in a shared map, docs/namespace.md) leaves an odd sequence
- * count on an element of the bucket it had locked, and readers would wait
- * for it forever. The next holder of that bucket's lock ends the write: the
- * value may hold part of the dead writer's bytes, as a value written by a
- * program without a lock may be torn, but every reader goes on. The walk
+/* ---- After a writer died holding a bucket lock ------------------------
+ *
+ * A process killed in a shared map (docs/namespace.md) may die holding a
+ * bucket lock anywhere in an update or a delete:
+ *   - between hash_write_begin() and _end(): an element of the bucket keeps
+ *     an odd sequence count, and readers would wait for it forever;
+ *   - non-LRU types: with a claim on table->count or ->spares, or an
+ *     element popped from the free stack and not yet linked, or unlinked
+ *     and not yet pushed back: capacity lost for good.
+ * Every claim, pop and push of the non-LRU types happens under a bucket
+ * lock, so with every bucket lock held nothing is in flight, and the table
+ * can be rebuilt from what the chains hold. The next holder of the dead
+ * writer's lock does so (hash_repair). An element's value may keep part of
+ * the dead writer's bytes, as a value written by a program without a lock
+ * may be torn, but every operation goes on and no capacity is lost. LRU
+ * types repair only their bucket's sequence counts (their elements move
+ * between lists under the LRU's own locks: hash_lru.c). */
+
+/* Ends a dead writer's rewrite of the elements of `bucket`; marks them
+ * linked (free_next = HASH_LINKED) when `mark`. Returns how many. The walk
  * is bounded: chains change by single stores and stay walkable. */
-static void hash_bucket_repair(struct bpfvm_map *map, const struct hash_table *table,
-			       struct hash_bucket *bucket)
+#define HASH_LINKED UINT32_MAX
+
+static uint32_t hash_bucket_settle_seq(struct bpfvm_map *map, const struct hash_table *table,
+				       struct hash_bucket *bucket, bool mark)
 {
 	uint64_t at = atomic_load_explicit(&bucket->first, memory_order_relaxed);
+	uint32_t linked = 0;
 
-	for (uint32_t steps = 0; !(at & 1) && steps <= table->nr_elems; steps++) {
+	for (; !(at & 1) && linked <= table->nr_elems; linked++) {
 		struct hash_elem *elem = map_at(map, at);
 
 		if (atomic_load_explicit(&elem->seq, memory_order_relaxed) & 1)
 			atomic_fetch_add_explicit(&elem->seq, 1, memory_order_release);
+		if (mark)
+			atomic_store_explicit(&elem->free_next, HASH_LINKED, memory_order_relaxed);
 		at = atomic_load_explicit(&elem->next, memory_order_relaxed);
 	}
+	return linked;
 }
 
-/* hash_lock() for a bucket: repairs what a dead holder left. */
+static void hash_free_push(struct bpfvm_map *map, struct hash_table *table,
+			   struct hash_elem *elem);
+
+/* With every bucket lock held: count, spares and the free stack rebuilt
+ * from the chains, as hash_init made them. */
+static void hash_rebuild(struct bpfvm_map *map, struct hash_table *table)
+{
+	uint32_t count = 0;
+
+	for (uint32_t i = 0; i < table->n_buckets; i++)
+		count += hash_bucket_settle_seq(map, table, hash_bucket_at(map, table, i), true);
+	atomic_store(&table->free_head,
+		     ((atomic_load(&table->free_head) >> 32) + 1) << 32);
+	for (uint32_t i = table->nr_elems; i-- > 0;) {
+		struct hash_elem *elem = hash_elem_at(map, table, i);
+
+		/* An element the dead writer was filling: even again, or its
+		 * next user's write would leave it odd for good. */
+		if (atomic_load_explicit(&elem->seq, memory_order_relaxed) & 1)
+			atomic_fetch_add_explicit(&elem->seq, 1, memory_order_relaxed);
+		if (atomic_load_explicit(&elem->free_next, memory_order_relaxed) != HASH_LINKED)
+			hash_free_push(map, table, elem);
+	}
+	atomic_store(&table->count, count);
+	atomic_store(&table->spares, table->nr_elems - map_max_entries(map));
+}
+
+static bool hash_repair(struct bpfvm_map *map, struct hash_table *table)
+{
+	if (map_lock_acquire(&table->repair_lock) < 0)
+		return false;
+	for (uint32_t i = 0; i < table->n_buckets; i++)
+		map_lock_acquire(&hash_bucket_at(map, table, i)->lock);
+	if (atomic_load(&table->needs_repair)) {
+		hash_rebuild(map, table);
+		atomic_store(&table->needs_repair, 0);
+	}
+	for (uint32_t i = 0; i < table->n_buckets; i++)
+		map_lock_release(&hash_bucket_at(map, table, i)->lock);
+	map_lock_release(&table->repair_lock);
+	return true;
+}
+
+/* hash_lock() for a bucket: repairs what a dead holder left (above). */
 static bool hash_bucket_lock(struct bpfvm_map *map, struct hash_bucket *bucket)
 {
-	int rc = map_lock_acquire(&bucket->lock);
+	struct hash_table *table = hash_table(map);
 
-	if (rc == MAP_LOCK_RECOVERED)
-		hash_bucket_repair(map, hash_table(map), bucket);
-	return rc >= 0;
+	for (;;) {
+		int rc = map_lock_acquire(&bucket->lock);
+
+		if (rc < 0)
+			return false;
+		if (rc == MAP_LOCK_RECOVERED && table->lru) {
+			hash_bucket_settle_seq(map, table, bucket, false);
+			return true;
+		}
+		/* Marked before the lock is let go, so that the repair is
+		 * not lost if this process dies too. */
+		if (rc == MAP_LOCK_RECOVERED)
+			atomic_store(&table->needs_repair, 1);
+		if (!atomic_load_explicit(&table->needs_repair, memory_order_relaxed))
+			return true;
+		/* Let go first: the repair takes every bucket in order. */
+		map_lock_release(&bucket->lock);
+		if (!hash_repair(map, table))
+			return false;
+	}
 }
 
 static inline uint64_t hash_elem_offset(const struct bpfvm_map *map, const struct hash_elem *elem)
@@ -290,9 +370,6 @@ static uint32_t hash_random_seed(void)
 	return (uint32_t)time(NULL) ^ (uint32_t)(uintptr_t)&seed;
 }
 
-static void hash_free_push(struct bpfvm_map *map, struct hash_table *table,
-			   struct hash_elem *elem);
-
 static int hash_init_buckets(struct bpfvm_map *map, struct hash_table *table)
 {
 	for (uint32_t i = 0; i < table->n_buckets; i++) {
@@ -344,7 +421,9 @@ int hash_init(struct bpfvm_map *map)
 	atomic_init(&table->free_head, 0);
 	atomic_init(&table->count, 0);
 	atomic_init(&table->spares, table->nr_elems - region->max_entries);
-	err = hash_init_buckets(map, table);
+	err = map_lock_init(&table->repair_lock);
+	if (!err)
+		err = hash_init_buckets(map, table);
 	if (err)
 		return err;
 	if (table->lru)
@@ -590,14 +669,16 @@ struct hash_elem *hash_find(struct bpfvm_map *map, const void *key)
 
 #define HASH_ODD_SPINS 4096u
 
-static void hash_bucket_settle(struct bpfvm_map *map, struct hash_table *table, uint32_t hash)
+/* False when the bucket cannot be settled: a handle mapped read-only can
+ * neither take the lock nor repair. */
+static bool hash_bucket_settle(struct bpfvm_map *map, struct hash_table *table, uint32_t hash)
 {
 	struct hash_bucket *bucket = hash_bucket_at(map, table, hash_bucket_index(table, hash));
 
-	if (map->view)
-		return; /* may be mapped read-only: only a writer can repair */
-	if (hash_bucket_lock(map, bucket))
-		map_lock_release(&bucket->lock);
+	if (map->region_rdonly || !hash_bucket_lock(map, bucket))
+		return false;
+	map_lock_release(&bucket->lock);
+	return true;
 }
 
 int hash_copy_value(struct bpfvm_map *map, const void *key, void *value, uint64_t flags)
@@ -616,8 +697,9 @@ int hash_copy_value(struct bpfvm_map *map, const void *key, void *value, uint64_
 		if (seq & 1) {
 			/* Long odd: its writer may be dead. Its bucket's lock
 			 * waits for a live one and repairs after a dead one. */
-			if (++odd_spins % HASH_ODD_SPINS == 0)
-				hash_bucket_settle(map, table, hash);
+			if (++odd_spins % HASH_ODD_SPINS == 0 &&
+			    !hash_bucket_settle(map, table, hash))
+				return -EBUSY;
 			continue;
 		}
 		if (elem->hash != hash || memcmp(elem->key, key, map_key_size(map)))
@@ -744,11 +826,12 @@ static int hash_update_plain(struct hash_update *u)
 	if (!hash_bucket_lock(u->map, u->bucket))
 		return -EBUSY;
 	err = hash_update_plain_locked(u, &old);
-	map_lock_release(&u->bucket->lock);
+	/* Under the lock, so that a repair finds nothing in flight. */
 	if (old) {
 		hash_free_push(u->map, u->table, old);
 		atomic_fetch_add_explicit(&u->table->spares, 1, memory_order_release);
 	}
+	map_lock_release(&u->bucket->lock);
 	return err;
 }
 
@@ -896,11 +979,16 @@ int hash_delete_elem(struct bpfvm_map *map, const void *key, void *value, uint64
 		if (value)
 			hash_read_value(map, table, elem, value, flags);
 		hash_unlink(map, bucket, elem);
+		/* Non-LRU: under the lock, so that a repair finds nothing in
+		 * flight (hash_repair). */
+		if (!table->lru)
+			hash_release_elem(map, table, elem);
 	}
 	map_lock_release(&bucket->lock);
 	if (!elem)
 		return -ENOENT;
-	hash_release_elem(map, table, elem);
+	if (table->lru)
+		hash_release_elem(map, table, elem);
 	return 0;
 }
 
@@ -1137,38 +1225,48 @@ static int hash_lookup_and_delete(struct bpfvm_map *map, const void *key, void *
 	return hash_delete_elem(map, key, value, flags) ? hash_not_found(map) : 0;
 }
 
+/* The ops of the four types, which differ in sharing (LRU types: their
+ * lists are not repaired after a killed writer yet, so they stay private to
+ * their process; docs/namespace.md) and in per-CPU lookups. */
+#define HASH_MAP_OPS_COMMON                          \
+	.batch_ops = HASH_BATCH_OPS,                 \
+	.check_attr = hash_check_attr,               \
+	.region_size = hash_region_size,             \
+	.init = hash_init,                           \
+	.bpf_lookup = hash_bpf_lookup,               \
+	.bpf_update = hash_bpf_update,               \
+	.bpf_delete = hash_bpf_delete,               \
+	.bpf_for_each = hash_bpf_for_each,           \
+	.lookup = hash_lookup,                       \
+	.update = hash_update,                       \
+	.delete = hash_delete,                       \
+	.get_next_key = hash_get_next,               \
+	.lookup_and_delete = hash_lookup_and_delete
+
+#define HASH_LRU_REFUSAL                                                                  \
+	"an LRU map's lists are not yet repaired after a process killed in the middle of " \
+	"an update"
+
 const struct map_ops hash_map_ops = {
+	HASH_MAP_OPS_COMMON,
 	.share = MAP_SHARE_RO,
-	.batch_ops = HASH_BATCH_OPS,
-	.check_attr = hash_check_attr,
-	.region_size = hash_region_size,
-	.init = hash_init,
-	.bpf_lookup = hash_bpf_lookup,
-	.bpf_update = hash_bpf_update,
-	.bpf_delete = hash_bpf_delete,
-	.bpf_for_each = hash_bpf_for_each,
-	.lookup = hash_lookup,
-	.update = hash_update,
-	.delete = hash_delete,
-	.get_next_key = hash_get_next,
-	.lookup_and_delete = hash_lookup_and_delete,
+};
+
+const struct map_ops hash_lru_map_ops = {
+	HASH_MAP_OPS_COMMON,
+	.share_refusal = HASH_LRU_REFUSAL,
 };
 
 const struct map_ops hash_percpu_map_ops = {
+	HASH_MAP_OPS_COMMON,
 	.share = MAP_SHARE_RO,
 	.percpu = true,
-	.batch_ops = HASH_BATCH_OPS,
-	.check_attr = hash_check_attr,
-	.region_size = hash_region_size,
-	.init = hash_init,
-	.bpf_lookup = hash_bpf_lookup,
-	.bpf_update = hash_bpf_update,
-	.bpf_delete = hash_bpf_delete,
 	.bpf_lookup_percpu = hash_bpf_lookup_percpu,
-	.bpf_for_each = hash_bpf_for_each,
-	.lookup = hash_lookup,
-	.update = hash_update,
-	.delete = hash_delete,
-	.get_next_key = hash_get_next,
-	.lookup_and_delete = hash_lookup_and_delete,
+};
+
+const struct map_ops hash_lru_percpu_map_ops = {
+	HASH_MAP_OPS_COMMON,
+	.share_refusal = HASH_LRU_REFUSAL,
+	.percpu = true,
+	.bpf_lookup_percpu = hash_bpf_lookup_percpu,
 };

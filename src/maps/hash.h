@@ -68,6 +68,14 @@ struct hash_table {
 	 * spare elements left for replacing an existing key's element. */
 	_Atomic uint32_t count;
 	_Atomic uint32_t spares;
+	/* Serialises the repair after a dead bucket-lock holder (hash.c:
+	 * hash_repair), so that two repairers never wait on each other's
+	 * buckets. */
+	struct map_lock repair_lock;
+	/* Set by whoever recovers a bucket lock from a dead holder, cleared
+	 * when the repair is done: a repairer killed in turn leaves it set for
+	 * the next bucket-lock holder. */
+	_Atomic uint32_t needs_repair;
 };
 
 struct hash_bucket {
@@ -77,8 +85,9 @@ struct hash_bucket {
 
 /* Takes an in-region lock; false when it cannot be had (the kernel's
  * htab_lock_bucket failing: the caller answers -EBUSY). A lock taken over
- * from a dead holder is used as is: chains change by single stores, so a
- * bucket stays walkable; see hash_lru.c for the LRU lists. */
+ * from a dead holder is used as is here: chains change by single stores, so
+ * a bucket stays walkable; see hash_lru.c for the LRU lists, and hash.c's
+ * hash_bucket_lock for what a bucket's dead holder may have left. */
 static inline bool hash_lock(struct map_lock *lock)
 {
 	return map_lock_acquire(lock) >= 0;
@@ -165,7 +174,9 @@ int hash_update_elem(struct bpfvm_map *map, const void *key, const void *value,
 int hash_delete_elem(struct bpfvm_map *map, const void *key, void *value, uint64_t flags);
 int hash_get_next_key(struct bpfvm_map *map, const void *key, void *next_key);
 /* Copies the value of `key` into `value` (user layout, BPF_F_LOCK in
- * `flags` as a lookup's); never torn by a replacement of the element. */
+ * `flags` as a lookup's); never torn by a replacement of the element.
+ * -EBUSY when a writer died mid-write and this handle, mapped read-only,
+ * cannot repair the element (docs/namespace.md). */
 int hash_copy_value(struct bpfvm_map *map, const void *key, void *value, uint64_t flags);
 /* The calling thread's CPU for user-space operations that need one (the
  * LRU's local lists), as the kernel uses the CPU the syscall runs on. */
@@ -194,6 +205,8 @@ hash_bpf_lookup_fn *hash_bpf_lookup_direct(const struct bpfvm_map *map);
  * other (they differ in bpf_lookup_percpu); HASH_OF_MAPS has its own. */
 extern const struct map_ops hash_map_ops;
 extern const struct map_ops hash_percpu_map_ops;
+extern const struct map_ops hash_lru_map_ops;
+extern const struct map_ops hash_lru_percpu_map_ops;
 extern const struct map_ops hash_of_maps_map_ops;
 
 /* hash_lru.c */

@@ -192,6 +192,7 @@ struct bpfvm_map {
 	 * handle of the id, and programs may not use it. */
 	bool view;
 	bool user_rdonly;
+	bool region_rdonly; /* mapped PROT_READ: nothing may write or lock in it */
 };
 
 /* The family for a map type, or NULL if bpfvm has none. */

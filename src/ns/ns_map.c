@@ -246,6 +246,7 @@ static int ns_map_handle(struct bpfvm *vm, const struct map_ops *ops, struct map
 		map->shared_fd = file->fd;
 		map->view = view;
 		map->user_rdonly = view;
+		map->region_rdonly = !file->writable;
 		if (view) {
 			*map_out = map;
 			return 0;
