@@ -102,9 +102,11 @@ int jit_execute(const struct bpfvm_prog *prog, uint64_t entry, struct interp_run
  * invocation (run_repeat_next zeroed the run context's count), never a
  * callback: its count starts from the run context. */
 JIT_NO_SANITIZE_FUNCTION
-int jit_execute_repeat(struct bpfvm_prog *prog, struct interp_run *run, uint32_t repeat,
-		       uint64_t *retval)
+int jit_execute_repeat(const struct run_repeat *next, uint32_t repeat, uint64_t *retval)
 {
+	const struct bpfvm_prog *prog = next->prog;
+	struct interp_run *run = next->engine_run;
+	uint64_t (*enter)(void *state) = prog->jit->enter;
 	struct jit_state *outer = running;
 	struct jit_state state = {
 		.entry = prog->jit_body,
@@ -113,17 +115,16 @@ int jit_execute_repeat(struct bpfvm_prog *prog, struct interp_run *run, uint32_t
 		.run = run->run,
 		.interp_run = run,
 	};
-	int64_t budget = 0;
+	int64_t budget = jit_budget_cut(next->budget), r9 = jit_r9(budget, 0);
 	uint64_t r0 = 0;
-	int err = 0;
+	int err;
 
 	memcpy(state.args, run->args, sizeof(state.args));
 	running = &state;
 	for (uint32_t i = 0; i < repeat; i++) {
-		run_repeat_next(prog, run, i);
-		budget = jit_budget_cut(run->budget);
-		state.budget = jit_r9(budget, 0);
-		r0 = prog->jit->enter(&state);
+		run_repeat_next(next, i);
+		state.budget = r9;
+		r0 = enter(&state);
 		if (state.error || run->run->error)
 			break;
 	}
