@@ -3,8 +3,8 @@
  * that the embedder registered under the same id is called.
  *
  * bpf_get_smp_processor_id: r0 = the run's vCPU (run_ctx.cpu, constant
- * along a chain), which is what the helper returns; the kernel loads the
- * per-CPU cpu_number.
+ * along a chain, copied into the run state: one load), which is what the
+ * helper returns; the kernel loads the per-CPU cpu_number.
  *
  * bpf_map_lookup_elem on an ARRAY or PERCPU_ARRAY whose map is known where
  * it is called (`r1 = map ll; ...; call bpf_map_lookup_elem` in one basic
@@ -15,8 +15,7 @@
  *     jae   null
  *     imul  rax, rax, stride      (or shl)
  *   per-CPU arrays only, the slice of the run's vCPU:
- *     mov   r11, [r12 + run]
- *     mov   r11d, [r11 + cpu]
+ *     mov   r11d, [r12 + cpu]
  *     cmp   r11d, nr_cpus
  *     jae   null
  *     imul  r11, r11, cpu_stride  (or shl)
@@ -38,8 +37,7 @@
  * htab_map_gen_lookup calls __htab_map_lookup_elem; r1 and r2 are already
  * the map and the key, r3 becomes the run's vCPU:
  *
- *     mov   rdx, [r12 + run]
- *     mov   edx, [rdx + cpu]
+ *     mov   edx, [r12 + cpu]
  *     call  hash_bpf_lookup_key4      (the budget register kept around it)
  *
  * which skips the helper's dispatch (the ops table, the thread's run for
@@ -114,11 +112,10 @@ static bool is_builtin_helper(const struct jit_ctx *ctx, int32_t id)
 	return entry && entry->proto && entry->fn == jit_decoded(ctx)->helper;
 }
 
-/* reg = the run's vCPU (zero-extended). */
+/* reg = the run's vCPU (zero-extended), from the run state's copy. */
 static void emit_load_cpu(struct jit_buf *buf, int reg)
 {
-	x86_load(buf, X86_64, reg, JIT_STATE_AT(run));
-	x86_load(buf, X86_32, reg, RUN_AT(reg, cpu));
+	x86_load(buf, X86_32, reg, JIT_STATE_AT(cpu));
 }
 
 /* reg *= factor, which fits an imm32. */

@@ -81,6 +81,7 @@ int jit_execute(const struct bpfvm_prog *prog, uint64_t entry, struct interp_run
 		.stack_bottom = (uint64_t)(uintptr_t)run->stack_bottom,
 		.run = run->run,
 		.interp_run = run,
+		.cpu = run->run->cpu,
 	};
 	uint64_t r0;
 
@@ -114,6 +115,7 @@ int jit_execute_repeat(const struct run_repeat *next, uint32_t repeat, uint64_t 
 		.stack_bottom = (uint64_t)(uintptr_t)run->stack_bottom,
 		.run = run->run,
 		.interp_run = run,
+		.cpu = run->run->cpu,
 	};
 	int64_t budget = jit_budget_cut(next->budget), r9 = jit_r9(budget, 0);
 	uint64_t r0 = 0;
