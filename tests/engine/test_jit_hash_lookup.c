@@ -6,6 +6,8 @@
  * and LRU_PERCPU_HASH maps; keys that differ from a present one only in
  * their last byte miss; the JIT's code calls the direct lookup, not the
  * helper; and an LRU lookup still sets the element's reference bit.
+ * Update and delete, called directly as well (the map's operations), give
+ * the helpers' results (a new key and a present one, deleted twice).
  *
  *   usage: test_jit_hash_lookup OBJDIR */
 #include <errno.h>
@@ -19,6 +21,7 @@
 #include "engine/prog.h"
 #include "helpers/helper_table.h"
 #include "maps/hash.h"
+#include "maps/map.h"
 #include "testlib.h"
 
 #define COUNT(array) (sizeof(array) / sizeof((array)[0]))
@@ -185,6 +188,41 @@ static void check_direct_calls(struct bpfvm *vm, struct bpfvm_object *obj)
 	}
 }
 
+static void check_update_delete(struct bpfvm *vms[2], struct bpfvm_object *objs[2])
+{
+	const struct bpfvm_map *map = bpfvm_object_find_map(objs[1], "hash_k4");
+	const struct bpfvm_prog *prog = bpfvm_object_find_prog(objs[1], "update_delete_k4");
+	static const int ids[] = { BPF_FUNC_map_update_elem, BPF_FUNC_map_delete_elem };
+
+	for (uint32_t i = 8; i < 10; i++) { /* absent keys: the first run inserts */
+		for (int round = 0; round < 2; round++) {
+			uint8_t key[16];
+			long r0[2];
+			char name[96];
+
+			probe_key(i, 4, key);
+			for (int e = 0; e < 2; e++)
+				r0[e] = run_on(vms[e], objs[e], "update_delete_k4", key, 0);
+			snprintf(name, sizeof(name), "update_delete_probe_%u_round_%d_agrees", i,
+				 round);
+			/* 0 updated, 77 found, 0 deleted, -ENOENT (0xfe) again */
+			testlib_check(name, r0[0] == r0[1] && r0[0] == (77 << 16 | 0xfe),
+				      "interpreter %#lx, JIT %#lx", r0[0], r0[1]);
+		}
+	}
+	for (size_t h = 0; h < 2; h++) {
+		const void *helper = (const void *)helper_table_find(&vms[1]->helpers, ids[h])->fn;
+		const void *op = h ? (const void *)map->ops->bpf_delete
+				   : (const void *)map->ops->bpf_update;
+		char name[96];
+
+		snprintf(name, sizeof(name), "helper_%d_calls_the_maps_operation_directly", ids[h]);
+		testlib_check(name, code_calls(prog, op) && !code_calls(prog, helper),
+			      "operation called: %d, helper called: %d", code_calls(prog, op),
+			      code_calls(prog, helper));
+	}
+}
+
 /* The LRU's reference bit (the kernel's bpf_lru_node_set_ref), cleared by
  * hand, is set again by a JIT lookup. */
 static void check_lru_ref(struct bpfvm *vm, struct bpfvm_object *obj)
@@ -226,6 +264,7 @@ int main(int argc, char **argv)
 	check_maps(objs);
 	check_direct_calls(vms[1], objs[1]);
 	check_lru_ref(vms[1], objs[1]);
+	check_update_delete(vms, objs);
 	for (int e = 0; e < 2; e++) {
 		bpfvm_object_close(objs[e]);
 		bpfvm_destroy(vms[e]);
