@@ -60,7 +60,8 @@ static void set_tail_calls_made(struct jit_state *outer, struct run_ctx *run, ui
  * still allowed. */
 static int64_t jit_r9(int64_t budget, uint32_t tail_calls_made)
 {
-	return budget * ((int64_t)1 << JIT_TAIL_BITS) + (int64_t)(MAX_TAIL_CALL_CNT - tail_calls_made);
+	return budget * ((int64_t)1 << JIT_TAIL_BITS) +
+	       (int64_t)(MAX_TAIL_CALL_CNT - tail_calls_made);
 }
 
 static int64_t jit_budget_cut(int64_t budget)

@@ -22,6 +22,7 @@
 #include "helpers/helper_table.h"
 #include "maps/hash.h"
 #include "maps/map.h"
+#include "jit_code_calls.h"
 #include "testlib.h"
 
 #define COUNT(array) (sizeof(array) / sizeof((array)[0]))
@@ -149,26 +150,6 @@ static void check_maps(struct bpfvm_object *objs[2])
 		}
 }
 
-/* Whether prog's code calls fn: a call rel32 to it, or its address in a
- * movabs (the far form). */
-static bool code_calls(const struct bpfvm_prog *prog, const void *fn)
-{
-	const uint8_t *code = prog->jit->mem.rx;
-	uint64_t address = (uint64_t)(uintptr_t)fn;
-
-	for (size_t i = 0; i + 10 <= prog->jit->code_size; i++) {
-		int32_t rel;
-		uint64_t imm;
-
-		memcpy(&rel, code + i + 1, 4);
-		memcpy(&imm, code + i + 2, 8);
-		if ((code[i] == 0xe8 && (uint64_t)(uintptr_t)(code + i + 5) + (uint64_t)(int64_t)rel ==
-		     address) || (code[i] == 0x49 && code[i + 1] == 0xbb && imm == address))
-			return true;
-	}
-	return false;
-}
-
 static void check_direct_calls(struct bpfvm *vm, struct bpfvm_object *obj)
 {
 	const void *helper = (const void *)helper_table_find(&vm->helpers,
@@ -178,13 +159,15 @@ static void check_direct_calls(struct bpfvm *vm, struct bpfvm_object *obj)
 		const struct bpfvm_prog *prog = bpfvm_object_find_prog(obj, cases[c].prog);
 		const void *direct = (const void *)hash_bpf_lookup_direct(
 			bpfvm_object_find_map(obj, cases[c].map));
+		bool calls_direct = direct && jit_code_calls(prog, direct);
+		bool calls_helper = jit_code_calls(prog, helper);
 		char name[96];
 
 		snprintf(name, sizeof(name), "%s_calls_the_direct_lookup_not_the_helper",
 			 cases[c].prog);
-		testlib_check(name, direct && code_calls(prog, direct) && !code_calls(prog, helper),
-			      "direct %p called: %d, helper called: %d", direct,
-			      direct && code_calls(prog, direct), code_calls(prog, helper));
+		testlib_check(name, calls_direct && !calls_helper,
+			      "direct %p called: %d, helper called: %d", direct, calls_direct,
+			      calls_helper);
 	}
 }
 
@@ -217,9 +200,9 @@ static void check_update_delete(struct bpfvm *vms[2], struct bpfvm_object *objs[
 		char name[96];
 
 		snprintf(name, sizeof(name), "helper_%d_calls_the_maps_operation_directly", ids[h]);
-		testlib_check(name, code_calls(prog, op) && !code_calls(prog, helper),
-			      "operation called: %d, helper called: %d", code_calls(prog, op),
-			      code_calls(prog, helper));
+		testlib_check(name, jit_code_calls(prog, op) && !jit_code_calls(prog, helper),
+			      "operation called: %d, helper called: %d", jit_code_calls(prog, op),
+			      jit_code_calls(prog, helper));
 	}
 }
 
