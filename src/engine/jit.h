@@ -63,11 +63,11 @@ void jit_poke_slot_changed(const struct bpfvm_map *array, uint32_t key);
 int jit_execute(const struct bpfvm_prog *prog, uint64_t entry, struct interp_run *run,
 		uint64_t *retval);
 
-/* Runs prog's main program `repeat` times (at least once), each run readied
- * by run_repeat_next (run_ctx.h), the state the code reads set up once.
- * Stops at the first error. Returns 0 and sets *retval to the last run's
- * r0, or a negative errno. */
-int jit_execute_repeat(struct bpfvm_prog *prog, struct interp_run *run, uint32_t repeat,
-		       uint64_t *retval);
+/* Runs next->prog's main program `repeat` times (at least once), each run
+ * readied by run_repeat_next (run_ctx.h), the state the code reads set up
+ * once. Stops at the first error. Returns 0 and sets *retval to the last
+ * run's r0, or a negative errno. */
+struct run_repeat;
+int jit_execute_repeat(const struct run_repeat *next, uint32_t repeat, uint64_t *retval);
 
 #endif

@@ -3,8 +3,8 @@
  * that the embedder registered under the same id is called.
  *
  * bpf_get_smp_processor_id: r0 = the run's vCPU (run_ctx.cpu, constant
- * along a chain), which is what the helper returns; the kernel loads the
- * per-CPU cpu_number.
+ * along a chain, copied into the run state: one load), which is what the
+ * helper returns; the kernel loads the per-CPU cpu_number.
  *
  * bpf_map_lookup_elem on an ARRAY or PERCPU_ARRAY whose map is known where
  * it is called (`r1 = map ll; ...; call bpf_map_lookup_elem` in one basic
@@ -15,8 +15,7 @@
  *     jae   null
  *     imul  rax, rax, stride      (or shl)
  *   per-CPU arrays only, the slice of the run's vCPU:
- *     mov   r11, [r12 + run]
- *     mov   r11d, [r11 + cpu]
+ *     mov   r11d, [r12 + cpu]
  *     cmp   r11d, nr_cpus
  *     jae   null
  *     imul  r11, r11, cpu_stride  (or shl)
@@ -38,12 +37,15 @@
  * htab_map_gen_lookup calls __htab_map_lookup_elem; r1 and r2 are already
  * the map and the key, r3 becomes the run's vCPU:
  *
- *     mov   rdx, [r12 + run]
- *     mov   edx, [rdx + cpu]
+ *     mov   edx, [r12 + cpu]
  *     call  hash_bpf_lookup_key4      (the budget register kept around it)
  *
  * which skips the helper's dispatch (the ops table, the thread's run for
- * the vCPU), the generic jhash loop and a libc memcmp of the key. */
+ * the vCPU), the generic jhash loop and a libc memcmp of the key.
+ *
+ * Any other map's lookup, and update, delete, push, pop and peek, on a map
+ * known the same way: a direct call of the map's operation with the vCPU
+ * where it takes one, as the kernel's do_misc_fixups calls map->ops. */
 #include "core/runtime.h"
 #include "engine/run_ctx.h"
 #include "engine/jit_internal.h"
@@ -51,6 +53,7 @@
 #include "isa/isa.h"
 #include "maps/array.h"
 #include "maps/hash.h"
+#include "maps/map.h"
 
 /* How far back a register's value is looked for. */
 #define KNOWN_MAP_WINDOW 16
@@ -114,11 +117,10 @@ static bool is_builtin_helper(const struct jit_ctx *ctx, int32_t id)
 	return entry && entry->proto && entry->fn == jit_decoded(ctx)->helper;
 }
 
-/* reg = the run's vCPU (zero-extended). */
+/* reg = the run's vCPU (zero-extended), from the run state's copy. */
 static void emit_load_cpu(struct jit_buf *buf, int reg)
 {
-	x86_load(buf, X86_64, reg, JIT_STATE_AT(run));
-	x86_load(buf, X86_32, reg, RUN_AT(reg, cpu));
+	x86_load(buf, X86_32, reg, JIT_STATE_AT(cpu));
 }
 
 /* reg *= factor, which fits an imm32. */
@@ -163,38 +165,73 @@ static void emit_array_lookup(struct jit_buf *buf, const struct array_inline *la
 	to_done[-1] = (uint8_t)(buf->p - to_done);
 }
 
-static bool emit_inline_map_lookup(struct jit_ctx *ctx)
+/* A map operation called directly: r1..r5 are already its arguments, the
+ * vCPU goes where the operation takes it (`cpu_reg`, or -1), and the
+ * budget register is kept as around a helper call. */
+static void emit_direct_call(struct jit_ctx *ctx, const void *fn, int cpu_reg)
 {
-	const struct bpfvm_map *map = known_map(ctx, 1);
+	if (cpu_reg >= 0)
+		emit_load_cpu(&ctx->buf, cpu_reg);
+	jit_emit_c_call(ctx, fn);
+}
+
+static bool emit_inline_map_lookup(struct jit_ctx *ctx, const struct bpfvm_map *map)
+{
+	hash_bpf_lookup_fn *hash_lookup_fn = hash_bpf_lookup_direct(map);
 	struct array_inline layout;
 
-	hash_bpf_lookup_fn *direct;
-
-	if (!map)
-		return false;
-	direct = hash_bpf_lookup_direct(map);
-	if (direct) {
-		emit_load_cpu(&ctx->buf, X86_RDX);
-		jit_emit_c_call(ctx, (const void *)direct);
+	if (hash_lookup_fn) {
+		emit_direct_call(ctx, (const void *)hash_lookup_fn, X86_RDX);
 		return true;
 	}
-	if (!array_inline_layout(map, &layout))
-		return false;
 	/* imul's immediate: nr_cpus copies of a large value may not fit (the
 	 * 32-bit compares take max_entries and nr_cpus as they are) */
-	if (layout.stride > INT32_MAX)
+	if (array_inline_layout(map, &layout) && layout.stride <= INT32_MAX) {
+		emit_array_lookup(&ctx->buf, &layout);
+		return true;
+	}
+	if (!map->ops->bpf_lookup)
 		return false;
-	emit_array_lookup(&ctx->buf, &layout);
+	emit_direct_call(ctx, (const void *)map->ops->bpf_lookup, X86_RDX);
+	return true;
+}
+
+/* The map helpers whose operation the helper calls with the arguments it
+ * was given (helpers/helpers_maps.c), plus the vCPU for some: with the map
+ * known, the operation is called directly, as the kernel's do_misc_fixups
+ * rewrites these calls to the map's ops when the map is known. A map
+ * without the operation keeps the helper (its error). */
+static bool emit_direct_map_op(struct jit_ctx *ctx, const struct bpfvm_map *map)
+{
+	const struct map_ops *ops = map->ops;
+
+	if (is_builtin_helper(ctx, BPF_FUNC_map_update_elem) && ops->bpf_update)
+		emit_direct_call(ctx, (const void *)ops->bpf_update, X86_R8);
+	else if (is_builtin_helper(ctx, BPF_FUNC_map_delete_elem) && ops->bpf_delete)
+		emit_direct_call(ctx, (const void *)ops->bpf_delete, X86_RDX);
+	else if (is_builtin_helper(ctx, BPF_FUNC_map_push_elem) && ops->bpf_push)
+		emit_direct_call(ctx, (const void *)ops->bpf_push, -1);
+	else if (is_builtin_helper(ctx, BPF_FUNC_map_pop_elem) && ops->bpf_pop)
+		emit_direct_call(ctx, (const void *)ops->bpf_pop, -1);
+	else if (is_builtin_helper(ctx, BPF_FUNC_map_peek_elem) && ops->bpf_peek)
+		emit_direct_call(ctx, (const void *)ops->bpf_peek, -1);
+	else
+		return false;
 	return true;
 }
 
 bool jit_emit_inline_helper(struct jit_ctx *ctx)
 {
+	const struct bpfvm_map *map;
+
 	if (is_builtin_helper(ctx, BPF_FUNC_get_smp_processor_id)) {
 		emit_load_cpu(&ctx->buf, X86_RAX);
 		return true;
 	}
+	map = known_map(ctx, 1);
+	if (!map)
+		return false;
 	if (is_builtin_helper(ctx, BPF_FUNC_map_lookup_elem))
-		return emit_inline_map_lookup(ctx);
-	return false;
+		return emit_inline_map_lookup(ctx, map);
+	return emit_direct_map_op(ctx, map);
 }

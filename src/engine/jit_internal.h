@@ -70,6 +70,8 @@ struct jit_state {
 	uint32_t error_insn;	      /* the instruction that failed */
 	uint64_t error_value;	      /* callx: the id */
 	uint32_t error_reg;	      /* callx: the register */
+	uint32_t cpu;		      /* run->cpu, constant along a chain: one load
+				       * for the inline helpers (jit_inline.c) */
 	uint64_t args[5];	      /* r1..r5 */
 };
 

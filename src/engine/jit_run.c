@@ -60,7 +60,8 @@ static void set_tail_calls_made(struct jit_state *outer, struct run_ctx *run, ui
  * still allowed. */
 static int64_t jit_r9(int64_t budget, uint32_t tail_calls_made)
 {
-	return budget * ((int64_t)1 << JIT_TAIL_BITS) + (int64_t)(MAX_TAIL_CALL_CNT - tail_calls_made);
+	return budget * ((int64_t)1 << JIT_TAIL_BITS) +
+	       (int64_t)(MAX_TAIL_CALL_CNT - tail_calls_made);
 }
 
 static int64_t jit_budget_cut(int64_t budget)
@@ -81,6 +82,7 @@ int jit_execute(const struct bpfvm_prog *prog, uint64_t entry, struct interp_run
 		.stack_bottom = (uint64_t)(uintptr_t)run->stack_bottom,
 		.run = run->run,
 		.interp_run = run,
+		.cpu = run->run->cpu,
 	};
 	uint64_t r0;
 
@@ -102,9 +104,11 @@ int jit_execute(const struct bpfvm_prog *prog, uint64_t entry, struct interp_run
  * invocation (run_repeat_next zeroed the run context's count), never a
  * callback: its count starts from the run context. */
 JIT_NO_SANITIZE_FUNCTION
-int jit_execute_repeat(struct bpfvm_prog *prog, struct interp_run *run, uint32_t repeat,
-		       uint64_t *retval)
+int jit_execute_repeat(const struct run_repeat *next, uint32_t repeat, uint64_t *retval)
 {
+	const struct bpfvm_prog *prog = next->prog;
+	struct interp_run *run = next->engine_run;
+	uint64_t (*enter)(void *state) = prog->jit->enter;
 	struct jit_state *outer = running;
 	struct jit_state state = {
 		.entry = prog->jit_body,
@@ -112,18 +116,18 @@ int jit_execute_repeat(struct bpfvm_prog *prog, struct interp_run *run, uint32_t
 		.stack_bottom = (uint64_t)(uintptr_t)run->stack_bottom,
 		.run = run->run,
 		.interp_run = run,
+		.cpu = run->run->cpu,
 	};
-	int64_t budget = 0;
+	int64_t budget = jit_budget_cut(next->budget), r9 = jit_r9(budget, 0);
 	uint64_t r0 = 0;
-	int err = 0;
+	int err;
 
 	memcpy(state.args, run->args, sizeof(state.args));
 	running = &state;
 	for (uint32_t i = 0; i < repeat; i++) {
-		run_repeat_next(prog, run, i);
-		budget = jit_budget_cut(run->budget);
-		state.budget = jit_r9(budget, 0);
-		r0 = prog->jit->enter(&state);
+		run_repeat_next(next, i);
+		state.budget = r9;
+		r0 = enter(&state);
 		if (state.error || run->run->error)
 			break;
 	}

@@ -63,24 +63,11 @@ static int64_t run_budget(const struct bpfvm_prog *prog)
 	return prog->insn_budget > INT64_MAX ? INT64_MAX : (int64_t)prog->insn_budget;
 }
 
-/* Clears the top of the run's stack. A privileged program may read stack it
- * never wrote (the verifier allows it, as the kernel's allow_uninit_stack),
- * so that a run is deterministic every run starts on a cleared stack: as
- * deep as any program of the runtime reaches (vm->stack_max, at most
- * ISA_MAX_STACK), which covers every program a tail call can reach from the
- * top frame. Clearing only that much rather than all ISA_MAX_STACK bytes
- * measured 26 -> 17 ns for an empty XDP program's run (bench_progs, JIT).
- * The rest, reached only through tail calls made from subprograms, is not
- * cleared, to keep a run's set-up cost independent of that reserve
- * (tests/engine/test_fresh_stack.c). The reach is read at every run: a
- * program loaded meanwhile may be tail-called by the next. */
+/* The stack clear of a callback's run: as run_repeat_next's. */
 static void run_clear_stack(const struct bpfvm_prog *prog, struct interp_run *engine_run)
 {
 	uint32_t reach = atomic_load_explicit(&prog->vm->stack_max, memory_order_relaxed);
 
-	/* reach is not a constant: the compiler calls memset (vector stores)
-	 * rather than inlining `rep stos`, slow to start for a few hundred
-	 * bytes. */
 	memset(engine_run->stack_top - reach, 0, reach);
 }
 
@@ -121,22 +108,6 @@ static void run_legacy_packet(const struct bpfvm_prog *prog, void *ctx, const ui
 		prog->progtype->legacy_packet(ctx, packet, packet_len);
 }
 
-void run_repeat_next(struct bpfvm_prog *prog, struct interp_run *engine_run, uint32_t i)
-{
-	struct run_ctx *run = engine_run->run;
-
-	if (i && run->hold)
-		vcpu_quiescent(prog->vm, run->hold);
-	run->prog = prog;
-	run->tail_call_cnt = 0;
-	run->error = 0;
-	engine_run->budget = run_budget(prog);
-	if (prog->progtype->legacy_packet)
-		prog->progtype->legacy_packet(run->ctx, &engine_run->packet,
-					      &engine_run->packet_len);
-	run_clear_stack(prog, engine_run);
-}
-
 /* `repeat` invocations of `prog` with r1..r5 = args, each on a cleared
  * stack with a fresh run state (SEMANTICS.md: the tail-call count starts at
  * 0 for every invocation), set up once: the stack, the run state and this
@@ -155,6 +126,16 @@ static int run_repeat(struct bpfvm_prog *prog, struct run_ctx *run, const uint64
 		.prog_name = prog->name,
 		.run = run,
 	};
+	struct run_repeat next = {
+		.vm = prog->vm,
+		.prog = prog,
+		.engine_run = &engine_run,
+		.hold = run->hold,
+		.gp_waiters = run->hold && !run->hold->nested ? vcpu_gp_waiters(prog->vm) : NULL,
+		.stack_max = &prog->vm->stack_max,
+		.legacy_packet = prog->progtype->legacy_packet,
+		.budget = run_budget(prog),
+	};
 	struct run_ctx *outer;
 	int err = 0;
 
@@ -162,10 +143,10 @@ static int run_repeat(struct bpfvm_prog *prog, struct run_ctx *run, const uint64
 	run->vm = prog->vm;
 	outer = run_set_current(run);
 	if (prog->jit && !run->checked) {
-		err = jit_execute_repeat(prog, &engine_run, repeat, retval);
+		err = jit_execute_repeat(&next, repeat, retval);
 	} else {
 		for (uint32_t i = 0; i < repeat && !err; i++) {
-			run_repeat_next(prog, &engine_run, i);
+			run_repeat_next(&next, i);
 			err = run_engine(run, &engine_run, prog, 0, retval);
 		}
 	}

@@ -8,14 +8,16 @@
 #ifndef BPFVM_ENGINE_RUN_CTX_H
 #define BPFVM_ENGINE_RUN_CTX_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "bpfvm/bpfvm.h"
+#include "engine/interp.h"
+#include "engine/vcpu.h"
 
 struct checked_state;
-struct interp_run;
-struct vcpu_hold;
 
 struct run_ctx {
 	struct bpfvm *vm;
@@ -43,10 +45,49 @@ struct run_ctx *run_ctx_current(void);
  * r0, or -ETIME / -EINVAL. */
 int run_prog(struct bpfvm_prog *prog, struct run_ctx *run, uint32_t repeat, uint64_t *retval);
 
-/* Readies run `i` (from 0) of a repeated run whose engine state is
- * `engine_run`: what each run starts with (run.c). The engines' repeat loops
- * call it before each run. */
-void run_repeat_next(struct bpfvm_prog *prog, struct interp_run *engine_run, uint32_t i);
+/* What each run of a repeated run starts with, resolved once (run.c:
+ * run_repeat) so that readying a run is a few stores, a test and the stack
+ * clear: the engines' repeat loops call run_repeat_next before each run. */
+struct run_repeat {
+	struct bpfvm *vm;
+	struct bpfvm_prog *prog;
+	struct interp_run *engine_run;
+	const struct vcpu_hold *hold;
+	const _Atomic uint32_t *gp_waiters; /* NULL: no quiescent points (nested) */
+	const _Atomic uint32_t *stack_max;  /* vm->stack_max: how much to clear */
+	void (*legacy_packet)(void *ctx, const uint8_t **data, uint64_t *len);
+	int64_t budget;
+};
+
+/* Readies run `i` (from 0): lets a waiting grace period end between runs,
+ * resets what an invocation starts with (the running program, no tail call
+ * made, no error, the budget), re-reads the legacy packet from the context
+ * (a run may have moved it) and clears the top of the stack, as deep as
+ * any program of the runtime reaches: a privileged program may read stack
+ * it never wrote (the verifier allows it, as the kernel's
+ * allow_uninit_stack), and must read zeros, not an earlier run's bytes
+ * (tests/engine/test_fresh_stack.c). The reach is read at every run: a
+ * program loaded meanwhile may be tail-called by the next. */
+static inline void run_repeat_next(const struct run_repeat *r, uint32_t i)
+{
+	struct interp_run *engine_run = r->engine_run;
+	struct run_ctx *run = engine_run->run;
+	uint32_t reach;
+
+	if (i && r->gp_waiters && atomic_load_explicit(r->gp_waiters, memory_order_relaxed))
+		vcpu_quiescent(r->vm, r->hold);
+	run->prog = r->prog;
+	run->tail_call_cnt = 0;
+	run->error = 0;
+	engine_run->budget = r->budget;
+	if (r->legacy_packet)
+		r->legacy_packet(run->ctx, &engine_run->packet, &engine_run->packet_len);
+	reach = atomic_load_explicit(r->stack_max, memory_order_relaxed);
+	/* reach is not a constant: the compiler calls memset (vector
+	 * stores) rather than inlining `rep stos`, slow to start for a few
+	 * hundred bytes. */
+	memset(engine_run->stack_top - reach, 0, reach);
+}
 
 /* Runs a raw program over `mem` (r1 = mem, r2 = mem_len) on a free vCPU,
  * in checked mode if asked (bpfvm_prog_run_raw has no option for it: the

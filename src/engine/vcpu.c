@@ -273,6 +273,11 @@ void vcpu_quiescent(struct bpfvm *vm, const struct vcpu_hold *hold)
 	vcpu_go_online(&shared->cpus[hold->cpu]);
 }
 
+const _Atomic uint32_t *vcpu_gp_waiters(const struct bpfvm *vm)
+{
+	return &vm->vcpus->shared->gp_waiters;
+}
+
 void vcpu_exit(struct bpfvm *vm, const struct vcpu_hold *hold)
 {
 	struct vcpu_shared *shared = vm->vcpus->shared;

@@ -31,6 +31,7 @@
 #ifndef BPFVM_ENGINE_VCPU_H
 #define BPFVM_ENGINE_VCPU_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -58,6 +59,11 @@ int vcpu_enter(struct bpfvm *vm, int cpu, struct vcpu_hold *hold);
 /* Between two invocations of one run (test-run repeats): lets a waiting
  * grace period end, at the cost of one relaxed load when none waits. */
 void vcpu_quiescent(struct bpfvm *vm, const struct vcpu_hold *hold);
+
+/* The word vcpu_quiescent tests (non-zero while an updater waits for a
+ * grace period), for a repeat loop that tests it itself and calls
+ * vcpu_quiescent only then (engine/run_ctx.h: run_repeat_next). */
+const _Atomic uint32_t *vcpu_gp_waiters(const struct bpfvm *vm);
 
 /* Ends the run: the vCPU leaves the run, and is released if it was taken. */
 void vcpu_exit(struct bpfvm *vm, const struct vcpu_hold *hold);

@@ -60,4 +60,27 @@ LOOKUP_PROG(lookup_lru_k4, lru_k4, __u32)
 LOOKUP_PROG(lookup_percpu_k4, percpu_k4, __u32)
 LOOKUP_PROG(lookup_lru_percpu_k8, lru_percpu_k8, __u64)
 
+/* Update and delete (called directly too, jit_inline.c): key from the
+ * packet, inserted with the value 77 and read back, then deleted twice;
+ * r0 packs the three results. */
+SEC("xdp")
+int update_delete_k4(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *end = (void *)(long)ctx->data_end;
+	__u64 value = 77, *found;
+	long updated, deleted, again;
+	__u32 key;
+
+	if (data + 16 > end)
+		return 1;
+	__builtin_memcpy(&key, data, sizeof(key));
+	updated = bpf_map_update_elem(&hash_k4, &key, &value, BPF_NOEXIST);
+	found = bpf_map_lookup_elem(&hash_k4, &key);
+	deleted = bpf_map_delete_elem(&hash_k4, &key);
+	again = bpf_map_delete_elem(&hash_k4, &key);
+	return (int)(((updated & 0xff) << 24) | ((found ? *found : 0) << 16) |
+		     ((deleted & 0xff) << 8) | (again & 0xff));
+}
+
 char _license[] SEC("license") = "GPL";

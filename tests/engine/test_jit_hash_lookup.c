@@ -6,6 +6,8 @@
  * and LRU_PERCPU_HASH maps; keys that differ from a present one only in
  * their last byte miss; the JIT's code calls the direct lookup, not the
  * helper; and an LRU lookup still sets the element's reference bit.
+ * Update and delete, called directly as well (the map's operations), give
+ * the helpers' results (a new key and a present one, deleted twice).
  *
  *   usage: test_jit_hash_lookup OBJDIR */
 #include <errno.h>
@@ -19,6 +21,8 @@
 #include "engine/prog.h"
 #include "helpers/helper_table.h"
 #include "maps/hash.h"
+#include "maps/map.h"
+#include "jit_code_calls.h"
 #include "testlib.h"
 
 #define COUNT(array) (sizeof(array) / sizeof((array)[0]))
@@ -146,26 +150,6 @@ static void check_maps(struct bpfvm_object *objs[2])
 		}
 }
 
-/* Whether prog's code calls fn: a call rel32 to it, or its address in a
- * movabs (the far form). */
-static bool code_calls(const struct bpfvm_prog *prog, const void *fn)
-{
-	const uint8_t *code = prog->jit->mem.rx;
-	uint64_t address = (uint64_t)(uintptr_t)fn;
-
-	for (size_t i = 0; i + 10 <= prog->jit->code_size; i++) {
-		int32_t rel;
-		uint64_t imm;
-
-		memcpy(&rel, code + i + 1, 4);
-		memcpy(&imm, code + i + 2, 8);
-		if ((code[i] == 0xe8 && (uint64_t)(uintptr_t)(code + i + 5) + (uint64_t)(int64_t)rel ==
-		     address) || (code[i] == 0x49 && code[i + 1] == 0xbb && imm == address))
-			return true;
-	}
-	return false;
-}
-
 static void check_direct_calls(struct bpfvm *vm, struct bpfvm_object *obj)
 {
 	const void *helper = (const void *)helper_table_find(&vm->helpers,
@@ -175,13 +159,50 @@ static void check_direct_calls(struct bpfvm *vm, struct bpfvm_object *obj)
 		const struct bpfvm_prog *prog = bpfvm_object_find_prog(obj, cases[c].prog);
 		const void *direct = (const void *)hash_bpf_lookup_direct(
 			bpfvm_object_find_map(obj, cases[c].map));
+		bool calls_direct = direct && jit_code_calls(prog, direct);
+		bool calls_helper = jit_code_calls(prog, helper);
 		char name[96];
 
 		snprintf(name, sizeof(name), "%s_calls_the_direct_lookup_not_the_helper",
 			 cases[c].prog);
-		testlib_check(name, direct && code_calls(prog, direct) && !code_calls(prog, helper),
-			      "direct %p called: %d, helper called: %d", direct,
-			      direct && code_calls(prog, direct), code_calls(prog, helper));
+		testlib_check(name, calls_direct && !calls_helper,
+			      "direct %p called: %d, helper called: %d", direct, calls_direct,
+			      calls_helper);
+	}
+}
+
+static void check_update_delete(struct bpfvm *vms[2], struct bpfvm_object *objs[2])
+{
+	const struct bpfvm_map *map = bpfvm_object_find_map(objs[1], "hash_k4");
+	const struct bpfvm_prog *prog = bpfvm_object_find_prog(objs[1], "update_delete_k4");
+	static const int ids[] = { BPF_FUNC_map_update_elem, BPF_FUNC_map_delete_elem };
+
+	for (uint32_t i = 8; i < 10; i++) { /* absent keys: the first run inserts */
+		for (int round = 0; round < 2; round++) {
+			uint8_t key[16];
+			long r0[2];
+			char name[96];
+
+			probe_key(i, 4, key);
+			for (int e = 0; e < 2; e++)
+				r0[e] = run_on(vms[e], objs[e], "update_delete_k4", key, 0);
+			snprintf(name, sizeof(name), "update_delete_probe_%u_round_%d_agrees", i,
+				 round);
+			/* 0 updated, 77 found, 0 deleted, -ENOENT (0xfe) again */
+			testlib_check(name, r0[0] == r0[1] && r0[0] == (77 << 16 | 0xfe),
+				      "interpreter %#lx, JIT %#lx", r0[0], r0[1]);
+		}
+	}
+	for (size_t h = 0; h < 2; h++) {
+		const void *helper = (const void *)helper_table_find(&vms[1]->helpers, ids[h])->fn;
+		const void *op = h ? (const void *)map->ops->bpf_delete
+				   : (const void *)map->ops->bpf_update;
+		char name[96];
+
+		snprintf(name, sizeof(name), "helper_%d_calls_the_maps_operation_directly", ids[h]);
+		testlib_check(name, jit_code_calls(prog, op) && !jit_code_calls(prog, helper),
+			      "operation called: %d, helper called: %d", jit_code_calls(prog, op),
+			      jit_code_calls(prog, helper));
 	}
 }
 
@@ -226,6 +247,7 @@ int main(int argc, char **argv)
 	check_maps(objs);
 	check_direct_calls(vms[1], objs[1]);
 	check_lru_ref(vms[1], objs[1]);
+	check_update_delete(vms, objs);
 	for (int e = 0; e < 2; e++) {
 		bpfvm_object_close(objs[e]);
 		bpfvm_destroy(vms[e]);

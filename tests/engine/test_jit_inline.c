@@ -27,6 +27,7 @@
 #include "engine/jit.h"
 #include "engine/prog.h"
 #include "helpers/helper_table.h"
+#include "jit_code_calls.h"
 #include "testlib.h"
 
 #define COUNT(array) (sizeof(array) / sizeof((array)[0]))
@@ -139,26 +140,6 @@ static void check_maps(struct bpfvm_object *objs[2])
 		}
 }
 
-/* Whether prog's code calls fn: a call rel32 to it, or its address in a
- * movabs (the far form). */
-static bool code_calls(const struct bpfvm_prog *prog, const void *fn)
-{
-	const uint8_t *code = prog->jit->mem.rx;
-	uint64_t address = (uint64_t)(uintptr_t)fn;
-
-	for (size_t i = 0; i + 10 <= prog->jit->code_size; i++) {
-		int32_t rel;
-		uint64_t imm;
-
-		memcpy(&rel, code + i + 1, 4);
-		memcpy(&imm, code + i + 2, 8);
-		if ((code[i] == 0xe8 && (uint64_t)(uintptr_t)(code + i + 5) + (uint64_t)(int64_t)rel ==
-		     address) || (code[i] == 0x49 && code[i + 1] == 0xbb && imm == address))
-			return true;
-	}
-	return false;
-}
-
 static void check_inlined(struct bpfvm *vm, struct bpfvm_object *obj)
 {
 	const void *lookup = (const void *)helper_table_find(&vm->helpers,
@@ -166,7 +147,7 @@ static void check_inlined(struct bpfvm *vm, struct bpfvm_object *obj)
 	const bool expect_call[3] = { false, false, true };
 
 	for (size_t p = 0; p < COUNT(programs); p++) {
-		bool calls = code_calls(bpfvm_object_find_prog(obj, programs[p]), lookup);
+		bool calls = jit_code_calls(bpfvm_object_find_prog(obj, programs[p]), lookup);
 		char name[96];
 
 		snprintf(name, sizeof(name), "%s_%s", programs[p],
@@ -267,7 +248,7 @@ static void check_percpu_inlined(struct bpfvm *vm, struct bpfvm_object *obj)
 			char name[96];
 
 			snprintf(name, sizeof(name), "%s_does_not_call_helper_%d", progs[p], ids[h]);
-			testlib_check(name, !code_calls(bpfvm_object_find_prog(obj, progs[p]), fn),
+			testlib_check(name, !jit_code_calls(bpfvm_object_find_prog(obj, progs[p]), fn),
 				      "the code calls the helper");
 		}
 }
