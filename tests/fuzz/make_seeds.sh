@@ -15,8 +15,9 @@ mkdir -p "$out/object" "$out/asm"
 "$bin" "$out" --objects-under "$build" --asm "$src/examples/asm" --asm "$src/tests/isa" \
 	--generated 64
 # Paths flattened into names: objects of the same name in two directories
-# are two seeds.
-find "$build" -name '*.bpf.o' ! -path '*/tests/fuzz/*' ! -path '*/fuzz-inputs/*' | sort | while read -r f; do
+# are two seeds. The copies of earlier seed corpora are not objects of the build.
+find "$build" -name '*.bpf.o' ! -path '*/tests/fuzz/*' ! -path '*/fuzz-inputs/*' | sort |
+while read -r f; do
 	cp "$f" "$out/object/$(echo "${f#"$build"/}" | tr / _)"
 done
 for f in "$src"/examples/asm/*.s "$src"/tests/isa/*.s "$src"/tests/verifier/regressions/*.s; do
