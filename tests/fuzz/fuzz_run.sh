@@ -7,7 +7,9 @@
 # input in WORK/crashes, and prints one line:
 #   NAME: N execs, corpus N, cov N, ft N, crashes N, slow N
 # (slow: inputs that took more than 10 s, saved as slow-unit-* and not
-# failures; a timeout, more than 30 s, is a crash).
+# failures; a timeout, more than FUZZ_TIMEOUT seconds (60), is a crash: the
+# verifier stops a program after a million instructions processed, which a
+# sanitizer build on a busy machine takes seconds to reach).
 # Exit status: libFuzzer's (0 when nothing was found); the log is WORK/log.
 set -u
 bin=$1 seconds=$2 runs=$3 work=$4
@@ -30,8 +32,8 @@ count() { # pattern: files of WORK/crashes
 }
 before=$(count '*') slow_before=$(count 'slow-unit-*')
 # shellcheck disable=SC2086 # seeds and max_len are lists of words
-"$bin" -max_total_time="$seconds" -runs="$runs" -timeout=30 -rss_limit_mb=4096 \
-	-print_final_stats=1 -artifact_prefix="$work/crashes/" $max_len \
+"$bin" -max_total_time="$seconds" -runs="$runs" -timeout="${FUZZ_TIMEOUT:-60}" \
+	-rss_limit_mb=4096 -print_final_stats=1 -artifact_prefix="$work/crashes/" $max_len \
 	"$work/corpus" $seeds >"$work/log" 2>&1
 status=$?
 execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$work/log" | tail -n 1)
