@@ -505,7 +505,7 @@ struct call_walk {
 				  * frame above such a subprogram */
 };
 
-static bool subprog_has_tail_call(const struct bpfvm_prog *prog, const struct subprog *sub)
+bool verifier_subprog_has_tail_call(const struct bpfvm_prog *prog, const struct subprog *sub)
 {
 	for (uint32_t idx = sub->start; idx < sub->end; idx++)
 		if (isa_is_helper_call(&prog->insns[idx]) && prog->insns[idx].imm == BPF_FUNC_tail_call)
@@ -535,7 +535,7 @@ static int check_tail_call_stack(const struct call_walk *walk, uint32_t sub_inde
 	const struct bpfvm_prog *prog = walk->prog;
 	const struct subprog *sub = &prog->subprogs[sub_index];
 
-	if (!sub_index || above < TAIL_CALL_STACK_LIMIT || !subprog_has_tail_call(prog, sub))
+	if (!sub_index || above < TAIL_CALL_STACK_LIMIT || !verifier_subprog_has_tail_call(prog, sub))
 		return 0;
 	vm_error("%s: insn %u: tail_calls are not allowed when call stack of previous frames is "
 		 "%u bytes. Too large", prog->name, sub->start, above);
@@ -548,7 +548,7 @@ static int walk_calls(struct call_walk *walk, uint32_t sub_index, uint32_t frame
 	struct bpfvm_prog *prog = walk->prog;
 	const struct subprog *sub = &prog->subprogs[sub_index];
 	uint32_t frames_below = 1, stack_below = sub->stack_depth, tail_above = 0;
-	bool tail_reachable = sub_index && subprog_has_tail_call(prog, sub);
+	bool tail_reachable = sub_index && verifier_subprog_has_tail_call(prog, sub);
 	int err = check_tail_call_stack(walk, sub_index, stack);
 
 	if (err)

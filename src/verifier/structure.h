@@ -13,4 +13,7 @@ int verifier_check_structure(struct bpfvm_prog *prog);
  * stack depths; sets prog->frames_max and prog->stack_max. */
 int verifier_check_call_graph(struct bpfvm_prog *prog);
 
+/* Whether the subprogram has a bpf_tail_call in its own instructions. */
+bool verifier_subprog_has_tail_call(const struct bpfvm_prog *prog, const struct subprog *sub);
+
 #endif

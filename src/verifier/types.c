@@ -126,6 +126,39 @@ static int guard_store(struct types_env *env, uint32_t idx, uint32_t *len)
 	return verifier_patch_insn(prog, idx, patch, 2, tables, env_tables(env, tables));
 }
 
+static bool is_cond_jump(const struct bpf_insn *insn)
+{
+	uint8_t op = insn->code & 0xf0;
+
+	return isa_is_jmp(insn->code) && op != BPF_JA && op != BPF_CALL && op != BPF_EXIT &&
+	       op != 0xe0; /* BPF_JCOND (may_goto): not a test of registers */
+}
+
+/* The kernel's opt_hard_wire_dead_code_branches (a privileged load): a
+ * conditional jump that no path took one way becomes a jump the other way,
+ * so that code the walk never checked cannot run. It can be reached when
+ * the walk's knowledge is not the run's: a subprogram that tail-calls
+ * returns the target's R0 to its caller, where the walk follows only the
+ * failed tail call (as the kernel's does). Before any rewrite: the indices
+ * are the walk's. */
+static void hard_wire_dead_branches(struct types_env *env)
+{
+	struct bpfvm_prog *prog = env->prog;
+
+	for (uint32_t idx = 0; idx + 1 < prog->insn_cnt; idx++) {
+		struct bpf_insn *insn = &prog->insns[idx];
+		int64_t target = (int64_t)idx + 1 + insn->off;
+
+		if (!env->aux[idx].seen || !is_cond_jump(insn) || target < 0 ||
+		    target >= (int64_t)prog->insn_cnt)
+			continue;
+		if (!env->aux[idx + 1].seen)
+			*insn = (struct bpf_insn){ .code = BPF_JMP | BPF_JA, .off = insn->off };
+		else if (!env->aux[target].seen)
+			*insn = (struct bpf_insn){ .code = BPF_JMP | BPF_JA };
+	}
+}
+
 static int apply_rewrites(struct types_env *env)
 {
 	struct bpfvm_prog *prog = env->prog;
@@ -232,6 +265,8 @@ int verifier_track_types_stats(struct bpfvm_prog *prog, struct types_stats *stat
 		err = types_walk(&env);
 		if (!err)
 			err = grow_stack_depths(&env);
+		if (!err)
+			hard_wire_dead_branches(&env);
 		if (!err)
 			err = apply_rewrites(&env);
 		if (!err)

@@ -32,6 +32,7 @@ struct insn_aux {
 	uint16_t ptr_type;	    /* pointer a load/store went through */
 	bool ptr_seen;
 	bool prune_point;	    /* a join: states are checkpointed here */
+	bool seen;		    /* some path reached it */
 	bool ctx_access;	    /* a context access, to rewrite ... */
 	struct ctx_rewrite rewrite; /* ... so */
 };

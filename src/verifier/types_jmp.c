@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "verifier/structure.h"
 #include "verifier/types_env.h"
 
 void types_clobber_caller_saved(struct func_state *frame)
@@ -65,6 +66,12 @@ int types_func_exit(struct types_env *env, struct verifier_state *st, uint32_t i
 		*next = callee->callsite; /* back to the helper, which may call again */
 	} else {
 		caller->regs[BPF_REG_0] = callee->regs[BPF_REG_0];
+		/* A tail call that succeeds ends the subprogram with the
+		 * target's exit, whose R0 comes back here: the walk follows
+		 * only the failed call, so R0 is unknown (as the kernel's
+		 * walk has it: tests/kdiff tail_call_in_subprog_*.s). */
+		if (verifier_subprog_has_tail_call(env->prog, &env->prog->subprogs[callee->subprog]))
+			reg_mark_unknown(&caller->regs[BPF_REG_0]);
 		*next = callee->callsite + 1;
 	}
 	func_state_free(callee);

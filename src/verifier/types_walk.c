@@ -319,6 +319,7 @@ static int follow_path(struct types_env *env, struct verifier_state *st, uint32_
 					   "BPF program is too large. Processed %llu insn",
 					   (unsigned long long)env->stats.insns_processed);
 		types_log_insn_start(env, st, idx);
+		env->aux[idx].seen = true;
 		callback_exit = isa_is_exit(&env->prog->insns[idx]) && state_frame(st)->callback;
 		err = step(env, st, idx, &next);
 		if (err)

@@ -137,7 +137,7 @@ static void report(struct kdiff_env *env, const struct options *o, struct stats 
 	if (stats->mismatches > o->max_reports)
 		return;
 	snprintf(origin, sizeof(origin), "seed %" PRIu64 " program %" PRIu64, o->seed, program);
-	if (o->minimise && set->main.insns)
+	if (o->minimise && set->main.insns && is_mismatch(outcome)) /* not the kernel's bugs */
 		printf("minimised: %u instructions dropped\n",
 		       kdiff_repro_minimise(env, set, outcome));
 	snprintf(path, sizeof(path), "%s/kdiff-%" PRIu64 "-%" PRIu64 ".s", o->out, o->seed,
@@ -362,6 +362,7 @@ int main(int argc, char **argv)
 	char why[256];
 	int status;
 
+	setvbuf(stdout, NULL, _IOLBF, 0); /* long runs: each mismatch as it comes */
 	if (parse_options(argc, argv, &o)) {
 		fprintf(stderr, "usage: %s [--seconds N] [--programs N] [--min-programs N] "
 				"[--seed S] [--cpu C] [--c-share PERCENT] [--clang PATH] "

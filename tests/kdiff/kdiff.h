@@ -79,7 +79,7 @@ struct kdiff_input {
 	uint64_t seed;
 	uint8_t data[KDIFF_PACKET_MAX];
 	uint32_t size;
-	uint8_t ctx[KDIFF_CTX_MAX];
+	_Alignas(8) uint8_t ctx[KDIFF_CTX_MAX]; /* read as struct __sk_buff or xdp_md */
 	uint32_t ctx_size;
 };
 
@@ -88,7 +88,7 @@ struct kdiff_result {
 	uint32_t retval;
 	uint8_t data[KDIFF_DATA_MAX];
 	uint32_t data_size;
-	uint8_t ctx[KDIFF_CTX_MAX];
+	_Alignas(8) uint8_t ctx[KDIFF_CTX_MAX]; /* read as struct __sk_buff or xdp_md */
 	uint32_t ctx_size;
 };
 

@@ -249,8 +249,10 @@ static void function(struct source *s, const char *name, unsigned statements, bo
 
 static char *generate(struct fuzz_rng *rng, bool xdp)
 {
-	struct source s = { .rng = rng, .xdp = xdp };
+	struct source s = { .rng = rng, .xdp = xdp, .cap = 4096, .text = malloc(4096) };
 
+	if (!s.text)
+		abort();
 	prologue(&s);
 	for (unsigned i = 0; i < TARGETS; i++) {
 		char name[8];

@@ -248,10 +248,13 @@ static uint32_t subprog_starts(const struct bpf_insn *insns, size_t insn_cnt,
 		if (isa_is_lddw(insns[i].code))
 			i++;
 	}
-	for (size_t i = 0; i < insn_cnt; i++)
-		if (starts[i])
-			info[n++] = (struct bpf_func_info){
-				.insn_off = (uint32_t)i, .type_id = n ? BTF_ID_SUB : BTF_ID_MAIN };
+	for (size_t i = 0; i < insn_cnt; i++) {
+		if (!starts[i])
+			continue;
+		info[n] = (struct bpf_func_info){ .insn_off = (uint32_t)i,
+						  .type_id = n ? BTF_ID_SUB : BTF_ID_MAIN };
+		n++;
+	}
 	free(starts);
 	return n;
 }
