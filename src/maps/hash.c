@@ -1100,7 +1100,8 @@ static void *hash_bpf_lookup_key16(struct bpfvm_map *map, const void *key, uint3
 
 hash_bpf_lookup_fn *hash_bpf_lookup_direct(const struct bpfvm_map *map)
 {
-	if (map->ops != &hash_map_ops && map->ops != &hash_percpu_map_ops)
+	if (map->ops != &hash_map_ops && map->ops != &hash_percpu_map_ops &&
+	    map->ops != &hash_lru_map_ops && map->ops != &hash_lru_percpu_map_ops)
 		return NULL;
 	switch (map_key_size(map)) {
 	case 4:
