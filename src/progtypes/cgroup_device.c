@@ -26,11 +26,12 @@ static int cgroup_dev_ctx_access(const struct bpfvm_prog *prog, int32_t off, uin
 	return progtype_ctx_keep(off, size, CTX_FIELD_SCALAR, rewrite);
 }
 
-/* check_return_code(): 0 (deny) or 1 (allow). */
 /* cgroup_device_func_proto has no bpf_ktime_get_coarse_ns, unlike the other
  * cgroup types. */
-static const uint32_t cgroup_device_refused[] = { BPF_FUNC_ktime_get_coarse_ns, 0 };
+static const uint32_t cgroup_device_refused[] = { BPF_FUNC_ktime_get_coarse_ns,
+						  BPF_FUNC_get_netns_cookie, 0 };
 
+/* check_return_code(): 0 (deny) or 1 (allow). */
 const struct progtype progtype_cgroup_device = {
 	.type = BPF_PROG_TYPE_CGROUP_DEVICE,
 	.name = "cgroup_device",

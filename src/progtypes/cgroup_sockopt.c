@@ -68,11 +68,11 @@ static int cgroup_sockopt_ctx_access(const struct bpfvm_prog *prog, int32_t off,
 	return progtype_ctx_keep(off, size, kind, rewrite);
 }
 
-/* check_return_code(): 0 (refuse with EPERM) or 1. */
 /* cgroup_sockopt_func_proto has no bpf_ktime_get_coarse_ns, unlike the other
  * cgroup types. */
 static const uint32_t cgroup_sockopt_refused[] = { BPF_FUNC_ktime_get_coarse_ns, 0 };
 
+/* check_return_code(): 0 (refuse with EPERM) or 1. */
 const struct progtype progtype_cgroup_sockopt = {
 	.type = BPF_PROG_TYPE_CGROUP_SOCKOPT,
 	.name = "cgroup_sockopt",

@@ -28,12 +28,12 @@ static int flow_dissector_ctx_access(const struct bpfvm_prog *prog, int32_t off,
 	return progtype_ctx_refuse(prog, off, size, is_write);
 }
 
-/* bpf_flow_dissector_load_bytes reads the packet as skb_load_bytes does. */
 /* flow_dissector_func_proto: packet loads, but neither the relative one
  * nor bpf_perf_event_output. */
 static const uint32_t flow_dissector_refused[] = { BPF_FUNC_skb_load_bytes_relative,
 						   BPF_FUNC_perf_event_output, 0 };
 
+/* bpf_flow_dissector_load_bytes reads the packet as skb_load_bytes does. */
 const struct progtype progtype_flow_dissector = {
 	.type = BPF_PROG_TYPE_FLOW_DISSECTOR,
 	.name = "flow_dissector",
