@@ -33,6 +33,7 @@ enum helper_arg {
 	ARG_PTR_TO_LONG,	      /* 8 writable bytes */
 	ARG_PTR_TO_INT,		      /* 4 writable bytes */
 	ARG_PTR_TO_UNINIT_MAP_VALUE,  /* value_size writable bytes (pop, peek) */
+	ARG_PTR_TO_CTX_OR_NULL,
 };
 
 /* Return types (enum bpf_return_type). */

@@ -9,7 +9,10 @@
  *   thread. Not reproducible between runs, as in the kernel.
  * - bpf_jiffies64: CLOCK_MONOTONIC_COARSE in ticks of 1/HELPER_HZ s, from
  *   the kernel's INITIAL_JIFFIES (user space cannot read the kernel's HZ).
- * - bpf_get_numa_node_id: 0 (bpfvm's virtual CPUs have no NUMA node). */
+ * - bpf_get_numa_node_id: 0 (bpfvm's virtual CPUs have no NUMA node).
+ * - bpf_get_netns_cookie: the cookie of the network namespace the process
+ *   runs in, whatever the context (a user-space context has no socket of
+ *   its own); 0 if the kernel cannot say (SO_NETNS_COOKIE is Linux 5.14). */
 #define _GNU_SOURCE
 #include <ctype.h>
 #include <errno.h>
@@ -19,6 +22,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/random.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -318,9 +322,44 @@ static uint64_t helper_strtoul(uint64_t buf, uint64_t buf_len, uint64_t flags, u
  * (a user-space run has a calling thread). */
 #define HELPER_FAMILIES_CURRENT HELPER_FAMILY_ANY
 
+/* ---- the network namespace ------------------------------------------ */
+
+#ifndef SO_NETNS_COOKIE
+#define SO_NETNS_COOKIE 71
+#endif
+
+/* Asked of the kernel once per process: a process does not change its
+ * network namespace under a running program in any way bpfvm supports. */
+static uint64_t helper_get_netns_cookie(uint64_t ctx, uint64_t r2, uint64_t r3, uint64_t r4,
+				       uint64_t r5)
+{
+	static _Atomic uint64_t cookie;
+	uint64_t value = atomic_load_explicit(&cookie, memory_order_relaxed);
+	socklen_t len = sizeof(value);
+	int fd;
+
+	(void)ctx, (void)r2, (void)r3, (void)r4, (void)r5;
+	if (value)
+		return value;
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return 0;
+	if (getsockopt(fd, SOL_SOCKET, SO_NETNS_COOKIE, &value, &len) || len != sizeof(value))
+		value = 0;
+	close(fd);
+	atomic_store_explicit(&cookie, value, memory_order_relaxed);
+	return value;
+}
+
 const struct helper_proto helper_protos_misc[] = {
 	{ .id = BPF_FUNC_ktime_get_ns, .name = "bpf_ktime_get_ns", .fn = helper_ktime_get_ns,
 	  .ret = RET_INTEGER, .families = HELPER_FAMILY_ANY },
+	/* The cgroup types but the device and sysctl ones, and socket_filter,
+	 * tc and sk_msg (progtypes' helpers_added). The kernel's skb variant
+	 * takes ARG_PTR_TO_CTX: NULL is accepted there too (differences.md). */
+	{ .id = BPF_FUNC_get_netns_cookie, .name = "bpf_get_netns_cookie",
+	  .fn = helper_get_netns_cookie, .ret = RET_INTEGER,
+	  .args = { ARG_PTR_TO_CTX_OR_NULL }, .families = HELPER_FAMILY_CGROUP },
 	{ .id = BPF_FUNC_ktime_get_boot_ns, .name = "bpf_ktime_get_boot_ns",
 	  .fn = helper_ktime_get_boot_ns, .ret = RET_INTEGER, .families = HELPER_FAMILY_ANY },
 	/* The kernel gives the coarse clock to networking and cgroup types

@@ -18,6 +18,7 @@ extern const struct map_ops stack_map_ops;
 extern const struct map_ops lpm_trie_map_ops;
 /* Network devices (devmap.c). */
 extern const struct map_ops devmap_map_ops;
+extern const struct map_ops redirect_map_ops; /* CPUMAP, XSKMAP: cpumap_xskmap.c */
 /* Sockets, as far as user space sees them (sockmap.c). */
 extern const struct map_ops sockmap_map_ops;
 
@@ -57,6 +58,7 @@ const struct map_ops *map_ops_for_type(uint32_t type)
 	case BPF_MAP_TYPE_DEVMAP:
 	case BPF_MAP_TYPE_DEVMAP_HASH:
 		return &devmap_map_ops;
+	case BPF_MAP_TYPE_CPUMAP: case BPF_MAP_TYPE_XSKMAP: return &redirect_map_ops;
 	case BPF_MAP_TYPE_SOCKMAP:
 	case BPF_MAP_TYPE_SOCKHASH:
 		return &sockmap_map_ops;

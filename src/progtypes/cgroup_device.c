@@ -26,11 +26,17 @@ static int cgroup_dev_ctx_access(const struct bpfvm_prog *prog, int32_t off, uin
 	return progtype_ctx_keep(off, size, CTX_FIELD_SCALAR, rewrite);
 }
 
+/* cgroup_device_func_proto has no bpf_ktime_get_coarse_ns, unlike the other
+ * cgroup types. */
+static const uint32_t cgroup_device_refused[] = { BPF_FUNC_ktime_get_coarse_ns,
+						  BPF_FUNC_get_netns_cookie, 0 };
+
 /* check_return_code(): 0 (deny) or 1 (allow). */
 const struct progtype progtype_cgroup_device = {
 	.type = BPF_PROG_TYPE_CGROUP_DEVICE,
 	.name = "cgroup_device",
 	.helper_families = HELPER_FAMILY_ANY | HELPER_FAMILY_CGROUP,
+	.helpers_refused = cgroup_device_refused,
 	.ctx_size = CGROUP_DEV_CTX_SIZE,
 	.ctx_access = cgroup_dev_ctx_access,
 	.ret_checked = true,

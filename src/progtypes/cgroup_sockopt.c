@@ -68,11 +68,16 @@ static int cgroup_sockopt_ctx_access(const struct bpfvm_prog *prog, int32_t off,
 	return progtype_ctx_keep(off, size, kind, rewrite);
 }
 
+/* cgroup_sockopt_func_proto has no bpf_ktime_get_coarse_ns, unlike the other
+ * cgroup types. */
+static const uint32_t cgroup_sockopt_refused[] = { BPF_FUNC_ktime_get_coarse_ns, 0 };
+
 /* check_return_code(): 0 (refuse with EPERM) or 1. */
 const struct progtype progtype_cgroup_sockopt = {
 	.type = BPF_PROG_TYPE_CGROUP_SOCKOPT,
 	.name = "cgroup_sockopt",
 	.helper_families = HELPER_FAMILY_ANY | HELPER_FAMILY_CGROUP,
+	.helpers_refused = cgroup_sockopt_refused,
 	.ctx_size = SOCKOPT_SIZE,
 	.ctx_access = cgroup_sockopt_ctx_access,
 	.ret_checked = true,

@@ -26,11 +26,15 @@ static int cgroup_sysctl_ctx_access(const struct bpfvm_prog *prog, int32_t off, 
 	return progtype_ctx_keep(off, size, CTX_FIELD_SCALAR, rewrite);
 }
 
+/* cgroup_sysctl_func_proto has no bpf_get_netns_cookie. */
+static const uint32_t cgroup_sysctl_refused[] = { BPF_FUNC_get_netns_cookie, 0 };
+
 /* check_return_code(): 0 (refuse the access) or 1. */
 const struct progtype progtype_cgroup_sysctl = {
 	.type = BPF_PROG_TYPE_CGROUP_SYSCTL,
 	.name = "cgroup_sysctl",
 	.helper_families = HELPER_FAMILY_ANY | HELPER_FAMILY_CGROUP,
+	.helpers_refused = cgroup_sysctl_refused,
 	.ctx_size = CGROUP_SYSCTL_CTX_SIZE,
 	.ctx_access = cgroup_sysctl_ctx_access,
 	.ret_checked = true,

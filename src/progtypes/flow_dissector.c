@@ -28,11 +28,17 @@ static int flow_dissector_ctx_access(const struct bpfvm_prog *prog, int32_t off,
 	return progtype_ctx_refuse(prog, off, size, is_write);
 }
 
+/* flow_dissector_func_proto: packet loads, but neither the relative one
+ * nor bpf_perf_event_output. */
+static const uint32_t flow_dissector_refused[] = { BPF_FUNC_skb_load_bytes_relative,
+						   BPF_FUNC_perf_event_output, 0 };
+
 /* bpf_flow_dissector_load_bytes reads the packet as skb_load_bytes does. */
 const struct progtype progtype_flow_dissector = {
 	.type = BPF_PROG_TYPE_FLOW_DISSECTOR,
 	.name = "flow_dissector",
 	.helper_families = HELPER_FAMILY_ANY | HELPER_FAMILY_SKB,
+	.helpers_refused = flow_dissector_refused,
 	.ctx_size = sizeof(struct __sk_buff),
 	.ctx_access = flow_dissector_ctx_access,
 	.ret_checked = false,

@@ -51,6 +51,21 @@ const struct progtype *progtype_for(enum bpf_prog_type type)
 	return NULL;
 }
 
+static bool id_listed(const uint32_t *ids, uint32_t id)
+{
+	for (; ids && *ids; ids++)
+		if (*ids == id)
+			return true;
+	return false;
+}
+
+bool progtype_has_helper(const struct progtype *type, uint32_t id, uint32_t families)
+{
+	if (id_listed(type->helpers_added, id))
+		return true;
+	return (families & type->helper_families) && !id_listed(type->helpers_refused, id);
+}
+
 bool progtype_ret_range(const struct bpfvm_prog *prog, int64_t *min, int64_t *max)
 {
 	const struct progtype *type = prog->progtype;

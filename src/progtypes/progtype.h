@@ -54,6 +54,12 @@ struct progtype {
 	enum bpf_prog_type type;
 	const char *name;	/* as bpftool prints it: "xdp", "sched_cls" */
 	uint32_t helper_families;
+	/* Where this type's func_proto departs from its families: helpers
+	 * the families grant that the kernel refuses here, and helpers it
+	 * grants beyond them (0-terminated ids, or NULL). Read through
+	 * progtype_has_helper(). */
+	const uint32_t *helpers_refused;
+	const uint32_t *helpers_added;
 	uint32_t ctx_size;	/* size of the UAPI context */
 	/* The ISA's own semantics (RFC 9669) where the kernel's verifier is
 	 * stricter: division and modulo by an immediate 0, shifts by the width
@@ -90,6 +96,10 @@ struct progtype {
 
 /* The table entry for a program type, or NULL if bpfvm has none. */
 const struct progtype *progtype_for(enum bpf_prog_type type);
+
+/* Whether the type's programs may call the built-in helper `id` of these
+ * families, as the kernel's <type>_func_proto says. */
+bool progtype_has_helper(const struct progtype *type, uint32_t id, uint32_t families);
 
 /* The values `prog` may return at its exit (prog->progtype set): true and
  * [*min, *max], or false when any value is allowed. */

@@ -41,11 +41,16 @@ static int sk_lookup_ctx_access(const struct bpfvm_prog *prog, int32_t off, uint
 	return progtype_ctx_keep(off, size, kind, rewrite);
 }
 
+/* sk_lookup_func_proto has bpf_perf_event_output (bpf_sk_base_func_proto
+ * does not). */
+static const uint32_t sk_lookup_added[] = { BPF_FUNC_perf_event_output, 0 };
+
 /* check_return_code(): SK_DROP (0) or SK_PASS (1). */
 const struct progtype progtype_sk_lookup = {
 	.type = BPF_PROG_TYPE_SK_LOOKUP,
 	.name = "sk_lookup",
 	.helper_families = HELPER_FAMILY_ANY | HELPER_FAMILY_SOCK,
+	.helpers_added = sk_lookup_added,
 	.ctx_size = SK_LOOKUP_SIZE,
 	.ctx_access = sk_lookup_ctx_access,
 	.ret_checked = true,

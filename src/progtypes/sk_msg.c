@@ -47,10 +47,16 @@ static int sk_msg_ctx_access(const struct bpfvm_prog *prog, int32_t off, uint32_
 	return progtype_ctx_keep(off, size, kind, rewrite);
 }
 
+/* sk_msg_func_proto has bpf_perf_event_output (bpf_sk_base_func_proto
+ * does not) and bpf_get_netns_cookie. */
+static const uint32_t sk_msg_added[] = { BPF_FUNC_perf_event_output, BPF_FUNC_get_netns_cookie,
+					   0 };
+
 const struct progtype progtype_sk_msg = {
 	.type = BPF_PROG_TYPE_SK_MSG,
 	.name = "sk_msg",
 	.helper_families = HELPER_FAMILY_ANY | HELPER_FAMILY_SOCK,
+	.helpers_added = sk_msg_added,
 	.ctx_size = SK_MSG_SIZE,
 	.ctx_access = sk_msg_ctx_access,
 	.ret_checked = false,

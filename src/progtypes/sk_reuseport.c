@@ -61,10 +61,14 @@ static int sk_reuseport_ctx_access(const struct bpfvm_prog *prog, int32_t off, u
 	return progtype_ctx_keep(off, size, kind, rewrite);
 }
 
+/* sk_reuseport_func_proto has no bpf_perf_event_output. */
+static const uint32_t sk_reuseport_refused[] = { BPF_FUNC_perf_event_output, 0 };
+
 const struct progtype progtype_sk_reuseport = {
 	.type = BPF_PROG_TYPE_SK_REUSEPORT,
 	.name = "sk_reuseport",
 	.helper_families = HELPER_FAMILY_ANY | HELPER_FAMILY_SKB,
+	.helpers_refused = sk_reuseport_refused,
 	.ctx_size = REUSEPORT_SIZE,
 	.ctx_access = sk_reuseport_ctx_access,
 	.ret_checked = false,

@@ -32,10 +32,15 @@ void skb_legacy_packet(void *ctx, const uint8_t **data, uint64_t *len)
 	*len = skb->fields.len;
 }
 
+/* sk_filter_func_proto and tc_cls_act_func_proto have bpf_get_netns_cookie
+ * beyond the skb families. */
+static const uint32_t skb_added[] = { BPF_FUNC_get_netns_cookie, 0 };
+
 const struct progtype progtype_socket_filter = {
 	.type = BPF_PROG_TYPE_SOCKET_FILTER,
 	.name = "socket_filter",
 	.helper_families = HELPER_FAMILY_ANY | HELPER_FAMILY_SKB,
+	.helpers_added = skb_added,
 	.ctx_size = sizeof(struct __sk_buff),
 	.ctx_access = skb_socket_filter_access,
 	.ret_checked = false,
@@ -48,6 +53,7 @@ const struct progtype progtype_sched_cls = {
 	.type = BPF_PROG_TYPE_SCHED_CLS,
 	.name = "sched_cls",
 	.helper_families = HELPER_FAMILY_ANY | HELPER_FAMILY_SKB | HELPER_FAMILY_SKB_WRITE,
+	.helpers_added = skb_added,
 	.ctx_size = sizeof(struct __sk_buff),
 	.ctx_access = skb_tc_access,
 	.ret_checked = false,
@@ -60,6 +66,7 @@ const struct progtype progtype_sched_act = {
 	.type = BPF_PROG_TYPE_SCHED_ACT,
 	.name = "sched_act",
 	.helper_families = HELPER_FAMILY_ANY | HELPER_FAMILY_SKB | HELPER_FAMILY_SKB_WRITE,
+	.helpers_added = skb_added,
 	.ctx_size = sizeof(struct __sk_buff),
 	.ctx_access = skb_tc_access,
 	.ret_checked = false,

@@ -19,12 +19,19 @@ static int skb_lwt_access(const struct bpfvm_prog *prog, int32_t off, uint32_t s
 	return skb_ctx_access(prog, SKB_RULES_LWT, off, size, is_write, rewrite);
 }
 
+/* lwt_in, lwt_out and lwt_seg6local have bpf_csum_diff but not
+ * bpf_skb_load_bytes_relative (lwt_out_func_proto, the others' base); the
+ * stream parser of sk_skb has no relative load either. */
+static const uint32_t skb_no_relative_load[] = { BPF_FUNC_skb_load_bytes_relative, 0 };
+static const uint32_t lwt_added[] = { BPF_FUNC_csum_diff, 0 };
+
 /* The stream helpers may change the packet (store_bytes), but sk_skb is
  * not tc: no checksum helpers, no bpf_redirect (sk_skb_func_proto). */
 const struct progtype progtype_sk_skb = {
 	.type = BPF_PROG_TYPE_SK_SKB,
 	.name = "sk_skb",
 	.helper_families = HELPER_FAMILY_ANY | HELPER_FAMILY_SKB | HELPER_FAMILY_SK_SKB,
+	.helpers_refused = skb_no_relative_load,
 	.ctx_size = sizeof(struct __sk_buff),
 	.ctx_access = skb_sk_skb_access,
 	.ret_checked = false,
@@ -35,6 +42,8 @@ const struct progtype progtype_lwt_in = {
 	.type = BPF_PROG_TYPE_LWT_IN,
 	.name = "lwt_in",
 	.helper_families = HELPER_FAMILY_ANY | HELPER_FAMILY_SKB,
+	.helpers_refused = skb_no_relative_load,
+	.helpers_added = lwt_added,
 	.ctx_size = sizeof(struct __sk_buff),
 	.ctx_access = skb_lwt_access,
 	.ret_checked = false,
@@ -45,6 +54,8 @@ const struct progtype progtype_lwt_out = {
 	.type = BPF_PROG_TYPE_LWT_OUT,
 	.name = "lwt_out",
 	.helper_families = HELPER_FAMILY_ANY | HELPER_FAMILY_SKB,
+	.helpers_refused = skb_no_relative_load,
+	.helpers_added = lwt_added,
 	.ctx_size = sizeof(struct __sk_buff),
 	.ctx_access = skb_lwt_access,
 	.ret_checked = false,
@@ -56,6 +67,7 @@ const struct progtype progtype_lwt_xmit = {
 	.type = BPF_PROG_TYPE_LWT_XMIT,
 	.name = "lwt_xmit",
 	.helper_families = HELPER_FAMILY_ANY | HELPER_FAMILY_SKB | HELPER_FAMILY_SKB_WRITE,
+	.helpers_refused = skb_no_relative_load,
 	.ctx_size = sizeof(struct __sk_buff),
 	.ctx_access = skb_lwt_access,
 	.ret_checked = false,
@@ -66,6 +78,8 @@ const struct progtype progtype_lwt_seg6local = {
 	.type = BPF_PROG_TYPE_LWT_SEG6LOCAL,
 	.name = "lwt_seg6local",
 	.helper_families = HELPER_FAMILY_ANY | HELPER_FAMILY_SKB,
+	.helpers_refused = skb_no_relative_load,
+	.helpers_added = lwt_added,
 	.ctx_size = sizeof(struct __sk_buff),
 	.ctx_access = skb_lwt_access,
 	.ret_checked = false,

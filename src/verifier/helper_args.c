@@ -56,6 +56,7 @@ static const struct arg_types *arg_types_of(enum helper_arg arg)
 
 	switch (arg) {
 	case ARG_PTR_TO_CTX:
+	case ARG_PTR_TO_CTX_OR_NULL:
 		return &ctx;
 	case ARG_CONST_MAP_PTR:
 		return &map_ptr;
@@ -80,7 +81,8 @@ static const struct arg_types *arg_types_of(enum helper_arg arg)
 
 static bool arg_may_be_null(enum helper_arg arg)
 {
-	return arg == ARG_PTR_TO_MEM_OR_NULL || arg == ARG_PTR_TO_STACK_OR_NULL;
+	return arg == ARG_PTR_TO_MEM_OR_NULL || arg == ARG_PTR_TO_STACK_OR_NULL ||
+	       arg == ARG_PTR_TO_CTX_OR_NULL;
 }
 
 static bool arg_is_release(enum helper_arg arg)

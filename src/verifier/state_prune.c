@@ -30,6 +30,7 @@
 /* Ids made up for unlinked scalars: far above the ids a walk hands out, and
  * clear of bit 31 (the scalar part's SCALAR_ID_ADD_CONST). */
 #define TMP_ID 0x40000000u
+#define HASH_MUL 0x100000001b3ull
 
 struct idmap {
 	uint32_t cnt, tmp_ids;
@@ -243,7 +244,7 @@ uint64_t state_frames_key(const struct verifier_state *st)
 	uint64_t key = st->curframe;
 
 	for (uint32_t i = 1; i <= st->curframe; i++)
-		key = key * 0x100000001b3ull ^ st->frames[i]->callsite;
+		key = key * HASH_MUL ^ st->frames[i]->callsite;
 	return key;
 }
 
@@ -322,21 +323,40 @@ bool state_equal(const struct types_env *env, const struct verifier_state *old,
 	return states_cmp(env, old, cur, idx, reg_exact_cmp, slot_exact);
 }
 
+/* Every field of a register that reg_exact() compares, ids aside: a loop
+ * whose value changes only in one bound (smax growing by an unknown byte
+ * per iteration) must not leave all its iterations in one bucket, where
+ * each visit would compare itself with every one before it. */
+static uint64_t hash_reg(uint64_t hash, const struct reg_state *reg)
+{
+	hash = (hash ^ reg->type ^ (uint64_t)(uint32_t)reg->off << 16 ^ !reg->id << 15) * HASH_MUL;
+	hash = (hash ^ reg->var_off.value ^ reg->var_off.mask << 7) * HASH_MUL;
+	hash = (hash ^ (uint64_t)reg->smin ^ reg->umax << 3) * HASH_MUL;
+	hash = (hash ^ (uint64_t)reg->smax ^ reg->umin << 3) * HASH_MUL;
+	hash = (hash ^ (uint32_t)reg->s32_min ^ (uint64_t)reg->u32_max << 32) * HASH_MUL;
+	return (hash ^ (uint32_t)reg->s32_max ^ (uint64_t)reg->u32_min << 32) * HASH_MUL;
+}
+
 uint64_t state_hash(const struct types_env *env, const struct verifier_state *st, uint32_t idx)
 {
 	const struct func_state *frame = st->frames[st->curframe];
-	uint16_t live = env->live[idx];
+	struct frame_live live = live_at(env, idx, UINT16_MAX);
 	uint64_t hash = state_frames_key(st);
 
-	for (uint8_t r = 0; r < BPF_REG_10; r++) {
-		const struct reg_state *reg = &frame->regs[r];
+	for (uint8_t r = 0; r < BPF_REG_10; r++)
+		if (live.regs & LIVE_REG(r))
+			hash = hash_reg(hash, &frame->regs[r]);
+	for (uint32_t i = 0; i < frame->slot_cnt && i < 64; i++) {
+		const struct stack_slot *slot = &frame->stack[i];
 
-		if (!(live & LIVE_REG(r)))
+		/* a slot of INVALID bytes equals one past slot_cnt (slot_at) */
+		if (!(live.slots & (1ull << i)) ||
+		    (slot->bytes[0] == SLOT_INVALID && slot->bytes[STACK_SLOT_SIZE - 1] == SLOT_INVALID))
 			continue;
-		hash = (hash ^ reg->type ^ (uint64_t)(uint32_t)reg->off << 16 ^ !reg->id << 15) *
-		       0x100000001b3ull;
-		hash = (hash ^ reg->var_off.value ^ reg->var_off.mask << 7) * 0x100000001b3ull;
-		hash = (hash ^ (uint64_t)reg->smin ^ reg->umax << 3) * 0x100000001b3ull;
+		hash = (hash ^ slot->bytes[0] ^ (uint64_t)slot->bytes[STACK_SLOT_SIZE - 1] << 8) *
+		       HASH_MUL;
+		if (slot->bytes[0] == SLOT_SPILL)
+			hash = hash_reg(hash, &slot->spilled);
 	}
 	return hash;
 }

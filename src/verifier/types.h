@@ -26,6 +26,7 @@ struct types_stats {
 	uint64_t states_pruned;	  /* paths cut because a checkpoint covered them */
 	uint32_t peak_pending;	  /* most paths waiting at once */
 	uint32_t max_states_per_insn; /* most checkpoints kept at one instruction */
+	uint64_t states_compared; /* checkpoints compared with a state at a join */
 };
 
 /* verifier_track_types(), also saying what it cost (stats may be NULL). */

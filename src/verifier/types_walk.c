@@ -186,6 +186,7 @@ static bool covered(struct types_env *env, const struct verifier_state *st, uint
 
 	while ((cp = *link)) {
 		if (cp->frames_key == key) {
+			env->stats.states_compared++;
 			if (state_covers(env, cp->state, st, idx)) {
 				cp->hits++;
 				return true;
@@ -206,14 +207,17 @@ static bool covered(struct types_env *env, const struct verifier_state *st, uint
  * a callback, only within the same call of it: each call by its helper
  * starts anew, with the previous calls' checkpoints among its ancestors (the
  * kernel tells them apart by callback_unroll_depth too). */
-static bool loops(const struct types_env *env, const struct verifier_state *st, uint32_t idx,
+static bool loops(struct types_env *env, const struct verifier_state *st, uint32_t idx,
 		  uint64_t key, uint64_t hash)
 {
-	for (const struct checkpoint *cp = *active_bucket(env, idx, hash); cp; cp = cp->next)
-		if (cp->idx == idx && cp->hash == hash && cp->frames_key == key &&
-		    cp->state->callback_unroll_depth == st->callback_unroll_depth &&
-		    state_equal(env, cp->state, st, idx))
+	for (const struct checkpoint *cp = *active_bucket(env, idx, hash); cp; cp = cp->next) {
+		if (cp->idx != idx || cp->hash != hash || cp->frames_key != key ||
+		    cp->state->callback_unroll_depth != st->callback_unroll_depth)
+			continue;
+		env->stats.states_compared++;
+		if (state_equal(env, cp->state, st, idx))
 			return true;
+	}
 	return false;
 }
 
@@ -228,7 +232,7 @@ static bool loops(const struct types_env *env, const struct verifier_state *st, 
  * scalars that the nearest one does not cover are widened, and the
  * question is asked again: a callback that accumulates converges in a few
  * calls. */
-static bool covered_by_ancestor(const struct types_env *env, struct verifier_state *st,
+static bool covered_by_ancestor(struct types_env *env, struct verifier_state *st,
 				uint32_t idx, uint64_t key)
 {
 	const struct checkpoint *seen[CALLBACK_ANCESTORS_MAX];
@@ -239,6 +243,7 @@ static bool covered_by_ancestor(const struct types_env *env, struct verifier_sta
 	     cp = cp->parent, hops++) {
 		if (cp->idx != idx || cp->frames_key != key)
 			continue;
+		env->stats.states_compared++;
 		if (state_covers(env, cp->state, st, idx))
 			return true;
 		seen[seen_cnt++] = cp;

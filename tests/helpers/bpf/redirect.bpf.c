@@ -1,5 +1,6 @@
 /* The redirect family's verdicts, as BPF_PROG_TEST_RUN reports them. The
- * test fills the maps: devs[1] and devs_hash[7] hold ifindex 1 (lo). */
+ * test fills the maps: devs[1] and devs_hash[7] hold ifindex 1 (lo), cpus[0]
+ * a queue of 64; xsks stays empty (no AF_XDP socket). */
 #include <linux/bpf.h>
 #include <linux/pkt_cls.h>
 #include <bpf/bpf_helpers.h>
@@ -17,6 +18,20 @@ struct {
 	__type(key, __u32);
 	__type(value, __u32);
 } devs_hash SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_CPUMAP);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, struct bpf_cpumap_val);
+} cpus SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_XSKMAP);
+	__uint(max_entries, 4);
+	__type(key, __u32);
+	__type(value, __u32);
+} xsks SEC(".maps");
 
 SEC("xdp") int xdp_redirect_ifindex(struct xdp_md *ctx) { return bpf_redirect(1, 0); }
 SEC("xdp") int xdp_redirect_flags(struct xdp_md *ctx) { return bpf_redirect(1, BPF_F_INGRESS); }
@@ -40,6 +55,23 @@ SEC("xdp") int xdp_devmap_lookup(struct xdp_md *ctx)
 	struct bpf_devmap_val *val = bpf_map_lookup_elem(&devs, &key);
 
 	return val ? (int)val->ifindex + 10 : 0;
+}
+
+SEC("xdp") int xdp_cpu_hit(struct xdp_md *ctx) { return bpf_redirect_map(&cpus, 0, XDP_DROP); }
+SEC("xdp") int xdp_cpu_miss(struct xdp_md *ctx) { return bpf_redirect_map(&cpus, 1, XDP_PASS); }
+SEC("xdp") int xdp_cpu_broadcast(struct xdp_md *ctx)
+{
+	return bpf_redirect_map(&cpus, 0, BPF_F_BROADCAST); /* device maps only */
+}
+SEC("xdp") int xdp_xsk_miss(struct xdp_md *ctx) { return bpf_redirect_map(&xsks, 0, XDP_TX); }
+/* The AF_XDP pattern: redirect only where a socket is. */
+SEC("xdp") int xdp_xsk_lookup(struct xdp_md *ctx)
+{
+	__u32 index = 1;
+
+	if (bpf_map_lookup_elem(&xsks, &index))
+		return bpf_redirect_map(&xsks, index, 0);
+	return XDP_PASS;
 }
 
 SEC("tc") int tc_redirect(struct __sk_buff *skb) { return bpf_redirect(1, 0); }
