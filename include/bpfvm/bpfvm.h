@@ -521,10 +521,14 @@ int bpfvm_map_delete_batch(struct bpfvm_map *map, const void *keys, uint32_t *co
  *   unique across its processes;
  * - maps of the types that hold no process-local state and survive a
  *   process killed in the middle of an update (ARRAY, PERCPU_ARRAY, HASH,
- *   PERCPU_HASH, LPM_TRIE, QUEUE, STACK) live in a file of the namespace
- *   from their creation: any process of the namespace can open them by id
- *   or by pin, and every process sees every other's writes, programs'
- *   included. The others (PROG_ARRAY, map-in-map, PERF_EVENT_ARRAY,
+ *   PERCPU_HASH, LPM_TRIE, QUEUE, STACK, PROG_ARRAY) live in a file of the
+ *   namespace from their creation: any process of the namespace can open
+ *   them by id or by pin, and every process sees every other's writes,
+ *   programs' included. A shared PROG_ARRAY holds program ids; each process
+ *   runs its own instances of them, brought up to date before each run;
+ *   the owner rule and the emptying on the last user reference (of every
+ *   process, pins included) hold across processes. The others (map-in-map,
+ *   PERF_EVENT_ARRAY,
  *   RINGBUF, DEVMAP, SOCKMAP, and for now LRU_HASH and LRU_PERCPU_HASH)
  *   stay private to their process: pinning them is -EOPNOTSUPP with the
  *   reason in bpfvm_errmsg();
