@@ -521,10 +521,14 @@ int bpfvm_map_delete_batch(struct bpfvm_map *map, const void *keys, uint32_t *co
  *   unique across its processes;
  * - maps of the types that hold no process-local state and survive a
  *   process killed in the middle of an update (ARRAY, PERCPU_ARRAY, HASH,
- *   PERCPU_HASH, LPM_TRIE, QUEUE, STACK) live in a file of the namespace
- *   from their creation: any process of the namespace can open them by id
- *   or by pin, and every process sees every other's writes, programs'
- *   included. The others (PROG_ARRAY, map-in-map, PERF_EVENT_ARRAY,
+ *   PERCPU_HASH, LPM_TRIE, QUEUE, STACK, PROG_ARRAY) live in a file of the
+ *   namespace from their creation: any process of the namespace can open
+ *   them by id or by pin, and every process sees every other's writes,
+ *   programs' included. A shared PROG_ARRAY holds program ids; each process
+ *   runs its own instances of them, brought up to date before each run;
+ *   the owner rule and the emptying on the last user reference (of every
+ *   process, pins included) hold across processes. The others (map-in-map,
+ *   PERF_EVENT_ARRAY,
  *   RINGBUF, DEVMAP, SOCKMAP, and for now LRU_HASH and LRU_PERCPU_HASH)
  *   stay private to their process: pinning them is -EOPNOTSUPP with the
  *   reason in bpfvm_errmsg();
@@ -549,6 +553,22 @@ int bpfvm_map_pin(struct bpfvm_map *map, const char *path);
  * has it open any more. Errors: -ENOENT, -EINVAL (not a bpfvm object),
  * -EPERM (outside the root), -EACCES. */
 int bpfvm_obj_unpin(struct bpfvm *vm, const char *path);
+
+/* Programs in a namespace. Every program a namespaced runtime loads gets an
+ * id of the namespace and is stored there as its instructions before the
+ * verifier's rewrites plus its metadata (type, expected attach type, flags,
+ * license, name, section, the ids of the maps it uses), while it is loaded
+ * somewhere or pinned. Another process gets it by pin or by id: its own
+ * instance, made once (verified again, against that process's handles of
+ * the same maps, for its engine) and found by id after that.
+ * bpfvm_prog_get_by_id() opens another process's program this way.
+ * bpfvm_prog_pin: as bpfvm_map_pin (same errors; -EINVAL for a program not
+ * loaded). bpfvm_prog_get_by_pin: a reference dropped with
+ * bpfvm_prog_close(); -ENOENT, -EINVAL (not a program of this namespace),
+ * -EOPNOTSUPP (no namespace, or a map it uses is private to its process),
+ * or the verifier's error. bpfvm_obj_unpin removes a program's pin too. */
+int bpfvm_prog_pin(struct bpfvm_prog *prog, const char *path);
+int bpfvm_prog_get_by_pin(struct bpfvm *vm, const char *path, struct bpfvm_prog **prog_out);
 
 /* Options of an open by pin or id, as bpf_obj_get_opts: file_flags
  * BPF_F_RDONLY opens the map read-only. */
@@ -580,21 +600,23 @@ int bpfvm_map_get_by_id_opts(struct bpfvm *vm, uint32_t id, const struct bpfvm_o
  * live object of any process. */
 enum bpfvm_ns_kind {
 	BPFVM_NS_MAP = 1,
+	BPFVM_NS_PROG = 2,
 };
 
 struct bpfvm_ns_entry {
 	uint32_t id;
 	enum bpfvm_ns_kind kind;
-	uint32_t type; /* enum bpf_map_type */
+	uint32_t type; /* enum bpf_map_type, or enum bpf_prog_type (programs) */
+	uint32_t expected_attach_type; /* programs */
 	uint32_t key_size;
 	uint32_t value_size;
 	uint32_t max_entries;
 	uint32_t map_flags;
 	char name[16];
 	/* The process a map that cannot be shared lives in, 0 for a shared
-	 * map (its file is in the namespace). */
+	 * map or a program (its file is in the namespace). */
 	int pid;
-	uint32_t pin_cnt; /* how many pins it has (shared maps) */
+	uint32_t pin_cnt; /* how many pins it has (shared maps, programs) */
 };
 
 typedef int (*bpfvm_ns_entry_fn)(void *ctx, const struct bpfvm_ns_entry *entry);

@@ -231,12 +231,61 @@ static int alloc_dedicated(size_t size, struct jit_mem *mem)
 	return 0;
 }
 
+/* A forked child inherits the packs as MAP_SHARED views of the parent's
+ * memfds: two processes would then carve the same pages and overwrite
+ * each other's code (seen as SIGTRAP: a jump into another's int3). The
+ * child gives each pack memfd of its own, with the same contents at the
+ * same addresses, before it compiles anything. */
+static void pack_unshare(struct jit_pack *pack)
+{
+	int fd = code_memfd();
+	void *x = MAP_FAILED, *w = MAP_FAILED;
+
+	if (fd >= 0 && pwrite(fd, pack->rx, pack->size, 0) == (ssize_t)pack->size) {
+		x = mmap(pack->rx, pack->size, PROT_READ | PROT_EXEC, MAP_SHARED | MAP_FIXED, fd, 0);
+		w = mmap(pack->rw, pack->size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd,
+			 0);
+	}
+	if (fd >= 0)
+		close(fd);
+	/* Without a copy the pack stays shared: it is left full, so that this
+	 * process never writes into it. */
+	if (x == MAP_FAILED || w == MAP_FAILED) {
+		memset(pack->used, 0xff, (pack->chunk_cnt + 63) / 64 * sizeof(uint64_t));
+		pack->used_cnt = pack->chunk_cnt;
+	}
+}
+
+static void packs_unshare_in_child(void)
+{
+	for (struct jit_pack *pack = packs; pack; pack = pack->next)
+		pack_unshare(pack);
+	pthread_mutex_unlock(&pack_lock);
+}
+
+static void packs_lock_for_fork(void)
+{
+	pthread_mutex_lock(&pack_lock);
+}
+
+static void packs_unlock_in_parent(void)
+{
+	pthread_mutex_unlock(&pack_lock);
+}
+
+static void packs_register_fork(void)
+{
+	pthread_atfork(packs_lock_for_fork, packs_unlock_in_parent, packs_unshare_in_child);
+}
+
 int jit_mem_alloc(size_t size, struct jit_mem *mem)
 {
+	static pthread_once_t fork_once = PTHREAD_ONCE_INIT;
 	size_t cnt = (size + JIT_CHUNK - 1) / JIT_CHUNK;
 	struct jit_pack *pack;
 	int err = 0;
 
+	pthread_once(&fork_once, packs_register_fork);
 	pthread_mutex_lock(&pack_lock);
 	if (size > JIT_PACK_SIZE / 2) {
 		err = alloc_dedicated(size, mem);

@@ -15,6 +15,7 @@
 #include "engine/vcpu.h"
 #include "isa/isa.h"
 #include "maps/map.h"
+#include "ns/ns_prog.h"
 #include "progtypes/progtype.h"
 #include "verifier/log.h"
 #include "verifier/structure.h"
@@ -26,6 +27,7 @@ void prog_destroy(struct bpfvm_prog *prog)
 		return;
 	if (prog->id)
 		id_table_remove(&prog->vm->prog_ids, prog->id);
+	ns_prog_release(prog);
 	interp_free(prog->interp);
 	jit_free(prog->jit);
 	for (uint32_t i = 0; i < prog->map_cnt; i++)
@@ -95,6 +97,9 @@ int bpfvm_prog_get_by_id(struct bpfvm *vm, uint32_t id, struct bpfvm_prog **prog
 		return -EINVAL;
 	}
 	prog = id_table_get(&vm->prog_ids, id, prog_try_get_object);
+	if (!prog && vm->ns)
+		/* Another process's program: this process's instance of it. */
+		return ns_prog_open(vm, NULL, id, prog_out);
 	if (!prog) {
 		vm_error("no program with id %u", id);
 		return -ENOENT;
@@ -318,9 +323,55 @@ static void prog_raise_stack_reach(const struct bpfvm_prog *prog)
 		;
 }
 
-int prog_prepare(struct bpfvm_prog *prog)
+/* The id of a prepared program: the runtime's next, or in a namespaced
+ * runtime the namespace's (ns/ns_prog.h), with the program's file written
+ * from `loaded`, its instructions before the verifier's rewrites. */
+static int prog_assign_id(struct bpfvm_prog *prog, const struct bpf_insn *loaded)
 {
 	int64_t id;
+	int err;
+
+	if (!prog->vm->ns) {
+		id = id_table_add(&prog->vm->prog_ids, prog);
+		if (id < 0) {
+			vm_error("%s: out of memory assigning an id", prog->name);
+			return (int)id;
+		}
+		prog->id = (uint32_t)id;
+		return 0;
+	}
+	if (!prog->ns_id) {
+		err = ns_prog_publish(prog, loaded);
+		if (err)
+			return err;
+	}
+	err = id_table_add_at(&prog->vm->prog_ids, prog->ns_id, prog);
+	if (err) {
+		vm_error("%s: cannot take id %u (%s)", prog->name, prog->ns_id, strerror(-err));
+		return err;
+	}
+	prog->id = prog->ns_id;
+	return 0;
+}
+
+static int prog_prepare_engines(struct bpfvm_prog *prog)
+{
+	int err = prog_verify(prog);
+
+	if (err)
+		return err;
+	prog->interp = interp_decode(prog);
+	if (!prog->interp)
+		return -ENOMEM;
+	prog->interp_entry_label = prog->interp->insns[0].label;
+	if (prog->vm->engine == BPFVM_ENGINE_JIT)
+		return jit_compile(prog);
+	return 0;
+}
+
+int prog_prepare(struct bpfvm_prog *prog)
+{
+	struct bpf_insn *loaded = NULL;
 	int err;
 
 	prog->load_attempted = true;
@@ -329,27 +380,26 @@ int prog_prepare(struct bpfvm_prog *prog)
 		vm_error("%s: program type %u is not supported by bpfvm", prog->name, prog->type);
 		return -ENOTSUP;
 	}
-	err = prog_verify(prog);
-	if (err)
-		return err;
-	prog->interp = interp_decode(prog);
-	if (!prog->interp)
-		return -ENOMEM;
-	prog->interp_entry_label = prog->interp->insns[0].label;
-	if (prog->vm->engine == BPFVM_ENGINE_JIT) {
-		err = jit_compile(prog);
-		if (err)
-			return err;
+	/* The verifier rewrites insns in place: a new program of a namespace
+	 * keeps them as loaded for its file. */
+	if (prog->vm->ns && !prog->ns_id) {
+		loaded = malloc((size_t)prog->insn_cnt * sizeof(*loaded));
+		if (!loaded) {
+			vm_error("%s: out of memory", prog->name);
+			return -ENOMEM;
+		}
+		memcpy(loaded, prog->insns, (size_t)prog->insn_cnt * sizeof(*loaded));
 	}
+	err = prog_prepare_engines(prog);
 	/* Before the id: from then on another thread may find the program
 	 * and put it in a slot. */
-	prog_raise_stack_reach(prog);
-	id = id_table_add(&prog->vm->prog_ids, prog);
-	if (id < 0) {
-		vm_error("%s: out of memory assigning an id", prog->name);
-		return (int)id;
-	}
-	prog->id = (uint32_t)id;
+	if (!err)
+		prog_raise_stack_reach(prog);
+	if (!err)
+		err = prog_assign_id(prog, loaded);
+	free(loaded);
+	if (err)
+		return err;
 	prog->loaded = true;
 	return 0;
 }

@@ -86,6 +86,11 @@ struct bpfvm_prog {
 	 * ctx_size), what the verifier proved the accesses against; a run must
 	 * pass at least that many bytes. */
 	uint32_t raw_ctx_size;
+	/* A namespaced runtime's program (ns/ns_prog.h): its namespace id
+	 * (also its id here), and its file, on which this process holds a
+	 * shared flock while the program lives. 0: no namespace. */
+	uint32_t ns_id;
+	int ns_fd;
 };
 
 /* Allocates an unloaded program with a copy of insns. NULL on ENOMEM. */
@@ -95,6 +100,9 @@ struct bpfvm_prog *prog_alloc(struct bpfvm *vm, const char *name, const char *se
 /* Prepares a program for running: the structural check, the type tracking
  * (context rewrites) with the verifier's log that prog->log_* ask for,
  * decoding for the engines, an id. prog->type and prog->maps must be set.
+ * In a namespaced runtime the id is the namespace's: a new one with the
+ * program's file (ns_prog_publish), or prog->ns_id when it is already set
+ * (an instance of another process's program, ns_prog_open).
  * Returns 0 or -errno with a message. */
 int prog_prepare(struct bpfvm_prog *prog);
 

@@ -12,6 +12,7 @@
 #include "engine/run_ctx.h"
 #include "engine/vcpu.h"
 #include "isa/isa.h"
+#include "ns/ns_prog_array.h"
 #include "progtypes/progtype.h"
 
 static _Thread_local struct run_ctx *run_current;
@@ -142,6 +143,11 @@ static int run_repeat(struct bpfvm_prog *prog, struct run_ctx *run, const uint64
 	memcpy(engine_run.args, args, sizeof(engine_run.args));
 	run->vm = prog->vm;
 	outer = run_set_current(run);
+	/* Shared prog arrays that another process wrote (ns/ns_prog_array.h):
+	 * as the run's current, so that a program leaving a slot is freed
+	 * after the run (this thread holds a vCPU already). */
+	if (prog->vm->ns)
+		ns_prog_arrays_sync(prog->vm);
 	if (prog->jit && !run->checked) {
 		err = jit_execute_repeat(&next, repeat, retval);
 	} else {

@@ -11,8 +11,8 @@
 
 struct fd_array_hdr {
 	struct map_lock lock;
+	struct fd_array_owner owner;
 };
-
 
 #define FD_ARRAY_IDS_OFFSET \
 	(MAP_FAMILY_DATA_OFFSET + ((sizeof(struct fd_array_hdr) + 63) / 64) * 64)
@@ -52,26 +52,60 @@ size_t fd_array_region_size(const struct map_attr *attr)
 	return FD_ARRAY_IDS_OFFSET + (size_t)attr->max_entries * sizeof(uint32_t);
 }
 
-int fd_array_init(struct bpfvm_map *map)
+struct fd_array_owner *fd_array_owner(const struct bpfvm_map *map)
+{
+	return &fd_array_hdr(map)->owner;
+}
+
+int fd_array_lock(struct bpfvm_map *map)
+{
+	/* A dead holder left at worst one slot's id out of step with its
+	 * object, which the next write of that slot mends, or an owner half
+	 * written, which only the owner's first program writes: nothing to
+	 * repair on MAP_LOCK_RECOVERED. */
+	int err = map_lock_acquire(&fd_array_hdr(map)->lock);
+
+	if (err < 0)
+		vm_error("map '%.16s': cannot take its lock", map->region->name);
+	return err < 0 ? err : 0;
+}
+
+void fd_array_unlock(struct bpfvm_map *map)
+{
+	map_lock_release(&fd_array_hdr(map)->lock);
+}
+
+int fd_array_open(struct bpfvm_map *map)
 {
 	struct fd_array_private *private;
-	int err;
+	uint32_t slot_cnt = map_max_entries(map);
 
-	private = calloc(1, sizeof(*private) + (size_t)map_max_entries(map) * sizeof(void *));
-	if (!private) {
-		vm_error("map '%.16s': out of memory for %u slots", map->region->name,
-			 map_max_entries(map));
+	private = calloc(1, sizeof(*private) + (size_t)slot_cnt * sizeof(void *));
+	if (private)
+		private->local_ids = calloc(slot_cnt ? slot_cnt : 1, sizeof(uint32_t));
+	if (!private || !private->local_ids) {
+		free(private);
+		vm_error("map '%.16s': out of memory for %u slots", map->region->name, slot_cnt);
 		return -ENOMEM;
 	}
-	private->slot_cnt = map_max_entries(map);
+	private->slot_cnt = slot_cnt;
+	map->private = private;
+	return 0;
+}
+
+int fd_array_init(struct bpfvm_map *map)
+{
+	int err = fd_array_open(map);
+
+	if (err)
+		return err;
 	err = map_lock_init(&fd_array_hdr(map)->lock);
 	if (err) {
-		free(private);
 		vm_error("map '%.16s': cannot initialise its lock", map->region->name);
+		fd_array_release(map, NULL);
 		return err;
 	}
 	map->region->family[0] = FD_ARRAY_IDS_OFFSET;
-	map->private = private;
 	return 0;
 }
 
@@ -81,10 +115,11 @@ void fd_array_release(struct bpfvm_map *map, const struct fd_array_ops *ops)
 
 	if (!private)
 		return;
-	if (ops->put)
+	if (ops && ops->put)
 		for (uint32_t i = 0; i < map_max_entries(map); i++)
 			if (private->slots[i])
 				ops->put(private->slots[i]);
+	free(private->local_ids);
 	free(private);
 	map->private = NULL;
 }
@@ -111,25 +146,27 @@ static int fd_array_exchange(struct bpfvm_map *map, const struct fd_array_ops *o
 			     uint32_t index, uint32_t id, void *object)
 {
 	struct fd_array_private *private = fd_array_private(map);
-	struct fd_array_hdr *hdr = fd_array_hdr(map);
-	int err = map_lock_acquire(&hdr->lock);
+	bool hold = map->shared && ops->hold_id;
+	int err = fd_array_lock(map);
+	uint32_t old_id;
 	void *old;
 
-	/* A dead holder left at worst one slot's id out of step with its
-	 * object, which the next write of that slot mends: nothing to repair
-	 * on MAP_LOCK_RECOVERED. */
-	if (err < 0) {
-		vm_error("map '%.16s': cannot take its lock", map->region->name);
+	if (err)
 		return err;
-	}
+	if (hold && id)
+		ops->hold_id(map, index, id, true);
 	old = atomic_exchange_explicit(&private->slots[index], object, memory_order_acq_rel);
-	atomic_store_explicit(&fd_array_ids(map)[index], id, memory_order_release);
-	map_lock_release(&hdr->lock);
+	private->local_ids[index] = id;
+	old_id = atomic_exchange_explicit(&fd_array_ids(map)[index], id, memory_order_acq_rel);
+	fd_array_unlock(map);
+	if (hold && old_id && old_id != id)
+		ops->hold_id(map, index, old_id, false);
 	if (ops->changed)
 		ops->changed(map, index);
 	if (old && ops->put)
 		ops->put(old);
-	return old != NULL;
+	/* ids[] is the truth: a shared array's slots here may be behind. */
+	return old_id != 0;
 }
 
 int fd_array_update(struct bpfvm_map *map, const struct fd_array_ops *ops, const void *key,
@@ -174,6 +211,56 @@ int fd_array_delete(struct bpfvm_map *map, const struct fd_array_ops *ops, const
 void fd_array_clear(struct bpfvm_map *map, const struct fd_array_ops *ops)
 {
 	for (uint32_t i = 0; i < map_max_entries(map); i++)
-		if (fd_array_get(map, i))
+		if (fd_array_get(map, i) ||
+		    atomic_load_explicit(&fd_array_ids(map)[i], memory_order_acquire))
 			fd_array_exchange(map, ops, i, 0, NULL);
+}
+
+/* Slot `index` of this process takes `object`, resolved from `id`, if
+ * ids[] still holds that id. Returns what to put: the old object, or
+ * `object` itself when ids[] moved on meanwhile (the next sync takes the
+ * new id). */
+static void *fd_array_sync_slot(struct bpfvm_map *map, uint32_t index, uint32_t id,
+				void *object, bool *changed)
+{
+	struct fd_array_private *private = fd_array_private(map);
+	void *old = object;
+
+	if (fd_array_lock(map))
+		return old;
+	if (atomic_load_explicit(&fd_array_ids(map)[index], memory_order_acquire) == id) {
+		old = atomic_exchange_explicit(&private->slots[index], object,
+					       memory_order_acq_rel);
+		private->local_ids[index] = id;
+		*changed = true;
+	}
+	fd_array_unlock(map);
+	return old;
+}
+
+bool fd_array_sync(struct bpfvm_map *map, const struct fd_array_ops *ops)
+{
+	struct fd_array_private *private = fd_array_private(map);
+	bool any = false;
+
+	for (uint32_t i = 0; i < private->slot_cnt; i++) {
+		uint32_t id = atomic_load_explicit(&fd_array_ids(map)[i], memory_order_acquire);
+		bool changed = false;
+		void *object = NULL, *old;
+
+		if (id == private->local_ids[i])
+			continue;
+		/* An id this process cannot use (its program's maps are
+		 * private to another process, another engine...) leaves the
+		 * slot empty here: a tail call through it falls through. */
+		if (id && ops->get(map, id, &object))
+			object = NULL;
+		old = fd_array_sync_slot(map, i, id, object, &changed);
+		if (changed && ops->changed)
+			ops->changed(map, i);
+		if (old && ops->put)
+			ops->put(old);
+		any |= changed;
+	}
+	return any;
 }

@@ -16,14 +16,20 @@
  *   +-------------------------------+
  *
  * Writers hold the region's lock, so ids[] and slots[] change together; the
- * run path reads slots[] with one atomic load and no lock. A pinned array
- * opened by another process starts with empty slots[] and fills them from
- * ids[] (the pinning issue's part).
+ * run path reads slots[] with one atomic load and no lock.
+ *
+ * A shared array (a prog array in a namespace's file) is written by several
+ * processes: ids[] is the truth, and each process's slots[] follow it.
+ * local_ids[] says which id each of this process's slots was resolved from;
+ * fd_array_sync() brings the slots whose id changed up to date (the
+ * namespace tells when: ns/ns_prog_array.h). The header also holds the
+ * prog array's owner, so that the owner rule holds across processes.
  */
 #ifndef BPFVM_MAPS_FD_ARRAY_H
 #define BPFVM_MAPS_FD_ARRAY_H
 
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "maps/map.h"
@@ -43,6 +49,10 @@ struct fd_array_ops {
 	 * a prog array re-points the JIT's direct tail-call jumps through it
 	 * (engine/jit_poke.c). NULL when nothing depends on the slots. */
 	void (*changed)(struct bpfvm_map *map, uint32_t index);
+	/* A shared array's ids[] slot `index` is about to hold `id` (take),
+	 * or has just stopped holding it: a prog array's slot keeps its
+	 * program alive across processes (ns/ns_prog.h). NULL: nothing to do. */
+	void (*hold_id)(struct bpfvm_map *map, uint32_t index, uint32_t id, bool take);
 };
 
 /* fd_array_map_alloc_check: value_size 4, no BPF_F_RDONLY_PROG /
@@ -50,13 +60,27 @@ struct fd_array_ops {
 int fd_array_check_attr(const struct map_attr *attr);
 size_t fd_array_region_size(const struct map_attr *attr);
 int fd_array_init(struct bpfvm_map *map);
+/* The process-local state of a shared array opened from its file: slots
+ * all empty, to be filled by fd_array_sync(). */
+int fd_array_open(struct bpfvm_map *map);
 void fd_array_release(struct bpfvm_map *map, const struct fd_array_ops *ops);
 
 /* map->private: the slots programs read. slot_cnt is max_entries, kept
  * here so that the run path reads one cache line, not the region's. */
 struct fd_array_private {
 	uint32_t slot_cnt;
+	uint32_t *local_ids; /* the id each slot was resolved from */
 	void *_Atomic slots[];
+};
+
+/* A prog array's owner (prog_array.c), in the region so that every process
+ * sees one owner; written once, under the region's lock. */
+struct fd_array_owner {
+	uint32_t set; /* 0 until the first program joins */
+	uint32_t prog_type;
+	uint32_t attach_type;
+	uint32_t xdp_has_frags;
+	uint32_t jited;
 };
 
 /* Run path, for a program that names the array as a constant: its slots
@@ -99,5 +123,17 @@ int fd_array_update(struct bpfvm_map *map, const struct fd_array_ops *ops, const
 int fd_array_delete(struct bpfvm_map *map, const struct fd_array_ops *ops, const void *key);
 /* Empties every slot (a prog array's last user reference went). */
 void fd_array_clear(struct bpfvm_map *map, const struct fd_array_ops *ops);
+
+/* Brings this process's slots up to ids[] (a shared array that other
+ * processes write): each slot whose id changed is resolved with ops->get
+ * (NULL when that fails: the slot stays empty here) and exchanged if ids[]
+ * still holds that id. Returns whether a slot changed. */
+bool fd_array_sync(struct bpfvm_map *map, const struct fd_array_ops *ops);
+
+/* The owner in the region, read and written between fd_array_lock and
+ * fd_array_unlock. */
+struct fd_array_owner *fd_array_owner(const struct bpfvm_map *map);
+int fd_array_lock(struct bpfvm_map *map);
+void fd_array_unlock(struct bpfvm_map *map);
 
 #endif

@@ -128,6 +128,10 @@ struct map_ops {
 	size_t (*region_size)(const struct map_attr *attr);
 	/* Formats a zeroed region (header already filled). */
 	int (*init)(struct bpfvm_map *map);
+	/* Makes the process-local state (map->private) of a shared region
+	 * that another process formatted, opened from its file. May be NULL
+	 * (nothing process-local). */
+	int (*open)(struct bpfvm_map *map);
 	/* Releases process-local state (map->private); the region is freed by
 	 * the generic layer. May be NULL. */
 	void (*release)(struct bpfvm_map *map);
@@ -177,7 +181,8 @@ struct bpfvm_map {
 	void *private;		  /* family-local, process-local state */
 	char *name;		  /* full name (map_attr.full_name), or NULL */
 	/* PROG_ARRAY owner (SEMANTICS.md: owner rule), set by the first
-	 * program that references or enters the array. */
+	 * program that references or enters the array: this process's copy
+	 * of the one in the region (maps/fd_array.h), for messages. */
 	_Atomic uint32_t owner_set;
 	uint32_t owner_prog_type;
 	uint32_t owner_attach_type;

@@ -27,4 +27,8 @@ static inline struct bpfvm_prog *prog_array_get(const struct bpfvm_map *map, uin
  * references the array; user updates call it for the program they insert. */
 int prog_array_check_owner(struct bpfvm_map *map, const struct bpfvm_prog *prog);
 
+/* Brings this process's slots of a shared array up to the ids other
+ * processes wrote (ns/ns_prog_array.c calls it). */
+void prog_array_sync(struct bpfvm_map *map);
+
 #endif

@@ -23,7 +23,10 @@ struct ns_registry {
 	uint32_t nr_cpus;
 	uint64_t size;
 	uint32_t next_id;
-	uint32_t reserved;
+	/* Bumped by every write of a shared prog array's slot, so that each
+	 * process sees with one load whether its slots are behind
+	 * (ns_prog_array.c). */
+	_Atomic uint32_t prog_array_gen;
 	struct map_lock lock;
 	struct ns_record records[NS_RECORDS];
 };
@@ -33,6 +36,7 @@ struct ns {
 	struct ns_registry *registry;
 	size_t registry_size;
 	bool writable;
+	struct ns_local local;
 };
 
 static size_t ns_registry_size(void)
@@ -79,6 +83,9 @@ static int ns_make_dirs(const char *root)
 	if (!err)
 		err = ns_mkdir(path);
 	snprintf(path, sizeof(path), "%s/.bpfvm/maps", root);
+	if (!err)
+		err = ns_mkdir(path);
+	snprintf(path, sizeof(path), "%s/.bpfvm/progs", root);
 	if (!err)
 		err = ns_mkdir(path);
 	return err;
@@ -177,6 +184,14 @@ int ns_open(const char *root, uint32_t nr_cpus, uint32_t default_cpus, struct ns
 		vm_error("namespace: out of memory");
 		return -ENOMEM;
 	}
+	pthread_mutexattr_t attr;
+
+	/* Recursive: bringing prog arrays up to date may open another one,
+	 * which joins the list (ns_prog_array.c). */
+	pthread_mutexattr_init(&attr);
+	pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_RECURSIVE);
+	pthread_mutex_init(&ns->local.lock, &attr);
+	pthread_mutexattr_destroy(&attr);
 	if (root) {
 		err = strlen(root) < sizeof(ns->root) - 64 ? 0 : -ENAMETOOLONG;
 		if (!err)
@@ -209,6 +224,8 @@ void ns_close(struct ns *ns)
 		return;
 	if (ns->registry)
 		munmap(ns->registry, ns->registry_size);
+	free(ns->local.arrays);
+	pthread_mutex_destroy(&ns->local.lock);
 	free(ns);
 }
 
@@ -302,12 +319,23 @@ int ns_record_find(struct ns *ns, uint32_t id, struct ns_record *record)
 	return record->id == id ? 0 : -ENOENT;
 }
 
+void ns_object_file(const struct ns *ns, uint32_t kind, uint32_t id, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s/.bpfvm/%s/%u", ns->root, kind == NS_KIND_PROG ? "progs" : "maps",
+		 id);
+}
+
 void ns_map_file(const struct ns *ns, uint32_t id, char *buf, size_t size)
 {
-	snprintf(buf, size, "%s/.bpfvm/maps/%u", ns->root, id);
+	ns_object_file(ns, NS_KIND_MAP, id, buf, size);
 }
 
 void ns_map_file_reap(struct ns *ns, uint32_t id, int fd)
+{
+	ns_object_file_reap(ns, NS_KIND_MAP, id, fd);
+}
+
+void ns_object_file_reap(struct ns *ns, uint32_t kind, uint32_t id, int fd)
 {
 	char path[PATH_MAX + 64];
 	struct stat st;
@@ -315,7 +343,7 @@ void ns_map_file_reap(struct ns *ns, uint32_t id, int fd)
 	if (flock(fd, LOCK_EX | LOCK_NB))
 		return; /* someone maps it */
 	if (fstat(fd, &st) == 0 && st.st_nlink <= 1) {
-		ns_map_file(ns, id, path, sizeof(path));
+		ns_object_file(ns, kind, id, path, sizeof(path));
 		unlink(path);
 		ns_record_remove_locked(ns, id);
 	}
@@ -335,7 +363,7 @@ static bool ns_record_alive(struct ns *ns, const struct ns_record *record)
 		ns_record_remove_locked(ns, record->id);
 		return false;
 	}
-	ns_map_file(ns, record->id, path, sizeof(path));
+	ns_object_file(ns, record->kind, record->id, path, sizeof(path));
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		/* Between its record and its file: a creator holds the lock
@@ -343,7 +371,7 @@ static bool ns_record_alive(struct ns *ns, const struct ns_record *record)
 		ns_record_remove_locked(ns, record->id);
 		return false;
 	}
-	ns_map_file_reap(ns, record->id, fd);
+	ns_object_file_reap(ns, record->kind, record->id, fd);
 	close(fd);
 	return ns_record_slot(ns, record->id) != NULL;
 }
@@ -376,6 +404,16 @@ int ns_record_walk(struct ns *ns, int (*fn)(void *ctx, const struct ns_record *r
 		err = fn(ctx, &records[i]);
 	free(records);
 	return err;
+}
+
+_Atomic uint32_t *ns_prog_array_gen(struct ns *ns)
+{
+	return &ns->registry->prog_array_gen;
+}
+
+struct ns_local *ns_local(struct ns *ns)
+{
+	return &ns->local;
 }
 
 int ns_pin_path(const struct ns *ns, const char *path, char *buf, size_t size)

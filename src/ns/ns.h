@@ -5,8 +5,10 @@
  *     <root>/                      pins: any path the user chooses under the root
  *     <root>/.bpfvm/registry       the registry (below), mapped by every process
  *     <root>/.bpfvm/maps/<id>      one file per shared map: its region
+ *     <root>/.bpfvm/progs/<id>     one file per program: its instructions as
+ *                                  loaded, its metadata (ns_prog.h)
  *
- * A pin is a hard link to a map's file, so a map's file has st_nlink - 1 pins.
+ * A pin is a hard link to an object's file, so the file has st_nlink - 1 pins.
  * Every process that maps a map's file holds a shared flock(2) on it; the
  * kernel drops it when the process dies, however it dies. Whoever finds the
  * file unpinned and can take the flock exclusively knows that nobody maps it
@@ -29,6 +31,8 @@
 #ifndef BPFVM_NS_NS_H
 #define BPFVM_NS_NS_H
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -41,6 +45,7 @@
 /* What a record names (the CLI lists them). */
 enum ns_kind {
 	NS_KIND_MAP = 1,
+	NS_KIND_PROG = 2, /* type: the program type; key_size: expected attach type */
 };
 
 struct ns_record {
@@ -58,6 +63,18 @@ struct ns_record {
 };
 
 struct ns;
+struct bpfvm_map;
+
+/* This process's side of the shared prog arrays (ns_prog_array.c): the
+ * handles whose slots follow their regions', and the registry's
+ * prog_array_gen they were last brought up to. */
+struct ns_local {
+	pthread_mutex_t lock;
+	struct bpfvm_map **arrays;
+	uint32_t array_cnt;
+	uint32_t array_cap;
+	_Atomic uint32_t seen_gen;
+};
 
 /* Opens (creating if needed) the namespace at `root`, or the default one
  * when root is NULL (BPFVM_ROOT; /run/bpfvm for root; $XDG_RUNTIME_DIR/bpfvm).
@@ -92,8 +109,15 @@ int ns_record_walk(struct ns *ns, int (*fn)(void *ctx, const struct ns_record *r
 int ns_lock(struct ns *ns);
 void ns_unlock(struct ns *ns);
 
-/* "<root>/.bpfvm/maps/<id>" into buf. */
+/* "<root>/.bpfvm/maps/<id>" (NS_KIND_MAP) or "<root>/.bpfvm/progs/<id>"
+ * (NS_KIND_PROG) into buf; ns_map_file is the first. */
+void ns_object_file(const struct ns *ns, uint32_t kind, uint32_t id, char *buf, size_t size);
 void ns_map_file(const struct ns *ns, uint32_t id, char *buf, size_t size);
+
+/* The registry's count of shared prog array slot writes, and this
+ * process's state that follows it (ns_prog_array.h). */
+_Atomic uint32_t *ns_prog_array_gen(struct ns *ns);
+struct ns_local *ns_local(struct ns *ns);
 
 /* Resolves a pin path: absolute and under the root, or relative to the
  * root. -EPERM outside the root (as bpf_obj_pin outside bpffs), -EINVAL
@@ -103,5 +127,6 @@ int ns_pin_path(const struct ns *ns, const char *path, char *buf, size_t size);
 /* Removes a map's file and record when it is unpinned and no process maps
  * it. Called with the registry lock held, `fd` open on the file (any mode). */
 void ns_map_file_reap(struct ns *ns, uint32_t id, int fd);
+void ns_object_file_reap(struct ns *ns, uint32_t kind, uint32_t id, int fd);
 
 #endif

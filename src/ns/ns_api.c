@@ -12,7 +12,9 @@
 #include "core/error.h"
 #include "core/opts.h"
 #include "core/runtime.h"
+#include "engine/prog.h"
 #include "ns/ns_map.h"
+#include "ns/ns_prog.h"
 
 static int ns_api_need_ns(const struct bpfvm *vm, const char *what)
 {
@@ -76,10 +78,79 @@ static bool ns_api_is_map_file(const struct ns *ns, int fd, uint32_t *id)
 	       file_st.st_dev == st.st_dev;
 }
 
+int bpfvm_prog_pin(struct bpfvm_prog *prog, const char *path)
+{
+	char pin[PATH_MAX + 64], file[PATH_MAX + 64];
+	int err;
+
+	if (!prog || !path) {
+		vm_error("bpfvm_prog_pin: NULL argument");
+		return -EINVAL;
+	}
+	err = ns_api_need_ns(prog->vm, "bpfvm_prog_pin");
+	if (err)
+		return err;
+	if (!prog->ns_id) {
+		vm_error("%s: cannot be pinned: not loaded", prog->name);
+		return -EINVAL;
+	}
+	err = ns_pin_path(prog->vm->ns, path, pin, sizeof(pin));
+	if (err)
+		return err;
+	ns_object_file(prog->vm->ns, NS_KIND_PROG, prog->ns_id, file, sizeof(file));
+	if (link(file, pin)) {
+		err = -errno;
+		vm_error("%s: cannot pin at '%s': %s", prog->name, pin, strerror(errno));
+		return err;
+	}
+	return 0;
+}
+
+int bpfvm_prog_get_by_pin(struct bpfvm *vm, const char *path, struct bpfvm_prog **prog_out)
+{
+	char pin[PATH_MAX + 64];
+	int err;
+
+	if (!path || !prog_out) {
+		vm_error("bpfvm_prog_get_by_pin: NULL argument");
+		return -EINVAL;
+	}
+	err = ns_api_need_ns(vm, "bpfvm_prog_get_by_pin");
+	if (!err)
+		err = ns_pin_path(vm->ns, path, pin, sizeof(pin));
+	return err ? err : ns_prog_open(vm, pin, 0, prog_out);
+}
+
+/* Whether the file at `fd` is an object of this namespace: its kind, id. */
+static bool ns_api_is_object_file(const struct ns *ns, int fd, uint32_t *kind, uint32_t *id)
+{
+	*kind = NS_KIND_PROG;
+	if (ns_prog_is_file(ns, fd, id))
+		return true;
+	*kind = NS_KIND_MAP;
+	return ns_api_is_map_file(ns, fd, id);
+}
+
+/* A pin holds a user reference, as on bpffs: a map whose family acts on the
+ * last one going (a prog array empties) is opened and closed once more, so
+ * that the close is the last if no process holds one any more. */
+static void ns_api_unpinned_map(struct bpfvm *vm, int fd, uint32_t id)
+{
+	const struct map_ops *ops;
+	struct map_region header;
+	struct bpfvm_map *map;
+
+	if (pread(fd, &header, sizeof(header), 0) != (ssize_t)sizeof(header))
+		return;
+	ops = map_ops_for_type(header.type);
+	if (ops && ops->release_user && ns_map_open(vm, NULL, id, 0, &map) == 0)
+		map_put_user(map);
+}
+
 int bpfvm_obj_unpin(struct bpfvm *vm, const char *path)
 {
 	char pin[PATH_MAX + 64];
-	uint32_t id = 0;
+	uint32_t id = 0, kind = NS_KIND_MAP;
 	int err, fd;
 
 	err = ns_api_need_ns(vm, "bpfvm_obj_unpin");
@@ -94,17 +165,19 @@ int bpfvm_obj_unpin(struct bpfvm *vm, const char *path)
 	if (fd < 0 && errno != EACCES) {
 		err = -errno;
 		vm_error("cannot unpin '%s': %s", pin, strerror(errno));
-	} else if (fd >= 0 && !ns_api_is_map_file(vm->ns, fd, &id)) {
+	} else if (fd >= 0 && !ns_api_is_object_file(vm->ns, fd, &kind, &id)) {
 		vm_error("cannot unpin '%s': not a bpfvm object of this namespace", pin);
 		err = -EINVAL;
 	} else if (unlink(pin)) {
 		err = -errno;
 		vm_error("cannot unpin '%s': %s", pin, strerror(errno));
 	} else if (fd >= 0) {
-		/* The last pin of a map nobody has open: the map goes. */
-		ns_map_file_reap(vm->ns, id, fd);
+		/* The last pin of an object nobody has open: it goes. */
+		ns_object_file_reap(vm->ns, kind, id, fd);
 	}
 	ns_unlock(vm->ns);
+	if (!err && fd >= 0 && kind == NS_KIND_MAP)
+		ns_api_unpinned_map(vm, fd, id);
 	if (fd >= 0)
 		close(fd);
 	return err;
@@ -175,7 +248,12 @@ static int ns_api_list_one(void *ctx, const struct ns_record *record)
 
 	memcpy(entry.name, record->name, sizeof(entry.name));
 	entry.name[sizeof(entry.name) - 1] = '\0';
-	ns_map_file(list->vm->ns, record->id, file, sizeof(file));
+	if (record->kind == NS_KIND_PROG) {
+		entry.type = record->type;
+		entry.expected_attach_type = record->key_size;
+		entry.key_size = 0;
+	}
+	ns_object_file(list->vm->ns, record->kind, record->id, file, sizeof(file));
 	if (!record->local_pid && stat(file, &st) == 0 && st.st_nlink > 1)
 		entry.pin_cnt = (uint32_t)st.st_nlink - 1;
 	return list->fn(list->ctx, &entry);
@@ -219,12 +297,14 @@ int bpfvm_ns_pins(struct bpfvm *vm, uint32_t id, bpfvm_ns_pin_fn fn, void *ctx)
 {
 	char file[PATH_MAX + 64], own_dir[PATH_MAX + 64];
 	struct ns_api_pins walk = { .fn = fn, .ctx = ctx, .own_dir = own_dir };
+	struct ns_record record = { .kind = NS_KIND_MAP };
 	struct stat st;
 	int err = ns_api_need_ns(vm, "bpfvm_ns_pins");
 
 	if (err)
 		return err;
-	ns_map_file(vm->ns, id, file, sizeof(file));
+	ns_record_find(vm->ns, id, &record);
+	ns_object_file(vm->ns, record.kind, id, file, sizeof(file));
 	if (!fn || stat(file, &st)) {
 		vm_error("no shared object with id %u", id);
 		return fn ? -ENOENT : -EINVAL;

@@ -7,6 +7,7 @@
  * A file opened by another process is checked before it is trusted: magic,
  * size, type, attributes, the layout its attributes give, CPU count.
  */
+#define _GNU_SOURCE /* F_OFD_SETLK */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -87,6 +88,8 @@ int ns_map_region_create(struct bpfvm_map *map, const struct map_attr *attr, siz
 			map->region->id = record.id;
 	}
 	ns_unlock(ns);
+	if (!err)
+		ns_map_user_hold(map);
 	return err;
 }
 
@@ -236,6 +239,7 @@ static int ns_map_handle(struct bpfvm *vm, const struct map_ops *ops, struct map
 		if (map) {
 			munmap(region, file->size);
 			close(file->fd);
+			ns_map_user_hold(map);
 			*map_out = map;
 			return 0;
 		}
@@ -251,11 +255,20 @@ static int ns_map_handle(struct bpfvm *vm, const struct map_ops *ops, struct map
 			*map_out = map;
 			return 0;
 		}
+		err = ops->open ? ops->open(map) : 0;
+		if (err) {
+			map_handle_free(map);
+			return err;
+		}
 		err = map_publish(map);
 		if (!err) {
+			ns_map_user_hold(map);
 			*map_out = map;
 			return 0;
 		}
+		if (ops->release)
+			ops->release(map);
+		map->private = NULL;
 		if (err != -EEXIST)
 			break;
 		/* Another thread published it meanwhile: map again, use its. */
@@ -360,4 +373,77 @@ int ns_map_open(struct bpfvm *vm, const char *path, uint32_t id, uint32_t flags,
 	if (err)
 		return err;
 	return ns_map_open_file(vm, file_path, path ? 0 : id, rdonly, map_out, &file);
+}
+
+/* A map that only holds a reference if it is not being freed. */
+static bool ns_map_try_get(void *object)
+{
+	struct bpfvm_map *map = object;
+	uint32_t refs = atomic_load_explicit(&map->refcnt, memory_order_relaxed);
+
+	while (refs)
+		if (atomic_compare_exchange_weak(&map->refcnt, &refs, refs + 1))
+			return true;
+	return false;
+}
+
+int ns_map_get_for_prog(struct bpfvm *vm, uint32_t id, struct bpfvm_map **map_out)
+{
+	struct bpfvm_map *map = id_table_get(&vm->map_ids, id, ns_map_try_get);
+	int err;
+
+	if (map) {
+		*map_out = map;
+		return 0;
+	}
+	err = ns_map_open(vm, NULL, id, 0, &map);
+	if (err)
+		return err;
+	/* The open gave a user reference; a program's is not one, so its
+	 * going must not count as the last user's (a prog array would
+	 * empty). */
+	if (atomic_fetch_sub(&map->usercnt, 1) == 1)
+		ns_map_user_unhold(map);
+	*map_out = map;
+	return 0;
+}
+
+/* ---- User references across processes ------------------------------------ */
+
+/* A process with a user reference to a shared map holds a read lock on its
+ * file's first byte (an open file description lock: the kernel drops it
+ * when the process dies, and it is independent of the flock that says the
+ * process maps the file). */
+static int ns_map_user_lock(int fd, short type, int cmd)
+{
+	struct flock lock = { .l_type = type, .l_whence = SEEK_SET, .l_start = 0, .l_len = 1 };
+
+	return fcntl(fd, cmd, &lock);
+}
+
+void ns_map_user_hold(struct bpfvm_map *map)
+{
+	if (map->shared)
+		ns_map_user_lock(map->shared_fd, F_RDLCK, F_OFD_SETLK);
+}
+
+void ns_map_user_unhold(struct bpfvm_map *map)
+{
+	if (map->shared)
+		ns_map_user_lock(map->shared_fd, F_UNLCK, F_OFD_SETLK);
+}
+
+bool ns_map_user_release(struct bpfvm_map *map)
+{
+	struct stat st;
+	bool last;
+
+	ns_map_user_unhold(map);
+	/* Nobody else holds it if the write lock can be had; the pins count
+	 * as user references (bpffs's pins hold one). */
+	if (ns_map_user_lock(map->shared_fd, F_WRLCK, F_OFD_SETLK))
+		return false;
+	last = fstat(map->shared_fd, &st) == 0 && st.st_nlink <= 1;
+	ns_map_user_lock(map->shared_fd, F_UNLCK, F_OFD_SETLK);
+	return last;
 }

@@ -35,4 +35,18 @@ void ns_map_region_release(struct bpfvm_map *map);
 int ns_map_open(struct bpfvm *vm, const char *path, uint32_t id, uint32_t flags,
 		struct bpfvm_map **map_out);
 
+/* A program's reference (no user reference) to map `id`: the process's
+ * handle, or the shared map opened. For instances of programs of other
+ * processes (ns_prog.c). */
+int ns_map_get_for_prog(struct bpfvm *vm, uint32_t id, struct bpfvm_map **map_out);
+
+/* User references across processes (a prog array empties when the last
+ * one goes): a process holds the map's file while it has a user reference
+ * (ns_map_user_hold, taken by the opens; idempotent), and
+ * ns_map_user_release drops its hold when its last one goes and says
+ * whether it was the last of every process, with no pin left. */
+void ns_map_user_hold(struct bpfvm_map *map);
+void ns_map_user_unhold(struct bpfvm_map *map);
+bool ns_map_user_release(struct bpfvm_map *map);
+
 #endif
