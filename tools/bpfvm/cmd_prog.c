@@ -641,7 +641,7 @@ static const struct {
 } prog_commands[] = {
 	/* As bpftool's table: a prefix chooses the first that matches. */
 	{ "show", cmd_show }, { "list", cmd_show }, { "dump", cmd_dump },
-	{ "loadall", cmd_loadall }, { "load", cmd_load }, { "run", cmd_run },
+	{ "load", cmd_load }, { "loadall", cmd_loadall }, { "run", cmd_run },
 };
 
 int cli_prog(int argc, char **argv)

@@ -60,23 +60,23 @@ static int parse_load_word(int *argc, char ***argv, struct load_args *args)
 
 	if (strcmp(key, "map") == 0)
 		return cli_reuse_parse(argc, argv, &args->reuse);
+	if (!is_load_keyword(key) || (args->all && strcmp(key, "name") == 0))
+		return cli_error("expected no more arguments, 'type', 'map' or 'dev', got: '%s'?",
+				 key);
 	if (!value)
 		return cli_error("'%s' needs at least 1 arguments, 0 found", key);
 	if (strcmp(key, "type") == 0) {
 		args->type = value;
 	} else if (strcmp(key, "pinmaps") == 0) {
 		args->pinmaps = value;
-	} else if (strcmp(key, "name") == 0 && !args->all) {
+	} else if (strcmp(key, "name") == 0) {
 		args->opts.prog = value;
 		args->opts.only = true;
 	} else if (strcmp(key, "log_level") == 0) {
 		if (parse_u32(value, "log level", &args->opts.log_level))
 			return -1;
-	} else if (strcmp(key, "dev") == 0) {
-		return cli_error("dev %s: bpfvm offloads to no device", value);
 	} else {
-		return cli_error("expected no more arguments, 'type', 'map' or 'dev', got: '%s'?",
-				 key);
+		return cli_error("dev %s: bpfvm offloads to no device", value);
 	}
 	*argc -= 2;
 	*argv += 2;
@@ -106,7 +106,7 @@ static int parse_load_args(int argc, char **argv, struct load_args *args)
 	return 0;
 }
 
-/* bpftool's `type TYPE`: libbpf's section name for it ("xdp/"). bpfvm
+/* bpftool's `type TYPE`: libbpf's section name for it. bpfvm
  * takes every program's type from its section, so a TYPE that names
  * another type than a program's is refused rather than ignored. */
 static int check_type(const struct cli_object *co, const char *type)
@@ -115,8 +115,11 @@ static int check_type(const struct cli_object *co, const char *type)
 	enum bpf_prog_type want;
 	char section[64];
 
+	/* libbpf knows "xdp" (no '/'), and "kprobe/"; it would warn on the miss */
 	snprintf(section, sizeof(section), "%s/", type);
-	if (libbpf_prog_type_by_name(section, &want, &attach))
+	libbpf_set_print(NULL);
+	if (libbpf_prog_type_by_name(type, &want, &attach) &&
+	    libbpf_prog_type_by_name(section, &want, &attach))
 		return cli_error("failed to guess program type from ELF section '%s'", section);
 	for (size_t i = 0; i < bpfvm_object_prog_cnt(co->obj); i++) {
 		const struct bpfvm_prog *prog = bpfvm_object_prog(co->obj, i);
