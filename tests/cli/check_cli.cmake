@@ -6,6 +6,10 @@ string(REPLACE "|" ";" arguments "${ARGS}")
 if(NOT WORKDIR)
   set(WORKDIR ${CMAKE_CURRENT_BINARY_DIR})
 endif()
+# Every bpfvm process works in a namespace: the build tree's, not /run/bpfvm.
+if(NOT DEFINED ENV{BPFVM_ROOT})
+  set(ENV{BPFVM_ROOT} ${WORKDIR}/ns_root)
+endif()
 execute_process(COMMAND ${CLI} ${arguments}
                 WORKING_DIRECTORY ${WORKDIR}
                 RESULT_VARIABLE exit_code

@@ -30,6 +30,14 @@ extern bool cli_debug;
  * (default: BPFVM_ENGINE, else the JIT on x86-64). */
 extern enum bpfvm_engine cli_engine;
 
+/* --root DIR: the namespace's root (default: BPFVM_ROOT, else the
+ * library's default, docs/namespace.md). Every runtime of the CLI uses the
+ * namespace, so that pins and ids outlive the command, as bpffs's do. */
+extern const char *cli_root;
+
+/* -f / --bpffs: `map show` prints each map's pins (bpftool's "pinned"). */
+extern bool cli_show_pinned;
+
 /* Creates the runtime with the CLI's options; prints why on failure. */
 int cli_vm_create(struct bpfvm **vm);
 
@@ -40,7 +48,7 @@ char *cli_read_file(const char *path, size_t *len_out);
 /* Prints "Error: <what>: <library message>" as cli_error(); returns -1. */
 int cli_fail(const char *what);
 
-#define CLI_HELD_MAX 8
+#define CLI_HELD_MAX 16
 
 /* An object file opened and loaded in a fresh runtime, for the commands that
  * take OBJ: the runtime in which references (ref.h) are resolved. */
@@ -55,6 +63,24 @@ struct cli_object {
 	struct bpfvm_prog *held_progs[CLI_HELD_MAX];
 	size_t held_map_cnt, held_prog_cnt;
 };
+
+/* How an object is loaded: bpftool's `prog load` options. */
+struct cli_reuse;
+struct cli_load_opts {
+	const char *prog;	     /* only this program and what it needs (NULL: all) */
+	bool only;		     /* load only `prog` (an object with one program: NULL) */
+	uint32_t log_level;	     /* every program's, plus 1|2|4 with -d */
+	const struct cli_reuse *reuse; /* maps given by `map {idx|name} MAP`, or NULL */
+};
+
+/* Opens `path` in a fresh runtime, reuses the maps opts->reuse gives, and
+ * loads it; on failure prints why and returns non-zero. */
+int cli_object_load_opts(const char *path, const struct cli_load_opts *opts,
+			 struct cli_object *co);
+
+/* A cli_object with a runtime on the namespace and no object file: for the
+ * commands on pinned maps and ids (`bpfvm map dump pinned P`). */
+int cli_ns_open(struct cli_object *co);
 
 /* Opens and loads `path`; on failure prints why (with the verifier's log
  * of a refused program, as libbpf prints it) and returns non-zero. */
@@ -102,6 +128,9 @@ int cli_prog(int argc, char **argv);
 int cli_map(int argc, char **argv);
 int cli_run(int argc, char **argv);
 int cli_btf(int argc, char **argv);
+
+/* `bpfvm prog load ...` (all: `prog loadall ...`), prog_load.c. */
+int cli_prog_load(int argc, char **argv, bool all);
 
 /* Each command's help, as bpftool's `OBJECT help`: to stderr, or "null"
  * to stdout with -j. Returns 0. */

@@ -13,15 +13,20 @@
 
 #include "bpfvm/bpfvm.h"
 #include "cli.h"
+#include "reuse.h"
 
 bool cli_json;
 bool cli_pretty;
 bool cli_debug;
 enum bpfvm_engine cli_engine;
+const char *cli_root;
+bool cli_show_pinned;
 
 int cli_vm_create(struct bpfvm **vm)
 {
-	struct bpfvm_opts opts = { .sz = sizeof(opts), .engine = cli_engine };
+	struct bpfvm_opts opts = {
+		.sz = sizeof(opts), .engine = cli_engine, .use_ns = true, .ns_root = cli_root,
+	};
 
 	return bpfvm_create(&opts, vm);
 }
@@ -116,6 +121,14 @@ static int open_object(const char *path, struct cli_object *co)
 	return 0;
 }
 
+int cli_ns_open(struct cli_object *co)
+{
+	memset(co, 0, sizeof(*co));
+	if (cli_vm_create(&co->vm))
+		return cli_fail("namespace");
+	return 0;
+}
+
 int cli_object_load(const char *path, struct cli_object *co)
 {
 	return cli_object_load_logged(path, 0, co);
@@ -123,9 +136,31 @@ int cli_object_load(const char *path, struct cli_object *co)
 
 int cli_object_load_logged(const char *path, uint32_t log_level, struct cli_object *co)
 {
+	struct cli_load_opts opts = { .log_level = log_level };
+
+	return cli_object_load_opts(path, &opts, co);
+}
+
+/* Autoload only opts->prog and what it needs. */
+static int choose_prog(struct cli_object *co, const struct cli_load_opts *opts)
+{
+	struct bpfvm_prog *prog = cli_find_prog(co, opts->prog);
+
+	if (!prog)
+		return -1;
+	if (bpfvm_object_autoload_only(co->obj, prog))
+		return cli_fail(co->path);
+	return 0;
+}
+
+int cli_object_load_opts(const char *path, const struct cli_load_opts *opts,
+			 struct cli_object *co)
+{
 	if (open_object(path, co))
 		return 1;
-	if (load_with_logs(co, log_level)) {
+	if ((opts->only && choose_prog(co, opts)) ||
+	    (opts->reuse && cli_reuse_apply(co, opts->reuse)) ||
+	    load_with_logs(co, opts->log_level)) {
 		cli_object_close(co);
 		return 1;
 	}
@@ -135,20 +170,11 @@ int cli_object_load_logged(const char *path, uint32_t log_level, struct cli_obje
 int cli_object_load_prog(const char *path, const char *name, uint32_t log_level,
 			 struct cli_object *co, struct bpfvm_prog **prog_out)
 {
-	struct bpfvm_prog *prog;
+	struct cli_load_opts opts = { .prog = name, .only = true, .log_level = log_level };
 
-	if (open_object(path, co))
+	if (cli_object_load_opts(path, &opts, co))
 		return 1;
-	prog = cli_find_prog(co, name);
-	if (prog && bpfvm_object_autoload_only(co->obj, prog)) {
-		cli_fail(path);
-		prog = NULL;
-	}
-	if (!prog || load_with_logs(co, log_level)) {
-		cli_object_close(co);
-		return 1;
-	}
-	*prog_out = prog;
+	*prog_out = cli_find_prog(co, name);
 	return 0;
 }
 
@@ -157,7 +183,7 @@ int cli_object_load_prog(const char *path, const char *name, uint32_t log_level,
  * which the kernel's copy of the BTF has and bpftool's output shows. */
 const struct btf *cli_object_btf(struct cli_object *co)
 {
-	if (!co->btf_read) {
+	if (!co->btf_read && co->path) {
 		co->btf_read = true;
 		co->libbpf_obj = bpf_object__open_file(co->path, NULL);
 		if (libbpf_get_error(co->libbpf_obj))

@@ -12,6 +12,7 @@
 #include "bpfvm/bpfvm.h"
 #include "btf_dumper.h"
 #include "cli.h"
+#include "map_ns.h"
 #include "ref.h"
 
 int cli_map_help(void)
@@ -33,6 +34,9 @@ int cli_map_help(void)
 		"       bpfvm map enqueue    MAP value VALUE\n"
 		"       bpfvm map dequeue    MAP\n"
 		"       bpfvm map freeze     MAP\n"
+		"       bpfvm map create     FILE type TYPE key KEY_SIZE value VALUE_SIZE \\\n"
+		"                            entries MAX_ENTRIES name NAME [flags FLAGS]\n"
+		"       bpfvm map pin        MAP  FILE\n"
 		"       bpfvm map help\n"
 		"\n"
 		"       MAP := { id MAP_ID | pinned FILE | name MAP_NAME } [of OBJ]\n"
@@ -40,12 +44,14 @@ int cli_map_help(void)
 		"       PROG := { id PROG_ID | pinned FILE | name PROG_NAME } [of OBJ]\n"
 		"       VALUE := { DATA | MAP | PROG }\n"
 		"       UPDATE_FLAGS := { any | exist | noexist }\n"
-		"       OPTIONS := { {-j|--json} [{-p|--pretty}] | {-d|--debug} }\n"
+		"       OPTIONS := { {-j|--json} [{-p|--pretty}] | {-d|--debug} |\n"
+		"                    {-f|--bpffs} | --root DIR }\n"
 		"\n"
-		"OBJ is an object file that bpfvm loads for the command; 'OBJ name\n"
-		"MAP_NAME' is the same as 'name MAP_NAME of OBJ'. Global data maps are\n"
-		"also named by section (name .bss). 'map create', 'map pin' and 'pinned'\n"
-		"wait for bpfvm's namespace (not there yet).\n");
+		"'id' and 'pinned' name maps of bpfvm's namespace (--root, BPFVM_ROOT),\n"
+		"which every bpfvm process shares; 'name' needs 'of OBJ', an object file\n"
+		"that bpfvm loads for the command ('OBJ name MAP_NAME' is the same).\n"
+		"Global data maps are also named by section (name .bss). 'map show'\n"
+		"without MAP lists the namespace's maps.\n");
 	return 0;
 }
 
@@ -63,13 +69,6 @@ static bool map_holds_programs(uint32_t type)
 static bool map_holds_maps(uint32_t type)
 {
 	return type == BPF_MAP_TYPE_ARRAY_OF_MAPS || type == BPF_MAP_TYPE_HASH_OF_MAPS;
-}
-
-static const char *map_type_name(uint32_t type)
-{
-	const char *name = libbpf_bpf_map_type_str((enum bpf_map_type)type);
-
-	return name ? name : "unknown";
 }
 
 /* What a map command works on: the map, its runtime, its BTF types. */
@@ -98,37 +97,13 @@ static int map_target_init(struct cli_object *co, struct bpfvm_map *map, struct 
 
 /* ---- show ------------------------------------------------------------ */
 
-static void show_map_json(const struct map_target *t)
-{
-	json_start_object();
-	json_uint_field("id", t->info.id);
-	json_string_field("type", map_type_name(t->info.type));
-	json_string_field("name", t->info.name);
-	json_uint_field("flags", t->info.map_flags);
-	json_uint_field("bytes_key", t->info.key_size);
-	json_uint_field("bytes_value", t->info.value_size);
-	json_uint_field("max_entries", t->info.max_entries);
-	json_end_object();
-}
-
-static void show_map_plain(const struct map_target *t)
-{
-	printf("%u: %s  name %s  flags 0x%x\n", t->info.id, map_type_name(t->info.type),
-	       t->info.name, t->info.map_flags);
-	printf("\tkey %uB  value %uB  max_entries %u\n", t->info.key_size, t->info.value_size,
-	       t->info.max_entries);
-}
-
 static int show_map(struct cli_object *co, struct bpfvm_map *map)
 {
-	struct map_target t;
+	struct bpfvm_map_info info;
 
-	if (map_target_init(co, map, &t))
-		return -1;
-	if (cli_json)
-		show_map_json(&t);
-	else
-		show_map_plain(&t);
+	if (bpfvm_map_get_info(map, &info))
+		return cli_fail(bpfvm_map_name(map));
+	cli_map_show_info(co->vm, &info, 0);
 	return 0;
 }
 
@@ -141,6 +116,8 @@ static int map_show(struct cli_object *co, struct bpfvm_map *only)
 		json_begin(cli_pretty);
 	if (only) {
 		err = show_map(co, only);
+	} else if (!co->obj) {
+		return cli_map_list_ns(co);
 	} else {
 		if (cli_json)
 			json_start_array();
@@ -675,22 +652,19 @@ static int run_verb(struct map_target *t, enum map_verb verb, int argc, char **a
 	return err;
 }
 
-/* Commands that wait for the namespace. */
-static int needs_namespace(const char *name)
-{
-	return cli_error("'map %s' needs bpfvm's namespace (pins, ids across processes), "
-			 "which is not there yet", name);
-}
-
 /* VERB on `map` (NULL: show every map of the object). */
 static int map_command(struct cli_object *co, const char *name, enum map_verb verb,
 		       struct bpfvm_map *map, int argc, char **argv)
 {
 	struct map_target t;
 
-	if (strcmp(name, "pin") == 0 || strcmp(name, "create") == 0 ||
-	    strcmp(name, "event_pipe") == 0)
-		return needs_namespace(name);
+	if (strcmp(name, "pin") == 0)
+		return cli_map_pin(map, argc, argv);
+	if (strcmp(name, "create") == 0)
+		return cli_error("'map create' takes no MAP: map create FILE type TYPE ...");
+	if (strcmp(name, "event_pipe") == 0)
+		return cli_error("'map event_pipe' is not supported: 'bpfvm run' prints the "
+				 "events of the programs it runs");
 	if (verb == VERB_SHOW)
 		return argc ? cli_error("too many arguments") : map_show(co, map);
 	if (map_target_init(co, map, &t))
@@ -741,7 +715,8 @@ int cli_map_on_object(struct cli_object *co, int argc, char **argv)
 }
 
 /* bpfvm map VERB {MAP [of OBJ] | OBJ [MAP]} ARGS...: the object is loaded
- * for this one command; MAP is resolved in its runtime. */
+ * for this one command, in a runtime on the namespace; MAP is resolved
+ * there (id, pinned) or in the object (name). */
 int cli_map(int argc, char **argv)
 {
 	struct bpfvm_map *map = NULL;
@@ -754,17 +729,16 @@ int cli_map(int argc, char **argv)
 	name = parse_verb(argc, argv, &verb, &err);
 	if (!name)
 		return err;
-	if (strcmp(name, "create") == 0)
-		return needs_namespace(name);
 	argc--;
 	argv++;
-	if (cli_target_parse(&argc, &argv, &target, "MAP", ref_optional(name)))
+	if (strcmp(name, "create") == 0)
+		return cli_map_create(argc, argv);
+	if (argc == 0 && ref_optional(name))
+		memset(&target, 0, sizeof(target));
+	else if (cli_target_parse(&argc, &argv, &target, "MAP", ref_optional(name)))
 		return -1;
-	/* HOOK(namespace): a MAP without OBJ is looked up there. */
-	if (!target.obj)
-		return cli_error("which object file? 'name MAP of OBJ' (bpfvm has no namespace "
-				 "of loaded maps yet)");
-	if (cli_object_load(target.obj, &co))
+	/* Without OBJ, MAP is one of the namespace's (id, pinned). */
+	if (target.obj ? cli_object_load(target.obj, &co) : cli_ns_open(&co))
 		return -1;
 	err = target.has_ref ? cli_ref_map(&co, &target.ref, &map) : 0;
 	if (!err)

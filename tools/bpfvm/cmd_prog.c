@@ -9,6 +9,7 @@
 #include "bpfvm/bpfvm.h"
 #include "cli.h"
 #include "ref.h"
+#include "reuse.h"
 
 #define RUN_DEFAULT_SIZE_OUT (32u * 1024) /* bpftool's SZ_32K */
 
@@ -21,6 +22,7 @@ struct run_args {
 	uint32_t repeat;
 	bool repeat_given;
 	bool checked;
+	struct cli_reuse reuse; /* map {idx N | name X} MAP */
 };
 
 static int parse_u32(const char *word, const char *what, uint32_t *out)
@@ -55,6 +57,15 @@ static int parse_run_args(int argc, char **argv, struct run_args *args)
 			i--;
 			continue;
 		}
+		if (strcmp(key, "map") == 0) {
+			int left = argc - i;
+			char **words = argv + i;
+
+			if (cli_reuse_parse(&left, &words, &args->reuse))
+				return -1;
+			i = argc - left - 2;
+			continue;
+		}
 		if (!value)
 			return cli_error("prog run: '%s' needs a value", key);
 		if (strcmp(key, "name") == 0)
@@ -77,7 +88,7 @@ static int parse_run_args(int argc, char **argv, struct run_args *args)
 		} else
 			return cli_error("prog run: expected 'name', 'data_in', 'data_out', "
 					 "'data_size_out', 'ctx_in', 'ctx_out', 'ctx_size_out' "
-					 "'repeat' or 'checked', got: '%s'",
+					 "'repeat', 'map' or 'checked', got: '%s'",
 					 key);
 		if (err)
 			return err;
@@ -244,18 +255,24 @@ out:
  * programs it needs are verified (a bad neighbour in the object does not
  * keep it from running); by id, the whole object. */
 static int load_target_prog(const struct cli_target *target, const char *name,
-			    struct cli_object *co, struct bpfvm_prog **prog)
+			    const struct cli_reuse *reuse, struct cli_object *co,
+			    struct bpfvm_prog **prog)
 {
+	struct cli_load_opts opts = { .prog = name, .only = true, .reuse = reuse };
+
 	if (target->has_ref && target->ref.kind == CLI_REF_PINNED)
 		return cli_ns_prog(NULL, &target->ref, prog); /* HOOK(namespace) */
 	/* HOOK(namespace): a PROG without OBJ is looked up there. */
 	if (!target->obj)
-		return cli_error("which object file? 'name PROG of OBJ' (bpfvm has no "
-				 "namespace of loaded programs yet)");
-	if (!target->has_ref || target->ref.kind == CLI_REF_NAME)
-		return cli_object_load_prog(target->obj, name, 0, co, prog) ? -1 : 0;
-	if (cli_object_load(target->obj, co))
+		return cli_error("which object file? 'name PROG of OBJ' (bpfvm cannot pin "
+				 "programs nor share their ids yet)");
+	opts.only = !target->has_ref || target->ref.kind == CLI_REF_NAME;
+	if (cli_object_load_opts(target->obj, &opts, co))
 		return -1;
+	if (opts.only) {
+		*prog = cli_find_prog(co, name);
+		return 0;
+	}
 	if (cli_ref_prog(co, &target->ref, prog)) {
 		cli_object_close(co);
 		return -1;
@@ -272,7 +289,7 @@ static int cmd_run(int argc, char **argv)
 
 	if (parse_run_args(argc, argv, &args))
 		return -1;
-	if (load_target_prog(&args.target, args.prog, &co, &prog))
+	if (load_target_prog(&args.target, args.prog, &args.reuse, &co, &prog))
 		return -1;
 	err = run_prog(&co, prog, &args);
 	cli_object_close(&co);
@@ -375,8 +392,8 @@ static int load_for_prog(const struct cli_target *target, struct cli_object *co,
 	if (target->has_ref && target->ref.kind == CLI_REF_PINNED)
 		return cli_ns_prog(NULL, &target->ref, prog); /* HOOK(namespace) */
 	if (!target->obj)
-		return cli_error("which object file? 'name PROG of OBJ' (bpfvm has no "
-				 "namespace of loaded programs yet)");
+		return cli_error("which object file? 'name PROG of OBJ' (bpfvm cannot pin "
+				 "programs nor share their ids yet)");
 	if (cli_object_load(target->obj, co))
 		return -1;
 	if (target->has_ref && cli_ref_prog(co, &target->ref, prog)) {
@@ -569,45 +586,14 @@ static int cmd_dump(int argc, char **argv)
 
 /* ---- load ------------------------------------------------------------ */
 
-/* bpfvm prog load OBJ [name PROG] [log_level N]: verifies, as bpftool's
- * prog load without pinning (PATH waits for the namespace). */
 static int cmd_load(int argc, char **argv)
 {
-	const char *name = NULL;
-	struct bpfvm_prog *prog;
-	struct cli_object co;
-	uint32_t log_level = 0;
-	bool only = false;
+	return cli_prog_load(argc, argv, false);
+}
 
-	if (argc < 1)
-		return cli_error("expected OBJ [name PROG] [log_level N]");
-	for (int i = 1; i < argc; i += 2) {
-		if (i + 1 >= argc && (strcmp(argv[i], "name") == 0 ||
-				      strcmp(argv[i], "log_level") == 0))
-			return cli_error("'%s' needs a value", argv[i]);
-		if (strcmp(argv[i], "name") == 0) {
-			name = argv[i + 1];
-			only = true;
-		} else if (strcmp(argv[i], "log_level") == 0) {
-			if (parse_u32(argv[i + 1], "log level", &log_level))
-				return -1;
-		} else {
-			return cli_error("pinning to '%s' needs bpfvm's namespace, which is not "
-					 "there yet: bpfvm verifies the object's programs without "
-					 "pinning them (expected 'name PROG' or 'log_level N')",
-					 argv[i]);
-		}
-	}
-	if (only ? cli_object_load_prog(argv[0], name, log_level, &co, &prog)
-		 : cli_object_load_logged(argv[0], log_level, &co))
-		return -1;
-	/* Asked for: each verified program's log, as libbpf prints it. */
-	for (size_t i = 0; log_level && !cli_debug && i < bpfvm_object_prog_cnt(co.obj); i++)
-		cli_print_prog_log(stdout, bpfvm_object_prog(co.obj, i));
-	cli_object_close(&co);
-	if (cli_json)
-		json_null_document(cli_pretty);
-	return 0;
+static int cmd_loadall(int argc, char **argv)
+{
+	return cli_prog_load(argc, argv, true);
 }
 
 int cli_prog_help(void)
@@ -620,25 +606,32 @@ int cli_prog_help(void)
 		"Usage: bpfvm prog { show | list } [PROG]\n"
 		"       bpfvm prog dump xlated PROG\n"
 		"       bpfvm prog dump jited  PROG\n"
-		"       bpfvm prog load OBJ [name PROG_NAME] [log_level N]\n"
+		"       bpfvm prog { load | loadall } OBJ [PATH] \\\n"
+		"                         [type TYPE] \\\n"
+		"                         [map { idx IDX | name NAME } MAP] \\\n"
+		"                         [pinmaps MAP_DIR] \\\n"
+		"                         [name PROG_NAME] [log_level N]\n"
 		"       bpfvm prog run PROG \\\n"
 		"                         [data_in FILE \\\n"
 		"                         [data_out FILE [data_size_out L]]] \\\n"
 		"                         [ctx_in FILE [ctx_out FILE [ctx_size_out M]]] \\\n"
-		"                         [repeat N] [checked]\n"
+		"                         [repeat N] [checked] \\\n"
+		"                         [map { idx IDX | name NAME } MAP]\n"
 		"       bpfvm prog help\n"
 		"\n"
 		"       PROG := { id PROG_ID | pinned FILE | name PROG_NAME } [of OBJ]\n"
+		"       MAP := { id MAP_ID | pinned FILE }\n"
 		"       OPTIONS := { {-j|--json} [{-p|--pretty}] | {-d|--debug} |\n"
-		"                    --engine { interp | jit } }\n"
+		"                    --engine { interp | jit } | --root DIR }\n"
 		"\n"
 		"OBJ is an object file that bpfvm loads for the command: 'OBJ [name\n"
 		"PROG_NAME]' is the same as 'name PROG_NAME of OBJ' (an object with one\n"
 		"program needs no name). 'prog run' verifies only PROG and the programs\n"
 		"its prog arrays hold; 'checked' bounds-checks every memory access.\n"
 		"'prog load' verifies (log_level: 1 the failing path, 2 every path, +4\n"
-		"stats); 'prog load OBJ PATH', 'loadall', 'pin' and 'pinned' wait for\n"
-		"bpfvm's namespace (not there yet).\n");
+		"stats), reusing the maps given ('map', from the namespace) and pinning\n"
+		"the object's maps in MAP_DIR ('pinmaps'); programs cannot be pinned yet\n"
+		"(PATH, 'prog pin', 'pinned'): bpfvm says so after pinning the maps.\n");
 	return 0;
 }
 
@@ -648,7 +641,7 @@ static const struct {
 } prog_commands[] = {
 	/* As bpftool's table: a prefix chooses the first that matches. */
 	{ "show", cmd_show }, { "list", cmd_show }, { "dump", cmd_dump },
-	{ "load", cmd_load }, { "run", cmd_run },
+	{ "load", cmd_load }, { "loadall", cmd_loadall }, { "run", cmd_run },
 };
 
 int cli_prog(int argc, char **argv)
@@ -660,9 +653,8 @@ int cli_prog(int argc, char **argv)
 	for (size_t i = 0; *argv[0] && i < sizeof(prog_commands) / sizeof(prog_commands[0]); i++)
 		if (cli_is_prefix(argv[0], prog_commands[i].name))
 			return prog_commands[i].run(argc - 1, argv + 1);
-	if (strcmp(argv[0], "loadall") == 0 || strcmp(argv[0], "pin") == 0)
-		return cli_error("'prog %s' needs bpfvm's namespace (pins), which is not there "
-				 "yet", argv[0]);
+	if (strcmp(argv[0], "pin") == 0)
+		return cli_error("'prog pin': bpfvm cannot pin programs yet (maps only)");
 	cli_error("unknown prog command '%s'", argv[0]);
 	if (!cli_json)
 		cli_prog_help();

@@ -3,7 +3,7 @@
  * goes into jmp_table[0] and out again while packets keep arriving.
  *
  *     bpfvm run OBJ name PROG [data_in FILE] [ctx_in FILE] [interval MS]
- *               [count N] [cpu N]
+ *               [count N] [cpu N] [map {idx N | name X} {id M | pinned P}]
  *
  * A runner thread, bound to one vCPU, test-runs PROG over the same input
  * every `interval` milliseconds (default 1000; 0 = back to back), `count`
@@ -14,6 +14,9 @@
  * per line:
  *
  *     map {show|dump|lookup|update|delete} ...   bpftool's, without OBJ
+ *
+ * Maps given with `map` are the namespace's: another process (`bpfvm map
+ * update pinned P ...`) changes what the running program sees.
  *     wait N                                     until N more runs are done
  *     sleep MS
  *     quit
@@ -30,6 +33,7 @@
 #include "bpfvm/bpfvm.h"
 #include "cli.h"
 #include "ref.h"
+#include "reuse.h"
 
 #define RUN_MAX_WORDS 64
 #define RUN_OUT_SIZE (64u * 1024)
@@ -42,6 +46,7 @@ struct runner {
 	uint32_t interval_ms;
 	uint64_t count; /* 0: until stopped */
 	int cpu;	/* -1: any free vCPU */
+	struct cli_reuse reuse; /* maps from the namespace: map name X pinned P */
 
 	pthread_mutex_t lock; /* output, and the fields below */
 	pthread_cond_t ran;
@@ -325,18 +330,20 @@ static int parse_run_option(struct runner *runner, const char *key, const char *
 		runner->cpu = number > INT32_MAX ? INT32_MAX : (int)number;
 		return 0;
 	}
-	return cli_error("run: expected name, data_in, ctx_in, interval, count or cpu, not '%s'",
-			 key);
+	return cli_error("run: expected name, data_in, ctx_in, interval, count, cpu or map, "
+			 "not '%s'", key);
 }
 
 static int run_help(void)
 {
 	fprintf(stderr,
 		"Usage: bpfvm run PROG [data_in FILE] [ctx_in FILE] [interval MS]\n"
-		"                 [count N] [cpu N]\n"
+		"                 [count N] [cpu N] [map { idx IDX | name NAME } MAP]\n"
 		"       bpfvm run help\n"
 		"\n"
 		"       PROG := name PROG_NAME of OBJ   (or: OBJ name PROG_NAME)\n"
+		"       MAP := { id MAP_ID | pinned FILE }   a map of the namespace that\n"
+		"                             the object uses instead of its own\n"
 		"\n"
 		"Keeps test-running PROG (every MS ms, default 1000; 0: back to back;\n"
 		"count times, or until quit) on one virtual CPU, printing bpf_printk\n"
@@ -368,11 +375,18 @@ static int parse_run_args(int argc, char **argv, struct runner *runner, const ch
 		return cli_error("run: which object file? 'name PROG of OBJ'");
 	*obj = target.obj;
 	*prog_name = target.has_ref ? target.ref.name : NULL;
-	for (int i = 0; i < argc; i += 2) {
-		if (i + 1 >= argc)
-			return cli_error("run: '%s' needs a value", argv[i]);
-		if (parse_run_option(runner, argv[i], argv[i + 1], prog_name))
+	while (argc) {
+		if (cli_reuse_starts(argc, argv)) {
+			if (cli_reuse_parse(&argc, &argv, &runner->reuse))
+				return 1;
+			continue;
+		}
+		if (argc < 2)
+			return cli_error("run: '%s' needs a value", argv[0]);
+		if (parse_run_option(runner, argv[0], argv[1], prog_name))
 			return 1;
+		argc -= 2;
+		argv += 2;
 	}
 	return 0;
 }
@@ -417,8 +431,11 @@ int cli_run(int argc, char **argv)
 	err = parse_run_args(argc, argv, &runner, &prog_name, &obj);
 	if (!err && !prog_name)
 		err = cli_error("run: which program? 'name PROG of OBJ'");
-	if (!err)
-		err = cli_object_load(obj, &runner.co);
+	if (!err) {
+		struct cli_load_opts opts = { .reuse = &runner.reuse };
+
+		err = cli_object_load_opts(obj, &opts, &runner.co);
+	}
 	if (!err) {
 		runner.prog = cli_find_prog(&runner.co, prog_name);
 		err = runner.prog ? run_session(&runner) : 1;

@@ -23,10 +23,13 @@ static int usage(void)
 		"\n"
 		"       OBJECT := { prog | map | btf | run | asm }\n"
 		"       OPTIONS := { {-j|--json} [{-p|--pretty}] | {-d|--debug} |\n"
-		"                    --engine { interp | jit } }\n"
+		"                    {-f|--bpffs} | --engine { interp | jit } |\n"
+		"                    --root DIR }\n"
 		"\n"
-		"bpfvm loads the object file it is given into a runtime of its own for\n"
-		"each command: PROG and MAP take 'of OBJ' (see 'bpfvm prog help').\n"
+		"Every bpfvm process works in a namespace (--root DIR, else BPFVM_ROOT,\n"
+		"else /run/bpfvm): maps pinned or known by id there outlive the command,\n"
+		"as on bpffs. An object file is loaded into a runtime of the command's\n"
+		"own: PROG and MAP by name take 'of OBJ' (see 'bpfvm prog help').\n"
 		"FILE may be - for standard input.\n");
 	return 0;
 }
@@ -102,6 +105,12 @@ static int parse_options(int argc, char **argv)
 		} else if (strcmp(argv[i], "--engine") == 0) {
 			if (i + 1 == argc || !parse_engine(argv[++i]))
 				return -i;
+		} else if (strcmp(argv[i], "--root") == 0) {
+			if (i + 1 == argc)
+				return -i;
+			cli_root = argv[++i];
+		} else if (is_option(argv[i], "-f", "--bpffs")) {
+			cli_show_pinned = true;
 		} else if (is_option(argv[i], "-h", "--help")) {
 			break;
 		} else {

@@ -109,8 +109,20 @@ int cli_ref_check_object(const struct cli_ref *ref, const char **obj)
 
 /* ---- resolvers ---------------------------------------------------------- */
 
+/* Names are those of the command's object file; the namespace has none. */
+static int check_has_object(const struct cli_object *co, const struct cli_ref *ref,
+			    const char *what)
+{
+	if (co->obj)
+		return 0;
+	return cli_error("which object file? 'name %s of OBJ' (the namespace knows %ss by id "
+			 "and pin, not by name)", ref->name, what);
+}
+
 static int map_by_name(struct cli_object *co, const struct cli_ref *ref, struct bpfvm_map **map)
 {
+	if (check_has_object(co, ref, "map"))
+		return -1;
 	*map = cli_find_map(co, ref->name);
 	return *map ? 0 : -1;
 }
@@ -118,18 +130,26 @@ static int map_by_name(struct cli_object *co, const struct cli_ref *ref, struct 
 static int prog_by_name(struct cli_object *co, const struct cli_ref *ref,
 			struct bpfvm_prog **prog)
 {
+	if (check_has_object(co, ref, "program"))
+		return -1;
 	*prog = cli_find_prog(co, ref->name);
 	return *prog ? 0 : -1;
 }
 
-/* The runtime's ids: those of the command's object (and of the maps it
- * created), held until the command ends. */
+/* The namespace's ids: the command's own maps, and every other process's
+ * shared maps, held until the command ends. */
 static int map_by_id(struct cli_object *co, const struct cli_ref *ref, struct bpfvm_map **map)
 {
+	int err;
+
 	if (co->held_map_cnt == CLI_HELD_MAX)
 		return cli_error("too many references in one command");
-	if (bpfvm_map_get_by_id(co->vm, ref->id, map))
-		return cli_error("get map by id (%u): %s", ref->id, strerror(ENOENT));
+	err = bpfvm_map_get_by_id_opts(co->vm, ref->id, NULL, map);
+	if (err == -EOPNOTSUPP)
+		return cli_error("get map by id (%u): %s (%s)", ref->id, strerror(-err),
+				 bpfvm_errmsg());
+	if (err)
+		return cli_error("get map by id (%u): %s", ref->id, strerror(-err));
 	co->held_maps[co->held_map_cnt++] = *map;
 	return 0;
 }
@@ -158,6 +178,9 @@ static const struct ref_resolver resolvers[CLI_REF_KINDS] = {
 /* A reference naming another object than the command's. */
 static int check_same_object(const struct cli_object *co, const struct cli_ref *ref)
 {
+	if (ref->obj && !co->path)
+		return cli_error("one object file per command: %s names none, not %s",
+				 ref->kind == CLI_REF_PINNED ? ref->path : "MAP", ref->obj);
 	if (ref->obj && strcmp(ref->obj, co->path) != 0)
 		return cli_error("one object file per command: %s, not %s", co->path, ref->obj);
 	return 0;

@@ -7,11 +7,10 @@
  * [name NAME]` with the object file first, is the same target spelled the
  * other way round and stays accepted.
  *
- * Resolution goes through a table, one resolver per kind (ref.c): today
- * `name` finds a program or map of the command's object and `id` one of its
- * runtime; `pinned` goes to the namespace hook (ref_ns.c), which says that
- * the namespace is not there yet. The namespace extends `pinned` and `id`
- * (and references without an object) there. */
+ * Resolution goes through a table, one resolver per kind (ref.c): `name`
+ * finds a program or map of the command's object, `id` a map of the
+ * namespace (any process's) or a program of the runtime, and `pinned` goes
+ * to the namespace (ref_ns.c). */
 #ifndef BPFVM_TOOLS_REF_H
 #define BPFVM_TOOLS_REF_H
 
@@ -67,9 +66,15 @@ int cli_ref_check_object(const struct cli_ref *ref, const char **obj);
 int cli_ref_map(struct cli_object *co, const struct cli_ref *ref, struct bpfvm_map **map);
 int cli_ref_prog(struct cli_object *co, const struct cli_ref *ref, struct bpfvm_prog **prog);
 
-/* HOOK(namespace), ref_ns.c: resolution of `pinned FILE` (and, next, of
- * `id N` across processes). Today they say the namespace is not there. */
+/* HOOK(namespace), ref_ns.c: resolution of `pinned FILE` in the namespace
+ * (held by `co` until cli_object_close()); programs wait for bpfvm's pinned
+ * programs and say so. */
 int cli_ns_map(struct cli_object *co, const struct cli_ref *ref, struct bpfvm_map **map);
 int cli_ns_prog(struct cli_object *co, const struct cli_ref *ref, struct bpfvm_prog **prog);
+
+/* Pins at `path`, printing bpftool's "can't pin the object (PATH): ..." on
+ * failure. Returns 0 or the negative errno (bpftool's exit code). */
+int cli_ns_map_pin(struct bpfvm_map *map, const char *path);
+int cli_ns_prog_pin(struct bpfvm_prog *prog, const char *path);
 
 #endif

@@ -1,0 +1,27 @@
+/* The map commands that work on the namespace itself: `map show` of every
+ * map the namespace holds, `map create`, `map pin` (map_ns.c). */
+#ifndef BPFVM_TOOLS_MAP_NS_H
+#define BPFVM_TOOLS_MAP_NS_H
+
+#include <stdint.h>
+
+struct bpfvm;
+struct bpfvm_map;
+struct bpfvm_map_info;
+struct cli_object;
+
+/* One map as bpftool's `map show` prints it (plain lines, or a JSON object
+ * inside a document already begun): with -f its pins, and for a map private
+ * to another process (pid) bpftool's "pids" line. */
+void cli_map_show_info(struct bpfvm *vm, const struct bpfvm_map_info *info, int pid);
+
+/* map show / list without OBJ: every map of the namespace, by id. */
+int cli_map_list_ns(struct cli_object *co);
+
+/* map create FILE type T key K value V entries N name NAME [flags F] */
+int cli_map_create(int argc, char **argv);
+
+/* map pin MAP FILE, MAP already resolved: argv is "FILE". */
+int cli_map_pin(struct bpfvm_map *map, int argc, char **argv);
+
+#endif
