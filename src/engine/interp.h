@@ -22,6 +22,9 @@
  *     NULL when K is out of range; the call's successor is 4 entries on.
  *     TAIL_CALL_MAP (`r2 = map; call bpf_tail_call`): imm the map, target
  *     (a struct fd_array_private *) its slots; the successor is 3 entries on.
+ *     The entry after it (the lddw's second half) is the site's inline
+ *     cache: the program it entered last (interpreter.c), the one word of
+ *     decoded code written after decoding.
  *     LDDW_LDX_<size> (`rA = imm ll; rB = *(size *)(rA + off)`): dst rA,
  *     src rB, off the load's offset; the successor is 3 entries on.
  */

@@ -44,6 +44,14 @@ _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
 
 static const void *const *interp_label_table;
 
+/* A TAIL_CALL_MAP's inline cache: the entry after it (an lddw's unused
+ * second half, interp.h). The only word of decoded code written after
+ * decoding. */
+static struct bpfvm_prog *_Atomic *tail_call_cache(const struct interp_insn *pc)
+{
+	return (struct bpfvm_prog *_Atomic *)(uintptr_t)&pc[1].fused;
+}
+
 #define LABEL_ADDRESS(name) &&op_##name,
 #define NEXT() goto *(++pc)->label
 /* A successful tail call: the target's first instruction, in this frame.
@@ -115,7 +123,7 @@ int interp_execute(const struct interp_code *code, struct interp_run *run,
 {
 	static const void *const labels[INTERP_OP_COUNT] = { INTERP_OPS(LABEL_ADDRESS) };
 	struct interp_frame frames[INTERP_RUN_FRAMES];
-	struct bpfvm_prog *target_prog;
+	struct bpfvm_prog *target_prog, *guess;
 	unsigned depth = 0;
 	const struct interp_insn *pc;
 	uint64_t reg[11];
@@ -238,6 +246,17 @@ op_TAIL_CALL_MAP:
 	target_prog = fd_array_private_get(pc->fused, (uint32_t)reg[3]);
 	if (!target_prog || !tail_call_fits(run, target_prog, depth, reg[10]))
 		goto tail_call_map_failed;
+	/* The site's last target (interp.h: its inline cache), loaded from
+	 * pc alone: when it is the target, the next pc comes from it, a
+	 * predicted branch away, not from the slot the key names at the end
+	 * of the chain of loads that computed the key. */
+	guess = atomic_load_explicit(tail_call_cache(pc), memory_order_relaxed);
+	if (__builtin_expect(guess == target_prog, 1)) {
+		/* Opaque: the compiler must not use target_prog for guess. */
+		__asm__("" : "+r"(guess));
+		TAIL_CALL_ENTER(guess);
+	}
+	atomic_store_explicit(tail_call_cache(pc), target_prog, memory_order_relaxed);
 	TAIL_CALL_ENTER(target_prog);
 tail_call_map_failed:
 	pc += 3;

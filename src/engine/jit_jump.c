@@ -50,6 +50,25 @@ static void emit_compare(struct jit_ctx *ctx, unsigned index, bool is64, bool fr
 	}
 }
 
+/* `jcc target`. A target already emitted (a loop head: backward jumps are
+ * the charged ones) has its address, so the jump is a rel8 when it reaches,
+ * as the kernel's JIT makes it: a small loop's body takes fewer bytes to
+ * fetch. Other targets are patched later, so rel32. */
+static void emit_jcc_to(struct jit_ctx *ctx, enum x86_cc cc, uint32_t target)
+{
+	struct jit_buf *buf = &ctx->buf;
+
+	if (target <= ctx->idx) {
+		int64_t rel = (int64_t)ctx->addrs[target] - (int64_t)(jit_buf_pos(buf) + 2);
+
+		if (rel >= INT8_MIN) {
+			x86_jcc_rel8(buf, cc, (int8_t)rel);
+			return;
+		}
+	}
+	jit_rel32_to_insn(ctx, x86_jcc_rel32(buf, cc), target);
+}
+
 /* A taken jump to `target`, charged if it goes backwards: the jump itself
  * is taken while budget remains (one taken branch per loop round). */
 static void emit_taken(struct jit_ctx *ctx, uint32_t target, int64_t cost)
@@ -61,7 +80,7 @@ static void emit_taken(struct jit_ctx *ctx, uint32_t target, int64_t cost)
 		return;
 	}
 	jit_emit_budget_sub(buf, cost);
-	jit_rel32_to_insn(ctx, x86_jcc_rel32(buf, X86_CC_NS), target);
+	emit_jcc_to(ctx, X86_CC_NS, target);
 	jit_rel32_to_stub(ctx, x86_jmp_rel32(buf), JIT_STUB_BUDGET, 0);
 }
 

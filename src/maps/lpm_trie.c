@@ -188,6 +188,62 @@ static unsigned lpm_extract_bit(const uint8_t *data, uint32_t index)
 	return (data[index / 8] >> (7 - index % 8)) & 1;
 }
 
+static uint64_t lpm_be64(const uint8_t *bytes)
+{
+	uint64_t word;
+
+	memcpy(&word, bytes, sizeof(word));
+	return __builtin_bswap64(word);
+}
+
+static uint32_t lpm_be32(const uint8_t *bytes)
+{
+	uint32_t word;
+
+	memcpy(&word, bytes, sizeof(word));
+	return __builtin_bswap32(word);
+}
+
+/* Number of leading bits that a and b (size bytes each) share, up to limit:
+ * the kernel's __longest_prefix_match, which compares 8, then 4-byte words
+ * and takes the first differing bit from the difference's leading zeros,
+ * rather than a byte at a time (IPv4 keys: one compare; IPv6: two). */
+static inline __attribute__((always_inline)) uint32_t
+lpm_common_bits(const uint8_t *a, const uint8_t *b, uint32_t size, uint32_t limit)
+{
+	uint32_t len = 0, i = 0;
+
+	for (; i + 8 <= size; i += 8) {
+		uint64_t diff = lpm_be64(a + i) ^ lpm_be64(b + i);
+
+		len += diff ? (uint32_t)__builtin_clzll(diff) : 64;
+		if (len >= limit)
+			return limit;
+		if (diff)
+			return len;
+	}
+	if (i + 4 <= size) {
+		uint32_t diff = lpm_be32(a + i) ^ lpm_be32(b + i);
+
+		len += diff ? (uint32_t)__builtin_clz(diff) : 32;
+		if (len >= limit)
+			return limit;
+		if (diff)
+			return len;
+		i += 4;
+	}
+	for (; i < size; i++) {
+		uint8_t diff = a[i] ^ b[i];
+
+		len += diff ? (uint32_t)__builtin_clz(diff) - 24 : 8;
+		if (len >= limit)
+			return limit;
+		if (diff)
+			return len;
+	}
+	return len;
+}
+
 /* Number of leading bits that node and key share, up to the shorter of
  * their prefix lengths. */
 static uint32_t lpm_match_len(const struct lpm_hdr *hdr, struct lpm_node *node,
@@ -195,22 +251,74 @@ static uint32_t lpm_match_len(const struct lpm_hdr *hdr, struct lpm_node *node,
 {
 	uint32_t node_len = lpm_load(&node->prefixlen);
 	uint32_t limit = node_len < key->prefixlen ? node_len : key->prefixlen;
-	uint32_t len = 0;
 
-	for (uint32_t i = 0; i < hdr->data_size; i++) {
-		uint8_t diff = node->data[i] ^ key->data[i];
-		uint32_t same = diff ? (uint32_t)__builtin_clz(diff) - 24 : 8;
-
-		len += same;
-		if (len >= limit)
-			return limit;
-		if (same < 8)
-			break;
-	}
-	return len;
+	return lpm_common_bits(node->data, key->data, hdr->data_size, limit);
 }
 
 /* ---- Lookup ---------------------------------------------------------- */
+
+/* Keys of 4 or 8 data bytes (IPv4's, for one) are held left-aligned in one
+ * 64-bit word, so that matching a node is one xor and choosing its child a
+ * shift of a register: the walk is a chain of dependent loads (child number,
+ * node, prefix length, child), and reading the key's byte for the next bit
+ * would add a load to every link of it. */
+static inline __attribute__((always_inline)) uint64_t lpm_word(const uint8_t *data, uint32_t size)
+{
+	return size == 8 ? lpm_be64(data) : (uint64_t)lpm_be32(data) << 32;
+}
+
+/* lpm_walk's body, for a data size that is a constant 4 or 8 (the key in a
+ * word), or any other (the key compared a word at a time, as by writers). */
+static inline __attribute__((always_inline)) uint32_t
+lpm_walk_sized(const struct bpfvm_map *map, const struct lpm_key *key, uint32_t size)
+{
+	struct lpm_hdr *hdr = lpm_hdr(map);
+	/* The walk's constants in locals: loads through the nodes' atomics
+	 * would otherwise make the compiler reload them at every node. */
+	const uint32_t max_len = hdr->max_prefixlen, pool_size = hdr->pool_size;
+	const uint32_t stride = hdr->node_stride;
+	/* Node n is at nodes + n * stride: no subtraction on the chain. */
+	const uintptr_t nodes = (uintptr_t)map_at(map, map->region->family[0]) - stride;
+	const bool in_word = size == 4 || size == 8;
+	const uint64_t key_word = in_word ? lpm_word(key->data, size) : 0;
+	const uint32_t key_len = key->prefixlen;
+	uint32_t number = lpm_load(&hdr->root);
+	uint32_t found = 0, min_len = 0;
+
+	if (key_len > max_len)
+		return 0;
+	while (number && number <= pool_size) {
+		struct lpm_node *node = (struct lpm_node *)(nodes + (uintptr_t)number * stride);
+		uint32_t node_len = lpm_load(&node->prefixlen);
+		uint32_t limit = node_len < key_len ? node_len : key_len;
+		uint32_t match, bit;
+
+		if (node_len < min_len || node_len > max_len)
+			break;
+		if (in_word) {
+			uint64_t diff = lpm_word(node->data, size) ^ key_word;
+
+			match = diff ? (uint32_t)__builtin_clzll(diff) : 64;
+			match = match < limit ? match : limit;
+		} else {
+			match = lpm_common_bits(node->data, key->data, size, limit);
+		}
+		if (match == max_len)
+			return number;
+		if (match < node_len)
+			break;
+		if (!(lpm_load(&node->flags) & LPM_NODE_IM))
+			found = number;
+		if (node_len == max_len)
+			break;
+		min_len = node_len + 1;
+		/* node_len < max_len <= 64 here. */
+		bit = in_word ? (uint32_t)(key_word >> (63 - node_len)) & 1
+			      : lpm_extract_bit(key->data, node_len);
+		number = lpm_load(&node->child[bit]);
+	}
+	return found;
+}
 
 /* The longest-prefix match for key, or 0. Safe without the lock: a walk that
  * meets a node being changed may end anywhere, never outside the pool or in
@@ -218,33 +326,14 @@ static uint32_t lpm_match_len(const struct lpm_hdr *hdr, struct lpm_node *node,
  * caller to retry. */
 static uint32_t lpm_walk(const struct bpfvm_map *map, const struct lpm_key *key)
 {
-	struct lpm_hdr *hdr = lpm_hdr(map);
-	uint32_t number = lpm_load(&hdr->root);
-	uint32_t found = 0;
-	uint32_t min_len = 0;
-
-	if (key->prefixlen > hdr->max_prefixlen)
-		return 0;
-	while (number && number <= hdr->pool_size) {
-		struct lpm_node *node = lpm_node(map, number);
-		uint32_t node_len = lpm_load(&node->prefixlen);
-		uint32_t match;
-
-		if (node_len < min_len || node_len > hdr->max_prefixlen)
-			break;
-		match = lpm_match_len(hdr, node, key);
-		if (match == hdr->max_prefixlen)
-			return number;
-		if (match < node_len)
-			break;
-		if (!(lpm_load(&node->flags) & LPM_NODE_IM))
-			found = number;
-		if (node_len == hdr->max_prefixlen)
-			break;
-		min_len = node_len + 1;
-		number = lpm_load(&node->child[lpm_extract_bit(key->data, node_len)]);
+	switch (lpm_hdr(map)->data_size) {
+	case 4:
+		return lpm_walk_sized(map, key, 4);
+	case 8:
+		return lpm_walk_sized(map, key, 8);
+	default:
+		return lpm_walk_sized(map, key, lpm_hdr(map)->data_size);
 	}
-	return found;
 }
 
 static int lpm_lock(struct bpfvm_map *map);

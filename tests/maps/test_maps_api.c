@@ -506,6 +506,90 @@ static void test_lpm_create(void)
 		  -EINVAL, "flags");
 }
 
+/* The walk against a brute-force longest match, for the data sizes the walk
+ * treats apart: 4 and 8 bytes (the key in one word), and others (bytes).
+ * Data bytes come from a few patterns, so that prefixes share long runs. */
+static uint32_t lpm_rand(uint64_t *state)
+{
+	*state = *state * 6364136223846793005ull + 1442695040888963407ull;
+	return (uint32_t)(*state >> 33);
+}
+
+static void lpm_rand_key(uint64_t *state, uint8_t *key, uint32_t data_size)
+{
+	static const uint8_t patterns[] = { 0x00, 0xff, 0x0f, 0xf0, 0x80, 0x7f, 0xaa };
+	uint32_t prefixlen = lpm_rand(state) % (data_size * 8 + 1);
+
+	memcpy(key, &prefixlen, 4);
+	for (uint32_t i = 0; i < data_size; i++) {
+		uint32_t r = lpm_rand(state);
+
+		key[4 + i] = r % 4 ? patterns[r / 4 % sizeof(patterns)] : (uint8_t)(r >> 8);
+	}
+}
+
+static bool lpm_bits_equal(const uint8_t *a, const uint8_t *b, uint32_t bits)
+{
+	for (uint32_t i = 0; i < bits; i++)
+		if ((a[i / 8] ^ b[i / 8]) & (0x80 >> (i % 8)))
+			return false;
+	return true;
+}
+
+#define LPM_WALK_ENTRIES 48
+
+static void test_lpm_walk_sizes(void)
+{
+	const char *t = "lpm_lookup_matches_a_brute_force_longest_prefix";
+	static const uint32_t sizes[] = { 1, 3, 4, 5, 8, 16 };
+	uint64_t state = 42;
+
+	for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
+		uint32_t ds = sizes[s];
+		struct bpfvm_map *map = create_map(vm, BPF_MAP_TYPE_LPM_TRIE, "lpmw", 4 + ds, 4,
+						   LPM_WALK_ENTRIES, BPF_F_NO_PREALLOC, NULL);
+		uint8_t keys[LPM_WALK_ENTRIES][4 + 16], key[4 + 16];
+		uint32_t values[LPM_WALK_ENTRIES], n = 0, errors = 0;
+
+		if (!map)
+			return;
+		while (n < LPM_WALK_ENTRIES) {
+			lpm_rand_key(&state, keys[n], ds);
+			values[n] = n + 1;
+			expect_rc(t, bpfvm_map_update(map, keys[n], &values[n], BPF_ANY), 0,
+				  "insert");
+			n++;
+		}
+		for (int i = 0; i < 2000; i++) {
+			uint32_t key_len, best_len = 0, want = 0, got = 0, *seen;
+			bool any = false;
+
+			lpm_rand_key(&state, key, ds);
+			memcpy(&key_len, key, 4);
+			/* Later inserts of the same prefix replaced earlier ones. */
+			for (uint32_t e = 0; e < n; e++) {
+				uint32_t len;
+
+				memcpy(&len, keys[e], 4);
+				if (len <= key_len && lpm_bits_equal(keys[e] + 4, key + 4, len) &&
+				    (!any || len >= best_len)) {
+					any = true;
+					best_len = len;
+					want = values[e];
+				}
+			}
+			int rc = bpfvm_map_lookup(map, key, &got);
+
+			seen = map->ops->bpf_lookup(map, key, 0);
+			if (rc != (any ? 0 : -ENOENT) || (any && got != want) ||
+			    (seen ? *seen : 0) != want)
+				errors++;
+		}
+		testlib_check(t, errors == 0, "data size %u: %u of 2000 lookups differ", ds, errors);
+		bpfvm_map_close(map);
+	}
+}
+
 static void test_lpm_semantics(void)
 {
 	const char *t = "lpm_longest_prefix_wins_and_postorder_walk";
@@ -704,6 +788,7 @@ int main(void)
 	test_queue_stack(BPF_MAP_TYPE_STACK);
 	test_lpm_create();
 	test_lpm_semantics();
+	test_lpm_walk_sizes();
 	test_batches();
 	bpfvm_destroy(vm);
 	return testlib_summary();
