@@ -361,6 +361,93 @@ size_t hash_region_size(const struct map_attr *attr)
 	return hash_compute_layout(attr, &layout) ? (size_t)layout.size : 0;
 }
 
+/* A chain link read from a file: a bucket's nulls marker, or the offset
+ * of an element. */
+static bool hash_link_valid(const struct hash_table *table, uint64_t link)
+{
+	if (hash_is_nulls(link))
+		return (link >> 1) < table->n_buckets;
+	return link >= table->elems_off &&
+	       (link - table->elems_off) % table->elem_size == 0 &&
+	       (link - table->elems_off) / table->elem_size < table->nr_elems;
+}
+
+/* Every chain, walked from its bucket, ends (a cycle would make readers
+ * loop) and links only elements, so a crafted file cannot send a reader
+ * outside the region. The steps are bounded generously: a writer of
+ * another process may move elements while we walk, which must not make a
+ * good file look bad. */
+static bool hash_links_valid(const struct map_region *region, const struct hash_table *table)
+{
+	const uint8_t *base = (const uint8_t *)region;
+	uint64_t budget = 2ull * table->nr_elems + table->n_buckets;
+
+	for (uint32_t i = 0; i < table->n_buckets; i++) {
+		const struct hash_bucket *bucket =
+			(const void *)(base + table->buckets_off + (uint64_t)i * sizeof(*bucket));
+		uint64_t link = atomic_load_explicit(&bucket->first, memory_order_relaxed);
+
+		while (!hash_is_nulls(link)) {
+			const struct hash_elem *elem = (const void *)(base + link);
+
+			if (!hash_link_valid(table, link) || budget-- == 0)
+				return false;
+			link = atomic_load_explicit(&elem->next, memory_order_relaxed);
+		}
+		if (!hash_link_valid(table, link))
+			return false;
+	}
+	for (uint32_t i = 0; i < table->nr_elems; i++) {
+		const struct hash_elem *elem =
+			(const void *)(base + table->elems_off + (uint64_t)i * table->elem_size);
+
+		if (atomic_load_explicit(&elem->free_next, memory_order_relaxed) > table->nr_elems)
+			return false;
+	}
+	return true;
+}
+
+static int hash_check_region(const struct map_region *region, const char **why)
+{
+	struct map_attr attr = {
+		.type = region->type, .key_size = region->key_size,
+		.value_size = region->value_size, .max_entries = region->max_entries,
+		.map_flags = region->map_flags, .nr_cpus = region->nr_cpus,
+	};
+	const struct hash_table *table;
+	struct hash_layout layout;
+	uint64_t free_index;
+
+	if (!hash_compute_layout(&attr, &layout) ||
+	    region->family[HASH_FAMILY_TABLE] != layout.table_off) {
+		*why = "its table's offset is not the one its attributes give";
+		return -EINVAL;
+	}
+	table = (const void *)((const uint8_t *)region + layout.table_off);
+	if (table->n_buckets != layout.n_buckets || table->elem_size != layout.elem_size ||
+	    table->nr_elems != layout.nr_elems || table->buckets_off != layout.buckets_off ||
+	    table->elems_off != layout.elems_off || table->lru_off != layout.lru_off ||
+	    table->key_stride != hash_round_up(region->key_size, 8) ||
+	    table->value_stride != hash_round_up(region->value_size, 8) ||
+	    table->lru != hash_type_is_lru(region->type) ||
+	    table->percpu != hash_type_is_percpu(region->type) || table->index_hash) {
+		*why = "its table's layout is not the one its attributes give";
+		return -EINVAL;
+	}
+	free_index = atomic_load_explicit(&table->free_head, memory_order_relaxed) & UINT32_MAX;
+	if (free_index > table->nr_elems ||
+	    atomic_load_explicit(&table->count, memory_order_relaxed) > region->max_entries ||
+	    atomic_load_explicit(&table->spares, memory_order_relaxed) > table->nr_elems) {
+		*why = "its free stack or counts are outside its elements";
+		return -EINVAL;
+	}
+	if (!hash_links_valid(region, table)) {
+		*why = "a chain link points outside its elements";
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static uint32_t hash_random_seed(void)
 {
 	uint32_t seed;
@@ -1251,6 +1338,7 @@ static int hash_lookup_and_delete(struct bpfvm_map *map, const void *key, void *
 const struct map_ops hash_map_ops = {
 	HASH_MAP_OPS_COMMON,
 	.share = MAP_SHARE_RO,
+	.check_region = hash_check_region,
 };
 
 const struct map_ops hash_lru_map_ops = {
@@ -1261,6 +1349,7 @@ const struct map_ops hash_lru_map_ops = {
 const struct map_ops hash_percpu_map_ops = {
 	HASH_MAP_OPS_COMMON,
 	.share = MAP_SHARE_RO,
+	.check_region = hash_check_region,
 	.percpu = true,
 	.bpf_lookup_percpu = hash_bpf_lookup_percpu,
 };

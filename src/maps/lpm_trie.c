@@ -164,6 +164,44 @@ static size_t lpm_region_size(const struct map_attr *attr)
 	return LPM_NODES_OFFSET + bytes;
 }
 
+static int lpm_check_region(const struct map_region *region, const char **why)
+{
+	const struct lpm_hdr *hdr = (const void *)((const uint8_t *)region + MAP_FAMILY_DATA_OFFSET);
+	struct map_attr attr = { .key_size = region->key_size, .value_size = region->value_size };
+	uint32_t pool_size = hdr->pool_size;
+
+	if (region->family[0] != LPM_NODES_OFFSET || hdr->data_size != region->key_size - 4 ||
+	    hdr->max_prefixlen != hdr->data_size * 8 ||
+	    pool_size != lpm_pool_size(region->max_entries) ||
+	    hdr->node_stride != lpm_node_stride(&attr) ||
+	    hdr->value_offset != lpm_value_offset(region->key_size)) {
+		*why = "its node pool's layout is not the one its attributes give";
+		return -EINVAL;
+	}
+	if (atomic_load_explicit(&hdr->root, memory_order_relaxed) > pool_size ||
+	    hdr->free_head > pool_size || hdr->next_unused > pool_size ||
+	    hdr->n_entries > region->max_entries) {
+		*why = "its root, free list or counts are outside its node pool";
+		return -EINVAL;
+	}
+	/* Children and the free chain are node numbers: none may be outside
+	 * the pool. A cycle (a walk that hangs, never one that reads outside)
+	 * is left to the namespace's users, who may write the file while it
+	 * is mapped anyway. */
+	for (uint32_t number = 1; number <= hdr->next_unused; number++) {
+		const struct lpm_node *node =
+			(const void *)((const uint8_t *)region + LPM_NODES_OFFSET +
+				       (uint64_t)(number - 1) * hdr->node_stride);
+
+		if (atomic_load_explicit(&node->child[0], memory_order_relaxed) > pool_size ||
+		    atomic_load_explicit(&node->child[1], memory_order_relaxed) > pool_size) {
+			*why = "a node's child is outside its node pool";
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 static int lpm_init(struct bpfvm_map *map)
 {
 	struct lpm_hdr *hdr = lpm_hdr(map);
@@ -687,6 +725,7 @@ static int lpm_get_next_key(struct bpfvm_map *map, const void *key, void *next_k
 
 const struct map_ops lpm_trie_map_ops = {
 	.share = MAP_SHARE_RW,
+	.check_region = lpm_check_region,
 	.batch_ops = MAP_BATCH_LOOKUP | MAP_BATCH_UPDATE | MAP_BATCH_DELETE,
 	.check_attr = lpm_check_attr,
 	.region_size = lpm_region_size,
