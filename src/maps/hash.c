@@ -118,12 +118,44 @@ static uint32_t hash_bucket_settle_seq(struct bpfvm_map *map, const struct hash_
 static void hash_free_push(struct bpfvm_map *map, struct hash_table *table,
 			   struct hash_elem *elem);
 
+/* A writer that dies while replacing a key's element leaves the new one
+ * linked at the head and the old one still behind it: the key twice, the
+ * table over max_entries, and a delete that finds the new element leaves
+ * the old one live. Unlinks every element whose key an element nearer the
+ * head already has (the older one); it goes back to the free stack with
+ * the unlinked ones. Chains are short: quadratic is fine. */
+static void hash_bucket_drop_duplicates(struct bpfvm_map *map, const struct hash_table *table,
+					struct hash_bucket *bucket)
+{
+	uint64_t at = atomic_load_explicit(&bucket->first, memory_order_relaxed);
+
+	for (uint32_t steps = 0; !(at & 1) && steps <= table->nr_elems; steps++) {
+		struct hash_elem *elem = map_at(map, at);
+		_Atomic uint64_t *link = &elem->next;
+		uint64_t later = atomic_load_explicit(link, memory_order_relaxed);
+
+		for (uint32_t n = 0; !(later & 1) && n <= table->nr_elems; n++) {
+			struct hash_elem *cur = map_at(map, later);
+			uint64_t after = atomic_load_explicit(&cur->next, memory_order_relaxed);
+
+			if (cur->hash == elem->hash && !memcmp(cur->key, elem->key, map_key_size(map)))
+				atomic_store_explicit(link, after, memory_order_release);
+			else
+				link = &cur->next;
+			later = after;
+		}
+		at = atomic_load_explicit(&elem->next, memory_order_relaxed);
+	}
+}
+
 /* With every bucket lock held: count, spares and the free stack rebuilt
  * from the chains, as hash_init made them. */
 static void hash_rebuild(struct bpfvm_map *map, struct hash_table *table)
 {
 	uint32_t count = 0;
 
+	for (uint32_t i = 0; i < table->n_buckets; i++)
+		hash_bucket_drop_duplicates(map, table, hash_bucket_at(map, table, i));
 	for (uint32_t i = 0; i < table->n_buckets; i++)
 		count += hash_bucket_settle_seq(map, table, hash_bucket_at(map, table, i), true);
 	atomic_store(&table->free_head,
