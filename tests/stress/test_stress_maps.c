@@ -730,6 +730,15 @@ static void test_dead_replace(void)
 	for (key = 10; key < 11; key++)
 		testlib_check(test, bpfvm_map_update(map, &key, &value, BPF_NOEXIST) == 0,
 			      "refill key %u: %s", key, bpfvm_errmsg());
+	/* The repaired file (its elements marked by the repair) is still one
+	 * that the checks of an opener accept. */
+	struct bpfvm *other = ns_test_vm(root);
+	struct bpfvm_map *again;
+
+	testlib_check(test, bpfvm_map_get_by_pin(other, "replace", NULL, &again) == 0,
+		      "the repaired map opens again: %s", bpfvm_errmsg());
+	bpfvm_map_close(again);
+	bpfvm_destroy(other);
 	bpfvm_obj_unpin(vm, "replace");
 	bpfvm_map_close(map);
 	bpfvm_destroy(vm);
