@@ -138,7 +138,10 @@ static void hash_bucket_drop_duplicates(struct bpfvm_map *map, const struct hash
 			struct hash_elem *cur = map_at(map, later);
 			uint64_t after = atomic_load_explicit(&cur->next, memory_order_relaxed);
 
-			if (cur->hash == elem->hash && !memcmp(cur->key, elem->key, map_key_size(map)))
+			bool same = cur->hash == elem->hash &&
+				    !memcmp(cur->key, elem->key, map_key_size(map));
+
+			if (same)
 				atomic_store_explicit(link, after, memory_order_release);
 			else
 				link = &cur->next;

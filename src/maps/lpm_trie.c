@@ -209,7 +209,8 @@ static bool lpm_region_walks_end(const struct map_region *region, const struct l
 
 static int lpm_check_region(const struct map_region *region, const char **why)
 {
-	const struct lpm_hdr *hdr = (const void *)((const uint8_t *)region + MAP_FAMILY_DATA_OFFSET);
+	const struct lpm_hdr *hdr =
+		(const void *)((const uint8_t *)region + MAP_FAMILY_DATA_OFFSET);
 	struct map_attr attr = { .key_size = region->key_size, .value_size = region->value_size };
 	uint32_t pool_size = hdr->pool_size;
 

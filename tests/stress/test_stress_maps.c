@@ -505,7 +505,8 @@ static void test_lru_capacity(void)
 	while (count <= LRU_MAX * 2 && bpfvm_map_get_next_key(map, cur, &next) == 0) {
 		uint64_t value = 0;
 
-		failures += bpfvm_map_lookup(map, &next, &value) != 0 || value != (uint64_t)next * 3;
+		failures += bpfvm_map_lookup(map, &next, &value) != 0 ||
+			    value != (uint64_t)next * 3;
 		key = next;
 		cur = &key;
 		count++;
@@ -554,7 +555,8 @@ static void kill_check_hash(struct bpfvm_map *hash, int killed, const char *test
 	int torn = 0;
 
 	while (count <= max && bpfvm_map_get_next_key(hash, cur, &next) == 0) {
-		if (bpfvm_map_lookup(hash, &next, value) == 0 && !pattern_whole(value, sizeof(value)))
+		if (bpfvm_map_lookup(hash, &next, value) == 0 &&
+		    !pattern_whole(value, sizeof(value)))
 			torn++;
 		key = next;
 		cur = &key;
