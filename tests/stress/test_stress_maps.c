@@ -11,6 +11,12 @@
  *                 torn value), and each key ends with its owner's last n.
  *   queue, stack  producer processes push distinct values, consumer
  *                 processes pop: every value comes out exactly once.
+ *   LPM trie      each process owns 10.p.0.0/16 and inserts and deletes the
+ *                 nested prefixes /16 /20 /24 /28 /32 of one address at
+ *                 random (a seeded sequence), looking up two addresses
+ *                 after each change: every answer is the model's longest
+ *                 present prefix; after the processes end, the parent,
+ *                 replaying the same sequences, finds the same answers.
  *   LRU           (threads: LRU maps are not shared yet) many more keys
  *                 than max_entries: never more than max_entries live, and
  *                 every live key holds its own value.
@@ -453,6 +459,142 @@ static void test_queue_stack(enum bpf_map_type type, const char *test)
 	bpfvm_destroy(vm);
 }
 
+/* ---- LPM trie: answers = the model, across processes ----------------- */
+
+#define LPM_ROUNDS 400
+#define LPM_LENS 5
+
+static const uint32_t lpm_lens[LPM_LENS] = { 16, 20, 24, 28, 32 };
+
+struct lpm_key {
+	uint32_t prefixlen;
+	uint8_t addr[4];
+};
+
+struct lpm_model {
+	bool present[LPM_LENS];
+	uint64_t value[LPM_LENS];
+};
+
+/* The model's answer for host `host` of 10.p.1.0/24: the value of the
+ * longest present prefix that contains it, or 0 for none. Host 1 is in
+ * all five prefixes, host 200 only in /16, /20 and /24. */
+static uint64_t lpm_model_answer(const struct lpm_model *m, uint8_t host)
+{
+	uint64_t answer = 0;
+
+	for (int i = 0; i < LPM_LENS; i++)
+		if (m->present[i] && (host == 1 || lpm_lens[i] <= 24))
+			answer = m->value[i];
+	return answer;
+}
+
+/* Round r of process p's sequence: which prefix, insert or delete. */
+static void lpm_model_step(struct lpm_model *m, uint32_t p, unsigned *seed, uint32_t round,
+			   int *which, bool *insert)
+{
+	*which = (int)((unsigned)rand_r(seed) % LPM_LENS);
+	*insert = rand_r(seed) % 3 != 0;
+	m->present[*which] = *insert;
+	m->value[*which] = (uint64_t)p << 32 | round << 8 | (uint32_t)*which;
+}
+
+static struct lpm_key lpm_key_of(uint32_t p, uint32_t len, uint8_t host)
+{
+	struct lpm_key key = { len, { 10, (uint8_t)p, 1, host } };
+
+	return key;
+}
+
+/* Checks both addresses of process p against the model: 0 or 1. */
+static int lpm_check_answers(struct bpfvm_map *map, uint32_t p, const struct lpm_model *m)
+{
+	static const uint8_t hosts[] = { 1, 200 };
+	int wrong = 0;
+
+	for (int h = 0; h < 2; h++) {
+		struct lpm_key key = lpm_key_of(p, 32, hosts[h]);
+		uint64_t value = 0, want = lpm_model_answer(m, hosts[h]);
+		int err = bpfvm_map_lookup(map, &key, &value);
+
+		if (want ? (err || value != want) : err != -ENOENT) {
+			if (!wrong)
+				fprintf(stderr, "lpm p%u host %u: %llx (err %d), model %llx\n", p,
+					hosts[h], (unsigned long long)value, err,
+					(unsigned long long)want);
+			wrong = 1;
+		}
+	}
+	return wrong;
+}
+
+static int lpm_process(const char *ns_root, void *arg)
+{
+	uint32_t p = *(const uint32_t *)arg;
+	struct bpfvm *vm = ns_test_vm(ns_root);
+	struct lpm_model model = { 0 };
+	unsigned seed = p + 1;
+	struct bpfvm_map *map;
+	int wrong = 0;
+
+	if (bpfvm_map_get_by_pin(vm, "lpm", NULL, &map))
+		return 1;
+	for (uint32_t round = 1; round <= LPM_ROUNDS; round++) {
+		struct lpm_key key;
+		bool insert;
+		int which;
+
+		lpm_model_step(&model, p, &seed, round, &which, &insert);
+		key = lpm_key_of(p, lpm_lens[which], 1);
+		if (insert)
+			bpfvm_map_update(map, &key, &model.value[which], BPF_ANY);
+		else
+			bpfvm_map_delete(map, &key);
+		wrong += lpm_check_answers(map, p, &model);
+	}
+	bpfvm_map_close(map);
+	bpfvm_destroy(vm);
+	return wrong ? 3 : 0;
+}
+
+static void test_lpm_processes(void)
+{
+	const char *test = "lpm_answers_of_processes_match_the_model";
+	struct bpfvm *vm = ns_test_vm(root);
+	struct bpfvm_map_create_opts opts = { .sz = sizeof(opts), .map_flags = BPF_F_NO_PREALLOC };
+	uint32_t procs[PROCS];
+	pid_t pids[PROCS];
+	struct bpfvm_map *map;
+	int bad;
+
+	if (bpfvm_map_create(vm, BPF_MAP_TYPE_LPM_TRIE, "lpm", sizeof(struct lpm_key), 8,
+			     PROCS * LPM_LENS, &opts, &map) ||
+	    bpfvm_map_pin(map, "lpm")) {
+		testlib_check(test, false, "create: %s", bpfvm_errmsg());
+		return;
+	}
+	for (uint32_t p = 0; p < PROCS; p++) {
+		procs[p] = p;
+		pids[p] = spawn(lpm_process, &procs[p]);
+	}
+	bad = wait_all(pids, PROCS);
+	testlib_check(test, bad == 0, "%d processes saw an answer that is not the model's", bad);
+	for (uint32_t p = 0; p < PROCS; p++) {
+		struct lpm_model model = { 0 };
+		unsigned seed = p + 1;
+		bool insert;
+		int which;
+
+		for (uint32_t round = 1; round <= LPM_ROUNDS; round++)
+			lpm_model_step(&model, p, &seed, round, &which, &insert);
+		testlib_check(test, lpm_check_answers(map, p, &model) == 0,
+			      "process %u's final answers are not its model's", p);
+	}
+	bpfvm_obj_unpin(vm, "lpm");
+	bpfvm_map_close(map);
+	bpfvm_destroy(vm);
+}
+
 /* ---- LRU: never over capacity (threads) ----------------------------- */
 
 #define LRU_MAX 64
@@ -762,6 +904,7 @@ int main(int argc, char **argv)
 		    "percpu_hash_owners_see_no_torn_value_and_keep_the_last_write");
 	test_queue_stack(BPF_MAP_TYPE_QUEUE, "queue_across_processes_gives_every_value_once");
 	test_queue_stack(BPF_MAP_TYPE_STACK, "stack_across_processes_gives_every_value_once");
+	test_lpm_processes();
 	test_lru_capacity();
 	test_kill_storm();
 	test_dead_replace();
