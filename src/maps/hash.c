@@ -423,10 +423,11 @@ static bool hash_links_valid(const struct map_region *region, const struct hash_
 		uint64_t link = atomic_load_explicit(&bucket->first, memory_order_relaxed);
 
 		while (!hash_is_nulls(link)) {
-			const struct hash_elem *elem = (const void *)(base + link);
+			const struct hash_elem *elem;
 
 			if (!hash_link_valid(table, link) || budget-- == 0)
 				return false;
+			elem = (const void *)(base + link);
 			link = atomic_load_explicit(&elem->next, memory_order_relaxed);
 		}
 		/* Another bucket's marker makes a reader start again, for ever
