@@ -812,6 +812,11 @@ static bool hash_bucket_settle(struct bpfvm_map *map, struct hash_table *table, 
 
 	if (map->region_rdonly || !hash_bucket_lock(map, bucket))
 		return false;
+	/* Every write of a linked element happens under this lock: an odd
+	 * count still there is no live writer's (a file written by hand, or
+	 * a dead writer's whose lock was already taken over), and would make
+	 * readers wait for ever. */
+	hash_bucket_settle_seq(map, table, bucket, false);
 	map_lock_release(&bucket->lock);
 	return true;
 }
