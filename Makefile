@@ -119,9 +119,12 @@ fuzz-inputs: build
 VERIFIER_SECONDS ?= 300
 ENGINES_SECONDS ?= 300
 INPUTS_SECONDS ?= 300
+KERNEL_PROGRAMS ?= 10000
+STRESS_ROUNDS ?= 3
 reliability: build
 	VERIFIER_SECONDS=$(VERIFIER_SECONDS) ENGINES_SECONDS=$(ENGINES_SECONDS) \
-		INPUTS_SECONDS=$(INPUTS_SECONDS) SEED=$(SEED) MAKE="$(MAKE)" \
+		INPUTS_SECONDS=$(INPUTS_SECONDS) KERNEL_PROGRAMS=$(KERNEL_PROGRAMS) \
+		STRESS_ROUNDS=$(STRESS_ROUNDS) SEED=$(SEED) MAKE="$(MAKE)" \
 		scripts/reliability.sh $(BUILD) $(FUZZ_BUILD)
 # Programs of both generators (and C_SHARE percent as C, compiled by clang)
 # in the kernel and in both engines; a summary of what was tried and found.

@@ -5,7 +5,9 @@
 #
 #   scripts/reliability.sh [BUILD] [FUZZ_BUILD]
 #   environment: VERIFIER_SECONDS ENGINES_SECONDS INPUTS_SECONDS (300 each),
-#                SEED (1), REPORT (BUILD/reliability.txt), MAKE (make)
+#                KERNEL_PROGRAMS (10000; 0: no kernel differential run),
+#                STRESS_ROUNDS (3; 0: none), SEED (1),
+#                REPORT (BUILD/reliability.txt), MAKE (make)
 #
 # BUILD is the gcc build (`make build`), FUZZ_BUILD the clang one of the
 # libFuzzer harnesses (`make fuzz-inputs`). Each fuzzer's whole output is kept
@@ -17,6 +19,8 @@ fuzz_build=${2:-build-fuzz}
 verifier_seconds=${VERIFIER_SECONDS:-300}
 engines_seconds=${ENGINES_SECONDS:-300}
 inputs_seconds=${INPUTS_SECONDS:-300}
+kernel_programs=${KERNEL_PROGRAMS:-10000}
+stress_rounds=${STRESS_ROUNDS:-3}
 seed=${SEED:-1}
 report=${REPORT:-$build/reliability.txt}
 make=${MAKE:-make}
@@ -30,6 +34,22 @@ $make --no-print-directory fuzz-engines BUILD="$build" SECONDS="$engines_seconds
 	SEED="$seed" >"$report.engines.log" 2>&1 || status=1
 $make --no-print-directory fuzz-inputs BUILD="$build" FUZZ_BUILD="$fuzz_build" \
 	SECONDS="$inputs_seconds" >"$report.inputs.log" 2>&1 || status=1
+: >"$report.kernel.log"
+if [ "$kernel_programs" -gt 0 ]; then
+	$make --no-print-directory fuzz-kernel BUILD="$build" N="$kernel_programs" \
+		SEED="$seed" >"$report.kernel.log" 2>&1 || status=1
+fi
+# The stress test (tests/stress) run again and again: each round is every
+# scenario once, with a kill storm at new random moments.
+stress_failed=0
+: >"$report.stress.log"
+round=0
+while [ "$round" -lt "$stress_rounds" ]; do
+	"$build/tests/stress/test_stress_maps" "$build/tests/stress" >>"$report.stress.log" 2>&1 ||
+		stress_failed=$((stress_failed + 1))
+	round=$((round + 1))
+done
+[ "$stress_failed" -eq 0 ] || status=1
 
 # The n-th number of the line that starts with `prefix` (the fuzzers' own
 # summaries: tests/verifier/fuzz_verifier.c, tests/engine/fuzz_engines.c).
@@ -37,7 +57,7 @@ field() { # log prefix n
 	grep "^$2" "$1" | tail -n 1 | tr -c '0-9\n' ' ' | awk -v n="$3" '{ print $n + 0 }'
 }
 
-v=$report.verifier.log e=$report.engines.log i=$report.inputs.log
+v=$report.verifier.log e=$report.engines.log i=$report.inputs.log k=$report.kernel.log
 {
 	echo "bpfvm reliability report: $(date -u '+%Y-%m-%d %H:%M UTC'), commit" \
 		"$(git rev-parse --short HEAD 2>/dev/null || echo unknown), seed $seed," \
@@ -54,7 +74,20 @@ v=$report.verifier.log e=$report.engines.log i=$report.inputs.log
 		"$(field "$e" 'fuzz_engines: [0-9]* iterations' 5)" \
 		"$(field "$e" 'fuzz_engines: [0-9]* runs' 5)" \
 		"interpreter/JIT mismatches over $(field "$e" 'fuzz_engines: [0-9]* runs' 3) compared runs"
-	for name in object verifier asm disasm; do
+	# kdiff's summary (tests/kdiff/kdiff.c): bytecode and C programs tried,
+	# the kernel's and bpfvm's verdicts, mismatches.
+	if [ "$kernel_programs" -gt 0 ]; then
+		printf '%-28s %8s %12s %12s %12s  %s\n' "kernel differential" \
+			"$(field "$k" 'kdiff: seed' 3)" \
+			"$(($(field "$k" 'kdiff: [0-9]* bytecode' 1) + $(field "$k" 'kdiff: [0-9]* C programs' 1)))" \
+			"$(field "$k" 'kdiff: [0-9]* bytecode' 5)" \
+			"$(field "$k" 'kdiff: [0-9]* mismatches' 1)" \
+			"mismatches with the kernel (tried: bytecode + C; accepted: by both)"
+	fi
+	printf '%-28s %8s %12s %12s %12s  %s\n' "stress (threads+processes)" - \
+		"$stress_rounds" "$(grep -c ' 0 failed$' "$report.stress.log")" "$stress_failed" \
+		"rounds failed of every scenario of tests/stress (accepted: clean rounds)"
+	for name in object verifier asm disasm ns; do
 		line=$(grep "^$name: " "$i" | tail -n 1)
 		printf '%-28s %8s %12s %12s %12s  %s\n' "libFuzzer $name" "$inputs_seconds" \
 			"$(echo "$line" | awk '{ print $2 + 0 }')" - \
@@ -64,6 +97,6 @@ v=$report.verifier.log e=$report.engines.log i=$report.inputs.log
 	echo
 	echo "verifier soundness: traps by class (the kernel's verdicts on them when bpf() works):"
 	sed -n '/^fuzz_verifier: traps by class:/,$p' "$v" | sed 1d | grep '^  ' || echo "  none"
-	echo "logs: $v, $e, $i"
+	echo "logs: $v, $e, $i, $k, $report.stress.log"
 } | tee "$report"
 exit "$status"

@@ -39,12 +39,13 @@ struct jit_pack {
 	size_t size;
 	size_t chunk_cnt;
 	size_t used_cnt;	/* chunks handed out */
-	bool dedicated;		/* one large program's, never listed */
+	bool dedicated;		/* one large program's, in dedicated_packs */
 	uint64_t used[];	/* a bit per chunk: 1 = handed out */
 };
 
 static pthread_mutex_t pack_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct jit_pack *packs; /* standard-size packs, under pack_lock */
+static struct jit_pack *dedicated_packs; /* large programs' packs, under pack_lock */
 
 static size_t page_size(void)
 {
@@ -136,11 +137,66 @@ static void prefault(const struct jit_pack *pack)
 	(void)sink;
 }
 
+/* A child of fork() inherits the packs as MAP_SHARED mappings of the same
+ * memfds: its compiles would write into chunks that its parent's allocator
+ * also hands out, each process overwriting the other's running code. So
+ * the child gets a private copy of every pack at the same addresses (the
+ * programs it inherited keep running) and, since a free chunk it copied may
+ * hold the parent's code, int3 in every free chunk again. */
+static void pack_privatize(struct jit_pack *pack)
+{
+	int fd = code_memfd();
+	bool ok = fd >= 0 && ftruncate(fd, (off_t)pack->size) == 0 &&
+		  pwrite(fd, pack->rw, pack->size, 0) == (ssize_t)pack->size;
+
+	if (ok) {
+		fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL);
+		ok = mmap(pack->rw, pack->size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
+			  fd, 0) != MAP_FAILED &&
+		     mmap(pack->rx, pack->size, PROT_READ | PROT_EXEC, MAP_SHARED | MAP_FIXED, fd,
+			  0) != MAP_FAILED;
+	}
+	if (fd >= 0)
+		close(fd);
+	if (!ok)
+		abort(); /* sharing code pages with the parent would corrupt both */
+	for (size_t i = 0; !pack->dedicated && i < pack->chunk_cnt; i++)
+		if (!(pack->used[i / 64] >> (i % 64) & 1))
+			memset(pack->rw + i * JIT_CHUNK, JIT_INT3, JIT_CHUNK);
+}
+
+static void packs_fork_prepare(void)
+{
+	pthread_mutex_lock(&pack_lock);
+}
+
+static void packs_fork_parent(void)
+{
+	pthread_mutex_unlock(&pack_lock);
+}
+
+static void packs_fork_child(void)
+{
+	for (struct jit_pack *pack = packs; pack; pack = pack->next)
+		pack_privatize(pack);
+	for (struct jit_pack *pack = dedicated_packs; pack; pack = pack->next)
+		pack_privatize(pack);
+	pthread_mutex_unlock(&pack_lock);
+}
+
+static void packs_fork_register(void)
+{
+	pthread_atfork(packs_fork_prepare, packs_fork_parent, packs_fork_child);
+}
+
 static struct jit_pack *pack_create(size_t size, bool dedicated)
 {
+	static pthread_once_t fork_once = PTHREAD_ONCE_INIT;
+
 	size_t chunk_cnt = size / JIT_CHUNK;
 	struct jit_pack *pack = calloc(1, sizeof(*pack) + (chunk_cnt + 63) / 64 * 8);
 
+	pthread_once(&fork_once, packs_fork_register);
 	if (!pack) {
 		vm_error("JIT: out of memory for a code pack");
 		return NULL;
@@ -219,7 +275,7 @@ static void take(struct jit_pack *pack, size_t first, size_t cnt, struct jit_mem
 	};
 }
 
-/* A program larger than half a pack: a pack of its own, never listed. */
+/* A program larger than half a pack: a pack of its own, listed apart. */
 static int alloc_dedicated(size_t size, struct jit_mem *mem)
 {
 	size_t map_size = (size + page_size() - 1) & ~(page_size() - 1);
@@ -227,65 +283,18 @@ static int alloc_dedicated(size_t size, struct jit_mem *mem)
 
 	if (!pack)
 		return -ENOMEM;
+	pack->next = dedicated_packs;
+	dedicated_packs = pack;
 	take(pack, 0, (size + JIT_CHUNK - 1) / JIT_CHUNK, mem);
 	return 0;
 }
 
-/* A forked child inherits the packs as MAP_SHARED views of the parent's
- * memfds: two processes would then carve the same pages and overwrite
- * each other's code (seen as SIGTRAP: a jump into another's int3). The
- * child gives each pack memfd of its own, with the same contents at the
- * same addresses, before it compiles anything. */
-static void pack_unshare(struct jit_pack *pack)
-{
-	int fd = code_memfd();
-	void *x = MAP_FAILED, *w = MAP_FAILED;
-
-	if (fd >= 0 && pwrite(fd, pack->rx, pack->size, 0) == (ssize_t)pack->size) {
-		x = mmap(pack->rx, pack->size, PROT_READ | PROT_EXEC, MAP_SHARED | MAP_FIXED, fd, 0);
-		w = mmap(pack->rw, pack->size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd,
-			 0);
-	}
-	if (fd >= 0)
-		close(fd);
-	/* Without a copy the pack stays shared: it is left full, so that this
-	 * process never writes into it. */
-	if (x == MAP_FAILED || w == MAP_FAILED) {
-		memset(pack->used, 0xff, (pack->chunk_cnt + 63) / 64 * sizeof(uint64_t));
-		pack->used_cnt = pack->chunk_cnt;
-	}
-}
-
-static void packs_unshare_in_child(void)
-{
-	for (struct jit_pack *pack = packs; pack; pack = pack->next)
-		pack_unshare(pack);
-	pthread_mutex_unlock(&pack_lock);
-}
-
-static void packs_lock_for_fork(void)
-{
-	pthread_mutex_lock(&pack_lock);
-}
-
-static void packs_unlock_in_parent(void)
-{
-	pthread_mutex_unlock(&pack_lock);
-}
-
-static void packs_register_fork(void)
-{
-	pthread_atfork(packs_lock_for_fork, packs_unlock_in_parent, packs_unshare_in_child);
-}
-
 int jit_mem_alloc(size_t size, struct jit_mem *mem)
 {
-	static pthread_once_t fork_once = PTHREAD_ONCE_INIT;
 	size_t cnt = (size + JIT_CHUNK - 1) / JIT_CHUNK;
 	struct jit_pack *pack;
 	int err = 0;
 
-	pthread_once(&fork_once, packs_register_fork);
 	pthread_mutex_lock(&pack_lock);
 	if (size > JIT_PACK_SIZE / 2) {
 		err = alloc_dedicated(size, mem);
@@ -339,17 +348,16 @@ void jit_mem_trim(struct jit_mem *mem, size_t used)
 	mem->size = keep;
 }
 
-/* Destroys an empty pack, unless it is the only listed one. */
+/* Destroys an empty pack, unless it is the only standard one. */
 static void release_if_empty(struct jit_pack *pack)
 {
-	struct jit_pack **link;
+	struct jit_pack **link = pack->dedicated ? &dedicated_packs : &packs;
 
-	if (pack->used_cnt || (packs == pack && !pack->next))
+	if (pack->used_cnt || (!pack->dedicated && packs == pack && !pack->next))
 		return;
-	for (link = &packs; !pack->dedicated && *link != pack; link = &(*link)->next)
-		;
-	if (!pack->dedicated)
-		*link = pack->next;
+	while (*link != pack)
+		link = &(*link)->next;
+	*link = pack->next;
 	pack_destroy(pack);
 }
 

@@ -120,6 +120,15 @@ static int array_init(struct bpfvm_map *map)
 	return 0;
 }
 
+static int array_check_region(const struct map_region *region, const char **why)
+{
+	if (region->family[0] != array_values_offset(region->map_flags)) {
+		*why = "the values' offset is not the one its flags give";
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /* The first byte of element `index` (of CPU 0 for per-CPU arrays). */
 static uint8_t *array_elem(const struct bpfvm_map *map, uint32_t index)
 {
@@ -287,6 +296,7 @@ static int array_delete(struct bpfvm_map *map, const void *key)
 
 const struct map_ops array_map_ops = {
 	.share = MAP_SHARE_RO,
+	.check_region = array_check_region,
 	.batch_ops = MAP_BATCH_LOOKUP | MAP_BATCH_UPDATE,
 	.check_attr = array_check_attr,
 	.region_size = array_region_size,
@@ -304,6 +314,7 @@ const struct map_ops array_map_ops = {
 
 const struct map_ops percpu_array_map_ops = {
 	.share = MAP_SHARE_RO,
+	.check_region = array_check_region,
 	.percpu = true,
 	.batch_ops = MAP_BATCH_LOOKUP | MAP_BATCH_UPDATE,
 	.check_attr = array_check_attr,

@@ -118,12 +118,47 @@ static uint32_t hash_bucket_settle_seq(struct bpfvm_map *map, const struct hash_
 static void hash_free_push(struct bpfvm_map *map, struct hash_table *table,
 			   struct hash_elem *elem);
 
+/* A writer that dies while replacing a key's element leaves the new one
+ * linked at the head and the old one still behind it: the key twice, the
+ * table over max_entries, and a delete that finds the new element leaves
+ * the old one live. Unlinks every element whose key an element nearer the
+ * head already has (the older one); it goes back to the free stack with
+ * the unlinked ones. Chains are short: quadratic is fine. */
+static void hash_bucket_drop_duplicates(struct bpfvm_map *map, const struct hash_table *table,
+					struct hash_bucket *bucket)
+{
+	uint64_t at = atomic_load_explicit(&bucket->first, memory_order_relaxed);
+
+	for (uint32_t steps = 0; !(at & 1) && steps <= table->nr_elems; steps++) {
+		struct hash_elem *elem = map_at(map, at);
+		_Atomic uint64_t *link = &elem->next;
+		uint64_t later = atomic_load_explicit(link, memory_order_relaxed);
+
+		for (uint32_t n = 0; !(later & 1) && n <= table->nr_elems; n++) {
+			struct hash_elem *cur = map_at(map, later);
+			uint64_t after = atomic_load_explicit(&cur->next, memory_order_relaxed);
+
+			bool same = cur->hash == elem->hash &&
+				    !memcmp(cur->key, elem->key, map_key_size(map));
+
+			if (same)
+				atomic_store_explicit(link, after, memory_order_release);
+			else
+				link = &cur->next;
+			later = after;
+		}
+		at = atomic_load_explicit(&elem->next, memory_order_relaxed);
+	}
+}
+
 /* With every bucket lock held: count, spares and the free stack rebuilt
  * from the chains, as hash_init made them. */
 static void hash_rebuild(struct bpfvm_map *map, struct hash_table *table)
 {
 	uint32_t count = 0;
 
+	for (uint32_t i = 0; i < table->n_buckets; i++)
+		hash_bucket_drop_duplicates(map, table, hash_bucket_at(map, table, i));
 	for (uint32_t i = 0; i < table->n_buckets; i++)
 		count += hash_bucket_settle_seq(map, table, hash_bucket_at(map, table, i), true);
 	atomic_store(&table->free_head,
@@ -359,6 +394,106 @@ size_t hash_region_size(const struct map_attr *attr)
 
 	/* 0 makes map_create() answer -E2BIG. */
 	return hash_compute_layout(attr, &layout) ? (size_t)layout.size : 0;
+}
+
+/* A chain link read from a file: a bucket's nulls marker, or the offset
+ * of an element. */
+static bool hash_link_valid(const struct hash_table *table, uint64_t link)
+{
+	if (hash_is_nulls(link))
+		return (link >> 1) < table->n_buckets;
+	return link >= table->elems_off &&
+	       (link - table->elems_off) % table->elem_size == 0 &&
+	       (link - table->elems_off) / table->elem_size < table->nr_elems;
+}
+
+/* Every chain, walked from its bucket, ends (a cycle would make readers
+ * loop) and links only elements, so a crafted file cannot send a reader
+ * outside the region. The steps are bounded generously: a writer of
+ * another process may move elements while we walk, which must not make a
+ * good file look bad. */
+static bool hash_links_valid(const struct map_region *region, const struct hash_table *table)
+{
+	const uint8_t *base = (const uint8_t *)region;
+	uint64_t budget = 2ull * table->nr_elems + table->n_buckets;
+
+	for (uint32_t i = 0; i < table->n_buckets; i++) {
+		const struct hash_bucket *bucket =
+			(const void *)(base + table->buckets_off + (uint64_t)i * sizeof(*bucket));
+		uint64_t link = atomic_load_explicit(&bucket->first, memory_order_relaxed);
+
+		while (!hash_is_nulls(link)) {
+			const struct hash_elem *elem;
+
+			if (!hash_link_valid(table, link) || budget-- == 0)
+				return false;
+			elem = (const void *)(base + link);
+			link = atomic_load_explicit(&elem->next, memory_order_relaxed);
+		}
+		/* Another bucket's marker makes a reader start again, for ever
+		 * in a crafted file. A live writer leaves none in a chain:
+		 * only a walker standing on an element that was reused
+		 * meanwhile sees one (the caller walks again then). */
+		if (link != hash_nulls(i))
+			return false;
+	}
+	for (uint32_t i = 0; i < table->nr_elems; i++) {
+		const struct hash_elem *elem =
+			(const void *)(base + table->elems_off + (uint64_t)i * table->elem_size);
+
+		uint32_t free_next = atomic_load_explicit(&elem->free_next, memory_order_relaxed);
+
+		/* A free-stack link, or a repair's mark (hash_rebuild). */
+		if (free_next > table->nr_elems && free_next != HASH_LINKED)
+			return false;
+	}
+	return true;
+}
+
+static int hash_check_region(const struct map_region *region, const char **why)
+{
+	struct map_attr attr = {
+		.type = region->type, .key_size = region->key_size,
+		.value_size = region->value_size, .max_entries = region->max_entries,
+		.map_flags = region->map_flags, .nr_cpus = region->nr_cpus,
+	};
+	const struct hash_table *table;
+	struct hash_layout layout;
+	bool links_valid = false;
+	uint64_t free_index;
+
+	if (!hash_compute_layout(&attr, &layout) ||
+	    region->family[HASH_FAMILY_TABLE] != layout.table_off) {
+		*why = "its table's offset is not the one its attributes give";
+		return -EINVAL;
+	}
+	table = (const void *)((const uint8_t *)region + layout.table_off);
+	if (table->n_buckets != layout.n_buckets || table->elem_size != layout.elem_size ||
+	    table->nr_elems != layout.nr_elems || table->buckets_off != layout.buckets_off ||
+	    table->elems_off != layout.elems_off || table->lru_off != layout.lru_off ||
+	    table->key_stride != hash_round_up(region->key_size, 8) ||
+	    table->value_stride != hash_round_up(region->value_size, 8) ||
+	    table->lru != hash_type_is_lru(region->type) ||
+	    table->percpu != hash_type_is_percpu(region->type) || table->index_hash) {
+		*why = "its table's layout is not the one its attributes give";
+		return -EINVAL;
+	}
+	free_index = atomic_load_explicit(&table->free_head, memory_order_relaxed) & UINT32_MAX;
+	if (free_index > table->nr_elems ||
+	    atomic_load_explicit(&table->count, memory_order_relaxed) > region->max_entries ||
+	    atomic_load_explicit(&table->spares, memory_order_relaxed) > table->nr_elems) {
+		*why = "its free stack or counts are outside its elements";
+		return -EINVAL;
+	}
+	/* A walk that raced with a writer of another process fails once;
+	 * a crafted file fails every time. */
+	for (int attempt = 0; attempt < 3 && !links_valid; attempt++)
+		links_valid = hash_links_valid(region, table);
+	if (!links_valid) {
+		*why = "a chain link points outside its elements";
+		return -EINVAL;
+	}
+	return 0;
 }
 
 static uint32_t hash_random_seed(void)
@@ -677,6 +812,11 @@ static bool hash_bucket_settle(struct bpfvm_map *map, struct hash_table *table, 
 
 	if (map->region_rdonly || !hash_bucket_lock(map, bucket))
 		return false;
+	/* Every write of a linked element happens under this lock: an odd
+	 * count still there is no live writer's (a file written by hand, or
+	 * a dead writer's whose lock was already taken over), and would make
+	 * readers wait for ever. */
+	hash_bucket_settle_seq(map, table, bucket, false);
 	map_lock_release(&bucket->lock);
 	return true;
 }
@@ -1251,6 +1391,7 @@ static int hash_lookup_and_delete(struct bpfvm_map *map, const void *key, void *
 const struct map_ops hash_map_ops = {
 	HASH_MAP_OPS_COMMON,
 	.share = MAP_SHARE_RO,
+	.check_region = hash_check_region,
 };
 
 const struct map_ops hash_lru_map_ops = {
@@ -1261,6 +1402,7 @@ const struct map_ops hash_lru_map_ops = {
 const struct map_ops hash_percpu_map_ops = {
 	HASH_MAP_OPS_COMMON,
 	.share = MAP_SHARE_RO,
+	.check_region = hash_check_region,
 	.percpu = true,
 	.bpf_lookup_percpu = hash_bpf_lookup_percpu,
 };

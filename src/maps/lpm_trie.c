@@ -164,6 +164,88 @@ static size_t lpm_region_size(const struct map_attr *attr)
 	return LPM_NODES_OFFSET + bytes;
 }
 
+static const struct lpm_node *lpm_region_node(const struct map_region *region,
+					      const struct lpm_hdr *hdr, uint32_t number)
+{
+	return (const void *)((const uint8_t *)region + LPM_NODES_OFFSET +
+			      (uint64_t)(number - 1) * hdr->node_stride);
+}
+
+/* Whether a walk of the trie from its root, and of the free list, ends: a
+ * cycle would make every walk loop. The budget is generous (a writer of
+ * another process may move nodes while we walk, which must not make a good
+ * file look bad), and a depth beyond the deepest trie is a cycle too. */
+static bool lpm_region_walks_end(const struct map_region *region, const struct lpm_hdr *hdr)
+{
+	uint32_t stack[LPM_MAX_DEPTH + 1], depth = 0, number;
+	uint64_t budget = 2ull * hdr->next_unused + LPM_MAX_DEPTH;
+
+	number = atomic_load_explicit(&hdr->root, memory_order_relaxed);
+	if (number)
+		stack[depth++] = number;
+	while (depth) {
+		const struct lpm_node *node = lpm_region_node(region, hdr, stack[--depth]);
+
+		if (budget-- == 0)
+			return false;
+		for (int i = 0; i < 2; i++) {
+			number = atomic_load_explicit(&node->child[i], memory_order_relaxed);
+			if (!number)
+				continue;
+			if (depth > LPM_MAX_DEPTH || number > hdr->pool_size)
+				return false;
+			stack[depth++] = number;
+		}
+	}
+	budget = 2ull * hdr->next_unused + 1;
+	for (number = hdr->free_head; number; budget--) {
+		if (!budget || number > hdr->pool_size)
+			return false;
+		number = atomic_load_explicit(&lpm_region_node(region, hdr, number)->child[0],
+					      memory_order_relaxed);
+	}
+	return true;
+}
+
+static int lpm_check_region(const struct map_region *region, const char **why)
+{
+	const struct lpm_hdr *hdr =
+		(const void *)((const uint8_t *)region + MAP_FAMILY_DATA_OFFSET);
+	struct map_attr attr = { .key_size = region->key_size, .value_size = region->value_size };
+	uint32_t pool_size = hdr->pool_size;
+
+	if (region->family[0] != LPM_NODES_OFFSET || hdr->data_size != region->key_size - 4 ||
+	    hdr->max_prefixlen != hdr->data_size * 8 ||
+	    pool_size != lpm_pool_size(region->max_entries) ||
+	    hdr->node_stride != lpm_node_stride(&attr) ||
+	    hdr->value_offset != lpm_value_offset(region->key_size)) {
+		*why = "its node pool's layout is not the one its attributes give";
+		return -EINVAL;
+	}
+	if (atomic_load_explicit(&hdr->root, memory_order_relaxed) > pool_size ||
+	    hdr->free_head > pool_size || hdr->next_unused > pool_size ||
+	    hdr->n_entries > region->max_entries) {
+		*why = "its root, free list or counts are outside its node pool";
+		return -EINVAL;
+	}
+	/* Children and the free chain are node numbers: none may be outside
+	 * the pool. */
+	for (uint32_t number = 1; number <= hdr->next_unused; number++) {
+		const struct lpm_node *node = lpm_region_node(region, hdr, number);
+
+		if (atomic_load_explicit(&node->child[0], memory_order_relaxed) > pool_size ||
+		    atomic_load_explicit(&node->child[1], memory_order_relaxed) > pool_size) {
+			*why = "a node's child is outside its node pool";
+			return -EINVAL;
+		}
+	}
+	if (!lpm_region_walks_end(region, hdr)) {
+		*why = "its trie or free list has a cycle";
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int lpm_init(struct bpfvm_map *map)
 {
 	struct lpm_hdr *hdr = lpm_hdr(map);
@@ -776,6 +858,7 @@ static int lpm_get_next_key(struct bpfvm_map *map, const void *key, void *next_k
 
 const struct map_ops lpm_trie_map_ops = {
 	.share = MAP_SHARE_RW,
+	.check_region = lpm_check_region,
 	.batch_ops = MAP_BATCH_LOOKUP | MAP_BATCH_UPDATE | MAP_BATCH_DELETE,
 	.check_attr = lpm_check_attr,
 	.region_size = lpm_region_size,

@@ -132,6 +132,13 @@ struct map_ops {
 	 * that another process formatted, opened from its file. May be NULL
 	 * (nothing process-local). */
 	int (*open)(struct bpfvm_map *map);
+	/* For a shared family: whether a region another process formatted (a
+	 * namespace's file, already checked: magic, attributes, size) has the
+	 * offsets and sizes in its family header that its attributes give, and
+	 * indices in range, so that nothing read from there points outside the
+	 * region. A crafted file is refused, never trusted. Reasons go to
+	 * *why. NULL: the family keeps nothing in its header to check. */
+	int (*check_region)(const struct map_region *region, const char **why);
 	/* Releases process-local state (map->private); the region is freed by
 	 * the generic layer. May be NULL. */
 	void (*release)(struct bpfvm_map *map);

@@ -86,6 +86,24 @@ static int queue_stack_init(struct bpfvm_map *map)
 	return map_lock_init(&hdr->lock);
 }
 
+static int queue_stack_check_region(const struct map_region *region, const char **why)
+{
+	const struct queue_stack_hdr *hdr =
+		(const void *)((const uint8_t *)region + MAP_FAMILY_DATA_OFFSET);
+	uint32_t head = __atomic_load_n(&hdr->head, __ATOMIC_RELAXED);
+	uint32_t tail = __atomic_load_n(&hdr->tail, __ATOMIC_RELAXED);
+
+	if (region->family[0] != QUEUE_STACK_SLOTS_OFFSET || hdr->size != region->max_entries + 1) {
+		*why = "its slots' offset or count is not the one its attributes give";
+		return -EINVAL;
+	}
+	if (head >= hdr->size || tail >= hdr->size) {
+		*why = "its head or tail is outside its slots";
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /* Takes the lock; after a holder's death, a head or tail that is out of
  * range (a torn write) empties the ring rather than read outside it. */
 static int queue_stack_lock(struct queue_stack_hdr *hdr)
@@ -204,6 +222,7 @@ static int queue_stack_lookup_and_delete(struct bpfvm_map *map, const void *key,
 
 const struct map_ops queue_map_ops = {
 	.share = MAP_SHARE_RW,
+	.check_region = queue_stack_check_region,
 	.check_attr = queue_stack_check_attr,
 	.region_size = queue_stack_region_size,
 	.init = queue_stack_init,
@@ -219,6 +238,7 @@ const struct map_ops queue_map_ops = {
 
 const struct map_ops stack_map_ops = {
 	.share = MAP_SHARE_RW,
+	.check_region = queue_stack_check_region,
 	.check_attr = queue_stack_check_attr,
 	.region_size = queue_stack_region_size,
 	.init = queue_stack_init,

@@ -16,6 +16,10 @@
 
 #define NS_MAGIC 0x73726e6d76667062ull /* "bpfvmnrs" */
 #define NS_VERSION 1u
+/* The kernel's largest NR_CPUS (x86-64): a registry claiming more vCPUs is
+ * corrupt, and a runtime that took its count would size per-vCPU tables by
+ * it (found by fuzz_input_ns: a 17 GB allocation). */
+#define NS_CPUS_MAX 8192u
 
 struct ns_registry {
 	uint64_t magic;
@@ -127,9 +131,10 @@ static int ns_registry_check(const struct ns *ns, const char *path)
 
 	if (__atomic_load_n(&registry->magic, __ATOMIC_ACQUIRE) != NS_MAGIC ||
 	    registry->version != NS_VERSION || registry->size != ns->registry_size ||
-	    !registry->nr_cpus || registry->next_id == 0 || registry->next_id > NS_ID_MAX) {
+	    !registry->nr_cpus || registry->nr_cpus > NS_CPUS_MAX || registry->next_id == 0 ||
+	    registry->next_id > NS_ID_MAX) {
 		vm_error("namespace: '%s' is not a bpfvm registry of version %u (bad magic, "
-			 "version or size): refused", path, NS_VERSION);
+			 "version, size, CPU count or next id): refused", path, NS_VERSION);
 		return -EINVAL;
 	}
 	return 0;

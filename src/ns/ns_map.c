@@ -187,6 +187,7 @@ static int ns_map_check_region(const struct bpfvm *vm, const struct map_region *
 {
 	const struct map_ops *ops;
 	struct map_attr attr;
+	const char *why;
 
 	if (__atomic_load_n(&region->magic, __ATOMIC_ACQUIRE) != MAP_REGION_MAGIC)
 		return ns_map_refuse(path, "bad magic (not a map, or one still being made)");
@@ -217,6 +218,8 @@ static int ns_map_check_region(const struct bpfvm *vm, const struct map_region *
 	if (region->spin_lock_off >= 0 &&
 	    (uint64_t)region->spin_lock_off + 4 > region->value_size)
 		return ns_map_refuse(path, "bad bpf_spin_lock offset");
+	if (ops->check_region && ops->check_region(region, &why))
+		return ns_map_refuse(path, why);
 	*ops_out = ops;
 	return 0;
 }

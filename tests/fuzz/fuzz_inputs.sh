@@ -11,7 +11,7 @@ shift 3
 src=$(cd "$(dirname "$0")/../.." && pwd)
 bin=$fuzz_build/tests/fuzz
 out=$fuzz_build/fuzz-inputs
-harnesses=${*:-object verifier asm disasm}
+harnesses=${*:-object verifier asm disasm ns}
 mkdir -p "$out"
 "$src/tests/fuzz/make_seeds.sh" "$bin/make_seeds" "$src" "$objects_build" "$out/seeds" \
 	>"$out/seeds.log" 2>&1 || { cat "$out/seeds.log"; exit 2; }

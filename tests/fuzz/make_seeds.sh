@@ -35,4 +35,9 @@ for name in verifier disasm; do
 	done
 done
 cp -r "$out/asm" "$out/asm-suite"
+# The namespace's files: fuzz_input_ns patches its own templates, so its
+# seeds are its regression inputs.
+mkdir -p "$out/ns" "$out/ns-suite"
+cp "$src"/tests/fuzz/regressions/ns/* "$out/ns/"
+cp "$src"/tests/fuzz/regressions/ns/* "$out/ns-suite/"
 echo "make_seeds.sh: $(ls "$out/object" | wc -l) objects, $(ls "$out/asm" | wc -l) asm files"
