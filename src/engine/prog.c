@@ -326,7 +326,8 @@ static void prog_raise_stack_reach(const struct bpfvm_prog *prog)
 /* The id of a prepared program: the runtime's next, or in a namespaced
  * runtime the namespace's (ns/ns_prog.h), with the program's file written
  * from `loaded`, its instructions before the verifier's rewrites. */
-static int prog_assign_id(struct bpfvm_prog *prog, const struct bpf_insn *loaded)
+static int prog_assign_id(struct bpfvm_prog *prog, const struct bpf_insn *loaded,
+			  uint32_t loaded_cnt)
 {
 	int64_t id;
 	int err;
@@ -341,7 +342,7 @@ static int prog_assign_id(struct bpfvm_prog *prog, const struct bpf_insn *loaded
 		return 0;
 	}
 	if (!prog->ns_id) {
-		err = ns_prog_publish(prog, loaded);
+		err = ns_prog_publish(prog, loaded, loaded_cnt);
 		if (err)
 			return err;
 	}
@@ -372,6 +373,7 @@ static int prog_prepare_engines(struct bpfvm_prog *prog)
 int prog_prepare(struct bpfvm_prog *prog)
 {
 	struct bpf_insn *loaded = NULL;
+	uint32_t loaded_cnt = 0;
 	int err;
 
 	prog->load_attempted = true;
@@ -389,6 +391,7 @@ int prog_prepare(struct bpfvm_prog *prog)
 			return -ENOMEM;
 		}
 		memcpy(loaded, prog->insns, (size_t)prog->insn_cnt * sizeof(*loaded));
+		loaded_cnt = prog->insn_cnt;
 	}
 	err = prog_prepare_engines(prog);
 	/* Before the id: from then on another thread may find the program
@@ -396,7 +399,7 @@ int prog_prepare(struct bpfvm_prog *prog)
 	if (!err)
 		prog_raise_stack_reach(prog);
 	if (!err)
-		err = prog_assign_id(prog, loaded);
+		err = prog_assign_id(prog, loaded, loaded_cnt);
 	free(loaded);
 	if (err)
 		return err;

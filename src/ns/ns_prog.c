@@ -55,17 +55,18 @@ static size_t ns_prog_file_size(uint32_t map_cnt, uint32_t insn_cnt)
 
 /* ---- Publishing (the loading process) ------------------------------------ */
 
-static void ns_prog_hdr_fill(const struct bpfvm_prog *prog, uint32_t id, struct ns_prog_hdr *hdr)
+static void ns_prog_hdr_fill(const struct bpfvm_prog *prog, uint32_t id, uint32_t insn_cnt,
+			     struct ns_prog_hdr *hdr)
 {
 	memset(hdr, 0, sizeof(*hdr));
 	hdr->version = NS_PROG_VERSION;
 	hdr->id = id;
-	hdr->size = ns_prog_file_size(prog->map_cnt, prog->insn_cnt);
+	hdr->size = ns_prog_file_size(prog->map_cnt, insn_cnt);
 	hdr->type = (uint32_t)prog->type;
 	hdr->expected_attach_type = (uint32_t)prog->expected_attach_type;
 	hdr->prog_flags = prog->prog_flags;
 	hdr->gpl_compatible = prog->gpl_compatible;
-	hdr->insn_cnt = prog->insn_cnt;
+	hdr->insn_cnt = insn_cnt;
 	hdr->map_cnt = prog->map_cnt;
 	hdr->insn_budget = prog->insn_budget;
 	hdr->raw_ctx_size = prog->raw_ctx_size;
@@ -76,14 +77,14 @@ static void ns_prog_hdr_fill(const struct bpfvm_prog *prog, uint32_t id, struct 
 /* The whole file in one buffer, magic last (an opener refuses a file
  * without it: one still being written, or its writer's leftovers). */
 static int ns_prog_write(int fd, const struct bpfvm_prog *prog, uint32_t id,
-			 const struct bpf_insn *loaded)
+			 const struct bpf_insn *loaded, uint32_t loaded_cnt)
 {
 	struct ns_prog_hdr hdr;
 	uint64_t magic = NS_PROG_MAGIC;
 	uint8_t *buf;
 	int err = 0;
 
-	ns_prog_hdr_fill(prog, id, &hdr);
+	ns_prog_hdr_fill(prog, id, loaded_cnt, &hdr);
 	buf = calloc(1, hdr.size);
 	if (!buf)
 		return -ENOMEM;
@@ -94,7 +95,7 @@ static int ns_prog_write(int fd, const struct bpfvm_prog *prog, uint32_t id,
 		memcpy(buf + sizeof(hdr) + i * sizeof(uint32_t), &map_id, sizeof(map_id));
 	}
 	memcpy(buf + ns_prog_insns_offset(prog->map_cnt), loaded,
-	       (size_t)prog->insn_cnt * sizeof(*loaded));
+	       (size_t)loaded_cnt * sizeof(*loaded));
 	if (pwrite(fd, buf, hdr.size, 0) != (ssize_t)hdr.size ||
 	    pwrite(fd, &magic, sizeof(magic), 0) != (ssize_t)sizeof(magic))
 		err = errno ? -errno : -EIO;
@@ -103,7 +104,7 @@ static int ns_prog_write(int fd, const struct bpfvm_prog *prog, uint32_t id,
 }
 
 static int ns_prog_file_create(struct bpfvm_prog *prog, uint32_t id,
-			       const struct bpf_insn *loaded)
+			       const struct bpf_insn *loaded, uint32_t loaded_cnt)
 {
 	char path[PATH_MAX + 64];
 	int fd, err;
@@ -119,7 +120,7 @@ static int ns_prog_file_create(struct bpfvm_prog *prog, uint32_t id,
 		}
 		return err;
 	}
-	err = ns_prog_write(fd, prog, id, loaded);
+	err = ns_prog_write(fd, prog, id, loaded, loaded_cnt);
 	if (err) {
 		vm_error("%s: cannot write '%s': %s", prog->name, path, strerror(-err));
 		unlink(path);
@@ -130,7 +131,7 @@ static int ns_prog_file_create(struct bpfvm_prog *prog, uint32_t id,
 	return 0;
 }
 
-int ns_prog_publish(struct bpfvm_prog *prog, const struct bpf_insn *loaded)
+int ns_prog_publish(struct bpfvm_prog *prog, const struct bpf_insn *loaded, uint32_t loaded_cnt)
 {
 	struct ns *ns = prog->vm->ns;
 	struct ns_record record = {
@@ -146,7 +147,7 @@ int ns_prog_publish(struct bpfvm_prog *prog, const struct bpf_insn *loaded)
 		return err;
 	err = ns_record_add(ns, &record);
 	if (!err) {
-		err = ns_prog_file_create(prog, record.id, loaded);
+		err = ns_prog_file_create(prog, record.id, loaded, loaded_cnt);
 		if (err)
 			ns_record_remove_locked(ns, record.id);
 		else

@@ -31,9 +31,10 @@
 #include "bpfvm/bpfvm.h"
 
 /* Gives a verified program of a namespaced runtime its namespace id
- * (prog->ns_id) and file; `loaded` are its instructions as the verifier
- * got them. Returns 0 or -errno with a message. */
-int ns_prog_publish(struct bpfvm_prog *prog, const struct bpf_insn *loaded);
+ * (prog->ns_id) and file; `loaded` are its loaded_cnt instructions as the
+ * verifier got them (its rewrites may change prog->insn_cnt). Returns 0 or
+ * -errno with a message. */
+int ns_prog_publish(struct bpfvm_prog *prog, const struct bpf_insn *loaded, uint32_t loaded_cnt);
 
 /* Drops this process's hold on the program's file (prog_destroy): removes
  * it with its record when it is unpinned and nobody else holds it. */

@@ -696,6 +696,11 @@ static void kill_check_hash(struct bpfvm_map *hash, int killed, const char *test
 	void *cur = NULL;
 	int torn = 0;
 
+	/* A writer killed between linking a new element and unlinking the old
+	 * one leaves its key twice until the next writer of that bucket repairs
+	 * it (docs/reliability.md, "Not done"): at most one extra key per
+	 * writer killed, never more. */
+	max += (uint32_t)killed;
 	while (count <= max && bpfvm_map_get_next_key(hash, cur, &next) == 0) {
 		if (bpfvm_map_lookup(hash, &next, value) == 0 &&
 		    !pattern_whole(value, sizeof(value)))
@@ -707,6 +712,7 @@ static void kill_check_hash(struct bpfvm_map *hash, int killed, const char *test
 	testlib_check(test, count <= max && torn <= killed,
 		      "hash: %u keys iterated (max %u), %d torn values (%d writers killed)", count,
 		      max, torn, killed);
+	max = KILL_WRITERS * KILL_KEYS;
 	for (key = 0; key < max; key++)
 		bpfvm_map_delete(hash, &key);
 	testlib_check(test, bpfvm_map_get_next_key(hash, NULL, &next) == -ENOENT,
