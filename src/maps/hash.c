@@ -1138,9 +1138,47 @@ static uint64_t hash_first_in_bucket(struct bpfvm_map *map, struct hash_table *t
 	return atomic_load_explicit(&hash_bucket_at(map, table, index)->first, memory_order_acquire);
 }
 
+/* Whether an element nearer the head of elem's chain has elem's key: the
+ * old element that a writer killed mid-replace leaves behind the new one,
+ * until the next writer of the map repairs it (hash_bucket_drop_duplicates).
+ * Readers take no lock and cannot repair, so they skip it: get_next_key
+ * would otherwise go from the old element's key back to the new element
+ * and round again for ever, and for_each would see the key twice. */
+static bool hash_elem_shadowed(struct bpfvm_map *map, struct hash_table *table,
+			       const struct hash_elem *elem)
+{
+	uint64_t at = hash_first_in_bucket(map, table, hash_bucket_index(table, elem->hash));
+
+	for (uint32_t steps = 0; !hash_is_nulls(at) && steps <= table->nr_elems; steps++) {
+		const struct hash_elem *cur = map_at(map, at);
+
+		if (cur == elem)
+			return false;
+		if (cur->hash == elem->hash && !memcmp(cur->key, elem->key, map_key_size(map)))
+			return true;
+		at = atomic_load_explicit(&cur->next, memory_order_acquire);
+	}
+	return false;
+}
+
+/* The first element from link on that no element before it shadows. */
+static uint64_t hash_skip_shadowed(struct bpfvm_map *map, struct hash_table *table,
+				   uint64_t link)
+{
+	for (uint32_t steps = 0; !hash_is_nulls(link) && steps <= table->nr_elems; steps++) {
+		struct hash_elem *elem = map_at(map, link);
+
+		if (!hash_elem_shadowed(map, table, elem))
+			return link;
+		link = atomic_load_explicit(&elem->next, memory_order_acquire);
+	}
+	return hash_is_nulls(link) ? link : hash_nulls(0);
+}
+
 /* The kernel's htab_map_get_next_key: the next element in the key's chain,
  * else the first of the next non-empty bucket; a missing key (or NULL)
- * restarts from the first bucket. */
+ * restarts from the first bucket. A bucket's first element is never
+ * shadowed. */
 int hash_get_next_key(struct bpfvm_map *map, const void *key, void *next_key)
 {
 	struct hash_table *table = hash_table(map);
@@ -1153,6 +1191,7 @@ int hash_get_next_key(struct bpfvm_map *map, const void *key, void *next_key)
 		if (elem) {
 			uint64_t next = atomic_load_explicit(&elem->next, memory_order_acquire);
 
+			next = hash_skip_shadowed(map, table, next);
 			if (!hash_is_nulls(next)) {
 				memcpy(next_key, ((struct hash_elem *)map_at(map, next))->key, key_size);
 				return 0;
@@ -1181,7 +1220,7 @@ static long hash_bpf_for_each(struct bpfvm_map *map, uint32_t cpu,
 	for (uint32_t index = 0; index < table->n_buckets; index++) {
 		uint64_t link = hash_first_in_bucket(map, table, index);
 
-		while (!hash_is_nulls(link)) {
+		while (!hash_is_nulls(link = hash_skip_shadowed(map, table, link))) {
 			struct hash_elem *elem = map_at(map, link);
 
 			visited++;
