@@ -74,24 +74,35 @@ static void run_clear_stack(const struct bpfvm_prog *prog, struct interp_run *en
 
 /* Calls a function of the running program on a fresh stack, with r1..r5 =
  * args. */
+/* The engines' state of a run of `prog` on `stack` (INTERP_RUN_STACK
+ * bytes), r1..r5 = args; the budget is set per invocation. */
+static struct interp_run run_engine_state(uint8_t *stack, const struct bpfvm_prog *prog,
+					  struct run_ctx *run, const uint64_t args[5],
+					  const uint8_t *packet, uint64_t packet_len)
+{
+	struct interp_run engine_run = {
+		.stack_top = stack + INTERP_RUN_STACK,
+		.stack_bottom = stack,
+		.packet = packet,
+		.packet_len = packet_len,
+		.prog_name = prog->name,
+		.run = run,
+	};
+
+	memcpy(engine_run.args, args, sizeof(engine_run.args));
+	return engine_run;
+}
+
 static int run_on_fresh_stack(struct run_ctx *run, struct bpfvm_prog *prog,
 			      uint64_t entry, const uint64_t args[5],
 			      const uint8_t *packet, uint64_t packet_len, uint64_t *retval)
 {
 	_Alignas(16) uint8_t stack[INTERP_RUN_STACK];
-	struct interp_run engine_run = {
-		.stack_top = stack + sizeof(stack),
-		.stack_bottom = stack,
-		.packet = packet,
-		.packet_len = packet_len,
-		.budget = run_budget(prog),
-		.prog_name = prog->name,
-		.run = run,
-	};
+	struct interp_run engine_run = run_engine_state(stack, prog, run, args, packet, packet_len);
 	struct run_ctx *outer;
 	int err;
 
-	memcpy(engine_run.args, args, sizeof(engine_run.args));
+	engine_run.budget = run_budget(prog);
 	run_clear_stack(prog, &engine_run);
 	outer = run_set_current(run);
 	err = run_engine(run, &engine_run, prog, entry, retval);
@@ -119,14 +130,7 @@ static int run_repeat(struct bpfvm_prog *prog, struct run_ctx *run, const uint64
 		      uint64_t *retval)
 {
 	_Alignas(16) uint8_t stack[INTERP_RUN_STACK];
-	struct interp_run engine_run = {
-		.stack_top = stack + sizeof(stack),
-		.stack_bottom = stack,
-		.packet = packet,
-		.packet_len = packet_len,
-		.prog_name = prog->name,
-		.run = run,
-	};
+	struct interp_run engine_run = run_engine_state(stack, prog, run, args, packet, packet_len);
 	struct run_repeat next = {
 		.vm = prog->vm,
 		.prog = prog,
@@ -140,7 +144,6 @@ static int run_repeat(struct bpfvm_prog *prog, struct run_ctx *run, const uint64
 	struct run_ctx *outer;
 	int err = 0;
 
-	memcpy(engine_run.args, args, sizeof(engine_run.args));
 	run->vm = prog->vm;
 	outer = run_set_current(run);
 	/* Shared prog arrays that another process wrote (ns/ns_prog_array.h):

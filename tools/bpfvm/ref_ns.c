@@ -1,7 +1,8 @@
 /* HOOK(namespace): references that only the namespace resolves, `pinned
  * FILE` (ref.c's table routes every one here; `id N` goes to the namespace
  * through bpfvm_map_get_by_id_opts), and the pins of programs, which wait
- * for bpfvm's pinned programs (bpfvm_prog_pin, coming: helper N2). */
+ * for the CLI to call the library's bpfvm_prog_pin / bpfvm_prog_get_by_pin,
+ * which exist: the CLI does not use them yet). */
 #include <errno.h>
 #include <string.h>
 
@@ -26,7 +27,7 @@ int cli_ns_map(struct cli_object *co, const struct cli_ref *ref, struct bpfvm_ma
 	return 0;
 }
 
-/* HOOK(namespace): pinned programs (bpfvm_prog_get_by_pin, coming). */
+/* HOOK(namespace): pinned programs; to call bpfvm_prog_get_by_pin. */
 int cli_ns_prog(struct cli_object *co, const struct cli_ref *ref, struct bpfvm_prog **prog)
 {
 	(void)co;
@@ -35,7 +36,7 @@ int cli_ns_prog(struct cli_object *co, const struct cli_ref *ref, struct bpfvm_p
 			 "use 'name PROG of OBJ'", ref->path);
 }
 
-/* HOOK(namespace): bpfvm_prog_pin, coming. */
+/* HOOK(namespace): to call bpfvm_prog_pin. */
 int cli_ns_prog_pin(struct bpfvm_prog *prog, const char *path)
 {
 	return cli_error("can't pin the program %s (%s): bpfvm cannot pin programs yet "
