@@ -152,9 +152,16 @@ static uint32_t emit_error_exit(struct jit_buf *buf, uint32_t epilogue)
 static void emit_stub(struct jit_ctx *ctx, const struct jit_stub *stub, uint32_t error_exit)
 {
 	struct jit_buf *buf = &ctx->buf;
-	int32_t error = stub->kind == JIT_STUB_BUDGET ? -ETIME : -EINVAL;
+	int32_t error = stub->kind == JIT_STUB_CALLX ? -EINVAL : -ETIME;
 
 	jit_patch_rel32(buf, stub->at, jit_buf_pos(buf));
+	if (stub->kind == JIT_STUB_CHARGED_JUMP) {
+		const struct interp_insn *decoded = &ctx->decoded->insns[stub->insn];
+
+		jit_emit_budget_sub(buf, decoded->off);
+		jit_patch_rel32(buf, x86_jcc_rel32(buf, X86_CC_NS),
+				ctx->addrs[jit_target_index(ctx, decoded->target)]);
+	}
 	if (stub->kind == JIT_STUB_CALLX) {
 		x86_store(buf, X86_64, JIT_STATE_AT(error_value), jit_reg[stub->reg]);
 		x86_store_imm(buf, X86_32, JIT_STATE_AT(error_reg), stub->reg);
@@ -182,7 +189,7 @@ static void emit_insn(struct jit_ctx *ctx, enum interp_op op)
 		jit_emit_memory(ctx, op);
 }
 
-/* Sets ctx->flags: jump targets (the decoder gave backward jumps a budget
+/* Sets ctx->ops and ctx->flags: jump targets (the decoder gave backward jumps a budget
  * cost: their targets are loop heads) and functions' starts. */
 static void mark_targets(struct jit_ctx *ctx)
 {
@@ -195,6 +202,7 @@ static void mark_targets(struct jit_ctx *ctx)
 	for (uint32_t idx = 0; idx < prog->insn_cnt; idx++) {
 		enum interp_op op = interp_decode_op(&prog->insns[idx]);
 
+		ctx->ops[idx] = (uint16_t)op;
 		if (op >= INTERP_OP_JA && op < INTERP_OP_CALL_HELPER) {
 			uint32_t target = jit_target_index(ctx, decoded[idx].target);
 
@@ -221,7 +229,7 @@ static void emit_body(struct jit_ctx *ctx)
 			x86_align(&ctx->buf, JIT_LOOP_ALIGN);
 		ctx->addrs[ctx->idx] = jit_buf_pos(&ctx->buf);
 		ctx->pads[ctx->idx] = (uint8_t)(ctx->addrs[ctx->idx] - start);
-		emit_insn(ctx, interp_decode_op(insn));
+		emit_insn(ctx, (enum interp_op)ctx->ops[ctx->idx]);
 		check_size(ctx->addrs[ctx->idx], jit_buf_pos(&ctx->buf), JIT_MAX_INSN_BYTES);
 		if (isa_is_lddw(insn->code))
 			ctx->addrs[++ctx->idx] = jit_buf_pos(&ctx->buf);
@@ -233,9 +241,12 @@ static void free_ctx(struct jit_ctx *ctx)
 {
 	free(ctx->addrs);
 	free(ctx->flags);
+	free(ctx->ops);
 	free(ctx->pads);
 	free(ctx->savings);
 	free(ctx->sums);
+	free(ctx->walk_seen);
+	free(ctx->walk_stack);
 	free(ctx->fixups);
 	free(ctx->stubs);
 	free(ctx->pokes);
@@ -248,14 +259,17 @@ static int alloc_ctx(struct jit_ctx *ctx, const struct bpfvm_prog *prog)
 	*ctx = (struct jit_ctx){ .prog = prog, .decoded = prog->interp };
 	ctx->addrs = malloc(n * sizeof(*ctx->addrs));
 	ctx->flags = malloc(n);
+	ctx->ops = malloc(n * sizeof(*ctx->ops));
 	ctx->pads = malloc(n);
 	ctx->savings = malloc(n);
 	ctx->sums = malloc((n + 1) * sizeof(*ctx->sums));
+	ctx->walk_seen = malloc(n);
+	ctx->walk_stack = malloc(n * sizeof(*ctx->walk_stack));
 	ctx->fixups = malloc(n * sizeof(*ctx->fixups));
 	ctx->stubs = malloc(2 * n * sizeof(*ctx->stubs));
 	ctx->pokes = malloc((n / 4 + 1) * sizeof(*ctx->pokes)); /* lddw, mov, call */
-	if (!ctx->addrs || !ctx->flags || !ctx->pads || !ctx->savings || !ctx->sums ||
-	    !ctx->fixups || !ctx->stubs || !ctx->pokes) {
+	if (!ctx->addrs || !ctx->flags || !ctx->ops || !ctx->pads || !ctx->savings || !ctx->sums ||
+	    !ctx->walk_seen || !ctx->walk_stack || !ctx->fixups || !ctx->stubs || !ctx->pokes) {
 		free_ctx(ctx);
 		return -ENOMEM;
 	}
@@ -320,6 +334,7 @@ static uint32_t emit_passes(struct jit_ctx *ctx)
 	uint32_t body, first_end;
 
 	mark_targets(ctx);
+	jit_mark_exit_edges(ctx);
 	emit_all(ctx, &body);
 	if (!jit_relax(ctx))
 		return body;

@@ -95,6 +95,9 @@ _Static_assert(MAX_TAIL_CALL_CNT <= JIT_TAIL_MASK, "the remaining tail calls fit
 enum jit_stub_kind {
 	JIT_STUB_BUDGET,  /* budget exhausted at `insn` */
 	JIT_STUB_CALLX,	  /* callx `insn` through register `reg` found no helper */
+	JIT_STUB_CHARGED_JUMP, /* the taken side of backward jump `insn` marked
+				* JIT_EXIT_EDGE: the charge, the jump, the
+				* budget's exit */
 };
 
 struct jit_stub {
@@ -119,6 +122,8 @@ enum jit_insn_flags {
 			      * a jump's target or a function's start */
 	JIT_INNER_PAD = 4,   /* its code aligns something inside it (a poke site) */
 	JIT_SHORT_JUMP = 8,  /* its forward jump is a rel8 (jit_relax.c) */
+	JIT_EXIT_EDGE = 16,  /* a conditional backward jump out of a loop, its
+			      * charge out of line (jit_edges.c) */
 };
 
 struct jit_ctx {
@@ -127,10 +132,13 @@ struct jit_ctx {
 	struct jit_buf buf;
 	uint32_t *addrs;		   /* code offset of each instruction */
 	uint8_t *flags;			   /* enum jit_insn_flags of each instruction */
+	uint16_t *ops;			   /* enum interp_op of each (decoded once) */
 	uint8_t *pads;			   /* alignment bytes in front of each instruction */
 	uint8_t *savings;		   /* bytes its forward jump saves as a rel8, or 0 */
 	uint32_t *sums;			   /* jit_relax.c's prefix sums (insn_cnt + 1) */
 	uint32_t body_end;		   /* where the last instruction's code ends */
+	uint8_t *walk_seen;		   /* jit_edges.c's walk (insn_cnt each) */
+	uint32_t *walk_stack;
 	struct jit_fixup *fixups;
 	uint32_t fixup_cnt;
 	struct jit_stub *stubs;
@@ -217,6 +225,10 @@ int jit_emit(const struct bpfvm_prog *prog, struct jit_buf *buf, struct jit_emit
  * a rel8 in the next pass, until no more can be (jit_relax.c). True when
  * one was marked: the code must be emitted again. */
 bool jit_relax(struct jit_ctx *ctx);
+
+/* Marks JIT_EXIT_EDGE on each conditional backward jump whose target cannot
+ * reach it again (jit_edges.c). */
+void jit_mark_exit_edges(struct jit_ctx *ctx);
 
 /* Code memory (jit_code_mem.c): `size` bytes of a pack, near the library's
  * code (so that helper calls can be rel32). 0, or -ENOMEM with a message. */

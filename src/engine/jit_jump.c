@@ -114,6 +114,10 @@ static void emit_conditional(struct jit_ctx *ctx, enum x86_cc cc, uint32_t targe
 		emit_uncharged(ctx, true, cc, target);
 		return;
 	}
+	if (ctx->flags[ctx->idx] & JIT_EXIT_EDGE) {
+		jit_rel32_to_stub(ctx, x86_jcc_rel32(buf, cc), JIT_STUB_CHARGED_JUMP, 0);
+		return;
+	}
 	x86_jcc_rel8(buf, invert(cc), 0);
 	skip = buf->p;
 	emit_taken(ctx, target, cost);

@@ -15,7 +15,12 @@
  * every jump ends a rel8. With 124 bytes of filler (129 and 133) only Jk
  * shrinks.
  *
- * Every program also runs under both engines, taking each jump or not. */
+ * Every program also runs under both engines, taking each jump or not.
+ *
+ * Backward jumps out of a loop (jit_edges.c): a conditional backward jump
+ * whose target cannot reach it again is a `jcc` to its charge out of line,
+ * a loop's own back edge keeps its charge in line; both engines give the
+ * same result and stop at the same place for every budget from 1 to 60. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -255,6 +260,93 @@ static void check_chains(struct bpfvm *engines[2], struct program *prog)
 	check_agreement(engines, prog, "chain_where_only_the_last_fits");
 }
 
+/* 0: r0 = 0; r3 = mem[0]; r2 = mem[8]; r3 &= 15; goto L
+ * 5: r0 += 1000; exit                   (the exit path, before the loop)
+ * 7: L: r0 += 1
+ * 8: if r0 == r2 goto 5                 (out of the loop, backward)
+ * 9: if r0 < r3 goto L                  (the loop's back edge)
+ * 10: exit */
+static void build_exit_edge(struct program *prog)
+{
+	emit_start(prog);
+	emit(prog, BPF_ALU64 | BPF_AND | BPF_K, 3, 0, 0, 15);
+	emit(prog, BPF_JMP | BPF_JA, 0, 0, 2, 0);
+	emit(prog, BPF_ALU64 | BPF_ADD | BPF_K, 0, 0, 0, 1000);
+	emit(prog, BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
+	emit(prog, BPF_ALU64 | BPF_ADD | BPF_K, 0, 0, 0, 1);
+	emit(prog, BPF_JMP | BPF_JEQ | BPF_X, 0, 2, -4, 0);
+	emit(prog, BPF_JMP | BPF_JLT | BPF_X, 0, 3, -3, 0);
+	emit(prog, BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
+}
+
+/* The jump ending instruction `idx` is a `jcc rel32` out of the body. */
+static bool jumps_out_of_line(const struct bpfvm_prog *prog, size_t idx)
+{
+	const struct jit_code *code = prog->jit;
+	uint32_t end = code->insn_offsets[idx + 1];
+	const uint8_t *bytes = code->mem.rx + end;
+	int32_t rel;
+
+	memcpy(&rel, bytes - 4, 4);
+	return bytes[-6] == 0x0f && (bytes[-5] & 0xf0) == 0x80 &&
+	       end + (int64_t)rel > code->insn_offsets[prog->insn_cnt - 1];
+}
+
+static struct bpfvm_prog *load_budget(struct bpfvm *vm, const struct program *prog,
+				      uint64_t budget)
+{
+	struct bpfvm_prog_opts opts = { .sz = sizeof(opts), .name = "exit_edge",
+					.ctx_size = MEM_LEN, .insn_budget = budget };
+	struct bpfvm_prog *loaded = NULL;
+
+	if (bpfvm_prog_load_raw(vm, prog->insns, prog->len, &opts, &loaded)) {
+		testlib_check("exit_edge", false, "load: %s", bpfvm_errmsg());
+		return NULL;
+	}
+	return loaded;
+}
+
+static void check_exit_edge(struct bpfvm *engines[2], struct program *prog)
+{
+	static const uint64_t inputs[][2] = { { 10, 5 }, { 10, 100 }, { 15, 15 }, { 0, 1 } };
+	struct bpfvm_prog *loaded;
+
+	build_exit_edge(prog);
+	loaded = load(engines[1], prog, "exit_edge");
+	if (loaded) {
+		testlib_check("exit_edge_layout", jumps_out_of_line(loaded, 8),
+			      "the backward jump out of the loop is not a jcc to a stub");
+		testlib_check("exit_edge_layout", !jumps_out_of_line(loaded, 9),
+			      "the loop's back edge is not charged in line");
+	}
+	bpfvm_prog_free(loaded);
+	check_agreement(engines, prog, "exit_edge");
+	for (uint64_t budget = 1; budget <= 60; budget++) {
+		for (size_t i = 0; i < sizeof(inputs) / sizeof(inputs[0]); i++) {
+			uint64_t mem[2] = { inputs[i][0], inputs[i][1] }, r0[2] = { 0, 0 };
+			char why[2][256];
+			int err[2] = { -1, -1 };
+
+			for (int e = 0; e < 2; e++) {
+				struct bpfvm_prog *p = load_budget(engines[e], prog, budget);
+
+				why[e][0] = 0;
+				if (!p)
+					continue;
+				err[e] = testlib_run(p, (const uint8_t *)mem, MEM_LEN, &r0[e]);
+				snprintf(why[e], sizeof(why[e]), "%s", err[e] ? bpfvm_errmsg() : "");
+				bpfvm_prog_free(p);
+			}
+			testlib_check("exit_edge_budget", err[0] == err[1] && r0[0] == r0[1] &&
+				      !strcmp(why[0], why[1]),
+				      "budget %" PRIu64 " n %" PRIu64 " stop %" PRIu64
+				      ": interp %d r0 %" PRIu64 " '%s', jit %d r0 %" PRIu64 " '%s'",
+				      budget, inputs[i][0], inputs[i][1], err[0], r0[0], why[0],
+				      err[1], r0[1], why[1]);
+		}
+	}
+}
+
 int main(void)
 {
 	static struct program prog;
@@ -262,6 +354,7 @@ int main(void)
 
 	check_boundary(engines, &prog);
 	check_chains(engines, &prog);
+	check_exit_edge(engines, &prog);
 	bpfvm_destroy(engines[0]);
 	bpfvm_destroy(engines[1]);
 	return testlib_summary();
