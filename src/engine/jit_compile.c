@@ -13,7 +13,8 @@
  *     | instruction 0 ...   |  the main program, then its subprograms:
  *     |                     |  a tail call jumps here, past the entry stub
  *     +---------------------+
- *     | stubs               |  budget exhausted, callx without a helper
+ *     | stubs               |  budget exhausted, callx without a helper,
+ *     |                     |  charged backward jumps out of loops
  *     +---------------------+
  *
  * Forward jumps, calls and leas are rel32s patched once every instruction
