@@ -92,10 +92,28 @@ static uint32_t put_udp(uint8_t *bytes, uint32_t len)
 	return sizeof(udp);
 }
 
+/* What public.bpf.c's xdp_http parses: a request line and headers. */
+static const char http_request[] =
+	"GET /api/v1/items/42?user=alice&sort=price&limit=20 HTTP/1.1\r\n"
+	"Host: shop.example.com\r\n"
+	"User-Agent: bench/1.0\r\n"
+	"Accept: */*\r\n"
+	"Connection: keep-alive\r\n"
+	"\r\n";
+
+_Static_assert(14 + 20 + 20 + sizeof(http_request) - 1 <= 256, "the request fits its packet");
+
+static uint32_t packet_len(enum bench_packet_kind kind)
+{
+	if (kind == PACKET_IPV4_UDP_1K)
+		return 1024;
+	return kind == PACKET_IPV4_TCP_HTTP ? 256 : 128;
+}
+
 void bench_packet_build(struct bench_packet *packet, enum bench_packet_kind kind)
 {
 	uint8_t *bytes = packet->bytes;
-	uint32_t at = 0, len = kind == PACKET_IPV4_UDP_1K ? 1024 : 128;
+	uint32_t at = 0, len = packet_len(kind);
 
 	fill_payload(bytes, len);
 	switch (kind) {
@@ -119,6 +137,15 @@ void bench_packet_build(struct bench_packet *packet, enum bench_packet_kind kind
 		at = put_eth(bytes, ETH_P_IP);
 		at += put_ipv4(bytes + at, IPPROTO_UDP, len - at);
 		put_udp(bytes + at, len - at);
+		break;
+	case PACKET_IPV4_TCP_HTTP:
+		at = put_eth(bytes, ETH_P_IP);
+		at += put_ipv4(bytes + at, IPPROTO_TCP, len - at);
+		at += put_tcp(bytes + at);
+		bytes[at - sizeof(struct tcphdr) + 2] = 0; /* destination port 80 */
+		bytes[at - sizeof(struct tcphdr) + 3] = 80;
+		memset(bytes + at, 0, len - at);
+		memcpy(bytes + at, http_request, sizeof(http_request) - 1);
 		break;
 	}
 	packet->len = len;

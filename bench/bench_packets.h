@@ -12,6 +12,8 @@ enum bench_packet_kind {
 	PACKET_IPV6_UDP,      /* 128 bytes: Ethernet, IPv6, UDP, payload */
 	PACKET_VLAN_IPV4_UDP, /* 128 bytes: Ethernet, 802.1Q tag, IPv4, UDP, payload */
 	PACKET_IPV4_UDP_1K,   /* 1024 bytes: Ethernet, IPv4, UDP, payload */
+	PACKET_IPV4_TCP_HTTP, /* 256 bytes: Ethernet, IPv4, TCP to port 80, an HTTP
+			       * request (bench_packets.c), zero padding */
 };
 
 struct bench_packet {

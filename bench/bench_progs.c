@@ -77,6 +77,12 @@ static const struct corpus_entry corpus[] = {
 	{ "tail_var_x7", "tailcall", "var_hop_0", PACKET_IPV4_TCP, 0 },
 	/* 1 MiB holds 26,214 records: a test run must not fill it. */
 	{ "ringbuf_output", "ringbuf", "ringbuf_output", PACKET_IPV4_TCP, 20000 },
+	/* programs in the style of public ones (public.bpf.c) */
+	{ "ddos_filter", "public", "xdp_ddos", PACKET_IPV4_TCP, 0 },
+	{ "tc_nat_csum", "public", "tc_nat", PACKET_IPV4_TCP, 0 },
+	{ "siphash_64", "public", "xdp_siphash", PACKET_IPV4_TCP, 0 },
+	{ "crc32_64", "public", "xdp_crc32", PACKET_IPV4_TCP, 0 },
+	{ "http_parse", "public", "xdp_http", PACKET_IPV4_TCP_HTTP, 0 },
 };
 
 struct options {

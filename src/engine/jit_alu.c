@@ -102,10 +102,14 @@ static void emit_divide_reg(struct jit_buf *buf, bool is64, bool is_signed, bool
 }
 
 /* Shift by a register: x86 takes the count in CL (BPF r4) and masks it to
- * 6 bits (5 for 32-bit operands), as BPF does. */
+ * 6 bits (5 for 32-bit operands), as BPF does. With BMI2, shlx / shrx /
+ * sarx take it in any register, as the kernel's JIT emits them: one
+ * instruction instead of four around RCX. */
 static void emit_shift_reg(struct jit_buf *buf, enum x86_shift op, bool is64, int dst, int src)
 {
-	if (src == X86_RCX) {
+	if (op != X86_ROL && x86_has_bmi2()) {
+		x86_shiftx(buf, op, is64, dst, dst, src);
+	} else if (src == X86_RCX) {
 		x86_shift_cl(buf, op, is64, dst);
 	} else if (dst == X86_RCX) {
 		x86_mov_rr(buf, true, JIT_TMP2, X86_RCX);

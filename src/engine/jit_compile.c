@@ -13,13 +13,16 @@
  *     | instruction 0 ...   |  the main program, then its subprograms:
  *     |                     |  a tail call jumps here, past the entry stub
  *     +---------------------+
- *     | stubs               |  budget exhausted, callx without a helper
+ *     | stubs               |  budget exhausted, callx without a helper,
+ *     |                     |  charged backward jumps out of loops
  *     +---------------------+
  *
- * Every jump, call and lea is a rel32, so one pass is enough: backward and
- * forward targets alike are patched once every instruction has its address.
- * Code is written at its final address, so helper calls are rel32 when the
- * helper is within reach. */
+ * Forward jumps, calls and leas are rel32s patched once every instruction
+ * has its address; backward jumps are rel8s where they reach. When forward
+ * jumps could be rel8s too, jit_relax.c marks them from the first pass's
+ * sizes and a second pass emits the code again over the first (the kernel's
+ * JIT iterates its passes the same way). Code is written at its final
+ * address, so helper calls are rel32 when the helper is within reach. */
 #include <assert.h>
 #include <errno.h>
 #include <stdio.h>
@@ -59,6 +62,11 @@ bool jit_available(void)
 void jit_rel32_to_insn(struct jit_ctx *ctx, uint32_t at, uint32_t insn)
 {
 	ctx->fixups[ctx->fixup_cnt++] = (struct jit_fixup){ .at = at, .insn = insn };
+}
+
+void jit_rel8_to_insn(struct jit_ctx *ctx, uint32_t at, uint32_t insn)
+{
+	ctx->fixups[ctx->fixup_cnt++] = (struct jit_fixup){ .at = at, .insn = insn, .rel8 = true };
 }
 
 void jit_rel32_to_stub(struct jit_ctx *ctx, uint32_t at, enum jit_stub_kind kind, uint8_t reg)
@@ -145,9 +153,16 @@ static uint32_t emit_error_exit(struct jit_buf *buf, uint32_t epilogue)
 static void emit_stub(struct jit_ctx *ctx, const struct jit_stub *stub, uint32_t error_exit)
 {
 	struct jit_buf *buf = &ctx->buf;
-	int32_t error = stub->kind == JIT_STUB_BUDGET ? -ETIME : -EINVAL;
+	int32_t error = stub->kind == JIT_STUB_CALLX ? -EINVAL : -ETIME;
 
 	jit_patch_rel32(buf, stub->at, jit_buf_pos(buf));
+	if (stub->kind == JIT_STUB_CHARGED_JUMP) {
+		const struct interp_insn *decoded = &ctx->decoded->insns[stub->insn];
+
+		jit_emit_budget_sub(buf, decoded->off);
+		jit_patch_rel32(buf, x86_jcc_rel32(buf, X86_CC_NS),
+				ctx->addrs[jit_target_index(ctx, decoded->target)]);
+	}
 	if (stub->kind == JIT_STUB_CALLX) {
 		x86_store(buf, X86_64, JIT_STATE_AT(error_value), jit_reg[stub->reg]);
 		x86_store_imm(buf, X86_32, JIT_STATE_AT(error_reg), stub->reg);
@@ -175,7 +190,7 @@ static void emit_insn(struct jit_ctx *ctx, enum interp_op op)
 		jit_emit_memory(ctx, op);
 }
 
-/* Sets ctx->flags: jump targets (the decoder gave backward jumps a budget
+/* Sets ctx->ops and ctx->flags: jump targets (the decoder gave backward jumps a budget
  * cost: their targets are loop heads) and functions' starts. */
 static void mark_targets(struct jit_ctx *ctx)
 {
@@ -188,6 +203,7 @@ static void mark_targets(struct jit_ctx *ctx)
 	for (uint32_t idx = 0; idx < prog->insn_cnt; idx++) {
 		enum interp_op op = interp_decode_op(&prog->insns[idx]);
 
+		ctx->ops[idx] = (uint16_t)op;
 		if (op >= INTERP_OP_JA && op < INTERP_OP_CALL_HELPER) {
 			uint32_t target = jit_target_index(ctx, decoded[idx].target);
 
@@ -204,24 +220,34 @@ static void emit_body(struct jit_ctx *ctx)
 {
 	const struct bpfvm_prog *prog = ctx->prog;
 
-	mark_targets(ctx);
+	memset(ctx->pads, 0, prog->insn_cnt);
+	memset(ctx->savings, 0, prog->insn_cnt);
 	for (ctx->idx = 0; ctx->idx < prog->insn_cnt; ctx->idx++) {
 		const struct bpf_insn *insn = &prog->insns[ctx->idx];
+		uint32_t start = jit_buf_pos(&ctx->buf);
 
 		if (ctx->flags[ctx->idx] & JIT_LOOP_HEAD)
 			x86_align(&ctx->buf, JIT_LOOP_ALIGN);
 		ctx->addrs[ctx->idx] = jit_buf_pos(&ctx->buf);
-		emit_insn(ctx, interp_decode_op(insn));
+		ctx->pads[ctx->idx] = (uint8_t)(ctx->addrs[ctx->idx] - start);
+		emit_insn(ctx, (enum interp_op)ctx->ops[ctx->idx]);
 		check_size(ctx->addrs[ctx->idx], jit_buf_pos(&ctx->buf), JIT_MAX_INSN_BYTES);
 		if (isa_is_lddw(insn->code))
 			ctx->addrs[++ctx->idx] = jit_buf_pos(&ctx->buf);
 	}
+	ctx->body_end = jit_buf_pos(&ctx->buf);
 }
 
 static void free_ctx(struct jit_ctx *ctx)
 {
 	free(ctx->addrs);
 	free(ctx->flags);
+	free(ctx->ops);
+	free(ctx->pads);
+	free(ctx->savings);
+	free(ctx->sums);
+	free(ctx->walk_seen);
+	free(ctx->walk_stack);
 	free(ctx->fixups);
 	free(ctx->stubs);
 	free(ctx->pokes);
@@ -234,10 +260,17 @@ static int alloc_ctx(struct jit_ctx *ctx, const struct bpfvm_prog *prog)
 	*ctx = (struct jit_ctx){ .prog = prog, .decoded = prog->interp };
 	ctx->addrs = malloc(n * sizeof(*ctx->addrs));
 	ctx->flags = malloc(n);
+	ctx->ops = malloc(n * sizeof(*ctx->ops));
+	ctx->pads = malloc(n);
+	ctx->savings = malloc(n);
+	ctx->sums = malloc((n + 1) * sizeof(*ctx->sums));
+	ctx->walk_seen = malloc(n);
+	ctx->walk_stack = malloc(n * sizeof(*ctx->walk_stack));
 	ctx->fixups = malloc(n * sizeof(*ctx->fixups));
 	ctx->stubs = malloc(2 * n * sizeof(*ctx->stubs));
 	ctx->pokes = malloc((n / 4 + 1) * sizeof(*ctx->pokes)); /* lddw, mov, call */
-	if (!ctx->addrs || !ctx->flags || !ctx->fixups || !ctx->stubs || !ctx->pokes) {
+	if (!ctx->addrs || !ctx->flags || !ctx->ops || !ctx->pads || !ctx->savings || !ctx->sums ||
+	    !ctx->walk_seen || !ctx->walk_stack || !ctx->fixups || !ctx->stubs || !ctx->pokes) {
 		free_ctx(ctx);
 		return -ENOMEM;
 	}
@@ -250,11 +283,34 @@ size_t jit_code_bound(const struct bpfvm_prog *prog)
 							     2 * JIT_MAX_STUB_BYTES);
 }
 
-/* Emits everything into ctx->buf; returns the body's offset. */
-static uint32_t emit_all(struct jit_ctx *ctx)
+/* Points the forward references at their targets; false when a rel8 does
+ * not reach (jit_relax.c says it cannot happen). */
+static bool patch_fixups(struct jit_ctx *ctx)
+{
+	for (uint32_t i = 0; i < ctx->fixup_cnt; i++) {
+		const struct jit_fixup *fixup = &ctx->fixups[i];
+		int64_t rel = (int64_t)ctx->addrs[fixup->insn] - (fixup->at + 1);
+
+		if (!fixup->rel8) {
+			jit_patch_rel32(&ctx->buf, fixup->at, ctx->addrs[fixup->insn]);
+			continue;
+		}
+		if (!x86_fits_i8(rel))
+			return false;
+		ctx->buf.start[fixup->at] = (uint8_t)rel;
+	}
+	return true;
+}
+
+/* Emits everything into ctx->buf from its start, with the jumps that
+ * ctx->flags marks short; sets *body to the body's offset. False when a
+ * short jump does not reach. */
+static bool emit_all(struct jit_ctx *ctx, uint32_t *body_at)
 {
 	uint32_t epilogue, error_exit, body;
 
+	ctx->buf.p = ctx->buf.start;
+	ctx->fixup_cnt = ctx->stub_cnt = ctx->poke_cnt = 0;
 	emit_entry_stub(&ctx->buf, &epilogue);
 	error_exit = emit_error_exit(&ctx->buf, epilogue);
 	jit_emit_tail_entry(ctx);
@@ -267,8 +323,30 @@ static uint32_t emit_all(struct jit_ctx *ctx)
 		emit_stub(ctx, &ctx->stubs[i], error_exit);
 		check_size(start, jit_buf_pos(&ctx->buf), JIT_MAX_STUB_BYTES);
 	}
-	for (uint32_t i = 0; i < ctx->fixup_cnt; i++)
-		jit_patch_rel32(&ctx->buf, ctx->fixups[i].at, ctx->addrs[ctx->fixups[i].insn]);
+	*body_at = body;
+	return patch_fixups(ctx);
+}
+
+/* The first pass with rel32 forward jumps, then, if jit_relax.c shortens
+ * some, a second over it; what the second leaves of the first becomes
+ * int3 again, as unused code memory is. */
+static uint32_t emit_passes(struct jit_ctx *ctx)
+{
+	uint32_t body, first_end;
+
+	mark_targets(ctx);
+	jit_mark_exit_edges(ctx);
+	emit_all(ctx, &body);
+	if (!jit_relax(ctx))
+		return body;
+	first_end = jit_buf_pos(&ctx->buf);
+	if (!emit_all(ctx, &body)) {
+		for (uint32_t i = 0; i < ctx->prog->insn_cnt; i++)
+			ctx->flags[i] &= (uint8_t)~JIT_SHORT_JUMP;
+		emit_all(ctx, &body);
+	}
+	if (first_end > jit_buf_pos(&ctx->buf))
+		memset(ctx->buf.p, 0xcc, first_end - jit_buf_pos(&ctx->buf));
 	return body;
 }
 
@@ -282,7 +360,7 @@ int jit_emit(const struct bpfvm_prog *prog, struct jit_buf *buf, struct jit_emit
 		return -ENOMEM;
 	}
 	ctx.buf = *buf;
-	body = emit_all(&ctx);
+	body = emit_passes(&ctx);
 	*buf = ctx.buf;
 	if (out) {
 		*out = (struct jit_emitted){

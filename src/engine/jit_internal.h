@@ -95,6 +95,9 @@ _Static_assert(MAX_TAIL_CALL_CNT <= JIT_TAIL_MASK, "the remaining tail calls fit
 enum jit_stub_kind {
 	JIT_STUB_BUDGET,  /* budget exhausted at `insn` */
 	JIT_STUB_CALLX,	  /* callx `insn` through register `reg` found no helper */
+	JIT_STUB_CHARGED_JUMP, /* the taken side of backward jump `insn` marked
+				* JIT_EXIT_EDGE: the charge, the jump, the
+				* budget's exit */
 };
 
 struct jit_stub {
@@ -104,10 +107,12 @@ struct jit_stub {
 	uint8_t reg;
 };
 
-/* A rel32 at `at` that must reach instruction `insn`. */
+/* A rel32 (or, for a jump jit_relax.c made short, a rel8) at `at` that
+ * must reach instruction `insn`. */
 struct jit_fixup {
 	uint32_t at;
 	uint32_t insn;
+	bool rel8;
 };
 
 /* What the compiler knows of an instruction before compiling it. */
@@ -115,6 +120,10 @@ enum jit_insn_flags {
 	JIT_LOOP_HEAD = 1,   /* the target of a backward jump */
 	JIT_JUMP_TARGET = 2, /* reached from elsewhere than the instruction before:
 			      * a jump's target or a function's start */
+	JIT_INNER_PAD = 4,   /* its code aligns something inside it (a poke site) */
+	JIT_SHORT_JUMP = 8,  /* its forward jump is a rel8 (jit_relax.c) */
+	JIT_EXIT_EDGE = 16,  /* a conditional backward jump out of a loop, its
+			      * charge out of line (jit_edges.c) */
 };
 
 struct jit_ctx {
@@ -123,6 +132,13 @@ struct jit_ctx {
 	struct jit_buf buf;
 	uint32_t *addrs;		   /* code offset of each instruction */
 	uint8_t *flags;			   /* enum jit_insn_flags of each instruction */
+	uint16_t *ops;			   /* enum interp_op of each (decoded once) */
+	uint8_t *pads;			   /* alignment bytes in front of each instruction */
+	uint8_t *savings;		   /* bytes its forward jump saves as a rel8, or 0 */
+	uint32_t *sums;			   /* jit_relax.c's prefix sums (insn_cnt + 1) */
+	uint32_t body_end;		   /* where the last instruction's code ends */
+	uint8_t *walk_seen;		   /* jit_edges.c's walk (insn_cnt each) */
+	uint32_t *walk_stack;
 	struct jit_fixup *fixups;
 	uint32_t fixup_cnt;
 	struct jit_stub *stubs;
@@ -167,6 +183,7 @@ static inline uint32_t jit_target_index(const struct jit_ctx *ctx, const struct 
 
 /* Shared by the emitters (jit_compile.c). */
 void jit_rel32_to_insn(struct jit_ctx *ctx, uint32_t at, uint32_t insn);
+void jit_rel8_to_insn(struct jit_ctx *ctx, uint32_t at, uint32_t insn);
 void jit_rel32_to_stub(struct jit_ctx *ctx, uint32_t at, enum jit_stub_kind kind, uint8_t reg);
 /* Subtracts `cost` from the budget; on exhaustion leaves with -ETIME. */
 void jit_emit_charge(struct jit_ctx *ctx, int64_t cost);
@@ -202,6 +219,16 @@ struct jit_emitted {
 };
 size_t jit_code_bound(const struct bpfvm_prog *prog);
 int jit_emit(const struct bpfvm_prog *prog, struct jit_buf *buf, struct jit_emitted *out);
+
+/* After a pass that emitted every forward jump as a rel32: marks
+ * JIT_SHORT_JUMP on each forward jump that is sure to reach its target with
+ * a rel8 in the next pass, until no more can be (jit_relax.c). True when
+ * one was marked: the code must be emitted again. */
+bool jit_relax(struct jit_ctx *ctx);
+
+/* Marks JIT_EXIT_EDGE on each conditional backward jump whose target cannot
+ * reach it again (jit_edges.c). */
+void jit_mark_exit_edges(struct jit_ctx *ctx);
 
 /* Code memory (jit_code_mem.c): `size` bytes of a pack, near the library's
  * code (so that helper calls can be rel32). 0, or -ENOMEM with a message. */

@@ -69,6 +69,27 @@ static void emit_jcc_to(struct jit_ctx *ctx, enum x86_cc cc, uint32_t target)
 	jit_rel32_to_insn(ctx, x86_jcc_rel32(buf, cc), target);
 }
 
+/* An uncharged jump (`jcc` when is_jcc, else `jmp`) to `target`, the last
+ * bytes of its instruction. Forward ones are patched once every instruction
+ * has its address: a rel8 when jit_relax.c marked it, otherwise a rel32 whose
+ * saving as a rel8 is recorded for jit_relax.c to consider. */
+static void emit_uncharged(struct jit_ctx *ctx, bool is_jcc, enum x86_cc cc, uint32_t target)
+{
+	struct jit_buf *buf = &ctx->buf;
+
+	if (ctx->flags[ctx->idx] & JIT_SHORT_JUMP) {
+		if (is_jcc)
+			x86_jcc_rel8(buf, cc, 0);
+		else
+			x86_jmp_rel8(buf, 0);
+		jit_rel8_to_insn(ctx, jit_buf_pos(buf) - 1, target);
+		return;
+	}
+	jit_rel32_to_insn(ctx, is_jcc ? x86_jcc_rel32(buf, cc) : x86_jmp_rel32(buf), target);
+	if (target > ctx->idx)
+		ctx->savings[ctx->idx] = is_jcc ? 6 - 2 : 5 - 2;
+}
+
 /* A taken jump to `target`, charged if it goes backwards: the jump itself
  * is taken while budget remains (one taken branch per loop round). */
 static void emit_taken(struct jit_ctx *ctx, uint32_t target, int64_t cost)
@@ -76,7 +97,7 @@ static void emit_taken(struct jit_ctx *ctx, uint32_t target, int64_t cost)
 	struct jit_buf *buf = &ctx->buf;
 
 	if (!cost) {
-		jit_rel32_to_insn(ctx, x86_jmp_rel32(buf), target);
+		emit_uncharged(ctx, false, X86_CC_E, target);
 		return;
 	}
 	jit_emit_budget_sub(buf, cost);
@@ -90,7 +111,11 @@ static void emit_conditional(struct jit_ctx *ctx, enum x86_cc cc, uint32_t targe
 	uint8_t *skip;
 
 	if (!cost) {
-		jit_rel32_to_insn(ctx, x86_jcc_rel32(buf, cc), target);
+		emit_uncharged(ctx, true, cc, target);
+		return;
+	}
+	if (ctx->flags[ctx->idx] & JIT_EXIT_EDGE) {
+		jit_rel32_to_stub(ctx, x86_jcc_rel32(buf, cc), JIT_STUB_CHARGED_JUMP, 0);
 		return;
 	}
 	x86_jcc_rel8(buf, invert(cc), 0);

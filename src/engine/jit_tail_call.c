@@ -107,6 +107,7 @@ static void emit_direct(struct jit_ctx *ctx, const struct bpfvm_map *array, uint
 	at_limit = x86_jcc_rel32(buf, X86_CC_E);
 	out_lea = x86_lea_rip(buf, JIT_TMP2);
 	x86_align(buf, 8);
+	ctx->flags[ctx->idx] |= JIT_INNER_PAD; /* its size varies: jit_relax.c */
 	site = jit_buf_pos(buf);
 	x86_bytes(buf, jit_nop5, sizeof(jit_nop5));
 	emit_indirect(ctx);

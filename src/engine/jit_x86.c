@@ -116,6 +116,24 @@ void x86_shift_cl(struct jit_buf *buf, enum x86_shift op, bool is64, int dst)
 	emit_rr(buf, is64, 0xd3, dst, op);
 }
 
+bool x86_has_bmi2(void)
+{
+	return __builtin_cpu_supports("bmi2");
+}
+
+/* VEX.LZ.{66,F2,F3}.0F38.W{0,1} F7 /r: the three-byte VEX prefix carries
+ * the count register (vvvv, inverted) and the operand width (W). */
+void x86_shiftx(struct jit_buf *buf, enum x86_shift op, bool is64, int dst, int src, int count)
+{
+	uint8_t pp = op == X86_SHL ? 1 : op == X86_SAR ? 2 : 3; /* 66, F3, F2 */
+
+	emit1(buf, 0xc4);
+	emit1(buf, (uint8_t)((dst & 8 ? 0 : 0x80) | 0x40 | (src & 8 ? 0 : 0x20) | 0x02));
+	emit1(buf, (uint8_t)((is64 ? 0x80 : 0) | (~count & 15) << 3 | pp));
+	emit1(buf, 0xf7);
+	emit_modrm_reg(buf, dst, src);
+}
+
 void x86_neg(struct jit_buf *buf, bool is64, int dst)
 {
 	emit_rr(buf, is64, 0xf7, dst, 3);

@@ -85,6 +85,11 @@ void x86_alu_rr(struct jit_buf *buf, enum x86_alu op, bool is64, int dst, int sr
 void x86_test_rr(struct jit_buf *buf, bool is64, int dst, int src);
 void x86_imul_rr(struct jit_buf *buf, bool is64, int dst, int src);
 void x86_shift_cl(struct jit_buf *buf, enum x86_shift op, bool is64, int dst);
+/* BMI2's shlx / shrx / sarx: dst = src shifted by count (masked to the
+ * width, as BPF masks it), flags untouched. op: SHL, SHR or SAR. Only where
+ * x86_has_bmi2(). */
+void x86_shiftx(struct jit_buf *buf, enum x86_shift op, bool is64, int dst, int src, int count);
+bool x86_has_bmi2(void);
 void x86_neg(struct jit_buf *buf, bool is64, int dst);
 /* div / idiv of RDX:RAX (EDX:EAX) by `src`. */
 void x86_div(struct jit_buf *buf, bool is_signed, bool is64, int src);
