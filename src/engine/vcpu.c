@@ -114,11 +114,21 @@ static _Atomic uint64_t *vcpu_owner(const struct vcpu_table *table, uint32_t cpu
 	return (_Atomic uint64_t *)(table->owner_base + (size_t)cpu * NS_VCPU_STRIDE);
 }
 
+/* This thread's owner word: with its start time in a namespace's table,
+ * where another process may need to tell it from a later thread of the same
+ * tid; the tid alone in a runtime's own table, which saves each new thread
+ * a read of /proc (tens of microseconds) at its first run. */
+static uint64_t vcpu_self(const struct vcpu_table *table)
+{
+	return table->shared ? owner_ident() : (uint64_t)owner_tid() << 32;
+}
+
 static bool vcpu_try_take(struct vcpu_table *table, uint32_t cpu)
 {
 	uint64_t free_owner = 0;
 
-	return atomic_compare_exchange_strong(vcpu_owner(table, cpu), &free_owner, owner_ident());
+	return atomic_compare_exchange_strong(vcpu_owner(table, cpu), &free_owner,
+					      vcpu_self(table));
 }
 
 static void vcpu_release(struct vcpu_table *table, uint32_t cpu)
@@ -137,7 +147,7 @@ static uint32_t vcpu_reclaim_dead(struct vcpu_table *table)
 
 		/* The exchange fails if the holder released it meanwhile, or
 		 * another waiter reclaimed it first. */
-		if (owner && owner != owner_ident() && owner_ident_dead(owner) &&
+		if (owner && owner != vcpu_self(table) && owner_ident_dead(owner) &&
 		    atomic_compare_exchange_strong(vcpu_owner(table, cpu), &owner, 0))
 			reclaimed++;
 	}
@@ -166,19 +176,39 @@ static int vcpu_take(struct vcpu_table *table, int cpu)
 	return vcpu_try_take(table, (uint32_t)cpu) ? cpu : -1;
 }
 
+/* The vCPU (`cpu`, or any when -1) that this thread already holds in the
+ * table through another runtime of the namespace (an outer run, a binding);
+ * -1 if none. */
+static int vcpu_held_by_self(struct vcpu_table *table, int cpu)
+{
+	for (uint32_t i = 0; table->shared && i < table->nr_cpus; i++)
+		if ((cpu < 0 || (uint32_t)cpu == i) &&
+		    atomic_load_explicit(vcpu_owner(table, i), memory_order_relaxed) ==
+			    vcpu_self(table))
+			return (int)i;
+	return -1;
+}
+
 /* Waits, yielding, until a vCPU is free: the vCPUs' holders are runs, which
  * end by themselves (every run is bounded by its instruction budget), bound
  * threads, which unbind or end, and dead threads, whose vCPUs are taken
  * back. The kernel never runs two programs on one CPU at once either: a
- * run waits as a preempted task would. */
-static uint32_t vcpu_take_waiting(struct vcpu_table *table, int cpu)
+ * run waits as a preempted task would. A vCPU this thread holds through
+ * another runtime of the namespace is its own: it runs there (not taken,
+ * so not released), rather than wait for itself. */
+static uint32_t vcpu_take_waiting(struct vcpu_table *table, int cpu, bool *acquired)
 {
-	for (unsigned yields = 1;; yields++) {
+	*acquired = true;
+	for (unsigned yields = 0;; yields++) {
 		int taken = vcpu_take(table, cpu);
 
 		if (taken >= 0)
 			return (uint32_t)taken;
-		if (yields % VCPU_YIELDS_BEFORE_RECLAIM == 0)
+		if (!yields && (taken = vcpu_held_by_self(table, cpu)) >= 0) {
+			*acquired = false;
+			return (uint32_t)taken;
+		}
+		if (yields % VCPU_YIELDS_BEFORE_RECLAIM == VCPU_YIELDS_BEFORE_RECLAIM - 1)
 			vcpu_reclaim_dead(table);
 		sched_yield();
 	}
@@ -308,8 +338,7 @@ int vcpu_enter(struct bpfvm *vm, int cpu, struct vcpu_hold *hold)
 	if (binding && (cpu < 0 || (uint32_t)cpu == binding->cpu)) {
 		hold->cpu = binding->cpu;
 	} else {
-		hold->cpu = vcpu_take_waiting(table, cpu);
-		hold->acquired = true;
+		hold->cpu = vcpu_take_waiting(table, cpu, &hold->acquired);
 	}
 	vcpu_go_online(&table->cpus[hold->cpu]);
 	return 0;

@@ -55,8 +55,7 @@ static int ns_vcpus_format(int fd, uint32_t nr_cpus, size_t size)
 	if (flock(fd, LOCK_EX) || fstat(fd, &st))
 		return -errno;
 	if (st.st_size == 0) {
-		/* Every user who runs programs claims vCPUs; umask aside. */
-		if (fchmod(fd, 0666) || ftruncate(fd, (off_t)size))
+		if (ftruncate(fd, (off_t)size))
 			err = -errno;
 		file = err ? MAP_FAILED : mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 		if (!err && file == MAP_FAILED)
@@ -98,7 +97,9 @@ int ns_vcpus_map(const char *root, uint32_t nr_cpus, struct ns_vcpus **out)
 		return -ENOMEM;
 	snprintf(path, sizeof(path), "%s/.bpfvm/vcpus", root);
 	vcpus->size = ns_vcpus_size(nr_cpus);
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+	/* The registry's mode: another user cannot hold this user's vCPUs
+	 * and make its runs wait (chmod the file to share them). */
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 	err = fd < 0 ? -errno : ns_vcpus_format(fd, nr_cpus, vcpus->size);
 	if (!err && fstat(fd, &st))
 		err = -errno;

@@ -1,7 +1,7 @@
 /* The namespace's vCPU ownership table: which thread of which process holds
  * vCPU n (docs/namespace.md, "Virtual CPUs").
  *
- *     <root>/.bpfvm/vcpus (mode 0666: any user who runs programs claims)
+ *     <root>/.bpfvm/vcpus (mode 0644, as the registry: chmod to share)
  *     +----------------------------------------------------+
  *     | magic, version, nr_cpus, size                      |  64 bytes
  *     +----------------------------------------------------+

@@ -245,6 +245,28 @@ static void a_run_waits_while_another_process_holds_every_vcpu(const char *root)
 	bpfvm_destroy(vm);
 }
 
+/* A thread that holds every vCPU through other runtimes of the namespace
+ * runs on one of them instead of waiting for itself. */
+static void a_thread_holding_every_vcpu_runs_a_third_runtime_on_them(const char *root)
+{
+	const char *test = "a_thread_holding_every_vcpu_runs_a_third_runtime_on_them";
+	struct bpfvm *vm = ns_test_vm(root), *vm0 = ns_test_vm(root), *vm1 = ns_test_vm(root);
+	struct bpfvm_object *obj = load(vm);
+	int64_t cpu;
+
+	testlib_check(test, bpfvm_cpu_bind(vm0, 0) == 0 && bpfvm_cpu_bind(vm1, 1) == 1,
+		      "bind both: %s", bpfvm_errmsg());
+	cpu = run(obj, "count_on_cpu");
+	testlib_check(test, cpu == 0 || cpu == 1, "ran on %lld", (long long)cpu);
+	bpfvm_cpu_unbind(vm0);
+	bpfvm_cpu_unbind(vm1);
+	testlib_check(test, owner_tid_of(vm, 0) == 0 && owner_tid_of(vm, 1) == 0, "both free");
+	bpfvm_object_close(obj);
+	bpfvm_destroy(vm0);
+	bpfvm_destroy(vm1);
+	bpfvm_destroy(vm);
+}
+
 /* ---- A dead holder's vCPUs are taken back ------------------------------ */
 
 static int binds_both_and_waits(const char *root)
@@ -443,6 +465,7 @@ int main(int argc, char **argv)
 	ns_test_root_make(root, sizeof(root));
 	two_processes_never_share_a_vcpu_so_percpu_values_lose_nothing(root);
 	a_run_waits_while_another_process_holds_every_vcpu(root);
+	a_thread_holding_every_vcpu_runs_a_third_runtime_on_them(root);
 	the_vcpus_of_a_killed_process_are_taken_back(root);
 	a_spin_lock_held_by_a_killed_process_is_taken_over(root);
 	spin_lock_users_killed_at_random_moments_never_block_others(root);
