@@ -99,6 +99,12 @@ static void wait_for(int fd)
 		_exit(91);
 }
 
+static _Noreturn void wait_to_be_killed(void)
+{
+	for (;;)
+		pause();
+}
+
 static pid_t fork_child(int (*fn)(const char *root), const char *root)
 {
 	pid_t pid;
@@ -193,22 +199,30 @@ static void two_processes_never_share_a_vcpu_so_percpu_values_lose_nothing(const
 
 /* ---- Every vCPU held: a run waits ------------------------------------ */
 
-/* Binds both vCPUs (one runtime each), waits for the go, holds on for
- * 300 ms, releases vCPU 0 and waits to be killed. */
-static int binds_both_then_releases_one(const char *root)
+/* Binds vCPU 0 and 1 through two runtimes (a thread binds once per
+ * runtime) and tells the parent; vm0's is returned. */
+static struct bpfvm *bind_both(const char *root)
 {
 	struct bpfvm *vm0 = ns_test_vm(root), *vm1 = ns_test_vm(root);
-	struct timespec hold = { .tv_nsec = 300 * 1000 * 1000 };
 
 	if (bpfvm_cpu_bind(vm0, 0) != 0 || bpfvm_cpu_bind(vm1, 1) != 1)
-		return 1;
+		_exit(1);
 	signal_ready();
+	return vm0;
+}
+
+/* Binds both vCPUs, waits for the go, holds on for 300 ms, releases vCPU
+ * 0 and waits to be killed. */
+static int binds_both_then_releases_one(const char *root)
+{
+	struct bpfvm *vm0 = bind_both(root);
+	struct timespec hold = { .tv_nsec = 300 * 1000 * 1000 };
+
 	wait_for(go_pipe[0]);
 	nanosleep(&hold, NULL);
 	if (bpfvm_cpu_unbind(vm0))
 		return 2;
-	for (;;)
-		pause();
+	wait_to_be_killed();
 }
 
 static double now_ms(void)
@@ -271,13 +285,8 @@ static void a_thread_holding_every_vcpu_runs_a_third_runtime_on_them(const char 
 
 static int binds_both_and_waits(const char *root)
 {
-	struct bpfvm *vm0 = ns_test_vm(root), *vm1 = ns_test_vm(root);
-
-	if (bpfvm_cpu_bind(vm0, 0) != 0 || bpfvm_cpu_bind(vm1, 1) != 1)
-		return 1;
-	signal_ready();
-	for (;;)
-		pause();
+	bind_both(root);
+	wait_to_be_killed();
 }
 
 static int runs_for_ever(const char *root)
@@ -306,9 +315,8 @@ static void the_vcpus_of_a_killed_process_are_taken_back(const char *root)
 	struct bpfvm *vm = ns_test_vm(root);
 	struct bpfvm_object *obj = load(vm);
 	pid_t pid = fork_child(binds_both_and_waits, root);
-	int status;
-
 	int64_t cpu;
+	int status;
 
 	wait_for(ready_pipe[0]);
 	/* Not reaped yet: a zombie holds nothing. */
@@ -364,8 +372,7 @@ static int dies_holding_the_lock(const char *root)
 	map_spin_lock((_Atomic uint32_t *)&pair->lock);
 	pair->a++;
 	signal_ready();
-	for (;;)
-		pause();
+	wait_to_be_killed();
 }
 
 static void a_spin_lock_held_by_a_killed_process_is_taken_over(const char *root)
