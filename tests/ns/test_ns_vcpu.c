@@ -281,6 +281,40 @@ static void a_thread_holding_every_vcpu_runs_a_third_runtime_on_them(const char 
 	bpfvm_destroy(vm);
 }
 
+/* As another user (nobody), who may not write the table (0644): the
+ * runtime opens, and its vCPUs are its own. */
+static int binds_as_another_user(const char *root)
+{
+	struct bpfvm_opts opts = { .sz = sizeof(opts), .nr_cpus = 2, .ns_root = root };
+	struct bpfvm *vm;
+
+	if (setgid(65534) || setuid(65534))
+		return 1;
+	if (bpfvm_create(&opts, &vm)) {
+		fprintf(stderr, "as nobody: %s\n", bpfvm_errmsg());
+		return 2;
+	}
+	return bpfvm_cpu_bind(vm, 0) == 0 ? 0 : 3;
+}
+
+static void another_users_process_keeps_its_vcpus_to_itself(const char *root)
+{
+	const char *test = "another_users_process_keeps_its_vcpus_to_itself";
+	struct bpfvm *vm = ns_test_vm(root);
+
+	if (getuid() != 0) {
+		printf("SKIP %s: needs root to become another user\n", test);
+		bpfvm_destroy(vm);
+		return;
+	}
+	testlib_check(test, bpfvm_cpu_bind(vm, 0) == 0, "bind vCPU 0: %s", bpfvm_errmsg());
+	testlib_check(test, exited_with(fork_child(binds_as_another_user, root), 0),
+		      "nobody's runtime binds vCPU 0 of its own");
+	testlib_check(test, owner_tid_of(vm, 0) == (uint32_t)getpid(), "ours stays ours");
+	bpfvm_cpu_unbind(vm);
+	bpfvm_destroy(vm);
+}
+
 /* ---- A dead holder's vCPUs are taken back ------------------------------ */
 
 static int binds_both_and_waits(const char *root)
@@ -473,6 +507,7 @@ int main(int argc, char **argv)
 	two_processes_never_share_a_vcpu_so_percpu_values_lose_nothing(root);
 	a_run_waits_while_another_process_holds_every_vcpu(root);
 	a_thread_holding_every_vcpu_runs_a_third_runtime_on_them(root);
+	another_users_process_keeps_its_vcpus_to_itself(root);
 	the_vcpus_of_a_killed_process_are_taken_back(root);
 	a_spin_lock_held_by_a_killed_process_is_taken_over(root);
 	spin_lock_users_killed_at_random_moments_never_block_others(root);
