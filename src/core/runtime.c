@@ -79,7 +79,7 @@ int bpfvm_create(const struct bpfvm_opts *opts, struct bpfvm **vm_out)
 	if (!vm->nr_cpus)
 		vm->nr_cpus = runtime_possible_cpus();
 	vm->trace = trace_pipe_create();
-	vm->vcpus = vcpu_table_create(vm->nr_cpus);
+	vm->vcpus = vcpu_table_create(vm->nr_cpus, vm->ns ? ns_vcpus(vm->ns) : NULL);
 	err = vm->trace && vm->vcpus ? helpers_register_builtins(vm) : -ENOMEM;
 	if (!err)
 		err = kfuncs_register_builtins(&vm->kfuncs);

@@ -15,19 +15,22 @@
  * run path pays one atomic exchange when it enters and a plain store when it
  * leaves; nothing per instruction, nothing per tail call.
  *
- *     struct vcpu_table
- *     +------------------------------+
- *     | gp_waiters: updaters waiting |  runs in a repeat loop pass a
- *     |   for a grace period         |  quiescent point when it is non-zero
- *     +------------------------------+
- *     | vcpu[0]: owner (thread id or |  one cache line each
- *     |   0), seq (odd: in a run)    |
- *     | vcpu[1] ...                  |
+ *     struct vcpu_table (this runtime's)     the namespace's (ns/ns_vcpu.h)
+ *     +------------------------------+       +---------------------------+
+ *     | gp_waiters: updaters waiting |       | vcpu[0].owner ...         |
+ *     |   for a grace period         |       +---------------------------+
+ *     | owner_base ------------------------->  (or cpus[0].owner below,
+ *     | cpus[0]: owner, seq (odd:    |          without a namespace)
+ *     |   in a run); one cache line  |
+ *     | cpus[1] ...                  |
  *     +------------------------------+
  *
- * The table is plain memory with no pointers, so that the namespace (the
- * pinning issue) can place it in a shared region and processes can see each
- * other's vCPUs. */
+ * Owner words name the holding thread (core/owner.h) and are taken with
+ * one compare-and-swap per run, or once by a bound thread. In a namespace
+ * they are the namespace's, so that two processes never run on one vCPU at
+ * once and per-CPU values stay exclusive across processes; a holder that
+ * died is found out by a waiter, which takes its vCPU back. Sequence counts
+ * stay in the runtime: a grace period guards this process's objects. */
 #ifndef BPFVM_ENGINE_VCPU_H
 #define BPFVM_ENGINE_VCPU_H
 
@@ -38,9 +41,12 @@
 #include "bpfvm/bpfvm.h"
 
 struct vcpu_table;
+struct ns_vcpus;
 
-/* Creates the table of a runtime, all vCPUs free. NULL on ENOMEM. */
-struct vcpu_table *vcpu_table_create(uint32_t nr_cpus);
+/* Creates the table of a runtime, all vCPUs free; with `shared` (a
+ * namespace's ownership table, or NULL) the vCPUs are claimed there.
+ * NULL on ENOMEM. */
+struct vcpu_table *vcpu_table_create(uint32_t nr_cpus, struct ns_vcpus *shared);
 void vcpu_table_destroy(struct vcpu_table *table);
 
 /* What a run holds while it runs. */
@@ -52,7 +58,8 @@ struct vcpu_hold {
 
 /* Starts a run in `vm`: takes a vCPU (the thread's bound one, the outer
  * run's when nested, `cpu` when it is >= 0, else any free one, waiting while
- * none is) and marks it inside a run. Returns 0, or -ENXIO when cpu is out of
+ * none is, and taking back those of dead holders) and marks it inside a
+ * run. Returns 0, or -ENXIO when cpu is out of
  * range. */
 int vcpu_enter(struct bpfvm *vm, int cpu, struct vcpu_hold *hold);
 

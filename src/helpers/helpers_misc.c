@@ -165,11 +165,11 @@ static uint64_t helper_get_current_comm(uint64_t buf_arg, uint64_t size_arg, uin
 
 /* ---- bpf_spin_lock ------------------------------------------------------- */
 
-/* struct bpf_spin_lock is a u32 inside a map value: 0 unlocked, 1 locked,
- * the protocol user-space BPF_F_LOCK copies follow too (maps/map_value.h),
- * so that a program and a user-space copy exclude each other. The verifier
- * guarantees that a program unlocks what it locks and calls no helper in
- * between, so holders are short. */
+/* struct bpf_spin_lock is a u32 inside a map value: 0 unlocked, else the
+ * holder's tid, the protocol user-space BPF_F_LOCK copies follow too
+ * (maps/map_value.h), so that a program and a user-space copy exclude each
+ * other. The verifier guarantees that a program unlocks what it locks and
+ * calls no helper in between, so holders are short. */
 static uint64_t helper_spin_lock(uint64_t lock_arg, uint64_t r2, uint64_t r3, uint64_t r4,
 				 uint64_t r5)
 {

@@ -2,12 +2,16 @@
 #include <sched.h>
 #include <string.h>
 
+#include "core/owner.h"
 #include "maps/map_value.h"
 
 /* Spins before yielding: a program holds the lock for a few instructions
  * (the verifier allows no call in between), a user-space copy for one
  * memcpy. */
 #define MAP_SPIN_BEFORE_YIELD 1024
+/* Yields before asking whether the holder is alive (a read of /proc): a
+ * live holder has had hundreds of chances to run by then. */
+#define MAP_YIELDS_BEFORE_CHECK 64
 
 static inline void map_cpu_relax(void)
 {
@@ -16,17 +20,35 @@ static inline void map_cpu_relax(void)
 #endif
 }
 
+static bool map_spin_try(_Atomic uint32_t *lock, uint32_t held, uint32_t self)
+{
+	return atomic_compare_exchange_strong_explicit(lock, &held, self, memory_order_acquire,
+						       memory_order_relaxed);
+}
+
 void map_spin_lock(_Atomic uint32_t *lock)
 {
-	unsigned int spins = 0;
+	uint32_t self = owner_tid();
+	unsigned long spins = 0;
 
-	while (atomic_exchange_explicit(lock, 1, memory_order_acquire)) {
-		while (atomic_load_explicit(lock, memory_order_relaxed)) {
-			if (++spins % MAP_SPIN_BEFORE_YIELD == 0)
-				sched_yield();
-			else
-				map_cpu_relax();
+	for (;;) {
+		uint32_t held = atomic_load_explicit(lock, memory_order_relaxed);
+
+		if (!held) {
+			if (map_spin_try(lock, 0, self))
+				return;
+			continue;
 		}
+		if (++spins % MAP_SPIN_BEFORE_YIELD) {
+			map_cpu_relax();
+			continue;
+		}
+		sched_yield();
+		/* A holder killed between lock and unlock never stores 0: its
+		 * word still names it, and one waiter takes the lock over. */
+		if (spins % ((unsigned long)MAP_SPIN_BEFORE_YIELD * MAP_YIELDS_BEFORE_CHECK) == 0 &&
+		    owner_tid_dead(held) && map_spin_try(lock, held, self))
+			return;
 	}
 }
 

@@ -15,9 +15,16 @@
  *     value:  | ... fields ... | u32 lock word | ... fields ... |
  *                              ^ spin_lock_off
  *
- * The lock word is 0 when free and 1 when held, taken with an atomic
- * exchange: the helpers bpf_spin_lock/unlock and user-space BPF_F_LOCK
- * copies use the same functions below, in any process that maps the region.
+ * The lock word is 0 when free and the holder's thread id when held
+ * (core/owner.h), taken with a compare-and-swap: the helpers
+ * bpf_spin_lock/unlock and user-space BPF_F_LOCK copies use the same
+ * functions below, in any process that maps the region. A process killed
+ * between lock and unlock (a program, or a BPF_F_LOCK copy) leaves its tid
+ * in the word; a waiter that has waited for a while asks whether that thread
+ * is alive and, if not, takes the lock over (the value may hold part of the
+ * dead holder's writes, as after a torn write). The kernel's 4-byte layout
+ * is kept: there is no room for more than the tid, so a tid reused by a new
+ * thread before a waiter looks makes the waiter wait for that thread's end.
  */
 #ifndef BPFVM_MAPS_MAP_VALUE_H
 #define BPFVM_MAPS_MAP_VALUE_H
@@ -30,8 +37,9 @@
 
 #define MAP_SPIN_LOCK_SIZE 4u /* sizeof(struct bpf_spin_lock) */
 
-/* Takes a bpf_spin_lock word: spins, and yields the CPU when the holder
- * seems descheduled (a user-space holder can be preempted). */
+/* Takes a bpf_spin_lock word: spins, yields the CPU when the holder seems
+ * descheduled (a user-space holder can be preempted), and takes the lock
+ * over from a holder that died. */
 void map_spin_lock(_Atomic uint32_t *lock);
 void map_spin_unlock(_Atomic uint32_t *lock);
 

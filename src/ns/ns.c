@@ -13,6 +13,7 @@
 
 #include "core/error.h"
 #include "ns/ns.h"
+#include "ns/ns_vcpu.h"
 
 #define NS_MAGIC 0x73726e6d76667062ull /* "bpfvmnrs" */
 #define NS_VERSION 1u
@@ -41,6 +42,7 @@ struct ns {
 	size_t registry_size;
 	bool writable;
 	struct ns_local local;
+	struct ns_vcpus *vcpus; /* NULL: this user may not claim vCPUs there */
 };
 
 static size_t ns_registry_size(void)
@@ -215,6 +217,10 @@ int ns_open(const char *root, uint32_t nr_cpus, uint32_t default_cpus, struct ns
 			 ns->registry->nr_cpus, nr_cpus);
 		err = -EINVAL;
 	}
+	if (!err)
+		err = ns_vcpus_map(ns->root, ns->registry->nr_cpus, &ns->vcpus);
+	if (err == -EACCES)
+		err = 0; /* its runs claim vCPUs in its own runtime only */
 	if (err) {
 		ns_close(ns);
 		return err;
@@ -229,6 +235,7 @@ void ns_close(struct ns *ns)
 		return;
 	if (ns->registry)
 		munmap(ns->registry, ns->registry_size);
+	ns_vcpus_unmap(ns->vcpus);
 	free(ns->local.arrays);
 	pthread_mutex_destroy(&ns->local.lock);
 	free(ns);
@@ -242,6 +249,11 @@ const char *ns_root(const struct ns *ns)
 uint32_t ns_nr_cpus(const struct ns *ns)
 {
 	return ns->registry->nr_cpus;
+}
+
+struct ns_vcpus *ns_vcpus(struct ns *ns)
+{
+	return ns->vcpus;
 }
 
 bool ns_writable(const struct ns *ns)

@@ -7,6 +7,7 @@
  *     <root>/.bpfvm/maps/<id>      one file per shared map: its region
  *     <root>/.bpfvm/progs/<id>     one file per program: its instructions as
  *                                  loaded, its metadata (ns_prog.h)
+ *     <root>/.bpfvm/vcpus          which thread holds each vCPU (ns_vcpu.h)
  *
  * A pin is a hard link to an object's file, so the file has st_nlink - 1 pins.
  * Every process that maps a map's file holds a shared flock(2) on it; the
@@ -63,6 +64,7 @@ struct ns_record {
 };
 
 struct ns;
+struct ns_vcpus;
 struct bpfvm_map;
 
 /* This process's side of the shared prog arrays (ns_prog_array.c): the
@@ -89,6 +91,9 @@ void ns_close(struct ns *ns);
 const char *ns_root(const struct ns *ns);
 uint32_t ns_nr_cpus(const struct ns *ns);
 bool ns_writable(const struct ns *ns);
+/* The vCPU ownership table (ns_vcpu.h), or NULL when this user may not
+ * write it: that process's runs then hold vCPUs in its runtime only. */
+struct ns_vcpus *ns_vcpus(struct ns *ns);
 
 /* Takes an id and writes `record` with it (record->id is set). With the
  * registry lock held (ns_lock), as ns_record_remove_locked. */

@@ -1,0 +1,36 @@
+/* Who holds a lock or a vCPU that several processes share, and whether that
+ * holder is still alive.
+ *
+ * A holder is a thread, named by its thread id (gettid). A word that only
+ * has 32 bits (a struct bpf_spin_lock) stores the tid alone; a 64-bit word
+ * (a vCPU's owner in the namespace) stores the tid and the low 32 bits of
+ * the thread's start time, so that a tid reused by a new thread is not taken
+ * for the dead holder:
+ *
+ *     owner_ident:  | tid (32) | start time, clock ticks since boot (low 32) |
+ *
+ * The thread's values are cached per thread and forgotten in a fork()ed
+ * child, whose only thread has its own tid. Whether a holder is alive is
+ * read from /proc/<tid>/stat (any thread of the caller's pid namespace, of
+ * any user): gone, or a zombie, is dead. That costs a file read: callers
+ * ask only after waiting for a while. */
+#ifndef BPFVM_CORE_OWNER_H
+#define BPFVM_CORE_OWNER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* This thread's tid (never 0). */
+uint32_t owner_tid(void);
+
+/* This thread's tid << 32 | its start time's low 32 bits (never 0). */
+uint64_t owner_ident(void);
+
+/* Whether the thread `tid` has exited (or is a zombie). */
+bool owner_tid_dead(uint32_t tid);
+
+/* Whether the thread named by `ident` has exited: its tid is gone, a
+ * zombie, or now names a thread that started at another time. */
+bool owner_ident_dead(uint64_t ident);
+
+#endif
