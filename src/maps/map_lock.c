@@ -34,6 +34,17 @@ int map_lock_acquire(struct map_lock *lock)
 	return -err;
 }
 
+int map_lock_try(struct map_lock *lock)
+{
+	int err = pthread_mutex_trylock(&lock->mutex);
+
+	if (err == EOWNERDEAD) {
+		pthread_mutex_consistent(&lock->mutex);
+		return MAP_LOCK_RECOVERED;
+	}
+	return -err;
+}
+
 void map_lock_release(struct map_lock *lock)
 {
 	pthread_mutex_unlock(&lock->mutex);
