@@ -231,6 +231,13 @@ void hash_lru_push(struct bpfvm_map *map, struct hash_elem *elem);
  * lists, keeping the order of the chained elements it can still walk to,
  * and every other element free. */
 void hash_lru_rebuild(struct bpfvm_map *map);
+/* For tests, with no writer running: walks every list. *in_use counts the
+ * elements on ACTIVE, INACTIVE and pending lists, *nfree those on free
+ * lists. -EINVAL when a list does not close, an element is on two lists
+ * or none, a prev link disagrees or a type is not its list's; -EAGAIN when
+ * a lock's holder died or a repair is pending (marked: the next write
+ * repairs, then ask again); -EBUSY when a lock is held. */
+int hash_lru_census(struct bpfvm_map *map, uint32_t *in_use, uint32_t *nfree);
 /* Whether an LRU region from a file links only ids it has (check_region). */
 bool hash_lru_region_valid(const struct map_region *region, const struct hash_table *table);
 

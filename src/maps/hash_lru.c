@@ -45,6 +45,7 @@
  * a repair is pending, is refused (lru_lock): the caller gives up, and
  * hash.c repairs (hash_lru_rebuild) and tries again.
  */
+#include <errno.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -844,6 +845,102 @@ void hash_lru_rebuild(struct bpfvm_map *map)
 	}
 	lru_place_rest(&c);
 	lru_lock_all(&c, false);
+}
+
+/* ---- A census for tests ------------------------------------------------ */
+
+/* -EAGAIN (marked for repair) when `lock`'s holder died, -EBUSY when held. */
+static int lru_census_try(const struct lru_ctx *c, struct map_lock *lock)
+{
+	int rc = map_lock_try(lock);
+
+	if (rc < 0)
+		return -EBUSY;
+	if (rc == MAP_LOCK_RECOVERED)
+		atomic_store(&c->table->needs_repair, 1);
+	map_lock_release(lock);
+	return rc == MAP_LOCK_RECOVERED ? -EAGAIN : 0;
+}
+
+static int lru_census_locks(const struct lru_ctx *c)
+{
+	uint32_t locals = c->lru->percpu ? 0 : c->nr_cpus;
+	int err = 0, rc;
+
+	for (uint32_t i = 0; i < c->table->n_buckets; i++) {
+		struct hash_bucket *b = (struct hash_bucket *)map_at(c->map, c->table->buckets_off) + i;
+
+		if ((rc = lru_census_try(c, &b->lock)) && !err)
+			err = rc;
+	}
+	for (uint32_t i = 0; i < c->lru->nr_lists; i++)
+		if ((rc = lru_census_try(c, &lru_list(c, i)->lock)) && !err)
+			err = rc;
+	for (uint32_t i = 0; i < locals; i++)
+		if ((rc = lru_census_try(c, &lru_local(c, i)->lock)) && !err)
+			err = rc;
+	if (!err && atomic_load(&c->table->needs_repair))
+		err = -EAGAIN;
+	return err;
+}
+
+/* Walks one list; returns its length, or UINT32_MAX when it is broken. */
+static uint32_t lru_census_list(const struct lru_ctx *c, uint32_t head, uint32_t type,
+				uint8_t *seen)
+{
+	uint32_t prev = head, id = lru_link(c, head)->next, len = 0;
+
+	for (; id != head; prev = id, id = lru_link(c, id)->next, len++) {
+		if (!lru_is_elem(c, id) || seen[id] || len >= c->max_steps ||
+		    lru_link(c, id)->prev != prev || lru_elem(c, id)->lru.type != type)
+			return UINT32_MAX;
+		seen[id] = 1;
+	}
+	return lru_link(c, head)->prev == prev ? len : UINT32_MAX;
+}
+
+static int lru_census_count(const struct lru_ctx *c, uint32_t head, uint32_t type, uint8_t *seen,
+			    uint32_t *count)
+{
+	uint32_t len = lru_census_list(c, head, type, seen);
+
+	if (len == UINT32_MAX)
+		return -EINVAL;
+	*count += len;
+	return 0;
+}
+
+int hash_lru_census(struct bpfvm_map *map, uint32_t *in_use, uint32_t *nfree)
+{
+	struct lru_ctx c = lru_ctx(map);
+	uint32_t locals = c.lru->percpu ? 0 : c.nr_cpus;
+	uint8_t *seen;
+	int err = lru_census_locks(&c);
+
+	*in_use = *nfree = 0;
+	if (err)
+		return err;
+	seen = calloc(c.table->nr_elems, 1);
+	if (!seen)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < c.lru->nr_lists && !err; i++) {
+		struct hash_lru_list *l = lru_list(&c, i);
+
+		for (uint32_t type = HASH_LRU_ACTIVE; type <= HASH_LRU_FREE && !err; type++)
+			err = lru_census_count(&c, lru_head(&c, l, type), type, seen,
+					       type == HASH_LRU_FREE ? nfree : in_use);
+	}
+	for (uint32_t cpu = 0; cpu < locals && !err; cpu++) {
+		err = lru_census_count(&c, lru_local_head(&c, cpu, HASH_LRU_LOCAL_FREE),
+				       HASH_LRU_LOCAL_FREE, seen, nfree);
+		if (!err)
+			err = lru_census_count(&c, lru_local_head(&c, cpu, HASH_LRU_LOCAL_PENDING),
+					       HASH_LRU_LOCAL_PENDING, seen, in_use);
+	}
+	if (!err && *in_use + *nfree != c.table->nr_elems)
+		err = -EINVAL; /* an element on no list */
+	free(seen);
+	return err;
 }
 
 /* ---- A region from a file (hash.c: hash_check_region) ----------------- */
