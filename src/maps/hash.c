@@ -462,7 +462,8 @@ static bool hash_links_valid(const struct map_region *region, const struct hash_
 		uint32_t free_next = atomic_load_explicit(&elem->free_next, memory_order_relaxed);
 
 		/* A free-stack link, or a repair's mark (hash_rebuild). */
-		if (free_next > table->nr_elems && free_next != HASH_LINKED)
+		if (free_next > table->nr_elems && free_next != HASH_LINKED &&
+		    free_next != HASH_LRU_PLACED)
 			return false;
 	}
 	return true;
@@ -1050,9 +1051,9 @@ static int hash_update_percpu(struct hash_update *u)
 
 /* hash_lru_pop found nothing: a list's lock holder died (-EAGAIN: the
  * caller repairs and tries again), or no element can be had. */
-static int hash_lru_pop_failed(const struct hash_table *table)
+static int hash_lru_pop_failed(struct hash_table *table)
 {
-	return atomic_load(&((struct hash_table *)table)->needs_repair) ? -EAGAIN : -ENOMEM;
+	return atomic_load(&table->needs_repair) ? -EAGAIN : -ENOMEM;
 }
 
 /* LRU_HASH: the new element is taken (evicting if needed) before the key

@@ -241,7 +241,11 @@ int hash_lru_census(struct bpfvm_map *map, uint32_t *in_use, uint32_t *nfree);
 /* Whether an LRU region from a file links only ids it has (check_region). */
 bool hash_lru_region_valid(const struct map_region *region, const struct hash_table *table);
 
+/* A repair's marks in free_next (an LRU's free_next is otherwise 0): in a
+ * chain, and in a chain and put back on a list (hash_lru_rebuild). A
+ * repairer killed in turn may leave them. */
 #define HASH_LINKED UINT32_MAX
+#define HASH_LRU_PLACED (UINT32_MAX - 1)
 
 static inline void hash_lru_set_ref(struct hash_elem *elem)
 {

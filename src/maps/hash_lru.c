@@ -58,8 +58,6 @@
 #define HASH_LRU_PERCPU_FREE_TARGET 4u
 #define HASH_LRU_PERCPU_NR_SCANS HASH_LRU_PERCPU_FREE_TARGET
 #define HASH_LRU_ALIGN 64u
-/* The repair's mark of a chained element already put back on a list. */
-#define LRU_PLACED (HASH_LINKED - 1)
 
 struct hash_lru_list {
 	uint32_t counts[2]; /* ACTIVE, INACTIVE */
@@ -764,7 +762,7 @@ static void lru_collect(const struct lru_ctx *c, uint32_t head, uint32_t type, u
 		uint32_t next = lru_link(c, id)->next;
 
 		if (lru_belongs(c, id, head, type, owner)) {
-			atomic_store_explicit(&lru_elem(c, id)->free_next, LRU_PLACED,
+			atomic_store_explicit(&lru_elem(c, id)->free_next, HASH_LRU_PLACED,
 					      memory_order_relaxed);
 			lru_link(c, id)->prev = tail;
 			tail = id;
@@ -808,7 +806,7 @@ static void lru_place_rest(const struct lru_ctx *c)
 		atomic_store_explicit(&elem->free_next, 0, memory_order_relaxed);
 		if (c->lru->percpu)
 			elem->lru.cpu = lru_list_index(c, l);
-		if (mark == LRU_PLACED)
+		if (mark == HASH_LRU_PLACED)
 			continue;
 		elem->lru.type = mark == HASH_LINKED ? HASH_LRU_INACTIVE : HASH_LRU_FREE;
 		lru_clear_ref(elem);

@@ -17,20 +17,29 @@
  *                 after each change: every answer is the model's longest
  *                 present prefix; after the processes end, the parent,
  *                 replaying the same sequences, finds the same answers.
- *   LRU           (threads: LRU maps are not shared yet) many more keys
- *                 than max_entries: never more than max_entries live, and
- *                 every live key holds its own value.
- *   kill -9       owner writers of HASH and QUEUE killed at random moments.
+ *   LRU           LRU_HASH (common lists, and BPF_F_NO_COMMON_LRU) shared
+ *                 by processes of 2 threads, many more keys than
+ *                 max_entries: never more than max_entries live, each key
+ *                 once with its own value, and every element on exactly one
+ *                 list, as many in use as keys (hash_lru_census).
+ *   kill -9       owner writers of HASH, QUEUE, LRU_HASH and LRU_PERCPU_HASH
+ *                 (per-CPU lists) killed at random moments.
  *                 "Consistent" afterwards: HASH iteration ends, at most
  *                 max_entries keys, every value's halves agree except at
  *                 most one key per killed writer (the element it was
  *                 writing: docs/namespace.md, a value written without a lock
  *                 may be torn), the map empties and refills to max_entries;
  *                 QUEUE pops only values that were pushed, each at most
- *                 once, then fills to max_entries.
+ *                 once, then fills to max_entries; the LRU maps iterate each
+ *                 key once within max_entries (LRU_HASH values never torn),
+ *                 and once the next write repaired them no element is lost
+ *                 or on two lists; they empty and refill.
  *   dead replace  (deterministic) a writer killed while replacing a key's
  *                 element, between linking the new element and unlinking
  *                 the old: the key must be there once, not twice.
+ *   dead LRU move (deterministic) a writer killed holding a bucket lock with
+ *                 an element unlinked and not freed and another half taken
+ *                 off its list: after the next write no element is lost.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -1075,6 +1084,129 @@ static void test_dead_replace(void)
 	close(replace_pipe[1]);
 }
 
+/* ---- A writer killed in the middle of an LRU move --------------------- */
+
+static int lru_dead_pipe[2];
+
+static void lru_unlink_from_chain(struct bpfvm_map *map, struct hash_bucket *bucket,
+				  struct hash_elem *elem)
+{
+	uint64_t target = (uint64_t)((uint8_t *)elem - (uint8_t *)map->region);
+	_Atomic uint64_t *link = &bucket->first;
+
+	while (!(atomic_load(link) & 1)) {
+		struct hash_elem *cur = map_at(map, atomic_load(link));
+
+		if (atomic_load(link) == target) {
+			atomic_store(link, atomic_load(&cur->next));
+			return;
+		}
+		link = &cur->next;
+	}
+}
+
+/* Holds every bucket lock (so that the parent's next write meets a dead
+ * holder's) with key 1's element unlinked from its chain and not freed (a
+ * delete between its two steps), and another key's element half taken off
+ * its list (its predecessor already skips it, its successor still points
+ * back at it), as a writer killed in the middle of lru_list_del leaves
+ * them. Then waits to be killed. */
+static int child_dies_mid_lru_move(const char *ns_root, void *arg)
+{
+	struct bpfvm *vm = ns_test_vm(ns_root);
+	struct hash_elem *one, *half = NULL, *before;
+	struct hash_bucket *buckets;
+	struct hash_table *table;
+	struct bpfvm_map *map;
+	uint32_t key = 1;
+
+	(void)arg;
+	if (bpfvm_map_get_by_pin(vm, "lru_dead", NULL, &map))
+		return 1;
+	table = hash_table(map);
+	buckets = map_at(map, table->buckets_off);
+	one = hash_find(map, &key);
+	/* One whose predecessor on its list is an element, not a head. */
+	for (key = 2; key < 6 && !half; key++) {
+		half = hash_find(map, &key);
+		if (half && half->lru.link.prev >= table->nr_elems)
+			half = NULL;
+	}
+	if (!one || !half)
+		return 2;
+	for (uint32_t i = 0; i < table->n_buckets; i++)
+		map_lock_acquire(&buckets[i].lock);
+	lru_unlink_from_chain(map, &buckets[one->hash & (table->n_buckets - 1)], one);
+	before = hash_elem_at(map, table, half->lru.link.prev);
+	before->lru.link.next = half->lru.link.next;
+	if (write(lru_dead_pipe[1], "x", 1) != 1)
+		return 3;
+	for (;;)
+		pause();
+}
+
+static void test_dead_lru_move(void)
+{
+	const char *test = "an_lru_writer_killed_mid_move_loses_no_element";
+	struct bpfvm *vm = ns_test_vm(root);
+	uint32_t key, count, in_use = 0, nfree = 0;
+	struct bpfvm_map *map;
+	int dup, bad, err;
+	uint64_t value;
+	pid_t pid;
+	char c;
+
+	if (pipe(lru_dead_pipe) ||
+	    bpfvm_map_create(vm, BPF_MAP_TYPE_LRU_HASH, "lru_dead", 4, 8, 8, NULL, &map) ||
+	    bpfvm_map_pin(map, "lru_dead")) {
+		testlib_check(test, false, "setup: %s", bpfvm_errmsg());
+		return;
+	}
+	for (key = 0; key < 6; key++) {
+		value = (uint64_t)key * 3;
+		bpfvm_map_update(map, &key, &value, BPF_ANY);
+	}
+	pid = spawn(child_dies_mid_lru_move, NULL);
+	testlib_check(test, read(lru_dead_pipe[0], &c, 1) == 1, "the child holds the lock");
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	count = lru_iterate(map, 8, 1000, lru_value_is_key_times_3, &dup, &bad);
+	testlib_check(test, count == 5 && !dup && !bad,
+		      "before a write: %u keys (want 5: key 1 unlinked), %d twice, %d wrong", count,
+		      dup, bad);
+	/* The next writer recovers the dead holder's lock and repairs. */
+	key = 100;
+	value = 300;
+	testlib_check(test, bpfvm_map_update(map, &key, &value, BPF_NOEXIST) == 0,
+		      "a write after the kill: %s", bpfvm_errmsg());
+	count = lru_iterate(map, 8, 1000, lru_value_is_key_times_3, &dup, &bad);
+	err = hash_lru_census(map, &in_use, &nfree);
+	testlib_check(test, err == 0 && count == 6 && in_use == count && nfree == 2,
+		      "after the repair: lists %d, %u keys, %u in use, %u free (want 6, 6, 2)", err,
+		      count, in_use, nfree);
+	for (key = 200; key < 208; key++) {
+		value = (uint64_t)key * 3;
+		bpfvm_map_update(map, &key, &value, BPF_ANY);
+	}
+	count = lru_iterate(map, 8, 1000, lru_value_is_key_times_3, &dup, &bad);
+	err = hash_lru_census(map, &in_use, &nfree);
+	testlib_check(test, err == 0 && count > 0 && count <= 8 && in_use == count &&
+				    in_use + nfree == 8,
+		      "refilled: lists %d, %u keys, %u in use, %u free", err, count, in_use, nfree);
+	struct bpfvm *other = ns_test_vm(root);
+	struct bpfvm_map *again;
+
+	testlib_check(test, bpfvm_map_get_by_pin(other, "lru_dead", NULL, &again) == 0,
+		      "the repaired map opens again: %s", bpfvm_errmsg());
+	bpfvm_map_close(again);
+	bpfvm_destroy(other);
+	bpfvm_obj_unpin(vm, "lru_dead");
+	bpfvm_map_close(map);
+	bpfvm_destroy(vm);
+	close(lru_dead_pipe[0]);
+	close(lru_dead_pipe[1]);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 2) {
@@ -1095,6 +1227,7 @@ int main(int argc, char **argv)
 			   "percpu_lists_lru_shared_by_processes_never_over_max_entries");
 	test_kill_storm();
 	test_dead_replace();
+	test_dead_lru_move();
 	ns_test_root_remove(root);
 	return testlib_summary();
 }
