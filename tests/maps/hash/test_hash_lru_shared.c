@@ -15,7 +15,7 @@
 #define RUNS 2000
 
 static const char *objdir;
-static int ids_pipe[2];
+static int ids_pipe[2], loaded_pipe[2];
 
 static int load(struct bpfvm *vm, struct bpfvm_object **obj)
 {
@@ -43,9 +43,11 @@ static int counter(const char *root, void *arg)
 	struct bpfvm_map_info info;
 	struct bpfvm_object *obj;
 	struct bpfvm_prog *prog;
+	int err = load(vm, &obj);
 
 	(void)arg;
-	if (load(vm, &obj))
+	/* Told even on failure, so that the parent never waits for ever. */
+	if (write(loaded_pipe[1], "x", 1) != 1 || err)
 		return 1;
 	prog = bpfvm_object_find_prog(obj, "lru_count");
 	for (int i = 0, retries = 0; i < RUNS; i++) {
@@ -72,14 +74,21 @@ static void test_two_loaders_share_an_lru(const char *root)
 	pid_t pids[2];
 	int bad = 0;
 
-	if (pipe(ids_pipe)) {
+	if (pipe(ids_pipe) || pipe(loaded_pipe)) {
 		testlib_check(test, false, "pipe");
 		return;
 	}
+	/* The second loads once the first has pinned the map: two loaders
+	 * that both find no pin both create one, and the second's pin fails
+	 * with EEXIST, as with libbpf. Then both run at once. */
 	for (int i = 0; i < 2; i++) {
+		char ch;
+
 		pids[i] = fork();
 		if (pids[i] == 0)
 			_exit(counter(root, NULL));
+		if (read(loaded_pipe[0], &ch, 1) != 1)
+			break;
 	}
 	for (int i = 0; i < 2; i++) {
 		int status;
@@ -100,6 +109,8 @@ static void test_two_loaders_share_an_lru(const char *root)
 	bpfvm_destroy(vm);
 	close(ids_pipe[0]);
 	close(ids_pipe[1]);
+	close(loaded_pipe[0]);
+	close(loaded_pipe[1]);
 }
 
 int main(int argc, char **argv)
