@@ -88,15 +88,15 @@ static inline struct hash_bucket *hash_bucket_at(const struct bpfvm_map *map,
  * can be rebuilt from what the chains hold. The next holder of the dead
  * writer's lock does so (hash_repair). An element's value may keep part of
  * the dead writer's bytes, as a value written by a program without a lock
- * may be torn, but every operation goes on and no capacity is lost. LRU
- * types repair only their bucket's sequence counts (their elements move
- * between lists under the LRU's own locks: hash_lru.c). */
+ * may be torn, but every operation goes on and no capacity is lost.
+ * LRU types keep the same rule with their lists (hash.h, hash_lru.c): an
+ * element goes between a chain and a free list only under a bucket lock,
+ * and every list operation runs under one, so the repair rebuilds their
+ * lists too, from the chains. */
 
 /* Ends a dead writer's rewrite of the elements of `bucket`; marks them
  * linked (free_next = HASH_LINKED) when `mark`. Returns how many. The walk
  * is bounded: chains change by single stores and stay walkable. */
-#define HASH_LINKED UINT32_MAX
-
 static uint32_t hash_bucket_settle_seq(struct bpfvm_map *map, const struct hash_table *table,
 				       struct hash_bucket *bucket, bool mark)
 {
@@ -151,25 +151,44 @@ static void hash_bucket_drop_duplicates(struct bpfvm_map *map, const struct hash
 	}
 }
 
-/* With every bucket lock held: count, spares and the free stack rebuilt
- * from the chains, as hash_init made them. */
-static void hash_rebuild(struct bpfvm_map *map, struct hash_table *table)
+/* With every bucket lock held: the elements in chains marked, every
+ * other element even and unmarked (a mark of an earlier repair would
+ * otherwise keep an element unlinked since then from being freed). */
+static uint32_t hash_mark_linked(struct bpfvm_map *map, struct hash_table *table)
 {
 	uint32_t count = 0;
 
 	for (uint32_t i = 0; i < table->n_buckets; i++)
 		hash_bucket_drop_duplicates(map, table, hash_bucket_at(map, table, i));
-	for (uint32_t i = 0; i < table->n_buckets; i++)
-		count += hash_bucket_settle_seq(map, table, hash_bucket_at(map, table, i), true);
-	atomic_store(&table->free_head,
-		     ((atomic_load(&table->free_head) >> 32) + 1) << 32);
-	for (uint32_t i = table->nr_elems; i-- > 0;) {
+	for (uint32_t i = 0; i < table->nr_elems; i++) {
 		struct hash_elem *elem = hash_elem_at(map, table, i);
 
 		/* An element the dead writer was filling: even again, or its
 		 * next user's write would leave it odd for good. */
 		if (atomic_load_explicit(&elem->seq, memory_order_relaxed) & 1)
 			atomic_fetch_add_explicit(&elem->seq, 1, memory_order_relaxed);
+		atomic_store_explicit(&elem->free_next, 0, memory_order_relaxed);
+	}
+	for (uint32_t i = 0; i < table->n_buckets; i++)
+		count += hash_bucket_settle_seq(map, table, hash_bucket_at(map, table, i), true);
+	return count;
+}
+
+/* With every bucket lock held: count, spares and the free stack (LRU: the
+ * lists) rebuilt from the chains, as hash_init made them. */
+static void hash_rebuild(struct bpfvm_map *map, struct hash_table *table)
+{
+	uint32_t count = hash_mark_linked(map, table);
+
+	if (table->lru) {
+		hash_lru_rebuild(map);
+		return;
+	}
+	atomic_store(&table->free_head,
+		     ((atomic_load(&table->free_head) >> 32) + 1) << 32);
+	for (uint32_t i = table->nr_elems; i-- > 0;) {
+		struct hash_elem *elem = hash_elem_at(map, table, i);
+
 		if (atomic_load_explicit(&elem->free_next, memory_order_relaxed) != HASH_LINKED)
 			hash_free_push(map, table, elem);
 	}
@@ -181,8 +200,11 @@ static bool hash_repair(struct bpfvm_map *map, struct hash_table *table)
 {
 	if (map_lock_acquire(&table->repair_lock) < 0)
 		return false;
-	for (uint32_t i = 0; i < table->n_buckets; i++)
-		map_lock_acquire(&hash_bucket_at(map, table, i)->lock);
+	for (uint32_t i = 0; i < table->n_buckets; i++) {
+		/* A holder that died after the last repair: repair again. */
+		if (map_lock_acquire(&hash_bucket_at(map, table, i)->lock) == MAP_LOCK_RECOVERED)
+			atomic_store(&table->needs_repair, 1);
+	}
 	if (atomic_load(&table->needs_repair)) {
 		hash_rebuild(map, table);
 		atomic_store(&table->needs_repair, 0);
@@ -203,10 +225,6 @@ static bool hash_bucket_lock(struct bpfvm_map *map, struct hash_bucket *bucket)
 
 		if (rc < 0)
 			return false;
-		if (rc == MAP_LOCK_RECOVERED && table->lru) {
-			hash_bucket_settle_seq(map, table, bucket, false);
-			return true;
-		}
 		/* Marked before the lock is let go, so that the repair is
 		 * not lost if this process dies too. */
 		if (rc == MAP_LOCK_RECOVERED)
@@ -444,7 +462,8 @@ static bool hash_links_valid(const struct map_region *region, const struct hash_
 		uint32_t free_next = atomic_load_explicit(&elem->free_next, memory_order_relaxed);
 
 		/* A free-stack link, or a repair's mark (hash_rebuild). */
-		if (free_next > table->nr_elems && free_next != HASH_LINKED)
+		if (free_next > table->nr_elems && free_next != HASH_LINKED &&
+		    free_next != HASH_LRU_PLACED)
 			return false;
 	}
 	return true;
@@ -491,6 +510,10 @@ static int hash_check_region(const struct map_region *region, const char **why)
 		links_valid = hash_links_valid(region, table);
 	if (!links_valid) {
 		*why = "a chain link points outside its elements";
+		return -EINVAL;
+	}
+	if (table->lru && !hash_lru_region_valid(region, table)) {
+		*why = "its LRU lists link outside its elements and heads";
 		return -EINVAL;
 	}
 	return 0;
@@ -767,14 +790,28 @@ static bool hash_unlink(struct bpfvm_map *map, struct hash_bucket *bucket, struc
 	return false;
 }
 
-bool hash_unlink_for_eviction(struct bpfvm_map *map, struct hash_elem *elem)
+bool hash_unlink_for_eviction(struct bpfvm_map *map, struct hash_elem *elem,
+			      struct hash_bucket *held)
 {
 	struct hash_table *table = hash_table(map);
 	struct hash_bucket *bucket = hash_bucket_at(map, table, hash_bucket_index(table, elem->hash));
 	bool found;
+	int rc;
 
-	if (!hash_bucket_lock(map, bucket))
+	if (bucket == held)
+		return hash_unlink(map, bucket, elem);
+	/* Only tried: waiting here, holding `held`, could deadlock with a
+	 * writer of that bucket evicting from ours. */
+	rc = map_lock_try(&bucket->lock);
+	if (rc < 0)
 		return false;
+	if (rc == MAP_LOCK_RECOVERED) {
+		/* Its chain may hold a dead writer's duplicate: the repair,
+		 * which needs every bucket, will see to it. */
+		atomic_store(&table->needs_repair, 1);
+		map_lock_release(&bucket->lock);
+		return false;
+	}
 	found = hash_unlink(map, bucket, elem);
 	map_lock_release(&bucket->lock);
 	return found;
@@ -1012,55 +1049,52 @@ static int hash_update_percpu(struct hash_update *u)
 	return err;
 }
 
-/* LRU_HASH: the new element is taken (evicting if needed) before the
- * bucket lock, as the kernel does, even when the flags then refuse the
- * update. */
-static int hash_update_lru(struct hash_update *u)
+/* hash_lru_pop found nothing: a list's lock holder died (-EAGAIN: the
+ * caller repairs and tries again), or no element can be had. */
+static int hash_lru_pop_failed(struct hash_table *table)
 {
-	struct hash_elem *elem = hash_lru_pop(u->map, u->hash, u->cpu), *old;
+	return atomic_load(&table->needs_repair) ? -EAGAIN : -ENOMEM;
+}
+
+/* LRU_HASH: the new element is taken (evicting if needed) before the key
+ * is looked up, as the kernel does, even when the flags then refuse the
+ * update. Unlike the kernel, under the bucket lock: an element between
+ * the LRU and a chain is always under one (hash.h). */
+static int hash_update_lru_locked(struct hash_update *u)
+{
+	struct hash_elem *elem = hash_lru_pop(u->map, u->hash, u->cpu, u->bucket), *old;
 	int err;
 
 	if (!elem)
-		return -ENOMEM;
+		return hash_lru_pop_failed(u->table);
 	hash_fill_new(u, elem);
-	if (!hash_bucket_lock(u->map, u->bucket)) {
-		hash_lru_push(u->map, elem);
-		return -EBUSY;
-	}
 	old = hash_lookup_locked(u->map, u->bucket, u->hash, u->key);
 	err = hash_check_update_flags(old, u->flags);
-	if (!err) {
-		hash_link_head(u->map, u->bucket, elem);
-		if (old) {
-			hash_lru_set_ref(elem);
-			hash_note_replaced(u, old);
-			hash_unlink(u->map, u->bucket, old);
-		}
-	}
-	map_lock_release(&u->bucket->lock);
-	if (err)
+	if (err) {
 		hash_lru_push(u->map, elem);
-	else if (old)
+		return err;
+	}
+	hash_link_head(u->map, u->bucket, elem);
+	if (old) {
+		hash_lru_set_ref(elem);
+		hash_note_replaced(u, old);
+		hash_unlink(u->map, u->bucket, old);
 		hash_lru_push(u->map, old);
-	return err;
+	}
+	return 0;
 }
 
 /* LRU_PERCPU_HASH: in place when the key exists; BPF_EXIST takes no new
  * element. */
-static int hash_update_lru_percpu(struct hash_update *u)
+static int hash_update_lru_percpu_locked(struct hash_update *u)
 {
 	struct hash_elem *elem = NULL, *old;
 	int err;
 
 	if (u->flags != BPF_EXIST) {
-		elem = hash_lru_pop(u->map, u->hash, u->cpu);
+		elem = hash_lru_pop(u->map, u->hash, u->cpu, u->bucket);
 		if (!elem)
-			return -ENOMEM;
-	}
-	if (!hash_bucket_lock(u->map, u->bucket)) {
-		if (elem)
-			hash_lru_push(u->map, elem);
-		return -EBUSY;
+			return hash_lru_pop_failed(u->table);
 	}
 	old = hash_lookup_locked(u->map, u->bucket, u->hash, u->key);
 	err = hash_check_update_flags(old, u->flags);
@@ -1073,10 +1107,25 @@ static int hash_update_lru_percpu(struct hash_update *u)
 		hash_link_head(u->map, u->bucket, hash_fill_new(u, elem));
 		elem = NULL;
 	}
-	map_lock_release(&u->bucket->lock);
 	if (elem)
 		hash_lru_push(u->map, elem);
 	return err;
+}
+
+static int hash_update_lru(struct hash_update *u)
+{
+	for (;;) {
+		int err;
+
+		if (!hash_bucket_lock(u->map, u->bucket))
+			return -EBUSY;
+		err = u->table->percpu ? hash_update_lru_percpu_locked(u) : hash_update_lru_locked(u);
+		map_lock_release(&u->bucket->lock);
+		if (err != -EAGAIN)
+			return err;
+		if (!hash_repair(u->map, u->table))
+			return -EBUSY;
+	}
 }
 
 int hash_update_elem(struct bpfvm_map *map, const void *key, const void *value,
@@ -1099,7 +1148,7 @@ int hash_update_elem(struct bpfvm_map *map, const void *key, const void *value,
 	u.hash = hash_of_key(map, table, key);
 	u.bucket = hash_bucket_at(map, table, hash_bucket_index(table, u.hash));
 	if (table->lru)
-		return table->percpu ? hash_update_lru_percpu(&u) : hash_update_lru(&u);
+		return hash_update_lru(&u);
 	return table->percpu ? hash_update_percpu(&u) : hash_update_plain(&u);
 }
 
@@ -1119,17 +1168,14 @@ int hash_delete_elem(struct bpfvm_map *map, const void *key, void *value, uint64
 		if (value)
 			hash_read_value(map, table, elem, value, flags);
 		hash_unlink(map, bucket, elem);
-		/* Non-LRU: under the lock, so that a repair finds nothing in
-		 * flight (hash_repair). */
-		if (!table->lru)
-			hash_release_elem(map, table, elem);
+		/* Under the lock, so that a repair finds nothing in flight
+		 * (hash_repair). An LRU push refused because a list's lock
+		 * holder died leaves the element in no chain: the repair
+		 * that follows frees it. */
+		hash_release_elem(map, table, elem);
 	}
 	map_lock_release(&bucket->lock);
-	if (!elem)
-		return -ENOENT;
-	if (table->lru)
-		hash_release_elem(map, table, elem);
-	return 0;
+	return elem ? 0 : -ENOENT;
 }
 
 static uint64_t hash_first_in_bucket(struct bpfvm_map *map, struct hash_table *table,
@@ -1405,9 +1451,9 @@ static int hash_lookup_and_delete(struct bpfvm_map *map, const void *key, void *
 	return hash_delete_elem(map, key, value, flags) ? hash_not_found(map) : 0;
 }
 
-/* The ops of the four types, which differ in sharing (LRU types: their
- * lists are not repaired after a killed writer yet, so they stay private to
- * their process; docs/namespace.md) and in per-CPU lookups. */
+/* The ops of the four types, which differ in sharing (LRU types: a
+ * program's lookup sets the element's ref bit, a write, so they are never
+ * mapped read-only) and in per-CPU lookups. */
 #define HASH_MAP_OPS_COMMON                          \
 	.batch_ops = HASH_BATCH_OPS,                 \
 	.check_attr = hash_check_attr,               \
@@ -1423,10 +1469,6 @@ static int hash_lookup_and_delete(struct bpfvm_map *map, const void *key, void *
 	.get_next_key = hash_get_next,               \
 	.lookup_and_delete = hash_lookup_and_delete
 
-#define HASH_LRU_REFUSAL                                                                  \
-	"an LRU map's lists are not yet repaired after a process killed in the middle of " \
-	"an update"
-
 const struct map_ops hash_map_ops = {
 	HASH_MAP_OPS_COMMON,
 	.share = MAP_SHARE_RO,
@@ -1435,7 +1477,8 @@ const struct map_ops hash_map_ops = {
 
 const struct map_ops hash_lru_map_ops = {
 	HASH_MAP_OPS_COMMON,
-	.share_refusal = HASH_LRU_REFUSAL,
+	.share = MAP_SHARE_RW,
+	.check_region = hash_check_region,
 };
 
 const struct map_ops hash_percpu_map_ops = {
@@ -1448,7 +1491,8 @@ const struct map_ops hash_percpu_map_ops = {
 
 const struct map_ops hash_lru_percpu_map_ops = {
 	HASH_MAP_OPS_COMMON,
-	.share_refusal = HASH_LRU_REFUSAL,
+	.share = MAP_SHARE_RW,
+	.check_region = hash_check_region,
 	.percpu = true,
 	.bpf_lookup_percpu = hash_bpf_lookup_percpu,
 };

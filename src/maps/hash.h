@@ -159,8 +159,12 @@ int hash_check_attr(const struct map_attr *attr);
 size_t hash_region_size(const struct map_attr *attr);
 int hash_init(struct bpfvm_map *map);
 /* Unlinks `elem` from its bucket if it is still there (the LRU's eviction,
- * the kernel's htab_lru_map_delete_node). */
-bool hash_unlink_for_eviction(struct bpfvm_map *map, struct hash_elem *elem);
+ * the kernel's htab_lru_map_delete_node). The caller holds `held`, the
+ * bucket it updates: an element of that bucket is unlinked under it, any
+ * other bucket's lock is only tried (false when busy, as the kernel's
+ * htab_lock_bucket may fail), since the caller already holds a bucket. */
+bool hash_unlink_for_eviction(struct bpfvm_map *map, struct hash_elem *elem,
+			      struct hash_bucket *held);
 /* The element holding `key`, or NULL; lock-free. */
 struct hash_elem *hash_find(struct bpfvm_map *map, const void *key);
 /* Update with the kernel's flags. `old_value`, when not NULL, receives the
@@ -209,13 +213,39 @@ extern const struct map_ops hash_lru_map_ops;
 extern const struct map_ops hash_lru_percpu_map_ops;
 extern const struct map_ops hash_of_maps_map_ops;
 
-/* hash_lru.c */
+/* hash_lru.c. Every list operation runs under a bucket lock (`held`, the
+ * bucket being updated or deleted from), and an element goes between a
+ * chain and a free list only under it: so with every bucket lock held,
+ * an element in no chain is free, whatever list it is on, and a rebuild
+ * can tell a dead writer's leak from a live writer's element. */
 size_t hash_lru_size(uint32_t nr_cpus, bool percpu_lru);
 int hash_lru_init(struct bpfvm_map *map);
-/* A free element for `hash`, evicting if needed; NULL if none can be had. */
-struct hash_elem *hash_lru_pop(struct bpfvm_map *map, uint32_t hash, uint32_t cpu);
+/* A free element for `hash`, evicting if needed; NULL if none can be had
+ * (and table->needs_repair set when a list's lock holder died). */
+struct hash_elem *hash_lru_pop(struct bpfvm_map *map, uint32_t hash, uint32_t cpu,
+			       struct hash_bucket *held);
 /* Gives back an element that is in no bucket. */
 void hash_lru_push(struct bpfvm_map *map, struct hash_elem *elem);
+/* With every bucket lock held and the elements in chains marked
+ * (free_next == HASH_LINKED): takes every list lock and rebuilds the
+ * lists, keeping the order of the chained elements it can still walk to,
+ * and every other element free. */
+void hash_lru_rebuild(struct bpfvm_map *map);
+/* For tests, with no writer running: walks every list. *in_use counts the
+ * elements on ACTIVE, INACTIVE and pending lists, *nfree those on free
+ * lists. -EINVAL when a list does not close, an element is on two lists
+ * or none, a prev link disagrees or a type is not its list's; -EAGAIN when
+ * a lock's holder died or a repair is pending (marked: the next write
+ * repairs, then ask again); -EBUSY when a lock is held. */
+int hash_lru_census(struct bpfvm_map *map, uint32_t *in_use, uint32_t *nfree);
+/* Whether an LRU region from a file links only ids it has (check_region). */
+bool hash_lru_region_valid(const struct map_region *region, const struct hash_table *table);
+
+/* A repair's marks in free_next (an LRU's free_next is otherwise 0): in a
+ * chain, and in a chain and put back on a list (hash_lru_rebuild). A
+ * repairer killed in turn may leave them. */
+#define HASH_LINKED UINT32_MAX
+#define HASH_LRU_PLACED (UINT32_MAX - 1)
 
 static inline void hash_lru_set_ref(struct hash_elem *elem)
 {

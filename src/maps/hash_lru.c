@@ -32,9 +32,21 @@
  *                          FREE), then 2 per local list (FREE, PENDING)
  *
  * Lists link ids, not pointers: id i < nr_elems is element i's node, id
- * nr_elems + h is head h. Lock order: local list, then global list, then
- * bucket (eviction unlinks from the table under the bucket's lock).
+ * nr_elems + h is head h.
+ *
+ * Lock order: the bucket being updated or deleted from (hash.c holds it
+ * across every call here), then a local list, then the global list; an
+ * eviction then only tries the victim's bucket (hash_unlink_for_eviction).
+ * Holding a bucket lock across the whole move is what makes the map safe
+ * against a writer killed at any moment (docs/namespace.md): an element
+ * leaves a chain for a free list, or a free list for a chain, only under a
+ * bucket lock, so whoever holds every bucket lock knows that an element in
+ * no chain is free. A list lock whose holder died, or any list lock while
+ * a repair is pending, is refused (lru_lock): the caller gives up, and
+ * hash.c repairs (hash_lru_rebuild) and tries again.
  */
+#include <errno.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -77,6 +89,11 @@ struct lru_ctx {
 	struct hash_lru *lru;
 	struct hash_lru_link *heads;
 	uint32_t nr_cpus;
+	/* Bound on any walk of a list: its length, were it whole. A list
+	 * left corrupt (a crafted file) must not make a walk go round for
+	 * ever. */
+	uint32_t max_steps;
+	struct hash_bucket *held; /* the bucket lock the caller holds */
 };
 
 static uint64_t lru_round_up(uint64_t value)
@@ -103,7 +120,27 @@ static struct lru_ctx lru_ctx(struct bpfvm_map *map)
 	return (struct lru_ctx){
 		.map = map, .table = table, .lru = lru,
 		.heads = map_at(map, lru->heads_off), .nr_cpus = map_nr_cpus(map),
+		.max_steps = table->nr_elems + 1,
 	};
+}
+
+/* Takes a list lock under a bucket lock. Refused when its holder died
+ * (the table is marked for repair first, so the mark survives this
+ * process) or a repair is pending: a dead holder may have left a list
+ * half moved, and only the repair, holding every lock, may touch it. */
+static bool lru_lock(const struct lru_ctx *c, struct map_lock *lock)
+{
+	int rc = map_lock_acquire(lock);
+
+	if (rc < 0)
+		return false;
+	if (rc == MAP_LOCK_RECOVERED)
+		atomic_store(&c->table->needs_repair, 1);
+	if (atomic_load_explicit(&c->table->needs_repair, memory_order_relaxed)) {
+		map_lock_release(lock);
+		return false;
+	}
+	return true;
 }
 
 static struct hash_lru_list *lru_list(const struct lru_ctx *c, uint32_t index)
@@ -270,7 +307,7 @@ static void lru_rotate_active(const struct lru_ctx *c, struct hash_lru_list *l)
 	uint32_t first = lru_link(c, active)->next, id = lru_link(c, active)->prev;
 	uint32_t scanned = 0;
 
-	while (id != active) {
+	while (lru_is_elem(c, id)) {
 		uint32_t prev = lru_link(c, id)->prev;
 
 		lru_move(c, l, id, lru_is_ref(lru_elem(c, id)) ? HASH_LRU_ACTIVE : HASH_LRU_INACTIVE);
@@ -291,7 +328,9 @@ static void lru_rotate_inactive(const struct lru_ctx *c, struct hash_lru_list *l
 	if (last == inactive)
 		last = lru_link(c, last)->next;
 	cur = l->next_inactive_rotation;
-	while (scanned < c->lru->nr_scans) {
+	for (uint32_t steps = 0; scanned < c->lru->nr_scans && steps < 2 * c->max_steps; steps++) {
+		if (!lru_is_elem(c, cur) && cur != inactive)
+			break;
 		if (cur == inactive) {
 			cur = lru_link(c, cur)->prev;
 			continue;
@@ -316,7 +355,7 @@ static void lru_rotate(const struct lru_ctx *c, struct hash_lru_list *l)
 
 static bool lru_evict(const struct lru_ctx *c, uint32_t id)
 {
-	return hash_unlink_for_eviction(c->map, lru_elem(c, id));
+	return hash_unlink_for_eviction(c->map, lru_elem(c, id), c->held);
 }
 
 static uint32_t lru_shrink_inactive(const struct lru_ctx *c, struct hash_lru_list *l,
@@ -325,7 +364,7 @@ static uint32_t lru_shrink_inactive(const struct lru_ctx *c, struct hash_lru_lis
 	uint32_t inactive = lru_head(c, l, HASH_LRU_INACTIVE);
 	uint32_t id = lru_link(c, inactive)->prev, shrunk = 0, scanned = 0;
 
-	while (id != inactive) {
+	while (id != inactive && lru_is_elem(c, id)) {
 		uint32_t prev = lru_link(c, id)->prev;
 
 		if (lru_is_ref(lru_elem(c, id))) {
@@ -348,14 +387,14 @@ static uint32_t lru_shrink(const struct lru_ctx *c, struct hash_lru_list *l, uin
 			   uint32_t free_head, uint32_t free_type)
 {
 	uint32_t shrunk = lru_shrink_inactive(c, l, target, free_head, free_type);
-	uint32_t victims, id;
+	uint32_t victims, id, steps = 0;
 
 	if (shrunk)
 		return shrunk;
 	victims = lru_head(c, l, HASH_LRU_INACTIVE);
 	if (lru_list_empty(c, victims))
 		victims = lru_head(c, l, HASH_LRU_ACTIVE);
-	for (id = lru_link(c, victims)->prev; id != victims;) {
+	for (id = lru_link(c, victims)->prev; lru_is_elem(c, id) && steps++ < c->max_steps;) {
 		uint32_t prev = lru_link(c, id)->prev;
 
 		if (lru_evict(c, id)) {
@@ -372,9 +411,9 @@ static uint32_t lru_shrink(const struct lru_ctx *c, struct hash_lru_list *l, uin
 static void lru_local_flush(const struct lru_ctx *c, struct hash_lru_list *l, uint32_t cpu)
 {
 	uint32_t pending = lru_local_head(c, cpu, HASH_LRU_LOCAL_PENDING);
-	uint32_t id = lru_link(c, pending)->prev;
+	uint32_t id = lru_link(c, pending)->prev, steps = 0;
 
-	while (id != pending) {
+	while (lru_is_elem(c, id) && steps++ < c->max_steps) {
 		uint32_t prev = lru_link(c, id)->prev;
 
 		lru_move_in(c, l, id,
@@ -390,7 +429,7 @@ static void lru_pop_free_to_local(const struct lru_ctx *c, uint32_t cpu)
 	uint32_t local_free = lru_local_head(c, cpu, HASH_LRU_LOCAL_FREE);
 	uint32_t nfree = 0;
 
-	if (!hash_lock(&l->lock))
+	if (!lru_lock(c, &l->lock))
 		return;
 	lru_local_flush(c, l, cpu);
 	lru_rotate(c, l);
@@ -435,8 +474,10 @@ static uint32_t lru_local_pop_pending(const struct lru_ctx *c, uint32_t cpu)
 	uint32_t pending = lru_local_head(c, cpu, HASH_LRU_LOCAL_PENDING);
 
 	for (int force = 0; force <= 1; force++) {
-		for (uint32_t id = lru_link(c, pending)->prev; id != pending;
-		     id = lru_link(c, id)->prev) {
+		uint32_t steps = 0;
+
+		for (uint32_t id = lru_link(c, pending)->prev;
+		     lru_is_elem(c, id) && steps++ < c->max_steps; id = lru_link(c, id)->prev) {
 			if ((force || !lru_is_ref(lru_elem(c, id))) && lru_evict(c, id)) {
 				lru_list_del(c, id);
 				return id;
@@ -454,7 +495,7 @@ static uint32_t lru_steal(const struct lru_ctx *c, uint32_t cpu)
 	do {
 		struct hash_lru_local *victim = lru_local(c, steal);
 
-		if (hash_lock(&victim->lock)) {
+		if (lru_lock(c, &victim->lock)) {
 			id = lru_local_pop_free(c, steal);
 			if (id == UINT32_MAX)
 				id = lru_local_pop_pending(c, steal);
@@ -471,7 +512,7 @@ static struct hash_elem *lru_common_pop(const struct lru_ctx *c, uint32_t hash, 
 	struct hash_lru_local *local = lru_local(c, cpu);
 	uint32_t id;
 
-	if (!hash_lock(&local->lock))
+	if (!lru_lock(c, &local->lock))
 		return NULL;
 	id = lru_local_pop_free(c, cpu);
 	if (id == UINT32_MAX) {
@@ -484,9 +525,9 @@ static struct hash_elem *lru_common_pop(const struct lru_ctx *c, uint32_t hash, 
 	if (id != UINT32_MAX)
 		return lru_elem(c, id);
 	id = lru_steal(c, cpu);
-	/* A lock that cannot be taken loses the stolen element (the kernel
-	 * parks it; this lock fails only when its state is unrecoverable). */
-	if (id == UINT32_MAX || !hash_lock(&local->lock))
+	/* A lock that cannot be taken leaves the stolen element on no list
+	 * and in no chain: the repair that follows frees it. */
+	if (id == UINT32_MAX || !lru_lock(c, &local->lock))
 		return NULL;
 	lru_local_add_pending(c, cpu, id, hash);
 	map_lock_release(&local->lock);
@@ -502,7 +543,7 @@ static void lru_common_push(const struct lru_ctx *c, struct hash_elem *elem)
 		struct hash_lru_local *local = lru_local(c, elem->lru.cpu);
 		uint32_t cpu = elem->lru.cpu;
 
-		if (!hash_lock(&local->lock))
+		if (!lru_lock(c, &local->lock))
 			return;
 		/* Flushed to the global list meanwhile? Then free it there. */
 		if (elem->lru.type == HASH_LRU_LOCAL_PENDING) {
@@ -514,7 +555,7 @@ static void lru_common_push(const struct lru_ctx *c, struct hash_elem *elem)
 		}
 		map_lock_release(&local->lock);
 	}
-	if (!hash_lock(&l->lock))
+	if (!lru_lock(c, &l->lock))
 		return;
 	lru_move(c, l, id, HASH_LRU_FREE);
 	map_lock_release(&l->lock);
@@ -528,7 +569,7 @@ static struct hash_elem *lru_percpu_pop(const struct lru_ctx *c, uint32_t hash, 
 	uint32_t free_head = lru_head(c, l, HASH_LRU_FREE);
 	struct hash_elem *elem = NULL;
 
-	if (!hash_lock(&l->lock))
+	if (!lru_lock(c, &l->lock))
 		return NULL;
 	lru_rotate(c, l);
 	if (lru_list_empty(c, free_head))
@@ -549,7 +590,7 @@ static void lru_percpu_push(const struct lru_ctx *c, struct hash_elem *elem)
 {
 	struct hash_lru_list *l = lru_list(c, elem->lru.cpu);
 
-	if (!hash_lock(&l->lock))
+	if (!lru_lock(c, &l->lock))
 		return;
 	lru_move(c, l, lru_id(c, elem), HASH_LRU_FREE);
 	map_lock_release(&l->lock);
@@ -557,10 +598,12 @@ static void lru_percpu_push(const struct lru_ctx *c, struct hash_elem *elem)
 
 /* ---- Entry points ------------------------------------------------------ */
 
-struct hash_elem *hash_lru_pop(struct bpfvm_map *map, uint32_t hash, uint32_t cpu)
+struct hash_elem *hash_lru_pop(struct bpfvm_map *map, uint32_t hash, uint32_t cpu,
+			       struct hash_bucket *held)
 {
 	struct lru_ctx c = lru_ctx(map);
 
+	c.held = held;
 	if (cpu >= c.nr_cpus)
 		cpu %= c.nr_cpus;
 	return c.lru->percpu ? lru_percpu_pop(&c, hash, cpu) : lru_common_pop(&c, hash, cpu);
@@ -651,4 +694,300 @@ int hash_lru_init(struct bpfvm_map *map)
 	}
 	lru_populate(&c);
 	return 0;
+}
+
+/* ---- After a writer died (hash.c: hash_repair) ------------------------ */
+
+static uint32_t lru_nr_heads(const struct hash_lru *lru, uint32_t nr_cpus)
+{
+	return lru->nr_lists * 3 + (lru->percpu ? 0 : nr_cpus * 2);
+}
+
+/* The list an element of a per-CPU LRU belongs to for good, as
+ * lru_populate gave it; the common LRU's one list otherwise. */
+static struct hash_lru_list *lru_home(const struct lru_ctx *c, uint32_t id)
+{
+	uint32_t per_cpu = c->table->nr_elems / c->nr_cpus, cpu;
+
+	if (!c->lru->percpu)
+		return lru_list(c, 0);
+	cpu = per_cpu ? id / per_cpu : 0;
+	return lru_list(c, cpu < c->nr_cpus ? cpu : c->nr_cpus - 1);
+}
+
+static void lru_lock_all(const struct lru_ctx *c, bool lock)
+{
+	uint32_t locals = c->lru->percpu ? 0 : c->nr_cpus;
+
+	for (uint32_t i = 0; i < locals; i++) {
+		if (lock)
+			map_lock_acquire(&lru_local(c, i)->lock); /* a dead holder's too */
+		else
+			map_lock_release(&lru_local(c, i)->lock);
+	}
+	for (uint32_t i = 0; i < c->lru->nr_lists; i++) {
+		if (lock)
+			map_lock_acquire(&lru_list(c, i)->lock);
+		else
+			map_lock_release(&lru_list(c, i)->lock);
+	}
+}
+
+/* Whether a chained element walked to from `head` belongs there: its type
+ * is the head's and it is of the head's list (its home list, or for a
+ * pending list that CPU's). */
+static bool lru_belongs(const struct lru_ctx *c, uint32_t id, uint32_t head, uint32_t type,
+			uint32_t owner)
+{
+	struct hash_elem *elem = lru_elem(c, id);
+
+	if (atomic_load_explicit(&elem->free_next, memory_order_relaxed) != HASH_LINKED ||
+	    elem->lru.type != type)
+		return false;
+	if (type == HASH_LRU_LOCAL_PENDING)
+		return elem->lru.cpu == owner;
+	return lru_home(c, id) == lru_list(c, owner);
+}
+
+/* Walks the old list of `head` by its next links (which may be broken),
+ * taking the chained elements that belong there, in order, once each: they
+ * are chained backwards through their prev links from head->prev. Only
+ * prev links are written, so other lists' walks still see the old next
+ * links. */
+static void lru_collect(const struct lru_ctx *c, uint32_t head, uint32_t type, uint32_t owner)
+{
+	uint32_t tail = head, id = lru_link(c, head)->next;
+
+	for (uint32_t steps = 0; lru_is_elem(c, id) && steps < c->max_steps; steps++) {
+		uint32_t next = lru_link(c, id)->next;
+
+		if (lru_belongs(c, id, head, type, owner)) {
+			atomic_store_explicit(&lru_elem(c, id)->free_next, HASH_LRU_PLACED,
+					      memory_order_relaxed);
+			lru_link(c, id)->prev = tail;
+			tail = id;
+		}
+		id = next;
+	}
+	lru_link(c, head)->prev = tail;
+}
+
+/* Turns what lru_collect chained backwards into a whole list; returns its
+ * length. */
+static uint32_t lru_relink(const struct lru_ctx *c, uint32_t head)
+{
+	uint32_t next = head, id = lru_link(c, head)->prev, prev = head, len = 0;
+
+	while (id != head) {
+		uint32_t before = lru_link(c, id)->prev;
+
+		lru_link(c, id)->next = next;
+		next = id;
+		id = before;
+	}
+	lru_link(c, head)->next = next;
+	for (id = next; id != head; id = lru_link(c, id)->next, len++) {
+		lru_link(c, id)->prev = prev;
+		prev = id;
+	}
+	lru_link(c, head)->prev = prev;
+	return len;
+}
+
+/* The chained elements that no list walk found go to the front of their
+ * home list's INACTIVE, the others to its FREE list. */
+static void lru_place_rest(const struct lru_ctx *c)
+{
+	for (uint32_t id = 0; id < c->table->nr_elems; id++) {
+		struct hash_elem *elem = lru_elem(c, id);
+		struct hash_lru_list *l = lru_home(c, id);
+		uint32_t mark = atomic_load_explicit(&elem->free_next, memory_order_relaxed);
+
+		atomic_store_explicit(&elem->free_next, 0, memory_order_relaxed);
+		if (c->lru->percpu)
+			elem->lru.cpu = lru_list_index(c, l);
+		if (mark == HASH_LRU_PLACED)
+			continue;
+		elem->lru.type = mark == HASH_LINKED ? HASH_LRU_INACTIVE : HASH_LRU_FREE;
+		lru_clear_ref(elem);
+		lru_count_inc(l, elem->lru.type);
+		lru_list_add(c, id, lru_head(c, l, elem->lru.type));
+	}
+}
+
+void hash_lru_rebuild(struct bpfvm_map *map)
+{
+	struct lru_ctx c = lru_ctx(map);
+	uint32_t locals = c.lru->percpu ? 0 : c.nr_cpus;
+
+	lru_lock_all(&c, true);
+	for (uint32_t i = 0; i < c.lru->nr_lists; i++)
+		for (uint32_t type = HASH_LRU_ACTIVE; type <= HASH_LRU_INACTIVE; type++)
+			lru_collect(&c, lru_head(&c, lru_list(&c, i), type), type, i);
+	for (uint32_t cpu = 0; cpu < locals; cpu++)
+		lru_collect(&c, lru_local_head(&c, cpu, HASH_LRU_LOCAL_PENDING),
+			    HASH_LRU_LOCAL_PENDING, cpu);
+	for (uint32_t i = 0; i < c.lru->nr_lists; i++) {
+		struct hash_lru_list *l = lru_list(&c, i);
+
+		for (uint32_t type = HASH_LRU_ACTIVE; type <= HASH_LRU_INACTIVE; type++)
+			l->counts[type] = lru_relink(&c, lru_head(&c, l, type));
+		lru_list_init(&c, lru_head(&c, l, HASH_LRU_FREE));
+		l->next_inactive_rotation = lru_head(&c, l, HASH_LRU_INACTIVE);
+	}
+	for (uint32_t cpu = 0; cpu < locals; cpu++) {
+		lru_relink(&c, lru_local_head(&c, cpu, HASH_LRU_LOCAL_PENDING));
+		lru_list_init(&c, lru_local_head(&c, cpu, HASH_LRU_LOCAL_FREE));
+		if (lru_local(&c, cpu)->next_steal >= c.nr_cpus)
+			lru_local(&c, cpu)->next_steal = cpu;
+	}
+	lru_place_rest(&c);
+	lru_lock_all(&c, false);
+}
+
+/* ---- A census for tests ------------------------------------------------ */
+
+/* -EAGAIN (marked for repair) when `lock`'s holder died, -EBUSY when held. */
+static int lru_census_try(const struct lru_ctx *c, struct map_lock *lock)
+{
+	int rc = map_lock_try(lock);
+
+	if (rc < 0)
+		return -EBUSY;
+	if (rc == MAP_LOCK_RECOVERED)
+		atomic_store(&c->table->needs_repair, 1);
+	map_lock_release(lock);
+	return rc == MAP_LOCK_RECOVERED ? -EAGAIN : 0;
+}
+
+static int lru_census_locks(const struct lru_ctx *c)
+{
+	uint32_t locals = c->lru->percpu ? 0 : c->nr_cpus;
+	int err = 0, rc;
+
+	for (uint32_t i = 0; i < c->table->n_buckets; i++) {
+		struct hash_bucket *b = (struct hash_bucket *)map_at(c->map, c->table->buckets_off) + i;
+
+		if ((rc = lru_census_try(c, &b->lock)) && !err)
+			err = rc;
+	}
+	for (uint32_t i = 0; i < c->lru->nr_lists; i++)
+		if ((rc = lru_census_try(c, &lru_list(c, i)->lock)) && !err)
+			err = rc;
+	for (uint32_t i = 0; i < locals; i++)
+		if ((rc = lru_census_try(c, &lru_local(c, i)->lock)) && !err)
+			err = rc;
+	if (!err && atomic_load(&c->table->needs_repair))
+		err = -EAGAIN;
+	return err;
+}
+
+/* Walks one list; returns its length, or UINT32_MAX when it is broken. */
+static uint32_t lru_census_list(const struct lru_ctx *c, uint32_t head, uint32_t type,
+				uint8_t *seen)
+{
+	uint32_t prev = head, id = lru_link(c, head)->next, len = 0;
+
+	for (; id != head; prev = id, id = lru_link(c, id)->next, len++) {
+		if (!lru_is_elem(c, id) || seen[id] || len >= c->max_steps ||
+		    lru_link(c, id)->prev != prev || lru_elem(c, id)->lru.type != type)
+			return UINT32_MAX;
+		seen[id] = 1;
+	}
+	return lru_link(c, head)->prev == prev ? len : UINT32_MAX;
+}
+
+static int lru_census_count(const struct lru_ctx *c, uint32_t head, uint32_t type, uint8_t *seen,
+			    uint32_t *count)
+{
+	uint32_t len = lru_census_list(c, head, type, seen);
+
+	if (len == UINT32_MAX)
+		return -EINVAL;
+	*count += len;
+	return 0;
+}
+
+int hash_lru_census(struct bpfvm_map *map, uint32_t *in_use, uint32_t *nfree)
+{
+	struct lru_ctx c = lru_ctx(map);
+	uint32_t locals = c.lru->percpu ? 0 : c.nr_cpus;
+	uint8_t *seen;
+	int err = lru_census_locks(&c);
+
+	*in_use = *nfree = 0;
+	if (err)
+		return err;
+	seen = calloc(c.table->nr_elems, 1);
+	if (!seen)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < c.lru->nr_lists && !err; i++) {
+		struct hash_lru_list *l = lru_list(&c, i);
+
+		for (uint32_t type = HASH_LRU_ACTIVE; type <= HASH_LRU_FREE && !err; type++)
+			err = lru_census_count(&c, lru_head(&c, l, type), type, seen,
+					       type == HASH_LRU_FREE ? nfree : in_use);
+	}
+	for (uint32_t cpu = 0; cpu < locals && !err; cpu++) {
+		err = lru_census_count(&c, lru_local_head(&c, cpu, HASH_LRU_LOCAL_FREE),
+				       HASH_LRU_LOCAL_FREE, seen, nfree);
+		if (!err)
+			err = lru_census_count(&c, lru_local_head(&c, cpu, HASH_LRU_LOCAL_PENDING),
+					       HASH_LRU_LOCAL_PENDING, seen, in_use);
+	}
+	if (!err && *in_use + *nfree != c.table->nr_elems)
+		err = -EINVAL; /* an element on no list */
+	free(seen);
+	return err;
+}
+
+/* ---- A region from a file (hash.c: hash_check_region) ----------------- */
+
+static bool lru_link_valid(const struct hash_lru_link *link, uint32_t nr_ids)
+{
+	return link->prev < nr_ids && link->next < nr_ids;
+}
+
+bool hash_lru_region_valid(const struct map_region *region, const struct hash_table *table)
+{
+	const uint8_t *base = (const uint8_t *)region;
+	const struct hash_lru *lru = (const void *)(base + table->lru_off);
+	bool percpu = (region->map_flags & BPF_F_NO_COMMON_LRU) != 0;
+	uint32_t nr_cpus = region->nr_cpus ? region->nr_cpus : 1;
+	uint32_t nr_lists = percpu ? nr_cpus : 1, locals = percpu ? 0 : nr_cpus;
+	uint64_t lists_off = table->lru_off + lru_round_up(sizeof(*lru));
+	uint64_t locals_off = lists_off + lru_round_up(nr_lists * sizeof(struct hash_lru_list));
+	uint64_t heads_off = locals_off + lru_round_up(locals * sizeof(struct hash_lru_local));
+	uint32_t nr_ids;
+	const struct hash_lru_link *heads = (const void *)(base + heads_off);
+
+	if (lru->percpu != percpu || lru->nr_lists != nr_lists ||
+	    lru->nr_scans != (percpu ? HASH_LRU_PERCPU_NR_SCANS : HASH_LRU_LOCAL_NR_SCANS) ||
+	    lru->target_free != lru_clamp(table->nr_elems / nr_cpus / 2, 1,
+					  HASH_LRU_LOCAL_FREE_TARGET) ||
+	    lru->lists_off != lists_off || lru->locals_off != locals_off ||
+	    lru->heads_off != heads_off)
+		return false;
+	nr_ids = table->nr_elems + lru_nr_heads(lru, nr_cpus);
+	for (uint32_t h = 0; h < nr_ids - table->nr_elems; h++)
+		if (!lru_link_valid(&heads[h], nr_ids))
+			return false;
+	for (uint32_t i = 0; i < nr_lists; i++) {
+		const struct hash_lru_list *l = (const void *)(base + lists_off);
+
+		if (l[i].next_inactive_rotation >= nr_ids)
+			return false;
+	}
+	for (uint32_t cpu = 0; cpu < locals; cpu++)
+		if (((const struct hash_lru_local *)(base + locals_off))[cpu].next_steal >= nr_cpus)
+			return false;
+	for (uint32_t i = 0; i < table->nr_elems; i++) {
+		const struct hash_elem *elem =
+			(const void *)(base + table->elems_off + (uint64_t)i * table->elem_size);
+
+		if (!lru_link_valid(&elem->lru.link, nr_ids) || elem->lru.cpu >= nr_cpus ||
+		    elem->lru.type > HASH_LRU_LOCAL_PENDING)
+			return false;
+	}
+	return true;
 }

@@ -21,17 +21,26 @@ int map_lock_init(struct map_lock *lock)
 	return -err;
 }
 
-int map_lock_acquire(struct map_lock *lock)
+/* The answer of a lock or trylock: a holder that died left the lock to us;
+ * mark it usable again before anyone else can see ENOTRECOVERABLE. The
+ * caller repairs the data. */
+static int map_lock_taken(struct map_lock *lock, int err)
 {
-	int err = pthread_mutex_lock(&lock->mutex);
-
 	if (err == EOWNERDEAD) {
-		/* We hold it now; mark it usable again before anyone else can
-		 * see ENOTRECOVERABLE. The caller repairs the data. */
 		pthread_mutex_consistent(&lock->mutex);
 		return MAP_LOCK_RECOVERED;
 	}
 	return -err;
+}
+
+int map_lock_acquire(struct map_lock *lock)
+{
+	return map_lock_taken(lock, pthread_mutex_lock(&lock->mutex));
+}
+
+int map_lock_try(struct map_lock *lock)
+{
+	return map_lock_taken(lock, pthread_mutex_trylock(&lock->mutex));
 }
 
 void map_lock_release(struct map_lock *lock)

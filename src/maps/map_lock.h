@@ -41,6 +41,10 @@ int map_lock_init(struct map_lock *lock);
 /* Takes the lock: 0, MAP_LOCK_RECOVERED, or -errno (the lock is not held). */
 int map_lock_acquire(struct map_lock *lock);
 
+/* Takes the lock if it is free: as map_lock_acquire(), or -EBUSY at once
+ * when another holder has it (the caller's own hold included). */
+int map_lock_try(struct map_lock *lock);
+
 void map_lock_release(struct map_lock *lock);
 
 #endif

@@ -108,6 +108,8 @@ struct storm_case {
 static const struct storm_case storm_cases[] = {
 	{ "hash", BPF_MAP_TYPE_HASH, 4, 0, false },
 	{ "percpu_hash", BPF_MAP_TYPE_PERCPU_HASH, 4, 0, false },
+	{ "lru_hash", BPF_MAP_TYPE_LRU_HASH, 4, 0, false },
+	{ "lru_percpu_hash", BPF_MAP_TYPE_LRU_PERCPU_HASH, 4, BPF_F_NO_COMMON_LRU, false },
 	{ "array", BPF_MAP_TYPE_ARRAY, 4, 0, false },
 	{ "lpm_trie", BPF_MAP_TYPE_LPM_TRIE, 8, BPF_F_NO_PREALLOC, false },
 	{ "queue", BPF_MAP_TYPE_QUEUE, 0, 0, true },

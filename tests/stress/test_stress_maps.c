@@ -17,20 +17,29 @@
  *                 after each change: every answer is the model's longest
  *                 present prefix; after the processes end, the parent,
  *                 replaying the same sequences, finds the same answers.
- *   LRU           (threads: LRU maps are not shared yet) many more keys
- *                 than max_entries: never more than max_entries live, and
- *                 every live key holds its own value.
- *   kill -9       owner writers of HASH and QUEUE killed at random moments.
+ *   LRU           LRU_HASH (common lists, and BPF_F_NO_COMMON_LRU) shared
+ *                 by processes of 2 threads, many more keys than
+ *                 max_entries: never more than max_entries live, each key
+ *                 once with its own value, and every element on exactly one
+ *                 list, as many in use as keys (hash_lru_census).
+ *   kill -9       owner writers of HASH, QUEUE, LRU_HASH and LRU_PERCPU_HASH
+ *                 (per-CPU lists) killed at random moments.
  *                 "Consistent" afterwards: HASH iteration ends, at most
  *                 max_entries keys, every value's halves agree except at
  *                 most one key per killed writer (the element it was
  *                 writing: docs/namespace.md, a value written without a lock
  *                 may be torn), the map empties and refills to max_entries;
  *                 QUEUE pops only values that were pushed, each at most
- *                 once, then fills to max_entries.
+ *                 once, then fills to max_entries; the LRU maps iterate each
+ *                 key once within max_entries (LRU_HASH values never torn),
+ *                 and once the next write repaired them no element is lost
+ *                 or on two lists; they empty and refill.
  *   dead replace  (deterministic) a writer killed while replacing a key's
  *                 element, between linking the new element and unlinking
  *                 the old: the key must be there once, not twice.
+ *   dead LRU move (deterministic) a writer killed holding a bucket lock with
+ *                 an element unlinked and not freed and another half taken
+ *                 off its list: after the next write no element is lost.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -595,11 +604,12 @@ static void test_lpm_processes(void)
 	bpfvm_destroy(vm);
 }
 
-/* ---- LRU: never over capacity (threads) ----------------------------- */
+/* ---- LRU: shared by processes, never over capacity -------------------- */
 
 #define LRU_MAX 64
 #define LRU_KEYS 1000
-#define LRU_THREADS 4
+#define LRU_THREADS 2
+#define LRU_OPS 6000
 
 struct lru_worker {
 	struct bpfvm_map *map;
@@ -611,51 +621,120 @@ static void *lru_thread(void *arg)
 {
 	struct lru_worker *w = arg;
 
-	for (int i = 0; i < 20000; i++) {
+	for (int i = 0; i < LRU_OPS; i++) {
 		uint32_t key = (uint32_t)rand_r(&w->seed) % LRU_KEYS;
 		uint64_t value = (uint64_t)key * 3, got;
 
-		if (i % 3) {
+		if (i % 7 == 0)
+			bpfvm_map_delete(w->map, &key);
+		else if (i % 3)
 			w->failures += bpfvm_map_update(w->map, &key, &value, BPF_ANY) != 0;
-		} else if (bpfvm_map_lookup(w->map, &key, &got) == 0 && got != value) {
+		else if (bpfvm_map_lookup(w->map, &key, &got) == 0 && got != value)
 			w->failures++;
-		}
 	}
 	return NULL;
 }
 
-static void test_lru_capacity(void)
+/* LRU_THREADS threads of one process on the pinned map "lru". */
+static int lru_process(const char *ns_root, void *arg)
 {
-	const char *test = "lru_never_holds_more_than_max_entries_under_threads";
-	struct bpfvm *vm = testlib_vm_create();
+	struct bpfvm *vm = ns_test_vm(ns_root);
 	struct lru_worker workers[LRU_THREADS];
 	pthread_t threads[LRU_THREADS];
 	struct bpfvm_map *map;
-	uint32_t key, next, count = 0;
-	void *cur = NULL;
 	int failures = 0;
 
-	bpfvm_map_create(vm, BPF_MAP_TYPE_LRU_HASH, "lru", 4, 8, LRU_MAX, NULL, &map);
+	if (bpfvm_map_get_by_pin(vm, "lru", NULL, &map))
+		return 1;
 	for (int i = 0; i < LRU_THREADS; i++) {
-		workers[i] = (struct lru_worker){ map, (unsigned)i + 1, 0 };
+		workers[i] = (struct lru_worker){ map, *(unsigned *)arg * 16 + (unsigned)i, 0 };
 		pthread_create(&threads[i], NULL, lru_thread, &workers[i]);
 	}
 	for (int i = 0; i < LRU_THREADS; i++) {
 		pthread_join(threads[i], NULL);
 		failures += workers[i].failures;
 	}
-	while (count <= LRU_MAX * 2 && bpfvm_map_get_next_key(map, cur, &next) == 0) {
-		uint64_t value = 0;
+	bpfvm_map_close(map);
+	bpfvm_destroy(vm);
+	return failures != 0;
+}
 
-		failures += bpfvm_map_lookup(map, &next, &value) != 0 ||
-			    value != (uint64_t)next * 3;
+/* Keys iterated (stopping above `max`, so that a cycle shows), each seen
+ * once; *dup counts keys seen twice. `value_ok` checks each value. */
+static uint32_t lru_iterate(struct bpfvm_map *map, uint32_t max, uint32_t key_space,
+			    bool (*value_ok)(struct bpfvm_map *map, uint32_t key), int *dup,
+			    int *bad)
+{
+	uint8_t *seen = calloc(key_space, 1);
+	uint32_t key, next, count = 0;
+	void *cur = NULL;
+
+	*dup = *bad = 0;
+	while (count <= max && bpfvm_map_get_next_key(map, cur, &next) == 0) {
+		if (next >= key_space || seen[next]++)
+			(*dup)++;
+		else if (!value_ok(map, next))
+			(*bad)++;
 		key = next;
 		cur = &key;
 		count++;
 	}
-	testlib_check(test, count <= LRU_MAX && count > 0 && failures == 0,
-		      "%u live keys (max %u), %d failed or wrong operations", count, LRU_MAX,
-		      failures);
+	free(seen);
+	return count;
+}
+
+static bool lru_value_is_key_times_3(struct bpfvm_map *map, uint32_t key)
+{
+	uint64_t value = 0;
+
+	return bpfvm_map_lookup(map, &key, &value) == 0 && value == (uint64_t)key * 3;
+}
+
+/* Every element on exactly one list, and as many in use as keys iterated
+ * (hash_lru_census); a census that finds a dead holder's lock marks the map
+ * for repair, which the write of `key` does. */
+static int lru_census_after_write(struct bpfvm_map *map, uint32_t key, const void *value,
+				  uint32_t *in_use, uint32_t *nfree)
+{
+	int err = hash_lru_census(map, in_use, nfree);
+
+	if (err == -EAGAIN) {
+		bpfvm_map_update(map, &key, value, BPF_ANY);
+		bpfvm_map_delete(map, &key);
+		err = hash_lru_census(map, in_use, nfree);
+	}
+	return err;
+}
+
+static void test_lru_processes(uint32_t map_flags, const char *test)
+{
+	struct bpfvm *vm = ns_test_vm(root);
+	struct bpfvm_map_create_opts opts = { .sz = sizeof(opts), .map_flags = map_flags };
+	unsigned ids[PROCS];
+	pid_t pids[PROCS];
+	struct bpfvm_map *map;
+	uint32_t count, in_use, nfree;
+	int bad, dup, err;
+
+	if (bpfvm_map_create(vm, BPF_MAP_TYPE_LRU_HASH, "lru", 4, 8, LRU_MAX, &opts, &map) ||
+	    bpfvm_map_pin(map, "lru")) {
+		testlib_check(test, false, "create: %s", bpfvm_errmsg());
+		return;
+	}
+	for (int p = 0; p < PROCS; p++) {
+		ids[p] = (unsigned)p + 1;
+		pids[p] = spawn(lru_process, &ids[p]);
+	}
+	testlib_check(test, wait_all(pids, PROCS) == 0,
+		      "a process saw a failed update or another key's value");
+	count = lru_iterate(map, LRU_MAX, LRU_KEYS, lru_value_is_key_times_3, &dup, &bad);
+	testlib_check(test, count <= LRU_MAX && count > 0 && !dup && !bad,
+		      "%u live keys (max %u), %d twice, %d with another value", count, LRU_MAX,
+		      dup, bad);
+	err = hash_lru_census(map, &in_use, &nfree);
+	testlib_check(test, err == 0 && in_use == count && in_use + nfree == LRU_MAX,
+		      "lists: %d, %u in use (%u keys), %u free", err, in_use, count, nfree);
+	bpfvm_obj_unpin(vm, "lru");
 	bpfvm_map_close(map);
 	bpfvm_destroy(vm);
 }
@@ -664,17 +743,43 @@ static void test_lru_capacity(void)
 
 #define KILL_WRITERS 4
 #define KILL_KEYS 16 /* per writer */
+#define KILL_LRU_MAX 32
+#define KILL_LRU_KEYS 64 /* twice the capacity: updates evict */
+#define KILL_LRU_NAMES 2
+
+/* The LRU maps of the storm: common lists, and per-CPU values on per-CPU
+ * lists (nr_cpus 2: a value is two patterns). */
+static const char *const kill_lru_names[KILL_LRU_NAMES] = { "kill_lru", "kill_lru_pcpu" };
+static const uint32_t kill_lru_value_sizes[KILL_LRU_NAMES] = { 16, 32 };
+
+static void kill_write_lru(struct bpfvm_map *const lru[KILL_LRU_NAMES], uint32_t writer,
+			   uint64_t n)
+{
+	uint32_t key = writer + KILL_WRITERS * (uint32_t)(n % (KILL_LRU_KEYS / KILL_WRITERS));
+	uint8_t value[32];
+
+	pattern_fill(value, sizeof(value), n);
+	for (int i = 0; i < KILL_LRU_NAMES; i++) {
+		if (n % 7 == 0)
+			bpfvm_map_delete(lru[i], &key);
+		else
+			bpfvm_map_update(lru[i], &key, value, BPF_ANY);
+	}
+}
 
 static int kill_writer(const char *ns_root, void *arg)
 {
 	uint32_t writer = *(const uint32_t *)arg;
 	struct bpfvm *vm = ns_test_vm(ns_root);
-	struct bpfvm_map *hash, *queue;
+	struct bpfvm_map *hash, *queue, *lru[KILL_LRU_NAMES];
 	uint8_t value[sizeof(struct pattern)];
 
 	if (bpfvm_map_get_by_pin(vm, "kill_hash", NULL, &hash) ||
 	    bpfvm_map_get_by_pin(vm, "kill_queue", NULL, &queue))
 		return 1;
+	for (int i = 0; i < KILL_LRU_NAMES; i++)
+		if (bpfvm_map_get_by_pin(vm, kill_lru_names[i], NULL, &lru[i]))
+			return 1;
 	for (uint64_t n = 1;; n++) {
 		uint32_t key = writer * KILL_KEYS + (uint32_t)(n % KILL_KEYS);
 		uint64_t item = (uint64_t)writer << 32 | (n & 0xffffffffu), popped;
@@ -686,7 +791,62 @@ static int kill_writer(const char *ns_root, void *arg)
 			bpfvm_map_update(hash, &key, value, BPF_ANY);
 		if (bpfvm_map_update(queue, NULL, &item, BPF_ANY) == -E2BIG)
 			bpfvm_map_lookup_and_delete(queue, NULL, &popped);
+		kill_write_lru(lru, writer, n);
 	}
+}
+
+static bool lru_value_whole16(struct bpfvm_map *map, uint32_t key)
+{
+	uint8_t value[16];
+
+	return bpfvm_map_lookup(map, &key, value) == 0 && pattern_whole(value, sizeof(value));
+}
+
+static bool lru_value_whole32(struct bpfvm_map *map, uint32_t key)
+{
+	uint8_t value[32];
+
+	return bpfvm_map_lookup(map, &key, value) == 0 && pattern_whole(value, sizeof(value));
+}
+
+/* After the storm: iteration ends with each key once; once the repair ran,
+ * every element is on one list and as many are in use as keys iterated
+ * (nothing leaked: the capacity is whole); the map empties, and refills
+ * with new keys (evicting as the kernel's LRU may, never over capacity). */
+static void kill_check_lru(struct bpfvm_map *map, int which, int killed, const char *test)
+{
+	bool (*whole)(struct bpfvm_map *, uint32_t) = which ? lru_value_whole32 : lru_value_whole16;
+	const char *name = kill_lru_names[which];
+	uint32_t count, in_use, nfree, key = KILL_LRU_KEYS;
+	uint8_t value[32];
+	int dup, torn, err;
+
+	count = lru_iterate(map, KILL_LRU_MAX, KILL_LRU_KEYS, whole, &dup, &torn);
+	/* LRU_HASH writes a new element before linking it: never torn. */
+	testlib_check(test, count <= KILL_LRU_MAX && !dup && torn <= (which ? killed : 0),
+		      "%s: %u keys iterated (max %u), %d twice, %d torn", name, count,
+		      KILL_LRU_MAX, dup, torn);
+	pattern_fill(value, sizeof(value), 1);
+	err = lru_census_after_write(map, key, value, &in_use, &nfree);
+	count = lru_iterate(map, KILL_LRU_MAX, KILL_LRU_KEYS, whole, &dup, &torn);
+	testlib_check(test, err == 0 && in_use == count && in_use + nfree == KILL_LRU_MAX,
+		      "%s lists after the repair: %d, %u in use (%u keys), %u free", name, err,
+		      in_use, count, nfree);
+	for (key = 0; key < KILL_LRU_KEYS; key++)
+		bpfvm_map_delete(map, &key);
+	err = hash_lru_census(map, &in_use, &nfree);
+	testlib_check(test, err == 0 && in_use == 0 && nfree == KILL_LRU_MAX &&
+				    bpfvm_map_get_next_key(map, NULL, &key) == -ENOENT,
+		      "%s emptied: %d, %u in use, %u free", name, err, in_use, nfree);
+	for (key = 100; key < 100 + KILL_LRU_MAX; key++)
+		testlib_check(test, bpfvm_map_update(map, &key, value, BPF_NOEXIST) == 0,
+			      "%s: refill of key %u failed: %s", name, key, bpfvm_errmsg());
+	count = lru_iterate(map, KILL_LRU_MAX, 100 + KILL_LRU_MAX, whole, &dup, &torn);
+	err = hash_lru_census(map, &in_use, &nfree);
+	testlib_check(test, err == 0 && count > 0 && in_use == count && !dup && !torn &&
+				    in_use + nfree == KILL_LRU_MAX,
+		      "%s refilled: %d, %u keys, %u in use, %u free", name, err, count, in_use,
+		      nfree);
 }
 
 static void kill_check_hash(struct bpfvm_map *hash, int killed, const char *test)
@@ -755,7 +915,9 @@ static void test_kill_storm(void)
 {
 	const char *test = "maps_stay_consistent_after_writers_are_killed_mid_run";
 	struct bpfvm *vm = ns_test_vm(root);
-	struct bpfvm_map *hash, *queue;
+	struct bpfvm_map_create_opts percpu_lists = { .sz = sizeof(percpu_lists),
+						       .map_flags = BPF_F_NO_COMMON_LRU };
+	struct bpfvm_map *hash, *queue, *lru[KILL_LRU_NAMES];
 	uint32_t writers[KILL_WRITERS];
 	pid_t pids[KILL_WRITERS];
 	unsigned seed = (unsigned)time(NULL);
@@ -765,7 +927,13 @@ static void test_kill_storm(void)
 			     KILL_WRITERS * KILL_KEYS, NULL, &hash) ||
 	    bpfvm_map_pin(hash, "kill_hash") ||
 	    bpfvm_map_create(vm, BPF_MAP_TYPE_QUEUE, "kill_queue", 0, 8, 64, NULL, &queue) ||
-	    bpfvm_map_pin(queue, "kill_queue")) {
+	    bpfvm_map_pin(queue, "kill_queue") ||
+	    bpfvm_map_create(vm, BPF_MAP_TYPE_LRU_HASH, kill_lru_names[0], 4,
+			     kill_lru_value_sizes[0], KILL_LRU_MAX, NULL, &lru[0]) ||
+	    bpfvm_map_pin(lru[0], kill_lru_names[0]) ||
+	    bpfvm_map_create(vm, BPF_MAP_TYPE_LRU_PERCPU_HASH, kill_lru_names[1], 4,
+			     kill_lru_value_sizes[1] / 2, KILL_LRU_MAX, &percpu_lists, &lru[1]) ||
+	    bpfvm_map_pin(lru[1], kill_lru_names[1])) {
 		testlib_check(test, false, "create: %s", bpfvm_errmsg());
 		return;
 	}
@@ -787,6 +955,11 @@ static void test_kill_storm(void)
 		      killed, KILL_WRITERS);
 	kill_check_hash(hash, killed, test);
 	kill_check_queue(queue, test);
+	for (int i = 0; i < KILL_LRU_NAMES; i++) {
+		kill_check_lru(lru[i], i, killed, test);
+		bpfvm_obj_unpin(vm, kill_lru_names[i]);
+		bpfvm_map_close(lru[i]);
+	}
 	bpfvm_obj_unpin(vm, "kill_hash");
 	bpfvm_obj_unpin(vm, "kill_queue");
 	bpfvm_map_close(hash);
@@ -911,6 +1084,129 @@ static void test_dead_replace(void)
 	close(replace_pipe[1]);
 }
 
+/* ---- A writer killed in the middle of an LRU move --------------------- */
+
+static int lru_dead_pipe[2];
+
+static void lru_unlink_from_chain(struct bpfvm_map *map, struct hash_bucket *bucket,
+				  struct hash_elem *elem)
+{
+	uint64_t target = (uint64_t)((uint8_t *)elem - (uint8_t *)map->region);
+	_Atomic uint64_t *link = &bucket->first;
+
+	while (!(atomic_load(link) & 1)) {
+		struct hash_elem *cur = map_at(map, atomic_load(link));
+
+		if (atomic_load(link) == target) {
+			atomic_store(link, atomic_load(&cur->next));
+			return;
+		}
+		link = &cur->next;
+	}
+}
+
+/* Holds every bucket lock (so that the parent's next write meets a dead
+ * holder's) with key 1's element unlinked from its chain and not freed (a
+ * delete between its two steps), and another key's element half taken off
+ * its list (its predecessor already skips it, its successor still points
+ * back at it), as a writer killed in the middle of lru_list_del leaves
+ * them. Then waits to be killed. */
+static int child_dies_mid_lru_move(const char *ns_root, void *arg)
+{
+	struct bpfvm *vm = ns_test_vm(ns_root);
+	struct hash_elem *one, *half = NULL, *before;
+	struct hash_bucket *buckets;
+	struct hash_table *table;
+	struct bpfvm_map *map;
+	uint32_t key = 1;
+
+	(void)arg;
+	if (bpfvm_map_get_by_pin(vm, "lru_dead", NULL, &map))
+		return 1;
+	table = hash_table(map);
+	buckets = map_at(map, table->buckets_off);
+	one = hash_find(map, &key);
+	/* One whose predecessor on its list is an element, not a head. */
+	for (key = 2; key < 6 && !half; key++) {
+		half = hash_find(map, &key);
+		if (half && half->lru.link.prev >= table->nr_elems)
+			half = NULL;
+	}
+	if (!one || !half)
+		return 2;
+	for (uint32_t i = 0; i < table->n_buckets; i++)
+		map_lock_acquire(&buckets[i].lock);
+	lru_unlink_from_chain(map, &buckets[one->hash & (table->n_buckets - 1)], one);
+	before = hash_elem_at(map, table, half->lru.link.prev);
+	before->lru.link.next = half->lru.link.next;
+	if (write(lru_dead_pipe[1], "x", 1) != 1)
+		return 3;
+	for (;;)
+		pause();
+}
+
+static void test_dead_lru_move(void)
+{
+	const char *test = "an_lru_writer_killed_mid_move_loses_no_element";
+	struct bpfvm *vm = ns_test_vm(root);
+	uint32_t key, count, in_use = 0, nfree = 0;
+	struct bpfvm_map *map;
+	int dup, bad, err;
+	uint64_t value;
+	pid_t pid;
+	char c;
+
+	if (pipe(lru_dead_pipe) ||
+	    bpfvm_map_create(vm, BPF_MAP_TYPE_LRU_HASH, "lru_dead", 4, 8, 8, NULL, &map) ||
+	    bpfvm_map_pin(map, "lru_dead")) {
+		testlib_check(test, false, "setup: %s", bpfvm_errmsg());
+		return;
+	}
+	for (key = 0; key < 6; key++) {
+		value = (uint64_t)key * 3;
+		bpfvm_map_update(map, &key, &value, BPF_ANY);
+	}
+	pid = spawn(child_dies_mid_lru_move, NULL);
+	testlib_check(test, read(lru_dead_pipe[0], &c, 1) == 1, "the child holds the lock");
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	count = lru_iterate(map, 8, 1000, lru_value_is_key_times_3, &dup, &bad);
+	testlib_check(test, count == 5 && !dup && !bad,
+		      "before a write: %u keys (want 5: key 1 unlinked), %d twice, %d wrong", count,
+		      dup, bad);
+	/* The next writer recovers the dead holder's lock and repairs. */
+	key = 100;
+	value = 300;
+	testlib_check(test, bpfvm_map_update(map, &key, &value, BPF_NOEXIST) == 0,
+		      "a write after the kill: %s", bpfvm_errmsg());
+	count = lru_iterate(map, 8, 1000, lru_value_is_key_times_3, &dup, &bad);
+	err = hash_lru_census(map, &in_use, &nfree);
+	testlib_check(test, err == 0 && count == 6 && in_use == count && nfree == 2,
+		      "after the repair: lists %d, %u keys, %u in use, %u free (want 6, 6, 2)", err,
+		      count, in_use, nfree);
+	for (key = 200; key < 208; key++) {
+		value = (uint64_t)key * 3;
+		bpfvm_map_update(map, &key, &value, BPF_ANY);
+	}
+	count = lru_iterate(map, 8, 1000, lru_value_is_key_times_3, &dup, &bad);
+	err = hash_lru_census(map, &in_use, &nfree);
+	testlib_check(test, err == 0 && count > 0 && count <= 8 && in_use == count &&
+				    in_use + nfree == 8,
+		      "refilled: lists %d, %u keys, %u in use, %u free", err, count, in_use, nfree);
+	struct bpfvm *other = ns_test_vm(root);
+	struct bpfvm_map *again;
+
+	testlib_check(test, bpfvm_map_get_by_pin(other, "lru_dead", NULL, &again) == 0,
+		      "the repaired map opens again: %s", bpfvm_errmsg());
+	bpfvm_map_close(again);
+	bpfvm_destroy(other);
+	bpfvm_obj_unpin(vm, "lru_dead");
+	bpfvm_map_close(map);
+	bpfvm_destroy(vm);
+	close(lru_dead_pipe[0]);
+	close(lru_dead_pipe[1]);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 2) {
@@ -926,9 +1222,12 @@ int main(int argc, char **argv)
 	test_queue_stack(BPF_MAP_TYPE_QUEUE, "queue_across_processes_gives_every_value_once");
 	test_queue_stack(BPF_MAP_TYPE_STACK, "stack_across_processes_gives_every_value_once");
 	test_lpm_processes();
-	test_lru_capacity();
+	test_lru_processes(0, "lru_shared_by_processes_never_holds_more_than_max_entries");
+	test_lru_processes(BPF_F_NO_COMMON_LRU,
+			   "percpu_lists_lru_shared_by_processes_never_over_max_entries");
 	test_kill_storm();
 	test_dead_replace();
+	test_dead_lru_move();
 	ns_test_root_remove(root);
 	return testlib_summary();
 }
