@@ -24,6 +24,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,6 +38,7 @@
 
 #define RUN_MAX_WORDS 64
 #define RUN_OUT_SIZE (64u * 1024)
+#define RUN_RETVALS 8
 
 struct runner {
 	struct cli_object co;
@@ -52,10 +54,21 @@ struct runner {
 	pthread_cond_t ran;
 	uint64_t runs;
 	uint32_t last_retval;
+	/* how many runs returned each value, the first RUN_RETVALS distinct
+	 * ones: every packet accounted for (seed 002: passed and dropped) */
+	struct {
+		uint32_t value;
+		uint64_t runs;
+	} retvals[RUN_RETVALS];
+	size_t retval_cnt;
+	uint64_t other_runs;
 	int error;
 	atomic_bool stop;
 	bool finished;
 };
+
+/* Set by SIGINT or SIGTERM (catch_interrupts). */
+static atomic_bool run_interrupted;
 
 static void sleep_ms(uint32_t ms)
 {
@@ -176,7 +189,25 @@ static int run_once(struct runner *runner, uint32_t *retval)
 /* Called by the runner, with the lock held. */
 static bool runner_done(struct runner *runner)
 {
-	return atomic_load(&runner->stop) || (runner->count && runner->runs >= runner->count);
+	return atomic_load(&runner->stop) || atomic_load(&run_interrupted) ||
+	       (runner->count && runner->runs >= runner->count);
+}
+
+/* Called with the lock held. */
+static void count_retval(struct runner *runner, uint32_t retval)
+{
+	for (size_t i = 0; i < runner->retval_cnt; i++) {
+		if (runner->retvals[i].value == retval) {
+			runner->retvals[i].runs++;
+			return;
+		}
+	}
+	if (runner->retval_cnt == RUN_RETVALS) {
+		runner->other_runs++;
+		return;
+	}
+	runner->retvals[runner->retval_cnt].value = retval;
+	runner->retvals[runner->retval_cnt++].runs = 1;
 }
 
 static void *runner_main(void *arg)
@@ -198,6 +229,8 @@ static void *runner_main(void *arg)
 		}
 		runner->runs++;
 		runner->last_retval = retval;
+		if (!err)
+			count_retval(runner, retval);
 		done = err || runner_done(runner);
 		pthread_cond_broadcast(&runner->ran);
 		pthread_mutex_unlock(&runner->lock);
@@ -293,7 +326,8 @@ static void read_commands(struct runner *runner)
 	char *line = NULL;
 	size_t cap = 0;
 
-	while (!runner_finished(runner) && getline(&line, &cap, stdin) >= 0)
+	while (!runner_finished(runner) && !atomic_load(&run_interrupted) &&
+	       getline(&line, &cap, stdin) >= 0)
 		if (run_command(runner, line))
 			break;
 	free(line);
@@ -399,22 +433,69 @@ static void runner_release(struct runner *runner)
 	pthread_mutex_destroy(&runner->lock);
 }
 
+/* "returned 2: 1200 runs, 1: 800 runs": what each run ended in. */
+static void print_retvals(const struct runner *runner)
+{
+	for (size_t i = 0; i < runner->retval_cnt; i++)
+		printf("%s%u: %llu run%s", i ? ", " : "returned ", runner->retvals[i].value,
+		       (unsigned long long)runner->retvals[i].runs,
+		       runner->retvals[i].runs == 1 ? "" : "s");
+	if (runner->other_runs)
+		printf(", other values: %llu runs", (unsigned long long)runner->other_runs);
+	if (runner->retval_cnt)
+		printf("\n");
+}
+
+/* Ctrl-C (or a kill) ends the session as `quit` does, with its summary:
+ * the main thread's read is interrupted (no SA_RESTART), the runner
+ * thread, which never takes these signals, finishes its run. */
+static void on_interrupt(int sig)
+{
+	(void)sig;
+	atomic_store(&run_interrupted, true);
+}
+
+static void catch_interrupts(void)
+{
+	struct sigaction action = { .sa_handler = on_interrupt };
+
+	sigemptyset(&action.sa_mask);
+	sigaction(SIGINT, &action, NULL);
+	sigaction(SIGTERM, &action, NULL);
+}
+
+static int start_runner(struct runner *runner, pthread_t *thread)
+{
+	sigset_t block, old;
+	int err;
+
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &block, &old);
+	err = pthread_create(thread, NULL, runner_main, runner);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return err;
+}
+
 static int run_session(struct runner *runner)
 {
 	pthread_t thread;
 
 	if (open_perf_readers(runner))
 		return 1;
-	if (pthread_create(&thread, NULL, runner_main, runner))
+	catch_interrupts();
+	if (start_runner(runner, &thread))
 		return cli_error("run: cannot start the runner thread");
 	read_commands(runner);
 	/* The end of the commands ends the session unless a count is still
-	 * being run. */
-	if (!runner->count)
+	 * being run; an interrupt ends it. */
+	if (!runner->count || atomic_load(&run_interrupted))
 		atomic_store(&runner->stop, true);
 	pthread_join(thread, NULL);
 	printf("%llu runs, last return value: %u\n", (unsigned long long)runner->runs,
 	       runner->last_retval);
+	print_retvals(runner);
 	return runner->error ? 1 : 0;
 }
 
