@@ -486,8 +486,11 @@ static int cmd_pin(int argc, char **argv)
 	struct cli_object co;
 	int err;
 
-	if (argc < 3)
-		return cli_error("'pin' needs at least 3 arguments, %d found", argc);
+	/* bpftool's REQ_ARGS: -EINVAL, exit code 234 */
+	if (argc < 3) {
+		cli_error("'pin' needs at least 3 arguments, %d found", argc);
+		return -EINVAL;
+	}
 	if (cli_target_parse(&argc, &argv, &target, "PROG", false))
 		return -1;
 	if (argc != 1)

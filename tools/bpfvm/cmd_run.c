@@ -2,12 +2,15 @@
  * from standard input change its maps: seed 002's session, where prog_drop
  * goes into jmp_table[0] and out again while packets keep arriving.
  *
- *     bpfvm run OBJ name PROG [data_in FILE] [ctx_in FILE] [interval MS]
+ *     bpfvm run PROG [data_in FILE] [ctx_in FILE] [interval MS]
  *               [count N] [cpu N] [map {idx N | name X} {id M | pinned P}]
+ *
+ * PROG is `name P of OBJ` (or `OBJ name P`), or a program of the namespace
+ * (`pinned FILE`, `id N`).
  *
  * A runner thread, bound to one vCPU, test-runs PROG over the same input
  * every `interval` milliseconds (default 1000; 0 = back to back), `count`
- * times (default: until `quit` or the end of the input), and prints what
+ * times (default: until `quit`, Ctrl-C or the end of the input), and prints what
  * each run emits as it comes: bpf_printk lines (to stderr, as trace_pipe
  * shows them), perf events (as bpftool's `map event_pipe`, with the strings
  * they carry) and ring buffer records. The main thread reads commands, one
@@ -131,7 +134,7 @@ static void print_emitted(struct runner *runner)
 	struct bpfvm_object *obj = runner->co.obj;
 
 	cli_flush_trace_pipe(runner->co.vm);
-	for (size_t i = 0; i < bpfvm_object_map_cnt(obj); i++) {
+	for (size_t i = 0; obj && i < bpfvm_object_map_cnt(obj); i++) {
 		struct bpfvm_map *map = bpfvm_object_map(obj, i);
 		struct bpfvm_map_info info;
 
@@ -154,7 +157,7 @@ static int open_perf_readers(struct runner *runner)
 {
 	struct bpfvm_object *obj = runner->co.obj;
 
-	for (size_t i = 0; i < bpfvm_object_map_cnt(obj); i++) {
+	for (size_t i = 0; obj && i < bpfvm_object_map_cnt(obj); i++) {
 		struct bpfvm_map *map = bpfvm_object_map(obj, i);
 		struct bpfvm_map_info info;
 
@@ -375,7 +378,8 @@ static int run_help(void)
 		"                 [count N] [cpu N] [map { idx IDX | name NAME } MAP]\n"
 		"       bpfvm run help\n"
 		"\n"
-		"       PROG := name PROG_NAME of OBJ   (or: OBJ name PROG_NAME)\n"
+		"       PROG := { name PROG_NAME of OBJ | id PROG_ID | pinned FILE }\n"
+		"                             (or: OBJ name PROG_NAME)\n"
 		"       MAP := { id MAP_ID | pinned FILE }   a map of the namespace that\n"
 		"                             the object uses instead of its own\n"
 		"\n"
@@ -391,24 +395,19 @@ static int run_help(void)
 	return 0;
 }
 
-/* PROG as a target (ref.h): `name P of OBJ` or `OBJ [name P]`. */
+/* PROG as a target (ref.h): `name P of OBJ`, `OBJ [name P]`, or a program
+ * of the namespace, `pinned FILE` or `id N` (another process's). */
 static int parse_run_args(int argc, char **argv, struct runner *runner, const char **prog_name,
-			  const char **obj)
+			  struct cli_target *target)
 {
-	struct cli_target target;
-
 	if (argc < 1)
 		return cli_error("run: expected PROG [data_in FILE] [ctx_in FILE] "
 				 "[interval MS] [count N] [cpu N]");
-	if (cli_target_parse(&argc, &argv, &target, "PROG", true))
+	if (cli_target_parse(&argc, &argv, target, "PROG", true))
 		return -1;
-	if (target.has_ref && target.ref.kind != CLI_REF_NAME)
-		return cli_error("run: PROG by name: 'name PROG of OBJ' (ids and pins need "
-				 "bpfvm's namespace, not there yet)");
-	if (!target.obj)
-		return cli_error("run: which object file? 'name PROG of OBJ'");
-	*obj = target.obj;
-	*prog_name = target.has_ref ? target.ref.name : NULL;
+	if (!target->obj && !target->has_ref)
+		return cli_error("run: which program? 'name PROG of OBJ', 'pinned FILE' or 'id N'");
+	*prog_name = target->has_ref ? target->ref.name : NULL;
 	while (argc) {
 		if (cli_reuse_starts(argc, argv)) {
 			if (cli_reuse_parse(&argc, &argv, &runner->reuse))
@@ -499,27 +498,48 @@ static int run_session(struct runner *runner)
 	return runner->error ? 1 : 0;
 }
 
+/* The runner's runtime and PROG: the object loaded with the maps given,
+ * or the namespace alone for a pinned program or an id. */
+static int open_runner(struct runner *runner, const struct cli_target *target,
+		       const char *prog_name)
+{
+	struct cli_load_opts opts = { .reuse = &runner->reuse };
+
+	if (!target->obj && runner->reuse.cnt)
+		return cli_error("run: 'map ...' replaces a map of an object file: which one?");
+	if (target->obj ? cli_object_load_opts(target->obj, &opts, &runner->co)
+			: cli_ns_open(&runner->co))
+		return 1;
+	if (target->has_ref && target->ref.kind != CLI_REF_NAME) {
+		if (!cli_ref_prog(&runner->co, &target->ref, &runner->prog))
+			return 0;
+	} else if (prog_name) {
+		runner->prog = cli_find_prog(&runner->co, prog_name);
+		if (runner->prog)
+			return 0;
+	} else {
+		cli_error("run: which program? 'name PROG of OBJ'");
+	}
+	cli_object_close(&runner->co);
+	return 1;
+}
+
 int cli_run(int argc, char **argv)
 {
 	struct runner runner = { .interval_ms = 1000, .cpu = -1 };
-	const char *prog_name = NULL, *obj = NULL;
+	struct cli_target target;
+	const char *prog_name = NULL;
 	int err;
 
 	if (argc >= 1 && strcmp(argv[0], "help") == 0)
 		return run_help();
 	pthread_mutex_init(&runner.lock, NULL);
 	pthread_cond_init(&runner.ran, NULL);
-	err = parse_run_args(argc, argv, &runner, &prog_name, &obj);
-	if (!err && !prog_name)
-		err = cli_error("run: which program? 'name PROG of OBJ'");
+	err = parse_run_args(argc, argv, &runner, &prog_name, &target);
+	if (!err)
+		err = open_runner(&runner, &target, prog_name);
 	if (!err) {
-		struct cli_load_opts opts = { .reuse = &runner.reuse };
-
-		err = cli_object_load_opts(obj, &opts, &runner.co);
-	}
-	if (!err) {
-		runner.prog = cli_find_prog(&runner.co, prog_name);
-		err = runner.prog ? run_session(&runner) : 1;
+		err = run_session(&runner);
 		cli_object_close(&runner.co);
 	}
 	runner_release(&runner);

@@ -178,8 +178,10 @@ int cli_map_pin(struct bpfvm_map *map, int argc, char **argv)
 {
 	int err;
 
-	if (argc < 1)
-		return cli_error("'pin' needs at least 3 arguments, 2 found");
+	if (argc < 1) { /* bpftool's REQ_ARGS: -EINVAL, exit code 234 */
+		cli_error("'pin' needs at least 3 arguments, 2 found");
+		return -EINVAL;
+	}
 	if (argc > 1)
 		return cli_error("too many arguments");
 	err = cli_ns_map_pin(map, argv[0]);

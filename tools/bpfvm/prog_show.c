@@ -164,6 +164,13 @@ static int collect_prog(void *ctx, const struct bpfvm_ns_entry *entry)
 	return 0;
 }
 
+static int by_id(const void *a, const void *b)
+{
+	const struct bpfvm_ns_entry *x = a, *y = b;
+
+	return (x->id > y->id) - (x->id < y->id);
+}
+
 static int show_namespace(struct bpfvm *vm)
 {
 	struct prog_entries list = { 0 };
@@ -173,6 +180,9 @@ static int show_namespace(struct bpfvm *vm)
 		free(list.items);
 		return cli_error("can't list the namespace's programs: %s", strerror(-err));
 	}
+	/* the registry's order is its slots'; bpftool lists by id */
+	if (list.cnt)
+		qsort(list.items, list.cnt, sizeof(*list.items), by_id);
 	for (size_t i = 0; i < list.cnt; i++) {
 		struct bpfvm_prog *prog;
 

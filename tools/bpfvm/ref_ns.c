@@ -2,7 +2,9 @@
  * programs (ref.c's table routes every one here), and the pins the CLI
  * makes, in bpftool's words (bpftool's open_obj_pinned_any, do_pin_fd). */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "bpfvm/bpfvm.h"
 #include "cli.h"
@@ -31,11 +33,27 @@ static bool pinned_is_prog(struct bpfvm *vm, const char *path)
 	return true;
 }
 
-/* bpftool's open_obj_pinned: "bpf obj get (PATH): strerror", and bpfvm's
- * reason when the library has one worth reading. */
-static int obj_get_failed(const char *path, int err)
+/* Whether something is at the pin path (relative paths are the root's). */
+static bool pin_exists(struct bpfvm *vm, const char *path)
 {
-	if (err == -EINVAL || err == -EOPNOTSUPP || err == -EPERM)
+	char full[4096];
+	struct stat st;
+
+	if (path[0] != '/' && bpfvm_ns_root(vm))
+		snprintf(full, sizeof(full), "%s/%s", bpfvm_ns_root(vm), path);
+	else
+		snprintf(full, sizeof(full), "%s", path);
+	return stat(full, &st) == 0;
+}
+
+/* bpftool's open_obj_pinned: "bpf obj get (PATH): strerror", and bpfvm's
+ * reason when the library has one worth reading: a program found whose
+ * map is gone is -ENOENT too (a pinned program does not keep its maps:
+ * docs/cli.md). */
+static int obj_get_failed(struct bpfvm *vm, const char *path, int err)
+{
+	if (err == -EINVAL || err == -EOPNOTSUPP || err == -EPERM ||
+	    (err == -ENOENT && pin_exists(vm, path)))
 		return cli_error("bpf obj get (%s): %s (%s)", path, strerror(-err),
 				 bpfvm_errmsg());
 	return cli_error("bpf obj get (%s): %s", path, strerror(-err));
@@ -52,7 +70,7 @@ int cli_ns_map(struct cli_object *co, const struct cli_ref *ref, struct bpfvm_ma
 	if (err == -EINVAL && pinned_is_prog(co->vm, ref->path))
 		return cli_error("incorrect object type: prog");
 	if (err)
-		return obj_get_failed(ref->path, err);
+		return obj_get_failed(co->vm, ref->path, err);
 	co->held_maps[co->held_map_cnt++] = *map;
 	return 0;
 }
@@ -68,7 +86,7 @@ int cli_ns_prog(struct cli_object *co, const struct cli_ref *ref, struct bpfvm_p
 	if (err == -EINVAL && pinned_is_map(co->vm, ref->path))
 		return cli_error("incorrect object type: map");
 	if (err)
-		return obj_get_failed(ref->path, err);
+		return obj_get_failed(co->vm, ref->path, err);
 	co->held_progs[co->held_prog_cnt++] = *prog;
 	return 0;
 }
