@@ -11,6 +11,7 @@
 
 #include "bpfvm/bpfvm.h"
 #include "cli.h"
+#include "map_ns.h"
 #include "prog_show.h"
 #include "ref.h"
 
@@ -119,8 +120,8 @@ static void show_prog(struct bpfvm *vm, const struct bpfvm_prog *prog)
 		show_prog_plain(vm, prog);
 }
 
-/* A program this process cannot instantiate (it uses a map private to
- * its loader's process): what the namespace's record says. */
+/* A program this process cannot make an instance of: what the
+ * namespace's record says, and why. */
 static void show_entry(struct bpfvm *vm, const struct bpfvm_ns_entry *entry)
 {
 	if (cli_json) {
@@ -138,76 +139,38 @@ static void show_entry(struct bpfvm *vm, const struct bpfvm_ns_entry *entry)
 		bpfvm_ns_pins(vm, entry->id, print_pin_plain, NULL);
 }
 
-/* The namespace's programs, copied: each is opened after the listing,
- * not inside it (an open takes the registry's lock). */
-struct prog_entries {
-	struct bpfvm_ns_entry *items;
-	size_t cnt, cap;
-};
-
-static int collect_prog(void *ctx, const struct bpfvm_ns_entry *entry)
+/* The namespace's programs, by id: listed before the output begins, so
+ * that a failure is the whole (JSON) output. */
+static void show_namespace(struct bpfvm *vm, const struct bpfvm_ns_entry *items, size_t cnt)
 {
-	struct prog_entries *list = ctx;
-
-	if (entry->kind != BPFVM_NS_PROG)
-		return 0;
-	if (list->cnt == list->cap) {
-		size_t cap = list->cap ? list->cap * 2 : 16;
-		struct bpfvm_ns_entry *items = realloc(list->items, cap * sizeof(*items));
-
-		if (!items)
-			return -ENOMEM;
-		list->items = items;
-		list->cap = cap;
-	}
-	list->items[list->cnt++] = *entry;
-	return 0;
-}
-
-static int by_id(const void *a, const void *b)
-{
-	const struct bpfvm_ns_entry *x = a, *y = b;
-
-	return (x->id > y->id) - (x->id < y->id);
-}
-
-static int show_namespace(struct bpfvm *vm)
-{
-	struct prog_entries list = { 0 };
-	int err = bpfvm_ns_list(vm, collect_prog, &list);
-
-	if (err) {
-		free(list.items);
-		return cli_error("can't list the namespace's programs: %s", strerror(-err));
-	}
-	/* the registry's order is its slots'; bpftool lists by id */
-	if (list.cnt)
-		qsort(list.items, list.cnt, sizeof(*list.items), by_id);
-	for (size_t i = 0; i < list.cnt; i++) {
+	for (size_t i = 0; i < cnt; i++) {
 		struct bpfvm_prog *prog;
 
-		/* Gone since the listing: as bpftool, which skips an id
-		 * that bpf_prog_get_fd_by_id no longer finds. */
-		err = bpfvm_prog_get_by_id(vm, list.items[i].id, &prog);
-		if (err == -ENOENT)
-			continue;
-		if (err) {
-			show_entry(vm, &list.items[i]);
+		/* One this process cannot open (a map of it private to its
+		 * loader, or gone: docs/cli.md) is listed with the reason. */
+		if (bpfvm_prog_get_by_id(vm, items[i].id, &prog)) {
+			show_entry(vm, &items[i]);
 			continue;
 		}
 		show_prog(vm, prog);
 		bpfvm_prog_close(prog);
 	}
-	free(list.items);
-	return 0;
+}
+
+static void show_object(struct cli_object *co)
+{
+	for (size_t i = 0; i < bpfvm_object_prog_cnt(co->obj); i++)
+		show_prog(co->vm, bpfvm_object_prog(co->obj, i));
 }
 
 int cli_prog_show(int argc, char **argv)
 {
 	struct cli_target target;
 	struct bpfvm_prog *only;
+	struct bpfvm_ns_entry *items = NULL;
 	struct cli_object co;
-	int err = 0;
+	size_t cnt = 0;
+	int err;
 
 	if (argc == 0)
 		memset(&target, 0, sizeof(target)); /* the namespace's programs */
@@ -217,6 +180,11 @@ int cli_prog_show(int argc, char **argv)
 		return cli_error("too many arguments");
 	if (cli_prog_target_open(&target, &co, &only))
 		return -1;
+	err = !only && !co.obj ? cli_ns_entries(co.vm, BPFVM_NS_PROG, &items, &cnt) : 0;
+	if (err) {
+		cli_object_close(&co);
+		return cli_error("can't list the namespace's programs: %s", strerror(-err));
+	}
 	if (cli_json)
 		json_begin(cli_pretty);
 	if (only) {
@@ -225,15 +193,15 @@ int cli_prog_show(int argc, char **argv)
 		if (cli_json)
 			json_start_array();
 		if (co.obj)
-			for (size_t i = 0; i < bpfvm_object_prog_cnt(co.obj); i++)
-				show_prog(co.vm, bpfvm_object_prog(co.obj, i));
+			show_object(&co);
 		else
-			err = show_namespace(co.vm);
+			show_namespace(co.vm, items, cnt);
 		if (cli_json)
 			json_end_array();
 	}
 	if (cli_json)
 		json_end();
+	free(items);
 	cli_object_close(&co);
-	return err;
+	return 0;
 }
