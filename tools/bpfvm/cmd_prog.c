@@ -543,7 +543,7 @@ int cli_prog_help(void)
 		"       PROG := { id PROG_ID | pinned FILE | name PROG_NAME } [of OBJ]\n"
 		"       MAP := { id MAP_ID | pinned FILE }\n"
 		"       OPTIONS := { {-j|--json} [{-p|--pretty}] | {-d|--debug} |\n"
-		"                    --engine { interp | jit } | --root DIR }\n"
+		"                    {-f|--bpffs} | --engine { interp | jit } | --root DIR }\n"
 		"\n"
 		"OBJ is an object file that bpfvm loads for the command: 'OBJ [name\n"
 		"PROG_NAME]' is the same as 'name PROG_NAME of OBJ' (an object with one\n"
