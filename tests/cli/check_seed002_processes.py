@@ -106,10 +106,17 @@ class Runner:
         return len(self.messages())
 
     def interrupt(self):
-        """Ctrl-C: the runner ends with its summary."""
+        """Ctrl-C: the runner ends with its summary. Not communicate(),
+        which would read stderr too and take lines from the reader."""
         self.proc.send_signal(signal.SIGINT)
-        out, _ = self.proc.communicate(timeout=30)
+        try:
+            self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            fail("runner: still running 30 s after Ctrl-C", "".join(self.lines))
         self.reader.join()
+        out = self.proc.stdout.read()
+        self.proc.stdin.close()
         if self.proc.returncode != 0:
             fail("runner: exit %d after Ctrl-C" % self.proc.returncode, out + "".join(self.lines))
         return out
