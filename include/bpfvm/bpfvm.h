@@ -354,6 +354,9 @@ enum bpf_attach_type bpfvm_prog_expected_attach_type(const struct bpfvm_prog *pr
 /* The program's id in its runtime (0 until loaded). Prog arrays take and
  * return ids where the kernel takes file descriptors and returns ids. */
 uint32_t bpfvm_prog_id(const struct bpfvm_prog *prog);
+/* Whether the program's license is GPL-compatible (its object's, or the
+ * one stored with a program of the namespace): bpftool's "gpl". */
+bool bpfvm_prog_gpl_compatible(const struct bpfvm_prog *prog);
 
 /* The maps a loaded program references (its lddw instructions), in the
  * order it first uses them; NULL past the end. */

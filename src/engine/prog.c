@@ -527,6 +527,11 @@ uint32_t bpfvm_prog_id(const struct bpfvm_prog *prog)
 	return prog->id;
 }
 
+bool bpfvm_prog_gpl_compatible(const struct bpfvm_prog *prog)
+{
+	return prog->gpl_compatible;
+}
+
 /* ---- The verifier's log and autoload (bpfvm.h) ------------------------- */
 
 static int prog_check_settable(const struct bpfvm_prog *prog, const char *fn)

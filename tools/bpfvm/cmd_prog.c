@@ -9,6 +9,7 @@
 #include "bpfvm/bpfvm.h"
 #include "cli.h"
 #include "ref.h"
+#include "prog_show.h"
 #include "reuse.h"
 
 #define RUN_DEFAULT_SIZE_OUT (32u * 1024) /* bpftool's SZ_32K */
@@ -251,23 +252,33 @@ out:
 	return err;
 }
 
+/* The runtime a command on PROG works in: the target's object file loaded
+ * (opts), or, without one, a runtime on the namespace alone, where PROG
+ * is `id N` or `pinned FILE` of any process. */
+static int open_target(const struct cli_target *target, const struct cli_load_opts *opts,
+		       struct cli_object *co)
+{
+	if (target->obj)
+		return cli_object_load_opts(target->obj, opts, co);
+	if (opts->reuse && opts->reuse->cnt)
+		return cli_error("'map ...' replaces a map of an object file: which one? "
+				 "'name PROG of OBJ'");
+	return cli_ns_open(co);
+}
+
 /* Loads the target's object and finds PROG: by name, only PROG and the
  * programs it needs are verified (a bad neighbour in the object does not
- * keep it from running); by id, the whole object. */
+ * keep it from running); by id or pin, the whole object, if any. */
 static int load_target_prog(const struct cli_target *target, const char *name,
 			    const struct cli_reuse *reuse, struct cli_object *co,
 			    struct bpfvm_prog **prog)
 {
-	struct cli_load_opts opts = { .prog = name, .only = true, .reuse = reuse };
+	struct cli_load_opts opts = { .prog = name, .reuse = reuse };
 
-	if (target->has_ref && target->ref.kind == CLI_REF_PINNED)
-		return cli_ns_prog(NULL, &target->ref, prog); /* HOOK(namespace) */
-	/* HOOK(namespace): a PROG without OBJ is looked up there. */
-	if (!target->obj)
-		return cli_error("which object file? 'name PROG of OBJ' (bpfvm cannot pin "
-				 "programs nor share their ids yet)");
 	opts.only = !target->has_ref || target->ref.kind == CLI_REF_NAME;
-	if (cli_object_load_opts(target->obj, &opts, co))
+	if (!target->obj && !target->has_ref)
+		return cli_error("expected PROG: 'id', 'name' or 'pinned'");
+	if (open_target(target, &opts, co))
 		return -1;
 	if (opts.only) {
 		*prog = cli_find_prog(co, name);
@@ -296,142 +307,20 @@ static int cmd_run(int argc, char **argv)
 	return err;
 }
 
-/* ---- show ------------------------------------------------------------ */
+/* ---- PROG ------------------------------------------------------------- */
 
-static const char *prog_type_name(enum bpf_prog_type type)
-{
-	const char *name = type == BPFVM_PROG_TYPE_RAW ? "raw" : libbpf_bpf_prog_type_str(type);
-
-	return name ? name : "unknown";
-}
-
-/* The ids of the maps a program references. */
-static size_t prog_map_ids(const struct bpfvm_prog *prog, uint32_t *ids, size_t max)
-{
-	size_t count = bpfvm_prog_map_cnt(prog);
-	struct bpfvm_map_info info;
-
-	if (count > max)
-		count = max;
-	for (size_t i = 0; i < count; i++)
-		ids[i] = bpfvm_map_get_info(bpfvm_prog_map(prog, i), &info) ? 0 : info.id;
-	return count;
-}
-
-static bool prog_is_gpl(struct cli_object *co)
-{
-	const char *license = bpfvm_object_license(co->obj);
-
-	return license && strcmp(license, "GPL") == 0;
-}
-
-static size_t prog_jited_size(const struct bpfvm_prog *prog)
-{
-	struct bpfvm_jited jited;
-
-	return bpfvm_prog_jited(prog, &jited) ? 0 : jited.size;
-}
-
-/* bpftool's print_prog_plain, with what bpfvm has: no tag, load time,
- * memlock or BTF id. */
-static void show_prog_plain(struct cli_object *co, const struct bpfvm_prog *prog)
-{
-	uint32_t ids[64];
-	size_t count = prog_map_ids(prog, ids, 64), jited = prog_jited_size(prog);
-
-	printf("%u: %s  name %s", bpfvm_prog_id(prog), prog_type_name(bpfvm_prog_type(prog)),
-	       bpfvm_prog_name(prog));
-	if (prog_is_gpl(co))
-		printf("  gpl");
-	printf("\n\txlated %zuB", bpfvm_prog_insn_cnt(prog) * sizeof(struct bpf_insn));
-	if (jited)
-		printf("  jited %zuB", jited);
-	else
-		printf("  not jited");
-	for (size_t i = 0; i < count; i++)
-		printf("%s%u", i ? "," : "  map_ids ", ids[i]);
-	printf("\n");
-}
-
-static void show_prog_json(struct cli_object *co, const struct bpfvm_prog *prog)
-{
-	uint32_t ids[64];
-	size_t count = prog_map_ids(prog, ids, 64), jited = prog_jited_size(prog);
-
-	json_start_object();
-	json_uint_field("id", bpfvm_prog_id(prog));
-	json_string_field("type", prog_type_name(bpfvm_prog_type(prog)));
-	json_string_field("name", bpfvm_prog_name(prog));
-	json_bool_field("gpl_compatible", prog_is_gpl(co));
-	json_uint_field("bytes_xlated", bpfvm_prog_insn_cnt(prog) * sizeof(struct bpf_insn));
-	json_bool_field("jited", jited != 0);
-	if (jited)
-		json_uint_field("bytes_jited", jited);
-	json_name("map_ids");
-	json_start_array();
-	for (size_t i = 0; i < count; i++)
-		json_uint(ids[i]);
-	json_end_array();
-	json_end_object();
-}
-
-static void show_prog(struct cli_object *co, const struct bpfvm_prog *prog)
-{
-	if (cli_json)
-		show_prog_json(co, prog);
-	else
-		show_prog_plain(co, prog);
-}
-
-/* Loads the object of a command on PROG (whole: every program gets its
- * id) and resolves PROG; without a reference, *prog is NULL. */
-static int load_for_prog(const struct cli_target *target, struct cli_object *co,
+int cli_prog_target_open(const struct cli_target *target, struct cli_object *co,
 			 struct bpfvm_prog **prog)
 {
+	struct cli_load_opts opts = { 0 };
+
 	*prog = NULL;
-	if (target->has_ref && target->ref.kind == CLI_REF_PINNED)
-		return cli_ns_prog(NULL, &target->ref, prog); /* HOOK(namespace) */
-	if (!target->obj)
-		return cli_error("which object file? 'name PROG of OBJ' (bpfvm cannot pin "
-				 "programs nor share their ids yet)");
-	if (cli_object_load(target->obj, co))
+	if (open_target(target, &opts, co))
 		return -1;
 	if (target->has_ref && cli_ref_prog(co, &target->ref, prog)) {
 		cli_object_close(co);
 		return -1;
 	}
-	return 0;
-}
-
-/* bpfvm prog show [PROG]: one program (a JSON object), or every program of
- * the object (an array). */
-static int cmd_show(int argc, char **argv)
-{
-	struct cli_target target;
-	struct bpfvm_prog *only;
-	struct cli_object co;
-
-	if (cli_target_parse(&argc, &argv, &target, "PROG", true))
-		return -1;
-	if (argc)
-		return cli_error("too many arguments");
-	if (load_for_prog(&target, &co, &only))
-		return -1;
-	if (cli_json)
-		json_begin(cli_pretty);
-	if (only) {
-		show_prog(&co, only);
-	} else {
-		if (cli_json)
-			json_start_array();
-		for (size_t i = 0; i < bpfvm_object_prog_cnt(co.obj); i++)
-			show_prog(&co, bpfvm_object_prog(co.obj, i));
-		if (cli_json)
-			json_end_array();
-	}
-	if (cli_json)
-		json_end();
-	cli_object_close(&co);
 	return 0;
 }
 
@@ -563,7 +452,9 @@ static int cmd_dump(int argc, char **argv)
 		return -1;
 	if (argc > 1 || (argc == 1 && target.has_ref))
 		return cli_error("too many arguments");
-	if (load_for_prog(&target, &co, &prog))
+	if (!target.obj && !target.has_ref)
+		return cli_error("expected PROG: 'id', 'name' or 'pinned'");
+	if (cli_prog_target_open(&target, &co, &prog))
 		return -1;
 	if (!prog)
 		prog = cli_find_prog(&co, argc ? argv[0] : NULL); /* OBJ [PROG_NAME] */
@@ -582,6 +473,35 @@ static int cmd_dump(int argc, char **argv)
 	free(listing);
 	cli_object_close(&co);
 	return listing ? 0 : -1;
+}
+
+/* ---- pin ------------------------------------------------------------- */
+
+/* bpfvm prog pin PROG FILE: the pin outlives the command, and holds the
+ * program for any process of the namespace (bpftool's do_pin_any). */
+static int cmd_pin(int argc, char **argv)
+{
+	struct cli_target target;
+	struct bpfvm_prog *prog;
+	struct cli_object co;
+	int err;
+
+	/* bpftool's REQ_ARGS: -EINVAL, exit code 234 */
+	if (argc < 3) {
+		cli_error("'pin' needs at least 3 arguments, %d found", argc);
+		return -EINVAL;
+	}
+	if (cli_target_parse(&argc, &argv, &target, "PROG", false))
+		return -1;
+	if (argc != 1)
+		return cli_error(argc ? "too many arguments" : "expected FILE after PROG");
+	if (cli_prog_target_open(&target, &co, &prog))
+		return -1;
+	err = cli_ns_prog_pin(prog, argv[0]);
+	cli_object_close(&co);
+	if (!err && cli_json)
+		json_null_document(cli_pretty);
+	return err;
 }
 
 /* ---- load ------------------------------------------------------------ */
@@ -606,7 +526,8 @@ int cli_prog_help(void)
 		"Usage: bpfvm prog { show | list } [PROG]\n"
 		"       bpfvm prog dump xlated PROG\n"
 		"       bpfvm prog dump jited  PROG\n"
-		"       bpfvm prog { load | loadall } OBJ [PATH] \\\n"
+		"       bpfvm prog pin   PROG FILE\n"
+"       bpfvm prog { load | loadall } OBJ [PATH] \\\n"
 		"                         [type TYPE] \\\n"
 		"                         [map { idx IDX | name NAME } MAP] \\\n"
 		"                         [pinmaps MAP_DIR] \\\n"
@@ -622,16 +543,18 @@ int cli_prog_help(void)
 		"       PROG := { id PROG_ID | pinned FILE | name PROG_NAME } [of OBJ]\n"
 		"       MAP := { id MAP_ID | pinned FILE }\n"
 		"       OPTIONS := { {-j|--json} [{-p|--pretty}] | {-d|--debug} |\n"
-		"                    --engine { interp | jit } | --root DIR }\n"
+		"                    {-f|--bpffs} | --engine { interp | jit } | --root DIR }\n"
 		"\n"
 		"OBJ is an object file that bpfvm loads for the command: 'OBJ [name\n"
 		"PROG_NAME]' is the same as 'name PROG_NAME of OBJ' (an object with one\n"
-		"program needs no name). 'prog run' verifies only PROG and the programs\n"
-		"its prog arrays hold; 'checked' bounds-checks every memory access.\n"
-		"'prog load' verifies (log_level: 1 the failing path, 2 every path, +4\n"
-		"stats), reusing the maps given ('map', from the namespace) and pinning\n"
-		"the object's maps in MAP_DIR ('pinmaps'); programs cannot be pinned yet\n"
-		"(PATH, 'prog pin', 'pinned'): bpfvm says so after pinning the maps.\n");
+		"program needs no name). 'id' and 'pinned' name a program of the\n"
+		"namespace, loaded or pinned by any bpfvm process; without PROG, 'show'\n"
+		"lists the namespace's programs (-f: their pins). 'prog run' verifies\n"
+		"only PROG and the programs its prog arrays hold; 'checked' bounds-checks\n"
+		"every memory access. 'prog load' verifies (log_level: 1 the failing\n"
+		"path, 2 every path, +4 stats), reusing the maps given ('map', from the\n"
+		"namespace), pins the first program at PATH ('loadall': each at\n"
+		"PATH/NAME) and the object's maps in MAP_DIR ('pinmaps').\n");
 	return 0;
 }
 
@@ -640,8 +563,8 @@ static const struct {
 	int (*run)(int argc, char **argv);
 } prog_commands[] = {
 	/* As bpftool's table: a prefix chooses the first that matches. */
-	{ "show", cmd_show }, { "list", cmd_show }, { "dump", cmd_dump },
-	{ "load", cmd_load }, { "loadall", cmd_loadall }, { "run", cmd_run },
+	{ "show", cli_prog_show }, { "list", cli_prog_show }, { "dump", cmd_dump },
+	{ "pin", cmd_pin }, { "load", cmd_load }, { "loadall", cmd_loadall }, { "run", cmd_run },
 };
 
 int cli_prog(int argc, char **argv)
@@ -653,8 +576,6 @@ int cli_prog(int argc, char **argv)
 	for (size_t i = 0; *argv[0] && i < sizeof(prog_commands) / sizeof(prog_commands[0]); i++)
 		if (cli_is_prefix(argv[0], prog_commands[i].name))
 			return prog_commands[i].run(argc - 1, argv + 1);
-	if (strcmp(argv[0], "pin") == 0)
-		return cli_error("'prog pin': bpfvm cannot pin programs yet (maps only)");
 	cli_error("unknown prog command '%s'", argv[0]);
 	if (!cli_json)
 		cli_prog_help();

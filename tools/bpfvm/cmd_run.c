@@ -2,12 +2,15 @@
  * from standard input change its maps: seed 002's session, where prog_drop
  * goes into jmp_table[0] and out again while packets keep arriving.
  *
- *     bpfvm run OBJ name PROG [data_in FILE] [ctx_in FILE] [interval MS]
+ *     bpfvm run PROG [data_in FILE] [ctx_in FILE] [interval MS]
  *               [count N] [cpu N] [map {idx N | name X} {id M | pinned P}]
+ *
+ * PROG is `name P of OBJ` (or `OBJ name P`), or a program of the namespace
+ * (`pinned FILE`, `id N`).
  *
  * A runner thread, bound to one vCPU, test-runs PROG over the same input
  * every `interval` milliseconds (default 1000; 0 = back to back), `count`
- * times (default: until `quit` or the end of the input), and prints what
+ * times (default: until `quit`, Ctrl-C or the end of the input), and prints what
  * each run emits as it comes: bpf_printk lines (to stderr, as trace_pipe
  * shows them), perf events (as bpftool's `map event_pipe`, with the strings
  * they carry) and ring buffer records. The main thread reads commands, one
@@ -24,6 +27,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,6 +41,7 @@
 
 #define RUN_MAX_WORDS 64
 #define RUN_OUT_SIZE (64u * 1024)
+#define RUN_RETVALS 8
 
 struct runner {
 	struct cli_object co;
@@ -52,10 +57,21 @@ struct runner {
 	pthread_cond_t ran;
 	uint64_t runs;
 	uint32_t last_retval;
+	/* how many runs returned each value, the first RUN_RETVALS distinct
+	 * ones: every packet accounted for (seed 002: passed and dropped) */
+	struct {
+		uint32_t value;
+		uint64_t runs;
+	} retvals[RUN_RETVALS];
+	size_t retval_cnt;
+	uint64_t other_runs;
 	int error;
 	atomic_bool stop;
 	bool finished;
 };
+
+/* Set by SIGINT or SIGTERM (catch_interrupts). */
+static atomic_bool run_interrupted;
 
 static void sleep_ms(uint32_t ms)
 {
@@ -118,7 +134,7 @@ static void print_emitted(struct runner *runner)
 	struct bpfvm_object *obj = runner->co.obj;
 
 	cli_flush_trace_pipe(runner->co.vm);
-	for (size_t i = 0; i < bpfvm_object_map_cnt(obj); i++) {
+	for (size_t i = 0; obj && i < bpfvm_object_map_cnt(obj); i++) {
 		struct bpfvm_map *map = bpfvm_object_map(obj, i);
 		struct bpfvm_map_info info;
 
@@ -141,7 +157,7 @@ static int open_perf_readers(struct runner *runner)
 {
 	struct bpfvm_object *obj = runner->co.obj;
 
-	for (size_t i = 0; i < bpfvm_object_map_cnt(obj); i++) {
+	for (size_t i = 0; obj && i < bpfvm_object_map_cnt(obj); i++) {
 		struct bpfvm_map *map = bpfvm_object_map(obj, i);
 		struct bpfvm_map_info info;
 
@@ -176,7 +192,25 @@ static int run_once(struct runner *runner, uint32_t *retval)
 /* Called by the runner, with the lock held. */
 static bool runner_done(struct runner *runner)
 {
-	return atomic_load(&runner->stop) || (runner->count && runner->runs >= runner->count);
+	return atomic_load(&runner->stop) || atomic_load(&run_interrupted) ||
+	       (runner->count && runner->runs >= runner->count);
+}
+
+/* Called with the lock held. */
+static void count_retval(struct runner *runner, uint32_t retval)
+{
+	for (size_t i = 0; i < runner->retval_cnt; i++) {
+		if (runner->retvals[i].value == retval) {
+			runner->retvals[i].runs++;
+			return;
+		}
+	}
+	if (runner->retval_cnt == RUN_RETVALS) {
+		runner->other_runs++;
+		return;
+	}
+	runner->retvals[runner->retval_cnt].value = retval;
+	runner->retvals[runner->retval_cnt++].runs = 1;
 }
 
 static void *runner_main(void *arg)
@@ -198,6 +232,8 @@ static void *runner_main(void *arg)
 		}
 		runner->runs++;
 		runner->last_retval = retval;
+		if (!err)
+			count_retval(runner, retval);
 		done = err || runner_done(runner);
 		pthread_cond_broadcast(&runner->ran);
 		pthread_mutex_unlock(&runner->lock);
@@ -293,7 +329,8 @@ static void read_commands(struct runner *runner)
 	char *line = NULL;
 	size_t cap = 0;
 
-	while (!runner_finished(runner) && getline(&line, &cap, stdin) >= 0)
+	while (!runner_finished(runner) && !atomic_load(&run_interrupted) &&
+	       getline(&line, &cap, stdin) >= 0)
 		if (run_command(runner, line))
 			break;
 	free(line);
@@ -341,7 +378,8 @@ static int run_help(void)
 		"                 [count N] [cpu N] [map { idx IDX | name NAME } MAP]\n"
 		"       bpfvm run help\n"
 		"\n"
-		"       PROG := name PROG_NAME of OBJ   (or: OBJ name PROG_NAME)\n"
+		"       PROG := { name PROG_NAME of OBJ | id PROG_ID | pinned FILE }\n"
+		"                             (or: OBJ name PROG_NAME)\n"
 		"       MAP := { id MAP_ID | pinned FILE }   a map of the namespace that\n"
 		"                             the object uses instead of its own\n"
 		"\n"
@@ -357,24 +395,19 @@ static int run_help(void)
 	return 0;
 }
 
-/* PROG as a target (ref.h): `name P of OBJ` or `OBJ [name P]`. */
+/* PROG as a target (ref.h): `name P of OBJ`, `OBJ [name P]`, or a program
+ * of the namespace, `pinned FILE` or `id N` (another process's). */
 static int parse_run_args(int argc, char **argv, struct runner *runner, const char **prog_name,
-			  const char **obj)
+			  struct cli_target *target)
 {
-	struct cli_target target;
-
 	if (argc < 1)
 		return cli_error("run: expected PROG [data_in FILE] [ctx_in FILE] "
 				 "[interval MS] [count N] [cpu N]");
-	if (cli_target_parse(&argc, &argv, &target, "PROG", true))
+	if (cli_target_parse(&argc, &argv, target, "PROG", true))
 		return -1;
-	if (target.has_ref && target.ref.kind != CLI_REF_NAME)
-		return cli_error("run: PROG by name: 'name PROG of OBJ' (ids and pins need "
-				 "bpfvm's namespace, not there yet)");
-	if (!target.obj)
-		return cli_error("run: which object file? 'name PROG of OBJ'");
-	*obj = target.obj;
-	*prog_name = target.has_ref ? target.ref.name : NULL;
+	if (!target->obj && !target->has_ref)
+		return cli_error("run: which program? 'name PROG of OBJ', 'pinned FILE' or 'id N'");
+	*prog_name = target->has_ref ? target->ref.name : NULL;
 	while (argc) {
 		if (cli_reuse_starts(argc, argv)) {
 			if (cli_reuse_parse(&argc, &argv, &runner->reuse))
@@ -399,46 +432,114 @@ static void runner_release(struct runner *runner)
 	pthread_mutex_destroy(&runner->lock);
 }
 
+/* "returned 2: 1200 runs, 1: 800 runs": what each run ended in. */
+static void print_retvals(const struct runner *runner)
+{
+	for (size_t i = 0; i < runner->retval_cnt; i++)
+		printf("%s%u: %llu run%s", i ? ", " : "returned ", runner->retvals[i].value,
+		       (unsigned long long)runner->retvals[i].runs,
+		       runner->retvals[i].runs == 1 ? "" : "s");
+	if (runner->other_runs)
+		printf(", other values: %llu runs", (unsigned long long)runner->other_runs);
+	if (runner->retval_cnt)
+		printf("\n");
+}
+
+/* Ctrl-C (or a kill) ends the session as `quit` does, with its summary:
+ * the main thread's read is interrupted (no SA_RESTART), the runner
+ * thread, which never takes these signals, finishes its run. */
+static void on_interrupt(int sig)
+{
+	(void)sig;
+	atomic_store(&run_interrupted, true);
+}
+
+static void catch_interrupts(void)
+{
+	struct sigaction action = { .sa_handler = on_interrupt };
+
+	sigemptyset(&action.sa_mask);
+	sigaction(SIGINT, &action, NULL);
+	sigaction(SIGTERM, &action, NULL);
+}
+
+static int start_runner(struct runner *runner, pthread_t *thread)
+{
+	sigset_t block, old;
+	int err;
+
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &block, &old);
+	err = pthread_create(thread, NULL, runner_main, runner);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return err;
+}
+
 static int run_session(struct runner *runner)
 {
 	pthread_t thread;
 
 	if (open_perf_readers(runner))
 		return 1;
-	if (pthread_create(&thread, NULL, runner_main, runner))
+	catch_interrupts();
+	if (start_runner(runner, &thread))
 		return cli_error("run: cannot start the runner thread");
 	read_commands(runner);
 	/* The end of the commands ends the session unless a count is still
-	 * being run. */
-	if (!runner->count)
+	 * being run; an interrupt ends it. */
+	if (!runner->count || atomic_load(&run_interrupted))
 		atomic_store(&runner->stop, true);
 	pthread_join(thread, NULL);
 	printf("%llu runs, last return value: %u\n", (unsigned long long)runner->runs,
 	       runner->last_retval);
+	print_retvals(runner);
 	return runner->error ? 1 : 0;
+}
+
+/* The runner's runtime and PROG: the object loaded with the maps given,
+ * or the namespace alone for a pinned program or an id. */
+static int open_runner(struct runner *runner, const struct cli_target *target,
+		       const char *prog_name)
+{
+	struct cli_load_opts opts = { .reuse = &runner->reuse };
+
+	if (!target->obj && runner->reuse.cnt)
+		return cli_error("run: 'map ...' replaces a map of an object file: which one?");
+	if (target->obj ? cli_object_load_opts(target->obj, &opts, &runner->co)
+			: cli_ns_open(&runner->co))
+		return 1;
+	if (target->has_ref && target->ref.kind != CLI_REF_NAME) {
+		if (!cli_ref_prog(&runner->co, &target->ref, &runner->prog))
+			return 0;
+	} else if (prog_name) {
+		runner->prog = cli_find_prog(&runner->co, prog_name);
+		if (runner->prog)
+			return 0;
+	} else {
+		cli_error("run: which program? 'name PROG of OBJ'");
+	}
+	cli_object_close(&runner->co);
+	return 1;
 }
 
 int cli_run(int argc, char **argv)
 {
 	struct runner runner = { .interval_ms = 1000, .cpu = -1 };
-	const char *prog_name = NULL, *obj = NULL;
+	struct cli_target target;
+	const char *prog_name = NULL;
 	int err;
 
 	if (argc >= 1 && strcmp(argv[0], "help") == 0)
 		return run_help();
 	pthread_mutex_init(&runner.lock, NULL);
 	pthread_cond_init(&runner.ran, NULL);
-	err = parse_run_args(argc, argv, &runner, &prog_name, &obj);
-	if (!err && !prog_name)
-		err = cli_error("run: which program? 'name PROG of OBJ'");
+	err = parse_run_args(argc, argv, &runner, &prog_name, &target);
+	if (!err)
+		err = open_runner(&runner, &target, prog_name);
 	if (!err) {
-		struct cli_load_opts opts = { .reuse = &runner.reuse };
-
-		err = cli_object_load_opts(obj, &opts, &runner.co);
-	}
-	if (!err) {
-		runner.prog = cli_find_prog(&runner.co, prog_name);
-		err = runner.prog ? run_session(&runner) : 1;
+		err = run_session(&runner);
 		cli_object_close(&runner.co);
 	}
 	runner_release(&runner);

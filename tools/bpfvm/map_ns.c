@@ -106,18 +106,19 @@ void cli_map_show_info(struct bpfvm *vm, const struct bpfvm_map_info *info, int 
 		show_plain(vm, info, pid);
 }
 
-/* The namespace's entries, copied: the pins of each are walked after the
- * listing, not inside it. */
+/* The namespace's entries of one kind, copied: the pins of each (and a
+ * program's instance) are looked at after the listing, not inside it. */
 struct ns_entries {
 	struct bpfvm_ns_entry *items;
 	size_t cnt, cap;
+	enum bpfvm_ns_kind kind;
 };
 
 static int collect_entry(void *ctx, const struct bpfvm_ns_entry *entry)
 {
 	struct ns_entries *list = ctx;
 
-	if (entry->kind != BPFVM_NS_MAP)
+	if (entry->kind != list->kind)
 		return 0;
 	if (list->cnt == list->cap) {
 		size_t cap = list->cap ? list->cap * 2 : 16;
@@ -129,6 +130,31 @@ static int collect_entry(void *ctx, const struct bpfvm_ns_entry *entry)
 		list->cap = cap;
 	}
 	list->items[list->cnt++] = *entry;
+	return 0;
+}
+
+static int by_id(const void *a, const void *b)
+{
+	const struct bpfvm_ns_entry *x = a, *y = b;
+
+	return (x->id > y->id) - (x->id < y->id);
+}
+
+int cli_ns_entries(struct bpfvm *vm, enum bpfvm_ns_kind kind, struct bpfvm_ns_entry **items,
+		   size_t *cnt)
+{
+	struct ns_entries list = { .kind = kind };
+	int err = bpfvm_ns_list(vm, collect_entry, &list);
+
+	if (err) {
+		free(list.items);
+		return err;
+	}
+	/* the registry's order is its slots'; bpftool lists by id */
+	if (list.cnt)
+		qsort(list.items, list.cnt, sizeof(*list.items), by_id);
+	*items = list.items;
+	*cnt = list.cnt;
 	return 0;
 }
 
@@ -147,28 +173,27 @@ static void entry_info(const struct bpfvm_ns_entry *entry, struct bpfvm_map_info
 
 int cli_map_list_ns(struct cli_object *co)
 {
-	struct ns_entries list = { 0 };
-	int err = bpfvm_ns_list(co->vm, collect_entry, &list);
+	struct bpfvm_ns_entry *items = NULL;
+	size_t cnt = 0;
+	int err = cli_ns_entries(co->vm, BPFVM_NS_MAP, &items, &cnt);
 
-	if (err) {
-		free(list.items);
+	if (err)
 		return cli_error("can't list the namespace's maps: %s", strerror(-err));
-	}
 	if (cli_json) {
 		json_begin(cli_pretty);
 		json_start_array();
 	}
-	for (size_t i = 0; i < list.cnt; i++) {
+	for (size_t i = 0; i < cnt; i++) {
 		struct bpfvm_map_info info;
 
-		entry_info(&list.items[i], &info);
-		cli_map_show_info(co->vm, &info, list.items[i].pid);
+		entry_info(&items[i], &info);
+		cli_map_show_info(co->vm, &info, items[i].pid);
 	}
 	if (cli_json) {
 		json_end_array();
 		json_end();
 	}
-	free(list.items);
+	free(items);
 	return 0;
 }
 
@@ -178,8 +203,10 @@ int cli_map_pin(struct bpfvm_map *map, int argc, char **argv)
 {
 	int err;
 
-	if (argc < 1)
-		return cli_error("'pin' needs at least 3 arguments, 2 found");
+	if (argc < 1) { /* bpftool's REQ_ARGS: -EINVAL, exit code 234 */
+		cli_error("'pin' needs at least 3 arguments, 2 found");
+		return -EINVAL;
+	}
 	if (argc > 1)
 		return cli_error("too many arguments");
 	err = cli_ns_map_pin(map, argv[0]);

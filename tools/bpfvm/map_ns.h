@@ -3,7 +3,10 @@
 #ifndef BPFVM_TOOLS_MAP_NS_H
 #define BPFVM_TOOLS_MAP_NS_H
 
+#include <stddef.h>
 #include <stdint.h>
+
+#include "bpfvm/bpfvm.h"
 
 struct bpfvm;
 struct bpfvm_map;
@@ -14,6 +17,11 @@ struct cli_object;
  * inside a document already begun): with -f its pins, and for a map private
  * to another process (pid) bpftool's "pids" line. */
 void cli_map_show_info(struct bpfvm *vm, const struct bpfvm_map_info *info, int pid);
+
+/* The namespace's objects of one kind, by id: a malloc'ed array the
+ * caller frees. Returns 0 or bpfvm_ns_list's negative errno. */
+int cli_ns_entries(struct bpfvm *vm, enum bpfvm_ns_kind kind, struct bpfvm_ns_entry **items,
+		   size_t *cnt);
 
 /* map show / list without OBJ: every map of the namespace, by id. */
 int cli_map_list_ns(struct cli_object *co);

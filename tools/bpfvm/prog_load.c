@@ -8,9 +8,9 @@
  * reused (reuse.c) and those declared LIBBPF_PIN_BY_NAME reused from, or
  * pinned at, the namespace's root (the library's pin_root_path). pinmaps
  * pins every map of the object at MAP_DIR/NAME, as libbpf's
- * bpf_object__pin_maps, so that other processes find them. Programs die
- * with the command: their pin at PATH waits for bpfvm's pinned programs
- * (ref_ns.c's hook), and says so after the maps are pinned. bpfvm takes
+ * bpf_object__pin_maps, so that other processes find them. PATH pins the
+ * first program (loadall: every program at PATH/NAME), which then outlives
+ * the command as on bpffs, for `pinned PATH` from any process. bpfvm takes
  * PATH as optional: without it and pinmaps, the command only verifies. */
 #include <errno.h>
 #include <stdio.h>
@@ -148,7 +148,7 @@ static const char *pin_name(const struct bpfvm_map *map, struct bpfvm_map_info *
 
 /* MAP_DIR, made as libbpf makes a pin's directory (one level, 0700);
  * relative to the namespace's root, as pin paths are. */
-static int make_pin_dir(struct bpfvm *vm, const char *dir)
+static int make_pin_dir(struct bpfvm *vm, const char *dir, const char *what)
 {
 	char path[4096];
 
@@ -157,7 +157,7 @@ static int make_pin_dir(struct bpfvm *vm, const char *dir)
 	else
 		snprintf(path, sizeof(path), "%s/%s", bpfvm_ns_root(vm), dir);
 	if (mkdir(path, 0700) && errno != EEXIST)
-		return cli_error("failed to pin all maps: can't make %s: %s", path, strerror(errno));
+		return cli_error("%s: can't make %s: %s", what, path, strerror(errno));
 	return 0;
 }
 
@@ -176,7 +176,7 @@ static void unpin_first(struct bpfvm *vm, const char *dir, const struct bpfvm_ob
 /* libbpf's bpf_object__pin_maps: all or none. */
 static int pin_maps(struct cli_object *co, const char *dir)
 {
-	if (make_pin_dir(co->vm, dir))
+	if (make_pin_dir(co->vm, dir, "failed to pin all maps"))
 		return -1;
 	for (size_t i = 0; i < bpfvm_object_map_cnt(co->obj); i++) {
 		struct bpfvm_map *map = bpfvm_object_map(co->obj, i);
@@ -198,25 +198,86 @@ static int pin_maps(struct cli_object *co, const char *dir)
 
 /* ---- programs ----------------------------------------------------------- */
 
-/* PATH: the first program loaded (load), or each in PATH/NAME (loadall). */
-static int pin_programs(struct cli_object *co, const struct load_args *args)
+/* libbpf's bpf_object__unpin_programs, after a failure. */
+static void unpin_programs(struct cli_object *co, const char *dir, size_t count)
 {
-	char path[4096];
-
-	if (!args->all && args->opts.prog)
-		return cli_ns_prog_pin(bpfvm_object_find_prog(co->obj, args->opts.prog), args->path);
-	for (size_t i = 0; i < bpfvm_object_prog_cnt(co->obj); i++) {
+	for (size_t i = 0; i < count; i++) {
 		struct bpfvm_prog *prog = bpfvm_object_prog(co->obj, i);
+		char path[4096];
 
 		if (!bpfvm_prog_autoload(prog))
 			continue;
-		if (!args->all)
-			return cli_ns_prog_pin(prog, args->path);
-		snprintf(path, sizeof(path), "%s/%s", args->path, bpfvm_prog_name(prog));
-		if (cli_ns_prog_pin(prog, path))
-			return -1;
+		snprintf(path, sizeof(path), "%s/%s", dir, bpfvm_prog_name(prog));
+		bpfvm_obj_unpin(co->vm, path);
 	}
-	return args->all ? 0 : cli_error("object file doesn't contain any bpf program");
+}
+
+static int pin_failed(const char *what, const char *path, int err)
+{
+	if (err == -EEXIST || err == -ENOENT || err == -EACCES)
+		return cli_error("%s (%s): %s", what, path, strerror(-err));
+	return cli_error("%s (%s): %s (%s)", what, path, strerror(-err), bpfvm_errmsg());
+}
+
+/* loadall: each program at PATH/NAME (libbpf's bpf_object__pin_programs,
+ * which makes PATH), all or none. */
+static int pin_all_programs(struct cli_object *co, const char *dir)
+{
+	if (make_pin_dir(co->vm, dir, "failed to pin all programs"))
+		return -1;
+	for (size_t i = 0; i < bpfvm_object_prog_cnt(co->obj); i++) {
+		struct bpfvm_prog *prog = bpfvm_object_prog(co->obj, i);
+		char path[4096];
+		int err;
+
+		if (!bpfvm_prog_autoload(prog))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, bpfvm_prog_name(prog));
+		err = bpfvm_prog_pin(prog, path);
+		if (err) {
+			unpin_programs(co, dir, i);
+			return pin_failed("failed to pin all programs", path, err);
+		}
+	}
+	return 0;
+}
+
+/* load: the first program loaded at PATH, as bpftool (its
+ * bpf_object__next_program); with `name`, that one. */
+static int pin_first_program(struct cli_object *co, const struct load_args *args)
+{
+	struct bpfvm_prog *prog = NULL;
+	char what[128];
+	int err;
+
+	if (args->opts.prog)
+		prog = bpfvm_object_find_prog(co->obj, args->opts.prog);
+	for (size_t i = 0; !prog && i < bpfvm_object_prog_cnt(co->obj); i++)
+		if (bpfvm_prog_autoload(bpfvm_object_prog(co->obj, i)))
+			prog = bpfvm_object_prog(co->obj, i);
+	if (!prog)
+		return cli_error("object file doesn't contain any bpf program");
+	err = bpfvm_prog_pin(prog, args->path);
+	if (!err)
+		return 0;
+	snprintf(what, sizeof(what), "failed to pin program %s", bpfvm_prog_section(prog));
+	return pin_failed(what, args->path, err);
+}
+
+/* bpftool's order: the programs, then the maps; the programs unpinned if
+ * the maps fail. */
+static int pin_all(struct cli_object *co, const struct load_args *args)
+{
+	if (args->path && (args->all ? pin_all_programs(co, args->path)
+				     : pin_first_program(co, args)))
+		return -1;
+	if (!args->pinmaps || !pin_maps(co, args->pinmaps))
+		return 0;
+	if (args->all)
+		unpin_programs(co, args->path, bpfvm_object_prog_cnt(co->obj));
+	else if (args->path)
+		bpfvm_obj_unpin(co->vm, args->path);
+	return -1;
 }
 
 int cli_prog_load(int argc, char **argv, bool all)
@@ -233,10 +294,8 @@ int cli_prog_load(int argc, char **argv, bool all)
 	for (size_t i = 0; !err && args.opts.log_level && !cli_debug &&
 			   i < bpfvm_object_prog_cnt(co.obj); i++)
 		cli_print_prog_log(stdout, bpfvm_object_prog(co.obj, i));
-	if (!err && args.pinmaps)
-		err = pin_maps(&co, args.pinmaps);
-	if (!err && args.path)
-		err = pin_programs(&co, &args);
+	if (!err)
+		err = pin_all(&co, &args);
 	cli_object_close(&co);
 	if (err)
 		return -1;

@@ -156,10 +156,16 @@ static int map_by_id(struct cli_object *co, const struct cli_ref *ref, struct bp
 
 static int prog_by_id(struct cli_object *co, const struct cli_ref *ref, struct bpfvm_prog **prog)
 {
+	int err;
+
 	if (co->held_prog_cnt == CLI_HELD_MAX)
 		return cli_error("too many references in one command");
-	if (bpfvm_prog_get_by_id(co->vm, ref->id, prog))
+	err = bpfvm_prog_get_by_id(co->vm, ref->id, prog);
+	if (err == -ENOENT)
 		return cli_error("get by id (%u): %s", ref->id, strerror(ENOENT));
+	if (err)
+		return cli_error("get by id (%u): %s (%s)", ref->id, strerror(-err),
+				 bpfvm_errmsg());
 	co->held_progs[co->held_prog_cnt++] = *prog;
 	return 0;
 }
@@ -172,7 +178,7 @@ struct ref_resolver {
 static const struct ref_resolver resolvers[CLI_REF_KINDS] = {
 	[CLI_REF_ID] = { map_by_id, prog_by_id },
 	[CLI_REF_NAME] = { map_by_name, prog_by_name },
-	[CLI_REF_PINNED] = { cli_ns_map, cli_ns_prog }, /* HOOK(namespace) */
+	[CLI_REF_PINNED] = { cli_ns_map, cli_ns_prog },
 };
 
 /* A reference naming another object than the command's. */

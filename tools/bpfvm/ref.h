@@ -8,9 +8,9 @@
  * other way round and stays accepted.
  *
  * Resolution goes through a table, one resolver per kind (ref.c): `name`
- * finds a program or map of the command's object, `id` a map of the
- * namespace (any process's) or a program of the runtime, and `pinned` goes
- * to the namespace (ref_ns.c). */
+ * finds a program or map of the command's object, `id` a map or program
+ * of the namespace (any process's), and `pinned` goes to the namespace
+ * (ref_ns.c). */
 #ifndef BPFVM_TOOLS_REF_H
 #define BPFVM_TOOLS_REF_H
 
@@ -66,9 +66,9 @@ int cli_ref_check_object(const struct cli_ref *ref, const char **obj);
 int cli_ref_map(struct cli_object *co, const struct cli_ref *ref, struct bpfvm_map **map);
 int cli_ref_prog(struct cli_object *co, const struct cli_ref *ref, struct bpfvm_prog **prog);
 
-/* HOOK(namespace), ref_ns.c: resolution of `pinned FILE` in the namespace
- * (held by `co` until cli_object_close()); programs wait for bpfvm's pinned
- * programs and say so. */
+/* ref_ns.c: resolution of `pinned FILE` in the namespace (held by `co`
+ * until cli_object_close()); a pin of the other kind is bpftool's
+ * "incorrect object type: map" (or "prog"). */
 int cli_ns_map(struct cli_object *co, const struct cli_ref *ref, struct bpfvm_map **map);
 int cli_ns_prog(struct cli_object *co, const struct cli_ref *ref, struct bpfvm_prog **prog);
 
