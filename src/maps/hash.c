@@ -1278,9 +1278,18 @@ static long hash_bpf_for_each(struct bpfvm_map *map, uint32_t cpu,
 	return visited;
 }
 
+/* The CPU of a system call's update, whose LRU local free list it uses:
+ * a thread bound to a vCPU of the handle's runtime is on that vCPU (so that
+ * its updates evict the same keys on every run: the differential fuzzer's
+ * engines disagreed on an LRU's contents when the scheduler moved it
+ * between updates), any other thread on the CPU it is running on, as in
+ * the kernel. */
 uint32_t hash_user_cpu(const struct bpfvm_map *map)
 {
-	int cpu = sched_getcpu();
+	int cpu = bpfvm_cpu_bound(map->vm);
+
+	if (cpu < 0)
+		cpu = sched_getcpu();
 
 	return cpu < 0 ? 0 : (uint32_t)cpu % map_nr_cpus(map);
 }
