@@ -88,10 +88,9 @@ int kdiff_repro_write(const char *path, const struct kdiff_set *set,
 
 /* ---- minimising ----------------------------------------------------------- */
 
-/* The same mismatch: the same verdict, and for runs the same difference
- * word for word (a looser test lets the program drift into another one,
- * such as reading stack it no longer writes). */
-static bool same_mismatch(const struct kdiff_outcome *a, const struct kdiff_outcome *b)
+/* Word for word: a looser test lets a minimised program drift into another
+ * mismatch, such as reading stack it no longer writes. */
+bool kdiff_same_mismatch(const struct kdiff_outcome *a, const struct kdiff_outcome *b)
 {
 	if (a->verdict != b->verdict || a->mismatch != b->mismatch)
 		return false;
@@ -119,7 +118,7 @@ unsigned kdiff_repro_minimise(struct kdiff_env *env, struct kdiff_set *set,
 		for (size_t k = 0; k < n; k++)
 			main->insns[i + k] = nop;
 		kdiff_trial(env, set, outcome->input_seeds, outcome->input_cnt, &again);
-		if (same_mismatch(outcome, &again)) {
+		if (kdiff_same_mismatch(outcome, &again)) {
 			dropped += (unsigned)n;
 			continue;
 		}
