@@ -78,7 +78,7 @@ v=$report.verifier.log e=$report.engines.log i=$report.inputs.log k=$report.kern
 	# the kernel's and bpfvm's verdicts, mismatches.
 	if [ "$kernel_programs" -gt 0 ]; then
 		printf '%-28s %8s %12s %12s %12s  %s\n' "kernel differential" \
-			"$(field "$k" 'kdiff: seed' 3)" \
+			"$(field "$k" 'kdiff: seed' 4)" \
 			"$(($(field "$k" 'kdiff: [0-9]* bytecode' 1) + $(field "$k" 'kdiff: [0-9]* C programs' 1)))" \
 			"$(field "$k" 'kdiff: [0-9]* bytecode' 5)" \
 			"$(field "$k" 'kdiff: [0-9]* mismatches' 1)" \
