@@ -165,8 +165,12 @@ static void report(struct kdiff_env *env, const struct options *o, struct stats 
 		stats->history_dependent++;
 		printf("not reproduced on fresh maps: depends on the programs before it\n");
 	} else if (o->minimise && set->main.insns && is_mismatch(outcome)) {
-		printf("minimised: %u instructions dropped\n",
-		       kdiff_repro_minimise(env, set, outcome));
+		unsigned changes = kdiff_repro_minimise(env, set, outcome);
+		const struct fuzz_prog *culprit = outcome->culprit < 0 ?
+			&set->main : &set->targets[outcome->culprit];
+
+		printf("minimised: %u changes, %zu instructions left\n", changes,
+		       culprit->insn_cnt);
 	}
 	env->reuse_maps = reuse;
 	snprintf(path, sizeof(path), "%s/kdiff-%" PRIu64 "-%" PRIu64 ".s", o->out, o->seed,

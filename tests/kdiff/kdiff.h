@@ -182,6 +182,12 @@ const char *kdiff_verdict_name(enum kdiff_verdict verdict);
  * word for word. */
 bool kdiff_same_mismatch(const struct kdiff_outcome *a, const struct kdiff_outcome *b);
 
+/* Shrinks prog (kdiff_shrink.c: deletes instructions, makes them no-ops,
+ * shrinks constants) as long as still(ctx) holds after each change;
+ * prog->insns is changed in place (never grown). How many changes. */
+typedef bool (*kdiff_still_fn)(void *ctx);
+unsigned kdiff_shrink(struct fuzz_prog *prog, kdiff_still_fn still, void *ctx);
+
 /* Replays a reproducer: 1 if the mismatch is there, 0 if not, 2 if the file
  * cannot be read. */
 int kdiff_repro_replay(struct kdiff_env *env, const char *path, bool verbose);
