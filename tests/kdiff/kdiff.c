@@ -1,15 +1,16 @@
 /* The kernel as a differential oracle (kdiff.h): the loop, the statistics.
  *
  *   kdiff [--seconds N] [--programs N] [--min-programs N] [--seed S]
- *         [--cpu C] [--jobs J] [--c-share PERCENT] [--out DIR] [--max-reports N]
+ *         [--cpu C] [--jobs J] [--c-share PERCENT] [--c-max N] [--out DIR] [--max-reports N]
  *         [--no-minimise] [--fresh-maps] [--verbose]
  *   kdiff --replay FILE...
  *
  * Program i (everything from the seed and i alone) is a set of the
  * differential fuzzer's generator (a main program of XDP or tc, up to three
  * tail-call targets, over ten kinds of map), sometimes one of the verifier
- * fuzzer's generator, or (a share, --c-share) a C program compiled by clang
- * (kdiff_cgen.c). Each is loaded into the kernel and into both of bpfvm's
+ * fuzzer's generator, or (a share, --c-share, at most --c-max of them) a C
+ * program compiled by clang (kdiff_cgen.c); once the C programs are
+ * used up, those programs are bytecode too. Each is loaded into the kernel and into both of bpfvm's
  * engines; a set both accept runs on three inputs in all three and the
  * results and maps are compared with the kernel's. A verdict that differs
  * (bpfvm refuses what the kernel accepts, or accepts what it refuses) or a
@@ -46,6 +47,7 @@ struct options {
 	uint64_t programs, min_programs, seed;
 	int cpu;
 	unsigned c_share, max_reports;
+	uint64_t c_max; /* C programs at most (each worker its share): clang is slow */
 	unsigned jobs, worker; /* program i is worker i % jobs's */
 	const char *out, *clang, *include_dir;
 	bool minimise, verbose, fresh_maps;
@@ -255,7 +257,8 @@ static void one_program(struct kdiff_env *env, const struct options *o, struct s
 	struct fuzz_rng rng;
 
 	seed_rng(&rng, o->seed, program);
-	if (o->c_share && fuzz_below(&rng, 100) < o->c_share) {
+	if (o->c_share && fuzz_below(&rng, 100) < o->c_share &&
+	    (!o->c_max || stats->c.tried < (o->c_max + o->jobs - 1) / o->jobs)) {
 		uint64_t before = stats->c.mismatches;
 
 		kdiff_cgen_one(env, fuzz_next(&rng), o->out, o->clang, o->include_dir, &stats->c,
@@ -387,6 +390,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 			o->jobs = (unsigned)atoi(value);
 		else if (strcmp(arg, "--c-share") == 0)
 			o->c_share = (unsigned)atoi(value);
+		else if (strcmp(arg, "--c-max") == 0)
+			o->c_max = strtoull(value, NULL, 0);
 		else if (strcmp(arg, "--clang") == 0)
 			o->clang = value;
 		else if (strcmp(arg, "--include") == 0)
@@ -498,7 +503,7 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0); /* long runs: each mismatch as it comes */
 	if (parse_options(argc, argv, &o)) {
 		fprintf(stderr, "usage: %s [--seconds N] [--programs N] [--min-programs N] "
-				"[--seed S] [--cpu C] [--jobs J] [--c-share PERCENT] [--clang PATH] "
+				"[--seed S] [--cpu C] [--jobs J] [--c-share PERCENT] [--c-max N] [--clang PATH] "
 				"[--include DIR] [--out DIR] [--max-reports N] [--no-minimise] "
 				"[--fresh-maps] [--verbose] | --replay FILE...\n", argv[0]);
 		return 2;
