@@ -19,11 +19,12 @@
 #   make reliability [VERIFIER_SECONDS=300] [ENGINES_SECONDS=300] [INPUTS_SECONDS=300]
 #                the three above, and one table of what they tried and found,
 #                also in $(BUILD)/reliability.txt (docs/reliability.md)
-#   make fuzz-kernel [N=10000] [SEED=1] [C_SHARE=2]
+#   make fuzz-kernel [N=10000] [SEED=1] [C_SHARE=2] [C_MAX=2000] [J=nproc]
 #                generated programs compared with the running kernel (root,
 #                bpf()): verdicts, r0, packets, contexts, every map
-#                (tests/kdiff, docs/kdiff.md); reproducers in
-#                $(BUILD)/fuzz-kernel
+#                (tests/kdiff, docs/kdiff.md), in J worker processes, one
+#                per CPU; at most C_MAX of them C (clang takes ~1 s each);
+#                minimised reproducers in $(BUILD)/fuzz-kernel
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 BUILD ?= build
 SAN_BUILD ?= build-sanitize
@@ -130,7 +131,9 @@ reliability: build
 # in the kernel and in both engines; a summary of what was tried and found.
 N ?= 10000
 C_SHARE ?= 2
+C_MAX ?= 2000
+J ?= $(JOBS)
 fuzz-kernel: build
 	@mkdir -p $(BUILD)/fuzz-kernel
 	$(BUILD)/tests/kdiff/kdiff --programs $(N) --seed $(SEED) --c-share $(C_SHARE) \
-		--out $(BUILD)/fuzz-kernel
+		--c-max $(C_MAX) --jobs $(J) --out $(BUILD)/fuzz-kernel

@@ -39,14 +39,17 @@ if [ "$kernel_programs" -gt 0 ]; then
 	$make --no-print-directory fuzz-kernel BUILD="$build" N="$kernel_programs" \
 		SEED="$seed" >"$report.kernel.log" 2>&1 || status=1
 fi
-# The stress test (tests/stress) run again and again: each round is every
-# scenario once, with a kill storm at new random moments.
+# The stress tests (tests/stress) run again and again: each round is every
+# scenario of the maps' test once, with a kill storm at new random moments,
+# and the prog array swapped by processes on each engine.
 stress_failed=0
 : >"$report.stress.log"
 round=0
 while [ "$round" -lt "$stress_rounds" ]; do
-	"$build/tests/stress/test_stress_maps" "$build/tests/stress" >>"$report.stress.log" 2>&1 ||
-		stress_failed=$((stress_failed + 1))
+	{ "$build/tests/stress/test_stress_maps" "$build/tests/stress" &&
+		"$build/tests/stress/test_stress_prog_array" "$build/tests/stress" jit &&
+		"$build/tests/stress/test_stress_prog_array" "$build/tests/stress" interp; } \
+		>>"$report.stress.log" 2>&1 || stress_failed=$((stress_failed + 1))
 	round=$((round + 1))
 done
 [ "$stress_failed" -eq 0 ] || status=1
@@ -78,15 +81,15 @@ v=$report.verifier.log e=$report.engines.log i=$report.inputs.log k=$report.kern
 	# the kernel's and bpfvm's verdicts, mismatches.
 	if [ "$kernel_programs" -gt 0 ]; then
 		printf '%-28s %8s %12s %12s %12s  %s\n' "kernel differential" \
-			"$(field "$k" 'kdiff: seed' 3)" \
+			"$(field "$k" 'kdiff: seed' 4)" \
 			"$(($(field "$k" 'kdiff: [0-9]* bytecode' 1) + $(field "$k" 'kdiff: [0-9]* C programs' 1)))" \
 			"$(field "$k" 'kdiff: [0-9]* bytecode' 5)" \
 			"$(field "$k" 'kdiff: [0-9]* mismatches' 1)" \
-			"mismatches with the kernel (tried: bytecode + C; accepted: by both)"
+			"mismatches with the kernel (tried: bytecode + C; accepted: by both; $(field "$k" 'kdiff: seed' 6) programs/s, $(field "$k" 'kdiff: seed' 2) workers)"
 	fi
 	printf '%-28s %8s %12s %12s %12s  %s\n' "stress (threads+processes)" - \
-		"$stress_rounds" "$(grep -c ' 0 failed$' "$report.stress.log")" "$stress_failed" \
-		"rounds failed of every scenario of tests/stress (accepted: clean rounds)"
+		"$stress_rounds" "$((stress_rounds - stress_failed))" "$stress_failed" \
+		"rounds failed of tests/stress: maps' scenarios, prog array swapped by processes (accepted: clean rounds)"
 	for name in object verifier asm disasm ns; do
 		line=$(grep "^$name: " "$i" | tail -n 1)
 		printf '%-28s %8s %12s %12s %12s  %s\n' "libFuzzer $name" "$inputs_seconds" \

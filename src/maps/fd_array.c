@@ -216,19 +216,25 @@ void fd_array_clear(struct bpfvm_map *map, const struct fd_array_ops *ops)
 			fd_array_exchange(map, ops, i, 0, NULL);
 }
 
-/* Slot `index` of this process takes `object`, resolved from `id`, if
- * ids[] still holds that id. Returns what to put: the old object, or
- * `object` itself when ids[] moved on meanwhile (the next sync takes the
- * new id). */
+/* Slot `index` of this process takes `object`, resolved from `id`, unless
+ * this process's own write already brought the slot to what ids[] holds.
+ * When another process moved ids[] on meanwhile, `object` still goes in:
+ * its id was read after the run that syncs began, so it was in the slot
+ * at a moment of that run (the kernel's rule); keeping the slot's older
+ * program instead ran programs removed before the run began
+ * (tests/stress/test_stress_prog_array.c). The next sync takes the new id.
+ * Returns what to put: the old object, or `object` itself if unused. */
 static void *fd_array_sync_slot(struct bpfvm_map *map, uint32_t index, uint32_t id,
 				void *object, bool *changed)
 {
 	struct fd_array_private *private = fd_array_private(map);
+	uint32_t now;
 	void *old = object;
 
 	if (fd_array_lock(map))
 		return old;
-	if (atomic_load_explicit(&fd_array_ids(map)[index], memory_order_acquire) == id) {
+	now = atomic_load_explicit(&fd_array_ids(map)[index], memory_order_acquire);
+	if (now == id || private->local_ids[index] != now) {
 		old = atomic_exchange_explicit(&private->slots[index], object,
 					       memory_order_acq_rel);
 		private->local_ids[index] = id;

@@ -46,6 +46,7 @@ static void prog_array_mirror_owner(struct bpfvm_map *map, const struct fd_array
 int prog_array_check_owner(struct bpfvm_map *map, const struct bpfvm_prog *prog)
 {
 	struct fd_array_owner *owner = fd_array_owner(map);
+	struct fd_array_owner held;
 	int err = fd_array_lock(map);
 
 	if (err)
@@ -58,23 +59,26 @@ int prog_array_check_owner(struct bpfvm_map *map, const struct bpfvm_prog *prog)
 		owner->set = 1;
 	}
 	prog_array_mirror_owner(map, owner);
+	held = *owner; /* compared below, after the lock: the mirror's fields are
+			* written by every thread that checks, under the lock
+			* (ThreadSanitizer: a race when read after it) */
 	fd_array_unlock(map);
 	/* A tail call stays in its engine: JIT code jumps into machine code,
 	 * the interpreter into decoded instructions (the kernel's "execution
 	 * mode", owner.jited). */
-	if (map->owner_jited != (prog->jit != NULL)) {
+	if ((held.jited != 0) != (prog->jit != NULL)) {
 		vm_error("map '%.16s': program '%s' (run by the %s) cannot join a prog array owned "
 			 "by programs run by the %s", map->region->name, prog->name,
-			 prog->jit ? "JIT" : "interpreter", map->owner_jited ? "JIT" : "interpreter");
+			 prog->jit ? "JIT" : "interpreter", held.jited ? "JIT" : "interpreter");
 		return -EINVAL;
 	}
-	if (map->owner_prog_type != (uint32_t)prog->type ||
-	    map->owner_attach_type != (uint32_t)prog->expected_attach_type ||
-	    map->owner_xdp_has_frags != prog_has_frags(prog)) {
+	if (held.prog_type != (uint32_t)prog->type ||
+	    held.attach_type != (uint32_t)prog->expected_attach_type ||
+	    (held.xdp_has_frags != 0) != prog_has_frags(prog)) {
 		vm_error("map '%.16s': program '%s' (type %u, attach type %u) cannot join a prog "
 			 "array owned by programs of type %u, attach type %u",
 			 map->region->name, prog->name, prog->type, prog->expected_attach_type,
-			 map->owner_prog_type, map->owner_attach_type);
+			 held.prog_type, held.attach_type);
 		return -EINVAL;
 	}
 	return 0;

@@ -62,10 +62,11 @@ void ns_prog_arrays_sync(struct bpfvm *vm)
 
 	if (gen == atomic_load_explicit(&local->seen_gen, memory_order_relaxed))
 		return;
-	/* Another thread is at it: this run takes the slots as they are, each
-	 * holding a program that was in it at some moment. */
-	if (pthread_mutex_trylock(&local->lock))
-		return;
+	/* Another thread may be at it: this run waits for it. Taking the slots
+	 * as they are ran programs that had left them before the run began
+	 * (tests/stress/test_stress_prog_array.c), and a run must end in a
+	 * program that was in the slot at a moment of the run. */
+	pthread_mutex_lock(&local->lock);
 	/* Resolving an id may open another shared array (a program's map),
 	 * which joins the list: it is walked by index, and synced too. */
 	for (uint32_t i = 0; i < local->array_cnt; i++)

@@ -42,6 +42,9 @@ enum kdiff_engine { KDIFF_INTERP, KDIFF_JIT, KDIFF_MIRROR, KDIFF_RUNTIMES };
 struct kdiff_env {
 	struct bpfvm *vm[KDIFF_RUNTIMES];
 	int cpu;
+	/* trials keep their maps for the next trial of the same mirror maps
+	 * (kdiff_trial.c); reproducers are checked and minimised without */
+	bool reuse_maps;
 };
 
 /* ---- the kernel (kdiff_kernel.c) --------------------------------------- */
@@ -156,6 +159,9 @@ struct kdiff_outcome {
 void kdiff_trial(struct kdiff_env *env, const struct kdiff_set *set, const uint64_t *input_seeds,
 		 unsigned inputs, struct kdiff_outcome *out);
 
+/* Closes the maps that trials kept (env->reuse_maps). */
+void kdiff_trial_release_maps(void);
+
 /* The calls whose results no two engines share (the clocks and
  * bpf_get_prandom_u32) replaced by r0 = constant; how many. */
 unsigned kdiff_pin_helpers(struct bpf_insn *insns, size_t insn_cnt);
@@ -172,6 +178,15 @@ int kdiff_repro_write(const char *path, const struct kdiff_set *set,
 unsigned kdiff_repro_minimise(struct kdiff_env *env, struct kdiff_set *set,
 			      const struct kdiff_outcome *outcome);
 const char *kdiff_verdict_name(enum kdiff_verdict verdict);
+/* The same mismatch: the same verdict and, for runs, the same difference
+ * word for word. */
+bool kdiff_same_mismatch(const struct kdiff_outcome *a, const struct kdiff_outcome *b);
+
+/* Shrinks prog (kdiff_shrink.c: deletes instructions, makes them no-ops,
+ * shrinks constants) as long as still(ctx) holds after each change;
+ * prog->insns is changed in place (never grown). How many changes. */
+typedef bool (*kdiff_still_fn)(void *ctx);
+unsigned kdiff_shrink(struct fuzz_prog *prog, kdiff_still_fn still, void *ctx);
 
 /* Replays a reproducer: 1 if the mismatch is there, 0 if not, 2 if the file
  * cannot be read. */

@@ -302,8 +302,19 @@ int kdiff_kernel_load(enum bpf_prog_type type, const struct bpf_insn *insns, siz
 		free(func_info);
 		return -1;
 	}
-	kernel_log[0] = '\0';
+	/* Without a log first: writing it was a tenth of the kernel's time, and
+	 * most programs load; a refused one is loaded again for its reason. */
+	opts.log_buf = NULL;
+	opts.log_size = 0;
+	opts.log_level = 0;
 	fd = bpf_prog_load(type, "kdiff", "GPL", copy, insn_cnt, &opts);
+	if (fd < 0) {
+		opts.log_buf = kernel_log;
+		opts.log_size = sizeof(kernel_log);
+		opts.log_level = 1;
+		kernel_log[0] = '\0';
+		fd = bpf_prog_load(type, "kdiff", "GPL", copy, insn_cnt, &opts);
+	}
 	if (fd < 0) {
 		int err = errno;
 

@@ -10,8 +10,9 @@
  *     r6 = r1                   the main program
  *     ...
  *
- * minimised by replacing instructions with no-ops while the mismatch stays
- * the same, and replayed by tests/kdiff/regressions.
+ * minimised (kdiff_shrink.c: instructions deleted or made no-ops, constants
+ * shrunk) while the mismatch stays the same, and replayed by
+ * tests/kdiff/regressions.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -88,44 +89,39 @@ int kdiff_repro_write(const char *path, const struct kdiff_set *set,
 
 /* ---- minimising ----------------------------------------------------------- */
 
-/* The same mismatch: the same verdict, and for runs the same difference
- * word for word (a looser test lets the program drift into another one,
- * such as reading stack it no longer writes). */
-static bool same_mismatch(const struct kdiff_outcome *a, const struct kdiff_outcome *b)
+/* Word for word: a looser test lets a minimised program drift into another
+ * mismatch, such as reading stack it no longer writes. */
+bool kdiff_same_mismatch(const struct kdiff_outcome *a, const struct kdiff_outcome *b)
 {
 	if (a->verdict != b->verdict || a->mismatch != b->mismatch)
 		return false;
 	return !a->mismatch || strcmp(a->why, b->why) == 0;
 }
 
+struct still_ctx {
+	struct kdiff_env *env;
+	const struct kdiff_set *set;
+	const struct kdiff_outcome *outcome;
+};
+
+/* The set still mismatches the kernel in the same words, on fresh maps. */
+static bool still_mismatches(void *ctx)
+{
+	static struct kdiff_outcome again;
+	struct still_ctx *c = ctx;
+
+	kdiff_trial(c->env, c->set, c->outcome->input_seeds, c->outcome->input_cnt, &again);
+	return kdiff_same_mismatch(c->outcome, &again);
+}
+
 unsigned kdiff_repro_minimise(struct kdiff_env *env, struct kdiff_set *set,
 			      const struct kdiff_outcome *outcome)
 {
-	static const struct bpf_insn nop = { .code = BPF_JMP | BPF_JA };
-	static struct kdiff_outcome again;
-	struct fuzz_prog *main = outcome->culprit < 0 ? &set->main : &set->targets[outcome->culprit];
-	unsigned dropped = 0;
+	struct fuzz_prog *culprit = outcome->culprit < 0 ? &set->main
+							 : &set->targets[outcome->culprit];
+	struct still_ctx ctx = { env, set, outcome };
 
-	for (size_t i = main->insn_cnt; i-- > 0;) {
-		struct bpf_insn saved[2];
-		size_t n = 1;
-
-		if (i > 0 && main->insns[i - 1].code == (BPF_LD | BPF_IMM | BPF_DW))
-			i--, n = 2; /* both halves of an lddw */
-		if (memcmp(&main->insns[i], &nop, sizeof(nop)) == 0 ||
-		    main->insns[i].code == (BPF_JMP | BPF_EXIT))
-			continue;
-		memcpy(saved, &main->insns[i], n * sizeof(saved[0]));
-		for (size_t k = 0; k < n; k++)
-			main->insns[i + k] = nop;
-		kdiff_trial(env, set, outcome->input_seeds, outcome->input_cnt, &again);
-		if (same_mismatch(outcome, &again)) {
-			dropped += (unsigned)n;
-			continue;
-		}
-		memcpy(&main->insns[i], saved, n * sizeof(saved[0]));
-	}
-	return dropped;
+	return kdiff_shrink(culprit, still_mismatches, &ctx);
 }
 
 /* ---- replaying ----------------------------------------------------------- */

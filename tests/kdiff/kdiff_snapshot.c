@@ -128,14 +128,13 @@ struct kdiff_snapshot *kdiff_snapshot_vm(struct bpfvm_map *map)
 
 /* ---- the kernel's ---------------------------------------------------------- */
 
-static void kernel_elements(struct kdiff_snapshot *s, struct kdiff_kmap *map)
+/* One element at a time: two system calls each. */
+static void kernel_elements_one_by_one(struct kdiff_snapshot *s, struct kdiff_kmap *map,
+				       size_t value_len)
 {
 	static uint8_t entry[KEY_MAX + ENTRY_MAX];
-	size_t value_len = kdiff_kernel_value_size_user(&map->info);
 	uint8_t key[KEY_MAX];
 
-	if (s->key_size > KEY_MAX || value_len > ENTRY_MAX)
-		return;
 	for (void *prev = NULL; s->cnt < ENTRIES_MAX;) {
 		if (bpf_map_get_next_key(map->fd, prev, entry))
 			break;
@@ -144,6 +143,49 @@ static void kernel_elements(struct kdiff_snapshot *s, struct kdiff_kmap *map)
 		if (bpf_map_lookup_elem(map->fd, key, entry + s->key_size) == 0)
 			add_entry(s, entry, s->key_size + value_len);
 	}
+}
+
+/* BPF_MAP_LOOKUP_BATCH: the whole map in one or a few system calls (each
+ * costs more than the lookup itself in a guest); false if the kernel
+ * refuses it, before anything was added. */
+static bool kernel_elements_batched(struct kdiff_snapshot *s, struct kdiff_kmap *map,
+				    size_t value_len)
+{
+	enum { BATCH = 64 };
+	static uint8_t keys[BATCH * KEY_MAX], values[BATCH * ENTRY_MAX];
+	static uint8_t entry[KEY_MAX + ENTRY_MAX];
+	uint64_t in_batch = 0, out_batch = 0; /* hash maps: a bucket; arrays: an index */
+	uint32_t total = 0;
+
+	if (value_len * BATCH > sizeof(values))
+		return false;
+	for (bool first = true;; first = false) {
+		uint32_t count = BATCH;
+		int err = bpf_map_lookup_batch(map->fd, first ? NULL : &in_batch, &out_batch,
+					       keys, values, &count, NULL);
+
+		if (err && errno != ENOENT)
+			return total == 0 ? false : true;
+		for (uint32_t i = 0; i < count && s->cnt < ENTRIES_MAX; i++) {
+			memcpy(entry, keys + i * s->key_size, s->key_size);
+			memcpy(entry + s->key_size, values + i * value_len, value_len);
+			add_entry(s, entry, s->key_size + value_len);
+		}
+		total += count;
+		if (err)
+			return true; /* ENOENT: the last batch */
+		in_batch = out_batch;
+	}
+}
+
+static void kernel_elements(struct kdiff_snapshot *s, struct kdiff_kmap *map)
+{
+	size_t value_len = kdiff_kernel_value_size_user(&map->info);
+
+	if (s->key_size > KEY_MAX || value_len > ENTRY_MAX)
+		return;
+	if (!kernel_elements_batched(s, map, value_len))
+		kernel_elements_one_by_one(s, map, value_len);
 }
 
 struct kdiff_snapshot *kdiff_snapshot_kernel(struct kdiff_kmap *map)

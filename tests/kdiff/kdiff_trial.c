@@ -29,6 +29,7 @@ struct loaded {
 	struct kdiff_kmap kmaps[KDIFF_MAPS_MAX];
 	struct bpfvm_prog *main[ENGINES], *targets[ENGINES][EGEN_TARGETS_MAX];
 	int kmain, ktargets[EGEN_TARGETS_MAX];
+	bool pooled; /* the maps came from a pool */
 };
 
 /* ---- helpers whose results differ ---------------------------------------- */
@@ -61,18 +62,78 @@ unsigned kdiff_pin_helpers(struct bpf_insn *insns, size_t insn_cnt)
 
 /* ---- loading --------------------------------------------------------------- */
 
+/* The maps of each runtime and the kernel's, made like the set's (the
+ * mirror's). With env->reuse_maps, they outlive the trial: a pool per set
+ * of mirror maps (one per generator) keeps them, since making and freeing
+ * them (mmap, munmap and their TLB flushes, BPF_MAP_CREATE) was most of a
+ * trial's time. Every input fills them afresh, in every runtime alike, so a
+ * later program sees them as an earlier input of the same program would.
+ * A pool is also of one program type: the kernel's prog array takes the
+ * type of the first program that uses it and refuses others (-EINVAL). */
+#define POOLS 3 /* the engines' generator's XDP and tc, the verifier's XDP */
+
+struct pool {
+	struct bpfvm_map *like[KDIFF_MAPS_MAX]; /* the mirror's and the type: the key */
+	enum bpf_prog_type type;
+	uint32_t map_cnt;
+	struct bpfvm_map *maps[ENGINES][KDIFF_MAPS_MAX];
+	struct kdiff_kmap kmaps[KDIFF_MAPS_MAX];
+};
+
+static struct pool pools[POOLS];
+
+static void close_maps(struct bpfvm_map *maps[ENGINES][KDIFF_MAPS_MAX], struct kdiff_kmap *kmaps,
+		       uint32_t map_cnt)
+{
+	for (uint32_t i = 0; i < map_cnt; i++) {
+		for (int e = 0; e < ENGINES; e++)
+			bpfvm_map_close(maps[e][i]);
+		kdiff_kernel_map_close(&kmaps[i]);
+	}
+}
+
+static void pool_release(struct pool *pool)
+{
+	close_maps(pool->maps, pool->kmaps, pool->map_cnt);
+	memset(pool, 0, sizeof(*pool));
+}
+
+void kdiff_trial_release_maps(void)
+{
+	for (int p = 0; p < POOLS; p++)
+		pool_release(&pools[p]);
+}
+
+static struct pool *pool_of(struct loaded *l)
+{
+	for (int p = 0; p < POOLS; p++)
+		if (pools[p].map_cnt == l->map_cnt && pools[p].type == l->set->type &&
+		    !memcmp(pools[p].like, l->maps[KDIFF_MIRROR], l->map_cnt * sizeof(void *)))
+			return &pools[p];
+	return NULL;
+}
+
 static int create_maps(struct kdiff_env *env, struct loaded *l)
 {
 	const struct fuzz_prog *main = &l->set->main;
+	struct pool *pool;
 
 	l->map_cnt = main->map_cnt < KDIFF_MAPS_MAX ? main->map_cnt : KDIFF_MAPS_MAX;
+	for (uint32_t i = 0; i < l->map_cnt; i++)
+		l->maps[KDIFF_MIRROR][i] = main->maps[i];
+	pool = env->reuse_maps ? pool_of(l) : NULL;
+	if (pool) {
+		memcpy(l->maps, pool->maps, sizeof(pool->maps));
+		memcpy(l->kmaps, pool->kmaps, sizeof(pool->kmaps));
+		l->pooled = true;
+		return 0;
+	}
 	for (uint32_t i = 0; i < l->map_cnt; i++) {
 		struct bpfvm_map *like = main->maps[i];
 		struct bpfvm_map_info info;
 		int err;
 
 		bpfvm_map_get_info(like, &info);
-		l->maps[KDIFF_MIRROR][i] = like;
 		for (int e = 0; e < ENGINES; e++) {
 			struct bpfvm_map_create_opts opts = { .sz = sizeof(opts),
 							      .map_flags = info.map_flags };
@@ -88,6 +149,32 @@ static int create_maps(struct kdiff_env *env, struct loaded *l)
 			return err;
 	}
 	return 0;
+}
+
+/* Into a free pool (the oldest's maps closed if none is), to be reused by
+ * the next trial of the same mirror maps; empties the prog array's slots,
+ * whose programs the trial frees. */
+static void pool_keep(struct loaded *l)
+{
+	static int next;
+	const struct kdiff_set *set = l->set;
+	struct pool *pool = pool_of(l);
+
+	if (!pool) {
+		pool = &pools[next];
+		next = (next + 1) % POOLS;
+		pool_release(pool);
+		pool->map_cnt = l->map_cnt;
+		pool->type = l->set->type;
+		memcpy(pool->like, l->maps[KDIFF_MIRROR], sizeof(pool->like));
+		memcpy(pool->maps, l->maps, sizeof(pool->maps));
+		memcpy(pool->kmaps, l->kmaps, sizeof(pool->kmaps));
+	}
+	for (uint32_t i = 0; set->prog_array >= 0 && i < set->target_cnt; i++) {
+		for (int e = 0; e < ENGINES; e++)
+			bpfvm_map_delete(l->maps[e][set->prog_array], &i);
+		bpf_map_delete_elem(l->kmaps[set->prog_array].fd, &i);
+	}
 }
 
 /* One program in both engines and the kernel; whether each accepts it. */
@@ -160,8 +247,12 @@ static enum kdiff_verdict load_set(struct kdiff_env *env, struct loaded *l, char
 	return verdict_of(accepted, reason);
 }
 
-static void unload(struct loaded *l)
+/* The programs freed; the maps kept for the next trial if they may be
+ * (not after a mismatch: the sides' contents then differ). */
+static void unload(struct loaded *l, bool keep_maps)
 {
+	struct pool *pool;
+
 	for (int e = 0; e < ENGINES; e++) {
 		checked_prog_free(l->main[e]);
 		for (int i = 0; i < EGEN_TARGETS_MAX; i++)
@@ -172,11 +263,14 @@ static void unload(struct loaded *l)
 	for (int i = 0; i < EGEN_TARGETS_MAX; i++)
 		if (l->ktargets[i] >= 0)
 			close(l->ktargets[i]);
-	for (uint32_t i = 0; i < l->map_cnt; i++) {
-		for (int e = 0; e < ENGINES; e++)
-			bpfvm_map_close(l->maps[e][i]);
-		kdiff_kernel_map_close(&l->kmaps[i]);
+	if (keep_maps) {
+		pool_keep(l);
+		return;
 	}
+	pool = l->pooled ? pool_of(l) : NULL;
+	if (pool)
+		memset(pool, 0, sizeof(*pool)); /* its maps are closed below */
+	close_maps(l->maps, l->kmaps, l->map_cnt);
 }
 
 /* ---- one input --------------------------------------------------------------- */
@@ -295,7 +389,7 @@ void kdiff_trial(struct kdiff_env *env, const struct kdiff_set *set, const uint6
 		out->verdict = KDIFF_BOTH_REFUSE;
 		snprintf(out->reason, sizeof(out->reason), "maps not created: %s",
 			 strerror(errno));
-		unload(&l);
+		unload(&l, false);
 		return;
 	}
 	out->verdict = load_set(env, &l, out->reason, sizeof(out->reason), &out->culprit);
@@ -307,5 +401,5 @@ void kdiff_trial(struct kdiff_env *env, const struct kdiff_set *set, const uint6
 		out->mismatch = true;
 		break;
 	}
-	unload(&l);
+	unload(&l, env->reuse_maps && !out->mismatch && out->verdict != KDIFF_ENGINES_DISAGREE);
 }
