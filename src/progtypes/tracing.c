@@ -60,10 +60,14 @@ static bool lsm_ret_range(const struct bpfvm_prog *prog, int64_t *min, int64_t *
 	return prog->expected_attach_type == BPF_LSM_CGROUP;
 }
 
+/* bpf_lsm_func_proto: the inode storage. */
+static const uint32_t lsm_added[] = { BPF_FUNC_inode_storage_get, BPF_FUNC_inode_storage_delete,
+				      0 };
+
 const struct progtype progtype_tracing = {
 	.type = BPF_PROG_TYPE_TRACING,
 	.name = "tracing",
-	.helper_families = HELPER_FAMILY_ANY | HELPER_FAMILY_TRACING,
+	.helper_families = HELPER_FAMILY_ANY | HELPER_FAMILY_TRACING | HELPER_FAMILY_SK_STORAGE,
 	.ctx_size = TRACING_CTX_SIZE,
 	.ctx_access = tracing_ctx_access,
 	.ret_range = tracing_ret_range,
@@ -73,10 +77,11 @@ const struct progtype progtype_tracing = {
 const struct progtype progtype_lsm = {
 	.type = BPF_PROG_TYPE_LSM,
 	.name = "lsm",
-	.helper_families = HELPER_FAMILY_ANY | HELPER_FAMILY_TRACING,
+	.helper_families = HELPER_FAMILY_ANY | HELPER_FAMILY_TRACING | HELPER_FAMILY_SK_STORAGE,
 	.ctx_size = TRACING_CTX_SIZE,
 	.ctx_access = tracing_ctx_access,
 	.ret_range = lsm_ret_range,
+	.helpers_added = lsm_added,
 	.test_run = NULL,
 };
 

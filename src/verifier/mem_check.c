@@ -341,7 +341,7 @@ static int map_value_access(struct types_env *env, uint32_t idx, uint8_t regno,
 
 /* Program types whose context is typed by the target's BTF (fentry, lsm,
  * struct_ops, freplace). */
-static bool btf_typed_context(const struct bpfvm_prog *prog)
+bool mem_btf_typed_context(const struct bpfvm_prog *prog)
 {
 	switch (prog->type) {
 	case BPF_PROG_TYPE_TRACING:
@@ -394,7 +394,7 @@ int mem_check_access(struct types_env *env, uint32_t idx, uint8_t regno,
 		 * scalar without the target's BTF: the kernel reads through
 		 * its pointers with fault-handling loads (PROBE_MEM). Such
 		 * programs have no event source in bpfvm: they never run. */
-		if (write || !btf_typed_context(env->prog))
+		if (write || !mem_btf_typed_context(env->prog))
 			return invalid_mem_access(env, idx, regno, reg);
 		err = 0;
 		break;
