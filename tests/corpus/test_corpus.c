@@ -89,6 +89,29 @@ static void bpfvm_verdict(struct bpfvm *vm, const char *path, size_t idx, struct
 	bpfvm_object_close(obj);
 }
 
+/* The verifier's reason: the last line before its statistics ("verification
+ * time" opens them at BPF_LOG_STATS) that is not a line of source. */
+static void kernel_reason(const char *log, char *buf, size_t size)
+{
+	const char *end = strstr(log, "verification time "), *start;
+
+	if (!end)
+		end = strstr(log, "processed ");
+	if (!end)
+		end = log + strlen(log);
+	for (;;) {
+		while (end > log && end[-1] == '\n')
+			end--;
+		start = end;
+		while (start > log && start[-1] != '\n')
+			start--;
+		if (start == log || start[0] != ';')
+			break;
+		end = start;
+	}
+	snprintf(buf, size, "%.*s", (int)(end - start), start);
+}
+
 static void kernel_verdict(const char *path, const char *name, struct result *res)
 {
 	struct bpf_object *obj = bpf_object__open_file(path, NULL);
@@ -110,7 +133,9 @@ static void kernel_verdict(const char *path, const char *name, struct result *re
 		bpf_program__set_autoload(prog, self);
 		if (self) {
 			bpf_program__set_log_buf(prog, kernel_log, KERNEL_LOG_SIZE);
-			bpf_program__set_log_level(prog, KERNEL_LOG_STATS);
+			/* An unsafe program's reason needs the level-1 log. */
+			bpf_program__set_log_level(prog, KERNEL_LOG_STATS |
+							 (strncmp(name, "unsafe_", 7) ? 0 : 1));
 		}
 	}
 	err = bpf_object__load(obj);
@@ -123,7 +148,7 @@ static void kernel_verdict(const char *path, const char *name, struct result *re
 		res->verdict = V_OK;
 	} else if (strstr(kernel_log, "processed ")) {
 		res->verdict = V_REFUSED;
-		testlib_kernel_reason(kernel_log, res->reason, sizeof(res->reason));
+		kernel_reason(kernel_log, res->reason, sizeof(res->reason));
 	} else {
 		res->verdict = V_NOT_VERIFIED;
 		snprintf(res->reason, sizeof(res->reason), "no verifier log: %s", strerror(-err));
@@ -147,6 +172,25 @@ static const char *expected_difference(const char *object, const char *name, cha
 	return buf;
 }
 
+/* A difference passes only when listed with a phrase docs/differences.md
+ * holds; else the failure says what differed. */
+static void listed(const char *test, const char *why, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void listed(const char *test, const char *why, const char *fmt, ...)
+{
+	char what[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	if (!why)
+		testlib_check(test, false, "%s", what);
+	else
+		testlib_check(test, strstr(differences_md, why) != NULL,
+			      "listed difference \"%s\" is not in docs/differences.md", why);
+}
+
 static const char *verdict_name(const struct result *res)
 {
 	static const char *names[] = { "ok", "refused", "n/v", "SKIP" };
@@ -159,25 +203,25 @@ static void judge(const char *object, const char *name, const struct result *k,
 {
 	bool unsafe = strncmp(name, "unsafe_", 7) == 0;
 	char test[200], phrase[400];
-	const char *why;
 
 	snprintf(test, sizeof(test), "%s/%s", object, name);
 	if (unsafe) {
 		testlib_check(test, v->verdict == V_REFUSED, "unsafe program accepted by bpfvm");
 		testlib_check(test, k->verdict != V_OK, "unsafe program accepted by the kernel");
+		/* For the kernel's reason, in its words, or a wording listed. */
+		if (k->verdict == V_REFUSED && v->verdict == V_REFUSED &&
+		    !strstr(v->reason, k->reason))
+			listed(test, expected_difference(object, name, phrase, sizeof(phrase)),
+			       "bpfvm refuses it for another reason: \"%s\", the kernel: \"%s\"",
+			       v->reason, k->reason);
 		return;
 	}
 	testlib_check(test, k->verdict != V_REFUSED, "the kernel refuses it: %s", k->reason);
 	if (v->verdict == V_OK)
 		return;
-	why = expected_difference(object, name, phrase, sizeof(phrase));
-	if (!why) {
-		testlib_check(test, false, "bpfvm refuses what the kernel %s: %s",
-			      k->verdict == V_OK ? "accepts" : "did not verify", v->reason);
-		return;
-	}
-	testlib_check(test, strstr(differences_md, why) != NULL,
-		      "listed difference \"%s\" is not in docs/differences.md", why);
+	listed(test, expected_difference(object, name, phrase, sizeof(phrase)),
+	       "bpfvm refuses what the kernel %s: %s",
+	       k->verdict == V_OK ? "accepts" : "did not verify", v->reason);
 }
 
 static void print_row(const char *object, const char *name, const struct result *k,
