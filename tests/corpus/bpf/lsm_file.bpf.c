@@ -49,8 +49,8 @@ int BPF_PROG(count_bpf_cmd, int cmd, union bpf_attr *attr, unsigned int size, in
 	u32 key = cmd & 63;
 	u64 *count;
 
-	if (ret)
-		return ret;
+	if (ret) /* an earlier program denied it: deny too, with an errno */
+		return -EPERM;
 	count = bpf_map_lookup_elem(&bpf_cmds, &key);
 	if (count)
 		(*count)++;

@@ -158,4 +158,18 @@ int unsafe_lock_held_at_exit(struct __sk_buff *skb)
 	return 0;
 }
 
+/* An LSM hook returns 0 or an errno: 1 is neither. */
+SEC("lsm/file_open")
+int BPF_PROG(unsafe_lsm_returns_one, struct file *file)
+{
+	return 1;
+}
+
+/* A yes/no hook (xfrm_state_pol_flow_match) returns 0 or 1, not an errno. */
+SEC("lsm/xfrm_state_pol_flow_match")
+int BPF_PROG(unsafe_lsm_bool_hook_errno, struct xfrm_state *x)
+{
+	return -1;
+}
+
 char LICENSE[] SEC("license") = "GPL";
