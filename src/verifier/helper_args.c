@@ -53,8 +53,10 @@ static const struct arg_types *arg_types_of(enum helper_arg arg)
 						    "map_value, ptr_" };
 	static const struct arg_types ringbuf = { TYPE_BIT(REG_PTR_TO_RINGBUF_MEM),
 						  "ringbuf_mem" };
-	static const struct arg_types btf_id = { TYPE_BIT(REG_PTR_TO_KERNEL_OBJ),
-						 "ptr_, trusted_ptr_, rcu_ptr_" };
+	static const struct arg_types btf_id = {
+		TYPE_BIT(REG_PTR_TO_KERNEL_OBJ) | TYPE_BIT(REG_PTR_TO_BTF_ID),
+		"ptr_, trusted_ptr_, rcu_ptr_"
+	};
 	static const struct arg_types sock_common = {
 		TYPE_BIT(REG_PTR_TO_KERNEL_OBJ), "sock_common, sock, tcp_sock, xdp_sock, ptr_, trusted_ptr_"
 	};

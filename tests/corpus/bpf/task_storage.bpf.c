@@ -5,6 +5,7 @@
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
 
 struct task_stat {
 	u64 switches;
@@ -44,6 +45,22 @@ int BPF_PROG(unlink_by_current, int dfd, struct filename *name)
 	st = bpf_task_storage_get(&task_stats, task, 0, 0);
 	if (st && task->pid > 1)
 		st->last_ts = 0;
+	return 0;
+}
+
+/* The current task's fields through the trusted pointer: directly, and
+ * with CO-RE (probe reads at an offset from it). */
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(fork_by_current, struct task_struct *parent, struct task_struct *child)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct task_stat *st;
+	char comm[16];
+
+	BPF_CORE_READ_STR_INTO(&comm, task, comm);
+	st = bpf_task_storage_get(&task_stats, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (st && task->tgid == BPF_CORE_READ(task, real_parent, tgid) + comm[0])
+		st->switches = 0;
 	return 0;
 }
 

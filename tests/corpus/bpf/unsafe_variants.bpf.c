@@ -90,6 +90,16 @@ int BPF_KPROBE(unsafe_task_storage_untyped_task)
 	return st ? 1 : 0;
 }
 
+/* The current task is the kernel's: a program may read it, never write. */
+SEC("tp_btf/sched_switch")
+int BPF_PROG(unsafe_write_current_task)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+
+	task->prio = 0;
+	return 0;
+}
+
 /* A ring buffer record reserved and never submitted nor discarded. */
 SEC("tp/sched/sched_process_exec")
 int unsafe_ringbuf_not_submitted(void *ctx)
