@@ -13,19 +13,18 @@ static const struct helper_proto *helper_builtin_table(size_t idx)
 		helper_protos_maps, helper_protos_misc,	     helper_protos_trace,
 		helper_protos_ringbuf, helper_protos_perf,   helper_protos_callbacks,
 		helper_protos_packet, helper_protos_probe,   helper_protos_redirect,
+		helper_protos_storage, helper_protos_sock_ops,
 	};
 
 	return idx < sizeof(tables) / sizeof(tables[0]) ? tables[idx] : NULL;
 }
 
-#define HELPER_BUILTIN_TABLES 9
-
 int helpers_register_builtins(struct bpfvm *vm)
 {
-	for (size_t t = 0; t < HELPER_BUILTIN_TABLES; t++) {
-		const struct helper_proto *proto = helper_builtin_table(t);
+	const struct helper_proto *proto;
 
-		for (; proto && proto->name; proto++) {
+	for (size_t t = 0; (proto = helper_builtin_table(t)); t++) {
+		for (; proto->name; proto++) {
 			int err = helper_table_set(&vm->helpers, proto->id, proto->name,
 						   proto->fn, proto);
 
@@ -38,10 +37,10 @@ int helpers_register_builtins(struct bpfvm *vm)
 
 const struct helper_proto *helper_builtin_proto(uint32_t id)
 {
-	for (size_t t = 0; t < HELPER_BUILTIN_TABLES; t++) {
-		const struct helper_proto *proto = helper_builtin_table(t);
+	const struct helper_proto *proto;
 
-		for (; proto && proto->name; proto++)
+	for (size_t t = 0; (proto = helper_builtin_table(t)); t++) {
+		for (; proto->name; proto++)
 			if (proto->id == id)
 				return proto;
 	}

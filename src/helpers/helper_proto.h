@@ -34,6 +34,11 @@ enum helper_arg {
 	ARG_PTR_TO_INT,		      /* 4 writable bytes */
 	ARG_PTR_TO_UNINIT_MAP_VALUE,  /* value_size writable bytes (pop, peek) */
 	ARG_PTR_TO_CTX_OR_NULL,
+	ARG_PTR_TO_MAP_VALUE_OR_NULL,	/* value_size readable bytes, or NULL */
+	/* A kernel object typed by BTF (a task, an inode), or NULL; a socket,
+	 * never NULL (ARG_PTR_TO_BTF_ID_SOCK_COMMON). */
+	ARG_PTR_TO_BTF_ID_OR_NULL,
+	ARG_PTR_TO_BTF_ID_SOCK_COMMON,
 };
 
 /* Return types (enum bpf_return_type). */
@@ -44,6 +49,7 @@ enum helper_ret {
 	RET_PTR_TO_RINGBUF_MEM_OR_NULL, /* size: the constant in arg 2 */
 	RET_PTR_TO_MAP_OR_NULL,		/* map-in-map lookup */
 	RET_PTR_TO_MEM_OR_NULL,		/* a kfunc's: ret_mem_size bytes or NULL */
+	RET_PTR_TO_BTF_ID_TRUSTED,	/* a kernel object, never NULL */
 };
 
 /* Program-type families that may call a helper (bitmask). */
@@ -60,6 +66,9 @@ enum helper_family {
 	 * (skb_store_bytes) but has neither tc's checksum helpers nor
 	 * bpf_redirect (it redirects through sockmaps). */
 	HELPER_FAMILY_SK_SKB = 1u << 8,
+	/* Socket local storage (bpf_sk_storage_get/delete_proto): tc, cgroup
+	 * skb, sock_addr and sockopt, sk_msg, sock_ops, syscall, tracing. */
+	HELPER_FAMILY_SK_STORAGE = 1u << 9,
 };
 
 struct helper_proto {
@@ -92,5 +101,7 @@ extern const struct helper_proto helper_protos_packet[];
 extern const struct helper_proto helper_protos_callbacks[];
 extern const struct helper_proto helper_protos_probe[];
 extern const struct helper_proto helper_protos_redirect[];
+extern const struct helper_proto helper_protos_storage[];
+extern const struct helper_proto helper_protos_sock_ops[];
 
 #endif

@@ -83,5 +83,10 @@ const struct helper_proto helper_protos_probe[] = {
 	  .gpl_only = true },
 	{ .id = BPF_FUNC_get_current_task, .name = "bpf_get_current_task",
 	  .fn = helper_get_current_task, .families = HELPER_FAMILY_ANY, .gpl_only = true },
+	/* The same thread handle, typed as a trusted task the verifier lets
+	 * programs read through and pass to the task storage helpers. */
+	{ .id = BPF_FUNC_get_current_task_btf, .name = "bpf_get_current_task_btf",
+	  .fn = helper_get_current_task, .ret = RET_PTR_TO_BTF_ID_TRUSTED,
+	  .families = HELPER_FAMILY_ANY, .gpl_only = true },
 	{ 0 },
 };

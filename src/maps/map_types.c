@@ -21,6 +21,9 @@ extern const struct map_ops devmap_map_ops;
 extern const struct map_ops redirect_map_ops; /* CPUMAP, XSKMAP: cpumap_xskmap.c */
 /* Sockets, as far as user space sees them (sockmap.c). */
 extern const struct map_ops sockmap_map_ops;
+/* Keyed by kernel objects bpfvm has none of (kernel_keyed.c). */
+extern const struct map_ops stack_trace_map_ops;
+extern const struct map_ops local_storage_map_ops;
 
 const struct map_ops *map_ops_for_type(uint32_t type)
 {
@@ -62,6 +65,12 @@ const struct map_ops *map_ops_for_type(uint32_t type)
 	case BPF_MAP_TYPE_SOCKMAP:
 	case BPF_MAP_TYPE_SOCKHASH:
 		return &sockmap_map_ops;
+	case BPF_MAP_TYPE_STACK_TRACE:
+		return &stack_trace_map_ops;
+	case BPF_MAP_TYPE_SK_STORAGE:
+	case BPF_MAP_TYPE_INODE_STORAGE:
+	case BPF_MAP_TYPE_TASK_STORAGE:
+		return &local_storage_map_ops;
 	default:
 		return NULL;
 	}

@@ -138,6 +138,9 @@ int core_target_open(struct elf_reader *reader, const char *custom_path, bool sk
 		     struct core_target **target_out, const char **what_out);
 void core_target_close(struct core_target *target);
 const struct btf *core_target_btf(const struct core_target *target);
+/* The running kernel's BTF, read once per process and kept (the CO-RE
+ * target's), or NULL when the kernel has none. */
+const struct btf *core_kernel_btf(void);
 /* Calls fn for every target type whose essential name and kind match local
  * type `local_id`, in id order, until fn returns non-zero (returned). */
 int core_target_for_each_candidate(const struct core_target *target,

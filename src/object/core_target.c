@@ -128,6 +128,12 @@ static void kernel_target_load(void)
 		kernel_target->shared = true;
 }
 
+const struct btf *core_kernel_btf(void)
+{
+	pthread_once(&kernel_once, kernel_target_load);
+	return kernel_target ? kernel_target->btf : NULL;
+}
+
 static int target_open_custom(struct elf_reader *reader, const char *path,
 			      struct core_target **target_out)
 {

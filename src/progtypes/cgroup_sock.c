@@ -90,12 +90,17 @@ static int cgroup_sock_ctx_access(const struct bpfvm_prog *prog, int32_t off, ui
 }
 
 /* check_return_code(): 0 or 1, as every cgroup program. */
+/* bpf_sk_storage_get_cg_sock_proto: the storage of the context's socket
+ * (no delete). */
+static const uint32_t cgroup_sock_added[] = { BPF_FUNC_sk_storage_get, 0 };
+
 const struct progtype progtype_cgroup_sock = {
 	.type = BPF_PROG_TYPE_CGROUP_SOCK,
 	.name = "cgroup_sock",
 	.helper_families = HELPER_FAMILY_ANY | HELPER_FAMILY_CGROUP,
 	.ctx_size = SOCK_SIZE,
 	.ctx_access = cgroup_sock_ctx_access,
+	.helpers_added = cgroup_sock_added,
 	.ret_checked = true,
 	.ret_min = 0,
 	.ret_max = 1,

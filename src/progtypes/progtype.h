@@ -105,6 +105,10 @@ bool progtype_has_helper(const struct progtype *type, uint32_t id, uint32_t fami
  * [*min, *max], or false when any value is allowed. */
 bool progtype_ret_range(const struct bpfvm_prog *prog, int64_t *min, int64_t *max);
 
+/* What an LSM program's hook returns, from the kernel's BTF (lsm_hooks.c). */
+enum lsm_hook_ret { LSM_RET_UNKNOWN, LSM_RET_VOID, LSM_RET_BOOL, LSM_RET_INT };
+enum lsm_hook_ret lsm_hook_ret(const struct bpfvm_prog *prog);
+
 /* ---- For the ctx_access functions of the types ------------------------ */
 
 /* The kernel's bpf_ctx_narrow_access_ok(): a power-of-two read no wider

@@ -52,7 +52,8 @@ const struct progtype progtype_socket_filter = {
 const struct progtype progtype_sched_cls = {
 	.type = BPF_PROG_TYPE_SCHED_CLS,
 	.name = "sched_cls",
-	.helper_families = HELPER_FAMILY_ANY | HELPER_FAMILY_SKB | HELPER_FAMILY_SKB_WRITE,
+	.helper_families = HELPER_FAMILY_ANY | HELPER_FAMILY_SKB | HELPER_FAMILY_SKB_WRITE |
+			   HELPER_FAMILY_SK_STORAGE,
 	.helpers_added = skb_added,
 	.ctx_size = sizeof(struct __sk_buff),
 	.ctx_access = skb_tc_access,
@@ -65,7 +66,8 @@ const struct progtype progtype_sched_cls = {
 const struct progtype progtype_sched_act = {
 	.type = BPF_PROG_TYPE_SCHED_ACT,
 	.name = "sched_act",
-	.helper_families = HELPER_FAMILY_ANY | HELPER_FAMILY_SKB | HELPER_FAMILY_SKB_WRITE,
+	.helper_families = HELPER_FAMILY_ANY | HELPER_FAMILY_SKB | HELPER_FAMILY_SKB_WRITE |
+			   HELPER_FAMILY_SK_STORAGE,
 	.helpers_added = skb_added,
 	.ctx_size = sizeof(struct __sk_buff),
 	.ctx_access = skb_tc_access,
@@ -87,7 +89,8 @@ static bool skb_cgroup_ret_range(const struct bpfvm_prog *prog, int64_t *min, in
 const struct progtype progtype_cgroup_skb = {
 	.type = BPF_PROG_TYPE_CGROUP_SKB,
 	.name = "cgroup_skb",
-	.helper_families = HELPER_FAMILY_ANY | HELPER_FAMILY_SKB | HELPER_FAMILY_CGROUP,
+	.helper_families = HELPER_FAMILY_ANY | HELPER_FAMILY_SKB | HELPER_FAMILY_CGROUP |
+			   HELPER_FAMILY_SK_STORAGE,
 	.ctx_size = sizeof(struct __sk_buff),
 	.ctx_access = skb_cgroup_access,
 	.ret_range = skb_cgroup_ret_range,

@@ -77,13 +77,17 @@ static int sock_ops_ctx_access(const struct bpfvm_prog *prog, int32_t off, uint3
 	return progtype_ctx_keep(off, size, kind, rewrite);
 }
 
+/* sock_ops_func_proto: the socket's callbacks. */
+static const uint32_t sock_ops_added[] = { BPF_FUNC_sock_ops_cb_flags_set, 0 };
+
 /* check_return_code(): 0 or 1, as every cgroup program. */
 const struct progtype progtype_sock_ops = {
 	.type = BPF_PROG_TYPE_SOCK_OPS,
 	.name = "sock_ops",
-	.helper_families = HELPER_FAMILY_ANY | HELPER_FAMILY_CGROUP,
+	.helper_families = HELPER_FAMILY_ANY | HELPER_FAMILY_CGROUP | HELPER_FAMILY_SK_STORAGE,
 	.ctx_size = SOCK_OPS_SIZE,
 	.ctx_access = sock_ops_ctx_access,
+	.helpers_added = sock_ops_added,
 	.ret_checked = true,
 	.ret_min = 0,
 	.ret_max = 1,

@@ -20,7 +20,7 @@ static int syscall_ctx_access(const struct bpfvm_prog *prog, int32_t off, uint32
 const struct progtype progtype_syscall = {
 	.type = BPF_PROG_TYPE_SYSCALL,
 	.name = "syscall",
-	.helper_families = HELPER_FAMILY_ANY | HELPER_FAMILY_TRACING,
+	.helper_families = HELPER_FAMILY_ANY | HELPER_FAMILY_TRACING | HELPER_FAMILY_SK_STORAGE,
 	.ctx_size = SYSCALL_CTX_MAX,
 	.ctx_access = syscall_ctx_access,
 	.ret_checked = false,

@@ -22,6 +22,7 @@
 #include "progtypes/progtype.h"
 
 #define TRACING_MAX_ARGS 12 /* MAX_BPF_FUNC_ARGS */
+#define LSM_MAX_ERRNO 4095  /* MAX_ERRNO */
 #define TRACING_CTX_SIZE (TRACING_MAX_ARGS * 8)
 
 static int tracing_ctx_access(const struct bpfvm_prog *prog, int32_t off, uint32_t size,
@@ -50,20 +51,37 @@ static bool tracing_ret_range(const struct bpfvm_prog *prog, int64_t *min, int64
 	}
 }
 
-/* check_return_code(): cgroup LSM programs return 0 or 1 (1 only, for the
- * void hooks, which bpfvm cannot tell apart without the hook's BTF); the
- * others return within the hook's range, from its BTF too: not checked. */
+/* check_return_code() and bpf_lsm_get_retval_range(), by the hook's
+ * return type in the kernel's BTF (lsm_hooks.c): cgroup LSM programs return
+ * 0 or 1 (1 only for a void hook); the others an errno or 0 (a bool hook: 0
+ * or 1), nothing checked for a void hook. A hook bpfvm cannot find (no
+ * kernel BTF) is checked as the kernel would only for cgroup programs. */
 static bool lsm_ret_range(const struct bpfvm_prog *prog, int64_t *min, int64_t *max)
 {
+	enum lsm_hook_ret ret = lsm_hook_ret(prog);
+
 	*min = 0;
 	*max = 1;
-	return prog->expected_attach_type == BPF_LSM_CGROUP;
+	if (prog->expected_attach_type == BPF_LSM_CGROUP) {
+		if (ret == LSM_RET_VOID)
+			*min = 1;
+		return true;
+	}
+	if (ret == LSM_RET_INT) {
+		*min = -LSM_MAX_ERRNO;
+		*max = 0;
+	}
+	return ret == LSM_RET_INT || ret == LSM_RET_BOOL;
 }
+
+/* bpf_lsm_func_proto: the inode storage. */
+static const uint32_t lsm_added[] = { BPF_FUNC_inode_storage_get, BPF_FUNC_inode_storage_delete,
+				      0 };
 
 const struct progtype progtype_tracing = {
 	.type = BPF_PROG_TYPE_TRACING,
 	.name = "tracing",
-	.helper_families = HELPER_FAMILY_ANY | HELPER_FAMILY_TRACING,
+	.helper_families = HELPER_FAMILY_ANY | HELPER_FAMILY_TRACING | HELPER_FAMILY_SK_STORAGE,
 	.ctx_size = TRACING_CTX_SIZE,
 	.ctx_access = tracing_ctx_access,
 	.ret_range = tracing_ret_range,
@@ -73,10 +91,11 @@ const struct progtype progtype_tracing = {
 const struct progtype progtype_lsm = {
 	.type = BPF_PROG_TYPE_LSM,
 	.name = "lsm",
-	.helper_families = HELPER_FAMILY_ANY | HELPER_FAMILY_TRACING,
+	.helper_families = HELPER_FAMILY_ANY | HELPER_FAMILY_TRACING | HELPER_FAMILY_SK_STORAGE,
 	.ctx_size = TRACING_CTX_SIZE,
 	.ctx_access = tracing_ctx_access,
 	.ret_range = lsm_ret_range,
+	.helpers_added = lsm_added,
 	.test_run = NULL,
 };
 

@@ -53,6 +53,13 @@ static const struct arg_types *arg_types_of(enum helper_arg arg)
 						    "map_value, ptr_" };
 	static const struct arg_types ringbuf = { TYPE_BIT(REG_PTR_TO_RINGBUF_MEM),
 						  "ringbuf_mem" };
+	static const struct arg_types btf_id = {
+		TYPE_BIT(REG_PTR_TO_KERNEL_OBJ) | TYPE_BIT(REG_PTR_TO_BTF_ID),
+		"ptr_, trusted_ptr_, rcu_ptr_"
+	};
+	static const struct arg_types sock_common = {
+		TYPE_BIT(REG_PTR_TO_KERNEL_OBJ), "sock_common, sock, tcp_sock, xdp_sock, ptr_, trusted_ptr_"
+	};
 
 	switch (arg) {
 	case ARG_PTR_TO_CTX:
@@ -74,6 +81,10 @@ static const struct arg_types *arg_types_of(enum helper_arg arg)
 		return &spin_lock;
 	case ARG_PTR_TO_RINGBUF_MEM:
 		return &ringbuf;
+	case ARG_PTR_TO_BTF_ID_OR_NULL:
+		return &btf_id;
+	case ARG_PTR_TO_BTF_ID_SOCK_COMMON:
+		return &sock_common;
 	default:
 		return &mem_types;
 	}
@@ -82,7 +93,8 @@ static const struct arg_types *arg_types_of(enum helper_arg arg)
 static bool arg_may_be_null(enum helper_arg arg)
 {
 	return arg == ARG_PTR_TO_MEM_OR_NULL || arg == ARG_PTR_TO_STACK_OR_NULL ||
-	       arg == ARG_PTR_TO_CTX_OR_NULL;
+	       arg == ARG_PTR_TO_CTX_OR_NULL || arg == ARG_PTR_TO_MAP_VALUE_OR_NULL ||
+	       arg == ARG_PTR_TO_BTF_ID_OR_NULL;
 }
 
 static bool arg_is_release(enum helper_arg arg)
@@ -99,10 +111,24 @@ static int check_reg_type(struct types_env *env, uint32_t idx, uint8_t regno,
 			  const struct reg_state *reg, enum helper_arg arg)
 {
 	const struct arg_types *want = arg_types_of(arg);
+	uint16_t type = reg->type;
 	char name[32];
 
+	/* A kernel object argument that may be NULL takes a pointer that may
+	 * be NULL (the kernel's PTR_MAYBE_NULL on both). */
+	if (arg == ARG_PTR_TO_BTF_ID_OR_NULL)
+		type &= ~REG_MAYBE_NULL;
+	/* The arguments of a BTF-typed program are scalars to bpfvm, which
+	 * does not read the target's BTF: they stand for its kernel objects. */
+	if ((arg == ARG_PTR_TO_BTF_ID_OR_NULL || arg == ARG_PTR_TO_BTF_ID_SOCK_COMMON) &&
+	    type == REG_SCALAR && mem_btf_typed_context(env->prog))
+		return 0;
+	/* cgroup_sock's socket is its context (bpf_sk_storage_get_cg_sock_proto
+	 * takes ARG_PTR_TO_CTX there). */
+	if (arg == ARG_PTR_TO_BTF_ID_SOCK_COMMON && env->prog->type == BPF_PROG_TYPE_CGROUP_SOCK)
+		want = arg_types_of(ARG_PTR_TO_CTX);
 	/* The type with its flags: a NULL-able pointer is none of these. */
-	if (reg->type < REG_TYPE_COUNT && (want->types & TYPE_BIT(reg->type)))
+	if (type < REG_TYPE_COUNT && (want->types & TYPE_BIT(type)))
 		return 0;
 	return types_error(env, idx, -EACCES, "R%u type=%s expected=%s", regno,
 			   reg_type_name(reg->type, name, sizeof(name)), want->expected);
@@ -284,6 +310,10 @@ static int check_arg_meaning(struct types_env *env, struct verifier_state *st, u
 			     call->desc.type == BPF_MAP_TYPE_PERCPU_ARRAY))
 			call->const_key = constant_key(st, reg, call->desc.key_size);
 		return err;
+	case ARG_PTR_TO_MAP_VALUE_OR_NULL:
+		if (reg_is_null(reg))
+			return 0;
+		/* fall through */
 	case ARG_PTR_TO_MAP_VALUE:
 	case ARG_PTR_TO_UNINIT_MAP_VALUE:
 		err = need_map(env, call);

@@ -341,7 +341,7 @@ static int map_value_access(struct types_env *env, uint32_t idx, uint8_t regno,
 
 /* Program types whose context is typed by the target's BTF (fentry, lsm,
  * struct_ops, freplace). */
-static bool btf_typed_context(const struct bpfvm_prog *prog)
+bool mem_btf_typed_context(const struct bpfvm_prog *prog)
 {
 	switch (prog->type) {
 	case BPF_PROG_TYPE_TRACING:
@@ -389,12 +389,26 @@ int mem_check_access(struct types_env *env, uint32_t idx, uint8_t regno,
 		 * business (check_sock_access); bpfvm reads them as data. */
 		err = 0;
 		break;
+	case REG_PTR_TO_BTF_ID:
+		/* check_ptr_to_btf_access: a tracing program only reads a
+		 * kernel object (the fields, from BTF: not checked here). The
+		 * kernel's loads there are fault-safe (PROBE_MEM); bpfvm's are
+		 * not, and the object is the thread's handle: only programs
+		 * that never run here (BTF-typed ones) may read through it. */
+		if (write)
+			return types_error(env, idx, -EACCES, "only read is supported");
+		if (!mem_btf_typed_context(env->prog))
+			return types_error(env, idx, -EOPNOTSUPP, "R%u: bpfvm reads a task only "
+					   "through bpf_probe_read_kernel outside BTF-typed programs",
+					   regno);
+		err = 0;
+		break;
 	case REG_SCALAR:
 		/* An argument of a BTF-typed program, which bpfvm sees as a
 		 * scalar without the target's BTF: the kernel reads through
 		 * its pointers with fault-handling loads (PROBE_MEM). Such
 		 * programs have no event source in bpfvm: they never run. */
-		if (write || !btf_typed_context(env->prog))
+		if (write || !mem_btf_typed_context(env->prog))
 			return invalid_mem_access(env, idx, regno, reg);
 		err = 0;
 		break;

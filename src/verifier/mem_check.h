@@ -25,6 +25,10 @@
 
 #include "verifier/types_env.h"
 
+/* Program types whose context is typed by the target's BTF (fentry, lsm,
+ * struct_ops, freplace): bpfvm types their arguments as scalars. */
+bool mem_btf_typed_context(const struct bpfvm_prog *prog);
+
 /* The kernel's BPF_MAX_VAR_OFF and MAX_PACKET_OFF. */
 #define MEM_MAX_VAR_OFF (1ll << 29)
 #define MEM_MAX_PACKET_OFF 0xffff

@@ -62,6 +62,7 @@ const char *reg_type_name(uint16_t type, char *buf, size_t size)
 		[REG_PTR_TO_RINGBUF_MEM] = "ringbuf_mem",
 		[REG_PTR_TO_KERNEL_OBJ] = "kernel_obj",
 		[REG_PTR_TO_FUNC] = "func",
+		[REG_PTR_TO_BTF_ID] = "trusted_ptr_",
 	};
 	uint16_t base = type & (uint16_t)~REG_MAYBE_NULL;
 

@@ -46,6 +46,9 @@ enum reg_type {
 	REG_PTR_TO_RINGBUF_MEM,	   /* a ringbuf_reserve record */
 	REG_PTR_TO_KERNEL_OBJ,	   /* sk, flow_keys...: opaque to bpfvm */
 	REG_PTR_TO_FUNC,	   /* subprog: index into prog->subprogs */
+	/* A kernel object typed by BTF (bpf_get_current_task_btf's task):
+	 * read-only, offsets allowed, fields not checked (no target BTF). */
+	REG_PTR_TO_BTF_ID,
 	REG_TYPE_COUNT,
 };
 

@@ -178,6 +178,9 @@ static int helper_result(struct types_env *env, struct verifier_state *st,
 			r0->map = call->map;
 		}
 		break;
+	case RET_PTR_TO_BTF_ID_TRUSTED: /* bpf_get_current_task_btf */
+		reg_mark_pointer(r0, REG_PTR_TO_BTF_ID, 0);
+		return 0;
 	case RET_PTR_TO_MAP_OR_NULL:
 		reg_mark_pointer(r0, REG_CONST_PTR_TO_MAP | REG_MAYBE_NULL, 0);
 		r0->map = UINT32_MAX;

@@ -61,6 +61,18 @@ static bool in_range(const struct reg_state *r0, struct ret_range range)
 	return r0->smin >= range.min && r0->smax <= range.max;
 }
 
+/* check_return_code's return_32bit: an LSM hook returns an int, so only
+ * r0's low half counts (`return -EPERM` compiles to w0 = -1). */
+static bool return_32bit(const struct bpfvm_prog *prog)
+{
+	return prog->type == BPF_PROG_TYPE_LSM && prog->expected_attach_type != BPF_LSM_CGROUP;
+}
+
+static bool in_range32(const struct reg_state *r0, struct ret_range range)
+{
+	return r0->s32_min >= range.min && r0->s32_max <= range.max;
+}
+
 static int check_callback_return(struct types_env *env, const struct func_state *callee,
 				 uint32_t idx)
 {
@@ -88,7 +100,7 @@ static int check_program_return(struct types_env *env, const struct verifier_sta
 		return types_error(env, idx, -EINVAL,
 				   "At program exit the register R0 is not a known value (%s)",
 				   reg_type_name(r0->type, name, sizeof(name)));
-	if (!in_range(r0, range))
+	if (!(return_32bit(env->prog) ? in_range32(r0, range) : in_range(r0, range)))
 		return invalid_scalar(env, idx, r0, "At program exit", range);
 	return 0;
 }
