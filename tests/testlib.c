@@ -388,14 +388,24 @@ int testlib_kernel_load(uint32_t prog_type, uint32_t expected_attach_type,
 
 void testlib_kernel_reason(const char *log, char *buf, size_t size)
 {
-	const char *end = strstr(log, "\nprocessed "), *start;
+	const char *end = strstr(log, "\nverification time "), *start;
 
+	/* Statistics open with "verification time" at BPF_LOG_STATS, else
+	 * with "processed"; lines of source ("; ...", BTF line info) are not
+	 * the reason. */
+	if (!end)
+		end = strstr(log, "\nprocessed ");
 	if (!end)
 		end = log + strlen(log);
-	while (end > log && end[-1] == '\n')
-		end--;
-	start = end;
-	while (start > log && start[-1] != '\n')
-		start--;
+	for (;;) {
+		while (end > log && end[-1] == '\n')
+			end--;
+		start = end;
+		while (start > log && start[-1] != '\n')
+			start--;
+		if (start == log || start[0] != ';')
+			break;
+		end = start;
+	}
 	snprintf(buf, size, "%.*s", (int)(end - start), start);
 }

@@ -93,8 +93,9 @@ int testlib_summary(void);
 int testlib_kernel_load(uint32_t prog_type, uint32_t expected_attach_type,
 			const struct bpf_insn *insns, size_t insn_cnt, char *log, size_t size);
 
-/* The kernel verifier's reason in its log: the last non-empty line before
- * "processed N insns", or the log's last one. */
+/* The kernel verifier's reason in its log: the last line before its
+ * statistics ("verification time", "processed N insns") that is neither
+ * empty nor a line of source, or the log's last one. */
 void testlib_kernel_reason(const char *log, char *buf, size_t size);
 
 #endif

@@ -23,28 +23,14 @@ import tempfile
 import threading
 import time
 
+from cli_process import fail, run_bpfvm
+
 BPFVM = OBJ = NS_OBJ = PACKET = ROOT = None
 
 
-def fail(message, output=""):
-    sys.stderr.write(output)
-    sys.exit("FAIL: " + message)
-
-
 def bpfvm(*args, code=0, stdout=None, stderr=None):
-    """Runs one bpfvm process; checks its exit code and, when given, that
-    the expected text is in its stdout / stderr. Returns stdout."""
-    proc = subprocess.run([BPFVM] + [str(a) for a in args], capture_output=True, text=True,
-                          timeout=60, env=dict(os.environ, BPFVM_ROOT=ROOT))
-    shown = "bpfvm %s\n--- stdout:\n%s--- stderr:\n%s" % (" ".join(map(str, args)),
-                                                          proc.stdout, proc.stderr)
-    if proc.returncode != code:
-        fail("exit code %d, expected %d" % (proc.returncode, code), shown)
-    if stdout is not None and stdout not in proc.stdout:
-        fail("stdout lacks %r" % stdout, shown)
-    if stderr is not None and stderr not in proc.stderr:
-        fail("stderr lacks %r" % stderr, shown)
-    return proc.stdout
+    """Runs one bpfvm process in the test's root (cli_process.run_bpfvm)."""
+    return run_bpfvm(BPFVM, args, dict(os.environ, BPFVM_ROOT=ROOT), code, stdout, stderr)
 
 
 def map_ids(*ref):

@@ -27,12 +27,9 @@ import tempfile
 import threading
 import time
 
+from cli_process import fail, run_bpfvm
+
 BPFVM = README = OBJ = PACKET = ROOT = None
-
-
-def fail(message, output=""):
-    sys.stderr.write(output)
-    sys.exit("FAIL: " + message)
 
 
 def env():
@@ -40,19 +37,8 @@ def env():
 
 
 def bpfvm(*args, code=0, stdout=None, stderr=None, prefix=()):
-    """Runs one bpfvm process (argv: the words after `bpfvm`), checks its
-    exit code and that stdout / stderr hold the texts given."""
-    proc = subprocess.run(list(prefix) + [BPFVM] + [str(a) for a in args], capture_output=True,
-                          text=True, timeout=60, env=env())
-    shown = "bpfvm %s\n--- stdout:\n%s--- stderr:\n%s" % (" ".join(map(str, args)),
-                                                          proc.stdout, proc.stderr)
-    if proc.returncode != code:
-        fail("exit code %d, expected %d" % (proc.returncode, code), shown)
-    if stdout is not None and stdout not in proc.stdout:
-        fail("stdout lacks %r" % stdout, shown)
-    if stderr is not None and stderr not in proc.stderr:
-        fail("stderr lacks %r" % stderr, shown)
-    return proc.stdout
+    """Runs one bpfvm process in the test's root (cli_process.run_bpfvm)."""
+    return run_bpfvm(BPFVM, args, env(), code, stdout, stderr, prefix)
 
 
 def readme_commands():

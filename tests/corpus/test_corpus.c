@@ -89,29 +89,6 @@ static void bpfvm_verdict(struct bpfvm *vm, const char *path, size_t idx, struct
 	bpfvm_object_close(obj);
 }
 
-/* The verifier's reason: the last line before its statistics ("verification
- * time" opens them at BPF_LOG_STATS) that is not a line of source. */
-static void kernel_reason(const char *log, char *buf, size_t size)
-{
-	const char *end = strstr(log, "verification time "), *start;
-
-	if (!end)
-		end = strstr(log, "processed ");
-	if (!end)
-		end = log + strlen(log);
-	for (;;) {
-		while (end > log && end[-1] == '\n')
-			end--;
-		start = end;
-		while (start > log && start[-1] != '\n')
-			start--;
-		if (start == log || start[0] != ';')
-			break;
-		end = start;
-	}
-	snprintf(buf, size, "%.*s", (int)(end - start), start);
-}
-
 static void kernel_verdict(const char *path, const char *name, struct result *res)
 {
 	struct bpf_object *obj = bpf_object__open_file(path, NULL);
@@ -148,7 +125,7 @@ static void kernel_verdict(const char *path, const char *name, struct result *re
 		res->verdict = V_OK;
 	} else if (strstr(kernel_log, "processed ")) {
 		res->verdict = V_REFUSED;
-		kernel_reason(kernel_log, res->reason, sizeof(res->reason));
+		testlib_kernel_reason(kernel_log, res->reason, sizeof(res->reason));
 	} else {
 		res->verdict = V_NOT_VERIFIED;
 		snprintf(res->reason, sizeof(res->reason), "no verifier log: %s", strerror(-err));

@@ -85,3 +85,21 @@ bool ns_test_exists(const char *path)
 
 	return stat(path, &st) == 0;
 }
+
+struct bpfvm_object *ns_test_load_object(struct bpfvm *vm, const char *dir, const char *file)
+{
+	char path[512];
+	struct bpfvm_object *obj;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	if (bpfvm_object_open(vm, path, NULL, &obj)) {
+		fprintf(stderr, "open %s: %s\n", path, bpfvm_errmsg());
+		return NULL;
+	}
+	if (bpfvm_object_load(obj)) {
+		fprintf(stderr, "load %s: %s\n", path, bpfvm_errmsg());
+		bpfvm_object_close(obj);
+		return NULL;
+	}
+	return obj;
+}

@@ -17,6 +17,10 @@ void ns_test_root_remove(const char *root);
 /* A runtime in the namespace at root (2 vCPUs); exits on failure. */
 struct bpfvm *ns_test_vm(const char *root);
 
+/* Opens and loads dir/file in vm; NULL (and a message on stderr) on
+ * failure. */
+struct bpfvm_object *ns_test_load_object(struct bpfvm *vm, const char *dir, const char *file);
+
 /* Runs fn(arg) in a child process; returns its exit status (fn's return
  * value), or -1 if it did not exit normally. */
 int ns_test_in_child(int (*fn)(const char *root, void *arg), const char *root, void *arg);

@@ -96,20 +96,7 @@ static void *adder_thread(void *arg)
 
 static struct bpfvm_object *stress_object(struct bpfvm *vm)
 {
-	char path[512];
-	struct bpfvm_object *obj;
-
-	snprintf(path, sizeof(path), "%s/stress.bpf.o", objects_dir);
-	if (bpfvm_object_open(vm, path, NULL, &obj)) {
-		fprintf(stderr, "open: %s\n", bpfvm_errmsg());
-		return NULL;
-	}
-	if (bpfvm_object_load(obj)) {
-		fprintf(stderr, "load: %s\n", bpfvm_errmsg());
-		bpfvm_object_close(obj);
-		return NULL;
-	}
-	return obj;
+	return ns_test_load_object(vm, objects_dir, "stress.bpf.o");
 }
 
 /* One process: its own runtime and copy of the object, THREADS runners. */

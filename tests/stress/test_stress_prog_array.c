@@ -79,20 +79,7 @@ static struct bpfvm *chain_vm(void)
 
 static struct bpfvm_object *chain_object(struct bpfvm *vm)
 {
-	char path[512];
-	struct bpfvm_object *obj;
-
-	snprintf(path, sizeof(path), "%s/stress_chain.bpf.o", objects_dir);
-	if (bpfvm_object_open(vm, path, NULL, &obj)) {
-		fprintf(stderr, "open: %s\n", bpfvm_errmsg());
-		return NULL;
-	}
-	if (bpfvm_object_load(obj)) {
-		fprintf(stderr, "load: %s\n", bpfvm_errmsg());
-		bpfvm_object_close(obj);
-		return NULL;
-	}
-	return obj;
+	return ns_test_load_object(vm, objects_dir, "stress_chain.bpf.o");
 }
 
 /* ---- runners ---------------------------------------------------------- */
