@@ -9,9 +9,14 @@ Usage: check_against_bpftool.py BPFVM OBJ..."""
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+
+# ctest's timeout (and a stopped CI run) ends a test with SIGTERM: leave
+# through the finally blocks, so that the pins under /sys/fs/bpf go too.
+signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
 
 BPFFS = "/sys/fs/bpf"
 # Map types whose contents are the kernel's own objects (program ids, perf

@@ -24,6 +24,7 @@ import ctypes
 import os
 import re
 import shutil
+import signal
 import struct
 import subprocess
 import sys
@@ -31,6 +32,10 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import packets  # noqa: E402
+
+# ctest's timeout (and a stopped CI run) ends a test with SIGTERM: leave
+# through the finally blocks, so that the pins under /sys/fs/bpf go too.
+signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
 
 SKIP = 77
 SYS_BPF = 321  # x86-64
