@@ -58,6 +58,7 @@
 #include <linux/bpf.h>
 
 #include "bpfvm/bpfvm.h"
+#include "testlib.h"
 
 #define MAX_ROUNDS 64
 #define REASON_MAX 400
@@ -313,29 +314,6 @@ static int keep_libbpf_warning(enum libbpf_print_level level, const char *fmt, v
 	return 0;
 }
 
-/* The verifier's reason: the last line before its statistics that is
- * neither empty nor a line of source (the "; ..." of BTF line info). */
-static void kernel_reason(const char *log, char *buf, size_t size)
-{
-	const char *end = strstr(log, "verification time "), *start;
-
-	if (!end)
-		end = strstr(log, "processed ");
-	if (!end)
-		end = log + strlen(log);
-	for (;;) {
-		while (end > log && end[-1] == '\n')
-			end--;
-		start = end;
-		while (start > log && start[-1] != '\n')
-			start--;
-		if (start == log || start[0] != ';')
-			break;
-		end = start;
-	}
-	snprintf(buf, size, "%.*s", (int)(end - start), start);
-}
-
 static bool in_set(const struct load_set *set, const char *name)
 {
 	for (size_t i = 0; i < set->cnt; i++)
@@ -359,7 +337,7 @@ static void kernel_verdict(struct row *row, const char *log)
 	} else if (processed) {
 		row->kernel = K_REFUSED;
 		row->k_err = -watch.err;
-		kernel_reason(log, row->k_reason, sizeof(row->k_reason));
+		testlib_kernel_reason(log, row->k_reason, sizeof(row->k_reason));
 	} else {
 		row->kernel = K_NOT_VERIFIED;
 		row->k_err = -watch.err;

@@ -278,6 +278,19 @@ static uint64_t helper_sum(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, u
 	return r1 + r2 + r3 + r4 + r5;
 }
 
+struct bpfvm *testlib_vm_create_engine(enum bpfvm_engine engine)
+{
+	struct bpfvm_opts opts = { .sz = sizeof(opts), .engine = engine };
+	struct bpfvm *vm = NULL;
+	int err = bpfvm_create(&opts, &vm);
+
+	if (err) {
+		fprintf(stderr, "engine %d: %s\n", engine, bpfvm_errmsg());
+		exit(err == -ENOTSUP ? 77 : 2);
+	}
+	return vm;
+}
+
 struct bpfvm *testlib_vm_create(void)
 {
 	struct bpfvm *vm = NULL;

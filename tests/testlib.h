@@ -64,6 +64,10 @@ void corpus_release(struct corpus *corpus);
 #define TESTLIB_HELPER_IDENTITY 5
 #define TESTLIB_HELPER_SUM 6
 
+/* A runtime with `engine` and no helpers of the tests; exits 77 (SKIP)
+ * when the engine is not available here (-ENOTSUP), 2 on other errors. */
+struct bpfvm *testlib_vm_create_engine(enum bpfvm_engine engine);
+
 /* Creates a runtime with the two helpers above; exits on failure. */
 struct bpfvm *testlib_vm_create(void);
 

@@ -207,19 +207,6 @@ static void generate(struct program *prog, uint64_t seed)
 	emit(prog, BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
 }
 
-static struct bpfvm *create(enum bpfvm_engine engine)
-{
-	struct bpfvm_opts opts = { .sz = sizeof(opts), .engine = engine };
-	struct bpfvm *vm = NULL;
-	int err = bpfvm_create(&opts, &vm);
-
-	if (err) {
-		fprintf(stderr, "engine %d: %s\n", engine, bpfvm_errmsg());
-		exit(err == -ENOTSUP ? 77 : 2);
-	}
-	return vm;
-}
-
 static int load(struct bpfvm *vm, const struct program *prog, struct bpfvm_prog **out)
 {
 	struct bpfvm_prog_opts opts = { .sz = sizeof(opts), .name = "random",
@@ -400,7 +387,8 @@ static void check_code_memory_is_reused(struct bpfvm *jit_vm, const struct progr
 int main(int argc, char **argv)
 {
 	static struct program prog;
-	struct bpfvm *engines[2] = { create(BPFVM_ENGINE_INTERP), create(BPFVM_ENGINE_JIT) };
+	struct bpfvm *engines[2] = { testlib_vm_create_engine(BPFVM_ENGINE_INTERP),
+				     testlib_vm_create_engine(BPFVM_ENGINE_JIT) };
 
 	if (argc > 2 && strcmp(argv[1], "--seconds") == 0) {
 		uint64_t deadline = now_ns() + (uint64_t)(atof(argv[2]) * 1e9), seed = 1;

@@ -139,19 +139,6 @@ static void build_chain(struct program *prog, unsigned half)
 	emit_end(prog);
 }
 
-static struct bpfvm *create(enum bpfvm_engine engine)
-{
-	struct bpfvm_opts opts = { .sz = sizeof(opts), .engine = engine };
-	struct bpfvm *vm = NULL;
-	int err = bpfvm_create(&opts, &vm);
-
-	if (err) {
-		fprintf(stderr, "engine %d: %s\n", engine, bpfvm_errmsg());
-		exit(err == -ENOTSUP ? 77 : 2);
-	}
-	return vm;
-}
-
 static struct bpfvm_prog *load(struct bpfvm *vm, const struct program *prog, const char *name)
 {
 	struct bpfvm_prog_opts opts = { .sz = sizeof(opts), .name = name, .ctx_size = MEM_LEN };
@@ -350,7 +337,8 @@ static void check_exit_edge(struct bpfvm *engines[2], struct program *prog)
 int main(void)
 {
 	static struct program prog;
-	struct bpfvm *engines[2] = { create(BPFVM_ENGINE_INTERP), create(BPFVM_ENGINE_JIT) };
+	struct bpfvm *engines[2] = { testlib_vm_create_engine(BPFVM_ENGINE_INTERP),
+				     testlib_vm_create_engine(BPFVM_ENGINE_JIT) };
 
 	check_boundary(engines, &prog);
 	check_chains(engines, &prog);

@@ -35,6 +35,18 @@ static int print_pin_json(void *ctx, const char *path)
 	return 0;
 }
 
+void cli_ns_print_pins(struct bpfvm *vm, uint32_t id, bool json)
+{
+	if (!json) {
+		bpfvm_ns_pins(vm, id, print_pin_plain, NULL);
+		return;
+	}
+	json_name("pinned");
+	json_start_array();
+	bpfvm_ns_pins(vm, id, print_pin_json, NULL);
+	json_end_array();
+}
+
 /* The process's name, as bpftool's "pids" shows it. */
 static void process_name(int pid, char *comm, size_t size)
 {
@@ -63,12 +75,8 @@ static void show_json(struct bpfvm *vm, const struct bpfvm_map_info *info, int p
 	json_uint_field("bytes_key", info->key_size);
 	json_uint_field("bytes_value", info->value_size);
 	json_uint_field("max_entries", info->max_entries);
-	if (cli_show_pinned && !pid) {
-		json_name("pinned");
-		json_start_array();
-		bpfvm_ns_pins(vm, info->id, print_pin_json, NULL);
-		json_end_array();
-	}
+	if (cli_show_pinned && !pid)
+		cli_ns_print_pins(vm, info->id, true);
 	if (pid) {
 		process_name(pid, comm, sizeof(comm));
 		json_name("pids");
@@ -91,7 +99,7 @@ static void show_plain(struct bpfvm *vm, const struct bpfvm_map_info *info, int 
 	printf("\tkey %uB  value %uB  max_entries %u\n", info->key_size, info->value_size,
 	       info->max_entries);
 	if (cli_show_pinned && !pid)
-		bpfvm_ns_pins(vm, info->id, print_pin_plain, NULL);
+		cli_ns_print_pins(vm, info->id, false);
 	if (pid) {
 		process_name(pid, comm, sizeof(comm));
 		printf("\tpids %s(%d)\n", comm, pid);

@@ -3,6 +3,7 @@
 #ifndef BPFVM_TOOLS_MAP_NS_H
 #define BPFVM_TOOLS_MAP_NS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -17,6 +18,11 @@ struct cli_object;
  * inside a document already begun): with -f its pins, and for a map private
  * to another process (pid) bpftool's "pids" line. */
 void cli_map_show_info(struct bpfvm *vm, const struct bpfvm_map_info *info, int pid);
+
+/* The pins of the namespace's object `id`, as bpftool's -f shows them:
+ * "\tpinned PATH" lines, or (json) a "pinned" array inside a JSON object
+ * already begun. Shared by `map show` and `prog show`. */
+void cli_ns_print_pins(struct bpfvm *vm, uint32_t id, bool json);
 
 /* The namespace's objects of one kind, by id: a malloc'ed array the
  * caller frees. Returns 0 or bpfvm_ns_list's negative errno. */

@@ -44,28 +44,11 @@ static size_t prog_jited_size(const struct bpfvm_prog *prog)
 	return bpfvm_prog_jited(prog, &jited) ? 0 : jited.size;
 }
 
-static int print_pin_plain(void *ctx, const char *path)
-{
-	(void)ctx;
-	printf("\tpinned %s\n", path);
-	return 0;
-}
-
-static int print_pin_json(void *ctx, const char *path)
-{
-	(void)ctx;
-	json_string(path);
-	return 0;
-}
-
 static void show_pins_json(struct bpfvm *vm, uint32_t id)
 {
 	if (!cli_show_pinned)
 		return;
-	json_name("pinned");
-	json_start_array();
-	bpfvm_ns_pins(vm, id, print_pin_json, NULL);
-	json_end_array();
+	cli_ns_print_pins(vm, id, true);
 }
 
 static void show_prog_plain(struct bpfvm *vm, const struct bpfvm_prog *prog)
@@ -86,7 +69,7 @@ static void show_prog_plain(struct bpfvm *vm, const struct bpfvm_prog *prog)
 		printf("%s%u", i ? "," : "  map_ids ", ids[i]);
 	printf("\n");
 	if (cli_show_pinned)
-		bpfvm_ns_pins(vm, bpfvm_prog_id(prog), print_pin_plain, NULL);
+		cli_ns_print_pins(vm, bpfvm_prog_id(prog), false);
 }
 
 static void show_prog_json(struct bpfvm *vm, const struct bpfvm_prog *prog)
@@ -136,7 +119,7 @@ static void show_entry(struct bpfvm *vm, const struct bpfvm_ns_entry *entry)
 	printf("%u: %s  name %.16s\n\t(%s)\n", entry->id, prog_type_name(entry->type), entry->name,
 	       bpfvm_errmsg());
 	if (cli_show_pinned)
-		bpfvm_ns_pins(vm, entry->id, print_pin_plain, NULL);
+		cli_ns_print_pins(vm, entry->id, false);
 }
 
 /* The namespace's programs, by id: listed before the output begins, so
