@@ -13,6 +13,7 @@
 #include "core/opts.h"
 #include "core/runtime.h"
 #include "engine/prog.h"
+#include "ns/ns_hold.h"
 #include "ns/ns_map.h"
 #include "ns/ns_prog.h"
 
@@ -254,8 +255,15 @@ static int ns_api_list_one(void *ctx, const struct ns_record *record)
 		entry.key_size = 0;
 	}
 	ns_object_file(list->vm->ns, record->kind, record->id, file, sizeof(file));
-	if (!record->local_pid && stat(file, &st) == 0 && st.st_nlink > 1)
-		entry.pin_cnt = (uint32_t)st.st_nlink - 1;
+	if (record->kind == NS_KIND_MAP && !record->local_pid)
+		ns_map_sweep_users(list->vm, record->id, record->type);
+	/* Links that are not pins: the holds of programs and slots (ns_hold.h). */
+	if (!record->local_pid && stat(file, &st) == 0 && st.st_nlink > 1) {
+		uint32_t links = (uint32_t)st.st_nlink - 1;
+		uint32_t holds = ns_hold_count(list->vm->ns, record->kind, record->id);
+
+		entry.pin_cnt = links > holds ? links - holds : 0;
+	}
 	return list->fn(list->ctx, &entry);
 }
 

@@ -21,6 +21,7 @@
 
 #include "core/error.h"
 #include "core/runtime.h"
+#include "ns/ns_hold.h"
 #include "ns/ns_map.h"
 
 static void ns_map_record_fill(struct ns_record *record, const struct map_attr *attr)
@@ -224,6 +225,8 @@ static int ns_map_check_region(const struct bpfvm *vm, const struct map_region *
 	return 0;
 }
 
+static void ns_map_user_hold_first(struct bpfvm_map *map);
+
 static bool ns_map_try_get_user(void *map)
 {
 	return map_try_get_user(map);
@@ -254,7 +257,7 @@ static int ns_map_handle(struct bpfvm *vm, const struct map_ops *ops, struct map
 		map->view = view;
 		map->user_rdonly = view;
 		map->region_rdonly = !file->writable;
-		if (view) {
+		if (view && !ops->release_user) {
 			*map_out = map;
 			return 0;
 		}
@@ -263,9 +266,14 @@ static int ns_map_handle(struct bpfvm *vm, const struct map_ops *ops, struct map
 			map_handle_free(map);
 			return err;
 		}
+		if (view) {
+			ns_map_user_hold_first(map);
+			*map_out = map;
+			return 0;
+		}
 		err = map_publish(map);
 		if (!err) {
-			ns_map_user_hold(map);
+			ns_map_user_hold_first(map);
 			*map_out = map;
 			return 0;
 		}
@@ -306,6 +314,9 @@ static int ns_map_open_file(struct bpfvm *vm, const char *path, uint32_t id, boo
 	err = ns_map_check_region(vm, region, file->size, path, &ops);
 	if (!err && id && region->id != id)
 		err = ns_map_refuse(path, "its id is not its file's");
+	if (!err && rdonly && file->writable && ops->share == MAP_SHARE_RO &&
+	    mprotect(region, file->size, PROT_READ) == 0)
+		file->writable = false; /* a read-only view reads only: mapped so */
 	if (!err && !file->writable && ops->share != MAP_SHARE_RO) {
 		vm_error("'%s': map '%.16s' can only be opened by who may write its file: even its "
 			 "lookups take the lock inside it", path, region->name);
@@ -343,7 +354,7 @@ static int ns_map_open_by_id(struct bpfvm *vm, uint32_t id, bool rdonly,
 		err = -EOPNOTSUPP;
 	} else {
 		ns_map_file(ns, id, path, path_size);
-		err = ns_map_open_fd(path, !rdonly, file);
+		err = ns_map_open_fd(path, true, file);
 	}
 	if (locked)
 		ns_unlock(ns);
@@ -369,7 +380,7 @@ int ns_map_open(struct bpfvm *vm, const char *path, uint32_t id, uint32_t flags,
 	if (path) {
 		err = ns_pin_path(vm->ns, path, file_path, sizeof(file_path));
 		if (!err)
-			err = ns_map_open_fd(file_path, !rdonly, &file);
+			err = ns_map_open_fd(file_path, true, &file);
 	} else {
 		err = ns_map_open_by_id(vm, id, rdonly, &file, file_path, sizeof(file_path));
 	}
@@ -442,11 +453,43 @@ bool ns_map_user_release(struct bpfvm_map *map)
 	bool last;
 
 	ns_map_user_unhold(map);
+	/* A process that may only read the file cannot clear it: the next
+	 * process that opens it does (ns_map_user_hold_first). */
+	if (map->region_rdonly)
+		return false;
 	/* Nobody else holds it if the write lock can be had; the pins count
-	 * as user references (bpffs's pins hold one). */
+	 * as user references (bpffs's pins hold one), the programs' holds
+	 * do not (ns_hold.h: the kernel's program holds no uref). */
 	if (ns_map_user_lock(map->shared_fd, F_WRLCK, F_OFD_SETLK))
 		return false;
-	last = fstat(map->shared_fd, &st) == 0 && st.st_nlink <= 1;
+	last = fstat(map->shared_fd, &st) == 0 &&
+	       st.st_nlink <= 1 + ns_hold_count(map->vm->ns, NS_KIND_MAP, map->region->id);
 	ns_map_user_lock(map->shared_fd, F_UNLCK, F_OFD_SETLK);
 	return last;
+}
+
+/* The first user reference of this process to a map it just opened. A
+ * prog array whose last user reference went with a dead process (killed:
+ * nothing of it ran then) still holds its slots; the kernel emptied them
+ * when that process's descriptor closed. So the opener, before it holds
+ * the array, empties it if nobody holds it and no pin is left: what the
+ * dead process's release would have done (the release_user of a process
+ * with no reference is exactly that check). Every open by id or pin comes
+ * here, the listing's sweep too (ns_map_sweep_users). */
+static void ns_map_user_hold_first(struct bpfvm_map *map)
+{
+	if (map->ops->release_user && !map->region_rdonly)
+		map->ops->release_user(map);
+	ns_map_user_hold(map);
+}
+
+void ns_map_sweep_users(struct bpfvm *vm, uint32_t id, uint32_t type)
+{
+	const struct map_ops *ops = map_ops_for_type(type);
+	struct bpfvm_map *map;
+
+	/* Opening runs the check (ns_map_user_hold_first); the handle made for
+	 * it goes at once. */
+	if (ops && ops->release_user && ns_map_open(vm, NULL, id, 0, &map) == 0)
+		map_put_user(map);
 }

@@ -49,4 +49,10 @@ void ns_map_user_hold(struct bpfvm_map *map);
 void ns_map_user_unhold(struct bpfvm_map *map);
 bool ns_map_user_release(struct bpfvm_map *map);
 
+/* The sweep of a map whose user references matter (a prog array of `type`,
+ * id `id`): if its last user reference went with a dead process and no pin
+ * is left, it is emptied now, as when that reference went in the kernel.
+ * For the namespace's listing; opening does the same. */
+void ns_map_sweep_users(struct bpfvm *vm, uint32_t id, uint32_t type);
+
 #endif

@@ -17,6 +17,7 @@
 #include "isa/isa.h"
 #include "maps/map.h"
 #include "ns/ns.h"
+#include "ns/ns_hold.h"
 #include "ns/ns_map.h"
 #include "ns/ns_prog.h"
 
@@ -131,6 +132,70 @@ static int ns_prog_file_create(struct bpfvm_prog *prog, uint32_t id,
 	return 0;
 }
 
+/* "prog.<id>": the name of program id's hold on a map (ns_hold.h). */
+static void ns_prog_holder(uint32_t id, char *buf, size_t size)
+{
+	snprintf(buf, size, "prog.%u", id);
+}
+
+/* The program holds the shared maps it uses for as long as its file lives,
+ * as the kernel's program holds references on its used maps: a program
+ * pinned by a process that then exits keeps its .data, .rodata and other
+ * unpinned maps for the next process that opens it. With the registry
+ * lock held, after its file is written (the file lists the maps whose holds
+ * ns_prog_file_removed drops, so it must exist before any is taken). */
+static int ns_prog_hold_maps(struct bpfvm_prog *prog, uint32_t id)
+{
+	char holder[32];
+	int err = 0;
+
+	ns_prog_holder(id, holder, sizeof(holder));
+	for (uint32_t i = 0; i < prog->map_cnt && !err; i++) {
+		struct bpfvm_map *map = prog->maps[i];
+
+		if (!map->shared)
+			continue; /* process-local: no file to hold */
+		err = ns_hold_take(prog->vm->ns, NS_KIND_MAP, map->region->id, holder);
+		if (err)
+			vm_error("%s: cannot hold map '%.16s' (id %u): %s", prog->name,
+				 map->region->name, map->region->id, strerror(-err));
+	}
+	return err;
+}
+
+void ns_prog_file_removed(struct ns *ns, uint32_t id, int fd)
+{
+	struct ns_prog_hdr hdr;
+	char holder[32];
+
+	if (pread(fd, &hdr, sizeof(hdr), 0) != (ssize_t)sizeof(hdr) ||
+	    hdr.magic != NS_PROG_MAGIC || hdr.map_cnt > ISA_MAX_INSNS)
+		return;
+	ns_prog_holder(id, holder, sizeof(holder));
+	for (uint32_t i = 0; i < hdr.map_cnt; i++) {
+		uint32_t map_id;
+
+		if (pread(fd, &map_id, sizeof(map_id), (off_t)(sizeof(hdr) + i * sizeof(map_id))) !=
+		    (ssize_t)sizeof(map_id))
+			return;
+		if (map_id && map_id < NS_ID_MAX)
+			ns_hold_drop_locked(ns, NS_KIND_MAP, map_id, holder);
+	}
+}
+
+/* A publish that failed after its file was made: the file, its holds and
+ * its record go. With the registry lock held. */
+static void ns_prog_unpublish_locked(struct bpfvm_prog *prog, uint32_t id)
+{
+	char path[PATH_MAX + 64];
+
+	ns_object_file(prog->vm->ns, NS_KIND_PROG, id, path, sizeof(path));
+	unlink(path);
+	ns_prog_file_removed(prog->vm->ns, id, prog->ns_fd);
+	close(prog->ns_fd);
+	prog->ns_fd = -1;
+}
+
 int ns_prog_publish(struct bpfvm_prog *prog, const struct bpf_insn *loaded, uint32_t loaded_cnt)
 {
 	struct ns *ns = prog->vm->ns;
@@ -148,6 +213,8 @@ int ns_prog_publish(struct bpfvm_prog *prog, const struct bpf_insn *loaded, uint
 	err = ns_record_add(ns, &record);
 	if (!err) {
 		err = ns_prog_file_create(prog, record.id, loaded, loaded_cnt);
+		if (!err && (err = ns_prog_hold_maps(prog, record.id)))
+			ns_prog_unpublish_locked(prog, record.id);
 		if (err)
 			ns_record_remove_locked(ns, record.id);
 		else
@@ -354,23 +421,15 @@ int ns_prog_open(struct bpfvm *vm, const char *path, uint32_t id, struct bpfvm_p
 void ns_prog_slot_ref(struct ns *ns, uint32_t prog_id, uint32_t array_id, uint32_t index,
 		      bool take)
 {
-	char file[PATH_MAX + 64], ref[PATH_MAX + 96];
-	int fd;
+	char holder[48];
 
-	ns_object_file(ns, NS_KIND_PROG, prog_id, file, sizeof(file));
-	snprintf(ref, sizeof(ref), "%s.slot.%u.%u", file, array_id, index);
+	snprintf(holder, sizeof(holder), "slot.%u.%u", array_id, index);
 	if (take) {
-		link(file, ref);
+		ns_hold_take(ns, NS_KIND_PROG, prog_id, holder);
 		return;
 	}
-	unlink(ref);
-	/* That may have been the program's last holder. */
-	fd = open(file, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return;
 	if (ns_lock(ns) == 0) {
-		ns_object_file_reap(ns, NS_KIND_PROG, prog_id, fd);
+		ns_hold_drop_locked(ns, NS_KIND_PROG, prog_id, holder);
 		ns_unlock(ns);
 	}
-	close(fd);
 }

@@ -48,9 +48,15 @@ void ns_prog_release(struct bpfvm_prog *prog);
  * the verifier's error. */
 int ns_prog_open(struct bpfvm *vm, const char *path, uint32_t id, struct bpfvm_prog **prog_out);
 
-/* Whether the open file `fd` is a program file of this namespace; its id. */
 struct ns;
+
+/* Whether the open file `fd` is a program file of this namespace; its id. */
 bool ns_prog_is_file(const struct ns *ns, int fd, uint32_t *id);
+
+/* Program `id`'s file was just removed (ns_object_file_reap, `fd` open on
+ * it): the holds it had on its maps go, and with them the maps nothing
+ * else keeps. With the registry lock held. */
+void ns_prog_file_removed(struct ns *ns, uint32_t id, int fd);
 
 /* A shared prog array's slot holds its program as the kernel's does: a
  * hard link <root>/.bpfvm/progs/<id>.slot.<array id>.<index> keeps the
