@@ -357,6 +357,12 @@ uint32_t bpfvm_prog_id(const struct bpfvm_prog *prog);
 /* Whether the program's license is GPL-compatible (its object's, or the
  * one stored with a program of the namespace): bpftool's "gpl". */
 bool bpfvm_prog_gpl_compatible(const struct bpfvm_prog *prog);
+/* The program's tag once loaded: bpftool's "tag", the kernel's
+ * bpf_prog_info.tag. Linux 6.18 hashes the instructions as loaded, with
+ * the map references (fds, value offsets) zeroed, with SHA-256 and keeps its
+ * first 8 bytes; bpfvm computes the same, so a program has the tag the
+ * kernel gives it when libbpf loads it (docs/namespace.md, "Programs"). */
+void bpfvm_prog_tag(const struct bpfvm_prog *prog, uint8_t tag[BPF_TAG_SIZE]);
 
 /* The maps a loaded program references (its lddw instructions), in the
  * order it first uses them; NULL past the end. */

@@ -12,6 +12,7 @@
 #include "engine/interp.h"
 #include "engine/jit.h"
 #include "engine/prog.h"
+#include "engine/prog_tag.h"
 #include "engine/vcpu.h"
 #include "isa/isa.h"
 #include "maps/map.h"
@@ -382,6 +383,12 @@ int prog_prepare(struct bpfvm_prog *prog)
 		vm_error("%s: program type %u is not supported by bpfvm", prog->name, prog->type);
 		return -ENOTSUP;
 	}
+	/* The tag hashes the instructions as loaded, before the rewrites. */
+	err = prog_calc_tag(prog->insns, prog->insn_cnt, prog->tag);
+	if (err) {
+		vm_error("%s: out of memory", prog->name);
+		return err;
+	}
 	/* The verifier rewrites insns in place: a new program of a namespace
 	 * keeps them as loaded for its file. */
 	if (prog->vm->ns && !prog->ns_id) {
@@ -530,6 +537,11 @@ uint32_t bpfvm_prog_id(const struct bpfvm_prog *prog)
 bool bpfvm_prog_gpl_compatible(const struct bpfvm_prog *prog)
 {
 	return prog->gpl_compatible;
+}
+
+void bpfvm_prog_tag(const struct bpfvm_prog *prog, uint8_t tag[BPF_TAG_SIZE])
+{
+	memcpy(tag, prog->tag, BPF_TAG_SIZE);
 }
 
 /* ---- The verifier's log and autoload (bpfvm.h) ------------------------- */

@@ -91,6 +91,8 @@ struct bpfvm_prog {
 	 * shared flock while the program lives. 0: no namespace. */
 	uint32_t ns_id;
 	int ns_fd;
+	/* The kernel's tag (engine/prog_tag.h), set by prog_prepare. */
+	uint8_t tag[BPF_TAG_SIZE];
 };
 
 /* Allocates an unloaded program with a copy of insns. NULL on ENOMEM. */

@@ -183,7 +183,7 @@ def check_listing():
     if shown["id"] not in [p["id"] for p in listed]:
         fail("prog show: the namespace's programs lack prog_drop: %s" % listed)
     plain = bpfvm("-f", "prog", "show")
-    if "%d: xdp  name prog_drop  gpl" % shown["id"] not in plain or \
+    if "%d: xdp  name prog_drop  tag %s  gpl" % (shown["id"], shown["tag"]) not in plain or \
             "\tpinned %s\n" % os.path.join(ROOT, "prog_drop") not in plain:
         fail("prog show: no plain lines for prog_drop", plain)
     # By id and by pin in other processes; a second pin.

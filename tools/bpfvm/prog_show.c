@@ -44,6 +44,16 @@ static size_t prog_jited_size(const struct bpfvm_prog *prog)
 	return bpfvm_prog_jited(prog, &jited) ? 0 : jited.size;
 }
 
+/* bpftool's fprint_hex of bpf_prog_info.tag, no separator. */
+static void prog_tag_hex(const struct bpfvm_prog *prog, char hex[2 * BPF_TAG_SIZE + 1])
+{
+	uint8_t tag[BPF_TAG_SIZE];
+
+	bpfvm_prog_tag(prog, tag);
+	for (int i = 0; i < BPF_TAG_SIZE; i++)
+		snprintf(hex + 2 * i, 3, "%02x", tag[i]);
+}
+
 static void show_pins_json(struct bpfvm *vm, uint32_t id)
 {
 	if (!cli_show_pinned)
@@ -55,9 +65,11 @@ static void show_prog_plain(struct bpfvm *vm, const struct bpfvm_prog *prog)
 {
 	uint32_t ids[64];
 	size_t count = prog_map_ids(prog, ids, 64), jited = prog_jited_size(prog);
+	char tag[2 * BPF_TAG_SIZE + 1];
 
-	printf("%u: %s  name %s", bpfvm_prog_id(prog), prog_type_name(bpfvm_prog_type(prog)),
-	       bpfvm_prog_name(prog));
+	prog_tag_hex(prog, tag);
+	printf("%u: %s  name %s  tag %s", bpfvm_prog_id(prog),
+	       prog_type_name(bpfvm_prog_type(prog)), bpfvm_prog_name(prog), tag);
 	if (bpfvm_prog_gpl_compatible(prog))
 		printf("  gpl");
 	printf("\n\txlated %zuB", bpfvm_prog_insn_cnt(prog) * sizeof(struct bpf_insn));
@@ -76,11 +88,14 @@ static void show_prog_json(struct bpfvm *vm, const struct bpfvm_prog *prog)
 {
 	uint32_t ids[64];
 	size_t count = prog_map_ids(prog, ids, 64), jited = prog_jited_size(prog);
+	char tag[2 * BPF_TAG_SIZE + 1];
 
+	prog_tag_hex(prog, tag);
 	json_start_object();
 	json_uint_field("id", bpfvm_prog_id(prog));
 	json_string_field("type", prog_type_name(bpfvm_prog_type(prog)));
 	json_string_field("name", bpfvm_prog_name(prog));
+	json_string_field("tag", tag);
 	json_bool_field("gpl_compatible", bpfvm_prog_gpl_compatible(prog));
 	json_uint_field("bytes_xlated", bpfvm_prog_insn_cnt(prog) * sizeof(struct bpf_insn));
 	json_bool_field("jited", jited != 0);
