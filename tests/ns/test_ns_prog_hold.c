@@ -12,7 +12,9 @@
  *   - a pinned prog array used by a pinned program empties when its last
  *     pin goes;
  *   - a BPF_F_RDONLY open of a shared prog array looks up, refuses writes,
- *     lets chains run through the array, and is a user reference. */
+ *     lets chains run through the array, and is a user reference;
+ *   - the kernel does the same with the same object (bpffs pins; its half
+ *     prints SKIP without bpf()). */
 #include <errno.h>
 #include <limits.h>
 #include <linux/bpf.h>
@@ -21,7 +23,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 
 #include "ns/ns_testlib.h"
 #include "testlib.h"
@@ -354,6 +360,109 @@ out:
 	bpfvm_destroy(vm);
 }
 
+
+/* ---- The kernel, for the same two cases ------------------------------------ */
+
+static int kernel_run(int prog_fd)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, run, .data_in = packet, .data_size_in = sizeof(packet));
+
+	return bpf_prog_test_run_opts(prog_fd, &run) ? -1 : (int)run.retval;
+}
+
+/* The kernel empties a prog array in a work item after its last user
+ * reference: the verdict `want` within a second, else the last seen. */
+static int kernel_run_until(int prog_fd, int want)
+{
+	int verdict = -1;
+
+	for (int i = 0; i < 100 && verdict != want; i++) {
+		struct timespec ts = { .tv_nsec = 10 * 1000000 };
+
+		verdict = kernel_run(prog_fd);
+		if (verdict != want)
+			nanosleep(&ts, NULL);
+	}
+	return verdict;
+}
+
+static int kernel_quiet(enum libbpf_print_level level, const char *fmt, va_list args)
+{
+	(void)level;
+	(void)fmt;
+	(void)args;
+	return 0;
+}
+
+/* hold_entry pinned (and hold_jmp too when `pin_array`), hold_jmp[0] =
+ * hold_drop, every fd closed: the pinned entry's fd, or -1. */
+static int kernel_pin_entry(const char *entry_pin, const char *jmp_pin, bool pin_array)
+{
+	char path[PATH_MAX];
+	struct bpf_object *obj;
+	struct bpf_program *entry, *drop;
+	struct bpf_map *jmp;
+	int fd = -1, drop_fd;
+	uint32_t key = 0;
+
+	snprintf(path, sizeof(path), "%s/ns_hold_tail.bpf.o", objdir);
+	obj = bpf_object__open_file(path, NULL);
+	if (!obj || bpf_object__load(obj))
+		goto out;
+	entry = bpf_object__find_program_by_name(obj, "hold_entry");
+	drop = bpf_object__find_program_by_name(obj, "hold_drop");
+	jmp = bpf_object__find_map_by_name(obj, "hold_jmp");
+	drop_fd = drop ? bpf_program__fd(drop) : -1;
+	if (!entry || !jmp || bpf_map_update_elem(bpf_map__fd(jmp), &key, &drop_fd, BPF_ANY) ||
+	    bpf_obj_pin(bpf_program__fd(entry), entry_pin))
+		goto out;
+	if (pin_array && bpf_obj_pin(bpf_map__fd(jmp), jmp_pin))
+		goto out;
+	bpf_object__close(obj);
+	obj = NULL;
+	fd = bpf_obj_get(entry_pin);
+out:
+	bpf_object__close(obj);
+	return fd;
+}
+
+static void the_kernel_empties_an_array_a_pinned_program_holds(void)
+{
+	const char *test = "the_kernel_empties_an_array_a_pinned_program_holds";
+	char entry_pin[64], jmp_pin[64];
+	int fd, verdict;
+
+	snprintf(entry_pin, sizeof(entry_pin), "/sys/fs/bpf/bpfvm_hold_entry_%d", getpid());
+	snprintf(jmp_pin, sizeof(jmp_pin), "/sys/fs/bpf/bpfvm_hold_jmp_%d", getpid());
+	libbpf_set_print(kernel_quiet);
+	fd = kernel_pin_entry(entry_pin, jmp_pin, false);
+	if (fd < 0) {
+		printf("SKIP %s: the kernel's half (no bpf() or bpffs: %s)\n", test, strerror(errno));
+		unlink(entry_pin);
+		return;
+	}
+	verdict = kernel_run_until(fd, XDP_PASS);
+	testlib_check(test, verdict == XDP_PASS,
+		      "the loader's fds closed, only the pinned program holds the array: PASS, "
+		      "got %d", verdict);
+	close(fd);
+	unlink(entry_pin);
+	fd = kernel_pin_entry(entry_pin, jmp_pin, true);
+	testlib_check(test, fd >= 0, "entry and array pinned: %s", strerror(errno));
+	if (fd < 0)
+		goto out;
+	verdict = kernel_run(fd);
+	testlib_check(test, verdict == XDP_DROP, "the array's pin keeps its slot: DROP, got %d",
+		      verdict);
+	unlink(jmp_pin);
+	verdict = kernel_run_until(fd, XDP_PASS);
+	testlib_check(test, verdict == XDP_PASS, "its pin removed: PASS, got %d", verdict);
+	close(fd);
+out:
+	unlink(entry_pin);
+	unlink(jmp_pin);
+}
+
 int main(int argc, char **argv)
 {
 	char root[PATH_MAX];
@@ -371,5 +480,6 @@ int main(int argc, char **argv)
 	a_pinned_array_empties_when_its_last_pin_goes(root);
 	a_readonly_prog_array_looks_up_and_is_a_user_reference(root);
 	ns_test_root_remove(root);
+	the_kernel_empties_an_array_a_pinned_program_holds();
 	return testlib_summary();
 }
