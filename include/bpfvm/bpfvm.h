@@ -626,6 +626,7 @@ struct bpfvm_ns_entry {
 	 * map or a program (its file is in the namespace). */
 	int pid;
 	uint32_t pin_cnt; /* how many pins it has (shared maps, programs) */
+	uint8_t tag[BPF_TAG_SIZE]; /* programs: bpfvm_prog_tag() of the loader's */
 };
 
 typedef int (*bpfvm_ns_entry_fn)(void *ctx, const struct bpfvm_ns_entry *entry);

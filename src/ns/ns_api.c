@@ -253,6 +253,7 @@ static int ns_api_list_one(void *ctx, const struct ns_record *record)
 		entry.type = record->type;
 		entry.expected_attach_type = record->key_size;
 		entry.key_size = 0;
+		ns_prog_file_tag(list->vm->ns, record->id, entry.tag);
 	}
 	ns_object_file(list->vm->ns, record->kind, record->id, file, sizeof(file));
 	if (record->kind == NS_KIND_MAP && !record->local_pid)

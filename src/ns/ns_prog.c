@@ -22,7 +22,7 @@
 #include "ns/ns_prog.h"
 
 #define NS_PROG_MAGIC 0x4750524d56465042ull /* "BPFVMPRG" */
-#define NS_PROG_VERSION 1u
+#define NS_PROG_VERSION 2u
 #define NS_PROG_NAME_MAX 128u
 
 struct ns_prog_hdr {
@@ -39,6 +39,7 @@ struct ns_prog_hdr {
 	uint64_t insn_budget;
 	uint32_t raw_ctx_size;
 	uint32_t reserved;
+	uint8_t tag[BPF_TAG_SIZE]; /* the kernel's tag (engine/prog_tag.h) */
 	char name[NS_PROG_NAME_MAX];
 	char section[NS_PROG_NAME_MAX];
 };
@@ -71,6 +72,7 @@ static void ns_prog_hdr_fill(const struct bpfvm_prog *prog, uint32_t id, uint32_
 	hdr->map_cnt = prog->map_cnt;
 	hdr->insn_budget = prog->insn_budget;
 	hdr->raw_ctx_size = prog->raw_ctx_size;
+	memcpy(hdr->tag, prog->tag, sizeof(hdr->tag));
 	snprintf(hdr->name, sizeof(hdr->name), "%s", prog->name);
 	snprintf(hdr->section, sizeof(hdr->section), "%s", prog->section);
 }
@@ -291,6 +293,25 @@ bool ns_prog_is_file(const struct ns *ns, int fd, uint32_t *id)
 	*id = hdr.id;
 	return stat(file, &file_st) == 0 && file_st.st_ino == st.st_ino &&
 	       file_st.st_dev == st.st_dev;
+}
+
+int ns_prog_file_tag(const struct ns *ns, uint32_t id, uint8_t tag[BPF_TAG_SIZE])
+{
+	char file[PATH_MAX + 64];
+	struct ns_prog_hdr hdr;
+	int fd, err = 0;
+
+	ns_object_file(ns, NS_KIND_PROG, id, file, sizeof(file));
+	fd = open(file, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (pread(fd, &hdr, sizeof(hdr), 0) != (ssize_t)sizeof(hdr) ||
+	    hdr.magic != NS_PROG_MAGIC || hdr.version != NS_PROG_VERSION)
+		err = -EINVAL;
+	else
+		memcpy(tag, hdr.tag, BPF_TAG_SIZE);
+	close(fd);
+	return err;
 }
 
 /* The file opened with this process's shared flock; under the registry

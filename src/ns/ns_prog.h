@@ -53,6 +53,10 @@ struct ns;
 /* Whether the open file `fd` is a program file of this namespace; its id. */
 bool ns_prog_is_file(const struct ns *ns, int fd, uint32_t *id);
 
+/* The tag stored in program `id`'s file (computed by its loader): 0, or
+ * -ENOENT / -EINVAL. */
+int ns_prog_file_tag(const struct ns *ns, uint32_t id, uint8_t tag[BPF_TAG_SIZE]);
+
 /* Program `id`'s file was just removed (ns_object_file_reap, `fd` open on
  * it): the holds it had on its maps go, and with them the maps nothing
  * else keeps. With the registry lock held. */

@@ -106,8 +106,26 @@ static int pin_and_leave(const char *root, void *arg)
 	return 0;
 }
 
+struct tag_find {
+	uint32_t id;
+	uint8_t tag[BPF_TAG_SIZE];
+	bool found;
+};
+
+static int tag_find(void *ctx, const struct bpfvm_ns_entry *entry)
+{
+	struct tag_find *find = ctx;
+
+	if (entry->kind == BPFVM_NS_PROG && entry->id == find->id) {
+		memcpy(find->tag, entry->tag, BPF_TAG_SIZE);
+		find->found = true;
+	}
+	return 0;
+}
+
 /* Process B: opens the pin, runs once (115 -> 120), reads both maps
- * through the program, unpins it and exits. */
+ * through the program, checks that its instance has the tag the loader
+ * stored, unpins it and exits. */
 static int open_run_and_unpin(const char *root, void *arg)
 {
 	struct bpfvm *vm = ns_test_vm(root);
@@ -115,6 +133,8 @@ static int open_run_and_unpin(const char *root, void *arg)
 	struct bpfvm_prog *prog;
 	uint64_t total = 0, step = 0, sum = 0;
 	uint32_t zero = 0, one = 1;
+	struct tag_find find = { 0 };
+	uint8_t tag[BPF_TAG_SIZE];
 
 	(void)arg;
 	if (bpfvm_prog_get_by_pin(vm, "hold_count", &prog)) {
@@ -137,6 +157,11 @@ static int open_run_and_unpin(const char *root, void *arg)
 			(unsigned long long)sum);
 		return 5;
 	}
+	find.id = bpfvm_prog_id(prog);
+	bpfvm_prog_tag(prog, tag);
+	if (bpfvm_ns_list(vm, tag_find, &find) || !find.found ||
+	    memcmp(find.tag, tag, BPF_TAG_SIZE) != 0)
+		return 7;
 	if (bpfvm_obj_unpin(vm, "hold_count"))
 		return 6;
 	bpfvm_prog_close(prog);

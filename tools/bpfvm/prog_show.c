@@ -45,13 +45,18 @@ static size_t prog_jited_size(const struct bpfvm_prog *prog)
 }
 
 /* bpftool's fprint_hex of bpf_prog_info.tag, no separator. */
+static void tag_hex(const uint8_t tag[BPF_TAG_SIZE], char hex[2 * BPF_TAG_SIZE + 1])
+{
+	for (int i = 0; i < BPF_TAG_SIZE; i++)
+		snprintf(hex + 2 * i, 3, "%02x", tag[i]);
+}
+
 static void prog_tag_hex(const struct bpfvm_prog *prog, char hex[2 * BPF_TAG_SIZE + 1])
 {
 	uint8_t tag[BPF_TAG_SIZE];
 
 	bpfvm_prog_tag(prog, tag);
-	for (int i = 0; i < BPF_TAG_SIZE; i++)
-		snprintf(hex + 2 * i, 3, "%02x", tag[i]);
+	tag_hex(tag, hex);
 }
 
 static void show_pins_json(struct bpfvm *vm, uint32_t id)
@@ -122,17 +127,21 @@ static void show_prog(struct bpfvm *vm, const struct bpfvm_prog *prog)
  * namespace's record says, and why. */
 static void show_entry(struct bpfvm *vm, const struct bpfvm_ns_entry *entry)
 {
+	char tag[2 * BPF_TAG_SIZE + 1];
+
+	tag_hex(entry->tag, tag);
 	if (cli_json) {
 		json_start_object();
 		json_uint_field("id", entry->id);
 		json_string_field("type", prog_type_name(entry->type));
 		json_string_field("name", entry->name);
+		json_string_field("tag", tag);
 		show_pins_json(vm, entry->id);
 		json_end_object();
 		return;
 	}
-	printf("%u: %s  name %.16s\n\t(%s)\n", entry->id, prog_type_name(entry->type), entry->name,
-	       bpfvm_errmsg());
+	printf("%u: %s  name %.16s  tag %s\n\t(%s)\n", entry->id, prog_type_name(entry->type),
+	       entry->name, tag, bpfvm_errmsg());
 	if (cli_show_pinned)
 		cli_ns_print_pins(vm, entry->id, false);
 }
