@@ -13,6 +13,7 @@
 
 #include "core/error.h"
 #include "ns/ns.h"
+#include "ns/ns_hold.h"
 #include "ns/ns_prog.h"
 #include "ns/ns_vcpu.h"
 
@@ -366,6 +367,8 @@ void ns_object_file_reap(struct ns *ns, uint32_t kind, uint32_t id, int fd)
 		ns_record_remove_locked(ns, id);
 		if (kind == NS_KIND_PROG)
 			ns_prog_file_removed(ns, id, fd); /* its holds on its maps */
+		else
+			ns_hold_drop_slots(ns, id); /* a prog array's on its programs */
 	}
 	flock(fd, LOCK_UN);
 }

@@ -23,6 +23,12 @@ int ns_hold_take(struct ns *ns, uint32_t kind, uint32_t id, const char *holder);
  * keeps it (ns_object_file_reap). With the registry lock held. */
 void ns_hold_drop_locked(struct ns *ns, uint32_t kind, uint32_t id, const char *holder);
 
+/* Map `array_id`'s file was just removed: the holds its slots had on
+ * programs (a prog array's, "slot.<array id>.<index>") go, and with them
+ * the programs nothing else keeps, as the kernel puts a freed prog array's
+ * programs. With the registry lock held. */
+void ns_hold_drop_slots(struct ns *ns, uint32_t array_id);
+
 /* How many holds the object has: its links that are not pins. */
 uint32_t ns_hold_count(const struct ns *ns, uint32_t kind, uint32_t id);
 

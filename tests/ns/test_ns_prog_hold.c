@@ -8,7 +8,9 @@
  *   - a prog array reachable only through a pinned program empties when its
  *     loader closes it, and when its loader is killed (-9) it empties at the
  *     next open or listing of another process, as the kernel emptied it when
- *     the killed process's descriptor closed;
+ *     the killed process's descriptor closed; when instead the program's
+ *     last pin goes, the array goes with it, and the programs in its slots
+ *     with the array;
  *   - a pinned prog array used by a pinned program empties when its last
  *     pin goes;
  *   - a BPF_F_RDONLY open of a shared prog array looks up, refuses writes,
@@ -258,17 +260,16 @@ static void a_closed_loaders_array_empties_though_a_pinned_program_holds_it(cons
 	bpfvm_destroy(vm);
 }
 
-/* A killed loader: `sweep` lists the namespace before B runs (the listing
- * empties the array), else B's open of the program does. */
-static void a_killed_loaders_array_empties_at_the_next_sweep(const char *root, bool listing)
+/* What follows a loader's kill: another process opens the program, the
+ * namespace is listed first, or the program's pin is removed first. */
+enum after_kill { OPEN, LIST, UNPIN };
+
+/* The loader filled the array, pinned the entry and was killed (-9). */
+static uint32_t kill_a_loader(const char *test, const char *root)
 {
-	const char *test = listing ? "a_killed_loaders_array_empties_at_the_next_listing"
-				   : "a_killed_loaders_array_empties_at_the_next_open";
-	char drop_file[PATH_MAX + 64];
 	uint32_t drop_id = 0;
-	struct bpfvm *vm;
 	pid_t pid;
-	int rc, status;
+	int status;
 
 	if (pipe(ready_pipe))
 		exit(1);
@@ -276,30 +277,49 @@ static void a_killed_loaders_array_empties_at_the_next_sweep(const char *root, b
 	pid = fork();
 	if (pid == 0)
 		_exit(fill_pin_and_go(root, "kill"));
-	rc = read(ready_pipe[0], &drop_id, sizeof(drop_id)) == sizeof(drop_id);
-	testlib_check(test, rc && drop_id, "A filled the array and pinned the entry");
+	testlib_check(test, read(ready_pipe[0], &drop_id, sizeof(drop_id)) == sizeof(drop_id),
+		      "A filled the array and pinned the entry");
 	kill(pid, SIGKILL);
 	waitpid(pid, &status, 0);
 	close(ready_pipe[0]);
 	close(ready_pipe[1]);
-	vm = ns_test_vm(root);
+	return drop_id;
+}
+
+static void a_killed_loaders_array_empties_at_the_next_sweep(const char *root, enum after_kill after)
+{
+	const char *tests[] = {
+		[OPEN] = "a_killed_loaders_array_empties_at_the_next_open",
+		[LIST] = "a_killed_loaders_array_empties_at_the_next_listing",
+		[UNPIN] = "a_killed_loaders_array_and_programs_go_with_the_last_pin",
+	};
+	const char *test = tests[after];
+	char drop_file[PATH_MAX + 64];
+	uint32_t drop_id = kill_a_loader(test, root);
+	struct bpfvm *vm = ns_test_vm(root);
+	struct count_all count;
+	int rc;
+
 	/* hold_drop's file: only the array's slot keeps it now that A is gone
 	 * (its hold, progs/<id>.slot.<array>.0), so it goes when the slot
-	 * empties. */
+	 * empties or the array goes. */
 	snprintf(drop_file, sizeof(drop_file), "%s/.bpfvm/progs/%u", root, drop_id);
-	if (listing) {
+	if (after == LIST) {
 		count_objects(vm);
 		testlib_check(test, !ns_test_exists(drop_file),
 			      "the listing emptied the slot: hold_drop's file went with its hold");
 	}
-	rc = ns_test_in_child(run_pinned_entry, root, NULL);
-	testlib_check(test, rc == XDP_PASS,
-		      "A's descriptor went with A: the tail call falls through (PASS %d), got %d",
-		      XDP_PASS, rc);
+	if (after != UNPIN) {
+		rc = ns_test_in_child(run_pinned_entry, root, NULL);
+		testlib_check(test, rc == XDP_PASS,
+			      "A's descriptor went with A: the tail call falls through (PASS %d), "
+			      "got %d", XDP_PASS, rc);
+	}
+	testlib_check(test, bpfvm_obj_unpin(vm, "hold_entry") == 0, "the entry unpinned");
 	testlib_check(test, !ns_test_exists(drop_file), "hold_drop's file is gone");
-	bpfvm_obj_unpin(vm, "hold_entry");
-	testlib_check(test, count_objects(vm).maps == 0 && count_objects(vm).progs == 0,
-		      "unpinned: nothing left");
+	count = count_objects(vm);
+	testlib_check(test, count.maps == 0 && count.progs == 0,
+		      "nothing left: %d maps, %d programs", count.maps, count.progs);
 	bpfvm_destroy(vm);
 }
 
@@ -500,8 +520,9 @@ int main(int argc, char **argv)
 	ns_test_root_make(root, sizeof(root));
 	a_pinned_program_keeps_its_unpinned_maps(root);
 	a_closed_loaders_array_empties_though_a_pinned_program_holds_it(root);
-	a_killed_loaders_array_empties_at_the_next_sweep(root, false);
-	a_killed_loaders_array_empties_at_the_next_sweep(root, true);
+	a_killed_loaders_array_empties_at_the_next_sweep(root, OPEN);
+	a_killed_loaders_array_empties_at_the_next_sweep(root, LIST);
+	a_killed_loaders_array_empties_at_the_next_sweep(root, UNPIN);
 	a_pinned_array_empties_when_its_last_pin_goes(root);
 	a_readonly_prog_array_looks_up_and_is_a_user_reference(root);
 	ns_test_root_remove(root);
