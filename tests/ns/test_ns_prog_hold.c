@@ -286,7 +286,8 @@ static uint32_t kill_a_loader(const char *test, const char *root)
 	return drop_id;
 }
 
-static void a_killed_loaders_array_empties_at_the_next_sweep(const char *root, enum after_kill after)
+static void a_killed_loaders_array_empties_at_the_next_sweep(const char *root,
+							     enum after_kill after)
 {
 	const char *tests[] = {
 		[OPEN] = "a_killed_loaders_array_empties_at_the_next_open",
