@@ -83,15 +83,6 @@ uint64_t owner_ident(void)
 	return self_ident;
 }
 
-bool owner_tid_dead(uint32_t tid)
-{
-	struct owner_stat st;
-
-	if (!owner_read_stat(tid, &st))
-		return true;
-	return st.state == 'Z' || st.state == 'X' || st.state == 'x';
-}
-
 bool owner_ident_dead(uint64_t ident)
 {
 	struct owner_stat st;
@@ -102,4 +93,12 @@ bool owner_ident_dead(uint64_t ident)
 	if (st.state == 'Z' || st.state == 'X' || st.state == 'x')
 		return true;
 	return start && (uint32_t)st.start != start;
+}
+
+bool owner_take_over(_Atomic uint32_t *word, uint32_t held, uint32_t start, uint32_t self)
+{
+	if (!owner_ident_dead((uint64_t)(held & OWNER_TID_MASK) << 32 | start))
+		return false;
+	return atomic_compare_exchange_strong_explicit(word, &held, self, memory_order_acquire,
+						       memory_order_relaxed);
 }

@@ -13,10 +13,16 @@
  * child, whose only thread has its own tid. Whether a holder is alive is
  * read from /proc/<tid>/stat (any thread of the caller's pid namespace, of
  * any user): gone, or a zombie, is dead. That costs a file read: callers
- * ask only after waiting for a while. */
+ * ask only after waiting for a while.
+ *
+ * A 32-bit lock word names its holder by tid in its low 30 bits (the
+ * kernel's FUTEX_TID_MASK: pid_max is at most 2^22); a lock may keep flags
+ * in the two high bits. Taking such a word over from a dead holder is
+ * owner_take_over(), for every lock that has one. */
 #ifndef BPFVM_CORE_OWNER_H
 #define BPFVM_CORE_OWNER_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -26,11 +32,18 @@ uint32_t owner_tid(void);
 /* This thread's tid << 32 | its start time's low 32 bits (never 0). */
 uint64_t owner_ident(void);
 
-/* Whether the thread `tid` has exited (or is a zombie). */
-bool owner_tid_dead(uint32_t tid);
-
 /* Whether the thread named by `ident` has exited: its tid is gone, a
  * zombie, or now names a thread that started at another time. */
 bool owner_ident_dead(uint64_t ident);
+
+/* The bits of a lock word that hold its holder's tid. */
+#define OWNER_TID_MASK 0x3fffffffu
+
+/* Takes the lock word over if the holder it names is dead: `held` is the
+ * word as last seen (tid and flags), `start` the holder's start time's low
+ * 32 bits as its lock records it (0: unknown, the tid alone is checked).
+ * True when `word` went from `held` to `self`: one waiter wins, and a word
+ * that changed meanwhile (a release, a new holder) is left alone. */
+bool owner_take_over(_Atomic uint32_t *word, uint32_t held, uint32_t start, uint32_t self);
 
 #endif

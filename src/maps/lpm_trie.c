@@ -61,7 +61,7 @@ enum lpm_node_flags {
 };
 
 struct lpm_hdr {
-	struct map_lock lock;
+	struct map_owner_lock lock;
 	_Atomic uint32_t seq;
 	_Atomic uint32_t root;
 	uint32_t n_entries;
@@ -260,7 +260,8 @@ static int lpm_init(struct bpfvm_map *map)
 	hdr->node_stride = lpm_node_stride(&attr);
 	hdr->value_offset = lpm_value_offset(map_key_size(map));
 	map->region->family[0] = LPM_NODES_OFFSET;
-	return map_lock_init(&hdr->lock);
+	map_owner_lock_init(&hdr->lock);
+	return 0;
 }
 
 /* ---- Bits and prefixes (as the kernel's) ---------------------------- */
@@ -418,7 +419,7 @@ static uint32_t lpm_walk(const struct bpfvm_map *map, const struct lpm_key *key)
 	}
 }
 
-static int lpm_lock(struct bpfvm_map *map);
+static void lpm_lock(struct bpfvm_map *map);
 
 static void *lpm_bpf_lookup(struct bpfvm_map *map, const void *key, uint32_t cpu)
 {
@@ -436,10 +437,9 @@ static void *lpm_bpf_lookup(struct bpfvm_map *map, const void *key, uint32_t cpu
 			return number ? lpm_value(map, lpm_node(map, number)) : NULL;
 	}
 	/* Writers keep moving (or one died mid-change): wait for them. */
-	if (lpm_lock(map))
-		return NULL;
+	lpm_lock(map);
 	number = lpm_walk(map, key);
-	map_lock_release(&hdr->lock);
+	map_owner_lock_release(&hdr->lock);
 	return number ? lpm_value(map, lpm_node(map, number)) : NULL;
 }
 
@@ -525,31 +525,24 @@ static void lpm_repair(struct bpfvm_map *map)
 
 /* Takes the lock; after a holder's death, first undoes what it may have
  * left: an odd seq (readers would retry forever) and the pool's books. */
-static int lpm_lock(struct bpfvm_map *map)
+static void lpm_lock(struct bpfvm_map *map)
 {
 	struct lpm_hdr *hdr = lpm_hdr(map);
-	int rc = map_lock_acquire(&hdr->lock);
 
-	if (rc < 0)
-		return rc;
-	if (rc == MAP_LOCK_RECOVERED) {
+	if (map_owner_lock_acquire(&hdr->lock) == MAP_LOCK_RECOVERED) {
 		if (atomic_load_explicit(&hdr->seq, memory_order_relaxed) & 1)
 			atomic_fetch_add_explicit(&hdr->seq, 1, memory_order_release);
 		lpm_repair(map);
 	}
-	return 0;
 }
 
-static int lpm_write_lock(struct bpfvm_map *map)
+static void lpm_write_lock(struct bpfvm_map *map)
 {
 	struct lpm_hdr *hdr = lpm_hdr(map);
-	int err = lpm_lock(map);
 
-	if (err)
-		return err;
+	lpm_lock(map);
 	atomic_fetch_add_explicit(&hdr->seq, 1, memory_order_relaxed);
 	atomic_thread_fence(memory_order_release);
-	return 0;
 }
 
 static void lpm_write_unlock(struct bpfvm_map *map)
@@ -557,7 +550,7 @@ static void lpm_write_unlock(struct bpfvm_map *map)
 	struct lpm_hdr *hdr = lpm_hdr(map);
 
 	atomic_fetch_add_explicit(&hdr->seq, 1, memory_order_release);
-	map_lock_release(&hdr->lock);
+	map_owner_lock_release(&hdr->lock);
 }
 
 /* trie_check_add_elem: a new entry is about to be added. */
@@ -678,9 +671,7 @@ static long lpm_bpf_update(struct bpfvm_map *map, const void *key, const void *v
 
 	if (flags > BPF_EXIST || lpm_key->prefixlen > lpm_hdr(map)->max_prefixlen)
 		return -EINVAL;
-	err = lpm_write_lock(map);
-	if (err)
-		return err;
+	lpm_write_lock(map);
 	err = lpm_update_locked(map, lpm_key, value, flags);
 	lpm_write_unlock(map);
 	return err;
@@ -744,9 +735,7 @@ static long lpm_bpf_delete(struct bpfvm_map *map, const void *key, uint32_t cpu)
 
 	if (lpm_key->prefixlen > lpm_hdr(map)->max_prefixlen)
 		return -EINVAL;
-	err = lpm_write_lock(map);
-	if (err)
-		return err;
+	lpm_write_lock(map);
 	err = lpm_delete_locked(map, lpm_key);
 	lpm_write_unlock(map);
 	return err;
@@ -758,14 +747,12 @@ static int lpm_lookup(struct bpfvm_map *map, const void *key, void *value, uint6
 {
 	struct lpm_hdr *hdr = lpm_hdr(map);
 	uint32_t number;
-	int err = lpm_lock(map);
 
-	if (err)
-		return err;
+	lpm_lock(map);
 	number = lpm_walk(map, key);
 	if (number)
 		memcpy(value, lpm_value(map, lpm_node(map, number)), map_value_size(map));
-	map_lock_release(&hdr->lock);
+	map_owner_lock_release(&hdr->lock);
 	return number ? 0 : -ENOENT;
 }
 
@@ -841,10 +828,8 @@ static int lpm_get_next_key(struct bpfvm_map *map, const void *key, void *next_k
 	struct lpm_hdr *hdr = lpm_hdr(map);
 	struct lpm_key *next = next_key;
 	uint32_t number;
-	int err = lpm_lock(map);
 
-	if (err)
-		return err;
+	lpm_lock(map);
 	number = lpm_next_locked(map, key);
 	if (number) {
 		struct lpm_node *node = lpm_node(map, number);
@@ -852,7 +837,7 @@ static int lpm_get_next_key(struct bpfvm_map *map, const void *key, void *next_k
 		next->prefixlen = lpm_load(&node->prefixlen);
 		memcpy(next->data, node->data, hdr->data_size);
 	}
-	map_lock_release(&hdr->lock);
+	map_owner_lock_release(&hdr->lock);
 	return number ? 0 : -ENOENT;
 }
 

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "core/owner.h"
+#include "maps/map_lock.h"
 #include "maps/map_value.h"
 
 /* Spins before yielding: a program holds the lock for a few instructions
@@ -12,13 +13,6 @@
 /* Yields before asking whether the holder is alive (a read of /proc): a
  * live holder has had hundreds of chances to run by then. */
 #define MAP_YIELDS_BEFORE_CHECK 64
-
-static inline void map_cpu_relax(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-	__builtin_ia32_pause();
-#endif
-}
 
 static bool map_spin_try(_Atomic uint32_t *lock, uint32_t held, uint32_t self)
 {
@@ -47,7 +41,7 @@ void map_spin_lock(_Atomic uint32_t *lock)
 		/* A holder killed between lock and unlock never stores 0: its
 		 * word still names it, and one waiter takes the lock over. */
 		if (spins % ((unsigned long)MAP_SPIN_BEFORE_YIELD * MAP_YIELDS_BEFORE_CHECK) == 0 &&
-		    owner_tid_dead(held) && map_spin_try(lock, held, self))
+		    owner_take_over(lock, held, 0, self))
 			return;
 	}
 }

@@ -17,6 +17,16 @@
  *
  * Keys do not exist: key_size is 0, user space passes a NULL key. User update
  * is push, lookup is peek, lookup_and_delete is pop.
+ *
+ * The lock is an owner lock (map_lock.h): a holder killed inside an
+ * operation (kill -9 of a process sharing the map) is taken over from. Every
+ * operation changes the ring by single 4-byte stores of head or tail, made
+ * after the slot is copied, so the ring is whole at every instant: a push
+ * killed before its head store has pushed nothing (its slot was free), a
+ * pop killed before its tail (head) store has popped nothing; after the
+ * store, the operation is done and only the dead caller's return is lost.
+ * A full push with BPF_EXIST drops the oldest element first: killed
+ * between, the oldest is dropped and the new value is not pushed.
  */
 #include <errno.h>
 #include <string.h>
@@ -32,7 +42,7 @@
 	(BPF_F_NUMA_NODE | BPF_F_RDONLY | BPF_F_WRONLY | BPF_F_RDONLY_PROG | BPF_F_WRONLY_PROG)
 
 struct queue_stack_hdr {
-	struct map_lock lock;
+	struct map_owner_lock lock;
 	uint32_t head;
 	uint32_t tail;
 	uint32_t size;
@@ -83,7 +93,8 @@ static int queue_stack_init(struct bpfvm_map *map)
 
 	hdr->size = map_max_entries(map) + 1;
 	map->region->family[0] = QUEUE_STACK_SLOTS_OFFSET;
-	return map_lock_init(&hdr->lock);
+	map_owner_lock_init(&hdr->lock);
+	return 0;
 }
 
 static int queue_stack_check_region(const struct map_region *region, const char **why)
@@ -104,15 +115,22 @@ static int queue_stack_check_region(const struct map_region *region, const char 
 	return 0;
 }
 
-/* Takes the lock; after a holder's death, a head or tail that is out of
- * range (a torn write) empties the ring rather than read outside it. */
-static int queue_stack_lock(struct queue_stack_hdr *hdr)
+/* One store, never torn or split: what a killed holder leaves is the old
+ * index or the new one. Returns `index`. */
+static uint32_t queue_stack_publish(uint32_t *field, uint32_t index)
 {
-	int rc = map_lock_acquire(&hdr->lock);
+	__atomic_store_n(field, index, __ATOMIC_RELAXED);
+	return index;
+}
 
-	if (rc == MAP_LOCK_RECOVERED && (hdr->head >= hdr->size || hdr->tail >= hdr->size))
-		hdr->head = hdr->tail = 0;
-	return rc < 0 ? rc : 0;
+/* Takes the lock. After a holder's death the ring is whole (see the top),
+ * but a head or tail out of range (a file scribbled on) empties it rather
+ * than read outside it. */
+static void queue_stack_lock(struct queue_stack_hdr *hdr)
+{
+	if (map_owner_lock_acquire(&hdr->lock) == MAP_LOCK_RECOVERED &&
+	    (hdr->head >= hdr->size || hdr->tail >= hdr->size))
+		queue_stack_publish(&hdr->head, queue_stack_publish(&hdr->tail, 0));
 }
 
 static uint32_t queue_stack_next(const struct queue_stack_hdr *hdr, uint32_t index)
@@ -123,24 +141,21 @@ static uint32_t queue_stack_next(const struct queue_stack_hdr *hdr, uint32_t ind
 static long queue_stack_bpf_push(struct bpfvm_map *map, const void *value, uint64_t flags)
 {
 	struct queue_stack_hdr *hdr = queue_stack_hdr(map);
-	int err;
 
 	/* BPF_EXIST makes room by dropping the oldest element. */
 	if ((flags & BPF_NOEXIST) || flags > BPF_EXIST)
 		return -EINVAL;
-	err = queue_stack_lock(hdr);
-	if (err)
-		return err;
+	queue_stack_lock(hdr);
 	if (queue_stack_next(hdr, hdr->head) == hdr->tail) {
 		if (!(flags & BPF_EXIST)) {
-			map_lock_release(&hdr->lock);
+			map_owner_lock_release(&hdr->lock);
 			return -E2BIG;
 		}
-		hdr->tail = queue_stack_next(hdr, hdr->tail);
+		queue_stack_publish(&hdr->tail, queue_stack_next(hdr, hdr->tail));
 	}
 	memcpy(queue_stack_slot(map, hdr->head), value, map_value_size(map));
-	hdr->head = queue_stack_next(hdr, hdr->head);
-	map_lock_release(&hdr->lock);
+	queue_stack_publish(&hdr->head, queue_stack_next(hdr, hdr->head));
+	map_owner_lock_release(&hdr->lock);
 	return 0;
 }
 
@@ -158,25 +173,21 @@ static long queue_stack_get(struct bpfvm_map *map, void *value, bool delete, boo
 {
 	struct queue_stack_hdr *hdr = queue_stack_hdr(map);
 	uint32_t top;
-	int err = queue_stack_lock(hdr);
 
-	if (err)
-		return err;
+	queue_stack_lock(hdr);
 	if (hdr->head == hdr->tail) {
-		map_lock_release(&hdr->lock);
+		map_owner_lock_release(&hdr->lock);
 		if (clear)
 			memset(value, 0, map_value_size(map));
 		return -ENOENT;
 	}
 	top = queue_stack_top(map, hdr);
 	memcpy(value, queue_stack_slot(map, top), map_value_size(map));
-	if (delete) {
-		if (map_type(map) == BPF_MAP_TYPE_QUEUE)
-			hdr->tail = queue_stack_next(hdr, hdr->tail);
-		else
-			hdr->head = top;
-	}
-	map_lock_release(&hdr->lock);
+	if (delete && map_type(map) == BPF_MAP_TYPE_QUEUE)
+		queue_stack_publish(&hdr->tail, queue_stack_next(hdr, hdr->tail));
+	else if (delete)
+		queue_stack_publish(&hdr->head, top);
+	map_owner_lock_release(&hdr->lock);
 	return 0;
 }
 

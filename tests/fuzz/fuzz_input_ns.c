@@ -180,7 +180,7 @@ static bool ns_fuzz_touches_lock(int which, const uint8_t *bytes, uint64_t off, 
 	case BPF_MAP_TYPE_LPM_TRIE: /* lpm_hdr and queue_stack_hdr start with it */
 	case BPF_MAP_TYPE_QUEUE:
 	case BPF_MAP_TYPE_STACK:
-		return ns_fuzz_in(off, len, MAP_FAMILY_DATA_OFFSET, sizeof(struct map_lock));
+		return ns_fuzz_in(off, len, MAP_FAMILY_DATA_OFFSET, sizeof(struct map_owner_lock));
 	case BPF_MAP_TYPE_HASH:
 	case BPF_MAP_TYPE_PERCPU_HASH:
 		table = (const void *)(bytes + region->family[HASH_FAMILY_TABLE]);

@@ -450,9 +450,9 @@ static void die_holding_lock(struct bpfvm_map *map, bool odd_seq)
 	int status;
 
 	if (pid == 0) {
-		struct map_lock *lock = map_at(map, MAP_FAMILY_DATA_OFFSET);
+		struct map_owner_lock *lock = map_at(map, MAP_FAMILY_DATA_OFFSET);
 
-		map_lock_acquire(lock);
+		map_owner_lock_acquire(lock);
 		if (odd_seq) {
 			_Atomic uint32_t *seq = (_Atomic uint32_t *)(lock + 1);
 
