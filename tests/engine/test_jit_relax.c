@@ -17,10 +17,11 @@
  *
  * Every program also runs under both engines, taking each jump or not.
  *
- * Backward jumps out of a loop (jit_edges.c): a conditional backward jump
- * whose target cannot reach it again is a `jcc` to its charge out of line,
- * a loop's own back edge keeps its charge in line; both engines give the
- * same result and stop at the same place for every budget from 1 to 60. */
+ * Backward jumps out of a loop: a conditional backward jump whose target
+ * cannot reach it again is charged like a loop's back edge, at its target
+ * (jit_compile.c), so both are a 2-byte `jcc` to their target's charge and
+ * cost nothing when not taken; both engines give the same result and stop
+ * at the same place for every budget from 1 to 60. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -266,17 +267,16 @@ static void build_exit_edge(struct program *prog)
 	emit(prog, BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
 }
 
-/* The jump ending instruction `idx` is a `jcc rel32` out of the body. */
-static bool jumps_out_of_line(const struct bpfvm_prog *prog, size_t idx)
+/* The jump ending instruction `idx` is a 2-byte `jcc` to the charge of
+ * `target` (past its 2-byte `jmp` over the charge). */
+static bool jumps_to_charge(const struct bpfvm_prog *prog, size_t idx, size_t target)
 {
 	const struct jit_code *code = prog->jit;
 	uint32_t end = code->insn_offsets[idx + 1];
 	const uint8_t *bytes = code->mem.rx + end;
-	int32_t rel;
 
-	memcpy(&rel, bytes - 4, 4);
-	return bytes[-6] == 0x0f && (bytes[-5] & 0xf0) == 0x80 &&
-	       end + (int64_t)rel > code->insn_offsets[prog->insn_cnt - 1];
+	return (bytes[-2] & 0xf0) == 0x70 &&
+	       end + (int8_t)bytes[-1] == code->insn_offsets[target] + 2;
 }
 
 static struct bpfvm_prog *load_budget(struct bpfvm *vm, const struct program *prog,
@@ -301,10 +301,10 @@ static void check_exit_edge(struct bpfvm *engines[2], struct program *prog)
 	build_exit_edge(prog);
 	loaded = load(engines[1], prog, "exit_edge");
 	if (loaded) {
-		testlib_check("exit_edge_layout", jumps_out_of_line(loaded, 8),
-			      "the backward jump out of the loop is not a jcc to a stub");
-		testlib_check("exit_edge_layout", !jumps_out_of_line(loaded, 9),
-			      "the loop's back edge is not charged in line");
+		testlib_check("exit_edge_layout", jumps_to_charge(loaded, 8, 5),
+			      "the backward jump out of the loop is not a jcc to its target's charge");
+		testlib_check("exit_edge_layout", jumps_to_charge(loaded, 9, 7),
+			      "the loop's back edge is not a jcc to its head's charge");
 	}
 	bpfvm_prog_free(loaded);
 	check_agreement(engines, prog, "exit_edge");
