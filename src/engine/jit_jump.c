@@ -23,6 +23,12 @@ static const enum x86_cc conditions[11] = {
 
 enum { JMP_INDEX_JSET = 3 };
 
+/* x86 pairs each condition with its inverse in the lowest bit. */
+static enum x86_cc invert(enum x86_cc cc)
+{
+	return (enum x86_cc)(cc ^ 1);
+}
+
 _Static_assert(INTERP_OP_JMP64_JSLE_K - INTERP_OP_JMP64_JEQ_K == 10, "JMP block layout");
 
 /* Sets the flags for condition `index`. Comparing with 0 is a test. */
@@ -95,23 +101,56 @@ static void emit_jump_to(struct jit_ctx *ctx, bool is_jcc, enum x86_cc cc, uint3
 		emit_forward(ctx, is_jcc, cc, target);
 }
 
-void jit_emit_jump(struct jit_ctx *ctx, enum interp_op op)
+/* The condition of conditional jump `op`: its index in a JMP block, its
+ * width and source. False for anything else. */
+static bool condition_of(enum interp_op op, unsigned *index, bool *is64, bool *from_reg)
 {
 	static const enum interp_op blocks[4] = { INTERP_OP_JMP64_JEQ_K, INTERP_OP_JMP64_JEQ_X,
 						  INTERP_OP_JMP32_JEQ_K, INTERP_OP_JMP32_JEQ_X };
-	const struct interp_insn *decoded = jit_decoded(ctx);
-	uint32_t target = jit_target_index(ctx, decoded->target);
 
-	if (op == INTERP_OP_JA) {
-		emit_jump_to(ctx, false, X86_CC_E, target);
-		return;
-	}
 	for (int i = 0; i < 4; i++)
 		if (op >= blocks[i] && op <= blocks[i] + 10) {
-			unsigned index = (unsigned)(op - blocks[i]);
-
-			emit_compare(ctx, index, i < 2, i & 1);
-			emit_jump_to(ctx, true, conditions[index], target);
-			return;
+			*index = (unsigned)(op - blocks[i]);
+			*is64 = i < 2;
+			*from_reg = i & 1;
+			return true;
 		}
+	return false;
+}
+
+/* Whether instruction k is `if cond goto +1` over a goto that nothing else
+ * jumps to: clang's switch trees are full of them. The pair is compiled as
+ * the goto's jump with the condition inverted (`cmp; j!cc`): the compare
+ * at k, the jump at k + 1, as the kernel's verifier leaves such a pair when
+ * it knows the condition (opt_hard_wire_dead_code_branches). Either way
+ * both paths take the same jumps as the interpreter, charges included. */
+static bool skips_a_goto(const struct jit_ctx *ctx, uint32_t k)
+{
+	const struct bpf_insn *insn = &ctx->prog->insns[k];
+	unsigned index;
+	bool is64, from_reg;
+
+	return k + 2 < ctx->prog->insn_cnt && isa_is_jmp(insn->code) && insn->off == 1 &&
+	       condition_of(interp_decode_op(insn), &index, &is64, &from_reg) &&
+	       ctx->ops[k + 1] == INTERP_OP_JA && !(ctx->flags[k + 1] & JIT_JUMP_TARGET);
+}
+
+void jit_emit_jump(struct jit_ctx *ctx, enum interp_op op)
+{
+	const struct interp_insn *decoded = jit_decoded(ctx);
+	uint32_t target = jit_target_index(ctx, decoded->target);
+	unsigned index = 0;
+	bool is64, from_reg;
+
+	if (op == INTERP_OP_JA && ctx->idx && skips_a_goto(ctx, ctx->idx - 1)) {
+		condition_of(interp_decode_op(&ctx->prog->insns[ctx->idx - 1]), &index, &is64,
+			     &from_reg);
+		emit_jump_to(ctx, true, invert(conditions[index]), target);
+	} else if (op == INTERP_OP_JA) {
+		emit_jump_to(ctx, false, X86_CC_E, target);
+	} else if (condition_of(op, &index, &is64, &from_reg)) {
+		emit_compare(ctx, index, is64, from_reg);
+		if (!skips_a_goto(ctx, ctx->idx))
+			emit_jump_to(ctx, true, conditions[index], target);
+	}
 }

@@ -15,6 +15,9 @@
  * every jump ends a rel8. With 124 bytes of filler (129 and 133) only Jk
  * shrinks.
  *
+ * `if cond goto +1; goto T` is compiled as `j!cond T` (jit_jump.c): the goto
+ * becomes a jcc, a rel8 exactly where it reaches as well.
+ *
  * Every program also runs under both engines, taking each jump or not.
  *
  * Backward jumps out of a loop: a conditional backward jump whose target
@@ -104,14 +107,18 @@ static void build_jcc(struct program *prog, unsigned bytes)
 	emit_end(prog);
 }
 
-/* if r2 != 0 goto F; goto T; F: <bytes>; T: (the goto is the one checked) */
-static void build_goto(struct program *prog, unsigned bytes)
+/* if r2 != 0 goto F; [r0 += 5;] goto T; F: <bytes>; T: (the goto is the one
+ * checked). Without the add, the pair is `if r2 == 0 goto T` in the JIT's
+ * code: the goto is a jcc and the first jump only its compare. */
+static void build_goto(struct program *prog, unsigned bytes, bool skipped)
 {
 	size_t over, jump;
 
 	emit_start(prog);
 	over = prog->len;
 	emit(prog, BPF_JMP | BPF_JNE | BPF_K, 2, 0, 0, 0);
+	if (!skipped)
+		emit(prog, BPF_ALU64 | BPF_ADD | BPF_K, 0, 0, 0, 5);
 	jump = emit_jump(prog, BPF_JMP | BPF_JA);
 	land(prog, over);
 	emit_filler(prog, bytes);
@@ -161,9 +168,9 @@ static bool jump_is_rel8(const struct bpfvm_prog *prog, size_t idx, int64_t *dis
 	size_t target = idx + 1 + (size_t)insn->off;
 
 	*distance = (int64_t)code->insn_offsets[target] - code->insn_offsets[idx + 1];
-	if (BPF_OP(insn->code) == BPF_JA)
-		return end[-2] == 0xeb;
-	return (end[-2] & 0xf0) == 0x70;
+	if (BPF_OP(insn->code) == BPF_JA && end[-2] == 0xeb)
+		return true;
+	return (end[-2] & 0xf0) == 0x70; /* a jcc, or a goto compiled as one */
 }
 
 /* Runs under both engines with r2 = each of `inputs`: the same r0. */
@@ -208,6 +215,29 @@ static void check_jumps(struct bpfvm *jit, const struct program *prog, const cha
 	bpfvm_prog_free(loaded);
 }
 
+/* Instruction `idx` (`if r2 != 0`) compiled as its compare alone, and the
+ * goto after it as a jcc. */
+static void check_skipped_goto(struct bpfvm *jit, const struct program *prog, const char *name,
+			       size_t idx)
+{
+	struct bpfvm_prog *loaded = load(jit, prog, name);
+	const struct jit_code *code;
+	const uint8_t *end;
+	uint32_t compare;
+
+	if (!loaded)
+		return;
+	code = loaded->jit;
+	end = code->mem.rx + code->insn_offsets[idx + 2];
+	compare = code->insn_offsets[idx + 1] - code->insn_offsets[idx];
+	testlib_check(name, compare == 3, "the skipping jump takes %u bytes, not a 3-byte test",
+		      compare);
+	testlib_check(name,
+		      (end[-2] & 0xf0) == 0x70 || (end[-6] == 0x0f && (end[-5] & 0xf0) == 0x80),
+		      "the goto is not a jcc");
+	bpfvm_prog_free(loaded);
+}
+
 static void check_boundary(struct bpfvm *engines[2], struct program *prog)
 {
 	for (unsigned bytes = 126; bytes <= 129; bytes++) {
@@ -219,8 +249,13 @@ static void check_boundary(struct bpfvm *engines[2], struct program *prog)
 		check_jumps(engines[1], prog, name, bytes <= 127, &distance);
 		check_agreement(engines, prog, name);
 		snprintf(name, sizeof(name), "goto_over_%u_bytes", bytes);
-		build_goto(prog, bytes);
+		build_goto(prog, bytes, false);
 		check_jumps(engines[1], prog, name, bytes <= 127, &distance);
+		check_agreement(engines, prog, name);
+		snprintf(name, sizeof(name), "skipped_goto_over_%u_bytes", bytes);
+		build_goto(prog, bytes, true);
+		check_jumps(engines[1], prog, name, bytes <= 127, &distance);
+		check_skipped_goto(engines[1], prog, name, prog->jumps[0] - 1);
 		check_agreement(engines, prog, name);
 	}
 }
