@@ -7,11 +7,19 @@
  *
  * The budget: straight-line code and forward jumps cannot run longer than
  * what they jump over, so only two things are charged: a backward jump, with
- * the length of the loop it closes (its distance), and a local call, with the
- * length of the callee (a call fan-out re-runs straight-line code without any
- * loop: eight levels of 40 calls each is 40^7 runs of the last one). Every
- * executed instruction is thus covered by some charge, and a run stops after
- * at most about `insn_budget` instructions.
+ * the length of the loop it closes, and a local call, with the length of the
+ * callee (a call fan-out re-runs straight-line code without any loop: eight
+ * levels of 40 calls each is 40^7 runs of the last one). Every executed
+ * instruction is thus covered by some charge, and a run stops after at most
+ * about `insn_budget` instructions.
+ *
+ * A loop's length is that of the longest loop closed at its head: every
+ * backward jump to one target costs the same, the largest distance from a
+ * jump to that target, whichever jump is taken. So the JIT charges once per
+ * head, in a block in front of it that every backward jump to the head goes
+ * through (jit_compile.c), and a back edge is a plain jump, as in the
+ * kernel's code: a switch in a loop has one back edge per case. A run
+ * stopped there is stopped at the head, before its next round.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -253,6 +261,13 @@ static void decode_operands(const struct bpfvm_prog *prog, uint32_t idx,
 	}
 }
 
+/* A decoded jump with a budget cost (decode_operands). */
+static bool is_backward_jump(const struct bpf_insn *raw, const struct interp_insn *insn)
+{
+	return isa_is_jmp(raw->code) && isa_op(raw->code) != BPF_EXIT &&
+	       isa_op(raw->code) != BPF_CALL && insn->off > 0;
+}
+
 /* `r2 = prog array ll`. The map's type is checked here, not assumed: on a
  * branch the verifier proved dead (a frozen .rodata flag) a tail call may
  * name any map, and only a prog array has slots to find. */
@@ -392,6 +407,30 @@ void interp_free(struct interp_code *code)
 	free(code);
 }
 
+/* Gives every backward jump the cost of its head: the longest of the jumps
+ * to that head (decode_operands set each one's own distance). */
+static int charge_loop_heads(const struct bpfvm_prog *prog, struct interp_code *code)
+{
+	int32_t *longest = calloc(prog->insn_cnt, sizeof(*longest));
+	struct interp_insn *insn;
+
+	if (!longest)
+		return -ENOMEM;
+	for (int pass = 0; pass < 2; pass++) {
+		for (uint32_t idx = 0; idx < prog->insn_cnt; idx++) {
+			insn = &code->insns[idx];
+			if (!is_backward_jump(&prog->insns[idx], insn))
+				continue;
+			if (pass == 0 && insn->off > longest[insn->target - code->insns])
+				longest[insn->target - code->insns] = insn->off;
+			if (pass == 1)
+				insn->off = longest[insn->target - code->insns];
+		}
+	}
+	free(longest);
+	return 0;
+}
+
 struct interp_code *interp_decode(const struct bpfvm_prog *prog)
 {
 	const void *const *labels = interp_labels();
@@ -409,6 +448,11 @@ struct interp_code *interp_decode(const struct bpfvm_prog *prog)
 		decode_operands(prog, idx, code);
 		if (isa_is_lddw(prog->insns[idx].code))
 			idx++; /* the second slot stays zeroed: never executed */
+	}
+	if (charge_loop_heads(prog, code)) {
+		interp_free(code);
+		vm_error("%s: out of memory decoding %u instructions", prog->name, prog->insn_cnt);
+		return NULL;
 	}
 	fuse(prog, code);
 	return code;

@@ -80,14 +80,16 @@ static struct bpfvm_prog *_Atomic *tail_call_cache(const struct interp_insn *pc)
 #define IMM32 ((uint32_t)pc->imm)
 #define ADDR_DST (DST + (int64_t)pc->off)
 #define ADDR_SRC (SRC + (int64_t)pc->off)
-/* A taken jump: charge its budget cost (non-zero only backwards), go. */
+/* A taken jump: charge its budget cost (non-zero only backwards), go. A
+ * run that the charge stops is stopped at the target, the loop's head,
+ * where the JIT charges it (interp_decode.c). */
 #define JUMP_IF(cond)                                              \
 	do {                                                       \
 		if (cond) {                                        \
 			budget -= pc->off;                         \
+			pc = pc->target;                           \
 			if (__builtin_expect(budget < 0, 0))       \
 				goto budget_exhausted;             \
-			pc = pc->target;                           \
 			goto *pc->label;                           \
 		}                                                  \
 		NEXT();                                            \

@@ -13,9 +13,19 @@
  *     | instruction 0 ...   |  the main program, then its subprograms:
  *     |                     |  a tail call jumps here, past the entry stub
  *     +---------------------+
- *     | stubs               |  budget exhausted, callx without a helper,
- *     |                     |  charged backward jumps out of loops
+ *     | stubs               |  budget exhausted, callx without a helper
  *     +---------------------+
+ *
+ * A loop head (the target of backward jumps) is charged once for all of
+ * them, in front of its instruction:
+ *
+ *     head:    jmp over         entered from above: not a round
+ *     charge:  sub r9, cost     every backward jump to head goes here
+ *              js budget_stub   (its cost is the same whichever is taken,
+ *     over:    instruction      interp_decode.c)
+ *
+ * so that a back edge is a plain jmp or jcc, 2 bytes where it reaches, as in
+ * the kernel's code, and a round costs one taken branch.
  *
  * Forward jumps, calls and leas are rel32s patched once every instruction
  * has its address; backward jumps are rel8s where they reach. When forward
@@ -39,8 +49,8 @@ const uint8_t jit_reg[11] = {
 	X86_RBX, X86_R13, X86_R14, X86_R15, X86_RBP,
 };
 
-/* Most bytes one instruction's code takes (a tail call, about 90), one
- * stub's, and the entry stub's. */
+/* Most bytes one instruction's code takes (a tail call, about 90; a loop
+ * head's charge adds at most 21), one stub's, and the entry stub's. */
 #define JIT_MAX_INSN_BYTES 160
 #define JIT_MAX_STUB_BYTES 48
 #define JIT_ENTRY_BYTES 224
@@ -156,13 +166,6 @@ static void emit_stub(struct jit_ctx *ctx, const struct jit_stub *stub, uint32_t
 	int32_t error = stub->kind == JIT_STUB_CALLX ? -EINVAL : -ETIME;
 
 	jit_patch_rel32(buf, stub->at, jit_buf_pos(buf));
-	if (stub->kind == JIT_STUB_CHARGED_JUMP) {
-		const struct interp_insn *decoded = &ctx->decoded->insns[stub->insn];
-
-		jit_emit_budget_sub(buf, decoded->off);
-		jit_patch_rel32(buf, x86_jcc_rel32(buf, X86_CC_NS),
-				ctx->addrs[jit_target_index(ctx, decoded->target)]);
-	}
 	if (stub->kind == JIT_STUB_CALLX) {
 		x86_store(buf, X86_64, JIT_STATE_AT(error_value), jit_reg[stub->reg]);
 		x86_store_imm(buf, X86_32, JIT_STATE_AT(error_reg), stub->reg);
@@ -191,13 +194,14 @@ static void emit_insn(struct jit_ctx *ctx, enum interp_op op)
 }
 
 /* Sets ctx->ops and ctx->flags: jump targets (the decoder gave backward jumps a budget
- * cost: their targets are loop heads) and functions' starts. */
+ * cost: their targets are loop heads, with that cost) and functions' starts. */
 static void mark_targets(struct jit_ctx *ctx)
 {
 	const struct interp_insn *decoded = ctx->decoded->insns;
 	const struct bpfvm_prog *prog = ctx->prog;
 
 	memset(ctx->flags, 0, prog->insn_cnt);
+	memset(ctx->loop_costs, 0, prog->insn_cnt * sizeof(*ctx->loop_costs));
 	for (uint32_t i = 0; i < prog->subprog_cnt; i++)
 		ctx->flags[prog->subprogs[i].start] |= JIT_JUMP_TARGET;
 	for (uint32_t idx = 0; idx < prog->insn_cnt; idx++) {
@@ -208,12 +212,26 @@ static void mark_targets(struct jit_ctx *ctx)
 			uint32_t target = jit_target_index(ctx, decoded[idx].target);
 
 			ctx->flags[target] |= JIT_JUMP_TARGET;
-			if (decoded[idx].off > 0)
+			if (decoded[idx].off > 0) {
 				ctx->flags[target] |= JIT_LOOP_HEAD;
+				ctx->loop_costs[target] = decoded[idx].off;
+			}
 		}
 		if (isa_is_lddw(prog->insns[idx].code))
 			idx++;
 	}
+}
+
+/* A loop head's charge (see the top of this file). */
+static void emit_loop_charge(struct jit_ctx *ctx)
+{
+	struct jit_buf *buf = &ctx->buf;
+	uint8_t *over;
+
+	x86_jmp_rel8(buf, 0);
+	over = buf->p;
+	jit_emit_charge(ctx, ctx->loop_costs[ctx->idx]);
+	over[-1] = (uint8_t)(buf->p - over);
 }
 
 static void emit_body(struct jit_ctx *ctx)
@@ -230,6 +248,8 @@ static void emit_body(struct jit_ctx *ctx)
 			x86_align(&ctx->buf, JIT_LOOP_ALIGN);
 		ctx->addrs[ctx->idx] = jit_buf_pos(&ctx->buf);
 		ctx->pads[ctx->idx] = (uint8_t)(ctx->addrs[ctx->idx] - start);
+		if (ctx->flags[ctx->idx] & JIT_LOOP_HEAD)
+			emit_loop_charge(ctx);
 		emit_insn(ctx, (enum interp_op)ctx->ops[ctx->idx]);
 		check_size(ctx->addrs[ctx->idx], jit_buf_pos(&ctx->buf), JIT_MAX_INSN_BYTES);
 		if (isa_is_lddw(insn->code))
@@ -246,8 +266,7 @@ static void free_ctx(struct jit_ctx *ctx)
 	free(ctx->pads);
 	free(ctx->savings);
 	free(ctx->sums);
-	free(ctx->walk_seen);
-	free(ctx->walk_stack);
+	free(ctx->loop_costs);
 	free(ctx->fixups);
 	free(ctx->stubs);
 	free(ctx->pokes);
@@ -264,13 +283,12 @@ static int alloc_ctx(struct jit_ctx *ctx, const struct bpfvm_prog *prog)
 	ctx->pads = malloc(n);
 	ctx->savings = malloc(n);
 	ctx->sums = malloc((n + 1) * sizeof(*ctx->sums));
-	ctx->walk_seen = malloc(n);
-	ctx->walk_stack = malloc(n * sizeof(*ctx->walk_stack));
+	ctx->loop_costs = malloc(n * sizeof(*ctx->loop_costs));
 	ctx->fixups = malloc(n * sizeof(*ctx->fixups));
 	ctx->stubs = malloc(2 * n * sizeof(*ctx->stubs));
 	ctx->pokes = malloc((n / 4 + 1) * sizeof(*ctx->pokes)); /* lddw, mov, call */
 	if (!ctx->addrs || !ctx->flags || !ctx->ops || !ctx->pads || !ctx->savings || !ctx->sums ||
-	    !ctx->walk_seen || !ctx->walk_stack || !ctx->fixups || !ctx->stubs || !ctx->pokes) {
+	    !ctx->loop_costs || !ctx->fixups || !ctx->stubs || !ctx->pokes) {
 		free_ctx(ctx);
 		return -ENOMEM;
 	}
@@ -335,7 +353,6 @@ static uint32_t emit_passes(struct jit_ctx *ctx)
 	uint32_t body, first_end;
 
 	mark_targets(ctx);
-	jit_mark_exit_edges(ctx);
 	emit_all(ctx, &body);
 	if (!jit_relax(ctx))
 		return body;

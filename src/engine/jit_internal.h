@@ -8,8 +8,8 @@
  *     BPF  r0  r1  r2  r3  r4  r5  r6  r7  r8  r9  r10
  *     x86  rax rdi rsi rdx rcx r8  rbx r13 r14 r15 rbp
  *
- *     r9   the instruction budget (bpfvm.h: insn_budget), charged by backward
- *          jumps and local calls, times 64, plus the tail calls still
+ *     r9   the instruction budget (bpfvm.h: insn_budget), charged at loop
+ *          heads and by local calls, times 64, plus the tail calls still
  *          allowed (JIT_TAIL_BITS below); saved in the run state around C
  *          calls
  *     r10, r11  scratch
@@ -95,9 +95,6 @@ _Static_assert(MAX_TAIL_CALL_CNT <= JIT_TAIL_MASK, "the remaining tail calls fit
 enum jit_stub_kind {
 	JIT_STUB_BUDGET,  /* budget exhausted at `insn` */
 	JIT_STUB_CALLX,	  /* callx `insn` through register `reg` found no helper */
-	JIT_STUB_CHARGED_JUMP, /* the taken side of backward jump `insn` marked
-				* JIT_EXIT_EDGE: the charge, the jump, the
-				* budget's exit */
 };
 
 struct jit_stub {
@@ -117,13 +114,12 @@ struct jit_fixup {
 
 /* What the compiler knows of an instruction before compiling it. */
 enum jit_insn_flags {
-	JIT_LOOP_HEAD = 1,   /* the target of a backward jump */
+	JIT_LOOP_HEAD = 1,   /* the target of a backward jump: its code starts
+			      * with the loop's charge (jit_compile.c) */
 	JIT_JUMP_TARGET = 2, /* reached from elsewhere than the instruction before:
 			      * a jump's target or a function's start */
 	JIT_INNER_PAD = 4,   /* its code aligns something inside it (a poke site) */
 	JIT_SHORT_JUMP = 8,  /* its forward jump is a rel8 (jit_relax.c) */
-	JIT_EXIT_EDGE = 16,  /* a conditional backward jump out of a loop, its
-			      * charge out of line (jit_edges.c) */
 };
 
 struct jit_ctx {
@@ -137,8 +133,7 @@ struct jit_ctx {
 	uint8_t *savings;		   /* bytes its forward jump saves as a rel8, or 0 */
 	uint32_t *sums;			   /* jit_relax.c's prefix sums (insn_cnt + 1) */
 	uint32_t body_end;		   /* where the last instruction's code ends */
-	uint8_t *walk_seen;		   /* jit_edges.c's walk (insn_cnt each) */
-	uint32_t *walk_stack;
+	int32_t *loop_costs;		   /* a loop head's budget cost, 0 elsewhere */
 	struct jit_fixup *fixups;
 	uint32_t fixup_cnt;
 	struct jit_stub *stubs;
@@ -185,8 +180,12 @@ static inline uint32_t jit_target_index(const struct jit_ctx *ctx, const struct 
 void jit_rel32_to_insn(struct jit_ctx *ctx, uint32_t at, uint32_t insn);
 void jit_rel8_to_insn(struct jit_ctx *ctx, uint32_t at, uint32_t insn);
 void jit_rel32_to_stub(struct jit_ctx *ctx, uint32_t at, enum jit_stub_kind kind, uint8_t reg);
-/* Subtracts `cost` from the budget; on exhaustion leaves with -ETIME. */
+/* Subtracts `cost` from the budget; on exhaustion leaves with -ETIME,
+ * naming the instruction being compiled. */
 void jit_emit_charge(struct jit_ctx *ctx, int64_t cost);
+/* Bytes from a loop head's address to its charge, where its back edges go
+ * (jit_compile.c: the `jmp` over the charge that other entries take). */
+#define JIT_LOOP_CHARGE_AT 2
 /* sub r9, cost (scaled as JIT_TAIL_BITS says); the flags are the result's. */
 void jit_emit_budget_sub(struct jit_buf *buf, int64_t cost);
 /* Calls C function `fn` (a rel32 call when it is in reach). */
@@ -225,10 +224,6 @@ int jit_emit(const struct bpfvm_prog *prog, struct jit_buf *buf, struct jit_emit
  * a rel8 in the next pass, until no more can be (jit_relax.c). True when
  * one was marked: the code must be emitted again. */
 bool jit_relax(struct jit_ctx *ctx);
-
-/* Marks JIT_EXIT_EDGE on each conditional backward jump whose target cannot
- * reach it again (jit_edges.c). */
-void jit_mark_exit_edges(struct jit_ctx *ctx);
 
 /* Code memory (jit_code_mem.c): `size` bytes of a pack, near the library's
  * code (so that helper calls can be rel32). 0, or -ENOMEM with a message. */

@@ -15,8 +15,9 @@
  *
  * - Every instruction's code (alignment in front of it aside) is at most
  *   the first pass's, less what a marked jump saves. Backward jumps, sized
- *   when emitted from exact addresses, target 16-byte aligned loop heads,
- *   so their distance can only shrink with the code between them.
+ *   when emitted from exact addresses, target the charge of a 16-byte
+ *   aligned loop head, a fixed 2 bytes in (jit_compile.c), so their
+ *   distance can only shrink with the code between them.
  * - Alignment can grow where code in front of it shrinks: a loop head's
  *   padding is counted as its maximum (15 bytes), and an instruction with
  *   a poke site inside (jit_tail_call.c: 8-byte aligned) gets 7 more.

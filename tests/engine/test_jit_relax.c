@@ -15,12 +15,16 @@
  * every jump ends a rel8. With 124 bytes of filler (129 and 133) only Jk
  * shrinks.
  *
+ * `if cond goto +1; goto T` is compiled as `j!cond T` (jit_jump.c): the goto
+ * becomes a jcc, a rel8 exactly where it reaches as well.
+ *
  * Every program also runs under both engines, taking each jump or not.
  *
- * Backward jumps out of a loop (jit_edges.c): a conditional backward jump
- * whose target cannot reach it again is a `jcc` to its charge out of line,
- * a loop's own back edge keeps its charge in line; both engines give the
- * same result and stop at the same place for every budget from 1 to 60. */
+ * Backward jumps out of a loop: a conditional backward jump whose target
+ * cannot reach it again is charged like a loop's back edge, at its target
+ * (jit_compile.c), so both are a 2-byte `jcc` to their target's charge and
+ * cost nothing when not taken; both engines give the same result and stop
+ * at the same place for every budget from 1 to 60. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -103,14 +107,18 @@ static void build_jcc(struct program *prog, unsigned bytes)
 	emit_end(prog);
 }
 
-/* if r2 != 0 goto F; goto T; F: <bytes>; T: (the goto is the one checked) */
-static void build_goto(struct program *prog, unsigned bytes)
+/* if r2 != 0 goto F; [r0 += 5;] goto T; F: <bytes>; T: (the goto is the one
+ * checked). Without the add, the pair is `if r2 == 0 goto T` in the JIT's
+ * code: the goto is a jcc and the first jump only its compare. */
+static void build_goto(struct program *prog, unsigned bytes, bool skipped)
 {
 	size_t over, jump;
 
 	emit_start(prog);
 	over = prog->len;
 	emit(prog, BPF_JMP | BPF_JNE | BPF_K, 2, 0, 0, 0);
+	if (!skipped)
+		emit(prog, BPF_ALU64 | BPF_ADD | BPF_K, 0, 0, 0, 5);
 	jump = emit_jump(prog, BPF_JMP | BPF_JA);
 	land(prog, over);
 	emit_filler(prog, bytes);
@@ -160,9 +168,9 @@ static bool jump_is_rel8(const struct bpfvm_prog *prog, size_t idx, int64_t *dis
 	size_t target = idx + 1 + (size_t)insn->off;
 
 	*distance = (int64_t)code->insn_offsets[target] - code->insn_offsets[idx + 1];
-	if (BPF_OP(insn->code) == BPF_JA)
-		return end[-2] == 0xeb;
-	return (end[-2] & 0xf0) == 0x70;
+	if (BPF_OP(insn->code) == BPF_JA && end[-2] == 0xeb)
+		return true;
+	return (end[-2] & 0xf0) == 0x70; /* a jcc, or a goto compiled as one */
 }
 
 /* Runs under both engines with r2 = each of `inputs`: the same r0. */
@@ -207,6 +215,29 @@ static void check_jumps(struct bpfvm *jit, const struct program *prog, const cha
 	bpfvm_prog_free(loaded);
 }
 
+/* Instruction `idx` (`if r2 != 0`) compiled as its compare alone, and the
+ * goto after it as a jcc. */
+static void check_skipped_goto(struct bpfvm *jit, const struct program *prog, const char *name,
+			       size_t idx)
+{
+	struct bpfvm_prog *loaded = load(jit, prog, name);
+	const struct jit_code *code;
+	const uint8_t *end;
+	uint32_t compare;
+
+	if (!loaded)
+		return;
+	code = loaded->jit;
+	end = code->mem.rx + code->insn_offsets[idx + 2];
+	compare = code->insn_offsets[idx + 1] - code->insn_offsets[idx];
+	testlib_check(name, compare == 3, "the skipping jump takes %u bytes, not a 3-byte test",
+		      compare);
+	testlib_check(name,
+		      (end[-2] & 0xf0) == 0x70 || (end[-6] == 0x0f && (end[-5] & 0xf0) == 0x80),
+		      "the goto is not a jcc");
+	bpfvm_prog_free(loaded);
+}
+
 static void check_boundary(struct bpfvm *engines[2], struct program *prog)
 {
 	for (unsigned bytes = 126; bytes <= 129; bytes++) {
@@ -218,8 +249,13 @@ static void check_boundary(struct bpfvm *engines[2], struct program *prog)
 		check_jumps(engines[1], prog, name, bytes <= 127, &distance);
 		check_agreement(engines, prog, name);
 		snprintf(name, sizeof(name), "goto_over_%u_bytes", bytes);
-		build_goto(prog, bytes);
+		build_goto(prog, bytes, false);
 		check_jumps(engines[1], prog, name, bytes <= 127, &distance);
+		check_agreement(engines, prog, name);
+		snprintf(name, sizeof(name), "skipped_goto_over_%u_bytes", bytes);
+		build_goto(prog, bytes, true);
+		check_jumps(engines[1], prog, name, bytes <= 127, &distance);
+		check_skipped_goto(engines[1], prog, name, prog->jumps[0] - 1);
 		check_agreement(engines, prog, name);
 	}
 }
@@ -266,17 +302,16 @@ static void build_exit_edge(struct program *prog)
 	emit(prog, BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
 }
 
-/* The jump ending instruction `idx` is a `jcc rel32` out of the body. */
-static bool jumps_out_of_line(const struct bpfvm_prog *prog, size_t idx)
+/* The jump ending instruction `idx` is a 2-byte `jcc` to the charge of
+ * `target` (past its 2-byte `jmp` over the charge). */
+static bool jumps_to_charge(const struct bpfvm_prog *prog, size_t idx, size_t target)
 {
 	const struct jit_code *code = prog->jit;
 	uint32_t end = code->insn_offsets[idx + 1];
 	const uint8_t *bytes = code->mem.rx + end;
-	int32_t rel;
 
-	memcpy(&rel, bytes - 4, 4);
-	return bytes[-6] == 0x0f && (bytes[-5] & 0xf0) == 0x80 &&
-	       end + (int64_t)rel > code->insn_offsets[prog->insn_cnt - 1];
+	return (bytes[-2] & 0xf0) == 0x70 &&
+	       end + (int8_t)bytes[-1] == code->insn_offsets[target] + 2;
 }
 
 static struct bpfvm_prog *load_budget(struct bpfvm *vm, const struct program *prog,
@@ -301,10 +336,10 @@ static void check_exit_edge(struct bpfvm *engines[2], struct program *prog)
 	build_exit_edge(prog);
 	loaded = load(engines[1], prog, "exit_edge");
 	if (loaded) {
-		testlib_check("exit_edge_layout", jumps_out_of_line(loaded, 8),
-			      "the backward jump out of the loop is not a jcc to a stub");
-		testlib_check("exit_edge_layout", !jumps_out_of_line(loaded, 9),
-			      "the loop's back edge is not charged in line");
+		testlib_check("exit_edge_layout", jumps_to_charge(loaded, 8, 5),
+			      "the backward jump out of the loop is not a jcc to its target's charge");
+		testlib_check("exit_edge_layout", jumps_to_charge(loaded, 9, 7),
+			      "the loop's back edge is not a jcc to its head's charge");
 	}
 	bpfvm_prog_free(loaded);
 	check_agreement(engines, prog, "exit_edge");
