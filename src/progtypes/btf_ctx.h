@@ -30,6 +30,10 @@
 #define BTF_PTR_RCU 0x2u
 #define BTF_PTR_UNTRUSTED 0x4u
 #define BTF_PTR_MAYBE_NULL 0x8u /* in a ctx_rewrite only */
+/* A pointer field to anything but a struct (char *name): memory of unknown
+ * size that the kernel reads with fault-handling loads at any offset and
+ * never writes (its rdonly_untrusted_mem); btf_id 0. */
+#define BTF_PTR_MEM 0x10u
 
 struct btf_target {
 	const struct btf *btf;

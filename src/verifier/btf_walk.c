@@ -7,7 +7,7 @@
  *
  *   an integer, enum, bitfield (whole)   a scalar
  *   a pointer to a struct, whole         a kernel object of that struct
- *   a pointer to anything else, whole    a scalar (nothing to walk)
+ *   a pointer to anything else, whole    read-only memory of unknown size
  *   part of a pointer                    refused
  *   past the struct, in a hole           refused
  *
@@ -27,7 +27,7 @@
 #include "progtypes/btf_ctx.h"
 #include "verifier/btf_walk.h"
 
-enum walk_result { WALK_SCALAR, WALK_PTR, WALK_STRUCT };
+enum walk_result { WALK_SCALAR, WALK_PTR, WALK_PTR_MEM, WALK_STRUCT };
 
 /* One step of the walk: where it is and what it found. */
 struct walk {
@@ -138,7 +138,7 @@ static int walk_ptr(struct walk *w, const struct btf_type *t, const struct membe
 		w->field = mname;
 		return WALK_PTR;
 	}
-	return WALK_SCALAR;
+	return WALK_PTR_MEM;
 }
 
 /* btf_struct_walk over the members of t, a struct or union. */
@@ -327,6 +327,11 @@ int btf_walk_access(struct types_env *env, uint32_t idx, uint8_t regno,
 	res = struct_walk(&w, btf__type_by_id(w.btf, reg->btf_id), (uint32_t)off, size);
 	if (res < 0 || !dst)
 		return res < 0 ? res : 0;
+	if (res == WALK_PTR_MEM) {
+		reg_mark_pointer(dst, REG_PTR_TO_BTF_ID, 0);
+		dst->btf_flags = BTF_PTR_MEM | BTF_PTR_UNTRUSTED;
+		return 0;
+	}
 	if (res != WALK_PTR) {
 		reg_mark_unknown(dst);
 		return 0;
@@ -347,17 +352,21 @@ bool btf_walk_ids_match(uint32_t id, int32_t off, uint32_t want)
 	struct walk w = { .env = NULL, .btf = btf_ctx_kernel() };
 	const struct btf_type *t, *nested;
 	uint32_t uoff = (uint32_t)off;
+	int res;
 
 	if (off == 0 && id == want)
 		return true;
+	t = skip_mods(w.btf, id, NULL);
 	for (;;) {
-		t = skip_mods(w.btf, id, NULL);
 		if (!t || !btf_is_composite(t) || uoff + 1 > t->size)
 			return false;
-		if (walk_members(&w, t, &uoff, 1, &nested) != WALK_STRUCT)
+		res = walk_members(&w, t, &uoff, 1, &nested);
+		t = skip_mods(w.btf, w.next_id, NULL);
+		if (res == -EAGAIN)
+			continue; /* inside a member struct: uoff is in it now */
+		if (res != WALK_STRUCT)
 			return false;
-		id = w.next_id;
-		if (id == want)
+		if (w.next_id == want)
 			return true;
 		uoff = 0;
 	}

@@ -144,14 +144,10 @@ static int check_btf_struct(struct types_env *env, uint32_t idx, uint8_t regno,
 			   btf_ctx_name(btf, reg->btf_id), want);
 }
 
-/* Untrusted kernel objects go to no helper; RCU ones not where a socket
- * is wanted (the kernel's btf_id_sock_common_types). */
-static bool btf_flags_refused(const struct reg_state *reg, enum helper_arg arg)
+/* Untrusted kernel objects and memory go to no helper. */
+static bool btf_flags_refused(const struct reg_state *reg)
 {
-	if (reg_base_type(reg) != REG_PTR_TO_BTF_ID)
-		return false;
-	return (reg->btf_flags & BTF_PTR_UNTRUSTED) ||
-	       (arg == ARG_PTR_TO_BTF_ID_SOCK_COMMON && (reg->btf_flags & BTF_PTR_RCU));
+	return reg_base_type(reg) == REG_PTR_TO_BTF_ID && (reg->btf_flags & BTF_PTR_UNTRUSTED);
 }
 
 static int check_reg_type(struct types_env *env, uint32_t idx, uint8_t regno,
@@ -177,7 +173,7 @@ static int check_reg_type(struct types_env *env, uint32_t idx, uint8_t regno,
 		want = arg_types_of(ARG_PTR_TO_CTX);
 	/* The type with its flags: a NULL-able pointer is none of these, nor
 	 * an untrusted kernel object. */
-	if (type < REG_TYPE_COUNT && (want->types & TYPE_BIT(type)) && !btf_flags_refused(reg, arg))
+	if (type < REG_TYPE_COUNT && (want->types & TYPE_BIT(type)) && !btf_flags_refused(reg))
 		return check_btf_struct(env, idx, regno, reg, func_id, arg);
 	return types_error(env, idx, -EACCES, "R%u type=%s expected=%s", regno,
 			   reg_name(reg, name, sizeof(name)), want->expected);

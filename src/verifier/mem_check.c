@@ -385,6 +385,9 @@ static int btf_id_access(struct types_env *env, uint32_t idx, uint8_t regno,
 	bool runs = !mem_btf_typed_context(env->prog);
 	int err;
 
+	if ((reg->btf_flags & BTF_PTR_MEM) && write)
+		return types_error(env, idx, -EACCES, "R%u cannot write into rdonly_untrusted_mem",
+				   regno);
 	if (reg->btf_id)
 		err = btf_walk_access(env, idx, regno, reg, off, size, write, runs ? NULL : dst);
 	else if (write)

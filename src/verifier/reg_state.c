@@ -78,6 +78,10 @@ const char *reg_name(const struct reg_state *reg, char *buf, size_t size)
 {
 	if (reg_base_type(reg) != REG_PTR_TO_BTF_ID)
 		return reg_type_name(reg->type, buf, size);
+	if (reg->btf_flags & BTF_PTR_MEM) {
+		snprintf(buf, size, "rdonly_untrusted_mem");
+		return buf;
+	}
 	snprintf(buf, size, "%s%s%sptr_%s", reg->btf_flags & BTF_PTR_RCU ? "rcu_" : "",
 		 reg->btf_flags & BTF_PTR_UNTRUSTED ? "untrusted_" : "",
 		 reg->btf_flags & BTF_PTR_TRUSTED ? "trusted_" : "",

@@ -17,6 +17,13 @@ struct {
 	__type(value, u64);
 } task_marks SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, u64);
+} sock_marks SEC(".maps");
+
 u64 seen = 0;
 
 SEC("tp_btf/sched_switch")
@@ -79,6 +86,47 @@ int task_iter_pid(struct bpf_iter__task *ctx)
 
 	if (task)
 		seen += task->pid + ctx->meta->seq_num;
+	return 0;
+}
+
+/* skb->sk is an RCU pointer that may be NULL (sk_buff__safe_rcu_or_null):
+ * read after the check, and handed to the socket storage. */
+SEC("tp_btf/netif_receive_skb")
+int BPF_PROG(skb_sock_checked, struct sk_buff *skb)
+{
+	struct sock *sk = skb->sk;
+
+	if (sk) {
+		seen += sk->sk_rcvbuf;
+		bpf_sk_storage_get(&sock_marks, sk, 0, 0);
+	}
+	return 0;
+}
+
+/* A trusted task's real_parent (RCU), and a field through a plain pointer
+ * (p->mm->owner), as tasks for the storage. */
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(exec_parents, struct task_struct *p)
+{
+	bpf_task_storage_get(&task_marks, p->real_parent, 0, 0);
+	bpf_task_storage_get(&task_marks, p->mm->owner, 0, 0);
+	return 0;
+}
+
+/* A char * field is read-only memory read at any offset; an array of
+ * integers is scratch space (8 bytes inside comm[16]). */
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(exec_filename, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
+{
+	seen += bprm->filename[old_pid & 0xff] + *(u64 *)&p->comm[4];
+	return 0;
+}
+
+/* A narrow read of an integer argument. */
+SEC("tp_btf/sched_switch")
+int narrow_bool_arg(u64 *ctx)
+{
+	seen += *(u32 *)ctx;
 	return 0;
 }
 
@@ -162,6 +210,64 @@ SEC("fentry/do_unlinkat")
 int BPF_PROG(unsafe_fentry_task_of_int, int dfd)
 {
 	bpf_task_storage_get(&task_marks, (void *)(long)dfd, 0, 0);
+	return 0;
+}
+
+/* Half of a pointer argument. */
+SEC("tp_btf/netif_receive_skb")
+int unsafe_narrow_pointer_arg(u64 *ctx)
+{
+	seen += *(u32 *)ctx;
+	return 0;
+}
+
+/* skb->sk without its NULL check. */
+SEC("tp_btf/netif_receive_skb")
+int BPF_PROG(unsafe_skb_sock_unchecked, struct sk_buff *skb)
+{
+	seen += skb->sk->sk_rcvbuf;
+	return 0;
+}
+
+/* kfree_skb's rx_sk may be NULL (the kernel's raw_tp_null_args). */
+SEC("tp_btf/kfree_skb")
+int BPF_PROG(unsafe_kfree_skb_rx_sk, struct sk_buff *skb, void *location, int reason,
+	     struct sock *rx_sk)
+{
+	seen += rx_sk->sk_rcvbuf;
+	return 0;
+}
+
+/* A variable offset into a kernel object. */
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(unsafe_task_variable_offset, struct task_struct *p, pid_t old_pid)
+{
+	seen += *(u32 *)((char *)p + (old_pid & 8));
+	return 0;
+}
+
+/* Before the object. */
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(unsafe_task_negative_offset, struct task_struct *p)
+{
+	seen += *(u32 *)((char *)p - 8);
+	return 0;
+}
+
+/* 8 bytes into a task is no task. */
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(unsafe_task_storage_of_moved_task, struct task_struct *p)
+{
+	bpf_task_storage_get(&task_marks, (void *)((char *)p + 8), 0, 0);
+	return 0;
+}
+
+/* What a char * field points to is read only. */
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(unsafe_write_filename, struct task_struct *p, pid_t old_pid,
+	     struct linux_binprm *bprm)
+{
+	*(char *)bprm->filename = 0;
 	return 0;
 }
 
