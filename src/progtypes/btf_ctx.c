@@ -74,7 +74,7 @@ uint32_t btf_ctx_find(const char *name, uint32_t kind)
 	return hit ? hit->id : 0;
 }
 
-static const struct btf_type *skip_mods(const struct btf *btf, uint32_t id, uint32_t *out_id)
+const struct btf_type *btf_ctx_skip_mods(const struct btf *btf, uint32_t id, uint32_t *out_id)
 {
 	const struct btf_type *t = btf__type_by_id(btf, id);
 
@@ -89,12 +89,12 @@ static const struct btf_type *skip_mods(const struct btf *btf, uint32_t id, uint
 
 uint32_t btf_ctx_struct_ptr(const struct btf *btf, uint32_t ptr_id)
 {
-	const struct btf_type *t = skip_mods(btf, ptr_id, NULL);
+	const struct btf_type *t = btf_ctx_skip_mods(btf, ptr_id, NULL);
 	uint32_t id;
 
 	if (!t || !btf_is_ptr(t))
 		return 0;
-	t = skip_mods(btf, t->type, &id);
+	t = btf_ctx_skip_mods(btf, t->type, &id);
 	return t && btf_is_composite(t) ? id : 0;
 }
 
@@ -130,7 +130,7 @@ static const struct btf_type *trace_proto(const struct btf *btf, const char *nam
 	const struct btf_type *t;
 
 	snprintf(type_name, sizeof(type_name), "btf_trace_%s", name);
-	t = skip_mods(btf, btf_ctx_find(type_name, BTF_KIND_TYPEDEF), NULL);
+	t = btf_ctx_skip_mods(btf, btf_ctx_find(type_name, BTF_KIND_TYPEDEF), NULL);
 	if (!t || !btf_is_ptr(t))
 		return NULL;
 	t = btf__type_by_id(btf, t->type);

@@ -53,6 +53,10 @@ uint32_t btf_ctx_find(const char *name, uint32_t kind);
  * kernel's BTF names (no BTF, an unknown target, struct_ops, freplace). */
 bool btf_ctx_target(const struct bpfvm_prog *prog, struct btf_target *target);
 
+/* Type `id` with its modifiers and typedefs skipped, and its id in
+ * *out_id (if not NULL); NULL for an id the BTF does not have. */
+const struct btf_type *btf_ctx_skip_mods(const struct btf *btf, uint32_t id, uint32_t *out_id);
+
 /* The struct (or union) that pointer type `ptr_id` points to, modifiers
  * skipped: its id, or 0 when it points to anything else. */
 uint32_t btf_ctx_struct_ptr(const struct btf *btf, uint32_t ptr_id);

@@ -20,19 +20,6 @@
 
 #define CTX_SLOT 8
 
-static const struct btf_type *skip_mods(const struct btf *btf, uint32_t id, uint32_t *out_id)
-{
-	const struct btf_type *t = btf__type_by_id(btf, id);
-
-	while (t && (btf_is_mod(t) || btf_is_typedef(t))) {
-		id = t->type;
-		t = btf__type_by_id(btf, id);
-	}
-	if (out_id)
-		*out_id = id;
-	return t;
-}
-
 /* The kernel's btf_type_str(). */
 static const char *kind_str(const struct btf_type *t)
 {
@@ -63,7 +50,7 @@ static bool is_small_int(const struct btf_type *t)
 
 static uint32_t slot_size(const struct btf *btf, uint32_t type_id)
 {
-	const struct btf_type *t = skip_mods(btf, type_id, NULL);
+	const struct btf_type *t = btf_ctx_skip_mods(btf, type_id, NULL);
 
 	if (!t || btf_is_ptr(t))
 		return CTX_SLOT;
@@ -107,7 +94,7 @@ static int ret_slot(const struct bpfvm_prog *prog, const struct btf_target *targ
 		*type_id = target->proto->type;
 		return 0;
 	case BPF_MODIFY_RETURN:
-		t = skip_mods(target->btf, target->proto->type, NULL);
+		t = btf_ctx_skip_mods(target->btf, target->proto->type, NULL);
 		*type_id = target->proto->type;
 		if (is_small_int(t))
 			return 0;
@@ -190,7 +177,7 @@ static int typed_slot(const struct bpfvm_prog *prog, const struct btf_target *ta
 		      int32_t off, uint32_t size, uint32_t arg, uint32_t type_id,
 		      struct ctx_rewrite *rewrite)
 {
-	const struct btf_type *t = skip_mods(target->btf, type_id, NULL);
+	const struct btf_type *t = btf_ctx_skip_mods(target->btf, type_id, NULL);
 	uint32_t struct_id;
 	char why[256];
 

@@ -55,19 +55,6 @@ static int walk_fail(struct walk *w, int err, const char *fmt, ...)
 	return types_error(w->env, w->idx, err, "%s", msg);
 }
 
-static const struct btf_type *skip_mods(const struct btf *btf, uint32_t id, uint32_t *out_id)
-{
-	const struct btf_type *t = btf__type_by_id(btf, id);
-
-	while (t && (btf_is_mod(t) || btf_is_typedef(t))) {
-		id = t->type;
-		t = btf__type_by_id(btf, id);
-	}
-	if (out_id)
-		*out_id = id;
-	return t;
-}
-
 /* __btf_resolve_size: a member's type, modifiers skipped, its size, and
  * for an array (several dimensions as one) its innermost element. */
 struct member_type {
@@ -82,13 +69,13 @@ static bool resolve_member(const struct btf *btf, uint32_t type_id, struct membe
 	long size;
 
 	memset(m, 0, sizeof(*m));
-	m->t = skip_mods(btf, type_id, &m->id);
+	m->t = btf_ctx_skip_mods(btf, type_id, &m->id);
 	m->nelems = 1;
 	m->elem = m->t;
 	m->elem_id = m->id;
 	while (m->elem && btf_is_array(m->elem)) {
 		m->nelems *= btf_array(m->elem)->nelems;
-		m->elem = skip_mods(btf, btf_array(m->elem)->type, &m->elem_id);
+		m->elem = btf_ctx_skip_mods(btf, btf_array(m->elem)->type, &m->elem_id);
 	}
 	size = m->t ? btf__resolve_size(btf, m->id) : -1;
 	if (size < 0)
@@ -110,11 +97,11 @@ static const struct btf_type *flex_elem(const struct btf *btf, const struct btf_
 	if (!btf_vlen(t))
 		return NULL;
 	last = btf_members(t) + btf_vlen(t) - 1;
-	mt = skip_mods(btf, last->type, NULL);
+	mt = btf_ctx_skip_mods(btf, last->type, NULL);
 	moff = btf_member_bit_offset(t, btf_vlen(t) - 1) / 8;
 	if (!mt || !btf_is_array(mt) || btf_array(mt)->nelems || *off < moff)
 		return NULL;
-	et = skip_mods(btf, btf_array(mt)->type, NULL);
+	et = btf_ctx_skip_mods(btf, btf_array(mt)->type, NULL);
 	*scalar = et && btf_is_int(et);
 	if (*scalar || !et || !btf_is_composite(et) || !et->size)
 		return *scalar ? et : NULL;
@@ -133,7 +120,7 @@ static int walk_ptr(struct walk *w, const struct btf_type *t, const struct membe
 				   "cannot access ptr member %s with moff %u in struct %s with off "
 				   "%u size %u", mname, moff, btf__name_by_offset(w->btf, t->name_off),
 				   off, size);
-	st = skip_mods(w->btf, m->t->type, &w->next_id);
+	st = btf_ctx_skip_mods(w->btf, m->t->type, &w->next_id);
 	if (st && btf_is_composite(st)) {
 		w->field = mname;
 		return WALK_PTR;
@@ -206,7 +193,7 @@ static int struct_walk(struct walk *w, const struct btf_type *t, uint32_t off, u
 	int res;
 
 	for (;;) {
-		t = btf_is_mod(t) || btf_is_typedef(t) ? skip_mods(w->btf, t->type, NULL) : t;
+		t = btf_is_mod(t) || btf_is_typedef(t) ? btf_ctx_skip_mods(w->btf, t->type, NULL) : t;
 		if (!t || !btf_is_composite(t))
 			return walk_fail(w, -EINVAL, "Type '%s' is not a struct",
 					   t ? btf__name_by_offset(w->btf, t->name_off) : "");
@@ -252,7 +239,7 @@ static bool field_listed(const struct btf *btf, uint32_t struct_id, const char *
 
 		if (!mt || !btf_is_ptr(mt))
 			continue;
-		skip_mods(btf, mt->type, &id);
+		btf_ctx_skip_mods(btf, mt->type, &id);
 		if (id == next_id && strcmp(btf__name_by_offset(btf, m->name_off), field) == 0)
 			return true;
 	}
@@ -356,12 +343,12 @@ bool btf_walk_ids_match(uint32_t id, int32_t off, uint32_t want)
 
 	if (off == 0 && id == want)
 		return true;
-	t = skip_mods(w.btf, id, NULL);
+	t = btf_ctx_skip_mods(w.btf, id, NULL);
 	for (;;) {
 		if (!t || !btf_is_composite(t) || uoff + 1 > t->size)
 			return false;
 		res = walk_members(&w, t, &uoff, 1, &nested);
-		t = skip_mods(w.btf, w.next_id, NULL);
+		t = btf_ctx_skip_mods(w.btf, w.next_id, NULL);
 		if (res == -EAGAIN)
 			continue; /* inside a member struct: uoff is in it now */
 		if (res != WALK_STRUCT)
