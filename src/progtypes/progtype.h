@@ -35,6 +35,7 @@ enum ctx_field_kind {
 	CTX_FIELD_PACKET_META,
 	CTX_FIELD_PTR_OR_NULL, /* a kernel object or NULL (__sk_buff.sk): opaque here */
 	CTX_FIELD_PTR,	       /* a kernel object never NULL (sk_msg_md.sk, flow_keys) */
+	CTX_FIELD_BTF_PTR,     /* a kernel object typed by BTF: btf_id, btf_flags */
 };
 
 /* How one context access is rewritten: the runtime context's offset and
@@ -48,6 +49,10 @@ struct ctx_rewrite {
 	 * compares unsigned, a BPF_ST immediate signed, as in
 	 * bpf_convert_ctx_access. */
 	uint32_t store_limit;
+	/* CTX_FIELD_BTF_PTR: the struct's id in the kernel's BTF and its
+	 * BTF_PTR_* flags (progtypes/btf_ctx.h). */
+	uint32_t btf_id;
+	uint8_t btf_flags;
 };
 
 struct progtype {

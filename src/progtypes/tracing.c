@@ -9,16 +9,14 @@
  * The kernel's bpf_tracing_btf_ctx_access and btf_ctx_access allow reads
  * aligned to their size at a multiple of 8, of an argument the target has,
  * and type each read by the argument's BTF type: integers are scalars,
- * pointers PTR_TO_BTF_ID that the program may dereference.
- *
- * What bpfvm cannot model: it does not read the target's BTF. It accepts a
- * read of any of the 12 slots (the kernel refuses one past the target's
- * arguments) and gives a scalar (the kernel gives a pointer for pointer
- * arguments, and the program then reads through it with probe loads);
- * freplace programs take the replaced function's context, which bpfvm
- * treats the same way. No runtime context, no test run. */
+ * pointers to structs kernel objects that the program may read through
+ * (btf_ctx_access.c, from the running kernel's BTF). Without that BTF, or
+ * for struct_ops and freplace programs, whose targets bpfvm does not look
+ * up, any of the 12 slots reads as a scalar. No runtime context, no test
+ * run. */
 #include "engine/prog.h"
 #include "helpers/helper_proto.h"
+#include "progtypes/btf_ctx.h"
 #include "progtypes/progtype.h"
 
 #define TRACING_MAX_ARGS 12 /* MAX_BPF_FUNC_ARGS */
@@ -28,7 +26,13 @@
 static int tracing_ctx_access(const struct bpfvm_prog *prog, int32_t off, uint32_t size,
 			      bool is_write, struct ctx_rewrite *rewrite)
 {
-	if (off < 0 || off >= TRACING_CTX_SIZE || is_write || off % (int32_t)size || off % 8)
+	struct btf_target target;
+
+	if (off < 0 || off >= TRACING_CTX_SIZE || is_write || off % (int32_t)size)
+		return progtype_ctx_refuse(prog, off, size, is_write);
+	if (btf_ctx_target(prog, &target))
+		return btf_ctx_access(prog, &target, off, size, rewrite);
+	if (off % 8)
 		return progtype_ctx_refuse(prog, off, size, is_write);
 	return progtype_ctx_keep(off, size, CTX_FIELD_SCALAR, rewrite);
 }

@@ -17,6 +17,8 @@
 
 #include "maps/map.h"
 #include "helpers/kfunc_table.h"
+#include "progtypes/btf_ctx.h"
+#include "verifier/btf_walk.h"
 #include "verifier/helper_call.h"
 #include "verifier/mem_check.h"
 #include "verifier/refs.h"
@@ -58,7 +60,8 @@ static const struct arg_types *arg_types_of(enum helper_arg arg)
 		"ptr_, trusted_ptr_, rcu_ptr_"
 	};
 	static const struct arg_types sock_common = {
-		TYPE_BIT(REG_PTR_TO_KERNEL_OBJ), "sock_common, sock, tcp_sock, xdp_sock, ptr_, trusted_ptr_"
+		TYPE_BIT(REG_PTR_TO_KERNEL_OBJ) | TYPE_BIT(REG_PTR_TO_BTF_ID),
+		"sock_common, sock, tcp_sock, xdp_sock, ptr_, trusted_ptr_"
 	};
 
 	switch (arg) {
@@ -107,8 +110,48 @@ static bool reg_is_null(const struct reg_state *reg)
 	return reg_is_const(reg) && reg->var_off.value == 0;
 }
 
+/* The struct an ARG_PTR_TO_BTF_ID argument of the helper wants (the
+ * kernel's arg_btf_id), or NULL. */
+static const char *arg_struct(int32_t func_id, enum helper_arg arg)
+{
+	if (arg == ARG_PTR_TO_BTF_ID_SOCK_COMMON)
+		return "sock_common";
+	switch (func_id) {
+	case BPF_FUNC_task_storage_get:
+	case BPF_FUNC_task_storage_delete:
+		return "task_struct";
+	case BPF_FUNC_inode_storage_get:
+	case BPF_FUNC_inode_storage_delete:
+		return "inode";
+	default:
+		return NULL;
+	}
+}
+
+/* check_reg_type for a kernel object typed by BTF: the struct the helper
+ * wants, or one that begins with it (btf_struct_ids_match). */
+static int check_btf_struct(struct types_env *env, uint32_t idx, uint8_t regno,
+			    const struct reg_state *reg, int32_t func_id, enum helper_arg arg)
+{
+	const char *want = arg_struct(func_id, arg);
+	uint32_t want_id = want ? btf_ctx_find(want, BTF_KIND_STRUCT) : 0;
+	const struct btf *btf = btf_ctx_kernel();
+
+	if (reg_base_type(reg) != REG_PTR_TO_BTF_ID || !reg->btf_id || !want_id ||
+	    btf_walk_ids_match(reg->btf_id, reg->off, want_id))
+		return 0;
+	return types_error(env, idx, -EACCES, "R%u is of type %s but %s is expected", regno,
+			   btf_ctx_name(btf, reg->btf_id), want);
+}
+
+/* Untrusted kernel objects and memory go to no helper. */
+static bool btf_flags_refused(const struct reg_state *reg)
+{
+	return reg_base_type(reg) == REG_PTR_TO_BTF_ID && (reg->btf_flags & BTF_PTR_UNTRUSTED);
+}
+
 static int check_reg_type(struct types_env *env, uint32_t idx, uint8_t regno,
-			  const struct reg_state *reg, enum helper_arg arg)
+			  const struct reg_state *reg, int32_t func_id, enum helper_arg arg)
 {
 	const struct arg_types *want = arg_types_of(arg);
 	uint16_t type = reg->type;
@@ -118,20 +161,22 @@ static int check_reg_type(struct types_env *env, uint32_t idx, uint8_t regno,
 	 * be NULL (the kernel's PTR_MAYBE_NULL on both). */
 	if (arg == ARG_PTR_TO_BTF_ID_OR_NULL)
 		type &= ~REG_MAYBE_NULL;
-	/* The arguments of a BTF-typed program are scalars to bpfvm, which
-	 * does not read the target's BTF: they stand for its kernel objects. */
+	/* The arguments of a BTF-typed program whose target bpfvm cannot find
+	 * in the kernel's BTF are scalars: they stand for its kernel objects. */
 	if ((arg == ARG_PTR_TO_BTF_ID_OR_NULL || arg == ARG_PTR_TO_BTF_ID_SOCK_COMMON) &&
-	    type == REG_SCALAR && mem_btf_typed_context(env->prog))
+	    type == REG_SCALAR && mem_btf_typed_context(env->prog) &&
+	    !mem_btf_target_known(env->prog))
 		return 0;
 	/* cgroup_sock's socket is its context (bpf_sk_storage_get_cg_sock_proto
 	 * takes ARG_PTR_TO_CTX there). */
 	if (arg == ARG_PTR_TO_BTF_ID_SOCK_COMMON && env->prog->type == BPF_PROG_TYPE_CGROUP_SOCK)
 		want = arg_types_of(ARG_PTR_TO_CTX);
-	/* The type with its flags: a NULL-able pointer is none of these. */
-	if (type < REG_TYPE_COUNT && (want->types & TYPE_BIT(type)))
-		return 0;
+	/* The type with its flags: a NULL-able pointer is none of these, nor
+	 * an untrusted kernel object. */
+	if (type < REG_TYPE_COUNT && (want->types & TYPE_BIT(type)) && !btf_flags_refused(reg))
+		return check_btf_struct(env, idx, regno, reg, func_id, arg);
 	return types_error(env, idx, -EACCES, "R%u type=%s expected=%s", regno,
-			   reg_type_name(reg->type, name, sizeof(name)), want->expected);
+			   reg_name(reg, name, sizeof(name)), want->expected);
 }
 
 /* check_func_arg_reg_off: the pointer types whose offsets a helper
@@ -153,6 +198,11 @@ static int check_reg_off(struct types_env *env, uint32_t idx, uint8_t regno,
 	case REG_PTR_TO_MEM:
 	case REG_SCALAR:
 		return 0;
+	case REG_PTR_TO_BTF_ID:
+		/* A fixed offset names a member (btf_struct_ids_match). */
+		if (tnum_is_const(reg->var_off) && !reg->var_off.value && !arg_is_release(arg))
+			return 0;
+		break;
 	case REG_PTR_TO_RINGBUF_MEM:
 		if (!arg_is_release(arg))
 			return 0;
@@ -160,7 +210,7 @@ static int check_reg_off(struct types_env *env, uint32_t idx, uint8_t regno,
 	default:
 		break;
 	}
-	reg_type_name(reg->type, name, sizeof(name));
+	reg_name(reg, name, sizeof(name));
 	if (reg->off < 0)
 		return types_error(env, idx, -EACCES, "negative offset %s ptr R%u off=%d disallowed",
 				   name, regno, reg->off);
@@ -410,7 +460,7 @@ static int check_arg(struct types_env *env, struct verifier_state *st, uint8_t r
 				   "helper access to the packet is not allowed");
 	/* NULL where NULL is allowed: a scalar, nothing more to check. */
 	if (!(arg_may_be_null(arg) && reg_is_null(reg))) {
-		err = check_reg_type(env, call->idx, regno, reg, arg);
+		err = check_reg_type(env, call->idx, regno, reg, call->func_id, arg);
 		if (!err)
 			err = check_reg_off(env, call->idx, regno, reg, arg);
 		if (err)

@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include "maps/map.h"
+#include "progtypes/btf_ctx.h"
+#include "verifier/btf_walk.h"
 
 struct var_bounds mem_var_bounds(const struct reg_state *reg)
 {
@@ -354,13 +356,50 @@ bool mem_btf_typed_context(const struct bpfvm_prog *prog)
 	}
 }
 
+/* Whether the program's arguments are typed by its target's BTF. */
+bool mem_btf_target_known(const struct bpfvm_prog *prog)
+{
+	struct btf_target target;
+
+	return btf_ctx_target(prog, &target);
+}
+
 static int invalid_mem_access(struct types_env *env, uint32_t idx, uint8_t regno,
 			      const struct reg_state *reg)
 {
 	char name[32];
 
 	return types_error(env, idx, -EACCES, "R%u invalid mem access '%s'", regno,
-			   reg_type_name(reg->type, name, sizeof(name)));
+			   reg_name(reg, name, sizeof(name)));
+}
+
+/* check_ptr_to_btf_access: the field from the kernel's BTF (btf_walk.c);
+ * without it (btf_id 0), reads are not checked. The kernel's loads there
+ * are fault-safe (PROBE_MEM); bpfvm's are not, and its task is the
+ * thread's handle: only programs that never run here (BTF-typed ones) may
+ * read through it; the others read with bpf_probe_read_kernel. */
+static int btf_id_access(struct types_env *env, uint32_t idx, uint8_t regno,
+			 const struct reg_state *reg, int32_t off, uint32_t size, bool write,
+			 struct reg_state *dst)
+{
+	bool runs = !mem_btf_typed_context(env->prog);
+	int err;
+
+	if ((reg->btf_flags & BTF_PTR_MEM) && write)
+		return types_error(env, idx, -EACCES, "R%u cannot write into rdonly_untrusted_mem",
+				   regno);
+	if (reg->btf_id)
+		err = btf_walk_access(env, idx, regno, reg, off, size, write, runs ? NULL : dst);
+	else if (write)
+		err = types_error(env, idx, -EACCES, "only read is supported");
+	else
+		err = 0;
+	if (!err && runs)
+		return types_error(env, idx, -EOPNOTSUPP, "R%u: bpfvm reads a task only "
+				   "through bpf_probe_read_kernel outside BTF-typed programs", regno);
+	if (!err && !reg->btf_id && dst)
+		reg_mark_unknown(dst);
+	return err;
 }
 
 int mem_check_access(struct types_env *env, uint32_t idx, uint8_t regno,
@@ -390,25 +429,14 @@ int mem_check_access(struct types_env *env, uint32_t idx, uint8_t regno,
 		err = 0;
 		break;
 	case REG_PTR_TO_BTF_ID:
-		/* check_ptr_to_btf_access: a tracing program only reads a
-		 * kernel object (the fields, from BTF: not checked here). The
-		 * kernel's loads there are fault-safe (PROBE_MEM); bpfvm's are
-		 * not, and the object is the thread's handle: only programs
-		 * that never run here (BTF-typed ones) may read through it. */
-		if (write)
-			return types_error(env, idx, -EACCES, "only read is supported");
-		if (!mem_btf_typed_context(env->prog))
-			return types_error(env, idx, -EOPNOTSUPP, "R%u: bpfvm reads a task only "
-					   "through bpf_probe_read_kernel outside BTF-typed programs",
-					   regno);
-		err = 0;
-		break;
+		return btf_id_access(env, idx, regno, reg, off, size, write, dst);
 	case REG_SCALAR:
-		/* An argument of a BTF-typed program, which bpfvm sees as a
-		 * scalar without the target's BTF: the kernel reads through
-		 * its pointers with fault-handling loads (PROBE_MEM). Such
-		 * programs have no event source in bpfvm: they never run. */
-		if (write || !mem_btf_typed_context(env->prog))
+		/* An argument of a BTF-typed program whose target bpfvm cannot
+		 * find in the kernel's BTF (none, struct_ops, freplace): a
+		 * scalar standing for what may be a pointer, read with
+		 * fault-handling loads (PROBE_MEM) by the kernel. Such programs
+		 * have no event source in bpfvm: they never run. */
+		if (write || !mem_btf_typed_context(env->prog) || mem_btf_target_known(env->prog))
 			return invalid_mem_access(env, idx, regno, reg);
 		err = 0;
 		break;
@@ -472,6 +500,6 @@ int types_check_helper_mem(struct types_env *env, struct verifier_state *st, uin
 		if (zero_size_allowed && size == 0 && reg_is_const(reg) && reg->var_off.value == 0)
 			return 0;
 		return types_error(env, idx, -EACCES, "R%u type=%s expected=fp", regno,
-				   reg_type_name(reg->type, name, sizeof(name)));
+				   reg_name(reg, name, sizeof(name)));
 	}
 }

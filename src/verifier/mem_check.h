@@ -26,8 +26,11 @@
 #include "verifier/types_env.h"
 
 /* Program types whose context is typed by the target's BTF (fentry, lsm,
- * struct_ops, freplace): bpfvm types their arguments as scalars. */
+ * struct_ops, freplace). */
 bool mem_btf_typed_context(const struct bpfvm_prog *prog);
+/* Whether the kernel's BTF names the target of such a program, which types
+ * its arguments (progtypes/btf_ctx.h); if not, they are scalars. */
+bool mem_btf_target_known(const struct bpfvm_prog *prog);
 
 /* The kernel's BPF_MAX_VAR_OFF and MAX_PACKET_OFF. */
 #define MEM_MAX_VAR_OFF (1ll << 29)

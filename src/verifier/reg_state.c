@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "progtypes/btf_ctx.h"
 #include "verifier/reg_state.h"
 #include "verifier/scalar.h"
 
@@ -62,12 +63,29 @@ const char *reg_type_name(uint16_t type, char *buf, size_t size)
 		[REG_PTR_TO_RINGBUF_MEM] = "ringbuf_mem",
 		[REG_PTR_TO_KERNEL_OBJ] = "kernel_obj",
 		[REG_PTR_TO_FUNC] = "func",
-		[REG_PTR_TO_BTF_ID] = "trusted_ptr_",
+		[REG_PTR_TO_BTF_ID] = "ptr_",
 	};
 	uint16_t base = type & (uint16_t)~REG_MAYBE_NULL;
 
 	snprintf(buf, size, "%s%s", base < REG_TYPE_COUNT ? names[base] : "invalid",
 		 type & REG_MAYBE_NULL ? "_or_null" : "");
+	return buf;
+}
+
+/* The kernel's reg_type_str for a BTF pointer: its flags as prefixes, its
+ * NULL-ness as a suffix ("trusted_ptr_or_null_"). */
+const char *reg_name(const struct reg_state *reg, char *buf, size_t size)
+{
+	if (reg_base_type(reg) != REG_PTR_TO_BTF_ID)
+		return reg_type_name(reg->type, buf, size);
+	if (reg->btf_flags & BTF_PTR_MEM) {
+		snprintf(buf, size, "rdonly_untrusted_mem");
+		return buf;
+	}
+	snprintf(buf, size, "%s%s%sptr_%s", reg->btf_flags & BTF_PTR_RCU ? "rcu_" : "",
+		 reg->btf_flags & BTF_PTR_UNTRUSTED ? "untrusted_" : "",
+		 reg->btf_flags & BTF_PTR_TRUSTED ? "trusted_" : "",
+		 reg->type & REG_MAYBE_NULL ? "or_null_" : "");
 	return buf;
 }
 

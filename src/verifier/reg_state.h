@@ -46,8 +46,10 @@ enum reg_type {
 	REG_PTR_TO_RINGBUF_MEM,	   /* a ringbuf_reserve record */
 	REG_PTR_TO_KERNEL_OBJ,	   /* sk, flow_keys...: opaque to bpfvm */
 	REG_PTR_TO_FUNC,	   /* subprog: index into prog->subprogs */
-	/* A kernel object typed by BTF (bpf_get_current_task_btf's task):
-	 * read-only, offsets allowed, fields not checked (no target BTF). */
+	/* A kernel object typed by BTF (bpf_get_current_task_btf's task, the
+	 * arguments of BTF-typed programs): read-only, offsets allowed; btf_id
+	 * names its struct in the kernel's BTF (0: unknown, fields unchecked),
+	 * btf_flags say how far it is trusted (progtypes/btf_ctx.h). */
 	REG_PTR_TO_BTF_ID,
 	REG_TYPE_COUNT,
 };
@@ -82,6 +84,9 @@ struct reg_state {
 	int32_t range;
 	/* PTR_TO_MEM, PTR_TO_RINGBUF_MEM: the size of the memory pointed to. */
 	uint32_t mem_size;
+	/* PTR_TO_BTF_ID: the struct's id in the kernel's BTF, BTF_PTR_* flags. */
+	uint32_t btf_id;
+	uint8_t btf_flags;
 	struct tnum var_off; /* scalar bits, or the pointer's variable offset */
 	int64_t smin, smax;
 	uint64_t umin, umax;
@@ -191,6 +196,8 @@ void reg_mark_pointer(struct reg_state *reg, uint16_t type, int32_t off);
 void reg_bounds_from_tnum(struct reg_state *reg);
 /* The kernel's name of a type: "ctx", "fp", "map_value_or_null"... */
 const char *reg_type_name(uint16_t type, char *buf, size_t size);
+/* The same for a register, with a BTF pointer's flags ("trusted_ptr_"). */
+const char *reg_name(const struct reg_state *reg, char *buf, size_t size);
 
 /* A new frame: r10 points to its own empty stack, the rest is NOT_INIT.
  * NULL on ENOMEM. */

@@ -101,6 +101,7 @@ static bool reg_covers(const struct reg_state *old, const struct reg_state *cur,
 	if (old->type == REG_SCALAR)
 		return !precise || (ranges_within(old, cur) && scalar_ids_match(idmap, old, cur));
 	if (old->off != cur->off || old->map != cur->map || old->mem_size != cur->mem_size ||
+	    old->btf_id != cur->btf_id || old->btf_flags != cur->btf_flags ||
 	    (old->type == REG_PTR_TO_STACK && old->frameno != cur->frameno) ||
 	    !ranges_within(old, cur))
 		return false;
@@ -125,7 +126,8 @@ static bool reg_exact(const struct reg_state *old, const struct reg_state *cur,
 {
 	return old->type == cur->type && old->frameno == cur->frameno && old->off == cur->off &&
 	       old->map == cur->map && old->range == cur->range &&
-	       old->mem_size == cur->mem_size && old->var_off.value == cur->var_off.value &&
+	       old->mem_size == cur->mem_size && old->btf_id == cur->btf_id &&
+	       old->btf_flags == cur->btf_flags && old->var_off.value == cur->var_off.value &&
 	       old->var_off.mask == cur->var_off.mask && old->smin == cur->smin &&
 	       old->smax == cur->smax && old->umin == cur->umin && old->umax == cur->umax &&
 	       old->s32_min == cur->s32_min && old->s32_max == cur->s32_max &&

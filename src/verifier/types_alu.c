@@ -146,7 +146,7 @@ static int check_pointer_movable(struct types_env *env, uint32_t idx, uint8_t ds
 {
 	char name[32];
 
-	reg_type_name(ptr->type, name, sizeof(name));
+	reg_name(ptr, name, sizeof(name));
 	if (ptr->type & REG_MAYBE_NULL)
 		return types_error(env, idx, -EACCES,
 				   "R%u pointer arithmetic on %s prohibited, null-check it first",

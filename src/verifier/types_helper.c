@@ -11,6 +11,7 @@
 #include "helpers/helper_proto.h"
 #include "helpers/helper_table.h"
 #include "isa/isa.h"
+#include "progtypes/btf_ctx.h"
 #include "maps/map.h"
 #include "verifier/helper_call.h"
 #include "verifier/refs.h"
@@ -180,6 +181,8 @@ static int helper_result(struct types_env *env, struct verifier_state *st,
 		break;
 	case RET_PTR_TO_BTF_ID_TRUSTED: /* bpf_get_current_task_btf */
 		reg_mark_pointer(r0, REG_PTR_TO_BTF_ID, 0);
+		r0->btf_id = btf_ctx_find("task_struct", BTF_KIND_STRUCT);
+		r0->btf_flags = BTF_PTR_TRUSTED;
 		return 0;
 	case RET_PTR_TO_MAP_OR_NULL:
 		reg_mark_pointer(r0, REG_CONST_PTR_TO_MAP | REG_MAYBE_NULL, 0);

@@ -21,6 +21,7 @@
 
 #include "core/error.h"
 #include "isa/isa.h"
+#include "progtypes/btf_ctx.h"
 #include "verifier/log.h"
 #include "verifier/types_env.h"
 
@@ -156,7 +157,9 @@ static void log_reg(struct verifier_log *log, const struct bpfvm_prog *prog,
 		log_snum(log, (int64_t)reg->var_off.value);
 		return;
 	}
-	verifier_log_write(log, "%s", reg_type_name(reg->type, name, sizeof(name)));
+	verifier_log_write(log, "%s", reg_name(reg, name, sizeof(name)));
+	if (base == REG_PTR_TO_BTF_ID && reg->btf_id)
+		verifier_log_write(log, "%s", btf_ctx_name(btf_ctx_kernel(), reg->btf_id));
 	if (base == REG_PTR_TO_STACK) {
 		if (frame->frameno != reg->frameno)
 			verifier_log_write(log, "[%u]", reg->frameno);

@@ -18,6 +18,7 @@
 
 #include "bpfvm/bpfvm.h"
 #include "core/error.h"
+#include "progtypes/btf_ctx.h"
 #include "verifier/mem_check.h"
 #include "verifier/refs.h"
 #include "verifier/scalar.h"
@@ -60,6 +61,15 @@ static void load_result_from_ctx(struct types_env *env, struct reg_state *dst,
 		break;
 	case CTX_FIELD_PTR:
 		reg_mark_pointer(dst, REG_PTR_TO_KERNEL_OBJ, 0);
+		break;
+	case CTX_FIELD_BTF_PTR:
+		reg_mark_pointer(dst, REG_PTR_TO_BTF_ID, 0);
+		dst->btf_id = rewrite->btf_id;
+		dst->btf_flags = rewrite->btf_flags & (uint8_t)~BTF_PTR_MAYBE_NULL;
+		if (rewrite->btf_flags & BTF_PTR_MAYBE_NULL) {
+			dst->type |= REG_MAYBE_NULL;
+			dst->id = ++env->next_id;
+		}
 		break;
 	default:
 		reg_mark_unknown_bits(dst, sign_extend ? 64 : size * 8);
@@ -291,7 +301,7 @@ static int other_access(struct types_env *env, struct verifier_state *st, uint32
 		char name[32];
 
 		return types_error(env, idx, -EACCES, "BPF_ATOMIC stores into R%u %s is not allowed",
-				   base_regno, reg_type_name(base->type, name, sizeof(name)));
+				   base_regno, reg_name(base, name, sizeof(name)));
 	}
 	err = mem_check_alignment(env, idx, base, insn->off, size, atomic);
 	if (err)

@@ -99,7 +99,7 @@ static int check_program_return(struct types_env *env, const struct verifier_sta
 	if (r0->type != REG_SCALAR)
 		return types_error(env, idx, -EINVAL,
 				   "At program exit the register R0 is not a known value (%s)",
-				   reg_type_name(r0->type, name, sizeof(name)));
+				   reg_name(r0, name, sizeof(name)));
 	if (!(return_32bit(env->prog) ? in_range32(r0, range) : in_range(r0, range)))
 		return invalid_scalar(env, idx, r0, "At program exit", range);
 	return 0;

@@ -12,6 +12,12 @@ __u64 sink;
 #define READ(field) (sink += *(volatile typeof(field) *)&(field))
 /* One load of `type` at byte `off` of the context. */
 #define READ_AT(ctx, type, off) (sink += *(volatile type *)((char *)(ctx) + (off)))
+/* One load of a pointer `field` that BTF types as a kernel object: kept
+ * by a comparison with NULL, since the verifier allows no arithmetic with
+ * an unbounded scalar on it. */
+#define READ_PTR(field) (sink += *(volatile typeof(field) *)&(field) != 0)
+/* The same at byte `off` of `base`. */
+#define READ_PTR_AT(base, off) (sink += *(volatile __u64 *)((char *)(base) + (off)) != 0)
 /* One store of `value` into `field` in its own width. */
 #define WRITE(field, value) (*(volatile typeof(field) *)&(field) = (value))
 

@@ -7,7 +7,7 @@
 SEC("lsm/file_open")
 int lsm_file_open(__u64 *ctx)
 {
-	READ(ctx[0]);
+	READ_PTR(ctx[0]);
 	READ(ctx[1]);
 	return 0;
 }

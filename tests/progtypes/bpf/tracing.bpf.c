@@ -11,7 +11,7 @@ SEC("fentry/do_unlinkat")
 int fentry_unlinkat(__u64 *ctx)
 {
 	READ(ctx[0]);
-	READ(ctx[1]);
+	READ_PTR(ctx[1]);
 	READ_AT(ctx, __u32, 0); /* the int, narrow */
 	return 0;
 }
@@ -23,7 +23,7 @@ int fentry_deref(__u64 *ctx)
 {
 	void *filename = (void *)ctx[1];
 
-	READ_AT(filename, __u64, 0);
+	READ_PTR_AT(filename, 0);
 	return 0;
 }
 
@@ -31,7 +31,7 @@ SEC("fexit/do_unlinkat")
 int fexit_unlinkat(__u64 *ctx)
 {
 	READ(ctx[0]);
-	READ(ctx[1]);
+	READ_PTR(ctx[1]);
 	READ(ctx[2]); /* the return value */
 	return 0;
 }
@@ -51,8 +51,8 @@ SEC("tp_btf/sched_switch")
 int tp_btf_switch(__u64 *ctx)
 {
 	READ(ctx[0]);
-	READ(ctx[1]);
-	READ(ctx[2]);
+	READ_PTR(ctx[1]);
+	READ_PTR(ctx[2]);
 	READ(ctx[3]);
 	return 0;
 }
@@ -67,8 +67,8 @@ struct bpf_iter__task {
 SEC("iter/task")
 int iter_task(struct bpf_iter__task *ctx)
 {
-	READ_AT(ctx, __u64, offsetof(struct bpf_iter__task, meta));
-	READ_AT(ctx, __u64, offsetof(struct bpf_iter__task, task));
+	READ_PTR_AT(ctx, offsetof(struct bpf_iter__task, meta));
+	READ_PTR_AT(ctx, offsetof(struct bpf_iter__task, task));
 	return 1; /* iterators return 0 or 1 */
 }
 
