@@ -14,7 +14,9 @@
 	__uint(pinning, LIBBPF_PIN_BY_NAME)
 
 struct { PINNED(BPF_MAP_TYPE_DEVMAP, 8, __u32, struct bpf_devmap_val); } km_dev SEC(".maps");
-struct { PINNED(BPF_MAP_TYPE_DEVMAP_HASH, 8, __u32, struct bpf_devmap_val); } km_dev_hash SEC(".maps");
+struct {
+	PINNED(BPF_MAP_TYPE_DEVMAP_HASH, 8, __u32, struct bpf_devmap_val);
+} km_dev_hash SEC(".maps");
 struct { PINNED(BPF_MAP_TYPE_CPUMAP, 2, __u32, struct bpf_cpumap_val); } km_cpu SEC(".maps");
 struct { PINNED(BPF_MAP_TYPE_XSKMAP, 4, __u32, __u32); } km_xsk SEC(".maps");
 struct { PINNED(BPF_MAP_TYPE_SOCKMAP, 8, __u32, __u64); } km_sock SEC(".maps");

@@ -12,6 +12,9 @@
  *                     one of the writers' socket cookies), hash iteration
  *                     ends with each key once, and each map empties and
  *                     refills to max_entries (a full hash: -E2BIG).
+ *   crafted files     a map file whose header says another layout (a slot
+ *                     offset, a hash table's offset, a device map without
+ *                     BPF_F_RDONLY_PROG) is refused when opened.
  *   the kernel        (`kernel` argument; root) in a process that did not
  *                     make them, the shared maps and the kernel's maps of the
  *                     same object answer one sequence of updates, lookups,
@@ -25,6 +28,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <stddef.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -32,6 +37,8 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "maps/hash.h"
+#include "maps/map.h"
 #include "ns/ns_testlib.h"
 #include "testlib.h"
 
@@ -432,6 +439,75 @@ static void test_kill_storm(void)
 	bpfvm_destroy(vm);
 }
 
+/* ---- crafted files ---------------------------------------------------- */
+
+/* Overwrites 8 bytes of the region header of map `id`'s file at `off`
+ * with `bad`, tries to open the pin, and puts the bytes back. */
+static int open_with_header(struct bpfvm *vm, uint32_t id, size_t off, uint64_t bad,
+			    const char *pin)
+{
+	char path[256];
+	struct bpfvm_map *map = NULL;
+	uint64_t good;
+	int fd, rc;
+
+	snprintf(path, sizeof(path), "%s/.bpfvm/maps/%u", root, id);
+	fd = open(path, O_RDWR);
+	if (fd < 0 || pread(fd, &good, 8, (off_t)off) != 8 || pwrite(fd, &bad, 8, (off_t)off) != 8)
+		return -1000;
+	rc = bpfvm_map_get_by_pin(vm, pin, NULL, &map);
+	if (!rc)
+		bpfvm_map_close(map);
+	if (pwrite(fd, &good, 8, (off_t)off) != 8)
+		rc = -1001;
+	close(fd);
+	return rc;
+}
+
+static void test_crafted_files(void)
+{
+	const char *t = "crafted_device_cpu_and_socket_map_files_are_refused";
+	const size_t family = offsetof(struct map_region, family);
+	const size_t flags = offsetof(struct map_region, map_flags); /* and nr_cpus */
+	const struct {
+		enum bpf_map_type type;
+		size_t off;
+	} cases[] = {
+		{ BPF_MAP_TYPE_DEVMAP, family },
+		{ BPF_MAP_TYPE_DEVMAP, flags },
+		{ BPF_MAP_TYPE_DEVMAP_HASH, family + HASH_FAMILY_TABLE * 8 },
+		{ BPF_MAP_TYPE_DEVMAP_HASH, flags },
+		{ BPF_MAP_TYPE_CPUMAP, family },
+		{ BPF_MAP_TYPE_XSKMAP, family },
+		{ BPF_MAP_TYPE_SOCKMAP, family },
+		{ BPF_MAP_TYPE_SOCKHASH, family + HASH_FAMILY_TABLE * 8 },
+	};
+	struct bpfvm *vm = ns_test_vm(root);
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint32_t value_size = cases[i].type == BPF_MAP_TYPE_XSKMAP ? 4 : 8;
+		struct bpfvm_map_info info;
+		struct bpfvm_map *map;
+		uint64_t bad;
+		int rc;
+
+		if (bpfvm_map_create(vm, cases[i].type, "crafted", 4, value_size, 2, NULL, &map) ||
+		    bpfvm_map_pin(map, "crafted") || bpfvm_map_get_info(map, &info)) {
+			testlib_check(t, false, "case %zu: %s", i, bpfvm_errmsg());
+			return;
+		}
+		/* An offset inside the header, or no flags (no
+		 * BPF_F_RDONLY_PROG) with the same 2 CPUs. */
+		bad = cases[i].off == flags ? (uint64_t)2 << 32 : 8;
+		rc = open_with_header(vm, info.id, cases[i].off, bad, "crafted");
+		testlib_check(t, rc == -EINVAL, "case %zu (type %u, header byte %zu): opened (%d)", i,
+			      cases[i].type, cases[i].off, rc);
+		bpfvm_obj_unpin(vm, "crafted");
+		bpfvm_map_close(map);
+	}
+	bpfvm_destroy(vm);
+}
+
 /* ---- the kernel: the same answers ------------------------------------- */
 
 #define SOCK_FD UINT64_MAX /* a step's value: the socket's fd */
@@ -612,7 +688,8 @@ static int test_kernel_agrees(void)
 	const char *t = "shared_device_cpu_and_socket_maps_answer_as_the_kernels";
 	struct bpfvm *vm = ns_test_vm(root);
 	struct bpfvm_object *obj = ns_test_load_object(vm, objects_dir, OBJECT);
-	static const struct bpf_insn ret0[] = { { .code = 0xb7 }, { .code = 0x95 } }; /* r0 = 0; exit */
+	/* r0 = 0; exit */
+	static const struct bpf_insn ret0[] = { { .code = 0xb7 }, { .code = 0x95 } };
 	char log[256];
 	int differ, fd = testlib_kernel_load(BPF_PROG_TYPE_SOCKET_FILTER, 0, ret0, 2, log,
 					     sizeof(log));
@@ -646,6 +723,7 @@ int main(int argc, char **argv)
 	} else {
 		test_shared_across_processes();
 		test_kill_storm();
+		test_crafted_files();
 	}
 	ns_test_root_remove(root);
 	return rc ? rc : testlib_summary();
