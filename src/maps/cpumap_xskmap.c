@@ -26,7 +26,16 @@
  * Differences: a program fd in a CPUMAP value (bpf_prog.fd > 0) is refused
  * with -ENOMEM, the kernel's answer to an fd that is not an XDP program,
  * since bpfvm runs no program on a CPU's queue; NR_CPUS is 8192 (the
- * kernel's is its build's). */
+ * kernel's is its build's).
+ *
+ * Shared in a namespace (docs/namespace.md): a CPUMAP slot is a queue size
+ * for one of the namespace's vCPUs, the same to every process. An XSKMAP
+ * slot says a socket is there; the socket is its writer's, and the kernel
+ * removes it from the map when it closes (xsk_delete_from_maps): bpfvm,
+ * which does not see another process's sockets close, keeps the slot until
+ * it is deleted or replaced, in a shared map as in a private one. One word
+ * per slot, stored whole: a writer killed mid-update leaves the old word
+ * or the new. */
 #include <errno.h>
 #include <stdatomic.h>
 #include <string.h>
@@ -97,6 +106,15 @@ static size_t redirect_map_region_size(const struct map_attr *attr)
 static int redirect_map_init(struct bpfvm_map *map)
 {
 	map->region->family[0] = REDIRECT_SLOTS_OFFSET;
+	return 0;
+}
+
+static int redirect_map_check_region(const struct map_region *region, const char **why)
+{
+	if (region->family[0] != REDIRECT_SLOTS_OFFSET) {
+		*why = "its slots' offset is not the one of its type";
+		return -EINVAL;
+	}
 	return 0;
 }
 
@@ -201,6 +219,8 @@ static int redirect_map_delete(struct bpfvm_map *map, const void *key)
 }
 
 const struct map_ops redirect_map_ops = {
+	.share = MAP_SHARE_RO, /* lookups load one word */
+	.check_region = redirect_map_check_region,
 	.check_attr = redirect_map_check_attr,
 	.region_size = redirect_map_region_size,
 	.init = redirect_map_init,

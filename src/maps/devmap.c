@@ -29,7 +29,14 @@
  * succeeds; DEVMAP_HASH: ifindex 0 is -EINVAL, BPF_EXIST is not checked,
  * a full map is -E2BIG, delete of a missing key -ENOENT. Differences: a
  * program fd in the value (bpf_devmap_val.bpf_prog.fd > 0) is refused with
- * -EINVAL (bpfvm runs no programs on devices). */
+ * -EINVAL (bpfvm runs no programs on devices).
+ *
+ * Shared in a namespace (docs/namespace.md): everything in the region is an
+ * ifindex, which means the same device to every process of one network
+ * namespace, so another process's handle needs nothing of its own (a
+ * redirect looks the slot up, as a local one). A writer killed mid-update
+ * leaves either the old word or the new one (DEVMAP), or what hash.c's
+ * repair makes whole (DEVMAP_HASH). */
 #include <errno.h>
 #include <net/if.h>
 #include <stdatomic.h>
@@ -98,6 +105,21 @@ static int devmap_init(struct bpfvm_map *map)
 	if (!err)
 		hash_table(map)->index_hash = 1;
 	return err;
+}
+
+static int devmap_check_region(const struct map_region *region, const char **why)
+{
+	if (!(region->map_flags & BPF_F_RDONLY_PROG)) {
+		*why = "a device map's values are read-only to programs (BPF_F_RDONLY_PROG)";
+		return -EINVAL;
+	}
+	if (region->type == BPF_MAP_TYPE_DEVMAP_HASH)
+		return hash_check_region_as(region, true, why);
+	if (region->family[0] != DEVMAP_SLOTS_OFFSET) {
+		*why = "its slots' offset is not the device map's";
+		return -EINVAL;
+	}
+	return 0;
 }
 
 static void *devmap_bpf_lookup(struct bpfvm_map *map, const void *key, uint32_t cpu)
@@ -218,7 +240,9 @@ static int devmap_get_next_key(struct bpfvm_map *map, const void *key, void *nex
 }
 
 const struct map_ops devmap_map_ops = {
-	.share_refusal = "it holds this process's network devices",
+	.share = MAP_SHARE_RO, /* lookups only read: a word, or hash.c's lock-free find */
+	.init_flags = BPF_F_RDONLY_PROG,
+	.check_region = devmap_check_region,
 	.check_attr = devmap_check_attr,
 	.region_size = devmap_region_size,
 	.init = devmap_init,

@@ -469,7 +469,7 @@ static bool hash_links_valid(const struct map_region *region, const struct hash_
 	return true;
 }
 
-static int hash_check_region(const struct map_region *region, const char **why)
+int hash_check_region_as(const struct map_region *region, bool index_hash, const char **why)
 {
 	struct map_attr attr = {
 		.type = region->type, .key_size = region->key_size,
@@ -493,7 +493,8 @@ static int hash_check_region(const struct map_region *region, const char **why)
 	    table->key_stride != hash_round_up(region->key_size, 8) ||
 	    table->value_stride != hash_round_up(region->value_size, 8) ||
 	    table->lru != hash_type_is_lru(region->type) ||
-	    table->percpu != hash_type_is_percpu(region->type) || table->index_hash) {
+	    table->percpu != hash_type_is_percpu(region->type) ||
+	    table->index_hash != index_hash) {
 		*why = "its table's layout is not the one its attributes give";
 		return -EINVAL;
 	}
@@ -517,6 +518,11 @@ static int hash_check_region(const struct map_region *region, const char **why)
 		return -EINVAL;
 	}
 	return 0;
+}
+
+static int hash_check_region(const struct map_region *region, const char **why)
+{
+	return hash_check_region_as(region, false, why);
 }
 
 static uint32_t hash_random_seed(void)

@@ -158,6 +158,9 @@ static inline void *hash_elem_value(const struct hash_table *table, struct hash_
 int hash_check_attr(const struct map_attr *attr);
 size_t hash_region_size(const struct map_attr *attr);
 int hash_init(struct bpfvm_map *map);
+/* map_ops.check_region of a table from a file, for the families built on
+ * it (DEVMAP_HASH buckets by the key itself: index_hash). */
+int hash_check_region_as(const struct map_region *region, bool index_hash, const char **why);
 /* Unlinks `elem` from its bucket if it is still there (the LRU's eviction,
  * the kernel's htab_lru_map_delete_node). The caller holds `held`, the
  * bucket it updates: an element of that bucket is unlinked under it, any

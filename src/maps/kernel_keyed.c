@@ -8,7 +8,13 @@
  * (stack_map_alloc_check, bpf_local_storage_map_alloc_check) and nothing
  * in them: a program's bpf_get_stackid finds no stack to record and its
  * bpf_*_storage_get no owner to store for (helpers_storage.c), and user
- * space finds no element. The region is the header alone. */
+ * space finds no element. The region is the header alone.
+ *
+ * Shared in a namespace (docs/namespace.md) as any other map: with nothing
+ * stored, every process sees the same empty map, and a program of another
+ * process that uses one loads and gets the same answers (-EFAULT from
+ * get_stackid, NULL from a storage get). Nothing in the region can be left
+ * half-written by a dead process. */
 #include <errno.h>
 #include <linux/bpf.h>
 
@@ -99,7 +105,7 @@ static int no_update(struct bpfvm_map *map, const void *key, const void *value, 
 }
 
 const struct map_ops stack_trace_map_ops = {
-	.share_refusal = "it records the stacks of this kernel's samples",
+	.share = MAP_SHARE_RO, /* the header alone: nothing to lock */
 	.check_attr = stack_trace_check_attr,
 	.region_size = header_only_size,
 	.init = nothing_to_format,
@@ -110,7 +116,7 @@ const struct map_ops stack_trace_map_ops = {
 };
 
 const struct map_ops local_storage_map_ops = {
-	.share_refusal = "its elements belong to kernel objects",
+	.share = MAP_SHARE_RO,
 	.check_attr = storage_check_attr,
 	.region_size = header_only_size,
 	.init = nothing_to_format,

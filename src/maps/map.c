@@ -321,7 +321,7 @@ bool map_attr_matches(const struct bpfvm_map *map, const struct map_attr *attr,
 		    : r->key_size != attr->key_size	? "key_size"
 		    : r->value_size != attr->value_size ? "value_size"
 		    : r->max_entries != attr->max_entries ? "max_entries"
-		    : r->map_flags != attr->map_flags	? "map_flags"
+		    : (r->map_flags & ~map->ops->init_flags) != attr->map_flags ? "map_flags"
 							: NULL;
 	return *mismatch == NULL;
 }

@@ -120,6 +120,11 @@ struct map_ops {
 	const char *share_refusal;
 	/* MAP_BATCH_* bits. */
 	uint32_t batch_ops;
+	/* Flags init() adds to the region's (DEVMAP: BPF_F_RDONLY_PROG, as
+	 * dev_map_init_map), which a creation may not ask for: a region's
+	 * attributes are checked and compared without them (libbpf's reuse
+	 * check ignores that flag of a device map too). */
+	uint32_t init_flags;
 
 	/* Checks attributes (sizes, flags, max_entries) as the kernel's
 	 * map_alloc_check does: -EINVAL / -E2BIG with a message. */

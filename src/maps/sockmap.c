@@ -28,7 +28,16 @@
  * (sock_map_sk_is_suitable / sock_map_sk_state_allowed: TCP neither
  * established nor listening, UDP not bound, a unix stream socket not
  * connected, a raw socket, ...) -EOPNOTSUPP. Difference: the kernel drops a socket from its
- * maps when it closes; bpfvm keeps its cookie until deleted. */
+ * maps when it closes; bpfvm keeps its cookie until deleted.
+ *
+ * Shared in a namespace (docs/namespace.md): a cookie names one socket for
+ * the kernel's whole life, whichever process asks, so the region holds
+ * nothing process-local; each process puts its own sockets in. A socket
+ * that closes, or whose process dies, keeps its cookie in the map until
+ * the key is deleted or replaced (the difference above: the kernel's
+ * sock_map_close would remove it). A writer killed mid-update leaves the
+ * old cookie or the new (SOCKMAP: one word), or what hash.c's repair makes
+ * whole (SOCKHASH). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -230,6 +239,17 @@ static int sockmap_delete(struct bpfvm_map *map, const void *key)
 	return 0;
 }
 
+static int sockmap_check_region(const struct map_region *region, const char **why)
+{
+	if (region->type == BPF_MAP_TYPE_SOCKHASH)
+		return hash_check_region_as(region, false, why);
+	if (region->family[0] != SOCKMAP_SLOTS_OFFSET) {
+		*why = "its slots' offset is not the socket map's";
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /* SOCKHASH: jhash order with a random seed, as random as the kernel's. */
 static int sockmap_get_next_key(struct bpfvm_map *map, const void *key, void *next_key)
 {
@@ -239,7 +259,8 @@ static int sockmap_get_next_key(struct bpfvm_map *map, const void *key, void *ne
 }
 
 const struct map_ops sockmap_map_ops = {
-	.share_refusal = "it holds this process's sockets",
+	.share = MAP_SHARE_RO, /* lookups load a word or use hash.c's lock-free find */
+	.check_region = sockmap_check_region,
 	.check_attr = sockmap_check_attr,
 	.region_size = sockmap_region_size,
 	.init = sockmap_init,

@@ -208,7 +208,7 @@ static int ns_map_check_region(const struct bpfvm *vm, const struct map_region *
 	attr.key_size = region->key_size;
 	attr.value_size = region->value_size;
 	attr.max_entries = region->max_entries;
-	attr.map_flags = region->map_flags;
+	attr.map_flags = region->map_flags & ~ops->init_flags;
 	attr.map_extra = region->map_extra;
 	attr.nr_cpus = region->nr_cpus;
 	memcpy(attr.name, region->name, sizeof(attr.name));
