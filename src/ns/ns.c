@@ -13,6 +13,7 @@
 
 #include "core/error.h"
 #include "ns/ns.h"
+#include "ns/ns_map_hold.h"
 #include "ns/ns_vcpu.h"
 
 #define NS_MAGIC 0x73726e6d76667062ull /* "bpfvmnrs" */
@@ -363,6 +364,8 @@ void ns_object_file_reap(struct ns *ns, uint32_t kind, uint32_t id, int fd)
 		ns_object_file(ns, kind, id, path, sizeof(path));
 		unlink(path);
 		ns_record_remove_locked(ns, id);
+		if (kind == NS_KIND_MAP)
+			ns_map_hold_drop_all_locked(ns, id); /* a map of maps' holds */
 	}
 	flock(fd, LOCK_UN);
 }
