@@ -276,6 +276,20 @@ static void test_shared_slots(void)
 		      (long long)counter_of(vm, id_y), (long long)counter_of(vm, id_x));
 
 	test_template_from_another_process(vm, array, id_b);
+	{
+		struct bpfvm_obj_get_opts rdonly = { .sz = sizeof(rdonly),
+						     .file_flags = BPF_F_RDONLY };
+		struct bpfvm_map *view;
+
+		key = 1;
+		err = bpfvm_map_get_by_pin(vm, "mim_hash", &rdonly, &view);
+		testlib_check(test, err == 0 && slot_id(view, 2) == id_b &&
+				    bpfvm_map_update(view, &key, &id_b, BPF_ANY) == -EPERM,
+			      "a read-only handle: open %d, [2] %u, update allowed", err,
+			      err ? 0 : slot_id(view, 2));
+		if (!err)
+			bpfvm_map_close(view);
+	}
 	test_private_inner_refused(vm);
 out:
 	bpfvm_object_close(obj);
