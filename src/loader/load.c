@@ -181,18 +181,19 @@ static int load_map_in_map_slots(struct bpfvm_object *obj, uint32_t idx)
 static int load_maps(struct bpfvm_object *obj)
 {
 	const struct object_file *file = obj->file;
+	bool *reused;
 	int err = 0;
 
 	obj->maps = calloc(file->map_cnt ? file->map_cnt : 1, sizeof(*obj->maps));
-	if (!obj->maps) {
+	reused = calloc(file->map_cnt ? file->map_cnt : 1, sizeof(*reused));
+	if (!obj->maps || !reused) {
+		free(reused);
 		vm_error("%s: out of memory", file->path);
 		return -ENOMEM;
 	}
 	for (uint32_t i = 0; i < file->map_cnt && !err; i++) {
-		bool reused;
-
-		err = loader_map_reuse(obj, i, &reused);
-		if (err || reused)
+		err = loader_map_reuse(obj, i, &reused[i]);
+		if (err || reused[i])
 			continue;
 		err = load_create_map(obj, i);
 		if (!err && file->maps[i].kind >= OBJECT_MAP_DATA)
@@ -200,8 +201,12 @@ static int load_maps(struct bpfvm_object *obj)
 		if (!err)
 			err = loader_map_pin(obj, i);
 	}
+	/* libbpf fills a map of maps' static slots only when it created the
+	 * map (bpf_object__create_maps): a reused one keeps what it holds. */
 	for (uint32_t i = 0; i < file->map_cnt && !err; i++)
-		err = load_map_in_map_slots(obj, i);
+		if (!reused[i])
+			err = load_map_in_map_slots(obj, i);
+	free(reused);
 	return err;
 }
 

@@ -70,6 +70,8 @@ void fd_array_release(struct bpfvm_map *map, const struct fd_array_ops *ops);
 struct fd_array_private {
 	uint32_t slot_cnt;
 	uint32_t *local_ids; /* the id each slot was resolved from */
+	void *family_local;  /* the family's own, process-local (a shared
+			      * ARRAY_OF_MAPS's inner maps: map_in_map.h) */
 	void *_Atomic slots[];
 };
 

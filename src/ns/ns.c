@@ -14,6 +14,7 @@
 #include "core/error.h"
 #include "ns/ns.h"
 #include "ns/ns_hold.h"
+#include "ns/ns_map_hold.h"
 #include "ns/ns_prog.h"
 #include "ns/ns_vcpu.h"
 
@@ -365,10 +366,12 @@ void ns_object_file_reap(struct ns *ns, uint32_t kind, uint32_t id, int fd)
 		ns_object_file(ns, kind, id, path, sizeof(path));
 		unlink(path);
 		ns_record_remove_locked(ns, id);
-		if (kind == NS_KIND_PROG)
+		if (kind == NS_KIND_PROG) {
 			ns_prog_file_removed(ns, id, fd); /* its holds on its maps */
-		else
+		} else {
 			ns_hold_drop_slots(ns, id); /* a prog array's on its programs */
+			ns_map_hold_drop_all_locked(ns, id); /* a map of maps' holds */
+		}
 	}
 	flock(fd, LOCK_UN);
 }

@@ -21,6 +21,7 @@
 
 #include "core/error.h"
 #include "core/runtime.h"
+#include "maps/map_in_map.h"
 #include "ns/ns_hold.h"
 #include "ns/ns_map.h"
 
@@ -186,6 +187,8 @@ static int ns_map_check_region(const struct bpfvm *vm, const struct map_region *
 			       uint64_t file_size, const char *path,
 			       const struct map_ops **ops_out)
 {
+	struct map_region template_region;
+	struct bpfvm_map template;
 	const struct map_ops *ops;
 	struct map_attr attr;
 	const char *why;
@@ -212,6 +215,7 @@ static int ns_map_check_region(const struct bpfvm *vm, const struct map_region *
 	attr.map_extra = region->map_extra;
 	attr.nr_cpus = region->nr_cpus;
 	memcpy(attr.name, region->name, sizeof(attr.name));
+	attr.inner_map = map_in_map_template_stub(region, &template_region, &template);
 	if (ops->check_attr(&attr))
 		return ns_map_refuse(path, "attributes its type refuses");
 	if (ops->region_size(&attr) != file_size)
