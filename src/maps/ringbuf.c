@@ -42,11 +42,12 @@
  * reservation takes a slot in the producer page naming its position and
  * its thread, and the busy header names the slot (pg_off's bits above
  * RINGBUF_PG_OFF_BITS hold slot + 1; commit writes the kernel's pg_off
- * back). Whoever finds a busy record in its way (the consumer at
- * consumer_pos, a producer at pending_pos when the ring is full) asks, under
- * the lock, whether the slot's thread is alive, and if not commits the
- * record as discarded for it, as if the program had called
- * bpf_ringbuf_discard. */
+ * back). The consumer, when it finds a busy record at consumer_pos, asks,
+ * under the lock, whether the slot's thread is alive, and if not commits
+ * the record as discarded for it, as if the program had called
+ * bpf_ringbuf_discard. A producer that finds every slot held does the same
+ * for each slot (a producer killed after its commit and before it freed
+ * its slot leaves the slot held). */
 #include <errno.h>
 #include <stdatomic.h>
 #include <string.h>
@@ -300,20 +301,19 @@ static uint64_t rb_advance_pending(const struct map_region *region, struct ringb
 
 /* Whether a record of `len` bytes fits at prod_pos (under the lock): the
  * kernel's two checks, against the consumer and the oldest busy record.
- * Only when the second fails is that record's producer asked about. */
+ * The consumer never passes a busy record, so the second only matters for
+ * a consumer position written by hand, and a dead producer's record is
+ * met first by the consumer, which discards it. */
 static bool rb_has_room(const struct map_region *region, struct ringbuf_producer *prod,
 			uint64_t prod_pos, uint64_t len)
 {
-	uint64_t mask = rb_mask(region), pend_pos;
+	uint64_t mask = rb_mask(region);
 	uint64_t cons_pos = atomic_load_explicit(&rb_consumer(region)->consumer_pos,
 						 memory_order_acquire);
 
 	if (prod_pos + len - cons_pos > mask)
 		return false;
-	pend_pos = rb_advance_pending(region, prod, prod_pos);
-	if (prod_pos + len - pend_pos > mask && rb_reap_record(region, pend_pos))
-		pend_pos = rb_advance_pending(region, prod, prod_pos);
-	return prod_pos + len - pend_pos <= mask;
+	return prod_pos + len - rb_advance_pending(region, prod, prod_pos) <= mask;
 }
 
 void *ringbuf_reserve(struct bpfvm_map *map, uint64_t size)
