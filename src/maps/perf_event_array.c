@@ -181,6 +181,11 @@ static void perf_unlock(struct perf_buffer_control *control)
 	map_lock_release(&control->lock);
 }
 
+struct map_lock *perf_event_array_buffer_lock(struct bpfvm_map *map, uint32_t cpu)
+{
+	return &perf_control(map->region, cpu)->lock;
+}
+
 /* ---- the producer --------------------------------------------------------- */
 
 static void perf_copy_in(uint8_t *data, uint64_t pos, const void *src, uint64_t len)

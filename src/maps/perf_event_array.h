@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "maps/map.h"
+#include "maps/map_lock.h"
 
 /* Bytes of records each virtual CPU's buffer holds (16 pages: libbpf users
  * ask perf_buffer__new for 8 to 64 pages). */
@@ -26,5 +27,9 @@ extern const struct map_ops perf_event_array_map_ops;
 int perf_event_array_output(struct bpfvm_map *map, uint64_t index, uint32_t cpu,
 			    const void *data, uint64_t size, const void *extra,
 			    uint64_t extra_size);
+
+/* The lock of virtual CPU `cpu`'s buffer, which a writer holds while it
+ * appends a record (for the tests that kill a holder). */
+struct map_lock *perf_event_array_buffer_lock(struct bpfvm_map *map, uint32_t cpu);
 
 #endif

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "maps/map.h"
+#include "maps/perf_event_array.h"
 #include "maps/ringbuf.h"
 #include "ns/ns_testlib.h"
 #include "testlib.h"
@@ -769,6 +770,53 @@ static void a_reader_killed_leaves_its_buffers_to_the_next(void)
 	ns_test_root_remove(root);
 }
 
+/* Takes vCPU 0's buffer lock, as a writer in the middle of a record, and
+ * waits to be killed. */
+static int child_holds_the_buffer_lock(const char *root, void *arg)
+{
+	struct bpfvm *vm = ns_test_vm(root);
+	struct bpfvm_map *perf = pinned(vm, "perf_events");
+
+	if (!perf || map_lock_acquire(perf_event_array_buffer_lock(perf, 0)) < 0)
+		return 50;
+	signal_ready();
+	for (;;)
+		pause();
+}
+
+static void a_writer_killed_holding_a_buffer_lock_leaves_the_buffer_usable(void)
+{
+	const char *test = "a_writer_killed_holding_a_buffer_lock_leaves_the_buffer_usable";
+	char root[PATH_MAX];
+	struct bpfvm *vm;
+	struct bpfvm_object *obj;
+	struct bpfvm_map *perf;
+	struct seen seen;
+	pid_t pid;
+	int n;
+
+	ns_test_root_make(root, sizeof(root));
+	vm = ns_test_vm(root);
+	obj = load(vm);
+	perf = pinned(vm, "perf_events");
+	testlib_check(test, obj && perf && bpfvm_perf_buffer_open(perf) == 0, "loaded, open");
+	pid = spawn(child_holds_the_buffer_lock, root, NULL);
+	testlib_check(test, wait_ready(), "the child holds vCPU 0's buffer lock");
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	testlib_check(test, bpfvm_cpu_bind(vm, 0) == 0, "bound to vCPU 0");
+	n = run_request(obj, "perf_output", 9, 0, 0, 0);
+	testlib_check(test, n == 0, "a record is written on vCPU 0: %d", n);
+	bpfvm_cpu_unbind(vm);
+	seen_init(&seen, true);
+	n = bpfvm_perf_buffer_consume(perf, on_perf_record, on_perf_lost, &seen);
+	testlib_check(test, n == 1 && seen.got[9][0] == 1 && !seen.torn, "and read: %d", n);
+	seen_free(&seen);
+	bpfvm_map_close(perf);
+	bpfvm_destroy(vm);
+	ns_test_root_remove(root);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 3) {
@@ -795,6 +843,7 @@ int main(int argc, char **argv)
 		another_process_reads_a_writers_perf_records();
 		a_full_perf_buffer_counts_the_lost_records_for_the_reader();
 		a_reader_killed_leaves_its_buffers_to_the_next();
+		a_writer_killed_holding_a_buffer_lock_leaves_the_buffer_usable();
 		kill_storm("perf_writers_killed_at_random_moments_leave_working_buffers",
 			   "perf_output", "perf_events", true);
 	}
