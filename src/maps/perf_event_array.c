@@ -34,8 +34,9 @@
  * The region may be a namespace's file, written by programs of several
  * processes and read by another (docs/namespace.md), any of which may be
  * killed. A writer publishes a record with its last store (data_head), so
- * one killed in the middle leaves nothing half written to read, and the
- * lock is robust (map_lock.h): nothing to repair. The consumer's claim of
+ * one killed in the middle leaves nothing half written to read, and its
+ * lock is taken over (a bpf_spin_lock word, map_value.h): nothing to
+ * repair. The consumer's claim of
  * a buffer and the reader state's "being opened or closed" are owner words
  * (map_owner.h) that a killed holder does not keep; a reader process that
  * died leaves its buffers open until another reader opens them (it takes
@@ -50,8 +51,8 @@
 
 #include "core/error.h"
 #include "core/owner.h"
-#include "maps/map_lock.h"
 #include "maps/map_owner.h"
+#include "maps/map_value.h"
 #include "maps/perf_event_array.h"
 
 #define PERF_PAGE 4096u
@@ -64,7 +65,7 @@ struct perf_buffer_control {
 	_Atomic uint64_t lost;
 	_Atomic uint64_t consumer; /* the thread reading it now (map_owner.h) */
 	_Atomic uint32_t open;	   /* changed under `lock` */
-	struct map_lock lock;
+	_Atomic uint32_t lock;	   /* a bpf_spin_lock word (map_value.h) */
 };
 
 struct perf_sample_header {
@@ -123,12 +124,8 @@ static size_t perf_event_array_region_size(const struct map_attr *attr)
 
 static int perf_event_array_init(struct bpfvm_map *map)
 {
-	int err = 0;
-
 	map->region->family[0] = perf_buffer_count(map->region);
-	for (uint32_t cpu = 0; cpu < perf_buffer_count(map->region) && !err; cpu++)
-		err = map_lock_init(&perf_control(map->region, cpu)->lock);
-	return err;
+	return 0;
 }
 
 /* A region another process made: positions a buffer can have, so that the
@@ -168,20 +165,19 @@ static int perf_event_array_get_next_key(struct bpfvm_map *map, const void *key,
 }
 
 /* The buffer's lock: held for a few stores by a producer, an open or a
- * close. A holder that died had not moved data_head: nothing to repair. */
-static int perf_lock(struct perf_buffer_control *control)
+ * close; a waiter takes it over from a holder that died (map_value.h),
+ * which had not moved data_head: nothing to repair. */
+static void perf_lock(struct perf_buffer_control *control)
 {
-	int rc = map_lock_acquire(&control->lock);
-
-	return rc < 0 ? rc : 0;
+	map_spin_lock(&control->lock);
 }
 
 static void perf_unlock(struct perf_buffer_control *control)
 {
-	map_lock_release(&control->lock);
+	map_spin_unlock(&control->lock);
 }
 
-struct map_lock *perf_event_array_buffer_lock(struct bpfvm_map *map, uint32_t cpu)
+_Atomic uint32_t *perf_event_array_buffer_lock(struct bpfvm_map *map, uint32_t cpu)
 {
 	return &perf_control(map->region, cpu)->lock;
 }
@@ -229,8 +225,7 @@ static int perf_append(struct perf_buffer_control *control, uint8_t *data, const
 	/* header, u32 raw_size, raw bytes: a multiple of 8 */
 	uint64_t record_size = (sizeof(struct perf_event_header) + 4 + raw + 7) & ~7ull;
 
-	if (perf_lock(control))
-		return -ENOENT;
+	perf_lock(control);
 	if (!atomic_load_explicit(&control->open, memory_order_relaxed)) {
 		perf_unlock(control); /* closed since the caller looked */
 		return -ENOENT;
@@ -343,22 +338,16 @@ static int perf_set_open(struct bpfvm_map *map, uint32_t open, const char *fn)
 		struct perf_buffer_control *control = perf_control(region, cpu);
 		uint64_t head;
 
-		err = perf_lock(control);
-		if (err)
-			break;
+		perf_lock(control);
 		head = atomic_load_explicit(&control->data_head, memory_order_relaxed);
 		atomic_store_explicit(&control->data_tail, head, memory_order_release);
 		atomic_store_explicit(&control->lost, 0, memory_order_relaxed);
 		atomic_store_explicit(&control->open, open, memory_order_release);
 		perf_unlock(control);
 	}
-	if (err) {
-		vm_error("map '%s': %s: cannot take a buffer's lock", region->name, fn);
-		open = !open;
-	}
 	__atomic_store_n(&region->family[PERF_FAMILY_READER],
 			 open ? PERF_READER_OPEN : PERF_READER_CLOSED, __ATOMIC_RELEASE);
-	return err;
+	return 0;
 }
 
 /* ---- the consumer --------------------------------------------------------- */

@@ -10,8 +10,9 @@
 
 #include <stdint.h>
 
+#include <stdatomic.h>
+
 #include "maps/map.h"
-#include "maps/map_lock.h"
 
 /* Bytes of records each virtual CPU's buffer holds (16 pages: libbpf users
  * ask perf_buffer__new for 8 to 64 pages). */
@@ -30,6 +31,6 @@ int perf_event_array_output(struct bpfvm_map *map, uint64_t index, uint32_t cpu,
 
 /* The lock of virtual CPU `cpu`'s buffer, which a writer holds while it
  * appends a record (for the tests that kill a holder). */
-struct map_lock *perf_event_array_buffer_lock(struct bpfvm_map *map, uint32_t cpu);
+_Atomic uint32_t *perf_event_array_buffer_lock(struct bpfvm_map *map, uint32_t cpu);
 
 #endif

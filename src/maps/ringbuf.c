@@ -35,8 +35,8 @@
  *
  * The region may be a namespace's file, with producers and a consumer in
  * several processes (docs/namespace.md), any of which may be killed. The
- * lock is robust (map_lock.h) and the consumer's claim an owner word
- * (map_owner.h). A producer killed between reserve and submit would leave
+ * lock is a bpf_spin_lock word (map_value.h: a dead holder's is taken
+ * over) and the consumer's claim an owner word (map_owner.h). A producer killed between reserve and submit would leave
  * its record busy for ever, which the kernel cannot: the consumer would
  * stop there, and producers once the ring wrapped to it. So each
  * reservation takes a slot in the producer page naming its position and
@@ -55,8 +55,8 @@
 
 #include "core/error.h"
 #include "core/owner.h"
-#include "maps/map_lock.h"
 #include "maps/map_owner.h"
+#include "maps/map_value.h"
 #include "maps/ringbuf.h"
 
 #define RINGBUF_PAGE 4096u
@@ -86,7 +86,7 @@ struct ringbuf_producer {
 	_Atomic uint64_t producer_pos;
 	uint64_t pending_pos; /* oldest record maybe not committed (under lock) */
 	_Atomic uint64_t wakeups;
-	struct map_lock lock;
+	_Atomic uint32_t lock; /* a bpf_spin_lock word (map_value.h) */
 	struct ringbuf_slot slots[RINGBUF_SLOTS];
 };
 
@@ -127,19 +127,19 @@ static uint32_t rb_record_len(uint32_t len)
 	return ((len & ~(RINGBUF_BUSY_BIT | RINGBUF_DISCARD_BIT)) + RINGBUF_HDR_SZ + 7u) & ~7u;
 }
 
-/* The producers' lock. A holder that died was between two stores of a
- * reservation, none of which is seen before producer_pos moves (its last
- * store): nothing to repair. */
-static int rb_lock(struct ringbuf_producer *prod)
+/* The producers' lock, held for a few stores: the kernel's spinlock, as a
+ * bpf_spin_lock word that a waiter takes over from a holder that died
+ * (map_value.h). That holder was between two stores of a reservation, none
+ * of which is seen before producer_pos moves (its last store): nothing to
+ * repair. */
+static void rb_lock(struct ringbuf_producer *prod)
 {
-	int rc = map_lock_acquire(&prod->lock);
-
-	return rc < 0 ? rc : 0;
+	map_spin_lock(&prod->lock);
 }
 
 static void rb_unlock(struct ringbuf_producer *prod)
 {
-	map_lock_release(&prod->lock);
+	map_spin_unlock(&prod->lock);
 }
 
 /* ---- creation ------------------------------------------------------------ */
@@ -176,7 +176,7 @@ static size_t ringbuf_region_size(const struct map_attr *attr)
 static int ringbuf_init(struct bpfvm_map *map)
 {
 	map->region->family[0] = RINGBUF_DATA_OFF;
-	return map_lock_init(&rb_producer(map->region)->lock);
+	return 0;
 }
 
 /* A ring another process made: the positions must be those a ring can
@@ -327,8 +327,9 @@ void *ringbuf_reserve(struct bpfvm_map *map, uint64_t size)
 	if (size > RINGBUF_MAX_RECORD_SZ)
 		return NULL;
 	len = (size + RINGBUF_HDR_SZ + 7u) & ~7ull;
-	if (len > mask + 1 || rb_lock(prod))
+	if (len > mask + 1)
 		return NULL;
+	rb_lock(prod);
 	prod_pos = atomic_load_explicit(&prod->producer_pos, memory_order_relaxed);
 	if (!rb_has_room(region, prod, prod_pos, len)) {
 		rb_unlock(prod);
@@ -412,8 +413,7 @@ static bool rb_consumer_reap(const struct map_region *region, uint64_t cons_pos)
 	struct ringbuf_producer *prod = rb_producer(region);
 	bool reaped;
 
-	if (rb_lock(prod))
-		return false;
+	rb_lock(prod);
 	reaped = rb_reap_record(region, cons_pos);
 	rb_unlock(prod);
 	return reaped;

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "maps/map.h"
+#include "maps/map_value.h"
 #include "maps/perf_event_array.h"
 #include "maps/ringbuf.h"
 #include "ns/ns_testlib.h"
@@ -777,8 +778,9 @@ static int child_holds_the_buffer_lock(const char *root, void *arg)
 	struct bpfvm *vm = ns_test_vm(root);
 	struct bpfvm_map *perf = pinned(vm, "perf_events");
 
-	if (!perf || map_lock_acquire(perf_event_array_buffer_lock(perf, 0)) < 0)
+	if (!perf)
 		return 50;
+	map_spin_lock(perf_event_array_buffer_lock(perf, 0));
 	signal_ready();
 	for (;;)
 		pause();
