@@ -173,6 +173,51 @@ static struct bpfvm_map *pinned(struct bpfvm *vm, const char *name)
 	return map;
 }
 
+/* Each test: a fresh namespace, the object loaded (which pins its maps by
+ * name), and a handle of the map under test got by its pin. */
+struct fixture {
+	char root[PATH_MAX];
+	struct bpfvm *vm;
+	struct bpfvm_object *obj;
+	struct bpfvm_map *map;
+	struct seen seen;
+};
+
+static void fixture_up(struct fixture *f, const char *test, const char *map_name, bool perf)
+{
+	ns_test_root_make(f->root, sizeof(f->root));
+	f->vm = ns_test_vm(f->root);
+	f->obj = load(f->vm);
+	f->map = f->obj ? pinned(f->vm, map_name) : NULL;
+	testlib_check(test, f->obj && f->map, "the object loads and pins '%s'", map_name);
+	if (!f->map)
+		exit(testlib_summary());
+	seen_init(&f->seen, perf);
+}
+
+static void fixture_down(struct fixture *f)
+{
+	seen_free(&f->seen);
+	bpfvm_map_close(f->map);
+	bpfvm_destroy(f->vm);
+	ns_test_root_remove(f->root);
+}
+
+/* The fixture's map read once (ring or perf, by the map's type): the
+ * records read, or a negative errno. */
+static int fixture_read(struct fixture *f)
+{
+	if (f->seen.as_set)
+		return bpfvm_perf_buffer_consume(f->map, on_perf_record, on_perf_lost, &f->seen);
+	return bpfvm_ringbuf_consume(f->map, on_ring_record, &f->seen);
+}
+
+static void kill_child(pid_t pid)
+{
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+}
+
 /* ---- producers in children ------------------------------------------------ */
 
 struct producer_args {
@@ -228,32 +273,22 @@ static void another_process_consumes_a_producers_records_in_order(void)
 {
 	const char *test = "another_process_consumes_a_producers_records_in_order";
 	struct producer_args args = { .prog = "ring_output", .producer = 1, .count = 3000 };
-	char root[PATH_MAX];
-	struct bpfvm *vm;
-	struct bpfvm_map *ring;
-	struct seen seen;
+	struct fixture f;
 	int n;
 
-	ns_test_root_make(root, sizeof(root));
-	vm = ns_test_vm(root);
-	testlib_check(test, load(vm) != NULL, "the consumer loads the object (pins the maps)");
-	ring = pinned(vm, "events");
-	testlib_check(test, ring != NULL, "the ring is pinned");
-	testlib_check(test, ns_test_in_child(child_produce, root, &args) == 0,
+	fixture_up(&f, test, "events", false);
+	testlib_check(test, ns_test_in_child(child_produce, f.root, &args) == 0,
 		      "another process writes 3000 records");
-	seen_init(&seen, false);
-	n = bpfvm_ringbuf_consume(ring, on_ring_record, &seen);
-	testlib_check(test, n == 3000 && seen.records == 3000,
+	n = fixture_read(&f);
+	testlib_check(test, n == 3000 && f.seen.records == 3000,
 		      "all 3000 are read: consume returned %d", n);
-	testlib_check(test, !seen.torn && !seen.foreign && !seen.out_of_order && seen.next[1] == 3000,
+	testlib_check(test, !f.seen.torn && !f.seen.foreign && !f.seen.out_of_order &&
+			    f.seen.next[1] == 3000,
 		      "whole and in order: %llu torn, %llu foreign, %llu out of order, next %u",
-		      (unsigned long long)seen.torn, (unsigned long long)seen.foreign,
-		      (unsigned long long)seen.out_of_order, seen.next[1]);
-	testlib_check(test, bpfvm_ringbuf_consume(ring, on_ring_record, &seen) == 0,
-		      "nothing is left");
-	bpfvm_map_close(ring);
-	bpfvm_destroy(vm);
-	ns_test_root_remove(root);
+		      (unsigned long long)f.seen.torn, (unsigned long long)f.seen.foreign,
+		      (unsigned long long)f.seen.out_of_order, f.seen.next[1]);
+	testlib_check(test, fixture_read(&f) == 0, "nothing is left");
+	fixture_down(&f);
 }
 
 /* The kernel's rule: a record fits while producer_pos + len - consumer_pos
@@ -275,83 +310,60 @@ static int child_fill_small_ring(const char *root, void *arg)
 static void a_full_ring_refuses_reservations_until_another_process_reads(void)
 {
 	const char *test = "a_full_ring_refuses_reservations_until_another_process_reads";
-	char root[PATH_MAX];
-	struct bpfvm *vm;
-	struct bpfvm_object *obj;
-	struct bpfvm_map *ring;
-	struct seen seen;
+	struct fixture f;
 	int written, n;
 
-	ns_test_root_make(root, sizeof(root));
-	vm = ns_test_vm(root);
-	obj = load(vm);
-	ring = pinned(vm, "small_events");
-	testlib_check(test, obj && ring, "loaded");
-	written = ns_test_in_child(child_fill_small_ring, root, NULL);
+	fixture_up(&f, test, "small_events", false);
+	written = ns_test_in_child(child_fill_small_ring, f.root, NULL);
 	testlib_check(test, written == 63, "63 records of 64 bytes fill 4096: %d", written);
-	testlib_check(test, run_request(obj, "ring_output", 3, 0, 1, 0) == 1,
+	testlib_check(test, run_request(f.obj, "ring_output", 3, 0, 1, 0) == 1,
 		      "bpf_ringbuf_reserve is NULL in this process too");
-	seen_init(&seen, false);
-	n = bpfvm_ringbuf_consume(ring, on_ring_record, &seen);
-	testlib_check(test, n == 63 && !seen.torn && !seen.out_of_order, "63 read, whole: %d", n);
-	testlib_check(test, run_request(obj, "ring_output", 3, 0, 1, 0) == 0,
+	n = fixture_read(&f);
+	testlib_check(test, n == 63 && !f.seen.torn && !f.seen.out_of_order, "63 read, whole: %d",
+		      n);
+	testlib_check(test, run_request(f.obj, "ring_output", 3, 0, 1, 0) == 0,
 		      "reading made room");
-	bpfvm_map_close(ring);
-	bpfvm_destroy(vm);
-	ns_test_root_remove(root);
+	fixture_down(&f);
 }
 
 static void several_producer_processes_and_a_consumer_at_once(void)
 {
 	const char *test = "several_producer_processes_and_a_consumer_at_once";
 	struct producer_args args[3];
-	char root[PATH_MAX];
-	struct bpfvm *vm;
-	struct bpfvm_map *ring;
-	struct seen seen;
+	struct fixture f;
 	pid_t pids[3];
 	bool ok = true;
 
-	ns_test_root_make(root, sizeof(root));
-	vm = ns_test_vm(root);
-	testlib_check(test, load(vm) != NULL, "loaded");
-	ring = pinned(vm, "small_events"); /* small: the producers meet a full ring */
-	seen_init(&seen, false);
+	fixture_up(&f, test, "small_events", false); /* small: producers meet a full ring */
 	for (int i = 0; i < 3; i++) {
 		args[i] = (struct producer_args){ .prog = "ring_output", .producer = 10 + i,
 						  .count = 2000, .small = 1 };
-		pids[i] = spawn(child_produce, root, &args[i]);
+		pids[i] = spawn(child_produce, f.root, &args[i]);
 	}
-	while (seen.records < 6000) {
-		int n = bpfvm_ringbuf_consume(ring, on_ring_record, &seen);
+	while (ok && f.seen.records < 6000) {
+		int n = fixture_read(&f);
 
-		if (n < 0) {
-			fprintf(stderr, "consume: %d %s\n", n, bpfvm_errmsg());
-			break;
-		}
+		ok = n >= 0;
 		if (!n)
 			usleep(50);
 	}
 	for (int i = 0; i < 3; i++)
 		ok &= reaped_ok(pids[i]);
-	testlib_check(test, ok, "the producers finished");
-	testlib_check(test, seen.records == 6000 && !seen.torn && !seen.foreign &&
-			    !seen.out_of_order,
+	testlib_check(test, ok, "the producers finished, every read succeeded");
+	testlib_check(test, f.seen.records == 6000 && !f.seen.torn && !f.seen.foreign &&
+			    !f.seen.out_of_order,
 		      "6000 records, each producer's in order, whole: %llu records, %llu torn, "
-		      "%llu foreign, %llu out of order", (unsigned long long)seen.records,
-		      (unsigned long long)seen.torn, (unsigned long long)seen.foreign,
-		      (unsigned long long)seen.out_of_order);
+		      "%llu foreign, %llu out of order", (unsigned long long)f.seen.records,
+		      (unsigned long long)f.seen.torn, (unsigned long long)f.seen.foreign,
+		      (unsigned long long)f.seen.out_of_order);
 	for (int i = 0; i < 3; i++)
-		testlib_check(test, seen.next[10 + i] == 2000, "producer %d: last seq %u", i,
-			      seen.next[10 + i]);
-	seen_free(&seen);
-	bpfvm_map_close(ring);
-	bpfvm_destroy(vm);
-	ns_test_root_remove(root);
+		testlib_check(test, f.seen.next[10 + i] == 2000, "producer %d: last seq %u", i,
+			      f.seen.next[10 + i]);
+	fixture_down(&f);
 }
 
 /* Reserves `count` records with the ring's own function, as a program's
- * bpf_ringbuf_reserve does, writes half of the first, and waits to be
+ * bpf_ringbuf_reserve does, writes their first words, and waits to be
  * killed. */
 static int child_reserves_and_waits(const char *root, void *arg)
 {
@@ -377,41 +389,27 @@ static int child_reserves_and_waits(const char *root, void *arg)
 static void a_producer_killed_between_reserve_and_submit_does_not_stall_the_ring(void)
 {
 	const char *test = "a_producer_killed_between_reserve_and_submit_does_not_stall_the_ring";
-	char root[PATH_MAX];
-	struct bpfvm *vm;
-	struct bpfvm_object *obj;
-	struct bpfvm_map *ring;
-	struct seen seen;
+	struct fixture f;
 	pid_t pid;
 	int n;
 
-	ns_test_root_make(root, sizeof(root));
-	vm = ns_test_vm(root);
-	obj = load(vm);
-	ring = pinned(vm, "events");
-	testlib_check(test, obj && ring, "loaded");
-	pid = spawn(child_reserves_and_waits, root, (void *)(uintptr_t)1);
+	fixture_up(&f, test, "events", false);
+	pid = spawn(child_reserves_and_waits, f.root, (void *)(uintptr_t)1);
 	testlib_check(test, wait_ready(), "the child holds a reserved record");
 	for (uint32_t seq = 0; seq < 3; seq++)
-		run_request(obj, "ring_output", 5, seq, 0, 0);
-	seen_init(&seen, false);
-	n = bpfvm_ringbuf_consume(ring, on_ring_record, &seen);
+		run_request(f.obj, "ring_output", 5, seq, 0, 0);
+	n = fixture_read(&f);
 	testlib_check(test, n == 0, "a live producer's busy record stops the consumer, as the "
 		      "kernel's: %d", n);
-	kill(pid, SIGKILL);
-	waitpid(pid, NULL, 0);
-	n = bpfvm_ringbuf_consume(ring, on_ring_record, &seen);
-	testlib_check(test, n == 3 && seen.next[5] == 3 && !seen.torn && !seen.foreign,
+	kill_child(pid);
+	n = fixture_read(&f);
+	testlib_check(test, n == 3 && f.seen.next[5] == 3 && !f.seen.torn && !f.seen.foreign,
 		      "the dead producer's record is discarded and the 3 after it read: %d", n);
-	testlib_check(test, bpfvm_ringbuf_consume(ring, on_ring_record, &seen) == 0,
-		      "nothing is left");
-	testlib_check(test, run_request(obj, "ring_output", 5, 3, 0, 0) == 0 &&
-			    bpfvm_ringbuf_consume(ring, on_ring_record, &seen) == 1 &&
-			    seen.next[5] == 4,
+	testlib_check(test, fixture_read(&f) == 0, "nothing is left");
+	testlib_check(test, run_request(f.obj, "ring_output", 5, 3, 0, 0) == 0 &&
+			    fixture_read(&f) == 1 && f.seen.next[5] == 4,
 		      "the ring goes on");
-	bpfvm_map_close(ring);
-	bpfvm_destroy(vm);
-	ns_test_root_remove(root);
+	fixture_down(&f);
 }
 
 /* 128 reservations (every slot) held by a killed process: a producer that
@@ -419,34 +417,22 @@ static void a_producer_killed_between_reserve_and_submit_does_not_stall_the_ring
 static void every_slot_held_by_a_dead_producer_is_taken_back(void)
 {
 	const char *test = "every_slot_held_by_a_dead_producer_is_taken_back";
-	char root[PATH_MAX];
-	struct bpfvm *vm;
-	struct bpfvm_object *obj;
-	struct bpfvm_map *ring;
-	struct seen seen;
+	struct fixture f;
 	pid_t pid;
 	int n;
 
-	ns_test_root_make(root, sizeof(root));
-	vm = ns_test_vm(root);
-	obj = load(vm);
-	ring = pinned(vm, "events");
-	testlib_check(test, obj && ring, "loaded");
-	pid = spawn(child_reserves_and_waits, root, (void *)(uintptr_t)128);
+	fixture_up(&f, test, "events", false);
+	pid = spawn(child_reserves_and_waits, f.root, (void *)(uintptr_t)128);
 	testlib_check(test, wait_ready(), "the child holds 128 reserved records");
-	testlib_check(test, run_request(obj, "ring_output", 6, 0, 0, 0) == 1,
+	testlib_check(test, run_request(f.obj, "ring_output", 6, 0, 0, 0) == 1,
 		      "a 129th reservation at once: NULL (every slot is held by a live thread)");
-	kill(pid, SIGKILL);
-	waitpid(pid, NULL, 0);
-	testlib_check(test, run_request(obj, "ring_output", 6, 0, 0, 0) == 0,
+	kill_child(pid);
+	testlib_check(test, run_request(f.obj, "ring_output", 6, 0, 0, 0) == 0,
 		      "once its holder is dead, a reservation takes a slot");
-	seen_init(&seen, false);
-	n = bpfvm_ringbuf_consume(ring, on_ring_record, &seen);
-	testlib_check(test, n == 1 && seen.next[6] == 1 && seen.records == 1,
+	n = fixture_read(&f);
+	testlib_check(test, n == 1 && f.seen.next[6] == 1 && f.seen.records == 1,
 		      "the dead records are discarded, the new one read: %d", n);
-	bpfvm_map_close(ring);
-	bpfvm_destroy(vm);
-	ns_test_root_remove(root);
+	fixture_down(&f);
 }
 
 static int block_in_callback(void *ctx, void *data, size_t size)
@@ -478,50 +464,45 @@ static int child_consumes_and_waits(const char *root, void *arg)
 	return 31;
 }
 
+/* A consumer killed inside its callback: -EBUSY for others while it lives,
+ * then the next one reads both records, the one handed out again (libbpf
+ * moves the consumer position after the callback, so does bpfvm). */
+static void a_killed_consumer_leaves_its_reads_to_the_next(const char *test, struct fixture *f)
+{
+	pid_t pid = spawn(child_consumes_and_waits, f->root,
+			  (void *)(f->seen.as_set ? "perf_events" : "events"));
+	int n;
+
+	testlib_check(test, wait_ready(), "a child is inside its callback");
+	n = fixture_read(f);
+	testlib_check(test, n == -EBUSY, "one consumer at a time, across processes: %d", n);
+	kill_child(pid);
+	n = fixture_read(f);
+	testlib_check(test, n == 2 && f->seen.records == 2, "the next consumer reads both: %d (%s)",
+		      n, n < 0 ? bpfvm_errmsg() : "");
+}
+
 static void a_consumer_killed_while_reading_leaves_the_ring_to_the_next(void)
 {
 	const char *test = "a_consumer_killed_while_reading_leaves_the_ring_to_the_next";
-	char root[PATH_MAX];
-	struct bpfvm *vm;
-	struct bpfvm_object *obj;
-	struct bpfvm_map *ring;
-	struct seen seen;
-	pid_t pid;
-	int n;
+	struct fixture f;
 
-	ns_test_root_make(root, sizeof(root));
-	vm = ns_test_vm(root);
-	obj = load(vm);
-	ring = pinned(vm, "events");
-	testlib_check(test, obj && ring, "loaded");
+	fixture_up(&f, test, "events", false);
 	for (uint32_t seq = 0; seq < 2; seq++)
-		run_request(obj, "ring_output", 7, seq, 0, 0);
-	pid = spawn(child_consumes_and_waits, root, "events");
-	testlib_check(test, wait_ready(), "the child is inside its callback");
-	seen_init(&seen, false);
-	n = bpfvm_ringbuf_consume(ring, on_ring_record, &seen);
-	testlib_check(test, n == -EBUSY, "one consumer at a time, across processes: %d", n);
-	kill(pid, SIGKILL);
-	waitpid(pid, NULL, 0);
-	n = bpfvm_ringbuf_consume(ring, on_ring_record, &seen);
-	testlib_check(test, n == 2 && seen.next[7] == 2,
-		      "the next consumer reads both, the one handed out again (as libbpf moves "
-		      "consumer_pos after the callback): %d (%s)", n,
-		      n < 0 ? bpfvm_errmsg() : "");
-	bpfvm_map_close(ring);
-	bpfvm_destroy(vm);
-	ns_test_root_remove(root);
+		run_request(f.obj, "ring_output", 7, seq, 0, 0);
+	a_killed_consumer_leaves_its_reads_to_the_next(test, &f);
+	testlib_check(test, f.seen.next[7] == 2, "in order");
+	fixture_down(&f);
 }
 
 /* Reads for `usec` microseconds (0: once). */
-static void consume_for(struct bpfvm_map *map, bool perf, struct seen *seen, long usec, bool *ok)
+static void consume_for(struct fixture *f, long usec, bool *ok)
 {
 	struct timespec start, now;
 
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	do {
-		int n = perf ? bpfvm_perf_buffer_consume(map, on_perf_record, on_perf_lost, seen)
-			     : bpfvm_ringbuf_consume(map, on_ring_record, seen);
+		int n = fixture_read(f);
 
 		if (n < 0) {
 			fprintf(stderr, "consume: %d %s\n", n, bpfvm_errmsg());
@@ -534,6 +515,24 @@ static void consume_for(struct bpfvm_map *map, bool perf, struct seen *seen, lon
 		 usec);
 }
 
+/* After a storm this process writes and reads 100 records, one by one. */
+static void the_ring_goes_on(const char *test, struct fixture *f, const char *prog)
+{
+	uint64_t before = f->seen.records;
+	int written = 0, read = 0;
+
+	for (uint32_t seq = 0; seq < 100; seq++) {
+		int n;
+
+		written += run_request(f->obj, prog, MAX_PRODUCERS - 1, seq, 1, 0) == 0;
+		n = fixture_read(f);
+		read += n > 0 ? n : 0;
+	}
+	testlib_check(test, written == 100 && read == 100 && f->seen.records == before + 100 &&
+			    !f->seen.torn && !f->seen.out_of_order,
+		      "after the storm: %d written, %d read", written, read);
+}
+
 /* Producers killed at random moments of their runs while this process
  * reads: every record read is whole and in its producer's order, each
  * producer's records are 0 .. n-1 without a gap, and afterwards the ring
@@ -544,23 +543,15 @@ static void kill_storm(const char *test, const char *prog, const char *map_name,
 	struct producer_args args[MAX_PRODUCERS];
 	uint32_t next_producer = 0, kills = 0;
 	pid_t pids[3] = { 0 };
-	char root[PATH_MAX];
-	struct bpfvm *vm;
-	struct bpfvm_object *obj;
-	struct bpfvm_map *map;
-	struct seen seen;
+	struct fixture f;
 	bool ok = true;
-	int n;
 
-	ns_test_root_make(root, sizeof(root));
-	vm = ns_test_vm(root);
-	obj = load(vm);
-	map = pinned(vm, map_name);
-	testlib_check(test, obj && map, "loaded");
+	fixture_up(&f, test, map_name, perf);
 	if (perf)
-		testlib_check(test, bpfvm_perf_buffer_open(map) == 0, "the reader opens");
-	seen_init(&seen, perf);
+		testlib_check(test, bpfvm_perf_buffer_open(f.map) == 0, "the reader opens");
 	while (kills < 24 && next_producer < MAX_PRODUCERS - 1) {
+		int victim = rand() % 3;
+
 		for (int i = 0; i < 3; i++) {
 			if (pids[i])
 				continue;
@@ -568,56 +559,31 @@ static void kill_storm(const char *test, const char *prog, const char *map_name,
 				.prog = prog, .producer = next_producer, .count = MAX_SEQ - 1,
 				.small = 1, .spin = 100,
 			};
-			pids[i] = spawn(child_produce, root, &args[next_producer++]);
+			pids[i] = spawn(child_produce, f.root, &args[next_producer++]);
 		}
-		consume_for(map, perf, &seen, 20000 + rand() % 60000, &ok);
-		{
-			int victim = rand() % 3;
-
-			kill(pids[victim], SIGKILL);
-			waitpid(pids[victim], NULL, 0);
-			pids[victim] = 0;
-			kills++;
-		}
+		consume_for(&f, 20000 + rand() % 60000, &ok);
+		kill_child(pids[victim]);
+		pids[victim] = 0;
+		kills++;
 	}
 	for (int i = 0; i < 3; i++)
-		if (pids[i]) {
-			kill(pids[i], SIGKILL);
-			waitpid(pids[i], NULL, 0);
-		}
-	consume_for(map, perf, &seen, 0, &ok);
+		if (pids[i])
+			kill_child(pids[i]);
+	consume_for(&f, 0, &ok);
 	testlib_check(test, ok, "every read succeeded");
-	testlib_check(test, seen.records > 1000 && !seen.torn && !seen.foreign &&
-			    !seen.out_of_order,
+	testlib_check(test, f.seen.records > 1000 && !f.seen.torn && !f.seen.foreign &&
+			    !f.seen.out_of_order,
 		      "after %u kills: %llu records, %llu torn, %llu foreign, %llu out of order",
-		      kills, (unsigned long long)seen.records, (unsigned long long)seen.torn,
-		      (unsigned long long)seen.foreign, (unsigned long long)seen.out_of_order);
+		      kills, (unsigned long long)f.seen.records, (unsigned long long)f.seen.torn,
+		      (unsigned long long)f.seen.foreign, (unsigned long long)f.seen.out_of_order);
 	for (uint32_t p = 0; perf && p < next_producer; p++) {
 		uint32_t count = 0;
 
-		testlib_check(test, seen_contiguous(&seen, p, &count),
+		testlib_check(test, seen_contiguous(&f.seen, p, &count),
 			      "producer %u's records are 0..%u, once each", p, count);
 	}
-	/* The ring goes on: this process writes and reads 100 more. */
-	{
-		uint64_t before = seen.records;
-		int written = 0, read = 0;
-
-		for (uint32_t seq = 0; seq < 100; seq++) {
-			written += run_request(obj, prog, MAX_PRODUCERS - 1, seq, 1, 0) == 0;
-			n = perf ? bpfvm_perf_buffer_consume(map, on_perf_record, on_perf_lost,
-							     &seen)
-				 : bpfvm_ringbuf_consume(map, on_ring_record, &seen);
-			read += n > 0 ? n : 0;
-		}
-		testlib_check(test, written == 100 && read == 100 &&
-				    seen.records == before + 100 && !seen.torn && !seen.out_of_order,
-			      "after the storm: %d written, %d read", written, read);
-	}
-	seen_free(&seen);
-	bpfvm_map_close(map);
-	bpfvm_destroy(vm);
-	ns_test_root_remove(root);
+	the_ring_goes_on(test, &f, prog);
+	fixture_down(&f);
 }
 
 /* ---- the perf event array -------------------------------------------------- */
@@ -626,39 +592,24 @@ static void another_process_reads_a_writers_perf_records(void)
 {
 	const char *test = "another_process_reads_a_writers_perf_records";
 	struct producer_args args = { .prog = "perf_output", .producer = 1, .count = 2000 };
-	char root[PATH_MAX];
-	struct bpfvm *vm;
-	struct bpfvm_map *perf;
-	struct seen seen;
+	struct fixture f;
 	uint32_t count;
+	bool ok = true;
 	pid_t pid;
-	int n;
 
-	ns_test_root_make(root, sizeof(root));
-	vm = ns_test_vm(root);
-	testlib_check(test, load(vm) != NULL, "loaded");
-	perf = pinned(vm, "perf_events");
-	testlib_check(test, perf && bpfvm_perf_buffer_open(perf) == 0, "the reader opens");
-	seen_init(&seen, true);
-	pid = spawn(child_produce, root, &args);
-	while (seen.records < 2000) {
-		n = bpfvm_perf_buffer_consume(perf, on_perf_record, on_perf_lost, &seen);
-		if (n < 0)
-			break;
-		if (!n)
-			usleep(50);
-	}
+	fixture_up(&f, test, "perf_events", true);
+	testlib_check(test, bpfvm_perf_buffer_open(f.map) == 0, "the reader opens");
+	pid = spawn(child_produce, f.root, &args);
+	while (ok && f.seen.records < 2000)
+		consume_for(&f, 0, &ok);
 	testlib_check(test, reaped_ok(pid), "the writer finished");
 	/* A full buffer's -ENOSPC counts a lost record; the writer retries. */
-	testlib_check(test, seen.records == 2000 && !seen.torn && !seen.foreign &&
-			    seen_contiguous(&seen, 1, &count) && count == 2000,
+	testlib_check(test, f.seen.records == 2000 && !f.seen.torn && !f.seen.foreign &&
+			    seen_contiguous(&f.seen, 1, &count) && count == 2000,
 		      "2000 records, whole, each once: %llu records, %llu torn, %llu lost",
-		      (unsigned long long)seen.records, (unsigned long long)seen.torn,
-		      (unsigned long long)seen.lost);
-	seen_free(&seen);
-	bpfvm_map_close(perf);
-	bpfvm_destroy(vm);
-	ns_test_root_remove(root);
+		      (unsigned long long)f.seen.records, (unsigned long long)f.seen.torn,
+		      (unsigned long long)f.seen.lost);
+	fixture_down(&f);
 }
 
 /* 64 KiB per vCPU, 72-byte records (8 + 4 + 56, padded to 8): 910 fit;
@@ -687,28 +638,18 @@ static int child_fill_perf(const char *root, void *arg)
 static void a_full_perf_buffer_counts_the_lost_records_for_the_reader(void)
 {
 	const char *test = "a_full_perf_buffer_counts_the_lost_records_for_the_reader";
-	char root[PATH_MAX];
-	struct bpfvm *vm;
-	struct bpfvm_map *perf;
-	struct seen seen;
+	struct fixture f;
 	int tenths, n;
 
-	ns_test_root_make(root, sizeof(root));
-	vm = ns_test_vm(root);
-	testlib_check(test, load(vm) != NULL, "loaded");
-	perf = pinned(vm, "perf_events");
-	testlib_check(test, perf && bpfvm_perf_buffer_open(perf) == 0, "the reader opens");
-	tenths = ns_test_in_child(child_fill_perf, root, NULL);
+	fixture_up(&f, test, "perf_events", true);
+	testlib_check(test, bpfvm_perf_buffer_open(f.map) == 0, "the reader opens");
+	tenths = ns_test_in_child(child_fill_perf, f.root, NULL);
 	testlib_check(test, tenths == 91, "about 910 records fill a vCPU's 64 KiB: %d0", tenths);
-	seen_init(&seen, true);
-	n = bpfvm_perf_buffer_consume(perf, on_perf_record, on_perf_lost, &seen);
-	testlib_check(test, n == 910 && seen.lost == 5 && !seen.torn,
+	n = fixture_read(&f);
+	testlib_check(test, n == 910 && f.seen.lost == 5 && !f.seen.torn,
 		      "910 read and 5 reported lost: %d read, %llu lost", n,
-		      (unsigned long long)seen.lost);
-	seen_free(&seen);
-	bpfvm_map_close(perf);
-	bpfvm_destroy(vm);
-	ns_test_root_remove(root);
+		      (unsigned long long)f.seen.lost);
+	fixture_down(&f);
 }
 
 static int child_opens_reader_and_waits(const char *root, void *arg)
@@ -726,49 +667,28 @@ static int child_opens_reader_and_waits(const char *root, void *arg)
 static void a_reader_killed_leaves_its_buffers_to_the_next(void)
 {
 	const char *test = "a_reader_killed_leaves_its_buffers_to_the_next";
-	char root[PATH_MAX];
-	struct bpfvm *vm;
-	struct bpfvm_object *obj;
-	struct bpfvm_map *perf;
-	struct seen seen;
+	struct fixture f;
 	pid_t pid;
 	int n;
 
-	ns_test_root_make(root, sizeof(root));
-	vm = ns_test_vm(root);
-	obj = load(vm);
-	perf = pinned(vm, "perf_events");
-	testlib_check(test, obj && perf, "loaded");
-	pid = spawn(child_opens_reader_and_waits, root, NULL);
+	fixture_up(&f, test, "perf_events", true);
+	pid = spawn(child_opens_reader_and_waits, f.root, NULL);
 	testlib_check(test, wait_ready(), "a child opened the reader");
-	testlib_check(test, bpfvm_perf_buffer_open(perf) == -EEXIST,
+	testlib_check(test, bpfvm_perf_buffer_open(f.map) == -EEXIST,
 		      "a live reader keeps its buffers");
-	kill(pid, SIGKILL);
-	waitpid(pid, NULL, 0);
-	n = bpfvm_perf_buffer_open(perf);
+	kill_child(pid);
+	n = bpfvm_perf_buffer_open(f.map);
 	testlib_check(test, n == 0, "a dead reader's buffers are taken over: %d (%s)", n,
 		      n ? bpfvm_errmsg() : "");
-	testlib_check(test, bpfvm_perf_buffer_close(perf) == 0, "and closed");
-	/* A reader killed inside its callback: the next one reads on. */
-	testlib_check(test, bpfvm_perf_buffer_open(perf) == 0, "reopened");
-	testlib_check(test, bpfvm_cpu_bind(vm, 0) == 0, "bound to vCPU 0");
-	run_request(obj, "perf_output", 8, 0, 0, 0);
-	run_request(obj, "perf_output", 8, 1, 0, 0);
-	bpfvm_cpu_unbind(vm);
-	pid = spawn(child_consumes_and_waits, root, "perf_events");
-	testlib_check(test, wait_ready(), "a child is inside its perf callback");
-	seen_init(&seen, true);
-	n = bpfvm_perf_buffer_consume(perf, on_perf_record, on_perf_lost, &seen);
-	testlib_check(test, n == -EBUSY, "one consumer of a buffer at a time: %d", n);
-	kill(pid, SIGKILL);
-	waitpid(pid, NULL, 0);
-	n = bpfvm_perf_buffer_consume(perf, on_perf_record, on_perf_lost, &seen);
-	testlib_check(test, n == 2 && seen.got[8][0] == 1 && seen.got[8][1] == 1,
-		      "the next consumer reads both, the one handed out again: %d", n);
-	seen_free(&seen);
-	bpfvm_map_close(perf);
-	bpfvm_destroy(vm);
-	ns_test_root_remove(root);
+	testlib_check(test, bpfvm_perf_buffer_close(f.map) == 0, "and closed");
+	testlib_check(test, bpfvm_perf_buffer_open(f.map) == 0, "reopened");
+	testlib_check(test, bpfvm_cpu_bind(f.vm, 0) == 0, "bound to vCPU 0");
+	run_request(f.obj, "perf_output", 8, 0, 0, 0);
+	run_request(f.obj, "perf_output", 8, 1, 0, 0);
+	bpfvm_cpu_unbind(f.vm);
+	a_killed_consumer_leaves_its_reads_to_the_next(test, &f);
+	testlib_check(test, f.seen.got[8][0] == 1 && f.seen.got[8][1] == 1, "each once");
+	fixture_down(&f);
 }
 
 /* Takes vCPU 0's buffer lock, as a writer in the middle of a record, and
@@ -789,34 +709,22 @@ static int child_holds_the_buffer_lock(const char *root, void *arg)
 static void a_writer_killed_holding_a_buffer_lock_leaves_the_buffer_usable(void)
 {
 	const char *test = "a_writer_killed_holding_a_buffer_lock_leaves_the_buffer_usable";
-	char root[PATH_MAX];
-	struct bpfvm *vm;
-	struct bpfvm_object *obj;
-	struct bpfvm_map *perf;
-	struct seen seen;
+	struct fixture f;
 	pid_t pid;
 	int n;
 
-	ns_test_root_make(root, sizeof(root));
-	vm = ns_test_vm(root);
-	obj = load(vm);
-	perf = pinned(vm, "perf_events");
-	testlib_check(test, obj && perf && bpfvm_perf_buffer_open(perf) == 0, "loaded, open");
-	pid = spawn(child_holds_the_buffer_lock, root, NULL);
+	fixture_up(&f, test, "perf_events", true);
+	testlib_check(test, bpfvm_perf_buffer_open(f.map) == 0, "the reader opens");
+	pid = spawn(child_holds_the_buffer_lock, f.root, NULL);
 	testlib_check(test, wait_ready(), "the child holds vCPU 0's buffer lock");
-	kill(pid, SIGKILL);
-	waitpid(pid, NULL, 0);
-	testlib_check(test, bpfvm_cpu_bind(vm, 0) == 0, "bound to vCPU 0");
-	n = run_request(obj, "perf_output", 9, 0, 0, 0);
+	kill_child(pid);
+	testlib_check(test, bpfvm_cpu_bind(f.vm, 0) == 0, "bound to vCPU 0");
+	n = run_request(f.obj, "perf_output", 9, 0, 0, 0);
 	testlib_check(test, n == 0, "a record is written on vCPU 0: %d", n);
-	bpfvm_cpu_unbind(vm);
-	seen_init(&seen, true);
-	n = bpfvm_perf_buffer_consume(perf, on_perf_record, on_perf_lost, &seen);
-	testlib_check(test, n == 1 && seen.got[9][0] == 1 && !seen.torn, "and read: %d", n);
-	seen_free(&seen);
-	bpfvm_map_close(perf);
-	bpfvm_destroy(vm);
-	ns_test_root_remove(root);
+	bpfvm_cpu_unbind(f.vm);
+	n = fixture_read(&f);
+	testlib_check(test, n == 1 && f.seen.got[9][0] == 1 && !f.seen.torn, "and read: %d", n);
+	fixture_down(&f);
 }
 
 int main(int argc, char **argv)
