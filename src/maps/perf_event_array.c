@@ -36,11 +36,10 @@
  * killed. A writer publishes a record with its last store (data_head), so
  * one killed in the middle leaves nothing half written to read, and its
  * lock is taken over (a bpf_spin_lock word, map_value.h): nothing to
- * repair. The consumer's claim of
- * a buffer and the reader state's "being opened or closed" are owner words
- * (map_owner.h) that a killed holder does not keep; a reader process that
- * died leaves its buffers open until another reader opens them (it takes
- * them over) or someone closes them. */
+ * repair. The consumer's claim of a buffer and the reader state's "being
+ * opened or closed" are owner words (map_owner.h) that a killed holder
+ * does not keep; a reader process that died leaves its buffers open until
+ * another reader opens them (it takes them over) or someone closes them. */
 #include <errno.h>
 #include <linux/perf_event.h>
 #include <stdatomic.h>
