@@ -199,6 +199,7 @@ static void fixture_down(struct fixture *f)
 {
 	seen_free(&f->seen);
 	bpfvm_map_close(f->map);
+	bpfvm_object_close(f->obj);
 	bpfvm_destroy(f->vm);
 	ns_test_root_remove(f->root);
 }
