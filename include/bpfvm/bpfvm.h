@@ -646,7 +646,14 @@ int bpfvm_ns_pins(struct bpfvm *vm, uint32_t id, bpfvm_ns_pin_fn fn, void *ctx);
 
 /* Calls fn for every record committed to a RINGBUF map since the last call
  * (discarded records are skipped), in order. A non-zero return from fn stops
- * the walk and is returned. Otherwise returns the number of records. */
+ * the walk and is returned. Otherwise returns the number of records.
+ * A ring of a namespaced runtime is shared (docs/namespace.md): its
+ * producers may be programs of other processes, and the reader may be any
+ * process that opened it (bpfvm_map_get_by_pin / _by_id), one at a time:
+ * -EBUSY while another thread of any process is consuming it. A record
+ * whose producer was killed before submitting it is skipped as discarded.
+ * -EINVAL: not a RINGBUF, or a ring whose records run past its producer
+ * position (a file written by hand). */
 typedef int (*bpfvm_ringbuf_sample_fn)(void *ctx, void *data, size_t size);
 int bpfvm_ringbuf_consume(struct bpfvm_map *map, bpfvm_ringbuf_sample_fn fn, void *ctx);
 
@@ -662,7 +669,10 @@ int bpfvm_ringbuf_consume(struct bpfvm_map *map, bpfvm_ringbuf_sample_fn fn, voi
  * empty); bpfvm_perf_buffer_close() closes them (records not consumed are
  * dropped). Errors: -EINVAL (not a PERF_EVENT_ARRAY), -EEXIST (already
  * open), -ENOENT (close: not open), -EBUSY (another thread is opening or
- * closing it). */
+ * closing it). In a namespace the buffers are shared: the reader may be
+ * another process than the writers, and open takes over the buffers of a
+ * reader process that died (-EEXIST while it lives); consume is -EBUSY
+ * while another thread of any process reads a buffer. */
 int bpfvm_perf_buffer_open(struct bpfvm_map *map);
 int bpfvm_perf_buffer_close(struct bpfvm_map *map);
 

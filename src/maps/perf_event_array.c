@@ -29,15 +29,29 @@
  * empty until user space places a perf event there (libbpf's perf_buffer),
  * and bpf_perf_event_output to an empty slot is -ENOENT. `open` is read and
  * written under the buffer's lock, so a record never lands in a buffer that
- * is being opened (reset) or closed (emptied). */
+ * is being opened (reset) or closed (emptied).
+ *
+ * The region may be a namespace's file, written by programs of several
+ * processes and read by another (docs/namespace.md), any of which may be
+ * killed. A writer publishes a record with its last store (data_head), so
+ * one killed in the middle leaves nothing half written to read, and its
+ * lock is taken over (a bpf_spin_lock word, map_value.h): nothing to
+ * repair. The consumer's claim of a buffer and the reader state's "being
+ * opened or closed" are owner words (map_owner.h) that a killed holder
+ * does not keep; a reader process that died leaves its buffers open until
+ * another reader opens them (it takes them over) or someone closes them. */
 #include <errno.h>
 #include <linux/perf_event.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/error.h"
+#include "core/owner.h"
+#include "maps/map_owner.h"
+#include "maps/map_value.h"
 #include "maps/perf_event_array.h"
 
 #define PERF_PAGE 4096u
@@ -48,9 +62,9 @@ struct perf_buffer_control {
 	_Atomic uint64_t data_head; /* written by the producer */
 	_Atomic uint64_t data_tail; /* written by the consumer */
 	_Atomic uint64_t lost;
-	_Atomic uint32_t lock;
-	_Atomic uint32_t consumer_busy;
-	_Atomic uint32_t open; /* changed under `lock` */
+	_Atomic uint64_t consumer; /* the thread reading it now (map_owner.h) */
+	_Atomic uint32_t open;	   /* changed under `lock` */
+	_Atomic uint32_t lock;	   /* a bpf_spin_lock word (map_value.h) */
 };
 
 struct perf_sample_header {
@@ -113,6 +127,27 @@ static int perf_event_array_init(struct bpfvm_map *map)
 	return 0;
 }
 
+/* A region another process made: positions a buffer can have, so that the
+ * reader's walk stays in its data. */
+static int perf_event_array_check_region(const struct map_region *region, const char **why)
+{
+	if (region->family[0] != perf_buffer_count(region)) {
+		*why = "its buffer count is not the one its attributes give";
+		return -EINVAL;
+	}
+	for (uint32_t cpu = 0; cpu < perf_buffer_count(region); cpu++) {
+		struct perf_buffer_control *control = perf_control(region, cpu);
+		uint64_t head = atomic_load(&control->data_head);
+		uint64_t tail = atomic_load(&control->data_tail);
+
+		if ((head | tail) & 7 || tail > head || head - tail > PERF_BUFFER_DATA_SIZE) {
+			*why = "a buffer's head or tail is not one a buffer can have";
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 /* Keys are slot numbers, as an array's. */
 static int perf_event_array_get_next_key(struct bpfvm_map *map, const void *key, void *next_key)
 {
@@ -129,16 +164,21 @@ static int perf_event_array_get_next_key(struct bpfvm_map *map, const void *key,
 }
 
 /* The buffer's lock: held for a few stores by a producer, an open or a
- * close. */
+ * close; a waiter takes it over from a holder that died (map_value.h),
+ * which had not moved data_head: nothing to repair. */
 static void perf_lock(struct perf_buffer_control *control)
 {
-	while (atomic_exchange_explicit(&control->lock, 1, memory_order_acquire))
-		;
+	map_spin_lock(&control->lock);
 }
 
 static void perf_unlock(struct perf_buffer_control *control)
 {
-	atomic_store_explicit(&control->lock, 0, memory_order_release);
+	map_spin_unlock(&control->lock);
+}
+
+_Atomic uint32_t *perf_event_array_buffer_lock(struct bpfvm_map *map, uint32_t cpu)
+{
+	return &perf_control(map->region, cpu)->lock;
 }
 
 /* ---- the producer --------------------------------------------------------- */
@@ -226,9 +266,13 @@ int perf_event_array_output(struct bpfvm_map *map, uint64_t index, uint32_t cpu,
 
 /* ---- readers ---------------------------------------------------------------- */
 
-/* region->family[PERF_FAMILY_READER]: whether a reader is open. */
+/* region->family[PERF_FAMILY_READER]: CLOSED, OPEN, or while one thread
+ * opens or closes the buffers, its owner_ident() (never 0 or 1), so that
+ * an open and a close never interleave and a thread killed in the middle
+ * is replaced. family[PERF_FAMILY_READER_PID]: the process that opened. */
 #define PERF_FAMILY_READER 1
-enum perf_reader_state { PERF_READER_CLOSED, PERF_READER_OPEN, PERF_READER_CHANGING };
+#define PERF_FAMILY_READER_PID 2
+enum perf_reader_state { PERF_READER_CLOSED, PERF_READER_OPEN };
 
 static int perf_check_map(const struct bpfvm_map *map, const char *fn)
 {
@@ -244,25 +288,53 @@ static int perf_check_map(const struct bpfvm_map *map, const char *fn)
 	return 0;
 }
 
+/* Whether this thread may replace the reader state `state` (not the one
+ * it expected) to open or close: its changer died, or, to open, the
+ * process that opened the buffers did (a new reader takes them over, as
+ * the kernel's perf_buffer__new replaces the slots' events). */
+static bool perf_reader_takeover(const struct map_region *region, uint64_t state, uint32_t open)
+{
+	uint64_t pid = __atomic_load_n(&region->family[PERF_FAMILY_READER_PID], __ATOMIC_ACQUIRE);
+
+	if (state > PERF_READER_OPEN)
+		return map_owner_dead(state);
+	return open && state == PERF_READER_OPEN && pid && pid != (uint64_t)getpid() &&
+	       owner_tid_dead((uint32_t)pid);
+}
+
+/* Moves the reader state from CLOSED (open) or OPEN (close) to this
+ * thread's ident, or takes it over (above). */
+static int perf_reader_claim(struct map_region *region, uint32_t open, const char *fn)
+{
+	uint64_t *word = &region->family[PERF_FAMILY_READER], self = owner_ident();
+	uint64_t state = open ? PERF_READER_CLOSED : PERF_READER_OPEN;
+
+	if (__atomic_compare_exchange_n(word, &state, self, false, __ATOMIC_ACQ_REL,
+					__ATOMIC_ACQUIRE))
+		return 0;
+	if (perf_reader_takeover(region, state, open) &&
+	    __atomic_compare_exchange_n(word, &state, self, false, __ATOMIC_ACQ_REL,
+					__ATOMIC_ACQUIRE))
+		return 0;
+	vm_error("map '%s': %s: the reader is %s", region->name, fn,
+		 state > PERF_READER_OPEN ? "being opened or closed"
+		 : open ? "already open" : "not open");
+	return state > PERF_READER_OPEN ? -EBUSY : open ? -EEXIST : -ENOENT;
+}
+
 /* Opens (reset to empty) or closes (drops what is unread) every buffer,
- * each under its lock. The reader state moves through CHANGING so that an
- * open and a close never interleave. */
+ * each under its lock. */
 static int perf_set_open(struct bpfvm_map *map, uint32_t open, const char *fn)
 {
 	struct map_region *region = map->region;
-	uint64_t expected = open ? PERF_READER_CLOSED : PERF_READER_OPEN;
+	int err = perf_reader_claim(region, open, fn);
 
-	if (!__atomic_compare_exchange_n(&region->family[PERF_FAMILY_READER], &expected,
-					 PERF_READER_CHANGING, false, __ATOMIC_ACQ_REL,
-					 __ATOMIC_ACQUIRE)) {
-		vm_error("map '%s': %s: the reader is %s", region->name, fn,
-			 expected == PERF_READER_CHANGING ? "being opened or closed"
-			 : open ? "already open" : "not open");
-		return expected == PERF_READER_CHANGING ? -EBUSY : open ? -EEXIST : -ENOENT;
-	}
+	if (err)
+		return err;
+	__atomic_store_n(&region->family[PERF_FAMILY_READER_PID], open ? (uint64_t)getpid() : 0,
+			 __ATOMIC_RELEASE);
 	for (uint32_t cpu = 0; cpu < perf_buffer_count(region); cpu++) {
 		struct perf_buffer_control *control = perf_control(region, cpu);
-
 		uint64_t head;
 
 		perf_lock(control);
@@ -304,6 +376,14 @@ static int perf_consume_buffer(const struct map_region *region, uint32_t cpu,
 		struct perf_sample_header header;
 
 		perf_copy_out(data, tail, &header, sizeof(header));
+		/* Writers publish whole records: a size that is not one is a
+		 * region written by hand, whose unread records are dropped. */
+		if (header.header.size < sizeof(header) || header.header.size & 7 ||
+		    header.header.size > head - tail) {
+			atomic_store_explicit(&control->data_tail, head, memory_order_release);
+			atomic_fetch_add_explicit(&control->lost, 1, memory_order_relaxed);
+			break;
+		}
 		perf_copy_out(data, tail, copy, header.header.size);
 		if (header.header.type == PERF_RECORD_SAMPLE) {
 			fn(ctx, (int)cpu, copy + sizeof(header), header.raw_size);
@@ -340,14 +420,14 @@ int bpfvm_perf_buffer_consume(struct bpfvm_map *map, bpfvm_perf_sample_fn fn,
 	for (uint32_t cpu = 0; cpu < perf_buffer_count(map->region); cpu++) {
 		struct perf_buffer_control *control = perf_control(map->region, cpu);
 
-		if (atomic_exchange_explicit(&control->consumer_busy, 1, memory_order_acquire)) {
+		if (map_owner_claim(&control->consumer)) {
 			vm_error("map '%s': another consumer is reading CPU %u's buffer",
 				 map->region->name, cpu);
 			free(copy);
 			return -EBUSY;
 		}
 		total += perf_consume_buffer(map->region, cpu, fn, lost_fn, ctx, copy);
-		atomic_store_explicit(&control->consumer_busy, 0, memory_order_release);
+		map_owner_release(&control->consumer);
 	}
 	free(copy);
 	return total;
@@ -368,7 +448,8 @@ int bpfvm_perf_buffer_close(struct bpfvm_map *map)
 }
 
 const struct map_ops perf_event_array_map_ops = {
-	.share_refusal = "its buffers and readers are this process's",
+	.share = MAP_SHARE_RW,
+	.check_region = perf_event_array_check_region,
 	.check_attr = perf_event_array_check_attr,
 	.region_size = perf_event_array_region_size,
 	.init = perf_event_array_init,

@@ -10,6 +10,8 @@
 
 #include <stdint.h>
 
+#include <stdatomic.h>
+
 #include "maps/map.h"
 
 /* Bytes of records each virtual CPU's buffer holds (16 pages: libbpf users
@@ -26,5 +28,9 @@ extern const struct map_ops perf_event_array_map_ops;
 int perf_event_array_output(struct bpfvm_map *map, uint64_t index, uint32_t cpu,
 			    const void *data, uint64_t size, const void *extra,
 			    uint64_t extra_size);
+
+/* The lock of virtual CPU `cpu`'s buffer, which a writer holds while it
+ * appends a record (for the tests that kill a holder). */
+_Atomic uint32_t *perf_event_array_buffer_lock(struct bpfvm_map *map, uint32_t cpu);
 
 #endif

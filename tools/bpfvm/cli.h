@@ -121,6 +121,10 @@ void cli_flush_trace_pipe(struct bpfvm *vm);
  * NAME`). Returns 0, or non-zero after printing why. */
 int cli_map_on_object(struct cli_object *co, int argc, char **argv);
 
+/* `map event_pipe MAP [cpu N index M]` (cmd_event_pipe.c): reads a perf
+ * event array's records until SIGINT or SIGTERM. */
+int cli_map_event_pipe(struct bpfvm_map *map, int argc, char **argv);
+
 /* `bpfvm asm ...`, `bpfvm prog ...`, `bpfvm map ...`, `bpfvm run ...`,
  * `bpfvm btf ...`: 0, or bpftool's exit codes (-1 for 255, -errno). */
 int cli_asm(int argc, char **argv);

@@ -37,6 +37,7 @@ int cli_map_help(void)
 		"       bpfvm map create     FILE type TYPE key KEY_SIZE value VALUE_SIZE \\\n"
 		"                            entries MAX_ENTRIES name NAME [flags FLAGS]\n"
 		"       bpfvm map pin        MAP  FILE\n"
+		"       bpfvm map event_pipe MAP [cpu N index M]\n"
 		"       bpfvm map help\n"
 		"\n"
 		"       MAP := { id MAP_ID | pinned FILE | name MAP_NAME } [of OBJ]\n"
@@ -663,8 +664,7 @@ static int map_command(struct cli_object *co, const char *name, enum map_verb ve
 	if (strcmp(name, "create") == 0)
 		return cli_error("'map create' takes no MAP: map create FILE type TYPE ...");
 	if (strcmp(name, "event_pipe") == 0)
-		return cli_error("'map event_pipe' is not supported: 'bpfvm run' prints the "
-				 "events of the programs it runs");
+		return cli_map_event_pipe(map, argc, argv);
 	if (verb == VERB_SHOW)
 		return argc ? cli_error("too many arguments") : map_show(co, map);
 	if (map_target_init(co, map, &t))
