@@ -299,7 +299,7 @@ static bool perf_reader_takeover(const struct map_region *region, uint64_t state
 	if (state > PERF_READER_OPEN)
 		return map_owner_dead(state);
 	return open && state == PERF_READER_OPEN && pid && pid != (uint64_t)getpid() &&
-	       owner_tid_dead((uint32_t)pid);
+	       owner_ident_dead((uint64_t)(uint32_t)pid << 32) /* the tid alone */;
 }
 
 /* Moves the reader state from CLOSED (open) or OPEN (close) to this

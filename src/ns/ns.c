@@ -1,8 +1,11 @@
+#define _GNU_SOURCE /* nftw's FTW_PHYS and FTW_DEPTH */
 /* The namespace's directory and registry (see ns.h for the layout). */
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <limits.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,7 +22,10 @@
 #include "ns/ns_vcpu.h"
 
 #define NS_MAGIC 0x73726e6d76667062ull /* "bpfvmnrs" */
-#define NS_VERSION 1u
+/* 2: the queue/stack/LPM lock, the ring and perf buffers and maps of maps
+ * in their files, program tags: a namespace of version 1 is refused, not
+ * misread. */
+#define NS_VERSION 2u
 /* The kernel's largest NR_CPUS (x86-64): a registry claiming more vCPUs is
  * corrupt, and a runtime that took its count would size per-vCPU tables by
  * it (found by fuzz_input_ns: a 17 GB allocation). */
@@ -100,9 +106,84 @@ static int ns_make_dirs(const char *root)
 	return err;
 }
 
+/* nftw callbacks of ns_old_unused(): the walk stops (returns 1) at the
+ * first thing that is in use. */
+static int ns_walk_pin(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st, (void)ftw;
+	if (strstr(path, "/.bpfvm/") || (flag == FTW_D && strstr(path, "/.bpfvm")))
+		return 0; /* the namespace's own files: below */
+	return flag != FTW_D && flag != FTW_DP; /* a pin */
+}
+
+static int ns_walk_held(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	int fd, busy;
+
+	(void)st, (void)ftw;
+	if (flag != FTW_F)
+		return 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	busy = flock(fd, LOCK_EX | LOCK_NB) != 0; /* a process maps it */
+	close(fd);
+	return busy;
+}
+
+static int ns_walk_remove(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st, (void)flag;
+	if (ftw->level > 0)
+		remove(path);
+	return 0;
+}
+
+/* Whether a namespace another bpfvm version made holds nothing anyone can
+ * reach: no pin under the root, no object file a process maps. Its object
+ * files are then garbage a dead run left (reaped by a listing of its own
+ * version) and are removed, so that the registry can be formatted anew. */
+static bool ns_old_unused(const char *root)
+{
+	char path[PATH_MAX + 32];
+
+	if (nftw(root, ns_walk_pin, 16, FTW_PHYS) != 0)
+		return false;
+	for (int i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "%s/.bpfvm/%s", root, i ? "progs" : "maps");
+		if (nftw(path, ns_walk_held, 16, FTW_PHYS) != 0)
+			return false;
+	}
+	for (int i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "%s/.bpfvm/%s", root, i ? "progs" : "maps");
+		nftw(path, ns_walk_remove, 16, FTW_PHYS | FTW_DEPTH);
+	}
+	return true;
+}
+
+/* A registry of another version (an upgrade of bpfvm met a namespace left
+ * from before): emptied for formatting when the namespace is unused, else
+ * left to ns_registry_check's refusal. Called under the exclusive flock. */
+static void ns_registry_upgrade(int fd, const char *root, struct stat *st)
+{
+	size_t header = offsetof(struct ns_registry, prog_array_gen);
+	struct ns_registry *registry;
+	bool old;
+
+	if (st->st_size < (off_t)header)
+		return;
+	registry = mmap(NULL, header, PROT_READ, MAP_SHARED, fd, 0);
+	if (registry == MAP_FAILED)
+		return;
+	old = registry->magic == NS_MAGIC && registry->version != NS_VERSION;
+	munmap(registry, header);
+	if (old && ns_old_unused(root) && ftruncate(fd, 0) == 0)
+		st->st_size = 0;
+}
+
 /* Formats a new registry: under an exclusive flock, so that two processes
  * creating the namespace at once format it once. */
-static int ns_registry_format(int fd, size_t size, uint32_t nr_cpus)
+static int ns_registry_format(int fd, const char *root, size_t size, uint32_t nr_cpus)
 {
 	struct ns_registry *registry;
 	struct stat st;
@@ -110,6 +191,7 @@ static int ns_registry_format(int fd, size_t size, uint32_t nr_cpus)
 
 	if (flock(fd, LOCK_EX) || fstat(fd, &st))
 		return -errno;
+	ns_registry_upgrade(fd, root, &st);
 	if (st.st_size == 0) {
 		registry = MAP_FAILED;
 		if (ftruncate(fd, (off_t)size) == 0)
@@ -139,7 +221,8 @@ static int ns_registry_check(const struct ns *ns, const char *path)
 	    !registry->nr_cpus || registry->nr_cpus > NS_CPUS_MAX || registry->next_id == 0 ||
 	    registry->next_id > NS_ID_MAX) {
 		vm_error("namespace: '%s' is not a bpfvm registry of version %u (bad magic, "
-			 "version, size, CPU count or next id): refused", path, NS_VERSION);
+			 "version, size, CPU count or next id): refused (one of another version "
+			 "is formatted anew once no pin and no process uses it)", path, NS_VERSION);
 		return -EINVAL;
 	}
 	return 0;
@@ -163,7 +246,7 @@ static int ns_registry_open(struct ns *ns, uint32_t nr_cpus)
 		return -errno;
 	}
 	ns->registry_size = ns_registry_size();
-	err = ns->writable ? ns_registry_format(fd, ns->registry_size, nr_cpus) : 0;
+	err = ns->writable ? ns_registry_format(fd, ns->root, ns->registry_size, nr_cpus) : 0;
 	if (!err && fstat(fd, &st))
 		err = -errno;
 	if (!err && (size_t)st.st_size != ns->registry_size) {

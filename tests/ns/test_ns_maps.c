@@ -393,6 +393,56 @@ static void a_namespace_keeps_its_cpu_count(const char *root)
 	bpfvm_destroy(vm);
 }
 
+/* Writes `version` into the registry's header (after its 8-byte magic). */
+static void set_registry_version(const char *root, uint32_t version)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/.bpfvm/registry", root);
+	fd = open(path, O_WRONLY);
+	if (fd < 0 || pwrite(fd, &version, sizeof(version), 8) != sizeof(version))
+		testlib_check("set_registry_version", false, "%s: %s", path, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+}
+
+/* A namespace left by another bpfvm version is refused while a pin or a
+ * process could still reach what it holds, and formatted anew (its
+ * garbage removed) once nothing can. */
+static void a_namespace_of_another_version_is_formatted_anew_only_when_unused(const char *root)
+{
+	const char *test = "a_namespace_of_another_version_is_formatted_anew_only_when_unused";
+	struct bpfvm_opts opts = { .sz = sizeof(opts), .ns_root = root };
+	struct bpfvm *vm = ns_test_vm(root), *other = NULL;
+	struct bpfvm_map *map = NULL, *kept = NULL;
+	int rc;
+
+	bpfvm_map_create(vm, BPF_MAP_TYPE_ARRAY, "old", 4, 8, 4, NULL, &map);
+	bpfvm_map_pin(map, "old");
+	bpfvm_map_create(vm, BPF_MAP_TYPE_ARRAY, "garbage", 4, 8, 4, NULL, &kept);
+	set_registry_version(root, 1);
+	rc = bpfvm_create(&opts, &other);
+	testlib_check(test, rc == -EINVAL && strstr(bpfvm_errmsg(), "version"),
+		      "with a pin: refused (%d '%s')", rc, bpfvm_errmsg());
+	bpfvm_obj_unpin(vm, "old");
+	bpfvm_map_close(map);
+	rc = bpfvm_create(&opts, &other);
+	testlib_check(test, rc == -EINVAL, "a process maps an object: refused (%d)", rc);
+	bpfvm_map_close(kept);
+	bpfvm_destroy(vm);
+	rc = bpfvm_create(&opts, &other);
+	testlib_check(test, rc == 0, "unused: formatted anew (%d '%s')", rc,
+		      rc ? bpfvm_errmsg() : "");
+	testlib_check(test, rc == 0 && ns_test_count_named(other, "garbage") == 0,
+		      "the old objects are gone");
+	rc = other ? bpfvm_map_create(other, BPF_MAP_TYPE_ARRAY, "new", 4, 8, 4, NULL, &map) : -1;
+	testlib_check(test, rc == 0, "and the namespace works (%d)", rc);
+	if (rc == 0)
+		bpfvm_map_close(map);
+	bpfvm_destroy(other);
+}
+
 int main(void)
 {
 	void (*tests[])(const char *root) = {
@@ -402,6 +452,7 @@ int main(void)
 		read_only_opens_refuse_updates_and_modes_are_followed,
 		corrupt_or_truncated_files_are_refused,
 		a_namespace_keeps_its_cpu_count,
+		a_namespace_of_another_version_is_formatted_anew_only_when_unused,
 	};
 	char root[PATH_MAX];
 

@@ -91,6 +91,7 @@ static bool wait_ready(void)
 struct seen {
 	uint32_t next[MAX_PRODUCERS]; /* ring: the next seq each producer must have */
 	uint8_t *got[MAX_PRODUCERS];  /* perf: seq -> times seen */
+	uint64_t of[MAX_PRODUCERS];   /* whole records read of each producer */
 	uint64_t records, torn, out_of_order, foreign, lost;
 	bool as_set;
 };
@@ -124,6 +125,7 @@ static void seen_record(struct seen *seen, const void *data, size_t size)
 			seen->torn++;
 			return;
 		}
+	seen->of[ev->producer]++;
 	if (seen->as_set) {
 		seen->got[ev->producer][ev->seq]++;
 		return;
@@ -534,6 +536,15 @@ static void the_ring_goes_on(const char *test, struct fixture *f, const char *pr
 		      "after the storm: %d written, %d read", written, read);
 }
 
+/* Reads until producer p's first record is in, at most 30 s: a kill must
+ * land inside a run, and a sanitizer build on a busy machine takes long to
+ * start a producer. Whether it came in is checked by the caller. */
+static void consume_until_started(struct fixture *f, uint32_t p, bool *ok)
+{
+	for (int waited = 0; !f->seen.of[p] && waited < 30000; waited++)
+		consume_for(f, 1000, ok);
+}
+
 /* Producers killed at random moments of their runs while this process
  * reads: every record read is whole and in its producer's order, each
  * producer's records are 0 .. n-1 without a gap, and afterwards the ring
@@ -542,7 +553,7 @@ static void the_ring_goes_on(const char *test, struct fixture *f, const char *pr
 static void kill_storm(const char *test, const char *prog, const char *map_name, bool perf)
 {
 	struct producer_args args[MAX_PRODUCERS];
-	uint32_t next_producer = 0, kills = 0;
+	uint32_t next_producer = 0, kills = 0, producer_of[3] = { 0 }, started = 0;
 	pid_t pids[3] = { 0 };
 	struct fixture f;
 	bool ok = true;
@@ -560,8 +571,11 @@ static void kill_storm(const char *test, const char *prog, const char *map_name,
 				.prog = prog, .producer = next_producer, .count = MAX_SEQ - 1,
 				.small = 1, .spin = 100,
 			};
+			producer_of[i] = next_producer;
 			pids[i] = spawn(child_produce, f.root, &args[next_producer++]);
 		}
+		consume_until_started(&f, producer_of[victim], &ok);
+		started += f.seen.of[producer_of[victim]] > 0;
 		consume_for(&f, 20000 + rand() % 60000, &ok);
 		kill_child(pids[victim]);
 		pids[victim] = 0;
@@ -572,7 +586,9 @@ static void kill_storm(const char *test, const char *prog, const char *map_name,
 			kill_child(pids[i]);
 	consume_for(&f, 0, &ok);
 	testlib_check(test, ok, "every read succeeded");
-	testlib_check(test, f.seen.records > 1000 && !f.seen.torn && !f.seen.foreign &&
+	testlib_check(test, started == kills, "%u of %u producers wrote before their kill",
+		      started, kills);
+	testlib_check(test, f.seen.records >= kills && !f.seen.torn && !f.seen.foreign &&
 			    !f.seen.out_of_order,
 		      "after %u kills: %llu records, %llu torn, %llu foreign, %llu out of order",
 		      kills, (unsigned long long)f.seen.records, (unsigned long long)f.seen.torn,
