@@ -15,30 +15,11 @@
 
 #include "core/error.h"
 #include "engine/prog.h"
+#include "object/btf_kind_name.h"
 #include "progtypes/btf_ctx.h"
 #include "progtypes/progtype.h"
 
 #define CTX_SLOT 8
-
-/* The kernel's btf_type_str(). */
-static const char *kind_str(const struct btf_type *t)
-{
-	static const char *const names[] = {
-		[BTF_KIND_UNKN] = "UNKNOWN",	 [BTF_KIND_INT] = "INT",
-		[BTF_KIND_PTR] = "PTR",		 [BTF_KIND_ARRAY] = "ARRAY",
-		[BTF_KIND_STRUCT] = "STRUCT",	 [BTF_KIND_UNION] = "UNION",
-		[BTF_KIND_ENUM] = "ENUM",	 [BTF_KIND_FWD] = "FWD",
-		[BTF_KIND_TYPEDEF] = "TYPEDEF",	 [BTF_KIND_VOLATILE] = "VOLATILE",
-		[BTF_KIND_CONST] = "CONST",	 [BTF_KIND_RESTRICT] = "RESTRICT",
-		[BTF_KIND_FUNC] = "FUNC",	 [BTF_KIND_FUNC_PROTO] = "FUNC_PROTO",
-		[BTF_KIND_VAR] = "VAR",		 [BTF_KIND_DATASEC] = "DATASEC",
-		[BTF_KIND_FLOAT] = "FLOAT",	 [BTF_KIND_DECL_TAG] = "DECL_TAG",
-		[BTF_KIND_TYPE_TAG] = "TYPE_TAG", [BTF_KIND_ENUM64] = "ENUM64",
-	};
-	uint32_t kind = t ? btf_kind(t) : BTF_KIND_UNKN;
-
-	return kind < sizeof(names) / sizeof(names[0]) && names[kind] ? names[kind] : "UNKNOWN";
-}
 
 /* The kernel's btf_type_is_small_int: an integer of at most 8 bytes that
  * is not a bitfield. */
@@ -98,7 +79,7 @@ static int ret_slot(const struct bpfvm_prog *prog, const struct btf_target *targ
 		*type_id = target->proto->type;
 		if (is_small_int(t))
 			return 0;
-		snprintf(why, sizeof(why), "ret type %s not allowed for fmod_ret", kind_str(t));
+		snprintf(why, sizeof(why), "ret type %s not allowed for fmod_ret", btf_kind_name(t));
 		return refuse(prog, off, size, why);
 	default:
 		snprintf(why, sizeof(why), "func '%s' doesn't have %u-th argument", target->name,
@@ -186,7 +167,7 @@ static int typed_slot(const struct bpfvm_prog *prog, const struct btf_target *ta
 	if (!t || !btf_is_ptr(t)) {
 		snprintf(why, sizeof(why), "func '%s' arg%u '%s' has type %s. Only pointer access "
 			 "is allowed", target->name, arg, t ? btf__name_by_offset(target->btf,
-			 t->name_off) : "", kind_str(t));
+			 t->name_off) : "", btf_kind_name(t));
 		return refuse(prog, off, size, why);
 	}
 	if (size != CTX_SLOT) {

@@ -12,6 +12,7 @@
 
 #include "bpfvm/bpfvm.h"
 #include "cli.h"
+#include "object/btf_kind_name.h"
 
 int cli_btf_help(void)
 {
@@ -211,7 +212,6 @@ static void raw_var(const struct btf_type *type)
 	}
 }
 
-static const char *kind_name(const struct btf_type *type);
 
 static void raw_datasec(const struct btf *btf, const struct btf_type *type)
 {
@@ -233,7 +233,7 @@ static void raw_datasec(const struct btf *btf, const struct btf_type *type)
 			const struct btf_type *var_type = btf__type_by_id(btf, var->type);
 
 			if (var_type)
-				printf(" (%s '%s')", kind_name(var_type),
+				printf(" (%s '%s')", btf_kind_name(var_type),
 				       name_of(btf, var_type->name_off));
 		}
 		item_end();
@@ -294,25 +294,6 @@ static void raw_fields(const struct btf *btf, const struct btf_type *type)
 	}
 }
 
-static const char *kind_name(const struct btf_type *type)
-{
-	static const char *const names[] = {
-		[BTF_KIND_UNKN] = "UNKNOWN",	 [BTF_KIND_INT] = "INT",
-		[BTF_KIND_PTR] = "PTR",		 [BTF_KIND_ARRAY] = "ARRAY",
-		[BTF_KIND_STRUCT] = "STRUCT",	 [BTF_KIND_UNION] = "UNION",
-		[BTF_KIND_ENUM] = "ENUM",	 [BTF_KIND_FWD] = "FWD",
-		[BTF_KIND_TYPEDEF] = "TYPEDEF",	 [BTF_KIND_VOLATILE] = "VOLATILE",
-		[BTF_KIND_CONST] = "CONST",	 [BTF_KIND_RESTRICT] = "RESTRICT",
-		[BTF_KIND_FUNC] = "FUNC",	 [BTF_KIND_FUNC_PROTO] = "FUNC_PROTO",
-		[BTF_KIND_VAR] = "VAR",		 [BTF_KIND_DATASEC] = "DATASEC",
-		[BTF_KIND_FLOAT] = "FLOAT",	 [BTF_KIND_DECL_TAG] = "DECL_TAG",
-		[BTF_KIND_TYPE_TAG] = "TYPE_TAG", [BTF_KIND_ENUM64] = "ENUM64",
-	};
-	uint16_t kind = btf_kind(type);
-
-	return kind < sizeof(names) / sizeof(names[0]) && names[kind] ? names[kind] : "UNKNOWN";
-}
-
 static void dump_raw(const struct btf *btf)
 {
 	uint32_t count = btf__type_cnt(btf);
@@ -329,10 +310,10 @@ static void dump_raw(const struct btf *btf)
 		if (cli_json) {
 			json_start_object();
 			json_uint_field("id", id);
-			json_string_field("kind", kind_name(type));
+			json_string_field("kind", btf_kind_name(type));
 			json_string_field("name", name_of(btf, type->name_off));
 		} else {
-			printf("[%u] %s '%s'", id, kind_name(type), name_of(btf, type->name_off));
+			printf("[%u] %s '%s'", id, btf_kind_name(type), name_of(btf, type->name_off));
 		}
 		raw_fields(btf, type);
 		if (cli_json)
