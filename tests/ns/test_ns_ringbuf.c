@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -112,11 +113,19 @@ static void seen_free(struct seen *seen)
 
 static void seen_record(struct seen *seen, const void *data, size_t size)
 {
-	const struct event *ev = data;
+	struct event copy;
+	const struct event *ev = &copy;
 
 	seen->records++;
 	/* perf pads the raw bytes so that raw_size + 4 is a multiple of 8 */
-	if (size < sizeof(*ev) || size > sizeof(*ev) + 7 || ev->producer >= MAX_PRODUCERS || ev->seq >= MAX_SEQ) {
+	if (size < sizeof(copy) || size > sizeof(copy) + 7) {
+		seen->foreign++;
+		return;
+	}
+	/* A perf record's raw bytes start 4 bytes into the 8-byte aligned
+	 * record: copied, not cast (UBSan: misaligned access). */
+	memcpy(&copy, data, sizeof(copy));
+	if (ev->producer >= MAX_PRODUCERS || ev->seq >= MAX_SEQ) {
 		seen->foreign++;
 		return;
 	}
@@ -258,8 +267,14 @@ static pid_t spawn(int (*fn)(const char *root, void *arg), const char *root, voi
 	fflush(stdout);
 	fflush(stderr);
 	pid = fork();
-	if (pid == 0)
+	if (pid == 0) {
+		/* A producer never outlives the test: one that did (its parent
+		 * stopped by a sanitizer) kept ctest waiting on its output. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() == 1)
+			_exit(12);
 		_exit(fn(root, arg));
+	}
 	return pid;
 }
 
