@@ -112,7 +112,7 @@ struct hash_lru_link {
 struct hash_lru_node {
 	uint32_t cpu;
 	struct hash_lru_link link;
-	uint8_t type;
+	_Atomic uint8_t type; /* HASH_LRU_*: relaxed loads and stores (hash_lru.c) */
 	_Atomic uint8_t ref;
 	uint8_t pad[2];
 };

@@ -232,6 +232,20 @@ static void lru_list_move(const struct lru_ctx *c, uint32_t id, uint32_t head)
 
 /* ---- Node state ------------------------------------------------------ */
 
+/* Which list a node is on. Changed only under the list's lock, but read without
+ * it by hash_lru_push's guard against pushing a free node twice, while a
+ * rotation moves the node between ACTIVE and INACTIVE (never to FREE): relaxed
+ * atomics make that read defined without costing the locked paths a fence. */
+static uint32_t lru_type(const struct hash_elem *elem)
+{
+	return atomic_load_explicit(&elem->lru.type, memory_order_relaxed);
+}
+
+static void lru_set_type(struct hash_elem *elem, uint32_t type)
+{
+	atomic_store_explicit(&elem->lru.type, (uint8_t)type, memory_order_relaxed);
+}
+
 static bool lru_is_ref(const struct hash_elem *elem)
 {
 	return atomic_load_explicit(&elem->lru.ref, memory_order_relaxed);
@@ -267,8 +281,8 @@ static void lru_move_to_free(const struct lru_ctx *c, struct hash_lru_list *l, u
 	struct hash_elem *elem = lru_elem(c, id);
 
 	lru_step_cursor(c, l, id);
-	lru_count_dec(l, elem->lru.type);
-	elem->lru.type = (uint8_t)free_type;
+	lru_count_dec(l, lru_type(elem));
+	lru_set_type(elem, free_type);
 	lru_list_move(c, id, free_head);
 }
 
@@ -279,7 +293,7 @@ static void lru_move_in(const struct lru_ctx *c, struct hash_lru_list *l, uint32
 	struct hash_elem *elem = lru_elem(c, id);
 
 	lru_count_inc(l, type);
-	elem->lru.type = (uint8_t)type;
+	lru_set_type(elem, type);
 	lru_clear_ref(elem);
 	lru_list_move(c, id, lru_head(c, l, type));
 }
@@ -289,10 +303,10 @@ static void lru_move(const struct lru_ctx *c, struct hash_lru_list *l, uint32_t 
 {
 	struct hash_elem *elem = lru_elem(c, id);
 
-	if (elem->lru.type != type) {
-		lru_count_dec(l, elem->lru.type);
+	if (lru_type(elem) != type) {
+		lru_count_dec(l, lru_type(elem));
 		lru_count_inc(l, type);
-		elem->lru.type = (uint8_t)type;
+		lru_set_type(elem, type);
 	}
 	lru_clear_ref(elem);
 	lru_step_cursor(c, l, id);
@@ -450,7 +464,7 @@ static void lru_local_add_pending(const struct lru_ctx *c, uint32_t cpu, uint32_
 
 	elem->hash = hash;
 	elem->lru.cpu = cpu;
-	elem->lru.type = HASH_LRU_LOCAL_PENDING;
+	lru_set_type(elem, HASH_LRU_LOCAL_PENDING);
 	lru_clear_ref(elem);
 	lru_list_add(c, id, lru_local_head(c, cpu, HASH_LRU_LOCAL_PENDING));
 }
@@ -539,15 +553,15 @@ static void lru_common_push(const struct lru_ctx *c, struct hash_elem *elem)
 	uint32_t id = lru_id(c, elem);
 	struct hash_lru_list *l = lru_list(c, 0);
 
-	if (elem->lru.type == HASH_LRU_LOCAL_PENDING) {
+	if (lru_type(elem) == HASH_LRU_LOCAL_PENDING) {
 		struct hash_lru_local *local = lru_local(c, elem->lru.cpu);
 		uint32_t cpu = elem->lru.cpu;
 
 		if (!lru_lock(c, &local->lock))
 			return;
 		/* Flushed to the global list meanwhile? Then free it there. */
-		if (elem->lru.type == HASH_LRU_LOCAL_PENDING) {
-			elem->lru.type = HASH_LRU_LOCAL_FREE;
+		if (lru_type(elem) == HASH_LRU_LOCAL_PENDING) {
+			lru_set_type(elem, HASH_LRU_LOCAL_FREE);
 			lru_clear_ref(elem);
 			lru_list_move(c, id, lru_local_head(c, cpu, HASH_LRU_LOCAL_FREE));
 			map_lock_release(&local->lock);
@@ -613,7 +627,7 @@ void hash_lru_push(struct bpfvm_map *map, struct hash_elem *elem)
 {
 	struct lru_ctx c = lru_ctx(map);
 
-	if (elem->lru.type == HASH_LRU_FREE || elem->lru.type == HASH_LRU_LOCAL_FREE)
+	if (lru_type(elem) == HASH_LRU_FREE || lru_type(elem) == HASH_LRU_LOCAL_FREE)
 		return; /* already free: a bug, but never corrupt the lists */
 	if (c.lru->percpu)
 		lru_percpu_push(&c, elem);
@@ -636,7 +650,7 @@ static void lru_add_free(const struct lru_ctx *c, struct hash_lru_list *l, uint3
 	struct hash_elem *elem = lru_elem(c, id);
 
 	elem->lru.cpu = cpu;
-	elem->lru.type = HASH_LRU_FREE;
+	lru_set_type(elem, HASH_LRU_FREE);
 	lru_clear_ref(elem);
 	lru_list_add(c, id, lru_head(c, l, HASH_LRU_FREE));
 }
@@ -742,7 +756,7 @@ static bool lru_belongs(const struct lru_ctx *c, uint32_t id, uint32_t head, uin
 	struct hash_elem *elem = lru_elem(c, id);
 
 	if (atomic_load_explicit(&elem->free_next, memory_order_relaxed) != HASH_LINKED ||
-	    elem->lru.type != type)
+	    lru_type(elem) != type)
 		return false;
 	if (type == HASH_LRU_LOCAL_PENDING)
 		return elem->lru.cpu == owner;
@@ -808,10 +822,10 @@ static void lru_place_rest(const struct lru_ctx *c)
 			elem->lru.cpu = lru_list_index(c, l);
 		if (mark == HASH_LRU_PLACED)
 			continue;
-		elem->lru.type = mark == HASH_LINKED ? HASH_LRU_INACTIVE : HASH_LRU_FREE;
+		lru_set_type(elem, mark == HASH_LINKED ? HASH_LRU_INACTIVE : HASH_LRU_FREE);
 		lru_clear_ref(elem);
-		lru_count_inc(l, elem->lru.type);
-		lru_list_add(c, id, lru_head(c, l, elem->lru.type));
+		lru_count_inc(l, lru_type(elem));
+		lru_list_add(c, id, lru_head(c, l, lru_type(elem)));
 	}
 }
 
@@ -890,7 +904,7 @@ static uint32_t lru_census_list(const struct lru_ctx *c, uint32_t head, uint32_t
 
 	for (; id != head; prev = id, id = lru_link(c, id)->next, len++) {
 		if (!lru_is_elem(c, id) || seen[id] || len >= c->max_steps ||
-		    lru_link(c, id)->prev != prev || lru_elem(c, id)->lru.type != type)
+		    lru_link(c, id)->prev != prev || lru_type(lru_elem(c, id)) != type)
 			return UINT32_MAX;
 		seen[id] = 1;
 	}
@@ -986,7 +1000,7 @@ bool hash_lru_region_valid(const struct map_region *region, const struct hash_ta
 			(const void *)(base + table->elems_off + (uint64_t)i * table->elem_size);
 
 		if (!lru_link_valid(&elem->lru.link, nr_ids) || elem->lru.cpu >= nr_cpus ||
-		    elem->lru.type > HASH_LRU_LOCAL_PENDING)
+		    lru_type(elem) > HASH_LRU_LOCAL_PENDING)
 			return false;
 	}
 	return true;
