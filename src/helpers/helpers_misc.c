@@ -23,6 +23,7 @@
 #include <sys/prctl.h>
 #include <sys/random.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -135,6 +136,26 @@ static uint64_t helper_get_current_pid_tgid(uint64_t r1, uint64_t r2, uint64_t r
 		current_pid_tgid = (uint64_t)(uint32_t)getpid() << 32 | (uint32_t)gettid();
 	}
 	return current_pid_tgid;
+}
+
+/* bpf_get_ns_current_pid_tgid: the pid and tgid as seen from the pid
+ * namespace (dev, ino), when the thread is in it: the process's own pid
+ * namespace, /proc/self/ns/pid (getpid() and gettid() answer in it). Any
+ * other: -EINVAL and the buffer zeroed, as the kernel's. */
+static uint64_t helper_get_ns_current_pid_tgid(uint64_t dev, uint64_t ino, uint64_t nsdata,
+					       uint64_t size, uint64_t r5)
+{
+	struct bpf_pidns_info *info = (struct bpf_pidns_info *)(uintptr_t)nsdata;
+	struct stat ns;
+
+	if (size == sizeof(*info) && stat("/proc/self/ns/pid", &ns) == 0 &&
+	    (uint64_t)ns.st_dev == dev && (uint64_t)ns.st_ino == ino) {
+		info->pid = (uint32_t)gettid();
+		info->tgid = (uint32_t)getpid();
+		return 0;
+	}
+	memset(info, 0, (size_t)size);
+	return (uint64_t)-EINVAL;
 }
 
 static uint64_t helper_get_current_uid_gid(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4,
@@ -318,7 +339,7 @@ static uint64_t helper_strtoul(uint64_t buf, uint64_t buf_len, uint64_t flags, u
 }
 
 /* kernel/bpf/helpers.c, kernel/trace/bpf_trace.c. The pid/uid/comm helpers
- * are in Linux 6.18's bpf_base_func_proto: every program type may call them
+ * (get_ns_current_pid_tgid too) are in Linux 6.18's bpf_base_func_proto: every program type may call them
  * (a user-space run has a calling thread). */
 #define HELPER_FAMILIES_CURRENT HELPER_FAMILY_ANY
 
@@ -382,6 +403,10 @@ const struct helper_proto helper_protos_misc[] = {
 	  .fn = helper_get_numa_node_id, .ret = RET_INTEGER, .families = HELPER_FAMILY_ANY },
 	{ .id = BPF_FUNC_get_current_pid_tgid, .name = "bpf_get_current_pid_tgid",
 	  .fn = helper_get_current_pid_tgid, .ret = RET_INTEGER,
+	  .families = HELPER_FAMILIES_CURRENT },
+	{ .id = BPF_FUNC_get_ns_current_pid_tgid, .name = "bpf_get_ns_current_pid_tgid",
+	  .fn = helper_get_ns_current_pid_tgid, .ret = RET_INTEGER,
+	  .args = { ARG_ANYTHING, ARG_ANYTHING, ARG_PTR_TO_UNINIT_MEM, ARG_CONST_SIZE },
 	  .families = HELPER_FAMILIES_CURRENT },
 	{ .id = BPF_FUNC_get_current_uid_gid, .name = "bpf_get_current_uid_gid",
 	  .fn = helper_get_current_uid_gid, .ret = RET_INTEGER,

@@ -1,14 +1,18 @@
 /* Helpers over maps keyed by kernel objects (maps/kernel_keyed.c):
- * bpf_get_stackid and the local storages of sockets, tasks and inodes.
+ * bpf_get_stackid and the local storages of sockets, tasks and inodes; and
+ * bpf_get_stack, get_stackid's copy into the program's memory.
  *
  * bpfvm has no kernel stack to record and no socket, task or inode to store
  * for, so at run time these find nothing: get_stackid returns -EFAULT (the
- * kernel's answer when it cannot collect a stack), a storage get returns
+ * kernel's answer when it cannot collect a stack), get_stack zeroes its
+ * buffer and returns -EFAULT (the kernel's bpf_get_stack on failure), a
+ * storage get returns
  * NULL (which every program must be ready for: the kernel's may fail to
  * allocate) and a delete -ENOENT. What they are for is the verifier: their
  * prototypes are the kernel's, so that programs using them verify as in the
  * kernel, NULL checks included. */
 #include <errno.h>
+#include <string.h>
 #include <linux/bpf.h>
 
 #include "helpers/helper_proto.h"
@@ -20,6 +24,19 @@ static uint64_t helper_get_stackid(uint64_t ctx, uint64_t map, uint64_t flags, u
 				   uint64_t r5)
 {
 	if (flags & ~(uint64_t)STACKID_FLAGS)
+		return (uint64_t)-EINVAL;
+	return (uint64_t)-EFAULT;
+}
+
+/* bpf_get_stack's flags: get_stackid's but the hash-table ones, plus
+ * BPF_F_USER_BUILD_ID. */
+#define GET_STACK_FLAGS (BPF_F_SKIP_FIELD_MASK | BPF_F_USER_STACK | BPF_F_USER_BUILD_ID)
+
+static uint64_t helper_get_stack(uint64_t ctx, uint64_t buf, uint64_t size, uint64_t flags,
+				 uint64_t r5)
+{
+	memset((void *)(uintptr_t)buf, 0, (size_t)size);
+	if (flags & ~(uint64_t)GET_STACK_FLAGS)
 		return (uint64_t)-EINVAL;
 	return (uint64_t)-EFAULT;
 }
@@ -53,6 +70,9 @@ static uint64_t helper_storage_delete(uint64_t map, uint64_t owner, uint64_t r3,
 const struct helper_proto helper_protos_storage[] = {
 	{ .id = BPF_FUNC_get_stackid, .name = "bpf_get_stackid", .fn = helper_get_stackid,
 	  .args = { ARG_PTR_TO_CTX, ARG_CONST_MAP_PTR, ARG_ANYTHING },
+	  .families = HELPER_FAMILY_TRACING, .gpl_only = true },
+	{ .id = BPF_FUNC_get_stack, .name = "bpf_get_stack", .fn = helper_get_stack,
+	  .args = { ARG_PTR_TO_CTX, ARG_PTR_TO_UNINIT_MEM, ARG_CONST_SIZE_OR_ZERO, ARG_ANYTHING },
 	  .families = HELPER_FAMILY_TRACING, .gpl_only = true },
 	STORAGE_GET(BPF_FUNC_task_storage_get, "bpf_task_storage_get", ARG_PTR_TO_BTF_ID_OR_NULL,
 		    HELPER_FAMILY_ANY),

@@ -19,6 +19,9 @@ static int slot_or_error(struct types_env *env, uint32_t idx, struct func_state 
 	*slot = func_state_slot(frame, off);
 	if (!*slot)
 		return types_error(env, idx, -ENOMEM, "out of memory");
+	/* The frame's depth is what the proof touches (types.c). */
+	if ((uint32_t)-off > env->stack_used[frame->subprog])
+		env->stack_used[frame->subprog] = (uint32_t)-off;
 	return 0;
 }
 

@@ -447,13 +447,13 @@ g:
 r0 = 0
 exit
 
-# test: stack_pointer_walked_in_a_loop_is_charged_the_whole_stack_until_the_verifier
-# A known difference (docs/differences.md): the structural stack-depth pass
-# cannot bound a pointer walked down the stack in a loop, charges the frame
-# 512 bytes, and the callee's 16 make 528. The kernel follows the loop bound
-# and returns 0x2a; the verifier (issue 5) must flip this to `expect: 0x2a`
-# and `kernel: yes`.
-# expect-error: -13
+# test: stack_pointer_walked_in_a_loop_is_charged_what_the_verifier_sees
+# The structural stack-depth pass cannot bound a pointer walked down the
+# stack in a loop; the frame's depth is what the proof sees it touch (32
+# bytes, as the kernel's check_max_stack_depth after do_check), not the whole
+# 512 bytes, which with the callee's 16 made 528 and a refusal.
+# kernel: yes
+# expect: 0x2a
 r1 = r10
 r2 = 0
 loop:
