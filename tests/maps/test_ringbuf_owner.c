@@ -64,6 +64,16 @@ static void ring_work_in_thread(struct ring_work *work)
 		pthread_join(thread, NULL);
 }
 
+/* Every record written and read, with `want` reads of /proc. */
+static void ring_work_check(const char *test, const struct ring_work *work, uint64_t want)
+{
+	testlib_check(test, work->written == RING_RECORDS && work->read == RING_RECORDS &&
+			    work->stat_reads == want,
+		      "%d written, %d read (want %d), %llu reads of /proc (want %llu)",
+		      work->written, work->read, RING_RECORDS,
+		      (unsigned long long)work->stat_reads, (unsigned long long)want);
+}
+
 static struct bpfvm_map *ring_new(struct bpfvm *vm)
 {
 	struct bpfvm_map *map = NULL;
@@ -81,10 +91,7 @@ static void test_private_ring_reads_no_proc(void)
 
 	if (work.map)
 		ring_work_in_thread(&work);
-	testlib_check(test, work.written == RING_RECORDS && work.read == RING_RECORDS &&
-			    work.stat_reads == 0,
-		      "%d written, %d read (want %d), %llu reads of /proc (want 0)", work.written,
-		      work.read, RING_RECORDS, (unsigned long long)work.stat_reads);
+	ring_work_check(test, &work, 0);
 	bpfvm_map_close(work.map);
 	bpfvm_destroy(vm);
 }
@@ -102,10 +109,7 @@ static void test_shared_ring_reads_its_start_time(void)
 	work.map = ring_new(vm);
 	if (work.map)
 		ring_work_in_thread(&work);
-	testlib_check(test, work.written == RING_RECORDS && work.read == RING_RECORDS &&
-			    work.stat_reads == 1,
-		      "%d written, %d read (want %d), %llu reads of /proc (want 1)", work.written,
-		      work.read, RING_RECORDS, (unsigned long long)work.stat_reads);
+	ring_work_check(test, &work, 1);
 	bpfvm_map_close(work.map);
 	bpfvm_destroy(vm);
 	ns_test_root_remove(root);
