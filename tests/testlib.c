@@ -399,6 +399,57 @@ int testlib_kernel_load(uint32_t prog_type, uint32_t expected_attach_type,
 	return (int)syscall(SYS_bpf, BPF_PROG_LOAD, &attr, sizeof(attr));
 }
 
+bool testlib_kernel_usable(void)
+{
+	const struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = 0, .imm = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	char log[512];
+	int fd = testlib_kernel_load(BPF_PROG_TYPE_SOCKET_FILTER, 0, insns, 2, log, sizeof(log));
+
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
+int testlib_kernel_rc(int rc)
+{
+	return rc < 0 ? -errno : rc;
+}
+
+void testlib_log(struct testlib_log *log, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (log->lines >= TESTLIB_LOG_LINES)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(log->line[log->lines++], sizeof(log->line[0]), fmt, ap);
+	va_end(ap);
+}
+
+void testlib_logs_compare(const char *test, const struct testlib_log *kernel,
+			  const struct testlib_log *vm)
+{
+	int lines = kernel->lines > vm->lines ? kernel->lines : vm->lines;
+
+	for (int i = 0; i < lines; i++) {
+		const char *k = i < kernel->lines ? kernel->line[i] : "(nothing)";
+		const char *v = i < vm->lines ? vm->line[i] : "(nothing)";
+
+		testlib_check(test, strcmp(k, v) == 0, "line %d:\n    kernel: %s\n    bpfvm:  %s",
+			      i + 1, k, v);
+	}
+}
+
+void testlib_log_print(const struct testlib_log *log)
+{
+	for (int i = 0; i < log->lines; i++)
+		printf("  %s\n", log->line[i]);
+}
+
 void testlib_kernel_reason(const char *log, char *buf, size_t size)
 {
 	const char *end = strstr(log, "\nverification time "), *start;

@@ -97,6 +97,34 @@ int testlib_summary(void);
 int testlib_kernel_load(uint32_t prog_type, uint32_t expected_attach_type,
 			const struct bpf_insn *insns, size_t insn_cnt, char *log, size_t size);
 
+/* Whether the kernel's bpf() can be used here (root, not disabled): a
+ * program "r0 = 0; exit" loads. False with errno set, for the SKIP line. */
+bool testlib_kernel_usable(void);
+
+/* A libbpf call's result as an errno: -errno for a negative one (libbpf
+ * returns -1 or -errno with errno set), else rc itself. */
+int testlib_kernel_rc(int rc);
+
+/* What one side of a differential test (the kernel's, bpfvm's) saw, a line
+ * per step, compared line by line with the other side's. */
+#define TESTLIB_LOG_LINES 128
+struct testlib_log {
+	char line[TESTLIB_LOG_LINES][192];
+	int lines;
+};
+
+/* Appends a line (lines past TESTLIB_LOG_LINES are dropped). */
+void testlib_log(struct testlib_log *log, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* One check of `test` per line: the kernel's and bpfvm's must be equal (a
+ * line that one side lacks is "(nothing)" there). */
+void testlib_logs_compare(const char *test, const struct testlib_log *kernel,
+			  const struct testlib_log *vm);
+
+/* Prints the log's lines, indented, to stdout. */
+void testlib_log_print(const struct testlib_log *log);
+
 /* The kernel verifier's reason in its log: the last line before its
  * statistics ("verification time", "processed N insns") that is neither
  * empty nor a line of source, or the log's last one. */

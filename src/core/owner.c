@@ -14,6 +14,7 @@ struct owner_stat {
 	uint64_t start;
 };
 
+static _Atomic uint64_t stat_reads;
 static _Thread_local uint32_t self_tid;
 static _Thread_local uint64_t self_ident;
 static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
@@ -42,6 +43,7 @@ static bool owner_read_stat(uint32_t tid, struct owner_stat *st)
 		snprintf(path, sizeof(path), "/proc/%u/stat", tid);
 	else
 		snprintf(path, sizeof(path), "/proc/thread-self/stat");
+	atomic_fetch_add_explicit(&stat_reads, 1, memory_order_relaxed);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return false;
@@ -101,4 +103,9 @@ bool owner_take_over(_Atomic uint32_t *word, uint32_t held, uint32_t start, uint
 		return false;
 	return atomic_compare_exchange_strong_explicit(word, &held, self, memory_order_acquire,
 						       memory_order_relaxed);
+}
+
+uint64_t owner_stat_reads(void)
+{
+	return atomic_load_explicit(&stat_reads, memory_order_relaxed);
 }

@@ -36,6 +36,11 @@ uint64_t owner_ident(void);
  * zombie, or now names a thread that started at another time. */
 bool owner_ident_dead(uint64_t ident);
 
+/* How many times this process read a /proc/<tid>/stat (its own start
+ * time or another holder's life): tests show with it that a path never
+ * asks. */
+uint64_t owner_stat_reads(void);
+
 /* The bits of a lock word that hold its holder's tid. */
 #define OWNER_TID_MASK 0x3fffffffu
 

@@ -2,13 +2,15 @@
  * keeps in each process (see map_in_map.h). */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "core/error.h"
 #include "core/runtime.h"
 #include "engine/vcpu.h"
 #include "maps/map_in_map.h"
+#include "ns/ns.h"
+#include "ns/ns_hold.h"
 #include "ns/ns_map.h"
-#include "ns/ns_map_hold.h"
 
 static bool map_in_map_is_outer_type(uint32_t type)
 {
@@ -211,8 +213,26 @@ static bool map_in_map_names(struct bpfvm_map *outer, uint32_t id)
 /* The outer's hold on `id` goes if no slot names it. */
 static void map_in_map_let_go(struct bpfvm_map *outer, uint32_t id)
 {
-	if (id && !map_in_map_names(outer, id))
-		ns_map_hold_drop(outer->vm->ns, outer->region->id, id);
+	char holder[32];
+
+	if (!id || map_in_map_names(outer, id))
+		return;
+	ns_hold_outer_name(outer->region->id, holder, sizeof(holder));
+	ns_hold_drop(outer->vm->ns, NS_KIND_MAP, id, holder);
+}
+
+/* The outer holds map `id` (ns_hold.h), before a slot names it. */
+static int map_in_map_hold(struct bpfvm_map *outer, uint32_t id)
+{
+	char holder[32];
+	int err;
+
+	ns_hold_outer_name(outer->region->id, holder, sizeof(holder));
+	err = ns_hold_take(outer->vm->ns, NS_KIND_MAP, id, holder);
+	if (err)
+		vm_error("map '%.16s': cannot hold map %u: %s", outer->region->name, id,
+			 strerror(-err));
+	return err;
 }
 
 struct map_in_map_ids {
@@ -241,22 +261,20 @@ static bool map_in_map_ids_add(void *ctx, uint32_t id)
 	return false;
 }
 
-static void map_in_map_ids_add_hold(void *ctx, uint32_t id)
-{
-	map_in_map_ids_add(ctx, id);
-}
-
 /* A writer died holding the outer's lock: between its hold and its store,
  * or between its store and letting the old map go. Either way a hold is
  * left that no slot needs; no slot lacks one (holds come first). */
 static void map_in_map_repair(struct bpfvm_map *outer)
 {
-	struct map_in_map_ids held = { 0 };
+	struct ns_hold *holds;
+	char holder[32];
+	int count;
 
-	ns_map_hold_walk(outer->vm->ns, outer->region->id, map_in_map_ids_add_hold, &held);
-	for (uint32_t i = 0; i < held.cnt && !held.failed; i++)
-		map_in_map_let_go(outer, held.ids[i]);
-	free(held.ids);
+	ns_hold_outer_name(outer->region->id, holder, sizeof(holder));
+	count = ns_hold_find(outer->vm->ns, NS_KIND_MAP, holder, &holds);
+	for (int i = 0; i < count; i++)
+		map_in_map_let_go(outer, holds[i].id);
+	free(holds);
 }
 
 int map_in_map_write(struct bpfvm_map *outer, const struct map_in_map_write *write,
@@ -280,7 +298,7 @@ int map_in_map_write(struct bpfvm_map *outer, const struct map_in_map_write *wri
 	/* The hold first: from the moment a slot names the map, another
 	 * process's last close must not remove it (this process maps it
 	 * now, so it cannot go before the link exists). */
-	err = write->id ? ns_map_hold_take(outer->vm->ns, outer->region->id, write->id) : 0;
+	err = write->id ? map_in_map_hold(outer, write->id) : 0;
 	if (!err) {
 		if (outer->ops->lookup(outer, write->key, &old_id, 0))
 			old_id = 0;

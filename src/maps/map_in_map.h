@@ -21,10 +21,11 @@
  *   |   gen:  counts the writes   |
  *   +-----------------------------+ region->size
  *
- *   - Holds (ns/ns_map_hold.h): the outer holds each map its slots name by
- *     a hard link, made before a slot names the map and removed once no
- *     slot does, under the lock. A writer killed in between leaves at most
- *     a hold too many, which the next writer (MAP_LOCK_RECOVERED) removes.
+ *   - Holds (ns/ns_hold.h, "in.<outer id>"): the outer holds each map its
+ *     slots name by a hard link, made before a slot names the map and
+ *     removed once no slot does, under the lock. A writer killed in
+ *     between leaves at most a hold too many, which the next writer
+ *     (MAP_LOCK_RECOVERED) removes.
  *   - Each process resolves ids to its own handles of the inner maps
  *     (struct map_in_map_local), opened by id once and kept while a slot
  *     names them; it brings them up to date when `gen` moved, on the

@@ -4,14 +4,23 @@
 #include "core/owner.h"
 #include "maps/map_owner.h"
 
-bool map_owner_dead(uint64_t ident)
+uint64_t map_owner_self(bool shared)
 {
-	return ident && ident != owner_ident() && owner_ident_dead(ident);
+	return shared ? owner_ident() : (uint64_t)owner_tid() << 32;
 }
 
-int map_owner_claim(_Atomic uint64_t *word)
+bool map_owner_dead(uint64_t ident)
 {
-	uint64_t self = owner_ident(), held = 0;
+	/* A private region's word names its holder by tid alone: telling
+	 * this thread from it reads no /proc. */
+	uint64_t self = map_owner_self((uint32_t)ident != 0);
+
+	return ident && ident != self && owner_ident_dead(ident);
+}
+
+int map_owner_claim_as(_Atomic uint64_t *word, uint64_t self)
+{
+	uint64_t held = 0;
 
 	if (atomic_compare_exchange_strong_explicit(word, &held, self, memory_order_acquire,
 						    memory_order_relaxed))
@@ -23,6 +32,11 @@ int map_owner_claim(_Atomic uint64_t *word)
 						    memory_order_relaxed))
 		return 0;
 	return -EBUSY;
+}
+
+int map_owner_claim(_Atomic uint64_t *word)
+{
+	return map_owner_claim_as(word, owner_ident());
 }
 
 void map_owner_release(_Atomic uint64_t *word)

@@ -8,6 +8,13 @@
  * A claim that finds it held asks whether that holder is alive and takes
  * the word over, with a compare-and-swap (one claimer wins), when it is
  * not. Asking reads /proc: claims are for paths that are not per record.
+ *
+ * So does the start time of a thread's own ident, once per thread. A
+ * region no other process maps (no namespace) needs no start time: its
+ * words name their holder by tid alone (map_owner_self), which costs a
+ * gettid once per thread. A forked child that shares such a region (the
+ * mapping is MAP_SHARED) and dies holding a word is still found dead by its
+ * tid; a tid reused meanwhile keeps the word held, never frees it early.
  */
 #ifndef BPFVM_MAPS_MAP_OWNER_H
 #define BPFVM_MAPS_MAP_OWNER_H
@@ -16,8 +23,15 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* Takes the word for this thread: 0, or -EBUSY while a live thread (this
- * one included) holds it. */
+/* This thread's ident in a word: owner_ident() in a region that other
+ * processes map (`shared`), the tid alone (<< 32) in a private one. */
+uint64_t map_owner_self(bool shared);
+
+/* Takes the word for this thread, as `self` (map_owner_self): 0, or -EBUSY
+ * while a live thread (this one included) holds it. */
+int map_owner_claim_as(_Atomic uint64_t *word, uint64_t self);
+
+/* map_owner_claim_as(word, owner_ident()). */
 int map_owner_claim(_Atomic uint64_t *word);
 
 /* Gives the word back (the caller holds it). */

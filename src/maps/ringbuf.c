@@ -36,9 +36,10 @@
  * The region may be a namespace's file, with producers and a consumer in
  * several processes (docs/namespace.md), any of which may be killed. The
  * lock is a bpf_spin_lock word (map_value.h: a dead holder's is taken
- * over) and the consumer's claim an owner word (map_owner.h). A producer killed between reserve and submit would leave
- * its record busy for ever, which the kernel cannot: the consumer would
- * stop there, and producers once the ring wrapped to it. So each
+ * over) and the consumer's claim an owner word (map_owner.h). A producer
+ * killed between reserve and submit would leave its record busy for ever,
+ * which the kernel cannot: the consumer would stop there, and producers
+ * once the ring wrapped to it. So each
  * reservation takes a slot in the producer page naming its position and
  * its thread, and the busy header names the slot (pg_off's bits above
  * RINGBUF_PG_OFF_BITS hold slot + 1; commit writes the kernel's pg_off
@@ -47,14 +48,15 @@
  * the record as discarded for it, as if the program had called
  * bpf_ringbuf_discard. A producer that finds every slot held does the same
  * for each slot (a producer killed after its commit and before it freed
- * its slot leaves the slot held). */
+ * its slot leaves the slot held). A private ring (no namespace) names its
+ * producers and consumer by tid alone (map_owner_self): no /proc read to
+ * reserve, commit or consume. */
 #include <errno.h>
 #include <stdatomic.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "core/error.h"
-#include "core/owner.h"
 #include "maps/map_owner.h"
 #include "maps/map_value.h"
 #include "maps/ringbuf.h"
@@ -260,10 +262,10 @@ static bool rb_reap_record(const struct map_region *region, uint64_t pos)
 	return rb_reap_slot(region, named - 1);
 }
 
-/* A free slot for a record at `pos`, taken for this thread (under the
- * lock); when all are held, those of dead producers are reaped first.
- * Returns its index, or -1. */
-static int rb_slot_take(const struct map_region *region, uint64_t pos)
+/* A free slot for a record at `pos`, taken for this thread, named `self`
+ * (under the lock); when all are held, those of dead producers are reaped
+ * first. Returns its index, or -1. */
+static int rb_slot_take(const struct map_region *region, uint64_t pos, uint64_t self)
 {
 	struct ringbuf_slot *slots = rb_producer(region)->slots;
 
@@ -273,7 +275,7 @@ static int rb_slot_take(const struct map_region *region, uint64_t pos)
 			    (!round || !rb_reap_slot(region, i)))
 				continue;
 			atomic_store_explicit(&slots[i].pos, pos, memory_order_relaxed);
-			atomic_store_explicit(&slots[i].owner, owner_ident(), memory_order_relaxed);
+			atomic_store_explicit(&slots[i].owner, self, memory_order_relaxed);
 			return (int)i;
 		}
 	}
@@ -320,7 +322,7 @@ void *ringbuf_reserve(struct bpfvm_map *map, uint64_t size)
 {
 	const struct map_region *region = map->region;
 	struct ringbuf_producer *prod = rb_producer(region);
-	uint64_t mask = rb_mask(region), len, prod_pos, end;
+	uint64_t mask = rb_mask(region), len, prod_pos, end, self;
 	struct ringbuf_hdr *hdr;
 	int slot;
 
@@ -329,13 +331,16 @@ void *ringbuf_reserve(struct bpfvm_map *map, uint64_t size)
 	len = (size + RINGBUF_HDR_SZ + 7u) & ~7ull;
 	if (len > mask + 1)
 		return NULL;
+	/* Outside the lock: a shared ring's first reservation of a thread
+	 * reads its start time from /proc; a private ring's never does. */
+	self = map_owner_self(map->shared);
 	rb_lock(prod);
 	prod_pos = atomic_load_explicit(&prod->producer_pos, memory_order_relaxed);
 	if (!rb_has_room(region, prod, prod_pos, len)) {
 		rb_unlock(prod);
 		return NULL;
 	}
-	slot = rb_slot_take(region, prod_pos);
+	slot = rb_slot_take(region, prod_pos, self);
 	if (slot < 0) {
 		rb_unlock(prod);
 		return NULL;
@@ -480,7 +485,7 @@ int bpfvm_ringbuf_consume(struct bpfvm_map *map, bpfvm_ringbuf_sample_fn fn, voi
 	consumer = rb_consumer(map->region);
 	/* One consumer at a time, in any process; one killed while reading
 	 * leaves its claim to the next. */
-	if (map_owner_claim(&consumer->owner)) {
+	if (map_owner_claim_as(&consumer->owner, map_owner_self(map->shared))) {
 		vm_error("map '%s': another consumer is reading the ring buffer", map->region->name);
 		return -EBUSY;
 	}

@@ -17,15 +17,16 @@
 #include "core/error.h"
 #include "ns/ns.h"
 #include "ns/ns_hold.h"
-#include "ns/ns_map_hold.h"
 #include "ns/ns_prog.h"
 #include "ns/ns_vcpu.h"
 
 #define NS_MAGIC 0x73726e6d76667062ull /* "bpfvmnrs" */
 /* 2: the queue/stack/LPM lock, the ring and perf buffers and maps of maps
  * in their files, program tags: a namespace of version 1 is refused, not
- * misread. */
-#define NS_VERSION 2u
+ * misread. 3: a map of maps holds its inner maps as every hold does
+ * (ns_hold.h: maps/<inner>.in.<outer>, no longer maps/<outer>.in/<inner>),
+ * which version 2's runtime would not drop with the outer. */
+#define NS_VERSION 3u
 /* The kernel's largest NR_CPUS (x86-64): a registry claiming more vCPUs is
  * corrupt, and a runtime that took its count would size per-vCPU tables by
  * it (found by fuzz_input_ns: a 17 GB allocation). */
@@ -452,8 +453,7 @@ void ns_object_file_reap(struct ns *ns, uint32_t kind, uint32_t id, int fd)
 		if (kind == NS_KIND_PROG) {
 			ns_prog_file_removed(ns, id, fd); /* its holds on its maps */
 		} else {
-			ns_hold_drop_slots(ns, id); /* a prog array's on its programs */
-			ns_map_hold_drop_all_locked(ns, id); /* a map of maps' holds */
+			ns_hold_drop_map_holds_locked(ns, id); /* its slots' */
 		}
 	}
 	flock(fd, LOCK_UN);

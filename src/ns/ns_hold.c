@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,56 +57,105 @@ static void ns_hold_dir(const struct ns *ns, uint32_t kind, char *buf, size_t si
 		*slash = '\0';
 }
 
-struct ns_slot_hold {
-	uint32_t prog_id, index;
-};
+void ns_hold_drop(struct ns *ns, uint32_t kind, uint32_t id, const char *holder)
+{
+	if (ns_lock(ns) == 0) {
+		ns_hold_drop_locked(ns, kind, id, holder);
+		ns_unlock(ns);
+	}
+}
 
-/* The slot holds of `array_id` in the programs' directory, read whole
- * before any is dropped (dropping one may remove other entries). */
-static size_t ns_hold_find_slots(const struct ns *ns, uint32_t array_id,
-				 struct ns_slot_hold **holds_out)
+/* Whether directory entry `name` is a hold "<id>.<holder>[.<more>]" of
+ * `holder`; its id in *id. */
+static bool ns_hold_matches(const char *name, const char *holder, size_t holder_len,
+			    uint32_t *id)
+{
+	unsigned long value;
+	char *rest;
+
+	if (name[0] < '1' || name[0] > '9')
+		return false;
+	value = strtoul(name, &rest, 10);
+	if (value >= NS_ID_MAX || *rest != '.' || strncmp(rest + 1, holder, holder_len) != 0)
+		return false;
+	rest += 1 + holder_len;
+	*id = (uint32_t)value;
+	return *rest == '\0' || *rest == '.';
+}
+
+static int ns_hold_add(struct ns_hold **holds, size_t *cap, size_t count, uint32_t id,
+		       const char *holder)
+{
+	struct ns_hold *hold;
+
+	if (count == *cap) {
+		size_t more = *cap ? 2 * *cap : 8;
+		struct ns_hold *grown = realloc(*holds, more * sizeof(**holds));
+
+		if (!grown)
+			return -ENOMEM;
+		*holds = grown;
+		*cap = more;
+	}
+	hold = &(*holds)[count];
+	hold->id = id;
+	snprintf(hold->holder, sizeof(hold->holder), "%s", holder);
+	return 0;
+}
+
+int ns_hold_find(const struct ns *ns, uint32_t kind, const char *holder,
+		 struct ns_hold **holds_out)
 {
 	char dir_path[PATH_MAX + 64];
-	struct ns_slot_hold *holds = NULL, hold;
-	size_t count = 0, cap = 0;
+	size_t holder_len = strlen(holder), count = 0, cap = 0;
+	struct ns_hold *holds = NULL;
 	struct dirent *entry;
-	uint32_t array;
-	char end;
+	int err = 0;
+	uint32_t id;
 	DIR *dir;
 
-	ns_hold_dir(ns, NS_KIND_PROG, dir_path, sizeof(dir_path));
+	ns_hold_dir(ns, kind, dir_path, sizeof(dir_path));
 	dir = opendir(dir_path);
-	while (dir && (entry = readdir(dir))) {
-		if (sscanf(entry->d_name, "%u.slot.%u.%u%c", &hold.prog_id, &array, &hold.index,
-			   &end) != 3 || array != array_id)
+	while (dir && !err && (entry = readdir(dir))) {
+		if (!ns_hold_matches(entry->d_name, holder, holder_len, &id))
 			continue;
-		if (count == cap) {
-			struct ns_slot_hold *more = realloc(holds, (cap ? 2 * cap : 8) * sizeof(hold));
-
-			if (!more)
-				break;
-			holds = more;
-			cap = cap ? 2 * cap : 8;
-		}
-		holds[count++] = hold;
+		err = ns_hold_add(&holds, &cap, count, id, strchr(entry->d_name, '.') + 1);
+		count += !err;
 	}
 	if (dir)
 		closedir(dir);
+	if (err) {
+		free(holds);
+		holds = NULL;
+	}
 	*holds_out = holds;
-	return count;
+	return err ? err : (int)count;
 }
 
-void ns_hold_drop_slots(struct ns *ns, uint32_t array_id)
+void ns_hold_outer_name(uint32_t outer_id, char *buf, size_t size)
 {
-	struct ns_slot_hold *holds;
-	size_t count = ns_hold_find_slots(ns, array_id, &holds);
-	char holder[48];
+	snprintf(buf, size, "in.%u", outer_id);
+}
 
-	for (size_t i = 0; i < count; i++) {
-		snprintf(holder, sizeof(holder), "slot.%u.%u", array_id, holds[i].index);
-		ns_hold_drop_locked(ns, NS_KIND_PROG, holds[i].prog_id, holder);
-	}
+/* Drops every hold ns_hold_find finds. */
+static void ns_hold_drop_all_locked(struct ns *ns, uint32_t kind, const char *holder)
+{
+	struct ns_hold *holds;
+	int count = ns_hold_find(ns, kind, holder, &holds);
+
+	for (int i = 0; i < count; i++)
+		ns_hold_drop_locked(ns, kind, holds[i].id, holds[i].holder);
 	free(holds);
+}
+
+void ns_hold_drop_map_holds_locked(struct ns *ns, uint32_t map_id)
+{
+	char holder[32];
+
+	snprintf(holder, sizeof(holder), "slot.%u", map_id);
+	ns_hold_drop_all_locked(ns, NS_KIND_PROG, holder);
+	ns_hold_outer_name(map_id, holder, sizeof(holder));
+	ns_hold_drop_all_locked(ns, NS_KIND_MAP, holder);
 }
 
 uint32_t ns_hold_count(const struct ns *ns, uint32_t kind, uint32_t id)

@@ -449,8 +449,5 @@ void ns_prog_slot_ref(struct ns *ns, uint32_t prog_id, uint32_t array_id, uint32
 		ns_hold_take(ns, NS_KIND_PROG, prog_id, holder);
 		return;
 	}
-	if (ns_lock(ns) == 0) {
-		ns_hold_drop_locked(ns, NS_KIND_PROG, prog_id, holder);
-		ns_unlock(ns);
-	}
+	ns_hold_drop(ns, NS_KIND_PROG, prog_id, holder);
 }

@@ -16,6 +16,7 @@
 #include <linux/pkt_cls.h>
 
 #include "bpfvm/bpfvm.h"
+#include "testlib.h"
 
 struct redirect_case {
 	const char *prog;
@@ -228,20 +229,6 @@ static void run_ops_kernel(enum bpf_map_type type, const struct map_op *ops, siz
 	close(fd);
 }
 
-static bool kernel_usable(void)
-{
-	struct bpf_insn insns[] = {
-		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = 0, .imm = 0 },
-		{ .code = BPF_JMP | BPF_EXIT },
-	};
-	int fd = bpf_prog_load(BPF_PROG_TYPE_SOCKET_FILTER, "probe", "GPL", insns, 2, NULL);
-
-	if (fd < 0)
-		return false;
-	close(fd);
-	return true;
-}
-
 int main(int argc, char **argv)
 {
 	char path[4096];
@@ -258,7 +245,7 @@ int main(int argc, char **argv)
 	bpfvm_side(path);
 	run_ops_bpfvm(BPF_MAP_TYPE_CPUMAP, cpumap_ops, sizeof(cpumap_ops) / sizeof(cpumap_ops[0]));
 	run_ops_bpfvm(BPF_MAP_TYPE_XSKMAP, xskmap_ops, sizeof(xskmap_ops) / sizeof(xskmap_ops[0]));
-	if (kernel_usable()) {
+	if (testlib_kernel_usable()) {
 		kernel_side(path);
 		run_ops_kernel(BPF_MAP_TYPE_CPUMAP, cpumap_ops,
 			       sizeof(cpumap_ops) / sizeof(cpumap_ops[0]));

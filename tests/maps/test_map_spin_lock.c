@@ -15,7 +15,6 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,7 +24,6 @@
 #include "maps/map.h"
 #include "testlib.h"
 
-#define LOG_LINES 128
 #define VALUE_MAX 8192 /* per-CPU values of up to 341 CPUs */
 
 struct pair {
@@ -43,28 +41,10 @@ struct side {
 	struct bpf_object *kobj;
 	struct bpfvm *vm;
 	struct bpfvm_object *vobj;
-	char log[LOG_LINES][192];
-	int lines;
+	struct testlib_log log;
 };
 
 static const char *objdir;
-
-static void side_log(struct side *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void side_log(struct side *s, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (s->lines >= LOG_LINES)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(s->log[s->lines++], sizeof(s->log[0]), fmt, ap);
-	va_end(ap);
-}
-
-static int kernel_rc(int rc)
-{
-	return rc < 0 ? -errno : rc;
-}
 
 static int side_open(struct side *s, const char *obj_name)
 {
@@ -107,7 +87,8 @@ static int side_lookup(struct side *s, const char *map, uint32_t key, void *valu
 		       uint64_t flags)
 {
 	if (s->kernel)
-		return kernel_rc(bpf_map_lookup_elem_flags(side_fd(s, map), &key, value, flags));
+		return testlib_kernel_rc(
+			bpf_map_lookup_elem_flags(side_fd(s, map), &key, value, flags));
 	return bpfvm_map_lookup_flags(side_map(s, map), &key, value, flags);
 }
 
@@ -115,7 +96,7 @@ static int side_update(struct side *s, const char *map, uint32_t key, const void
 		       uint64_t flags)
 {
 	if (s->kernel)
-		return kernel_rc(bpf_map_update_elem(side_fd(s, map), &key, value, flags));
+		return testlib_kernel_rc(bpf_map_update_elem(side_fd(s, map), &key, value, flags));
 	return bpfvm_map_update(side_map(s, map), &key, value, flags);
 }
 
@@ -123,8 +104,8 @@ static int side_lookup_and_delete(struct side *s, const char *map, uint32_t key,
 				  uint64_t flags)
 {
 	if (s->kernel)
-		return kernel_rc(bpf_map_lookup_and_delete_elem_flags(side_fd(s, map), &key, value,
-								     flags));
+		return testlib_kernel_rc(bpf_map_lookup_and_delete_elem_flags(side_fd(s, map), &key,
+									      value, flags));
 	return bpfvm_map_lookup_and_delete_flags(side_map(s, map), &key, value, flags);
 }
 
@@ -141,15 +122,16 @@ static int side_batch(struct side *s, const char *map, enum batch_op op, uint32_
 
 		switch (op) {
 		case BATCH_LOOKUP:
-			return kernel_rc(bpf_map_lookup_batch(fd, NULL, &out_batch, keys, values,
-							      count, &opts));
+			return testlib_kernel_rc(bpf_map_lookup_batch(fd, NULL, &out_batch, keys,
+								      values, count, &opts));
 		case BATCH_LOOKUP_AND_DELETE:
-			return kernel_rc(bpf_map_lookup_and_delete_batch(fd, NULL, &out_batch, keys,
-									 values, count, &opts));
+			return testlib_kernel_rc(bpf_map_lookup_and_delete_batch(
+				fd, NULL, &out_batch, keys, values, count, &opts));
 		case BATCH_UPDATE:
-			return kernel_rc(bpf_map_update_batch(fd, keys, values, count, &opts));
+			return testlib_kernel_rc(
+				bpf_map_update_batch(fd, keys, values, count, &opts));
 		default:
-			return kernel_rc(bpf_map_delete_batch(fd, keys, count, &opts));
+			return testlib_kernel_rc(bpf_map_delete_batch(fd, keys, count, &opts));
 		}
 	}
 	struct bpfvm_map_batch_opts opts = { .sz = sizeof(opts), .elem_flags = elem_flags };
@@ -179,7 +161,7 @@ static int side_run_retval(struct side *s, const char *prog, int repeat, uint32_
 			    .data_size_in = sizeof(packet), .repeat = repeat);
 		struct bpf_program *p = bpf_object__find_program_by_name(s->kobj, prog);
 
-		err = kernel_rc(bpf_prog_test_run_opts(bpf_program__fd(p), &opts));
+		err = testlib_kernel_rc(bpf_prog_test_run_opts(bpf_program__fd(p), &opts));
 		*retval = opts.retval;
 		return err;
 	}
@@ -229,7 +211,8 @@ static void scenario_which_maps_keep_a_lock(struct side *s)
 		int lookup = side_lookup(s, c->map, 0, value, BPF_F_LOCK);
 		char name[96];
 
-		side_log(s, "%s: update F_LOCK %d, lookup F_LOCK %d", c->map, update, lookup);
+		testlib_log(&s->log, "%s: update F_LOCK %d, lookup F_LOCK %d", c->map, update,
+			    lookup);
 		snprintf(name, sizeof(name), "f_lock_on_%s_is_%s",
 			 c->map[0] == '.' ? "global_data" : c->map, c->update ? "einval" : "accepted");
 		testlib_check(name, update == c->update && lookup == c->lookup,
@@ -268,8 +251,8 @@ static bool object_has_note(struct bpfvm_object *obj, const char *words)
 
 static void log_pair(struct side *s, const char *what, int rc, const struct pair *p)
 {
-	side_log(s, "%s -> %d: a %llu lock %u b %llu", what, rc, (unsigned long long)p->a, p->lock,
-		 (unsigned long long)p->b);
+	testlib_log(&s->log, "%s -> %d: a %llu lock %u b %llu", what, rc, (unsigned long long)p->a,
+		    p->lock, (unsigned long long)p->b);
 }
 
 /* Runs a batch of up to `count` elements and logs its result and count. */
@@ -278,7 +261,7 @@ static void log_batch(struct side *s, const char *label, const char *map, enum b
 {
 	int rc = side_batch(s, map, op, keys, values, &count, elem_flags);
 
-	side_log(s, "%s -> %d count %u", label, rc, count);
+	testlib_log(&s->log, "%s -> %d count %u", label, rc, count);
 }
 
 static void scenario_array_operations(struct side *s)
@@ -289,26 +272,28 @@ static void scenario_array_operations(struct side *s)
 
 	/* A plain update must not write the lock word: the F_LOCK lookup
 	 * after it would wait forever. */
-	side_log(s, "plain update with a lock word of ones -> %d",
-		 side_update(s, "array_pair", 0, &in, BPF_ANY));
+	testlib_log(&s->log, "plain update with a lock word of ones -> %d",
+		    side_update(s, "array_pair", 0, &in, BPF_ANY));
 	memset(&out, 0x55, sizeof(out));
 	log_pair(s, "F_LOCK lookup", side_lookup(s, "array_pair", 0, &out, BPF_F_LOCK), &out);
 	memset(&out, 0x55, sizeof(out));
 	log_pair(s, "plain lookup", side_lookup(s, "array_pair", 0, &out, 0), &out);
 	in.a = 3;
-	side_log(s, "F_LOCK|BPF_EXIST -> %d", side_update(s, "array_pair", 0, &in,
-							 BPF_F_LOCK | BPF_EXIST));
-	side_log(s, "F_LOCK|BPF_NOEXIST -> %d", side_update(s, "array_pair", 0, &in,
-							   BPF_F_LOCK | BPF_NOEXIST));
-	side_log(s, "F_LOCK|BPF_EXIST|BPF_NOEXIST -> %d",
-		 side_update(s, "array_pair", 0, &in, BPF_F_LOCK | 3));
-	side_log(s, "F_LOCK|8 -> %d", side_update(s, "array_pair", 0, &in, BPF_F_LOCK | 8));
-	side_log(s, "F_LOCK index 9 -> %d", side_update(s, "array_pair", 9, &in, BPF_F_LOCK));
-	side_log(s, "lookup flags 8 -> %d", side_lookup(s, "array_pair", 0, &out, 8));
-	side_log(s, "F_LOCK lookup index 9 -> %d", side_lookup(s, "array_pair", 9, &out,
-							      BPF_F_LOCK));
-	side_log(s, "F_LOCK lookup_and_delete -> %d",
-		 side_lookup_and_delete(s, "array_pair", 0, &out, BPF_F_LOCK));
+	testlib_log(&s->log, "F_LOCK|BPF_EXIST -> %d", side_update(s, "array_pair", 0, &in,
+							    BPF_F_LOCK | BPF_EXIST));
+	testlib_log(&s->log, "F_LOCK|BPF_NOEXIST -> %d", side_update(s, "array_pair", 0, &in,
+							      BPF_F_LOCK | BPF_NOEXIST));
+	testlib_log(&s->log, "F_LOCK|BPF_EXIST|BPF_NOEXIST -> %d",
+		    side_update(s, "array_pair", 0, &in, BPF_F_LOCK | 3));
+	testlib_log(&s->log, "F_LOCK|8 -> %d",
+		    side_update(s, "array_pair", 0, &in, BPF_F_LOCK | 8));
+	testlib_log(&s->log, "F_LOCK index 9 -> %d",
+		    side_update(s, "array_pair", 9, &in, BPF_F_LOCK));
+	testlib_log(&s->log, "lookup flags 8 -> %d", side_lookup(s, "array_pair", 0, &out, 8));
+	testlib_log(&s->log, "F_LOCK lookup index 9 -> %d", side_lookup(s, "array_pair", 9, &out,
+							         BPF_F_LOCK));
+	testlib_log(&s->log, "F_LOCK lookup_and_delete -> %d",
+		    side_lookup_and_delete(s, "array_pair", 0, &out, BPF_F_LOCK));
 	memset(&out, 0x55, sizeof(out));
 	log_pair(s, "after F_LOCK update", side_lookup(s, "array_pair", 0, &out, BPF_F_LOCK), &out);
 	log_batch(s, "update_batch F_LOCK", "array_pair", BATCH_UPDATE, keys, values, 2,
@@ -330,22 +315,23 @@ static void scenario_hash_operations(struct side *s)
 	uint32_t keys[4] = { 1, 2, 3 };
 	struct pair values[4] = { { 1, 0, 0, 1 }, { 2, 0, 0, 2 }, { 3, 0, 0, 3 } };
 
-	side_log(s, "F_LOCK|BPF_EXIST on a missing key -> %d",
-		 side_update(s, "hash_pair", 9, &in, BPF_F_LOCK | BPF_EXIST));
-	side_log(s, "F_LOCK on a missing key inserts -> %d",
-		 side_update(s, "hash_pair", 9, &in, BPF_F_LOCK));
-	side_log(s, "F_LOCK|BPF_NOEXIST on a present key -> %d",
-		 side_update(s, "hash_pair", 9, &in, BPF_F_LOCK | BPF_NOEXIST));
+	testlib_log(&s->log, "F_LOCK|BPF_EXIST on a missing key -> %d",
+		    side_update(s, "hash_pair", 9, &in, BPF_F_LOCK | BPF_EXIST));
+	testlib_log(&s->log, "F_LOCK on a missing key inserts -> %d",
+		    side_update(s, "hash_pair", 9, &in, BPF_F_LOCK));
+	testlib_log(&s->log, "F_LOCK|BPF_NOEXIST on a present key -> %d",
+		    side_update(s, "hash_pair", 9, &in, BPF_F_LOCK | BPF_NOEXIST));
 	memset(&out, 0x55, sizeof(out));
 	log_pair(s, "F_LOCK lookup", side_lookup(s, "hash_pair", 9, &out, BPF_F_LOCK), &out);
 	in.a = 70;
-	side_log(s, "F_LOCK in place -> %d", side_update(s, "hash_pair", 9, &in, BPF_F_LOCK));
+	testlib_log(&s->log, "F_LOCK in place -> %d",
+		    side_update(s, "hash_pair", 9, &in, BPF_F_LOCK));
 	memset(&out, 0x55, sizeof(out));
 	log_pair(s, "plain lookup", side_lookup(s, "hash_pair", 9, &out, 0), &out);
-	side_log(s, "F_LOCK lookup of a missing key -> %d",
-		 side_lookup(s, "hash_pair", 5, &out, BPF_F_LOCK));
-	side_log(s, "lookup_and_delete F_LOCK|8 -> %d",
-		 side_lookup_and_delete(s, "hash_pair", 9, &out, BPF_F_LOCK | 8));
+	testlib_log(&s->log, "F_LOCK lookup of a missing key -> %d",
+		    side_lookup(s, "hash_pair", 5, &out, BPF_F_LOCK));
+	testlib_log(&s->log, "lookup_and_delete F_LOCK|8 -> %d",
+		    side_lookup_and_delete(s, "hash_pair", 9, &out, BPF_F_LOCK | 8));
 	memset(&out, 0x55, sizeof(out));
 	log_pair(s, "lookup_and_delete F_LOCK",
 		 side_lookup_and_delete(s, "hash_pair", 9, &out, BPF_F_LOCK), &out);
@@ -378,16 +364,16 @@ static void scenario_program_after_plain_update(struct side *s)
 
 	side_update(s, "array_pair", 0, &in, BPF_ANY);
 	side_update(s, "hash_pair", 0, &in, BPF_ANY);
-	side_log(s, "run x3 -> %d", side_run(s, "pair_increment", 3));
+	testlib_log(&s->log, "run x3 -> %d", side_run(s, "pair_increment", 3));
 	rc = side_run_retval(s, "update_with_f_lock", 1, &retval);
-	side_log(s, "a program's F_LOCK updates -> %d: retval 0x%x", rc, retval);
+	testlib_log(&s->log, "a program's F_LOCK updates -> %d: retval 0x%x", rc, retval);
 	log_pair(s, "array_pair", side_lookup(s, "array_pair", 1, &out, 0), &out);
 	log_pair(s, "array_pair", side_lookup(s, "array_pair", 0, &out, BPF_F_LOCK), &out);
 	log_pair(s, "hash_pair", side_lookup(s, "hash_pair", 0, &out, BPF_F_LOCK), &out);
 	memset(bss, 0x55, sizeof(bss));
 	rc = side_lookup(s, ".bss", 0, bss, 0);
-	side_log(s, ".bss -> %d: lock word %llx gcounter %llu", rc, (unsigned long long)bss[0],
-		 (unsigned long long)bss[1]);
+	testlib_log(&s->log, ".bss -> %d: lock word %llx gcounter %llu", rc,
+		    (unsigned long long)bss[0], (unsigned long long)bss[1]);
 	log_pair(s, "gpair", side_lookup(s, ".data.pair", 0, &gpair, BPF_F_LOCK), &gpair);
 }
 
@@ -492,8 +478,8 @@ static void scenario_refused_btf(struct side *s)
 	int update = side_update(s, "pair", 0, &p, BPF_F_LOCK);
 	int lookup = side_lookup(s, "pair", 0, &p, BPF_F_LOCK);
 
-	side_log(s, "pair: update F_LOCK %d, lookup F_LOCK %d", update, lookup);
-	side_log(s, "two: lookup F_LOCK %d", side_lookup(s, "two", 0, &p, BPF_F_LOCK));
+	testlib_log(&s->log, "pair: update F_LOCK %d, lookup F_LOCK %d", update, lookup);
+	testlib_log(&s->log, "two: lookup F_LOCK %d", side_lookup(s, "two", 0, &p, BPF_F_LOCK));
 }
 
 /* ---- Creating maps with a lock directly (map_attr) ------------------------- */
@@ -560,29 +546,6 @@ static void test_map_create_rules(struct bpfvm *vm)
 
 typedef void (*scenario_fn)(struct side *s);
 
-static bool kernel_usable(void)
-{
-	int fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "probe", 4, 4, 1, NULL);
-
-	if (fd < 0)
-		return false;
-	close(fd);
-	return true;
-}
-
-static void compare_logs(const char *scenario, const struct side *kernel, const struct side *vm)
-{
-	int lines = kernel->lines > vm->lines ? kernel->lines : vm->lines;
-
-	for (int i = 0; i < lines; i++) {
-		const char *k = i < kernel->lines ? kernel->log[i] : "(nothing)";
-		const char *v = i < vm->lines ? vm->log[i] : "(nothing)";
-
-		testlib_check(scenario, strcmp(k, v) == 0,
-			      "line %d:\n    kernel: %s\n    bpfvm:  %s", i + 1, k, v);
-	}
-}
-
 /* Runs one scenario on a fresh load of `obj` on each side. */
 static void run_scenario(const char *name, const char *obj, scenario_fn fn, struct side *kernel,
 			 struct side *vm)
@@ -595,7 +558,7 @@ static void run_scenario(const char *name, const char *obj, scenario_fn fn, stru
 
 		if (!s)
 			continue;
-		s->lines = 0;
+		s->log.lines = 0;
 		err = side_open(s, obj);
 		if (err) {
 			testlib_check(name, false, "%s: %s does not load: %d %s", s->name, obj, err,
@@ -613,10 +576,9 @@ static void run_scenario(const char *name, const char *obj, scenario_fn fn, stru
 		side_close(s);
 	}
 	if (kernel)
-		compare_logs(name, kernel, vm);
+		testlib_logs_compare(name, &kernel->log, &vm->log);
 	if (getenv("SPIN_LOCK_LOG"))
-		for (int i = 0; i < vm->lines; i++)
-			printf("  %s\n", vm->log[i]);
+		testlib_log_print(&vm->log);
 }
 
 int main(int argc, char **argv)
@@ -632,7 +594,7 @@ int main(int argc, char **argv)
 	}
 	objdir = argv[1];
 	libbpf_set_print(NULL);
-	if (kernel_usable())
+	if (testlib_kernel_usable())
 		kernel_side = &kernel;
 	else
 		printf("SKIP (kernel part): bpf() is not usable here (%s)\n", strerror(errno));

@@ -56,11 +56,6 @@ static void logf_(struct backend *b, const char *fmt, ...)
 		fprintf(stderr, "%s\n", line);
 }
 
-static int kret(int rc)
-{
-	return rc < 0 ? -errno : rc;
-}
-
 /* ---- The two backends ------------------------------------------------ */
 
 static int b_create(struct backend *b, enum bpf_map_type type, uint32_t key_size,
@@ -108,28 +103,29 @@ static int b_create_log(struct backend *b, const char *what, enum bpf_map_type t
 static int b_update(struct backend *b, int h, const void *key, const void *value, uint64_t flags)
 {
 	if (b->kernel)
-		return kret(bpf_map_update_elem(b->handles[h], key, value, flags));
+		return testlib_kernel_rc(bpf_map_update_elem(b->handles[h], key, value, flags));
 	return bpfvm_map_update(b->maps[h], key, value, flags);
 }
 
 static int b_lookup(struct backend *b, int h, const void *key, void *value, uint64_t flags)
 {
 	if (b->kernel)
-		return kret(bpf_map_lookup_elem_flags(b->handles[h], key, value, flags));
+		return testlib_kernel_rc(
+			bpf_map_lookup_elem_flags(b->handles[h], key, value, flags));
 	return bpfvm_map_lookup_flags(b->maps[h], key, value, flags);
 }
 
 static int b_delete(struct backend *b, int h, const void *key)
 {
 	if (b->kernel)
-		return kret(bpf_map_delete_elem(b->handles[h], key));
+		return testlib_kernel_rc(bpf_map_delete_elem(b->handles[h], key));
 	return bpfvm_map_delete(b->maps[h], key);
 }
 
 static int b_next(struct backend *b, int h, const void *key, void *next)
 {
 	if (b->kernel)
-		return kret(bpf_map_get_next_key(b->handles[h], key, next));
+		return testlib_kernel_rc(bpf_map_get_next_key(b->handles[h], key, next));
 	return bpfvm_map_get_next_key(b->maps[h], key, next);
 }
 
@@ -137,14 +133,15 @@ static int b_lookup_and_delete(struct backend *b, int h, const void *key, void *
 			       uint64_t flags)
 {
 	if (b->kernel)
-		return kret(bpf_map_lookup_and_delete_elem_flags(b->handles[h], key, value, flags));
+		return testlib_kernel_rc(
+			bpf_map_lookup_and_delete_elem_flags(b->handles[h], key, value, flags));
 	return bpfvm_map_lookup_and_delete_flags(b->maps[h], key, value, flags);
 }
 
 static int b_freeze(struct backend *b, int h)
 {
 	if (b->kernel)
-		return kret(bpf_map_freeze(b->handles[h]));
+		return testlib_kernel_rc(bpf_map_freeze(b->handles[h]));
 	return bpfvm_map_freeze(b->maps[h]);
 }
 
@@ -159,14 +156,16 @@ static int b_batch(struct backend *b, int h, enum batch_kind kind, void *in, voi
 
 		switch (kind) {
 		case BATCH_LOOKUP:
-			return kret(bpf_map_lookup_batch(fd, in, out, keys, values, count, &opts));
+			return testlib_kernel_rc(
+				bpf_map_lookup_batch(fd, in, out, keys, values, count, &opts));
 		case BATCH_LOOKUP_AND_DELETE:
-			return kret(bpf_map_lookup_and_delete_batch(fd, in, out, keys, values, count,
-								    &opts));
+			return testlib_kernel_rc(bpf_map_lookup_and_delete_batch(
+				fd, in, out, keys, values, count, &opts));
 		case BATCH_UPDATE:
-			return kret(bpf_map_update_batch(fd, keys, values, count, &opts));
+			return testlib_kernel_rc(
+				bpf_map_update_batch(fd, keys, values, count, &opts));
 		default:
-			return kret(bpf_map_delete_batch(fd, keys, count, &opts));
+			return testlib_kernel_rc(bpf_map_delete_batch(fd, keys, count, &opts));
 		}
 	}
 	struct bpfvm_map_batch_opts opts = { .sz = sizeof(opts), .elem_flags = elem_flags };
@@ -924,16 +923,6 @@ static const struct scenario scenarios[] = {
 	{ "sockmap_and_sockhash_user_ops_match_the_kernel", scenario_sockmap },
 };
 
-static bool kernel_usable(void)
-{
-	int fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "probe", 4, 4, 1, NULL);
-
-	if (fd < 0)
-		return false;
-	close(fd);
-	return true;
-}
-
 static void compare(const char *name, struct backend *kernel, struct backend *vm)
 {
 	size_t n = kernel->log_cnt > vm->log_cnt ? kernel->log_cnt : vm->log_cnt;
@@ -962,7 +951,7 @@ int main(void)
 	int possible;
 
 	libbpf_set_print(NULL);
-	if (!kernel_usable()) {
+	if (!testlib_kernel_usable()) {
 		printf("SKIP: bpf() is not usable here (%s)\n", strerror(errno));
 		return 77;
 	}

@@ -7,7 +7,6 @@
  * is skipped (exit 77). */
 #include <errno.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,8 +19,6 @@
 #include "ns/ns_testlib.h"
 #include "testlib.h"
 
-#define STEPS 32
-
 /* One way to reach the object: the kernel's (file descriptors) or bpfvm's
  * (handles; a map of maps takes ids where the kernel takes fds). */
 struct side {
@@ -31,29 +28,11 @@ struct side {
 	struct bpf_object *kobj[2];
 	struct bpfvm *vm;
 	struct bpfvm_object *vobj[2];
-	char log[STEPS][96];
-	int lines;
+	struct testlib_log log;
 };
 
 static const char *objdir;
 static const uint8_t packet[64] = { [12] = 0x08 };
-
-static void side_log(struct side *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void side_log(struct side *s, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (s->lines >= STEPS)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(s->log[s->lines++], sizeof(s->log[0]), fmt, ap);
-	va_end(ap);
-}
-
-static int kernel_rc(int rc)
-{
-	return rc < 0 ? -errno : rc;
-}
 
 /* Loads the object a (n+1)th time: the pins are reused from then on. */
 static int side_load(struct side *s, int n)
@@ -79,7 +58,7 @@ static int side_run(struct side *s, int n)
 		LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = packet,
 			    .data_size_in = sizeof(packet));
 		struct bpf_program *p = bpf_object__find_program_by_name(s->kobj[n], "mim_count");
-		int err = kernel_rc(bpf_prog_test_run_opts(bpf_program__fd(p), &opts));
+		int err = testlib_kernel_rc(bpf_prog_test_run_opts(bpf_program__fd(p), &opts));
 
 		return err ? err : (int)opts.retval;
 	}
@@ -120,7 +99,7 @@ static int side_lookup(struct side *s, const char *outer, uint32_t key, uint32_t
 {
 	*id = 0;
 	if (s->kernel)
-		return kernel_rc(bpf_map_lookup_elem(side_fd(s, outer), &key, id));
+		return testlib_kernel_rc(bpf_map_lookup_elem(side_fd(s, outer), &key, id));
 	return bpfvm_map_lookup(side_map(s, outer), &key, id);
 }
 
@@ -132,7 +111,7 @@ static int side_store(struct side *s, const char *outer, uint32_t key, const cha
 	if (s->kernel) {
 		int fd = side_fd(s, inner);
 
-		return kernel_rc(bpf_map_update_elem(side_fd(s, outer), &key, &fd, flags));
+		return testlib_kernel_rc(bpf_map_update_elem(side_fd(s, outer), &key, &fd, flags));
 	}
 	uint32_t id = side_id(s, inner);
 
@@ -150,7 +129,7 @@ static int side_store_new(struct side *s, const char *outer, uint32_t key, uint3
 
 		if (fd < 0)
 			return -errno;
-		err = kernel_rc(bpf_map_update_elem(side_fd(s, outer), &key, &fd, BPF_ANY));
+		err = testlib_kernel_rc(bpf_map_update_elem(side_fd(s, outer), &key, &fd, BPF_ANY));
 		close(fd);
 		return err;
 	}
@@ -169,7 +148,7 @@ static int side_store_new(struct side *s, const char *outer, uint32_t key, uint3
 static int side_delete(struct side *s, const char *outer, uint32_t key)
 {
 	if (s->kernel)
-		return kernel_rc(bpf_map_delete_elem(side_fd(s, outer), &key));
+		return testlib_kernel_rc(bpf_map_delete_elem(side_fd(s, outer), &key));
 	return bpfvm_map_delete(side_map(s, outer), &key);
 }
 
@@ -187,44 +166,50 @@ static uint64_t side_counter(struct side *s, const char *inner)
 
 static void scenario(struct side *s)
 {
+	struct testlib_log *log = &s->log;
 	uint32_t id;
 	int rc;
 
-	side_log(s, "load: %d", side_load(s, 0));
-	side_log(s, "run: %d", side_run(s, 0));
+	testlib_log(log, "load: %d", side_load(s, 0));
+	testlib_log(log, "run: %d", side_run(s, 0));
 	rc = side_lookup(s, "mim_array", 0, &id);
-	side_log(s, "lookup array[0]: %d, inner_a's id: %d", rc, id == side_id(s, "mim_inner_a"));
+	testlib_log(log, "lookup array[0]: %d, inner_a's id: %d", rc,
+		    id == side_id(s, "mim_inner_a"));
 	rc = side_lookup(s, "mim_hash", 2, &id);
-	side_log(s, "lookup hash[2]: %d, inner_b's id: %d", rc, id == side_id(s, "mim_inner_b"));
-	side_log(s, "lookup array[2]: %d", side_lookup(s, "mim_array", 2, &id));
-	side_log(s, "lookup hash[0]: %d", side_lookup(s, "mim_hash", 0, &id));
-	side_log(s, "store 2-entry array: %d",
-		 side_store_new(s, "mim_array", 1, BPF_MAP_TYPE_ARRAY, 8, 2));
-	side_log(s, "store 4-byte values: %d",
-		 side_store_new(s, "mim_array", 1, BPF_MAP_TYPE_ARRAY, 4, 1));
-	side_log(s, "store a hash: %d", side_store_new(s, "mim_hash", 1, BPF_MAP_TYPE_HASH, 8, 1));
-	side_log(s, "store a fitting array: %d",
-		 side_store_new(s, "mim_array", 3, BPF_MAP_TYPE_ARRAY, 8, 1));
-	side_log(s, "store array[4]: %d", side_store(s, "mim_array", 4, "mim_inner_a", BPF_ANY));
-	side_log(s, "store array[2] NOEXIST: %d",
-		 side_store(s, "mim_array", 2, "mim_inner_a", BPF_NOEXIST));
-	side_log(s, "store hash[1] NOEXIST: %d",
-		 side_store(s, "mim_hash", 1, "mim_inner_a", BPF_NOEXIST));
-	side_log(s, "again: %d", side_store(s, "mim_hash", 1, "mim_inner_a", BPF_NOEXIST));
-	side_log(s, "store hash[6] EXIST: %d",
-		 side_store(s, "mim_hash", 6, "mim_inner_a", BPF_EXIST));
-	side_log(s, "delete array[0]: %d", side_delete(s, "mim_array", 0));
-	side_log(s, "again: %d", side_delete(s, "mim_array", 0));
-	side_log(s, "delete array[9]: %d", side_delete(s, "mim_array", 9));
-	side_log(s, "run: %d", side_run(s, 0));
+	testlib_log(log, "lookup hash[2]: %d, inner_b's id: %d", rc,
+		    id == side_id(s, "mim_inner_b"));
+	testlib_log(log, "lookup array[2]: %d", side_lookup(s, "mim_array", 2, &id));
+	testlib_log(log, "lookup hash[0]: %d", side_lookup(s, "mim_hash", 0, &id));
+	testlib_log(log, "store 2-entry array: %d",
+		    side_store_new(s, "mim_array", 1, BPF_MAP_TYPE_ARRAY, 8, 2));
+	testlib_log(log, "store 4-byte values: %d",
+		    side_store_new(s, "mim_array", 1, BPF_MAP_TYPE_ARRAY, 4, 1));
+	testlib_log(log, "store a hash: %d",
+		    side_store_new(s, "mim_hash", 1, BPF_MAP_TYPE_HASH, 8, 1));
+	testlib_log(log, "store a fitting array: %d",
+		    side_store_new(s, "mim_array", 3, BPF_MAP_TYPE_ARRAY, 8, 1));
+	testlib_log(log, "store array[4]: %d",
+		    side_store(s, "mim_array", 4, "mim_inner_a", BPF_ANY));
+	testlib_log(log, "store array[2] NOEXIST: %d",
+		    side_store(s, "mim_array", 2, "mim_inner_a", BPF_NOEXIST));
+	testlib_log(log, "store hash[1] NOEXIST: %d",
+		    side_store(s, "mim_hash", 1, "mim_inner_a", BPF_NOEXIST));
+	testlib_log(log, "again: %d", side_store(s, "mim_hash", 1, "mim_inner_a", BPF_NOEXIST));
+	testlib_log(log, "store hash[6] EXIST: %d",
+		    side_store(s, "mim_hash", 6, "mim_inner_a", BPF_EXIST));
+	testlib_log(log, "delete array[0]: %d", side_delete(s, "mim_array", 0));
+	testlib_log(log, "again: %d", side_delete(s, "mim_array", 0));
+	testlib_log(log, "delete array[9]: %d", side_delete(s, "mim_array", 9));
+	testlib_log(log, "run: %d", side_run(s, 0));
 	/* Reuse: the pinned outer maps keep their slots. */
-	side_log(s, "load again: %d", side_load(s, 1));
-	side_log(s, "run the second: %d", side_run(s, 1));
-	side_log(s, "delete hash[2]: %d", side_delete(s, "mim_hash", 2));
-	side_log(s, "again: %d", side_delete(s, "mim_hash", 2));
-	side_log(s, "run the second: %d", side_run(s, 1));
-	side_log(s, "counters: a %llu b %llu", (unsigned long long)side_counter(s, "mim_inner_a"),
-		 (unsigned long long)side_counter(s, "mim_inner_b"));
+	testlib_log(log, "load again: %d", side_load(s, 1));
+	testlib_log(log, "run the second: %d", side_run(s, 1));
+	testlib_log(log, "delete hash[2]: %d", side_delete(s, "mim_hash", 2));
+	testlib_log(log, "again: %d", side_delete(s, "mim_hash", 2));
+	testlib_log(log, "run the second: %d", side_run(s, 1));
+	testlib_log(log, "counters: a %llu b %llu",
+		    (unsigned long long)side_counter(s, "mim_inner_a"),
+		    (unsigned long long)side_counter(s, "mim_inner_b"));
 }
 
 static void side_cleanup(struct side *s)
@@ -253,11 +238,8 @@ static void side_cleanup(struct side *s)
 
 static bool kernel_usable(struct side *s)
 {
-	int fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "probe", 4, 4, 1, NULL);
-
-	if (fd < 0)
+	if (!testlib_kernel_usable())
 		return false;
-	close(fd);
 	snprintf(s->pin_root, sizeof(s->pin_root), "/sys/fs/bpf/bpfvm_mim_%d", (int)getpid());
 	return mkdir(s->pin_root, 0700) == 0;
 }
@@ -284,13 +266,7 @@ int main(int argc, char **argv)
 	scenario(&vm);
 	side_cleanup(&kernel);
 	side_cleanup(&vm);
-	for (int i = 0; i < kernel.lines || i < vm.lines; i++) {
-		bool same = i < kernel.lines && i < vm.lines && !strcmp(kernel.log[i], vm.log[i]);
-
-		testlib_check(test, same, "step %d: kernel '%s', bpfvm '%s'", i,
-			      i < kernel.lines ? kernel.log[i] : "", i < vm.lines ? vm.log[i] : "");
-		if (same)
-			printf("  %s\n", kernel.log[i]);
-	}
+	testlib_logs_compare(test, &kernel.log, &vm.log);
+	testlib_log_print(&kernel.log);
 	return testlib_summary();
 }

@@ -62,17 +62,10 @@ static int quiet(enum libbpf_print_level level, const char *fmt, va_list args)
 
 static bool kernel_usable(void)
 {
-	struct bpf_insn insns[] = {
-		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = 0, .imm = 0 },
-		{ .code = BPF_JMP | BPF_EXIT },
-	};
-	int fd = bpf_prog_load(BPF_PROG_TYPE_SOCKET_FILTER, "probe", "GPL", insns, 2, NULL);
-
-	if (fd < 0) {
+	if (!testlib_kernel_usable()) {
 		printf("SKIP: the kernel's tags: bpf(BPF_PROG_LOAD) failed: %s\n", strerror(errno));
 		return false;
 	}
-	close(fd);
 	return true;
 }
 

@@ -16,6 +16,7 @@
 
 #include "bpfvm/bpfvm.h"
 #include "object/loader_testlib.h"
+#include "testlib.h"
 
 struct kfunc_case {
 	const char *object, *prog;
@@ -122,20 +123,6 @@ static void kernel_side(const struct kfunc_case *c, struct outcome *out)
 	bpf_object__close(obj);
 }
 
-static bool kernel_usable(void)
-{
-	struct bpf_insn insns[] = {
-		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = 0, .imm = 0 },
-		{ .code = BPF_JMP | BPF_EXIT },
-	};
-	int fd = bpf_prog_load(BPF_PROG_TYPE_SOCKET_FILTER, "probe", "GPL", insns, 2, NULL);
-
-	if (fd < 0)
-		return false;
-	close(fd);
-	return true;
-}
-
 static void check(const char *who, const struct kfunc_case *c, const struct outcome *got)
 {
 	bool ok = got->load_err == c->load_err && (c->load_err || got->retval == c->retval);
@@ -152,7 +139,7 @@ static void check(const char *who, const struct kfunc_case *c, const struct outc
 int main(int argc, char **argv)
 {
 	const struct kfunc_case present = { "kfuncs.bpf.o", "weak_maybe_present", 0, XDP_TX };
-	bool kernel = kernel_usable();
+	bool kernel = testlib_kernel_usable();
 	struct outcome out;
 
 	if (argc < 2) {

@@ -151,20 +151,6 @@ done:
 	bpf_object__close(obj);
 }
 
-static bool kernel_usable(void)
-{
-	struct bpf_insn insns[] = {
-		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = 0, .imm = 0 },
-		{ .code = BPF_JMP | BPF_EXIT },
-	};
-	int fd = bpf_prog_load(BPF_PROG_TYPE_SOCKET_FILTER, "probe", "GPL", insns, 2, NULL);
-
-	if (fd < 0)
-		return false;
-	close(fd);
-	return true;
-}
-
 /* ---- packets ---- */
 
 /* struct core_pair in core_target.bpf.c's layout: pad, b = 5, a = 7, then
@@ -433,7 +419,7 @@ int main(int argc, char **argv)
 	}
 	loader_objects_dir = argv[1];
 	libbpf_set_print(keep_message);
-	if (kernel && !kernel_usable()) {
+	if (kernel && !testlib_kernel_usable()) {
 		printf("SKIP: bpf(BPF_PROG_LOAD) is not usable: %s\n", strerror(errno));
 		return 77;
 	}

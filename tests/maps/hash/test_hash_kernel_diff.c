@@ -133,11 +133,6 @@ static void make_value(uint8_t *value, uint32_t size)
 		value[i] = (uint8_t)rng(256);
 }
 
-static int kernel_result(int ret)
-{
-	return ret < 0 ? -errno : ret;
-}
-
 static void step_update(struct pair *p, unsigned step, const uint8_t *key)
 {
 	static const uint64_t flag_choices[] = {BPF_ANY, BPF_ANY, BPF_NOEXIST, BPF_EXIST,
@@ -147,7 +142,7 @@ static void step_update(struct pair *p, unsigned step, const uint8_t *key)
 	int k, b;
 
 	make_value(value, p->value_user);
-	k = kernel_result(bpf_map_update_elem(p->fd, key, value, flags));
+	k = testlib_kernel_rc(bpf_map_update_elem(p->fd, key, value, flags));
 	b = hash_test_update(p->map, key, value, flags);
 	if (k != b)
 		differ(p, "update", step, k, b);
@@ -159,10 +154,10 @@ static void step_lookup(struct pair *p, unsigned step, const uint8_t *key, bool 
 	int k, b;
 
 	if (and_delete) {
-		k = kernel_result(bpf_map_lookup_and_delete_elem(p->fd, key, kvalue));
+		k = testlib_kernel_rc(bpf_map_lookup_and_delete_elem(p->fd, key, kvalue));
 		b = bpfvm_map_lookup_and_delete(p->map, key, bvalue);
 	} else {
-		k = kernel_result(bpf_map_lookup_elem(p->fd, key, kvalue));
+		k = testlib_kernel_rc(bpf_map_lookup_elem(p->fd, key, kvalue));
 		b = hash_test_lookup(p->map, key, bvalue);
 	}
 	if (k != b)
@@ -173,7 +168,7 @@ static void step_lookup(struct pair *p, unsigned step, const uint8_t *key, bool 
 
 static void step_delete(struct pair *p, unsigned step, const uint8_t *key)
 {
-	int k = kernel_result(bpf_map_delete_elem(p->fd, key));
+	int k = testlib_kernel_rc(bpf_map_delete_elem(p->fd, key));
 	int b = hash_test_delete(p->map, key);
 
 	if (k != b)
@@ -183,7 +178,7 @@ static void step_delete(struct pair *p, unsigned step, const uint8_t *key)
 static void step_next(struct pair *p, unsigned step, const uint8_t *key)
 {
 	uint8_t knext[64] = {0}, bnext[64] = {0};
-	int k = kernel_result(bpf_map_get_next_key(p->fd, key, knext));
+	int k = testlib_kernel_rc(bpf_map_get_next_key(p->fd, key, knext));
 	int b = hash_test_next(p->map, key, bnext);
 
 	if (k != b)
@@ -202,7 +197,7 @@ static void compare_contents(struct pair *p)
 
 	for (;;) {
 		uint8_t knext[64], bnext[64];
-		int k = kernel_result(bpf_map_get_next_key(p->fd, at, knext));
+		int k = testlib_kernel_rc(bpf_map_get_next_key(p->fd, at, knext));
 		int b = hash_test_next(p->map, at, bnext);
 
 		if (k != b || (!k && memcmp(knext, bnext, p->key_size))) {
@@ -313,25 +308,25 @@ static void test_hash_of_maps(void)
 		return;
 	}
 	value = (uint32_t)kgood;
-	k = kernel_result(bpf_map_update_elem(kouter, &key, &value, BPF_ANY));
+	k = testlib_kernel_rc(bpf_map_update_elem(kouter, &key, &value, BPF_ANY));
 	value = good->region->id;
 	b = hash_test_update(outer, &key, &value, BPF_ANY);
 	testlib_check("hash_of_maps_good_inner_matches_kernel", k == b, "kernel %d, bpfvm %d", k, b);
 	value = (uint32_t)kbad;
-	k = kernel_result(bpf_map_update_elem(kouter, &key, &value, BPF_ANY));
+	k = testlib_kernel_rc(bpf_map_update_elem(kouter, &key, &value, BPF_ANY));
 	value = bad->region->id;
 	b = hash_test_update(outer, &key, &value, BPF_ANY);
 	testlib_check("hash_of_maps_mismatch_matches_kernel", k == b, "kernel %d, bpfvm %d", k, b);
 	value = 100000;
-	k = kernel_result(bpf_map_update_elem(kouter, &key, &value, BPF_ANY));
+	k = testlib_kernel_rc(bpf_map_update_elem(kouter, &key, &value, BPF_ANY));
 	b = hash_test_update(outer, &key, &value, BPF_ANY);
 	testlib_check("hash_of_maps_missing_inner_matches_kernel", k == b, "kernel %d, bpfvm %d", k,
 		      b);
-	k = kernel_result(bpf_map_lookup_elem(kouter, &key, &out));
+	k = testlib_kernel_rc(bpf_map_lookup_elem(kouter, &key, &out));
 	b = hash_test_lookup(outer, &key, &value);
 	testlib_check("hash_of_maps_lookup_matches_kernel", k == b && !b && value == good->region->id,
 		      "kernel %d, bpfvm %d", k, b);
-	k = kernel_result(bpf_map_lookup_and_delete_elem(kouter, &key, &out));
+	k = testlib_kernel_rc(bpf_map_lookup_and_delete_elem(kouter, &key, &out));
 	b = bpfvm_map_lookup_and_delete(outer, &key, &out);
 	testlib_check("hash_of_maps_lookup_and_delete_matches_kernel", k == b,
 		      "kernel %d, bpfvm %d", k, b);
