@@ -16,8 +16,8 @@
  *     imul  rax, rax, stride      (or shl)
  *   per-CPU arrays only, the slice of the run's vCPU:
  *     mov   r11d, [r12 + cpu]
- *     cmp   r11d, nr_cpus
- *     jae   null
+ *     cmp   r11d, nr_cpus         (only if the map has fewer vCPUs than
+ *     jae   null                   the runtime: it cannot fail otherwise)
  *     imul  r11, r11, cpu_stride  (or shl)
  *     add   rax, r11
  *   then:
@@ -139,7 +139,11 @@ static uint8_t *emit_jae_null(struct jit_buf *buf)
 	return buf->p;
 }
 
-static void emit_array_lookup(struct jit_buf *buf, const struct array_inline *layout)
+/* The vCPU test of a per-CPU lookup is left out when it cannot fail: a run
+ * holds one of its runtime's vCPUs (engine/vcpu.c refuses any other), and a
+ * map with at least as many has a slice for each. */
+static void emit_array_lookup(struct jit_buf *buf, const struct array_inline *layout,
+			      uint32_t vm_cpus)
 {
 	uint8_t *to_null[2] = { NULL, NULL }, *to_done;
 
@@ -149,8 +153,10 @@ static void emit_array_lookup(struct jit_buf *buf, const struct array_inline *la
 	emit_scale(buf, X86_RAX, layout->stride);
 	if (layout->cpu_stride) {
 		emit_load_cpu(buf, JIT_TMP2);
-		x86_alu_ri(buf, X86_CMP, false, JIT_TMP2, (int32_t)layout->nr_cpus);
-		to_null[1] = emit_jae_null(buf);
+		if (layout->nr_cpus < vm_cpus) {
+			x86_alu_ri(buf, X86_CMP, false, JIT_TMP2, (int32_t)layout->nr_cpus);
+			to_null[1] = emit_jae_null(buf);
+		}
 		emit_scale(buf, JIT_TMP2, layout->cpu_stride);
 		x86_alu_rr(buf, X86_ADD, true, X86_RAX, JIT_TMP2);
 	}
@@ -187,7 +193,7 @@ static bool emit_inline_map_lookup(struct jit_ctx *ctx, const struct bpfvm_map *
 	/* imul's immediate: nr_cpus copies of a large value may not fit (the
 	 * 32-bit compares take max_entries and nr_cpus as they are) */
 	if (array_inline_layout(map, &layout) && layout.stride <= INT32_MAX) {
-		emit_array_lookup(&ctx->buf, &layout);
+		emit_array_lookup(&ctx->buf, &layout, ctx->prog->vm->nr_cpus);
 		return true;
 	}
 	if (!map->ops->bpf_lookup)

@@ -183,3 +183,85 @@ int verifier_patch_insn(struct bpfvm_prog *prog, uint32_t idx, const struct bpf_
 	patch_subprogs(prog, idx, delta);
 	return 0;
 }
+
+/* ---- removal (verifier_remove_insns) ---------------------------------- *
+ *
+ *   before:  0 .. off-1 | off .. off+cnt-1 | off+cnt .. n-1
+ *   after:   0 .. off-1 |                  | off .. n-cnt-1
+ *
+ * Old index t moves to t before the range, t - cnt after it, and to off
+ * inside it (the instruction that now follows the range). Done in place:
+ * the instructions' array keeps its size. */
+static uint32_t remove_moved(uint32_t old, uint32_t off, uint32_t cnt)
+{
+	if (old < off)
+		return old;
+	return old >= off + cnt ? old - cnt : off;
+}
+
+/* The pc-relative fields of the instructions outside the range, set in
+ * place for the positions they are about to take. */
+static void remove_fix_fields(struct bpfvm_prog *prog, uint32_t off, uint32_t cnt)
+{
+	for (uint32_t i = 0; i < prog->insn_cnt; i++) {
+		struct bpf_insn *insn = &prog->insns[i];
+		enum patch_field field = patch_field_of(insn);
+		int64_t old = field == PATCH_IMM ? insn->imm : insn->off;
+		int64_t target = (int64_t)i + 1 + old, value;
+
+		if (i >= off && i < off + cnt)
+			continue;
+		if (field != PATCH_NONE && target >= 0 && target <= prog->insn_cnt) {
+			value = (int64_t)remove_moved((uint32_t)target, off, cnt) -
+				remove_moved(i, off, cnt) - 1;
+			if (field == PATCH_IMM)
+				insn->imm = (int32_t)value;
+			else
+				insn->off = (int16_t)value;
+		}
+		if (isa_is_lddw(insn->code))
+			i++;
+	}
+}
+
+/* Subprograms after the range move, those it overlaps shrink, and those
+ * it holds whole go. */
+static void remove_subprogs(struct bpfvm_prog *prog, uint32_t off, uint32_t cnt)
+{
+	uint32_t kept = 0;
+
+	for (uint32_t i = 0; i < prog->subprog_cnt; i++) {
+		struct subprog sub = prog->subprogs[i];
+
+		sub.start = remove_moved(sub.start, off, cnt);
+		sub.end = sub.end <= off ? sub.end : sub.end >= off + cnt ? sub.end - cnt : off;
+		if (sub.start < sub.end)
+			prog->subprogs[kept++] = sub;
+	}
+	prog->subprog_cnt = kept;
+}
+
+int verifier_remove_insns(struct bpfvm_prog *prog, uint32_t off, uint32_t cnt,
+			  const struct verifier_insn_table *tables, uint32_t table_cnt)
+{
+	uint32_t rest;
+
+	if (!cnt || off >= prog->insn_cnt || cnt > prog->insn_cnt - off || cnt == prog->insn_cnt) {
+		vm_error("%s: cannot remove %u instructions at insn %u of %u", prog->name, cnt,
+			 off, prog->insn_cnt);
+		return -EINVAL;
+	}
+	rest = prog->insn_cnt - off - cnt;
+	remove_fix_fields(prog, off, cnt);
+	memmove(prog->insns + off, prog->insns + off + cnt, (size_t)rest * sizeof(*prog->insns));
+	for (uint32_t t = 0; t < table_cnt; t++) {
+		size_t size = tables[t].entry_size;
+		uint8_t *entries = *tables[t].entries;
+
+		memmove(entries + (size_t)off * size, entries + (size_t)(off + cnt) * size,
+			(size_t)rest * size);
+	}
+	prog->insn_cnt -= cnt;
+	remove_subprogs(prog, off, cnt);
+	return 0;
+}

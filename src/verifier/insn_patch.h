@@ -33,4 +33,17 @@ struct verifier_insn_table {
 int verifier_patch_insn(struct bpfvm_prog *prog, uint32_t idx, const struct bpf_insn *patch,
 			uint32_t len, const struct verifier_insn_table *tables, uint32_t table_cnt);
 
+/* Removes the `cnt` instructions from `off` (the kernel's
+ * verifier_remove_insns, for code no path reaches) and keeps the rest
+ * meaning what it meant: every jump, local call and BPF_PSEUDO_FUNC lddw
+ * that crosses the range is adjusted (one into the range, which the
+ * caller must not leave, would target the instruction after it);
+ * subprograms inside the range are dropped, those that overlap it shrink;
+ * each table drops the range's entries (they must own nothing). The range
+ * must not split an lddw. Distances only shrink and nothing is allocated:
+ * 0, or -EINVAL with nothing changed (a range outside the program, or all
+ * of it). */
+int verifier_remove_insns(struct bpfvm_prog *prog, uint32_t off, uint32_t cnt,
+			  const struct verifier_insn_table *tables, uint32_t table_cnt);
+
 #endif

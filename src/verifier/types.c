@@ -12,6 +12,7 @@
 #include "core/error.h"
 #include "helpers/helper_proto.h"
 #include "progtypes/progtype.h"
+#include "verifier/dead_code.h"
 #include "verifier/insn_patch.h"
 #include "verifier/liveness.h"
 #include "verifier/structure.h"
@@ -81,9 +82,7 @@ static void mark_prune_points(struct types_env *env)
 	}
 }
 
-/* The per-instruction tables of the exploration, kept in step when a
- * guarded store grows into several instructions. */
-static uint32_t env_tables(struct types_env *env, struct verifier_insn_table *tables)
+uint32_t types_env_tables(struct types_env *env, struct verifier_insn_table *tables)
 {
 	tables[0] = (struct verifier_insn_table){ (void **)&env->aux, sizeof(*env->aux) };
 	tables[1] = (struct verifier_insn_table){ (void **)&env->live, sizeof(*env->live) };
@@ -109,7 +108,7 @@ static int guard_store(struct types_env *env, uint32_t idx, uint32_t *len)
 	struct bpfvm_prog *prog = env->prog;
 	struct bpf_insn store = prog->insns[idx];
 	uint32_t limit = env->aux[idx].rewrite.store_limit;
-	struct verifier_insn_table tables[7];
+	struct verifier_insn_table tables[TYPES_ENV_TABLES];
 	struct bpf_insn patch[2] = {
 		{ .code = BPF_JMP | BPF_JGE | BPF_K, .dst_reg = store.src_reg, .off = 1,
 		  .imm = (int32_t)limit },
@@ -123,40 +122,7 @@ static int guard_store(struct types_env *env, uint32_t idx, uint32_t *len)
 		return 0;
 	}
 	*len = 2;
-	return verifier_patch_insn(prog, idx, patch, 2, tables, env_tables(env, tables));
-}
-
-static bool is_cond_jump(const struct bpf_insn *insn)
-{
-	uint8_t op = insn->code & 0xf0;
-
-	return isa_is_jmp(insn->code) && op != BPF_JA && op != BPF_CALL && op != BPF_EXIT &&
-	       op != 0xe0; /* BPF_JCOND (may_goto): not a test of registers */
-}
-
-/* The kernel's opt_hard_wire_dead_code_branches (a privileged load): a
- * conditional jump that no path took one way becomes a jump the other way,
- * so that code the walk never checked cannot run. It can be reached when
- * the walk's knowledge is not the run's: a subprogram that tail-calls
- * returns the target's R0 to its caller, where the walk follows only the
- * failed tail call (as the kernel's does). Before any rewrite: the indices
- * are the walk's. */
-static void hard_wire_dead_branches(struct types_env *env)
-{
-	struct bpfvm_prog *prog = env->prog;
-
-	for (uint32_t idx = 0; idx + 1 < prog->insn_cnt; idx++) {
-		struct bpf_insn *insn = &prog->insns[idx];
-		int64_t target = (int64_t)idx + 1 + insn->off;
-
-		if (!env->aux[idx].seen || !is_cond_jump(insn) || target < 0 ||
-		    target >= (int64_t)prog->insn_cnt)
-			continue;
-		if (!env->aux[idx + 1].seen)
-			*insn = (struct bpf_insn){ .code = BPF_JMP | BPF_JA, .off = insn->off };
-		else if (!env->aux[target].seen)
-			*insn = (struct bpf_insn){ .code = BPF_JMP | BPF_JA };
-	}
+	return verifier_patch_insn(prog, idx, patch, 2, tables, types_env_tables(env, tables));
 }
 
 static int apply_rewrites(struct types_env *env)
@@ -266,7 +232,7 @@ int verifier_track_types_stats(struct bpfvm_prog *prog, struct types_stats *stat
 		if (!err)
 			err = grow_stack_depths(&env);
 		if (!err)
-			hard_wire_dead_branches(&env);
+			err = types_remove_dead_code(&env);
 		if (!err)
 			err = apply_rewrites(&env);
 		if (!err)

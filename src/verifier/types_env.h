@@ -105,6 +105,13 @@ struct types_env {
 	struct types_log_cursor log_cursor;
 };
 
+/* The per-instruction tables above (aux, liveness, checkpoints, ...), for
+ * verifier_patch_insn and verifier_remove_insns to keep in step with the
+ * instructions: fills `tables`, returns how many (TYPES_ENV_TABLES). */
+#define TYPES_ENV_TABLES 7u
+struct verifier_insn_table;
+uint32_t types_env_tables(struct types_env *env, struct verifier_insn_table *tables);
+
 /* Records "<prog>: insn <idx>: <message>" and returns err. */
 int types_error(struct types_env *env, uint32_t idx, int err, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
