@@ -90,6 +90,15 @@ Elf64_Rel reader_rel(const struct elf_sec *sec, size_t i);
  * (btf_maps.c). */
 const struct btf_type *reader_btf_skip_mods(const struct btf *btf, uint32_t id);
 
+/* The .BTF section's header, before btf__new; then its types, after: what
+ * the kernel would refuse and libbpf 1.1 lets through (btf_check.c). */
+int reader_btf_check_header(struct elf_reader *reader, const void *data, size_t size);
+int reader_btf_check_types(struct elf_reader *reader);
+
+/* .BTF.ext's func_info and line_info parts (btf_ext_info.c). */
+int reader_check_btf_ext_info(struct elf_reader *reader, const uint8_t *func_info,
+			      size_t func_len, const uint8_t *line_info, size_t line_len);
+
 /* btf__new without libbpf printing anything (btf_quiet.c). */
 struct btf *reader_btf_new_quietly(const void *data, uint32_t size);
 /* Likewise btf__parse(path), or btf__load_vmlinux_btf() for a NULL path.

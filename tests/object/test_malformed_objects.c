@@ -357,13 +357,15 @@ static int lddw_cut_at_end(struct elf_img *img, size_t site, struct hit *hit)
 
 static int rel_sym_out_of_range(struct elf_img *img, size_t site, struct hit *hit)
 {
-	size_t idx, cnt;
+	size_t idx, cnt, target;
 	Elf64_Rel *rel = first_prog_rel(img, site, hit, &idx);
 
 	if (!idx)
 		return -1;
 	if (!rel)
 		return 0;
+	target = elf_img_shdr(img, idx)->sh_info;
+	hit_insn(hit, img, target, rel->r_offset);
 	symbols(img, &cnt);
 	rel->r_info = ELF64_R_INFO(cnt + 7, ELF64_R_TYPE(rel->r_info));
 	return 1;
@@ -575,8 +577,9 @@ static int btf_string_past_end(struct elf_img *img, size_t site, struct hit *hit
 	return name_off != NULL;
 }
 
-/* A DATASEC of a real section: two variables overlapping, a variable past
- * the section's end, a variable larger than the section. */
+/* A DATASEC of a real section: a variable larger than the section, then
+ * every variable as large as the section (they overlap). Its offsets are
+ * not corrupted: libbpf replaces them with the symbols' values. */
 static int btf_datasec_bad_vars(struct elf_img *img, size_t site, struct hit *hit)
 {
 	struct btf_img btf;
@@ -585,14 +588,13 @@ static int btf_datasec_bad_vars(struct elf_img *img, size_t site, struct hit *hi
 	struct btf_var_secinfo *v;
 	int applied = 0;
 
-	if (site > 2)
+	if (site > 1)
 		return -1;
 	if (!btf_img_open(img, &btf))
 		return 0;
 	while ((id = btf_img_find(&btf, BTF_KIND_DATASEC, NULL, id))) {
 		t = btf_img_type(&btf, id);
-		if (btf_vlen(t) >= (site == 0 ? 2 : 1) &&
-		    elf_img_find_sec(img, btf_img_name(&btf, t)))
+		if (btf_vlen(t) >= site + 1 && elf_img_find_sec(img, btf_img_name(&btf, t)))
 			break;
 	}
 	if (id) {
@@ -600,12 +602,8 @@ static int btf_datasec_bad_vars(struct elf_img *img, size_t site, struct hit *hi
 		uint32_t size = (uint32_t)elf_img_shdr(img, sec)->sh_size;
 
 		v = btf_var_secinfos(t);
-		if (site == 0)
-			v[1].offset = v[0].offset;
-		else if (site == 1)
-			v[0].offset = size + 8;
-		else
-			v[0].size = size + 8;
+		for (uint16_t i = 0; i < (site == 0 ? 1 : btf_vlen(t)); i++)
+			v[i].size = site == 0 ? size + 8 : size;
 		snprintf(hit->sec, sizeof(hit->sec), ".BTF");
 		snprintf(hit->where, sizeof(hit->where), "DATASEC '%s'", btf_img_name(&btf, t));
 		applied = 1;
@@ -819,7 +817,7 @@ static struct corruption catalogue[] = {
 	{ ".BTF loop of types", btf_loop, -EINVAL, "itself", false, LIBBPF_UNCHECKED },
 	{ ".BTF string offset past the strings", btf_string_past_end, -EINVAL, NULL, false,
 	  LIBBPF_UNCHECKED },
-	{ ".BTF DATASEC variables overlapping or past", btf_datasec_bad_vars, -EINVAL, NULL,
+	{ ".BTF DATASEC variables too large or overlapping", btf_datasec_bad_vars, -EINVAL, NULL,
 	  false, LIBBPF_UNCHECKED },
 	{ ".maps type/max_entries/key of wrong kinds", btf_map_wrong_kinds, -EINVAL, NULL,
 	  false, LIBBPF_UNCHECKED },
