@@ -126,19 +126,31 @@ static int reader_core_relos(struct elf_reader *reader, const uint8_t *start, si
 	return err ? err : reader_core_note(reader, what, &stats);
 }
 
-/* func_info and line_info lie inside the section, and their records are
- * what the kernel accepts (btf_ext_info.c). */
+/* func_info and line_info lie inside the section; their records are checked
+ * once the relocations are read (reader_check_btf_ext_records), so that a
+ * broken relocation is reported as such first. */
 static int reader_btf_ext_info_parts(struct elf_reader *reader, const struct btf_ext_hdr *hdr)
 {
-	const uint8_t *body = (const uint8_t *)reader->btf_ext + hdr->hdr_len;
 	size_t len = reader->btf_ext_size - hdr->hdr_len;
 
 	if (hdr->func_info_off > len || hdr->func_info_len > len - hdr->func_info_off ||
 	    hdr->line_info_off > len || hdr->line_info_len > len - hdr->line_info_off)
 		return reader_error(reader, -EINVAL, "section '.BTF.ext': func_info or "
 				    "line_info lies outside the section");
-	return reader_check_btf_ext_info(reader, body + hdr->func_info_off, hdr->func_info_len,
-					 body + hdr->line_info_off, hdr->line_info_len);
+	return 0;
+}
+
+int reader_check_btf_ext_records(struct elf_reader *reader)
+{
+	struct btf_ext_hdr hdr = { 0 };
+	const uint8_t *body;
+
+	if (!reader->btf_ext)
+		return 0;
+	memcpy(&hdr, reader->btf_ext, offsetof(struct btf_ext_hdr, core_relo_off));
+	body = (const uint8_t *)reader->btf_ext + hdr.hdr_len;
+	return reader_check_btf_ext_info(reader, body + hdr.func_info_off, hdr.func_info_len,
+					 body + hdr.line_info_off, hdr.line_info_len);
 }
 
 int reader_check_btf_ext(struct elf_reader *reader)

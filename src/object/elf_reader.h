@@ -81,6 +81,7 @@ int reader_collect_data_maps(struct elf_reader *reader);   /* data_maps.c */
 int reader_find_spin_locks(struct elf_reader *reader);	   /* btf_spin_lock.c */
 int reader_collect_prog_relocs(struct elf_reader *reader); /* relocations.c */
 int reader_collect_map_slots(struct elf_reader *reader);   /* map_slots.c */
+int reader_check_btf_ext_records(struct elf_reader *reader); /* btf_ext.c */
 
 /* Relocation `i` of relocation section `sec` (bounds already checked by the
  * classification: the section is a whole number of Elf64_Rel). */

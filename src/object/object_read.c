@@ -65,6 +65,7 @@ static int reader_run(struct elf_reader *reader)
 	err = err ? err : reader_find_spin_locks(reader);
 	err = err ? err : reader_collect_prog_relocs(reader);
 	err = err ? err : reader_collect_map_slots(reader);
+	err = err ? err : reader_check_btf_ext_records(reader);
 	return err;
 }
 

@@ -732,12 +732,13 @@ static int btf_ext_func_info_off_insn(struct elf_img *img, size_t site, struct h
 
 /* ---- Maps and license --------------------------------------------------- */
 
-/* The legacy "maps" section's definitions one byte short, then a map's
- * symbol smaller than a definition. */
+/* The legacy "maps" section's definitions one byte short, then two maps'
+ * symbols at one offset. (A symbol's st_size is not checked: libbpf 0.x,
+ * the last to read this section, did not; 1.x refuses the section.) */
 static int legacy_map_wrong_size(struct elf_img *img, size_t site, struct hit *hit)
 {
 	size_t idx = elf_img_find_sec(img, "maps"), cnt;
-	Elf64_Sym *syms;
+	Elf64_Sym *syms, *first = NULL;
 
 	if (site > 1)
 		return -1;
@@ -750,10 +751,13 @@ static int legacy_map_wrong_size(struct elf_img *img, size_t site, struct hit *h
 	}
 	syms = symbols(img, &cnt);
 	for (size_t i = 0; i < cnt; i++) {
-		if (syms[i].st_shndx == idx && ELF64_ST_TYPE(syms[i].st_info) == STT_OBJECT) {
-			syms[i].st_size = 6;
+		if (syms[i].st_shndx != idx || ELF64_ST_TYPE(syms[i].st_info) != STT_OBJECT)
+			continue;
+		if (first) {
+			syms[i].st_value = first->st_value;
 			return 1;
 		}
+		first = &syms[i];
 	}
 	return 0;
 }
@@ -825,7 +829,7 @@ static struct corruption catalogue[] = {
 	  LIBBPF_UNCHECKED },
 	{ ".BTF.ext func_info off an instruction", btf_ext_func_info_off_insn, -EINVAL,
 	  "func_info", false, LIBBPF_UNCHECKED },
-	{ "legacy map definition of the wrong size", legacy_map_wrong_size, -EINVAL, NULL,
+	{ "legacy maps of the wrong size or overlapping", legacy_map_wrong_size, -EINVAL, NULL,
 	  false, LIBBPF_UNCHECKED },
 	{ "license missing for GPL-only calls", license_missing, -EINVAL, "GPL", true,
 	  LIBBPF_OPENS },
