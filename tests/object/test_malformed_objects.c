@@ -306,7 +306,7 @@ static int sym_section_out_of_range(struct elf_img *img, size_t site, struct hit
 	for (size_t i = 0; i < cnt; i++) {
 		if (ELF64_ST_TYPE(syms[i].st_info) != STT_FUNC || seen++ != site)
 			continue;
-		(void)hit;
+		snprintf(hit->sec, sizeof(hit->sec), ".symtab");
 		syms[i].st_shndx = (Elf64_Section)(sec_cnt(img) + 2);
 		return 1;
 	}
