@@ -231,16 +231,6 @@ static int btf_check_loops(const struct btf_check *c)
 
 /* ---- DATASEC variables --------------------------------------------------- */
 
-static const struct elf_sec *btf_datasec_section(const struct elf_reader *reader,
-						 const char *name)
-{
-	for (size_t idx = 1; idx < reader->sec_cnt; idx++) {
-		if (strcmp(reader->secs[idx].name, name) == 0)
-			return &reader->secs[idx];
-	}
-	return NULL;
-}
-
 /* Where libbpf places a variable (btf_fixup_datasec): at its symbol's
  * value, whatever the DATASEC says (clang leaves 0 there for globals). */
 static uint32_t btf_var_offset(const struct elf_reader *reader, size_t sec_idx,
@@ -272,7 +262,8 @@ static int vsi_order(const void *a, const void *b)
 static int btf_check_datasec(const struct btf_check *c, uint32_t id, const struct btf_type *t)
 {
 	const char *name = btf__name_by_offset(c->btf, t->name_off);
-	const struct elf_sec *sec = btf_datasec_section(c->reader, name);
+	size_t sec_idx = reader_find_sec(c->reader, name);
+	const struct elf_sec *sec = sec_idx ? &c->reader->secs[sec_idx] : NULL;
 	uint16_t vlen = btf_vlen(t);
 	struct btf_var_secinfo *vars;
 	uint64_t end = 0;
@@ -285,8 +276,8 @@ static int btf_check_datasec(const struct btf_check *c, uint32_t id, const struc
 		return reader_error(c->reader, -ENOMEM, "out of memory");
 	memcpy(vars, btf_var_secinfos(t), vlen * sizeof(*vars));
 	for (uint16_t i = 0; i < vlen; i++)
-		vars[i].offset = btf_var_offset(c->reader, (size_t)(sec - c->reader->secs),
-						btf_check_name(c, vars[i].type), vars[i].offset);
+		vars[i].offset = btf_var_offset(c->reader, sec_idx, btf_check_name(c, vars[i].type),
+						vars[i].offset);
 	qsort(vars, vlen, sizeof(*vars), vsi_order);
 	for (uint16_t i = 0; !err && i < vlen; i++) {
 		const char *var = btf_check_name(c, vars[i].type);

@@ -33,15 +33,6 @@ static uint32_t ext_u32(const uint8_t *p)
 	return v;
 }
 
-static size_t ext_find_section(const struct elf_reader *reader, const char *name)
-{
-	for (size_t idx = 1; idx < reader->sec_cnt; idx++) {
-		if (reader->secs[idx].kind == ELF_SEC_PROGS && strcmp(reader->secs[idx].name, name) == 0)
-			return idx;
-	}
-	return 0;
-}
-
 static bool ext_starts_function(const struct elf_reader *reader, size_t sec_idx, uint32_t off)
 {
 	for (size_t i = 1; i < reader->sym_cnt; i++) {
@@ -97,8 +88,8 @@ static int ext_check_group(struct elf_reader *reader, const struct ext_info_kind
 		return reader_error(reader, -EINVAL, "section '.BTF.ext': %s: %u records of %u "
 				    "bytes", kind->name, num_info, rec_size);
 	sec_name = btf__name_by_offset(reader->btf, ext_u32(group));
-	sec_idx = sec_name ? ext_find_section(reader, sec_name) : 0;
-	if (!sec_idx)
+	sec_idx = sec_name ? reader_find_sec(reader, sec_name) : 0;
+	if (!sec_idx || reader->secs[sec_idx].kind != ELF_SEC_PROGS)
 		return reader_error(reader, -EINVAL, "section '.BTF.ext': %s of section '%s', "
 				    "which holds no code", kind->name, sec_name ? sec_name : "?");
 	for (uint32_t i = 0; !err && i < num_info; i++)

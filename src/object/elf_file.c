@@ -48,6 +48,15 @@ const struct elf_sec *reader_sec(const struct elf_reader *reader, size_t idx)
 	return idx < reader->sec_cnt ? &reader->secs[idx] : NULL;
 }
 
+size_t reader_find_sec(const struct elf_reader *reader, const char *name)
+{
+	for (size_t idx = 1; idx < reader->sec_cnt; idx++) {
+		if (strcmp(reader->secs[idx].name, name) == 0)
+			return idx;
+	}
+	return 0;
+}
+
 const Elf64_Sym *reader_sym(const struct elf_reader *reader, size_t idx)
 {
 	return idx < reader->sym_cnt ? &reader->syms[idx] : NULL;

@@ -68,6 +68,8 @@ const char *reader_sym_name(const struct elf_reader *reader, const Elf64_Sym *sy
 const char *reader_sym_display_name(const struct elf_reader *reader, const Elf64_Sym *sym);
 /* The section of index idx, or NULL. */
 const struct elf_sec *reader_sec(const struct elf_reader *reader, size_t idx);
+/* The index of the first section called `name`, or 0. */
+size_t reader_find_sec(const struct elf_reader *reader, const char *name);
 
 /* The steps of object_read(), in order. Each returns 0 or -errno. */
 int reader_open_elf(struct elf_reader *reader);	      /* elf_file.c */
