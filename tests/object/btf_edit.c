@@ -83,7 +83,9 @@ uint32_t btf_img_find(const struct btf_img *btf, uint32_t kind, const char *name
 	for (uint32_t id = after + 1; id < btf->cnt; id++) {
 		const struct btf_type *t = btf_img_type(btf, id);
 
-		if (BTF_INFO_KIND(t->info) == kind && (!name || !strcmp(btf_img_name(btf, t), name)))
+		if (BTF_INFO_KIND(t->info) != kind)
+			continue;
+		if (!name || strcmp(btf_img_name(btf, t), name) == 0)
 			return id;
 	}
 	return 0;
