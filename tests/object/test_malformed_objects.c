@@ -803,7 +803,7 @@ static struct corruption catalogue[] = {
 	  false, LIBBPF_UNCHECKED },
 	{ "program section not whole instructions", prog_size_not_insns, -EINVAL,
 	  "whole number of instructions", false, LIBBPF_REFUSES },
-	{ "lddw cut in half at the end", lddw_cut_at_end, -EINVAL, NULL, true,
+	{ "lddw cut in half at the end", lddw_cut_at_end, -EINVAL, "second half", false,
 	  LIBBPF_UNCHECKED },
 	{ "relocation symbol out of range", rel_sym_out_of_range, -EINVAL, "symbol #", false,
 	  LIBBPF_REFUSES },
