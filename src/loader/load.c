@@ -178,7 +178,8 @@ static int load_map_in_map_slots(struct bpfvm_object *obj, uint32_t idx)
 	return 0;
 }
 
-static int load_maps(struct bpfvm_object *obj)
+/* pinned[i]: this load pinned map i (unpinned again if the load fails). */
+static int load_maps(struct bpfvm_object *obj, bool *pinned)
 {
 	const struct object_file *file = obj->file;
 	bool *reused;
@@ -198,8 +199,11 @@ static int load_maps(struct bpfvm_object *obj)
 		err = load_create_map(obj, i);
 		if (!err && file->maps[i].kind >= OBJECT_MAP_DATA)
 			err = load_fill_data(obj, i);
-		if (!err)
+		if (!err) {
 			err = loader_map_pin(obj, i);
+			pinned[i] = err > 0;
+			err = err > 0 ? 0 : err;
+		}
 	}
 	/* libbpf fills a map of maps' static slots only when it created the
 	 * map (bpf_object__create_maps): a reused one keeps what it holds. */
@@ -441,8 +445,23 @@ static int load_prog_array_slots(struct bpfvm_object *obj)
 	return 0;
 }
 
+/* A failed load leaves no map behind, as libbpf's bpf_object_unload: the
+ * pins it made removed, the object's references dropped (bpfvm_object_map
+ * answers NULL again). Programs it prepared stay until the object closes. */
+static void load_unload_maps(struct bpfvm_object *obj, const bool *pinned)
+{
+	for (uint32_t i = 0; obj->maps && i < obj->file->map_cnt; i++) {
+		if (pinned && pinned[i])
+			loader_map_unpin(obj, i);
+		map_put_user(obj->maps[i]);
+	}
+	free(obj->maps);
+	obj->maps = NULL;
+}
+
 int loader_load(struct bpfvm_object *obj)
 {
+	bool *pinned;
 	int err;
 
 	if (obj->load_attempted) {
@@ -453,11 +472,19 @@ int loader_load(struct bpfvm_object *obj)
 	/* Autoload and log settings are fixed from here on, loaded or not. */
 	for (size_t i = 0; i < obj->prog_cnt; i++)
 		obj->progs[i].prog->load_attempted = true;
-	err = load_maps(obj);
+	pinned = calloc(obj->file->map_cnt ? obj->file->map_cnt : 1, sizeof(*pinned));
+	if (!pinned) {
+		vm_error("%s: out of memory", obj->file->path);
+		return -ENOMEM;
+	}
+	err = load_maps(obj, pinned);
 	if (!err)
 		err = load_progs(obj);
 	if (!err)
 		err = load_prog_array_slots(obj);
+	if (err)
+		load_unload_maps(obj, pinned);
+	free(pinned);
 	return err;
 }
 

@@ -53,9 +53,12 @@ void loader_map_attr(const struct bpfvm_object *obj, const char *name,
 
 /* pin.c: before creating map idx, reuse the given map or the one pinned at
  * its pin path (*reused, obj->maps[idx] set); after creating it, pin it
- * there. 0 or -errno with a message naming the map and the path. */
+ * there (1 when pinned, 0 when it has no pin path). -errno with a message
+ * naming the map and the path. loader_map_unpin removes the pin a failed
+ * load made, as libbpf does. */
 int loader_map_reuse(struct bpfvm_object *obj, uint32_t idx, bool *reused);
 int loader_map_pin(struct bpfvm_object *obj, uint32_t idx);
+void loader_map_unpin(struct bpfvm_object *obj, uint32_t idx);
 
 /* Links every entry program of obj->file into obj->progs. */
 int loader_link(struct bpfvm_object *obj);

@@ -144,6 +144,15 @@ int loader_map_pin(struct bpfvm_object *obj, uint32_t idx)
 		snprintf(lower, sizeof(lower), "%s", bpfvm_errmsg());
 		vm_error("%s: map '%s': failed to pin at '%s': %s", obj->file->path, m->name, path,
 			 lower);
+		return err;
 	}
-	return err;
+	return 1;
+}
+
+void loader_map_unpin(struct bpfvm_object *obj, uint32_t idx)
+{
+	char path[PATH_MAX];
+
+	if (pin_path_of(obj, idx, path, sizeof(path)) > 0)
+		bpfvm_obj_unpin(obj->vm, path);
 }

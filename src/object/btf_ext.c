@@ -126,10 +126,38 @@ static int reader_core_relos(struct elf_reader *reader, const uint8_t *start, si
 	return err ? err : reader_core_note(reader, what, &stats);
 }
 
+/* func_info and line_info lie inside the section; their records are checked
+ * once the relocations are read (reader_check_btf_ext_records), so that a
+ * broken relocation is reported as such first. */
+static int reader_btf_ext_info_parts(struct elf_reader *reader, const struct btf_ext_hdr *hdr)
+{
+	size_t len = reader->btf_ext_size - hdr->hdr_len;
+
+	if (hdr->func_info_off > len || hdr->func_info_len > len - hdr->func_info_off ||
+	    hdr->line_info_off > len || hdr->line_info_len > len - hdr->line_info_off)
+		return reader_error(reader, -EINVAL, "section '.BTF.ext': func_info or "
+				    "line_info lies outside the section");
+	return 0;
+}
+
+int reader_check_btf_ext_records(struct elf_reader *reader)
+{
+	struct btf_ext_hdr hdr = { 0 };
+	const uint8_t *body;
+
+	if (!reader->btf_ext)
+		return 0;
+	memcpy(&hdr, reader->btf_ext, offsetof(struct btf_ext_hdr, core_relo_off));
+	body = (const uint8_t *)reader->btf_ext + hdr.hdr_len;
+	return reader_check_btf_ext_info(reader, body + hdr.func_info_off, hdr.func_info_len,
+					 body + hdr.line_info_off, hdr.line_info_len);
+}
+
 int reader_check_btf_ext(struct elf_reader *reader)
 {
 	const uint8_t *ext = reader->btf_ext;
 	struct btf_ext_hdr hdr = { 0 };
+	int err;
 
 	if (!ext)
 		return 0;
@@ -144,6 +172,9 @@ int reader_check_btf_ext(struct elf_reader *reader)
 									  core_relo_off))
 		return reader_error(reader, -EINVAL, "section '.BTF.ext': header length %u",
 				    hdr.hdr_len);
+	err = reader_btf_ext_info_parts(reader, &hdr);
+	if (err)
+		return err;
 	if (hdr.hdr_len >= BTF_EXT_HDR_CORE_END) {
 		memcpy(&hdr, ext, sizeof(hdr));
 		size_t body = reader->btf_ext_size - hdr.hdr_len;
@@ -152,8 +183,8 @@ int reader_check_btf_ext(struct elf_reader *reader)
 			return reader_error(reader, -EINVAL, "section '.BTF.ext': CO-RE part lies "
 					    "outside the section");
 		if (hdr.core_relo_len) {
-			int err = reader_core_relos(reader, ext + hdr.hdr_len + hdr.core_relo_off,
-						    hdr.core_relo_len);
+			err = reader_core_relos(reader, ext + hdr.hdr_len + hdr.core_relo_off,
+						hdr.core_relo_len);
 			if (err)
 				return err;
 		}

@@ -48,6 +48,15 @@ const struct elf_sec *reader_sec(const struct elf_reader *reader, size_t idx)
 	return idx < reader->sec_cnt ? &reader->secs[idx] : NULL;
 }
 
+size_t reader_find_sec(const struct elf_reader *reader, const char *name)
+{
+	for (size_t idx = 1; idx < reader->sec_cnt; idx++) {
+		if (strcmp(reader->secs[idx].name, name) == 0)
+			return idx;
+	}
+	return 0;
+}
+
 const Elf64_Sym *reader_sym(const struct elf_reader *reader, size_t idx)
 {
 	return idx < reader->sym_cnt ? &reader->syms[idx] : NULL;
@@ -96,6 +105,10 @@ static int reader_check_header(struct elf_reader *reader)
 	if (ehdr.e_machine != EM_BPF && ehdr.e_machine != EM_NONE)
 		return reader_error(reader, -EINVAL, "not a BPF object (e_machine %u)",
 				    ehdr.e_machine);
+	/* libelf reads section headers of its own size whatever this says. */
+	if (ehdr.e_shentsize != sizeof(Elf64_Shdr))
+		return reader_error(reader, -EINVAL, "section headers of %u bytes, not %zu",
+				    ehdr.e_shentsize, sizeof(Elf64_Shdr));
 	return 0;
 }
 
@@ -120,6 +133,10 @@ static int reader_read_section(struct elf_reader *reader, size_t idx, size_t shs
 	}
 	if (sec->shdr.sh_type == SHT_NULL || sec->shdr.sh_size == 0)
 		return 0;
+	/* libelf refuses these with "data outside the file": say what it is. */
+	if (sec->shdr.sh_type == SHT_SYMTAB && sec->shdr.sh_size % sizeof(Elf64_Sym))
+		return reader_error(reader, -EINVAL, "section '%s': malformed symbol table "
+				    "(%llu bytes)", name, (unsigned long long)sec->shdr.sh_size);
 	data = elf_getdata(scn, NULL);
 	if (!data || data->d_size != sec->shdr.sh_size)
 		return reader_error(reader, -EINVAL, "section '%s': data of %llu bytes at offset "
@@ -128,6 +145,25 @@ static int reader_read_section(struct elf_reader *reader, size_t idx, size_t shs
 				    (unsigned long long)sec->shdr.sh_offset);
 	sec->data = data->d_buf;
 	sec->size = data->d_size;
+	/* elf_strptr would read a last name up to a NUL past the table. */
+	if (sec->shdr.sh_type == SHT_STRTAB && ((const char *)sec->data)[sec->size - 1])
+		return reader_error(reader, -EINVAL, "section '%s': string table does not end "
+				    "with a NUL", name);
+	return 0;
+}
+
+/* Every symbol's section exists: a symbol in a section that does not would
+ * be silently left out of programs and maps. */
+static int reader_check_symbols(struct elf_reader *reader, const struct elf_sec *sec)
+{
+	for (size_t i = 1; i < reader->sym_cnt; i++) {
+		const Elf64_Sym *sym = &reader->syms[i];
+
+		if (sym->st_shndx >= reader->sec_cnt && sym->st_shndx < SHN_LORESERVE)
+			return reader_error(reader, -EINVAL, "section '%s': symbol '%s' (#%zu): "
+					    "section #%u does not exist", sec->name,
+					    reader_sym_display_name(reader, sym), i, sym->st_shndx);
+	}
 	return 0;
 }
 
@@ -153,7 +189,7 @@ static int reader_read_symbols(struct elf_reader *reader, size_t idx)
 	memcpy((void *)reader->syms, sec->data, sec->size);
 	reader->symtab_idx = idx;
 	reader->strtab_idx = sec->shdr.sh_link;
-	return 0;
+	return reader_check_symbols(reader, sec);
 }
 
 int reader_open_elf(struct elf_reader *reader)

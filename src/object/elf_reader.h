@@ -68,6 +68,8 @@ const char *reader_sym_name(const struct elf_reader *reader, const Elf64_Sym *sy
 const char *reader_sym_display_name(const struct elf_reader *reader, const Elf64_Sym *sym);
 /* The section of index idx, or NULL. */
 const struct elf_sec *reader_sec(const struct elf_reader *reader, size_t idx);
+/* The index of the first section called `name`, or 0. */
+size_t reader_find_sec(const struct elf_reader *reader, const char *name);
 
 /* The steps of object_read(), in order. Each returns 0 or -errno. */
 int reader_open_elf(struct elf_reader *reader);	      /* elf_file.c */
@@ -81,6 +83,7 @@ int reader_collect_data_maps(struct elf_reader *reader);   /* data_maps.c */
 int reader_find_spin_locks(struct elf_reader *reader);	   /* btf_spin_lock.c */
 int reader_collect_prog_relocs(struct elf_reader *reader); /* relocations.c */
 int reader_collect_map_slots(struct elf_reader *reader);   /* map_slots.c */
+int reader_check_btf_ext_records(struct elf_reader *reader); /* btf_ext.c */
 
 /* Relocation `i` of relocation section `sec` (bounds already checked by the
  * classification: the section is a whole number of Elf64_Rel). */
@@ -89,6 +92,15 @@ Elf64_Rel reader_rel(const struct elf_sec *sec, size_t i);
 /* The type behind typedefs and modifiers, or NULL (bad id or a loop)
  * (btf_maps.c). */
 const struct btf_type *reader_btf_skip_mods(const struct btf *btf, uint32_t id);
+
+/* The .BTF section's header, before btf__new; then its types, after: what
+ * the kernel would refuse and libbpf 1.1 lets through (btf_check.c). */
+int reader_btf_check_header(struct elf_reader *reader, const void *data, size_t size);
+int reader_btf_check_types(struct elf_reader *reader);
+
+/* .BTF.ext's func_info and line_info parts (btf_ext_info.c). */
+int reader_check_btf_ext_info(struct elf_reader *reader, const uint8_t *func_info,
+			      size_t func_len, const uint8_t *line_info, size_t line_len);
 
 /* btf__new without libbpf printing anything (btf_quiet.c). */
 struct btf *reader_btf_new_quietly(const void *data, uint32_t size);

@@ -34,6 +34,9 @@ static int reader_load_btf(struct elf_reader *reader)
 			continue;
 		if (!sec->data || sec->size > UINT32_MAX)
 			return reader_error(reader, -EINVAL, "section '.BTF': empty or too large");
+		err = reader_btf_check_header(reader, sec->data, sec->size);
+		if (err)
+			return err;
 		reader->btf = reader_btf_new_quietly(sec->data, (uint32_t)sec->size);
 		err = libbpf_get_error(reader->btf);
 		if (err || !reader->btf) {
@@ -41,7 +44,7 @@ static int reader_load_btf(struct elf_reader *reader)
 			return reader_error(reader, -EINVAL, "section '.BTF': malformed BTF (%ld)",
 					    err);
 		}
-		return 0;
+		return reader_btf_check_types(reader);
 	}
 	return 0;
 }
@@ -62,6 +65,7 @@ static int reader_run(struct elf_reader *reader)
 	err = err ? err : reader_find_spin_locks(reader);
 	err = err ? err : reader_collect_prog_relocs(reader);
 	err = err ? err : reader_collect_map_slots(reader);
+	err = err ? err : reader_check_btf_ext_records(reader);
 	return err;
 }
 

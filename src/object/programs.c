@@ -114,6 +114,23 @@ static int reader_check_overlaps(struct elf_reader *reader)
 	return 0;
 }
 
+/* An lddw's two halves lie in one program: linking a function after one
+ * cut at its end would complete it with the next function's first
+ * instruction. The kernel refuses it ("invalid bpf_ld_imm64 insn"). */
+static int reader_check_lddw_halves(struct elf_reader *reader, const struct object_prog *prog)
+{
+	for (uint32_t i = 0; i < prog->insn_cnt; i++) {
+		if (prog->insns[i].code != (BPF_LD | BPF_IMM | BPF_DW))
+			continue;
+		if (i + 1 == prog->insn_cnt)
+			return reader_error(reader, -EINVAL, "section '%s': program '%s': insn %u: "
+					    "lddw is missing its second half (the function ends)",
+					    prog->section, prog->name, i);
+		i++;
+	}
+	return 0;
+}
+
 static int reader_set_prog_type(struct elf_reader *reader, struct object_prog *prog)
 {
 	const struct object_sec_def *def;
@@ -153,6 +170,8 @@ int reader_collect_programs(struct elf_reader *reader)
 	if (file->prog_cnt)
 		qsort(file->progs, file->prog_cnt, sizeof(*file->progs), prog_order);
 	err = reader_check_overlaps(reader);
+	for (uint32_t i = 0; !err && i < file->prog_cnt; i++)
+		err = reader_check_lddw_halves(reader, &file->progs[i]);
 	for (uint32_t i = 0; !err && i < file->prog_cnt; i++)
 		err = reader_set_prog_type(reader, &file->progs[i]);
 	return err;

@@ -185,23 +185,30 @@ static int reader_prog_reloc(struct elf_reader *reader, const struct elf_sec *re
 	struct prog_relo r = { .reader = reader };
 	uint32_t type = ELF64_R_TYPE(rel.r_info);
 	uint64_t insn_idx = rel.r_offset / sizeof(struct bpf_insn);
+	uint64_t sym_idx = ELF64_R_SYM(rel.r_info);
 	int err;
 
-	r.sym = reader_sym(reader, ELF64_R_SYM(rel.r_info));
-	if (!r.sym || (r.sym->st_shndx >= reader->sec_cnt && r.sym->st_shndx != SHN_UNDEF))
-		return reader_error(reader, -EINVAL, "section '%s': relocation #%zu: symbol #%llu "
-				    "is invalid", relo_sec->name, i,
-				    (unsigned long long)ELF64_R_SYM(rel.r_info));
-	r.sym_name = reader_sym_display_name(reader, r.sym);
+	/* Symbol 0 is the null symbol: no relocation is against it. */
+	r.sym = sym_idx ? reader_sym(reader, sym_idx) : NULL;
+	if (r.sym && r.sym->st_shndx >= reader->sec_cnt && r.sym->st_shndx != SHN_UNDEF)
+		r.sym = NULL;
+	r.sym_name = r.sym ? reader_sym_display_name(reader, r.sym) : "<invalid>";
 	if (rel.r_offset % sizeof(struct bpf_insn) || rel.r_offset >= target->size)
 		return reader_error(reader, -EINVAL, "section '%s': relocation #%zu against '%s': "
-				    "invalid offset 0x%llx", relo_sec->name, i, r.sym_name,
-				    (unsigned long long)rel.r_offset);
+				    "invalid offset 0x%llx in section '%s' (%zu bytes, "
+				    "instructions of 8)", relo_sec->name, i, r.sym_name,
+				    (unsigned long long)rel.r_offset, target->name, target->size);
 	r.prog = object_prog_at(reader->file, relo_sec->shdr.sh_info, insn_idx);
 	if (!r.prog)
 		return reader_error(reader, -EINVAL, "section '%s': relocation against '%s' at "
 				    "insn %llu lies outside every program", target->name,
 				    r.sym_name, (unsigned long long)insn_idx);
+	if (!r.sym)
+		return reader_error(reader, -EINVAL, "section '%s': program '%s': insn %llu: "
+				    "section '%s': relocation #%zu: symbol #%llu is invalid",
+				    target->name, r.prog->name,
+				    (unsigned long long)(insn_idx - r.prog->sec_insn_off),
+				    relo_sec->name, i, (unsigned long long)sym_idx);
 	r.insn_idx = (uint32_t)(insn_idx - r.prog->sec_insn_off);
 	if (type != R_BPF_64_64 && type != R_BPF_64_32)
 		return reader_error(reader, -EINVAL, "section '%s': program '%s': insn %u: "
