@@ -161,8 +161,6 @@ static int parse_line(struct parse_state *ps, char *line)
 	if (ps->section == SECTION_NONE && !ps->test->skip[0])
 		snprintf(ps->test->skip, sizeof(ps->test->skip), "unknown directive '%s'",
 			 trim(line));
-	if (ps->section == SECTION_MEM)
-		ps->test->has_mem = true;
 	if (ps->section == SECTION_ERROR)
 		ps->test->has_error = true;
 	return 0;

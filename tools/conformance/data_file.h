@@ -25,7 +25,6 @@ struct conf_test {
 	size_t raw_cnt;
 	uint8_t *mem;	    /* the input memory, or NULL */
 	size_t mem_len;
-	bool has_mem;
 	bool has_result;
 	uint64_t result;
 	bool has_error;

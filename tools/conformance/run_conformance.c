@@ -12,8 +12,9 @@
  *
  * Pass rules, the suite's: the plugin's stdout is r0 in hex; it must equal
  * `-- result` (0 if absent). A plugin that fails (non-zero exit; its message
- * is its stdout, else its stderr) passes only a test with `-- error`, whose
- * message, if it names one, must be the plugin's. A test with neither a
+ * is its stdout, else its stderr, lines joined, cut at a carriage return)
+ * passes only a test with `-- error`, whose message, if it names one, must be
+ * exactly the plugin's. A test with neither a
  * result nor an error, or with a directive the protocol cannot carry, is
  * skipped. */
 #include <dirent.h>
@@ -133,13 +134,17 @@ static int run_plugin(const struct runner *runner, const char *program, const ch
 	return pid > 0 ? 0 : -1;
 }
 
-static char *trim_line(char *text)
+/* The suite's reading of a plugin's output: its lines joined without a
+ * separator, cut at the first carriage return. */
+static char *join_lines(char *text)
 {
-	char *end;
+	size_t out = 0;
 
-	text += strspn(text, " \t\r\n");
-	end = text + strcspn(text, "\r\n");
-	*end = '\0';
+	for (size_t i = 0; text[i]; i++)
+		if (text[i] != '\n')
+			text[out++] = text[i];
+	text[out] = '\0';
+	text[strcspn(text, "\r")] = '\0';
 	return text;
 }
 
@@ -147,7 +152,7 @@ static enum outcome judge_success(const struct conf_test *test, char *out, char 
 				  size_t why_size)
 {
 	uint64_t expected = test->has_result ? test->result : 0;
-	char *text = trim_line(out), *end;
+	char *text = join_lines(out), *end;
 	uint64_t r0;
 
 	errno = 0;
@@ -182,7 +187,9 @@ static enum outcome judge_run(const struct runner *runner, const struct conf_tes
 	}
 	if (WEXITSTATUS(run->status) == 0)
 		return judge_success(test, run->out, why, why_size);
-	message = trim_line(run->out[strspn(run->out, " \t\r\n")] ? run->out : run->err);
+	message = join_lines(run->out);
+	if (!*message)
+		message = join_lines(run->err);
 	if (!test->has_error) {
 		snprintf(why, why_size, "plugin failed (exit %d): %s", WEXITSTATUS(run->status),
 			 message);
@@ -238,8 +245,9 @@ static enum outcome run_test(const struct runner *runner, const char *path, cons
 	bytes = program_bytes(&test, &len, why, why_size);
 	if (bytes && len) {
 		program = hex_encode(bytes, len);
-		memory = test.has_mem ? hex_encode(test.mem, test.mem_len) : NULL;
-		if (!program || (test.has_mem && !memory))
+		/* As the suite: no memory argument for empty memory. */
+		memory = test.mem_len ? hex_encode(test.mem, test.mem_len) : NULL;
+		if (!program || (test.mem_len && !memory))
 			snprintf(why, why_size, "out of memory");
 		else if (run_plugin(runner, program, memory, engine, &run))
 			snprintf(why, why_size, "cannot start the plugin: %s", strerror(errno));
