@@ -169,6 +169,7 @@ const struct map_ops array_of_maps_map_ops = {
 	.batch_ops = MAP_BATCH_LOOKUP | MAP_BATCH_UPDATE,
 	.check_attr = array_of_maps_check_attr,
 	.region_size = array_of_maps_region_size,
+	.local_size = fd_array_local_size,
 	.check_region = array_of_maps_check_region,
 	.init = array_of_maps_init,
 	.open = array_of_maps_open,
