@@ -52,6 +52,17 @@ size_t fd_array_region_size(const struct map_attr *attr)
 	return FD_ARRAY_IDS_OFFSET + (size_t)attr->max_entries * sizeof(uint32_t);
 }
 
+/* ids[] starts where an array of no slots ends: a file that says
+ * otherwise is refused (every slot is read from there). */
+int fd_array_check_region(const struct map_region *region, const char **why)
+{
+	if (region->family[0] != FD_ARRAY_IDS_OFFSET) {
+		*why = "its slots' offset is not the one its attributes give";
+		return -EINVAL;
+	}
+	return 0;
+}
+
 size_t fd_array_local_size(const struct map_attr *attr)
 {
 	/* fd_array_open's two arrays. */

@@ -208,6 +208,7 @@ const struct map_ops prog_array_map_ops = {
 	.check_attr = fd_array_check_attr,
 	.region_size = fd_array_region_size,
 	.local_size = fd_array_local_size,
+	.check_region = fd_array_check_region,
 	.init = prog_array_init,
 	.open = prog_array_open,
 	.release = prog_array_release,
