@@ -55,6 +55,7 @@
 #define NS_FUZZ_RINGBUF_LOCK_OFF (2 * 4096u + 24u)
 /* Lock words of a template besides a hash table's (ns_fuzz_locks). */
 #define NS_FUZZ_LOCKS_MAX (NS_FUZZ_CPUS + 1)
+#define NS_FUZZ_WALK_MAX 4096u
 
 struct ns_fuzz_template {
 	enum bpf_map_type type;
@@ -406,7 +407,9 @@ static void ns_fuzz_use_map(struct bpfvm_map *map)
 	const void *k = info.key_size ? key : NULL;
 	void *cur = NULL;
 
-	while (info.key_size && steps++ <= info.max_entries + 1 &&
+	/* A walk is bounded: a perf event array's or a header-only map's file
+	 * is as large for any max_entries, so a valid one may have billions. */
+	while (info.key_size && steps++ <= info.max_entries + 1 && steps <= NS_FUZZ_WALK_MAX &&
 	       bpfvm_map_get_next_key(map, cur, next) == 0) {
 		bpfvm_map_lookup(map, next, value);
 		memcpy(key, next, info.key_size);
