@@ -231,10 +231,12 @@ static void ns_fuzz_locks(struct ns_fuzz_template *t, struct bpfvm_map *map)
 		ns_fuzz_add_lock(t, NS_FUZZ_RINGBUF_LOCK_OFF, sizeof(uint32_t));
 		break;
 	case BPF_MAP_TYPE_PERF_EVENT_ARRAY:
-		for (uint32_t cpu = 0; cpu < NS_FUZZ_CPUS; cpu++)
-			ns_fuzz_add_lock(t, (uint64_t)((uint8_t *)perf_event_array_buffer_lock(map, cpu) -
-						       (uint8_t *)map->region),
+		for (uint32_t cpu = 0; cpu < NS_FUZZ_CPUS; cpu++) {
+			uint8_t *lock = (uint8_t *)perf_event_array_buffer_lock(map, cpu);
+
+			ns_fuzz_add_lock(t, (uint64_t)(lock - (uint8_t *)map->region),
 					 sizeof(uint32_t));
+		}
 		break;
 	default:
 		break;

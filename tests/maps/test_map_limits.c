@@ -105,7 +105,8 @@ static const struct limit_case cases[] = {
 	/* RINGBUF (ringbuf_map_alloc): a power of 2 of pages, up to 2^31. */
 	{ "ringbuf_2_31_bytes_is_accepted", BPF_MAP_TYPE_RINGBUF, 0, 0, 0x80000000u, 0, 0,
 	  .kernel_bytes = 0x80000000ull },
-	{ "ringbuf_not_a_power_of_2_is_einval", BPF_MAP_TYPE_RINGBUF, 0, 0, 3 * 4096, 0, .expect = -EINVAL },
+	{ "ringbuf_not_a_power_of_2_is_einval", BPF_MAP_TYPE_RINGBUF, 0, 0, 3 * 4096, 0,
+	  .expect = -EINVAL },
 	/* Device, CPU, socket maps. */
 	{ "devmap_beyond_memory_is_enomem", BPF_MAP_TYPE_DEVMAP, 4, 4, U32_MAX_ENTRIES, 0, -ENOMEM,
 	  .kernel_bytes = 8ull * U32_MAX_ENTRIES },
@@ -195,6 +196,7 @@ static bool kernel_safe(const struct limit_case *c, int kernel_expect, uint64_t 
 
 static void check_bpfvm(struct bpfvm *vm, const struct limit_case *c)
 {
+	struct bpfvm_map_create_opts opts = { .sz = sizeof(opts), .map_flags = c->map_flags };
 	char name[16];
 	struct bpfvm_map *map = NULL;
 	unsigned maps_before = count_lines("/proc/self/maps"), fds_before = count_fds();
@@ -202,9 +204,7 @@ static void check_bpfvm(struct bpfvm *vm, const struct limit_case *c)
 
 	snprintf(name, sizeof(name), "%s", c->name);
 	err = bpfvm_map_create(vm, c->type, name, c->key_size, c->value_size, c->max_entries,
-			       &(struct bpfvm_map_create_opts){ .sz = sizeof(struct bpfvm_map_create_opts),
-								 .map_flags = c->map_flags },
-			       &map);
+			       &opts, &map);
 	testlib_check(c->name, err == c->expect, "bpfvm: %d, expected %d (%s)", err, c->expect,
 		      err ? bpfvm_errmsg() : "created");
 	if (!err) {
@@ -251,8 +251,8 @@ int main(void)
 
 	libbpf_set_print(NULL);
 	if (!kernel)
-		printf("SKIP (kernel half): bpf() is not usable here (%s): bpfvm alone is checked\n",
-		       strerror(errno));
+		printf("SKIP (kernel half): bpf() is not usable here (%s): bpfvm alone is "
+		       "checked\n", strerror(errno));
 	if (bpfvm_create(NULL, &vm)) {
 		printf("cannot create a runtime: %s\n", bpfvm_errmsg());
 		return 1;
@@ -261,7 +261,8 @@ int main(void)
 		const struct limit_case *c = &cases[i];
 		unsigned before = testlib_failed();
 
-		uint64_t needs = c->kernel_bytes > c->bpfvm_bytes ? c->kernel_bytes : c->bpfvm_bytes;
+		uint64_t needs = c->kernel_bytes > c->bpfvm_bytes ? c->kernel_bytes
+								  : c->bpfvm_bytes;
 
 		if (c->expect == -ENOMEM && needs <= memory) {
 			printf("skip %s: this machine has %llu bytes of memory\n", c->name,
