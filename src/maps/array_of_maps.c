@@ -55,19 +55,6 @@ static size_t array_of_maps_region_size(const struct map_attr *attr)
 	return map_in_map_region_size(fd_array_region_size(attr));
 }
 
-/* ids[] starts where an array of no slots ends: a file that says
- * otherwise is refused. */
-static int array_of_maps_check_region(const struct map_region *region, const char **why)
-{
-	struct map_attr no_slots = { .max_entries = 0 };
-
-	if (region->family[0] != fd_array_region_size(&no_slots)) {
-		*why = "its slots' offset is not the one its attributes give";
-		return -EINVAL;
-	}
-	return 0;
-}
-
 static void array_of_maps_release(struct bpfvm_map *map)
 {
 	if (map->shared && map->private) {
@@ -169,7 +156,8 @@ const struct map_ops array_of_maps_map_ops = {
 	.batch_ops = MAP_BATCH_LOOKUP | MAP_BATCH_UPDATE,
 	.check_attr = array_of_maps_check_attr,
 	.region_size = array_of_maps_region_size,
-	.check_region = array_of_maps_check_region,
+	.local_size = fd_array_local_size,
+	.check_region = fd_array_check_region,
 	.init = array_of_maps_init,
 	.open = array_of_maps_open,
 	.release = array_of_maps_release,

@@ -52,6 +52,24 @@ size_t fd_array_region_size(const struct map_attr *attr)
 	return FD_ARRAY_IDS_OFFSET + (size_t)attr->max_entries * sizeof(uint32_t);
 }
 
+/* ids[] starts where an array of no slots ends: a file that says
+ * otherwise is refused (every slot is read from there). */
+int fd_array_check_region(const struct map_region *region, const char **why)
+{
+	if (region->family[0] != FD_ARRAY_IDS_OFFSET) {
+		*why = "its slots' offset is not the one its attributes give";
+		return -EINVAL;
+	}
+	return 0;
+}
+
+size_t fd_array_local_size(const struct map_attr *attr)
+{
+	/* fd_array_open's two arrays. */
+	return sizeof(struct fd_array_private) +
+	       (size_t)attr->max_entries * (sizeof(void *) + sizeof(uint32_t));
+}
+
 struct fd_array_owner *fd_array_owner(const struct bpfvm_map *map)
 {
 	return &fd_array_hdr(map)->owner;
@@ -85,7 +103,9 @@ int fd_array_open(struct bpfvm_map *map)
 		private->local_ids = calloc(slot_cnt ? slot_cnt : 1, sizeof(uint32_t));
 	if (!private || !private->local_ids) {
 		free(private);
-		vm_error("map '%.16s': out of memory for %u slots", map->region->name, slot_cnt);
+		vm_error("map '%.16s': cannot allocate %zu bytes for %u slots", map->region->name,
+			 sizeof(*private) + (size_t)slot_cnt * (sizeof(void *) + sizeof(uint32_t)),
+			 slot_cnt);
 		return -ENOMEM;
 	}
 	private->slot_cnt = slot_cnt;

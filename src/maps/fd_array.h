@@ -59,6 +59,10 @@ struct fd_array_ops {
  * BPF_F_WRONLY_PROG, then the array's checks. */
 int fd_array_check_attr(const struct map_attr *attr);
 size_t fd_array_region_size(const struct map_attr *attr);
+/* map_ops.check_region of a file's prog array or array of maps. */
+int fd_array_check_region(const struct map_region *region, const char **why);
+/* Bytes fd_array_open allocates in each process (map_ops.local_size). */
+size_t fd_array_local_size(const struct map_attr *attr);
 int fd_array_init(struct bpfvm_map *map);
 /* The process-local state of a shared array opened from its file: slots
  * all empty, to be filled by fd_array_sync(). */

@@ -26,6 +26,8 @@
 	(BPF_F_NUMA_NODE | BPF_F_RDONLY | BPF_F_WRONLY | BPF_F_STACK_BUILD_ID)
 #define STACK_MAX_DEPTH 127u		    /* sysctl_perf_event_max_stack */
 #define STACK_BUILD_ID_SIZE 32u		    /* sizeof(struct bpf_stack_build_id) */
+#define STACK_MAX_ENTRIES (1u << 31)
+#define STACK_BUCKET_HEADER 16u		    /* sizeof(struct stack_map_bucket) */
 #define STORAGE_CREATE_FLAG_MASK (BPF_F_NO_PREALLOC | BPF_F_CLONE)
 #define STORAGE_MAX_VALUE_SIZE (65535u - 64u) /* about BPF_LOCAL_STORAGE_MAX_VALUE_SIZE */
 
@@ -44,7 +46,33 @@ static int stack_trace_check_attr(const struct map_attr *attr)
 			 attr->value_size, STACK_MAX_DEPTH);
 		return -EINVAL;
 	}
+	/* stack_map_alloc: the buckets are a power of 2 of them. */
+	if (attr->max_entries > STACK_MAX_ENTRIES) {
+		vm_error("map '%.16s': max_entries %u is more than %u", attr->name,
+			 attr->max_entries, STACK_MAX_ENTRIES);
+		return -E2BIG;
+	}
 	return 0;
+}
+
+static uint64_t stack_round_up_pow2(uint64_t n)
+{
+	uint64_t pow2 = 1;
+
+	while (pow2 < n)
+		pow2 <<= 1;
+	return pow2;
+}
+
+/* What stack_map_alloc asks for, though bpfvm records no stack: the
+ * buckets' pointers, then every element (a bucket header and the value)
+ * preallocated at once. */
+static uint64_t stack_trace_kernel_area_size(const struct map_attr *attr)
+{
+	uint64_t buckets = stack_round_up_pow2(attr->max_entries) * sizeof(void *);
+	uint64_t elems = (uint64_t)attr->max_entries * (STACK_BUCKET_HEADER + attr->value_size);
+
+	return buckets > elems ? buckets : elems;
 }
 
 static int storage_check_attr(const struct map_attr *attr)
@@ -108,6 +136,7 @@ const struct map_ops stack_trace_map_ops = {
 	.share = MAP_SHARE_RO, /* the header alone: nothing to lock */
 	.check_attr = stack_trace_check_attr,
 	.region_size = header_only_size,
+	.kernel_area_size = stack_trace_kernel_area_size,
 	.init = nothing_to_format,
 	.lookup = no_element,
 	.update = no_update,

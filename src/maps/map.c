@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "core/error.h"
 #include "core/runtime.h"
@@ -89,14 +90,52 @@ static int map_check_name(const struct map_attr *attr)
 	return 0;
 }
 
+/* Bytes of memory this machine has, as the kernel's totalram_pages(). */
+static uint64_t map_machine_memory(void)
+{
+	long pages = sysconf(_SC_PHYS_PAGES), page_size = sysconf(_SC_PAGESIZE);
+
+	return pages > 0 && page_size > 0 ? (uint64_t)pages * (uint64_t)page_size : UINT64_MAX;
+}
+
+/* Sizes refused before anything is allocated. The kernel's only bound on
+ * a map's total size is memory: its vmalloc refuses an area larger than
+ * the machine's memory (-ENOMEM) without trying. bpfvm refuses the same
+ * areas, and a map whose own region and process-local arrays would be as
+ * large, so that absurd sizes never reach an allocator (docs/reliability.md:
+ * a 10^9-slot PROG_ARRAY). */
+static int map_check_size(const struct map_ops *ops, const struct map_attr *attr)
+{
+	uint64_t memory = map_machine_memory();
+	uint64_t kernel_area = ops->kernel_area_size ? ops->kernel_area_size(attr) : 0;
+	uint64_t region = ops->region_size(attr);
+	uint64_t local = ops->local_size ? ops->local_size(attr) : 0;
+
+	if (region < sizeof(struct map_region)) {
+		vm_error("map '%.16s': too large", attr->name);
+		return -E2BIG;
+	}
+	if (kernel_area > memory) {
+		vm_error("map '%.16s': the kernel would allocate %llu bytes at once for these "
+			 "sizes, more than the %llu bytes of memory of this machine", attr->name,
+			 (unsigned long long)kernel_area, (unsigned long long)memory);
+		return -ENOMEM;
+	}
+	if (region > memory || local > memory - region) {
+		vm_error("map '%.16s': needs %llu bytes (region %llu, per process %llu), more "
+			 "than the %llu bytes of memory of this machine", attr->name,
+			 (unsigned long long)(region > memory ? region : region + local),
+			 (unsigned long long)region, (unsigned long long)local,
+			 (unsigned long long)memory);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
 static int map_alloc_region(struct bpfvm_map *map, const struct map_attr *attr)
 {
 	size_t size = map->ops->region_size(attr);
 
-	if (size < sizeof(struct map_region)) {
-		vm_error("map '%.16s': too large", attr->name);
-		return -E2BIG;
-	}
 	if (map->vm->ns && map->ops->share != MAP_SHARE_NONE) {
 		int err = ns_map_region_create(map, attr, size);
 
@@ -186,6 +225,8 @@ int map_create(struct bpfvm *vm, const struct map_attr *attr, struct bpfvm_map *
 	err = ops->check_attr(attr);
 	if (!err)
 		err = map_check_spin_lock(attr);
+	if (!err)
+		err = map_check_size(ops, attr);
 	if (err)
 		return err;
 	map = calloc(1, sizeof(*map));

@@ -131,6 +131,14 @@ struct map_ops {
 	int (*check_attr)(const struct map_attr *attr);
 	/* Bytes of region the map needs, header included. */
 	size_t (*region_size)(const struct map_attr *attr);
+	/* Bytes the family allocates in each process besides the region
+	 * (fd_array's slots). NULL: none. */
+	size_t (*local_size)(const struct map_attr *attr);
+	/* Bytes of the largest area the kernel's map_alloc asks for at once,
+	 * where that is more than the region: the kernel's vmalloc refuses an
+	 * area larger than the machine's memory (-ENOMEM), whichever map it
+	 * is for. NULL: the region is as large. */
+	uint64_t (*kernel_area_size)(const struct map_attr *attr);
 	/* Formats a zeroed region (header already filled). */
 	int (*init)(struct bpfvm_map *map);
 	/* Makes the process-local state (map->private) of a shared region

@@ -114,6 +114,13 @@ static int perf_event_array_check_attr(const struct map_attr *attr)
 	return 0;
 }
 
+/* fd_array_map_alloc: a pointer for each entry, at once, though bpfvm
+ * keeps a buffer for each CPU only. */
+static uint64_t perf_event_array_kernel_area_size(const struct map_attr *attr)
+{
+	return (uint64_t)attr->max_entries * sizeof(void *);
+}
+
 static size_t perf_event_array_region_size(const struct map_attr *attr)
 {
 	uint32_t buffers = attr->max_entries < attr->nr_cpus ? attr->max_entries : attr->nr_cpus;
@@ -452,6 +459,7 @@ const struct map_ops perf_event_array_map_ops = {
 	.check_region = perf_event_array_check_region,
 	.check_attr = perf_event_array_check_attr,
 	.region_size = perf_event_array_region_size,
+	.kernel_area_size = perf_event_array_kernel_area_size,
 	.init = perf_event_array_init,
 	.get_next_key = perf_event_array_get_next_key,
 };

@@ -55,6 +55,7 @@
 
 #define SOCKMAP_CREATE_FLAG_MASK (BPF_F_NUMA_NODE | BPF_F_RDONLY | BPF_F_WRONLY)
 #define SOCKMAP_KEY_MAX 512u /* MAX_BPF_STACK */
+#define SOCKHASH_MAX_ENTRIES (1u << 27)
 #define SOCKMAP_SLOTS_OFFSET MAP_FAMILY_DATA_OFFSET
 
 static bool is_hash(const struct bpfvm_map *map)
@@ -88,6 +89,13 @@ static int sockmap_check_attr(const struct map_attr *attr)
 	if (attr->key_size > SOCKMAP_KEY_MAX) {
 		vm_error("map '%.16s': key_size %u is too large", attr->name, attr->key_size);
 		return -E2BIG;
+	}
+	/* sock_hash_alloc: a power of 2 of 16-byte buckets whose total fits
+	 * a u32, else -EINVAL. */
+	if (hash && attr->max_entries > SOCKHASH_MAX_ENTRIES) {
+		vm_error("map '%.16s': max_entries %u is more than %u", attr->name,
+			 attr->max_entries, SOCKHASH_MAX_ENTRIES);
+		return -EINVAL;
 	}
 	return 0;
 }

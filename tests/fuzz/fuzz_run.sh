@@ -27,6 +27,12 @@ verifier | disasm) max_len=-max_len=16392 ;;
 asm) max_len=-max_len=16384 ;;
 *) max_len= ;;
 esac
+# A failed allocation is an input like any other: a request above 1 GiB
+# gets NULL, as from glibc on a smaller machine, so that bpfvm's -ENOMEM
+# path runs instead of ASan aborting (or libFuzzer's malloc limit, the RSS
+# limit, calling it out of memory). The caller's ASAN_OPTIONS come last and
+# win. tests/fuzz/CMakeLists.txt gives the regression replays the same.
+export ASAN_OPTIONS="${FUZZ_ASAN_OPTIONS:-allocator_may_return_null=1:max_allocation_size_mb=1024}${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
 count() { # pattern: files of WORK/crashes
 	find "$work/crashes" -type f -name "$1" | wc -l
 }
