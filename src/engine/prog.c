@@ -601,6 +601,30 @@ const char *bpfvm_prog_log_buf(const struct bpfvm_prog *prog, size_t *log_size)
 	return prog->log_buf;
 }
 
+#define PROG_KNOWN_FLAGS                                                                      \
+	(BPF_F_STRICT_ALIGNMENT | BPF_F_ANY_ALIGNMENT | BPF_F_TEST_RND_HI32 |               \
+	 BPF_F_TEST_STATE_FREQ | BPF_F_SLEEPABLE | BPF_F_XDP_HAS_FRAGS)
+
+int bpfvm_prog_set_flags(struct bpfvm_prog *prog, uint32_t flags)
+{
+	int err = prog_check_settable(prog, "bpfvm_prog_set_flags");
+
+	if (err)
+		return err;
+	if (flags & ~(uint32_t)PROG_KNOWN_FLAGS) {
+		vm_error("bpfvm_prog_set_flags: unknown program flags 0x%x",
+			 flags & ~(uint32_t)PROG_KNOWN_FLAGS);
+		return -EINVAL;
+	}
+	prog->prog_flags = flags;
+	return 0;
+}
+
+uint32_t bpfvm_prog_flags(const struct bpfvm_prog *prog)
+{
+	return prog->prog_flags;
+}
+
 const char *bpfvm_prog_verifier_log(const struct bpfvm_prog *prog)
 {
 	return prog ? prog->kept_log : NULL;

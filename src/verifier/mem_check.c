@@ -49,6 +49,17 @@ void mem_format_var_off(char *buf, size_t size, struct tnum var_off)
 
 /* ---- Alignment ---------------------------------------------------------- */
 
+/* BPF_F_STRICT_ALIGNMENT at load: every access aligned to its size, as on
+ * an architecture without efficient unaligned access. x86 is not one: the
+ * kernel there, and bpfvm, are lenient unless asked. BPF_F_ANY_ALIGNMENT
+ * wins over it (the kernel's bpf_check). */
+bool mem_strict_alignment(const struct types_env *env)
+{
+	uint32_t flags = env->prog->prog_flags;
+
+	return (flags & BPF_F_STRICT_ALIGNMENT) && !(flags & BPF_F_ANY_ALIGNMENT);
+}
+
 static const char *alignment_desc(const struct reg_state *reg)
 {
 	switch (reg_base_type(reg)) {
@@ -69,7 +80,7 @@ int mem_check_alignment(struct types_env *env, uint32_t idx, const struct reg_st
 	int32_t ip_align = pkt ? 2 : 0;
 	char tn[48];
 
-	if (type == REG_PTR_TO_STACK) /* spills and fills assume it */
+	if (type == REG_PTR_TO_STACK || mem_strict_alignment(env)) /* spills and fills assume it */
 		strict = true;
 	if (!strict || size == 1)
 		return 0;

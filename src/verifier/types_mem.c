@@ -141,6 +141,10 @@ static int ctx_access(struct types_env *env, struct verifier_state *st, uint32_t
 	if (class == BPF_STX && isa_mode(insn->code) == BPF_ATOMIC)
 		return types_error(env, idx, -EACCES, "BPF_ATOMIC stores into R%u ctx is not allowed",
 				   base_regno);
+	/* Alignment first, as check_mem_access (strict only by BPF_F_STRICT_ALIGNMENT). */
+	err = mem_check_alignment(env, idx, base, insn->off, size, false);
+	if (err)
+		return err;
 	/* Only the context pointer as the program received it (check_ptr_off_reg). */
 	if (base->off < 0)
 		return types_error(env, idx, -EACCES, "negative offset ctx ptr R%u off=%d disallowed",
