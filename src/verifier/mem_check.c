@@ -441,6 +441,10 @@ int mem_check_access(struct types_env *env, uint32_t idx, uint8_t regno,
 		break;
 	case REG_PTR_TO_BTF_ID:
 		return btf_id_access(env, idx, regno, reg, off, size, write, dst);
+	case REG_PTR_TO_BUF:
+	case REG_PTR_TO_RDONLY_BUF:
+		err = mem_check_buffer(env, idx, regno, reg, off, size, write);
+		break;
 	case REG_SCALAR:
 		/* An argument of a BTF-typed program whose target bpfvm cannot
 		 * find in the kernel's BTF (none, struct_ops, freplace): a
@@ -506,6 +510,9 @@ int types_check_helper_mem(struct types_env *env, struct verifier_state *st, uin
 				    zero_size_allowed);
 	case REG_PTR_TO_STACK:
 		return helper_stack_range(env, st, idx, regno, reg, size, zero_size_allowed, write);
+	case REG_PTR_TO_BUF:
+	case REG_PTR_TO_RDONLY_BUF:
+		return mem_check_buffer(env, idx, regno, reg, reg->off, size, write);
 	default: /* scalars, NULL-able pointers, the context... */
 		/* Nothing at all may be passed as NULL. */
 		if (zero_size_allowed && size == 0 && reg_is_const(reg) && reg->var_off.value == 0)

@@ -71,6 +71,12 @@ static void load_result_from_ctx(struct types_env *env, struct reg_state *dst,
 			dst->id = ++env->next_id;
 		}
 		break;
+	case CTX_FIELD_BUF_OR_NULL:
+	case CTX_FIELD_RDONLY_BUF_OR_NULL:
+		reg_mark_pointer(dst, (rewrite->kind == CTX_FIELD_BUF_OR_NULL ? REG_PTR_TO_BUF :
+				       REG_PTR_TO_RDONLY_BUF) | REG_MAYBE_NULL, 0);
+		dst->id = ++env->next_id;
+		break;
 	default:
 		reg_mark_unknown_bits(dst, sign_extend ? 64 : size * 8);
 		break;
