@@ -323,7 +323,9 @@ const char *bpfvm_prog_log_buf(const struct bpfvm_prog *prog, size_t *log_size);
  * unaligned access; BPF_F_ANY_ALIGNMENT overrides it. Errors: -EBUSY
  * (loaded, or load attempted), -EINVAL (a flag bpfvm does not know: those
  * four, and BPF_F_TEST_RND_HI32 / BPF_F_TEST_STATE_FREQ, which change
- * nothing here). */
+ * nothing here; BPF_F_SLEEPABLE on a program the kernel lets not sleep:
+ * only lsm, fentry/fexit/fmod_ret and iter ones, or those whose section
+ * said ".s"). */
 int bpfvm_prog_set_flags(struct bpfvm_prog *prog, uint32_t flags);
 uint32_t bpfvm_prog_flags(const struct bpfvm_prog *prog);
 

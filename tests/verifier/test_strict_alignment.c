@@ -100,12 +100,37 @@ static void test_api(struct bpfvm *vm)
 	bpfvm_prog_free(prog);
 }
 
-int main(void)
+/* Before an object's load: known flags only, sleepable only where the
+ * kernel lets a program sleep. */
+static void test_object_api(struct bpfvm *vm, const char *path)
+{
+	struct bpfvm_object *obj = NULL;
+	struct bpfvm_prog *prog;
+
+	if (bpfvm_object_open(vm, path, NULL, &obj)) {
+		testlib_check("api_object_open", false, "%s", bpfvm_errmsg());
+		return;
+	}
+	prog = bpfvm_object_prog(obj, 0);
+	testlib_check("api_strict_set", bpfvm_prog_set_flags(prog, BPF_F_STRICT_ALIGNMENT) == 0 &&
+		      bpfvm_prog_flags(prog) == BPF_F_STRICT_ALIGNMENT, "%s", bpfvm_errmsg());
+	testlib_check("api_unknown_flag", bpfvm_prog_set_flags(prog, 1u << 20) == -EINVAL &&
+		      bpfvm_prog_flags(prog) == BPF_F_STRICT_ALIGNMENT, "accepted");
+	testlib_check("api_xdp_cannot_sleep", bpfvm_prog_set_flags(prog, BPF_F_SLEEPABLE) == -EINVAL,
+		      "accepted");
+	bpfvm_object_close(obj);
+}
+
+int main(int argc, char **argv)
 {
 	struct bpfvm *vm = testlib_vm_create();
 
 	verdict_run_cases(vm, cases, sizeof(cases) / sizeof(cases[0]));
 	test_api(vm);
+	if (argc > 1)
+		test_object_api(vm, argv[1]);
+	else
+		testlib_check("api_object", false, "usage: test_strict_alignment OBJECT");
 	bpfvm_destroy(vm);
 	return testlib_summary();
 }
