@@ -314,6 +314,21 @@ uint32_t bpfvm_prog_log_level(const struct bpfvm_prog *prog);
 int bpfvm_prog_set_log_buf(struct bpfvm_prog *prog, char *log_buf, size_t log_size);
 const char *bpfvm_prog_log_buf(const struct bpfvm_prog *prog, size_t *log_size);
 
+/* BPF_PROG_LOAD's prog_flags, before bpfvm_object_load(), as libbpf's
+ * bpf_program__set_flags: they replace those the section name gave
+ * (BPF_F_SLEEPABLE for ".s", BPF_F_XDP_HAS_FRAGS for ".frags").
+ * BPF_F_STRICT_ALIGNMENT makes the verifier refuse every access not aligned
+ * to its size, packets counted from 2 bytes into an aligned buffer
+ * (NET_IP_ALIGN), as the kernel on an architecture without efficient
+ * unaligned access; BPF_F_ANY_ALIGNMENT overrides it. Errors: -EBUSY
+ * (loaded, or load attempted), -EINVAL (a flag bpfvm does not know: those
+ * four, and BPF_F_TEST_RND_HI32 / BPF_F_TEST_STATE_FREQ, which change
+ * nothing here; BPF_F_SLEEPABLE on a program the kernel lets not sleep:
+ * only lsm, fentry/fexit/fmod_ret and iter ones, or those whose section
+ * said ".s"). */
+int bpfvm_prog_set_flags(struct bpfvm_prog *prog, uint32_t flags);
+uint32_t bpfvm_prog_flags(const struct bpfvm_prog *prog);
+
 /* The log that bpfvm kept from the program's last verification: when a log
  * level was asked without a buffer; or, when the verifier refused a program
  * of an object loaded at level 0 without a buffer, a level 1 log made by

@@ -601,6 +601,51 @@ const char *bpfvm_prog_log_buf(const struct bpfvm_prog *prog, size_t *log_size)
 	return prog->log_buf;
 }
 
+#define PROG_KNOWN_FLAGS                                                                      \
+	(BPF_F_STRICT_ALIGNMENT | BPF_F_ANY_ALIGNMENT | BPF_F_TEST_RND_HI32 |               \
+	 BPF_F_TEST_STATE_FREQ | BPF_F_SLEEPABLE | BPF_F_XDP_HAS_FRAGS)
+
+/* The kernel's can_be_sleepable, for the types bpfvm tells apart (a
+ * section name's ".s" gave the flag to the others it allows). */
+static bool prog_can_sleep(const struct bpfvm_prog *prog)
+{
+	if (prog->prog_flags & BPF_F_SLEEPABLE || prog->type == BPF_PROG_TYPE_LSM)
+		return true;
+	if (prog->type != BPF_PROG_TYPE_TRACING)
+		return false;
+	switch (prog->expected_attach_type) {
+	case BPF_TRACE_FENTRY: case BPF_TRACE_FEXIT: case BPF_MODIFY_RETURN: case BPF_TRACE_ITER:
+		return true;
+	default:
+		return false;
+	}
+}
+
+int bpfvm_prog_set_flags(struct bpfvm_prog *prog, uint32_t flags)
+{
+	int err = prog_check_settable(prog, "bpfvm_prog_set_flags");
+
+	if (err)
+		return err;
+	if (flags & ~(uint32_t)PROG_KNOWN_FLAGS) {
+		vm_error("bpfvm_prog_set_flags: unknown program flags 0x%x",
+			 flags & ~(uint32_t)PROG_KNOWN_FLAGS);
+		return -EINVAL;
+	}
+	if ((flags & BPF_F_SLEEPABLE) && !prog_can_sleep(prog)) {
+		vm_error("bpfvm_prog_set_flags: %s: Only fentry/fexit/fmod_ret, lsm, iter, uprobe, "
+			 "and struct_ops programs can be sleepable", prog->name);
+		return -EINVAL;
+	}
+	prog->prog_flags = flags;
+	return 0;
+}
+
+uint32_t bpfvm_prog_flags(const struct bpfvm_prog *prog)
+{
+	return prog->prog_flags;
+}
+
 const char *bpfvm_prog_verifier_log(const struct bpfvm_prog *prog)
 {
 	return prog ? prog->kept_log : NULL;

@@ -72,6 +72,12 @@ struct bpfvm_prog {
 	 * tracking as the kernel's prog->aux->max_ctx_offset: a raw tracepoint
 	 * test run refuses a shorter ctx_in. */
 	uint32_t max_ctx_offset;
+	/* The furthest byte an iterator program reads of its key buffer and
+	 * reads or writes of its value buffer, as the kernel's aux fields:
+	 * an attach to a map whose key or value is smaller is refused
+	 * (bpf_iter_attach_map; bpfvm has no iterator attach yet). */
+	uint32_t max_rdonly_access;
+	uint32_t max_rdwr_access;
 	/* The verifier's log (bpfvm.h): what the caller asked for, where the
 	 * verifier writes while it runs (NULL: no log), what bpfvm kept. */
 	uint32_t log_level;

@@ -153,7 +153,34 @@ static uint32_t ptr_flags(const struct bpfvm_prog *prog, const struct btf_target
 	return flags;
 }
 
-/* A slot typed `type_id`: a scalar, or a kernel object. */
+/* The iterators' buffers (their bpf_iter_reg ctx_arg_info): the element's
+ * key, read-only, and its value, of the map the iterator is attached to;
+ * NULL at the end of the walk. 0: not a buffer. */
+static enum ctx_field_kind iter_buffer(const struct bpfvm_prog *prog,
+				       const struct btf_target *target, uint32_t arg)
+{
+	static const struct {
+		const char *iter, *arg;
+		enum ctx_field_kind kind;
+	} buffers[] = {
+		{ "bpf_iter_bpf_map_elem", "key", CTX_FIELD_RDONLY_BUF_OR_NULL },
+		{ "bpf_iter_bpf_map_elem", "value", CTX_FIELD_BUF_OR_NULL },
+		{ "bpf_iter_sockmap", "key", CTX_FIELD_RDONLY_BUF_OR_NULL },
+		{ "bpf_iter_bpf_sk_storage_map", "value", CTX_FIELD_BUF_OR_NULL },
+	};
+	const struct btf_param *param = btf_params(target->proto) + arg + target->skip;
+	const char *name = btf__name_by_offset(target->btf, param->name_off);
+
+	if (prog->expected_attach_type != BPF_TRACE_ITER || !name)
+		return CTX_FIELD_SCALAR;
+	for (size_t i = 0; i < sizeof(buffers) / sizeof(buffers[0]); i++)
+		if (strcmp(target->name, buffers[i].iter) == 0 && strcmp(name, buffers[i].arg) == 0)
+			return buffers[i].kind;
+	return CTX_FIELD_SCALAR;
+}
+
+/* A slot typed `type_id`: a scalar, a kernel object, or an iterator's
+ * buffer. */
 static int typed_slot(const struct bpfvm_prog *prog, const struct btf_target *target,
 		      int32_t off, uint32_t size, uint32_t arg, uint32_t type_id,
 		      struct ctx_rewrite *rewrite)
@@ -174,6 +201,8 @@ static int typed_slot(const struct bpfvm_prog *prog, const struct btf_target *ta
 		snprintf(why, sizeof(why), "func '%s' size %u must be 8", target->name, size);
 		return refuse(prog, off, size, why);
 	}
+	if (arg < btf_vlen(target->proto) - target->skip && iter_buffer(prog, target, arg))
+		return progtype_ctx_keep(off, size, iter_buffer(prog, target, arg), rewrite);
 	struct_id = btf_ctx_struct_ptr(target->btf, type_id);
 	if (!struct_id)
 		return progtype_ctx_keep(off, size, CTX_FIELD_SCALAR, rewrite);

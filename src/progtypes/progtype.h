@@ -36,6 +36,8 @@ enum ctx_field_kind {
 	CTX_FIELD_PTR_OR_NULL, /* a kernel object or NULL (__sk_buff.sk): opaque here */
 	CTX_FIELD_PTR,	       /* a kernel object never NULL (sk_msg_md.sk, flow_keys) */
 	CTX_FIELD_BTF_PTR,     /* a kernel object typed by BTF: btf_id, btf_flags */
+	CTX_FIELD_BUF_OR_NULL,	      /* an iterator's value buffer, or NULL */
+	CTX_FIELD_RDONLY_BUF_OR_NULL, /* an iterator's key buffer, or NULL */
 };
 
 /* How one context access is rewritten: the runtime context's offset and

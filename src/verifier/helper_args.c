@@ -39,7 +39,8 @@ struct arg_types {
 static const struct arg_types mem_types = {
 	TYPE_BIT(REG_PTR_TO_STACK) | TYPE_BIT(REG_PTR_TO_PACKET) |
 		TYPE_BIT(REG_PTR_TO_PACKET_META) | TYPE_BIT(REG_PTR_TO_MAP_VALUE) |
-		TYPE_BIT(REG_PTR_TO_MEM) | TYPE_BIT(REG_PTR_TO_RINGBUF_MEM),
+		TYPE_BIT(REG_PTR_TO_MEM) | TYPE_BIT(REG_PTR_TO_RINGBUF_MEM) |
+		TYPE_BIT(REG_PTR_TO_BUF) | TYPE_BIT(REG_PTR_TO_RDONLY_BUF),
 	"fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_",
 };
 
@@ -144,9 +145,14 @@ static int check_btf_struct(struct types_env *env, uint32_t idx, uint8_t regno,
 			   btf_ctx_name(btf, reg->btf_id), want);
 }
 
-/* Untrusted kernel objects and memory go to no helper. */
-static bool btf_flags_refused(const struct reg_state *reg)
+/* Untrusted kernel objects and memory go to no helper; read-only memory
+ * (an iterator's key) only to the memory the helper only reads: the
+ * kernel's MEM_RDONLY arguments, which bpfvm's ARG_PTR_TO_MEM(_OR_NULL)
+ * stand for (map keys and values are not among them). */
+static bool btf_flags_refused(const struct reg_state *reg, enum helper_arg arg)
 {
+	if (reg_base_type(reg) == REG_PTR_TO_RDONLY_BUF)
+		return arg != ARG_PTR_TO_MEM && arg != ARG_PTR_TO_MEM_OR_NULL;
 	return reg_base_type(reg) == REG_PTR_TO_BTF_ID && (reg->btf_flags & BTF_PTR_UNTRUSTED);
 }
 
@@ -172,8 +178,8 @@ static int check_reg_type(struct types_env *env, uint32_t idx, uint8_t regno,
 	if (arg == ARG_PTR_TO_BTF_ID_SOCK_COMMON && env->prog->type == BPF_PROG_TYPE_CGROUP_SOCK)
 		want = arg_types_of(ARG_PTR_TO_CTX);
 	/* The type with its flags: a NULL-able pointer is none of these, nor
-	 * an untrusted kernel object. */
-	if (type < REG_TYPE_COUNT && (want->types & TYPE_BIT(type)) && !btf_flags_refused(reg))
+	 * an untrusted kernel object, nor read-only memory a helper may write. */
+	if (type < REG_TYPE_COUNT && (want->types & TYPE_BIT(type)) && !btf_flags_refused(reg, arg))
 		return check_btf_struct(env, idx, regno, reg, func_id, arg);
 	return types_error(env, idx, -EACCES, "R%u type=%s expected=%s", regno,
 			   reg_name(reg, name, sizeof(name)), want->expected);
@@ -196,6 +202,8 @@ static int check_reg_off(struct types_env *env, uint32_t idx, uint8_t regno,
 	case REG_PTR_TO_PACKET_META:
 	case REG_PTR_TO_MAP_VALUE:
 	case REG_PTR_TO_MEM:
+	case REG_PTR_TO_BUF:
+	case REG_PTR_TO_RDONLY_BUF:
 	case REG_SCALAR:
 		return 0;
 	case REG_PTR_TO_BTF_ID:

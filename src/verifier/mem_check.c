@@ -49,6 +49,17 @@ void mem_format_var_off(char *buf, size_t size, struct tnum var_off)
 
 /* ---- Alignment ---------------------------------------------------------- */
 
+/* BPF_F_STRICT_ALIGNMENT at load: every access aligned to its size, as on
+ * an architecture without efficient unaligned access. x86 is not one: the
+ * kernel there, and bpfvm, are lenient unless asked. BPF_F_ANY_ALIGNMENT
+ * wins over it (the kernel's bpf_check). */
+bool mem_strict_alignment(const struct types_env *env)
+{
+	uint32_t flags = env->prog->prog_flags;
+
+	return (flags & BPF_F_STRICT_ALIGNMENT) && !(flags & BPF_F_ANY_ALIGNMENT);
+}
+
 static const char *alignment_desc(const struct reg_state *reg)
 {
 	switch (reg_base_type(reg)) {
@@ -69,7 +80,7 @@ int mem_check_alignment(struct types_env *env, uint32_t idx, const struct reg_st
 	int32_t ip_align = pkt ? 2 : 0;
 	char tn[48];
 
-	if (type == REG_PTR_TO_STACK) /* spills and fills assume it */
+	if (type == REG_PTR_TO_STACK || mem_strict_alignment(env)) /* spills and fills assume it */
 		strict = true;
 	if (!strict || size == 1)
 		return 0;
@@ -430,6 +441,10 @@ int mem_check_access(struct types_env *env, uint32_t idx, uint8_t regno,
 		break;
 	case REG_PTR_TO_BTF_ID:
 		return btf_id_access(env, idx, regno, reg, off, size, write, dst);
+	case REG_PTR_TO_BUF:
+	case REG_PTR_TO_RDONLY_BUF:
+		err = mem_check_buffer(env, idx, regno, reg, off, size, write);
+		break;
 	case REG_SCALAR:
 		/* An argument of a BTF-typed program whose target bpfvm cannot
 		 * find in the kernel's BTF (none, struct_ops, freplace): a
@@ -495,6 +510,9 @@ int types_check_helper_mem(struct types_env *env, struct verifier_state *st, uin
 				    zero_size_allowed);
 	case REG_PTR_TO_STACK:
 		return helper_stack_range(env, st, idx, regno, reg, size, zero_size_allowed, write);
+	case REG_PTR_TO_BUF:
+	case REG_PTR_TO_RDONLY_BUF:
+		return mem_check_buffer(env, idx, regno, reg, reg->off, size, write);
 	default: /* scalars, NULL-able pointers, the context... */
 		/* Nothing at all may be passed as NULL. */
 		if (zero_size_allowed && size == 0 && reg_is_const(reg) && reg->var_off.value == 0)

@@ -58,8 +58,22 @@ struct var_bounds mem_var_bounds(const struct reg_state *reg);
 /* A tnum as the kernel's tnum_strn prints it in these messages. */
 void mem_format_var_off(char *buf, size_t size, struct tnum var_off);
 
+/* An access of `size` bytes at `off` (the pointer's fixed offset included)
+ * through an iterator's key or value buffer (REG_PTR_TO_BUF,
+ * REG_PTR_TO_RDONLY_BUF), as the kernel's check_buffer_access: the key is
+ * never written, the offset is constant and not negative; the furthest
+ * byte is recorded for the attach (mem_buf.c). */
+int mem_check_buffer(struct types_env *env, uint32_t idx, uint8_t regno,
+		     const struct reg_state *reg, int32_t off, uint32_t size, bool write);
+
+/* Whether the program was loaded with BPF_F_STRICT_ALIGNMENT (and not
+ * BPF_F_ANY_ALIGNMENT). */
+bool mem_strict_alignment(const struct types_env *env);
+
 /* The kernel's check_ptr_alignment: stack accesses must be aligned to
- * their size; others only when `strict` (atomics). */
+ * their size; others only when `strict` (atomics) or the program asked for
+ * strict alignment (packets as if they started 2 bytes into an aligned
+ * buffer, NET_IP_ALIGN). */
 int mem_check_alignment(struct types_env *env, uint32_t idx, const struct reg_state *reg,
 			int32_t off, uint32_t size, bool strict);
 

@@ -64,6 +64,8 @@ const char *reg_type_name(uint16_t type, char *buf, size_t size)
 		[REG_PTR_TO_KERNEL_OBJ] = "kernel_obj",
 		[REG_PTR_TO_FUNC] = "func",
 		[REG_PTR_TO_BTF_ID] = "ptr_",
+		[REG_PTR_TO_BUF] = "buf",
+		[REG_PTR_TO_RDONLY_BUF] = "rdonly_buf",
 	};
 	uint16_t base = type & (uint16_t)~REG_MAYBE_NULL;
 

@@ -51,6 +51,12 @@ enum reg_type {
 	 * names its struct in the kernel's BTF (0: unknown, fields unchecked),
 	 * btf_flags say how far it is trusted (progtypes/btf_ctx.h). */
 	REG_PTR_TO_BTF_ID,
+	/* An iterator's key or value buffer (the kernel's PTR_TO_BUF, with
+	 * MEM_RDONLY for the key): sized by the map the iterator is attached
+	 * to, unknown at load; accesses at fixed offsets >= 0 only, the
+	 * furthest recorded (types_env.h). */
+	REG_PTR_TO_BUF,
+	REG_PTR_TO_RDONLY_BUF,
 	REG_TYPE_COUNT,
 };
 

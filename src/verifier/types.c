@@ -235,8 +235,11 @@ int verifier_track_types_stats(struct bpfvm_prog *prog, struct types_stats *stat
 			err = types_remove_dead_code(&env);
 		if (!err)
 			err = apply_rewrites(&env);
-		if (!err)
+		if (!err) {
 			prog->max_ctx_offset = env.max_ctx_offset;
+			prog->max_rdonly_access = env.max_rdonly_access;
+			prog->max_rdwr_access = env.max_rdwr_access;
+		}
 	}
 	if (stats)
 		*stats = env.stats;

@@ -155,6 +155,7 @@ static int check_pointer_movable(struct types_env *env, uint32_t idx, uint8_t ds
 	case REG_PTR_TO_CTX: case REG_PTR_TO_STACK: case REG_PTR_TO_MAP_VALUE:
 	case REG_PTR_TO_PACKET: case REG_PTR_TO_PACKET_META: case REG_PTR_TO_MEM:
 	case REG_PTR_TO_RINGBUF_MEM: case REG_PTR_TO_FUNC: case REG_PTR_TO_BTF_ID:
+	case REG_PTR_TO_BUF: case REG_PTR_TO_RDONLY_BUF:
 		return 0;
 	case REG_CONST_PTR_TO_MAP:
 		if (tnum_is_const(scalar->var_off) && scalar->smin == 0 && op == BPF_ADD)

@@ -96,6 +96,8 @@ struct types_env {
 	struct checkpoint *parent;  /* of the path being followed */
 	uint32_t next_id;	    /* for MAYBE_NULL pointers */
 	uint32_t max_ctx_offset;    /* end of the furthest context access */
+	uint32_t max_rdonly_access; /* of an iterator's key buffer (mem_check_buffer) */
+	uint32_t max_rdwr_access;   /* of its value buffer */
 	uint64_t jumps_processed;   /* conditional jumps stepped */
 	uint64_t insns_at_last_checkpoint, jumps_at_last_checkpoint;
 	struct types_stats stats;

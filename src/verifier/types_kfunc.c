@@ -1,6 +1,7 @@
 /* Calls of runtime functions (kfuncs, `call` src_reg=2), as the kernel's
  * check_kfunc_call: the arguments against the prototype the function was
- * registered with (helper_args.c, as a helper's), the RCU read section
+ * registered with (helper_args.c, as a helper's; a scalar is a number,
+ * never a pointer), the RCU read section
  * pairing of bpf_rcu_read_lock / unlock, caller-saved registers clobbered
  * and r0 typed from the return kind. */
 #include <errno.h>
@@ -28,6 +29,20 @@ static void kfunc_result(struct types_env *env, const struct kfunc_entry *kfunc,
 		reg_mark_unknown(r0);
 		break;
 	}
+}
+
+/* A kfunc's scalar argument takes a number only (check_kfunc_args:
+ * btf_type_is_scalar): unlike a helper's ARG_ANYTHING, a pointer there
+ * would hand the function an address it never asked for. */
+static int kfunc_scalars(struct types_env *env, const struct func_state *frame, uint32_t idx,
+			 const struct kfunc_entry *kfunc)
+{
+	for (uint8_t i = 0; i < 5 && kfunc->proto.args[i] != ARG_NONE; i++) {
+		if (kfunc->proto.args[i] == ARG_ANYTHING &&
+		    frame->regs[BPF_REG_1 + i].type != REG_SCALAR)
+			return types_error(env, idx, -EINVAL, "R%u is not a scalar", BPF_REG_1 + i);
+	}
+	return 0;
 }
 
 static int kfunc_pairing(struct types_env *env, struct verifier_state *st, uint32_t idx,
@@ -65,6 +80,8 @@ int types_step_kfunc_call(struct types_env *env, struct verifier_state *st, uint
 	call.proto = &kfunc->proto;
 	call.name = kfunc->name;
 	err = helper_check_args(env, st, &call);
+	if (!err)
+		err = kfunc_scalars(env, frame, idx, kfunc);
 	if (!err)
 		err = kfunc_pairing(env, st, idx, kfunc);
 	if (err)

@@ -71,6 +71,12 @@ static void load_result_from_ctx(struct types_env *env, struct reg_state *dst,
 			dst->id = ++env->next_id;
 		}
 		break;
+	case CTX_FIELD_BUF_OR_NULL:
+	case CTX_FIELD_RDONLY_BUF_OR_NULL:
+		reg_mark_pointer(dst, (rewrite->kind == CTX_FIELD_BUF_OR_NULL ? REG_PTR_TO_BUF :
+				       REG_PTR_TO_RDONLY_BUF) | REG_MAYBE_NULL, 0);
+		dst->id = ++env->next_id;
+		break;
 	default:
 		reg_mark_unknown_bits(dst, sign_extend ? 64 : size * 8);
 		break;
@@ -141,6 +147,10 @@ static int ctx_access(struct types_env *env, struct verifier_state *st, uint32_t
 	if (class == BPF_STX && isa_mode(insn->code) == BPF_ATOMIC)
 		return types_error(env, idx, -EACCES, "BPF_ATOMIC stores into R%u ctx is not allowed",
 				   base_regno);
+	/* Alignment first, as check_mem_access (strict only by BPF_F_STRICT_ALIGNMENT). */
+	err = mem_check_alignment(env, idx, base, insn->off, size, false);
+	if (err)
+		return err;
 	/* Only the context pointer as the program received it (check_ptr_off_reg). */
 	if (base->off < 0)
 		return types_error(env, idx, -EACCES, "negative offset ctx ptr R%u off=%d disallowed",

@@ -140,6 +140,7 @@ bool verdict_kernel(const struct verdict_case *c, const struct bpf_insn *insns, 
 	memset(&attr, 0, sizeof(attr));
 	attr.prog_type = case_type(c);
 	attr.expected_attach_type = c->attach_type;
+	attr.prog_flags = c->prog_flags;
 	attr.insns = (uintptr_t)insns;
 	attr.insn_cnt = (uint32_t)cnt;
 	attr.license = (uintptr_t)"GPL";
@@ -216,6 +217,7 @@ void verdict_bpfvm(struct bpfvm *vm, const struct verdict_case *c, const struct 
 		exit(2);
 	prog->type = case_type(c);
 	prog->expected_attach_type = c->attach_type;
+	prog->prog_flags = c->prog_flags;
 	prog->gpl_compatible = true;
 	prog->progtype = progtype_for(prog->type);
 	while (map_cnt < VERDICT_MAX_MAPS && c->maps[map_cnt].type) {

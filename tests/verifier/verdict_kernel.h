@@ -35,6 +35,7 @@ struct verdict_case {
 	const char *name;
 	enum bpf_prog_type type;	   /* 0: sched_cls */
 	enum bpf_attach_type attach_type;
+	uint32_t prog_flags;		   /* BPF_F_STRICT_ALIGNMENT, ... */
 	struct verdict_map maps[VERDICT_MAX_MAPS];
 	const char *text;
 	/* NULL: accepted; else the start of the reason (the kernel's words). */
