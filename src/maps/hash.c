@@ -284,13 +284,10 @@ static uint64_t hash_effective_max_entries(const struct map_attr *attr)
 	return up;
 }
 
+/* max_entries is at most 2^31 here (hash_check_attr). */
 static uint32_t hash_n_buckets(uint64_t max_entries)
 {
-	uint32_t n = 1;
-
-	while (n < max_entries)
-		n <<= 1;
-	return n;
+	return (uint32_t)map_roundup_pow_of_two(max_entries);
 }
 
 static int hash_check_flags_attr(const struct map_attr *attr)

@@ -55,21 +55,12 @@ static int stack_trace_check_attr(const struct map_attr *attr)
 	return 0;
 }
 
-static uint64_t stack_round_up_pow2(uint64_t n)
-{
-	uint64_t pow2 = 1;
-
-	while (pow2 < n)
-		pow2 <<= 1;
-	return pow2;
-}
-
 /* What stack_map_alloc asks for, though bpfvm records no stack: the
  * buckets' pointers, then every element (a bucket header and the value)
  * preallocated at once. */
 static uint64_t stack_trace_kernel_area_size(const struct map_attr *attr)
 {
-	uint64_t buckets = stack_round_up_pow2(attr->max_entries) * sizeof(void *);
+	uint64_t buckets = map_roundup_pow_of_two(attr->max_entries) * sizeof(void *);
 	uint64_t elems = (uint64_t)attr->max_entries * (STACK_BUCKET_HEADER + attr->value_size);
 
 	return buckets > elems ? buckets : elems;

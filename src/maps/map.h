@@ -224,6 +224,17 @@ struct bpfvm_map {
 const struct map_ops *map_ops_for_type(uint32_t type);
 
 /* Convenience accessors. */
+/* The kernel's roundup_pow_of_two() of a size or a count (a hash's buckets, a
+ * stack map's); 1 for 0, as the kernel's allocators see it. */
+static inline uint64_t map_roundup_pow_of_two(uint64_t n)
+{
+	uint64_t pow2 = 1;
+
+	while (pow2 < n)
+		pow2 <<= 1;
+	return pow2;
+}
+
 static inline uint32_t map_type(const struct bpfvm_map *map) { return map->region->type; }
 static inline uint32_t map_key_size(const struct bpfvm_map *map) { return map->region->key_size; }
 static inline uint32_t map_value_size(const struct bpfvm_map *map) { return map->region->value_size; }
