@@ -62,6 +62,13 @@ struct bpfvm_opts {
 	 * are private to the runtime, as before. */
 	bool use_ns;
 	const char *ns_root;
+	/* The most bytes the maps this runtime creates may hold at once (their
+	 * regions and per-process arrays), as a memory cgroup bounds the
+	 * kernel's map memory: a map that would pass it is refused with
+	 * -ENOMEM before anything is allocated. 0: no limit but the machine's
+	 * memory. An embedder running objects it did not write sets it (the
+	 * fuzzers do). Maps opened by pin or id are not counted. */
+	uint64_t map_memory_max;
 };
 
 /* Creates a runtime. The kernel's helpers that bpfvm provides (map

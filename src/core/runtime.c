@@ -67,6 +67,7 @@ int bpfvm_create(const struct bpfvm_opts *opts, struct bpfvm **vm_out)
 	id_table_init(&vm->prog_ids);
 	vm->engine = engine;
 	vm->nr_cpus = OPTS_GET(opts, nr_cpus, 0);
+	vm->map_memory_max = OPTS_GET(opts, map_memory_max, 0);
 	if (OPTS_GET(opts, use_ns, false) || OPTS_GET(opts, ns_root, NULL)) {
 		err = ns_open(OPTS_GET(opts, ns_root, NULL), vm->nr_cpus, runtime_possible_cpus(),
 			      &vm->ns);

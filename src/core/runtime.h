@@ -28,6 +28,10 @@ struct bpfvm {
 	 * a run clears at the top of its fresh stack (engine/run.c). Only
 	 * grows. */
 	_Atomic uint32_t stack_max;
+	/* bpfvm_opts.map_memory_max (0: none), and what the maps this
+	 * runtime created hold now (maps/map.c, map_charge). */
+	uint64_t map_memory_max;
+	_Atomic uint64_t map_memory;
 };
 
 #endif

@@ -63,6 +63,8 @@ static void map_unpublish(struct bpfvm_map *map, uint32_t id)
 
 static void map_destroy(struct bpfvm_map *map)
 {
+	if (map->charged)
+		atomic_fetch_sub(&map->vm->map_memory, map->charged);
 	if (map->region)
 		map_unpublish(map, map->region->id);
 	if (map->ops->release)
@@ -129,6 +131,31 @@ static int map_check_size(const struct map_ops *ops, const struct map_attr *attr
 			 (unsigned long long)memory);
 		return -ENOMEM;
 	}
+	return 0;
+}
+
+/* The runtime's limit on its maps' memory (bpfvm_opts.map_memory_max), as a
+ * memory cgroup's on the kernel's: what the map will hold is counted before
+ * it is allocated, and given back when the map goes (map_destroy). */
+static int map_charge(struct bpfvm_map *map, const struct map_attr *attr)
+{
+	struct bpfvm *vm = map->vm;
+	uint64_t bytes = map->ops->region_size(attr) +
+			 (map->ops->local_size ? map->ops->local_size(attr) : 0);
+	uint64_t before;
+
+	if (!vm->map_memory_max)
+		return 0;
+	before = atomic_fetch_add(&vm->map_memory, bytes);
+	if (before + bytes > vm->map_memory_max) {
+		atomic_fetch_sub(&vm->map_memory, bytes);
+		vm_error("map '%.16s': needs %llu bytes, but the runtime's maps hold %llu of "
+			 "the %llu they may (map_memory_max)", attr->name,
+			 (unsigned long long)bytes, (unsigned long long)before,
+			 (unsigned long long)vm->map_memory_max);
+		return -ENOMEM;
+	}
+	map->charged = bytes;
 	return 0;
 }
 
@@ -243,7 +270,9 @@ int map_create(struct bpfvm *vm, const struct map_attr *attr, struct bpfvm_map *
 	}
 	atomic_init(&map->refcnt, 1);
 	atomic_init(&map->usercnt, 1);
-	err = map_alloc_region(map, attr);
+	err = map_charge(map, attr);
+	if (!err)
+		err = map_alloc_region(map, attr);
 	if (!err)
 		err = ops->init(map);
 	if (!err && vm->ns) {

@@ -217,6 +217,7 @@ struct bpfvm_map {
 	 * handle of the id, and programs may not use it. */
 	bool view;
 	bool user_rdonly;
+	uint64_t charged; /* bytes counted against the runtime's map_memory_max */
 	bool region_rdonly; /* mapped PROT_READ: nothing may write or lock in it */
 };
 

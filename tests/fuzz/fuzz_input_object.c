@@ -17,8 +17,12 @@
 static struct bpfvm *runtime(void)
 {
 	static struct bpfvm *vm;
+	/* An object may ask for maps of gigabytes, which a kernel with the
+	 * memory would allocate (and touch, to thread their free lists): the
+	 * embedder's limit keeps an input to a few hundred megabytes. */
 	struct bpfvm_opts opts = { .sz = sizeof(opts), .nr_cpus = 2,
-				   .engine = BPFVM_ENGINE_INTERP };
+				   .engine = BPFVM_ENGINE_INTERP,
+				   .map_memory_max = FUZZ_MAP_MEMORY_MAX };
 
 	if (!vm && bpfvm_create(&opts, &vm))
 		fuzz_fail("cannot create a runtime: %s", bpfvm_errmsg());

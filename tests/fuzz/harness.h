@@ -17,6 +17,11 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* The map memory a harness's runtime may hold (bpfvm_opts.map_memory_max):
+ * well under libFuzzer's RSS limit (-rss_limit_mb=4096 in fuzz_run.sh), so
+ * that an object asking for maps of gigabytes is refused, not a finding. */
+#define FUZZ_MAP_MEMORY_MAX (512ull << 20)
+
 /* Prints what went wrong and aborts, so that libFuzzer saves the input. */
 void fuzz_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 
