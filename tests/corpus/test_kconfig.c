@@ -76,7 +76,7 @@ static void kernel_side(const char *path, const char *kconfig, struct side *out)
 	if (out->err)
 		return;
 	out->err = bpf_object__load(obj);
-	prog = bpf_object__next_program(obj, NULL);
+	prog = bpf_object__find_program_by_name(obj, "read_kconfig");
 	if (!out->err)
 		out->err = kernel_read(obj, ".kconfig", out->kconfig, &out->kconfig_size);
 	if (!out->err && bpf_prog_test_run_opts(bpf_program__fd(prog), &run))
@@ -114,7 +114,7 @@ static void bpfvm_side(struct bpfvm *vm, const char *path, const char *kconfig,
 	if (!out->err)
 		out->err = bpfvm_read(obj, ".kconfig", out->kconfig, &out->kconfig_size);
 	if (!out->err)
-		out->err = bpfvm_prog_test_run(bpfvm_object_prog(obj, 0), &run);
+		out->err = bpfvm_prog_test_run(bpfvm_object_find_prog(obj, "read_kconfig"), &run);
 	out->retval = run.retval;
 	if (!out->err && bpfvm_object_find_map(obj, ".bss"))
 		out->err = bpfvm_read(obj, ".bss", out->bss, &out->bss_size);

@@ -8,7 +8,7 @@
 extern int CONFIG_BPFVM_TEST_STRONG_MISSING __kconfig;
 
 SEC("xdp")
-int strong_missing(struct xdp_md *ctx)
+int read_kconfig(struct xdp_md *ctx)
 {
 	return CONFIG_BPFVM_TEST_STRONG_MISSING ? XDP_DROP : XDP_PASS;
 }
