@@ -94,6 +94,7 @@ const struct helper_proto *helper_builtin_proto(uint32_t id);
  * registers them all. Terminated by an entry with a NULL name. */
 extern const struct helper_proto helper_protos_maps[];
 extern const struct helper_proto helper_protos_misc[];
+extern const struct helper_proto helper_protos_cgroup[];
 extern const struct helper_proto helper_protos_trace[];
 extern const struct helper_proto helper_protos_ringbuf[];
 extern const struct helper_proto helper_protos_perf[];
