@@ -36,9 +36,11 @@ enum helper_arg {
 	ARG_PTR_TO_CTX_OR_NULL,
 	ARG_PTR_TO_MAP_VALUE_OR_NULL,	/* value_size readable bytes, or NULL */
 	/* A kernel object typed by BTF (a task, an inode), or NULL; a socket,
-	 * never NULL (ARG_PTR_TO_BTF_ID_SOCK_COMMON). */
+	 * never NULL (ARG_PTR_TO_BTF_ID_SOCK_COMMON); a task, never NULL
+	 * (ARG_PTR_TO_BTF_ID: bpf_get_task_stack). */
 	ARG_PTR_TO_BTF_ID_OR_NULL,
 	ARG_PTR_TO_BTF_ID_SOCK_COMMON,
+	ARG_PTR_TO_BTF_ID,
 };
 
 /* Return types (enum bpf_return_type). */
