@@ -48,10 +48,11 @@ static int kcfg_type_of(const struct btf *btf, uint32_t id, bool *is_signed)
 		return KCFG_TRISTATE;
 	}
 	if (btf_is_array(t)) {
-		bool elem_signed;
+		/* Of 1-byte integers (not bool): libbpf's KCFG_CHAR elements. */
+		const struct btf_type *elem = reader_btf_skip_mods(btf, btf_array(t)->type);
 
-		if (btf_array(t)->nelems == 0 ||
-		    kcfg_type_of(btf, btf_array(t)->type, &elem_signed) != KCFG_CHAR)
+		if (btf_array(t)->nelems == 0 || !elem || !btf_is_int(elem) || elem->size != 1 ||
+		    (btf_int_encoding(elem) & BTF_INT_BOOL))
 			return -1;
 		return KCFG_CHAR_ARR;
 	}
@@ -62,12 +63,17 @@ int reader_add_kconfig_extern(struct elf_reader *reader, const char *name,
 			      const struct btf_type *var, bool is_weak)
 {
 	struct reader_kcfg *kcfg, *ext;
-	long long size = btf__resolve_size(reader->btf, var->type);
-	int align = btf__align_of(reader->btf, var->type), type;
+	long long size;
+	int align, type;
 	bool is_signed;
 
 	if (reader_find_kconfig(reader, name))
 		return 0;
+	if (!btf_is_var(var))
+		return reader_error(reader, -EINVAL, "section '.kconfig': extern '%s' is not a "
+				    "variable in the BTF", name);
+	size = btf__resolve_size(reader->btf, var->type);
+	align = btf__align_of(reader->btf, var->type);
 	if (size <= 0 || size > UINT32_MAX)
 		return reader_error(reader, -EINVAL, "failed to resolve size of extern (kcfg) "
 				    "'%s': %lld", name, size);
