@@ -744,6 +744,13 @@ struct bpfvm_object_opts {
 	 * pin_root_path). Default: the namespace's root. Without a namespace
 	 * such maps stay private to the object (noted). */
 	const char *pin_root_path;
+	/* Kconfig externs (`extern ... __kconfig`): lines "CONFIG_X=value"
+	 * (y, n, m, a number or a "string"), one a line, that take precedence
+	 * over the system's configuration (/boot/config-$(uname -r), else
+	 * /proc/config.gz), as libbpf's kconfig. The LINUX_* ones are bpfvm's
+	 * (LINUX_KERNEL_VERSION: the running kernel's). The values live in the
+	 * object's read-only, frozen ".kconfig" map. */
+	const char *kconfig;
 };
 
 /* Errors: -ENOENT, -EINVAL (malformed object; bpfvm_errmsg() names the file,

@@ -36,9 +36,11 @@ enum helper_arg {
 	ARG_PTR_TO_CTX_OR_NULL,
 	ARG_PTR_TO_MAP_VALUE_OR_NULL,	/* value_size readable bytes, or NULL */
 	/* A kernel object typed by BTF (a task, an inode), or NULL; a socket,
-	 * never NULL (ARG_PTR_TO_BTF_ID_SOCK_COMMON). */
+	 * never NULL (ARG_PTR_TO_BTF_ID_SOCK_COMMON); a task, never NULL
+	 * (ARG_PTR_TO_BTF_ID: bpf_get_task_stack). */
 	ARG_PTR_TO_BTF_ID_OR_NULL,
 	ARG_PTR_TO_BTF_ID_SOCK_COMMON,
+	ARG_PTR_TO_BTF_ID,
 };
 
 /* Return types (enum bpf_return_type). */
@@ -94,6 +96,7 @@ const struct helper_proto *helper_builtin_proto(uint32_t id);
  * registers them all. Terminated by an entry with a NULL name. */
 extern const struct helper_proto helper_protos_maps[];
 extern const struct helper_proto helper_protos_misc[];
+extern const struct helper_proto helper_protos_cgroup[];
 extern const struct helper_proto helper_protos_trace[];
 extern const struct helper_proto helper_protos_ringbuf[];
 extern const struct helper_proto helper_protos_perf[];

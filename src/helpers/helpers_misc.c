@@ -12,7 +12,9 @@
  * - bpf_get_numa_node_id: 0 (bpfvm's virtual CPUs have no NUMA node).
  * - bpf_get_netns_cookie: the cookie of the network namespace the process
  *   runs in, whatever the context (a user-space context has no socket of
- *   its own); 0 if the kernel cannot say (SO_NETNS_COOKIE is Linux 5.14). */
+ *   its own); 0 if the kernel cannot say (SO_NETNS_COOKIE is Linux 5.14).
+ * - bpf_get_attach_cookie: 0, the cookie of no attachment (bpfvm runs
+ *   programs without attaching them; libbpf's usdt.bpf.h reads it). */
 #define _GNU_SOURCE
 #include <ctype.h>
 #include <errno.h>
@@ -372,7 +374,19 @@ static uint64_t helper_get_netns_cookie(uint64_t ctx, uint64_t r2, uint64_t r3, 
 	return value;
 }
 
+static uint64_t helper_get_attach_cookie(uint64_t ctx, uint64_t r2, uint64_t r3, uint64_t r4,
+					 uint64_t r5)
+{
+	return 0;
+}
+
 const struct helper_proto helper_protos_misc[] = {
+	/* kprobe, tracepoint, perf_event, raw_tp (Linux 6.18's
+	 * *_prog_func_proto): the tracepoint's takes anything, the others the
+	 * context; the context is what every program passes. */
+	{ .id = BPF_FUNC_get_attach_cookie, .name = "bpf_get_attach_cookie",
+	  .fn = helper_get_attach_cookie, .ret = RET_INTEGER, .args = { ARG_PTR_TO_CTX },
+	  .families = HELPER_FAMILY_TRACING },
 	{ .id = BPF_FUNC_ktime_get_ns, .name = "bpf_ktime_get_ns", .fn = helper_ktime_get_ns,
 	  .ret = RET_INTEGER, .families = HELPER_FAMILY_ANY },
 	/* The cgroup types but the device and sysctl ones, and socket_filter,

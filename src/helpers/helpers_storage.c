@@ -74,6 +74,12 @@ const struct helper_proto helper_protos_storage[] = {
 	{ .id = BPF_FUNC_get_stack, .name = "bpf_get_stack", .fn = helper_get_stack,
 	  .args = { ARG_PTR_TO_CTX, ARG_PTR_TO_UNINIT_MEM, ARG_CONST_SIZE_OR_ZERO, ARG_ANYTHING },
 	  .families = HELPER_FAMILY_TRACING, .gpl_only = true },
+	/* A task's kernel stack: bpfvm has none to give (get_stack's answer).
+	 * Linux 6.18 has it in bpf_base_func_proto: every type. */
+	{ .id = BPF_FUNC_get_task_stack, .name = "bpf_get_task_stack", .fn = helper_get_stack,
+	  .args = { ARG_PTR_TO_BTF_ID, ARG_PTR_TO_UNINIT_MEM, ARG_CONST_SIZE_OR_ZERO,
+		    ARG_ANYTHING },
+	  .families = HELPER_FAMILY_ANY },
 	STORAGE_GET(BPF_FUNC_task_storage_get, "bpf_task_storage_get", ARG_PTR_TO_BTF_ID_OR_NULL,
 		    HELPER_FAMILY_ANY),
 	STORAGE_DELETE(BPF_FUNC_task_storage_delete, "bpf_task_storage_delete",

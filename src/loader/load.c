@@ -140,8 +140,9 @@ static int load_map_update(struct bpfvm_object *obj, struct bpfvm_map *map, cons
 	return 0;
 }
 
-/* Global data: the section's bytes as the single value; .rodata frozen,
- * as libbpf's bpf_object__populate_internal_map (BPF_MAP_FREEZE). */
+/* Global data: the section's bytes as the single value; .rodata and
+ * .kconfig frozen, as libbpf's bpf_object__populate_internal_map
+ * (BPF_MAP_FREEZE). */
 static int load_fill_data(struct bpfvm_object *obj, uint32_t idx)
 {
 	const struct object_map *m = &obj->file->maps[idx];
@@ -151,7 +152,7 @@ static int load_fill_data(struct bpfvm_object *obj, uint32_t idx)
 	if (m->data)
 		err = load_map_update(obj, map, m->name, 0, m->data,
 				      "failed to set its initial value");
-	if (!err && m->kind == OBJECT_MAP_RODATA) {
+	if (!err && (m->kind == OBJECT_MAP_RODATA || m->kind == OBJECT_MAP_KCONFIG)) {
 		err = bpfvm_map_freeze(map);
 		if (err)
 			return load_map_error(obj, err, m->name, "failed to freeze");

@@ -21,6 +21,7 @@ static int object_create(struct bpfvm *vm, const void *buf, size_t size, const c
 	struct bpfvm_object *obj = calloc(1, sizeof(*obj));
 	struct object_read_opts read_opts = {
 		.btf_custom_path = OPTS_GET(opts, btf_custom_path, NULL),
+		.kconfig = OPTS_GET(opts, kconfig, NULL),
 	};
 	int err;
 

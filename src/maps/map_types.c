@@ -19,6 +19,8 @@ extern const struct map_ops lpm_trie_map_ops;
 /* Network devices (devmap.c). */
 extern const struct map_ops devmap_map_ops;
 extern const struct map_ops redirect_map_ops; /* CPUMAP, XSKMAP: cpumap_xskmap.c */
+/* Cgroups (cgroup_array.c). */
+extern const struct map_ops cgroup_array_map_ops;
 /* Sockets, as far as user space sees them (sockmap.c). */
 extern const struct map_ops sockmap_map_ops;
 /* Keyed by kernel objects bpfvm has none of (kernel_keyed.c). */
@@ -65,6 +67,8 @@ const struct map_ops *map_ops_for_type(uint32_t type)
 	case BPF_MAP_TYPE_SOCKMAP:
 	case BPF_MAP_TYPE_SOCKHASH:
 		return &sockmap_map_ops;
+	case BPF_MAP_TYPE_CGROUP_ARRAY:
+		return &cgroup_array_map_ops;
 	case BPF_MAP_TYPE_STACK_TRACE:
 		return &stack_trace_map_ops;
 	case BPF_MAP_TYPE_SK_STORAGE:

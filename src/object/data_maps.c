@@ -25,8 +25,8 @@
 
 #define OBJ_NAME_LEN 16 /* BPF_OBJ_NAME_LEN */
 
-static void internal_map_name(const char *obj_name, const char *real_name,
-			      char name[OBJ_NAME_LEN])
+void reader_internal_map_name(const char *obj_name, const char *real_name,
+			     char name[OBJ_NAME_LEN])
 {
 	size_t sfx_len = strlen(real_name) > 7 ? strlen(real_name) : 7, pfx_len;
 
@@ -80,7 +80,7 @@ static int reader_add_data_map(struct elf_reader *reader, size_t idx, enum objec
 	map = reader_add_map(reader);
 	if (!map)
 		return -ENOMEM;
-	internal_map_name(reader->file->name, sec->name, name);
+	reader_internal_map_name(reader->file->name, sec->name, name);
 	map->name = strdup(name);
 	map->real_name = strdup(sec->name);
 	if (!map->name || !map->real_name)

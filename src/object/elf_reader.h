@@ -46,7 +46,12 @@ struct elf_reader {
 	size_t text_idx;	/* 0: none */
 	size_t maps_idx;	/* legacy "maps", 0: none */
 	size_t btf_maps_idx;	/* ".maps", 0: none */
-	size_t kconfig_idx;	/* ".kconfig" never has a section; see externs */
+	/* The Kconfig externs (kconfig.c), and the .kconfig map that holds
+	 * them (an index in object_file.maps, valid when kcfg_cnt > 0). */
+	struct reader_kcfg *kcfg;
+	uint32_t kcfg_cnt;
+	uint32_t kcfg_map_idx;
+	const char *kconfig; /* object_read_opts: Kconfig lines that take precedence */
 	const char *btf_custom_path; /* object_read_opts */
 	bool core_skip_kernel;
 };
@@ -80,6 +85,7 @@ int reader_check_btf_ext(struct elf_reader *reader);	 /* btf_ext.c */
 int reader_collect_legacy_maps(struct elf_reader *reader); /* legacy_maps.c */
 int reader_collect_btf_maps(struct elf_reader *reader);	   /* btf_maps.c */
 int reader_collect_data_maps(struct elf_reader *reader);   /* data_maps.c */
+int reader_collect_kconfig(struct elf_reader *reader);	   /* kconfig.c */
 int reader_find_spin_locks(struct elf_reader *reader);	   /* btf_spin_lock.c */
 int reader_collect_prog_relocs(struct elf_reader *reader); /* relocations.c */
 int reader_collect_map_slots(struct elf_reader *reader);   /* map_slots.c */
@@ -107,6 +113,39 @@ struct btf *reader_btf_new_quietly(const void *data, uint32_t size);
 /* Likewise btf__parse(path), or btf__load_vmlinux_btf() for a NULL path.
  * NULL with errno set on failure. */
 struct btf *reader_btf_load_quietly(const char *path);
+
+/* A Kconfig extern (libbpf's extern_desc of type EXT_KCFG). */
+enum reader_kcfg_type {
+	KCFG_BOOL,	/* bool: 'y' or 'n', 0 or 1 */
+	KCFG_CHAR,	/* a 1-byte integer: 'y', 'n', 'm' or a number */
+	KCFG_INT,	/* 2, 4 or 8 bytes */
+	KCFG_TRISTATE,	/* enum libbpf_tristate */
+	KCFG_CHAR_ARR,	/* a "quoted string" */
+};
+
+struct reader_kcfg {
+	const char *name; /* the symbol's (in the file's string table) */
+	bool is_weak;
+	bool is_signed;
+	bool is_set;
+	enum reader_kcfg_type type;
+	uint32_t size;
+	uint32_t align;
+	uint32_t data_off; /* in the .kconfig map's value */
+};
+
+/* Records a VAR of the .kconfig DATASEC (externs.c finds them). */
+int reader_add_kconfig_extern(struct elf_reader *reader, const char *name,
+			      const struct btf_type *var, bool is_weak);
+/* The Kconfig extern called `name`, or NULL. */
+const struct reader_kcfg *reader_find_kconfig(const struct elf_reader *reader,
+					      const char *name);
+/* Fills the .kconfig value `data` as libbpf's bpf_object__resolve_externs:
+ * the LINUX_* externs, then the opts' Kconfig, then the system's
+ * (kconfig_values.c). */
+int reader_resolve_kconfig(struct elf_reader *reader, void *data);
+/* libbpf's internal_map_name() (data_maps.c). */
+void reader_internal_map_name(const char *obj_name, const char *real_name, char name[16]);
 
 /* Adds a map to the file; returns it zeroed, or NULL (ENOMEM, message set). */
 struct object_map *reader_add_map(struct elf_reader *reader);

@@ -5,7 +5,7 @@
  *   .ksyms    FUNC   a kfunc: recorded in object_file.externs, resolved by
  *                    name against the runtime's kfuncs at load (loader)
  *   .ksyms    VAR    a kernel variable: bpfvm has no kernel, refused
- *   .kconfig  VAR    a Kconfig value: refused
+ *   .kconfig  VAR    a Kconfig value: recorded and given its value (kconfig.c)
  *
  * Anything else undefined is refused too, with its name. */
 #include <errno.h>
@@ -85,9 +85,15 @@ int reader_check_externs(struct elf_reader *reader)
 				return err;
 			continue;
 		}
-		if (datasec && strcmp(datasec, ".kconfig") == 0)
-			return reader_error(reader, -ENOTSUP, "section '.kconfig': extern '%s': "
-					    "Kconfig externs are not supported by bpfvm", name);
+		if (datasec && strcmp(datasec, ".kconfig") == 0 && btf_is_func(type))
+			return reader_error(reader, -ENOTSUP, "extern function %s is unsupported "
+					    "under .kconfig section", name);
+		if (datasec && strcmp(datasec, ".kconfig") == 0) {
+			err = reader_add_kconfig_extern(reader, name, type, bind == STB_WEAK);
+			if (err)
+				return err;
+			continue;
+		}
 		return reader_error(reader, -ENOTSUP, "extern '%s' (%s): kernel symbols are not "
 				    "supported by bpfvm (kfuncs are: a FUNC in .ksyms)", name,
 				    ELF64_ST_TYPE(sym->st_info) == STT_FUNC ? "function" : "variable");

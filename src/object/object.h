@@ -76,6 +76,7 @@ enum object_map_kind {
 	OBJECT_MAP_DATA,   /* .data, .data.* */
 	OBJECT_MAP_RODATA, /* .rodata, .rodata.* */
 	OBJECT_MAP_BSS,	   /* .bss, .bss.* */
+	OBJECT_MAP_KCONFIG, /* the Kconfig externs' values (read-only, frozen) */
 };
 
 /* LIBBPF_PIN_NONE / LIBBPF_PIN_BY_NAME (bpf/libbpf.h). */
@@ -146,6 +147,7 @@ struct object_file {
 struct object_read_opts {
 	const char *btf_custom_path; /* the target BTF; NULL: the kernel's */
 	bool skip_kernel_btf;	     /* tests: the object's own BTF, not the kernel's */
+	const char *kconfig;	     /* bpfvm_object_opts.kconfig */
 };
 
 /* Reads an object from `buf` (copied). `path` names it in messages;

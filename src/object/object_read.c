@@ -58,10 +58,11 @@ static int reader_run(struct elf_reader *reader)
 	err = err ? err : reader_collect_programs(reader);
 	err = err ? err : reader_check_externs(reader);
 	err = err ? err : reader_check_btf_ext(reader);
-	/* libbpf's map order: legacy, BTF-defined, global data. */
+	/* libbpf's map order: legacy, BTF-defined, global data, .kconfig. */
 	err = err ? err : reader_collect_legacy_maps(reader);
 	err = err ? err : reader_collect_btf_maps(reader);
 	err = err ? err : reader_collect_data_maps(reader);
+	err = err ? err : reader_collect_kconfig(reader);
 	err = err ? err : reader_find_spin_locks(reader);
 	err = err ? err : reader_collect_prog_relocs(reader);
 	err = err ? err : reader_collect_map_slots(reader);
@@ -72,6 +73,7 @@ static int reader_run(struct elf_reader *reader)
 static void reader_release(struct elf_reader *reader)
 {
 	btf__free(reader->btf);
+	free(reader->kcfg);
 	free((void *)reader->syms);
 	free(reader->secs);
 	if (reader->elf)
@@ -102,6 +104,7 @@ int object_read(const void *buf, size_t size, const char *path, const char *obj_
 	reader.file = file;
 	reader.btf_custom_path = opts ? opts->btf_custom_path : NULL;
 	reader.core_skip_kernel = opts && opts->skip_kernel_btf;
+	reader.kconfig = opts ? opts->kconfig : NULL;
 	err = reader_run(&reader);
 	reader_release(&reader);
 	if (err) {

@@ -121,12 +121,29 @@ static int relo_map_value(struct prog_relo *r, const struct bpf_insn *insn)
 			  r->reader->secs[r->sym->st_shndx].name);
 }
 
+/* A Kconfig extern: the address of its place in the .kconfig map's value
+ * (libbpf's RELO_EXTERN_LD64 of an EXT_KCFG). */
+static int relo_kconfig(struct prog_relo *r, const struct bpf_insn *insn,
+			const struct reader_kcfg *ext)
+{
+	if (insn->code != INSN_LDDW)
+		return relo_error(r, -EINVAL, "a Kconfig extern used other than by lddw", "");
+	r->out->kind = OBJECT_RELOC_MAP_VALUE;
+	r->out->map_idx = r->reader->kcfg_map_idx;
+	r->out->sym_off = ext->data_off;
+	return 0;
+}
+
 /* A kfunc extern: called (clang marks it BPF_PSEUDO_CALL, libbpf rewrites
- * it) or its address loaded. Other externs were refused with the symbols (externs.c). */
+ * it) or its address loaded; or a Kconfig one. Other externs were refused
+ * with the symbols (externs.c). */
 static int relo_extern(struct prog_relo *r, const struct bpf_insn *insn)
 {
+	const struct reader_kcfg *kcfg = reader_find_kconfig(r->reader, r->sym_name);
 	int idx = object_find_extern(r->reader->file, r->sym_name);
 
+	if (kcfg)
+		return relo_kconfig(r, insn, kcfg);
 	if (idx < 0)
 		return relo_error(r, -ENOTSUP, "extern symbols other than kfuncs (ksyms, kconfig) "
 				  "are not supported by bpfvm", "");

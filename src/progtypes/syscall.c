@@ -17,10 +17,14 @@ static int syscall_ctx_access(const struct bpfvm_prog *prog, int32_t off, uint32
 	return progtype_ctx_keep(off, size, CTX_FIELD_SCALAR, rewrite);
 }
 
+/* The tracing family's attach cookie: a syscall program attaches nowhere. */
+static const uint32_t syscall_helpers_refused[] = { BPF_FUNC_get_attach_cookie, 0 };
+
 const struct progtype progtype_syscall = {
 	.type = BPF_PROG_TYPE_SYSCALL,
 	.name = "syscall",
 	.helper_families = HELPER_FAMILY_ANY | HELPER_FAMILY_TRACING | HELPER_FAMILY_SK_STORAGE,
+	.helpers_refused = syscall_helpers_refused,
 	.ctx_size = SYSCALL_CTX_MAX,
 	.ctx_access = syscall_ctx_access,
 	.ret_checked = false,
