@@ -39,6 +39,7 @@ enum helper_arg {
 	 * never NULL (ARG_PTR_TO_BTF_ID_SOCK_COMMON). */
 	ARG_PTR_TO_BTF_ID_OR_NULL,
 	ARG_PTR_TO_BTF_ID_SOCK_COMMON,
+	ARG_PTR_TO_BTF_ID,	      /* a kernel object typed by BTF, never NULL */
 };
 
 /* Return types (enum bpf_return_type). */
@@ -103,5 +104,10 @@ extern const struct helper_proto helper_protos_probe[];
 extern const struct helper_proto helper_protos_redirect[];
 extern const struct helper_proto helper_protos_storage[];
 extern const struct helper_proto helper_protos_sock_ops[];
+/* Held-out judging (issue 5): sockmap, tunnel, FIB, sockopt, sysctl. */
+extern const struct helper_proto helper_protos_sockmap[];
+extern const struct helper_proto helper_protos_adjust_room[];
+extern const struct helper_proto helper_protos_fib[];
+extern const struct helper_proto helper_protos_net_state[];
 
 #endif

@@ -1,6 +1,7 @@
 /* Helpers over maps keyed by kernel objects (maps/kernel_keyed.c):
  * bpf_get_stackid and the local storages of sockets, tasks and inodes; and
- * bpf_get_stack, get_stackid's copy into the program's memory.
+ * bpf_get_stack, get_stackid's copy into the program's memory, and
+ * bpf_get_task_stack, the same of a task's stack.
  *
  * bpfvm has no kernel stack to record and no socket, task or inode to store
  * for, so at run time these find nothing: get_stackid returns -EFAULT (the
@@ -74,6 +75,11 @@ const struct helper_proto helper_protos_storage[] = {
 	{ .id = BPF_FUNC_get_stack, .name = "bpf_get_stack", .fn = helper_get_stack,
 	  .args = { ARG_PTR_TO_CTX, ARG_PTR_TO_UNINIT_MEM, ARG_CONST_SIZE_OR_ZERO, ARG_ANYTHING },
 	  .families = HELPER_FAMILY_TRACING, .gpl_only = true },
+	/* bpf_get_task_stack_proto: a task (never NULL), not GPL-only; in
+	 * bpf_base_func_proto, so every program type has it. */
+	{ .id = BPF_FUNC_get_task_stack, .name = "bpf_get_task_stack", .fn = helper_get_stack,
+	  .args = { ARG_PTR_TO_BTF_ID, ARG_PTR_TO_UNINIT_MEM, ARG_CONST_SIZE_OR_ZERO, ARG_ANYTHING },
+	  .families = HELPER_FAMILY_ANY },
 	STORAGE_GET(BPF_FUNC_task_storage_get, "bpf_task_storage_get", ARG_PTR_TO_BTF_ID_OR_NULL,
 		    HELPER_FAMILY_ANY),
 	STORAGE_DELETE(BPF_FUNC_task_storage_delete, "bpf_task_storage_delete",

@@ -24,6 +24,11 @@ static int skb_lwt_access(const struct bpfvm_prog *prog, int32_t off, uint32_t s
  * stream parser of sk_skb has no relative load either. */
 static const uint32_t skb_no_relative_load[] = { BPF_FUNC_skb_load_bytes_relative, 0 };
 static const uint32_t lwt_added[] = { BPF_FUNC_csum_diff, 0 };
+/* sk_skb_func_proto: room adjustment and the sockmap redirects. */
+static const uint32_t sk_skb_added[] = { BPF_FUNC_skb_adjust_room, BPF_FUNC_sk_redirect_map,
+					 BPF_FUNC_sk_redirect_hash, 0 };
+/* lwt_xmit_func_proto: tunnel metadata. */
+static const uint32_t lwt_xmit_added[] = { BPF_FUNC_skb_set_tunnel_key, 0 };
 
 /* The stream helpers may change the packet (store_bytes), but sk_skb is
  * not tc: no checksum helpers, no bpf_redirect (sk_skb_func_proto). */
@@ -32,6 +37,7 @@ const struct progtype progtype_sk_skb = {
 	.name = "sk_skb",
 	.helper_families = HELPER_FAMILY_ANY | HELPER_FAMILY_SKB | HELPER_FAMILY_SK_SKB,
 	.helpers_refused = skb_no_relative_load,
+	.helpers_added = sk_skb_added,
 	.ctx_size = sizeof(struct __sk_buff),
 	.ctx_access = skb_sk_skb_access,
 	.ret_checked = false,
@@ -68,6 +74,7 @@ const struct progtype progtype_lwt_xmit = {
 	.name = "lwt_xmit",
 	.helper_families = HELPER_FAMILY_ANY | HELPER_FAMILY_SKB | HELPER_FAMILY_SKB_WRITE,
 	.helpers_refused = skb_no_relative_load,
+	.helpers_added = lwt_xmit_added,
 	.ctx_size = sizeof(struct __sk_buff),
 	.ctx_access = skb_lwt_access,
 	.ret_checked = false,

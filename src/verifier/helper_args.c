@@ -86,6 +86,7 @@ static const struct arg_types *arg_types_of(enum helper_arg arg)
 	case ARG_PTR_TO_RINGBUF_MEM:
 		return &ringbuf;
 	case ARG_PTR_TO_BTF_ID_OR_NULL:
+	case ARG_PTR_TO_BTF_ID:
 		return &btf_id;
 	case ARG_PTR_TO_BTF_ID_SOCK_COMMON:
 		return &sock_common;
@@ -120,6 +121,7 @@ static const char *arg_struct(int32_t func_id, enum helper_arg arg)
 	switch (func_id) {
 	case BPF_FUNC_task_storage_get:
 	case BPF_FUNC_task_storage_delete:
+	case BPF_FUNC_get_task_stack:
 		return "task_struct";
 	case BPF_FUNC_inode_storage_get:
 	case BPF_FUNC_inode_storage_delete:
@@ -169,7 +171,8 @@ static int check_reg_type(struct types_env *env, uint32_t idx, uint8_t regno,
 		type &= ~REG_MAYBE_NULL;
 	/* The arguments of a BTF-typed program whose target bpfvm cannot find
 	 * in the kernel's BTF are scalars: they stand for its kernel objects. */
-	if ((arg == ARG_PTR_TO_BTF_ID_OR_NULL || arg == ARG_PTR_TO_BTF_ID_SOCK_COMMON) &&
+	if ((arg == ARG_PTR_TO_BTF_ID_OR_NULL || arg == ARG_PTR_TO_BTF_ID ||
+	     arg == ARG_PTR_TO_BTF_ID_SOCK_COMMON) &&
 	    type == REG_SCALAR && mem_btf_typed_context(env->prog) &&
 	    !mem_btf_target_known(env->prog))
 		return 0;

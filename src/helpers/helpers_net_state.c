@@ -1,0 +1,87 @@
+/* Helpers that set or read kernel networking state bpfvm does not keep: a
+ * packet's tunnel metadata (bpf_skb_set_tunnel_key), a socket's options
+ * (bpf_setsockopt), the sysctl a cgroup_sysctl program judges
+ * (bpf_sysctl_get_name). Their prototypes are the kernel's, so that
+ * programs calling them verify as in the kernel; run, they make the
+ * kernel's checks on their arguments and then act on nothing
+ * (docs/differences.md):
+ *
+ *   skb_set_tunnel_key  an unknown flag, a size that is no layout of
+ *                       struct bpf_tunnel_key, a label without
+ *                       BPF_F_TUNINFO_IPV6 or tunnel_ext set: -EINVAL;
+ *                       otherwise 0 (the kernel attaches a metadata dst
+ *                       that tunnel devices read: bpfvm has none)
+ *   setsockopt          -EINVAL, the kernel's answer without a full socket
+ *                       (sock_ops and sock_addr have no runtime context)
+ *   sysctl_get_name     the buffer emptied, -EINVAL (cgroup_sysctl has no
+ *                       runtime context: no sysctl to name) */
+#include <errno.h>
+#include <string.h>
+#include <linux/bpf.h>
+
+#include "helpers/helper_proto.h"
+
+/* struct bpf_tunnel_key: its size now and the sizes of its older layouts
+ * (the kernel zero-fills the missing tail); the offsets of its fields. */
+#define TUNNEL_KEY_SIZE 44u
+#define TUNNEL_KEY_V6_OLD 8u	  /* up to remote_ipv6[1] */
+#define TUNNEL_KEY_EXT_OFF 22u	  /* tunnel_ext */
+#define TUNNEL_KEY_LABEL_OFF 24u  /* tunnel_label */
+#define TUNNEL_KEY_LOCAL_OFF 28u  /* local_ipv4 */
+#define TUNNEL_KEY_NO_KEY (1ULL << 4) /* BPF_F_NO_TUNNEL_KEY, newer than some headers */
+#define TUNNEL_KEY_FLAGS                                                                       \
+	(BPF_F_TUNINFO_IPV6 | BPF_F_ZERO_CSUM_TX | BPF_F_DONT_FRAGMENT | BPF_F_SEQ_NUMBER |    \
+	 TUNNEL_KEY_NO_KEY)
+
+static uint64_t helper_skb_set_tunnel_key(uint64_t ctx, uint64_t from, uint64_t size,
+					  uint64_t flags, uint64_t r5)
+{
+	uint8_t key[TUNNEL_KEY_SIZE] = { 0 };
+	uint16_t ext;
+	uint32_t label;
+
+	if (flags & ~(uint64_t)TUNNEL_KEY_FLAGS)
+		return (uint64_t)-EINVAL;
+	switch ((uint32_t)size) {
+	case TUNNEL_KEY_SIZE: case TUNNEL_KEY_V6_OLD: case TUNNEL_KEY_EXT_OFF:
+	case TUNNEL_KEY_LABEL_OFF: case TUNNEL_KEY_LOCAL_OFF:
+		break;
+	default:
+		return (uint64_t)-EINVAL;
+	}
+	memcpy(key, (const void *)(uintptr_t)from, (uint32_t)size);
+	memcpy(&ext, key + TUNNEL_KEY_EXT_OFF, sizeof(ext));
+	memcpy(&label, key + TUNNEL_KEY_LABEL_OFF, sizeof(label));
+	if ((!(flags & BPF_F_TUNINFO_IPV6) && label) || ext)
+		return (uint64_t)-EINVAL;
+	return 0;
+}
+
+static uint64_t helper_setsockopt(uint64_t ctx, uint64_t level, uint64_t optname,
+				  uint64_t optval, uint64_t optlen)
+{
+	return (uint64_t)-EINVAL;
+}
+
+static uint64_t helper_sysctl_get_name(uint64_t ctx, uint64_t buf, uint64_t buf_len,
+				       uint64_t flags, uint64_t r5)
+{
+	memset((void *)(uintptr_t)buf, 0, (size_t)buf_len);
+	return (uint64_t)-EINVAL;
+}
+
+/* Program types (progtypes: helpers_added): set_tunnel_key tc and
+ * lwt_xmit; setsockopt sock_ops and sock_addr (bpf_sock_ops_setsockopt
+ * and bpf_sock_addr_setsockopt: the context, not a BTF socket);
+ * sysctl_get_name cgroup_sysctl. */
+const struct helper_proto helper_protos_net_state[] = {
+	{ .id = BPF_FUNC_skb_set_tunnel_key, .name = "bpf_skb_set_tunnel_key",
+	  .fn = helper_skb_set_tunnel_key,
+	  .args = { ARG_PTR_TO_CTX, ARG_PTR_TO_MEM, ARG_CONST_SIZE, ARG_ANYTHING } },
+	{ .id = BPF_FUNC_setsockopt, .name = "bpf_setsockopt", .fn = helper_setsockopt,
+	  .args = { ARG_PTR_TO_CTX, ARG_ANYTHING, ARG_ANYTHING, ARG_PTR_TO_MEM, ARG_CONST_SIZE } },
+	{ .id = BPF_FUNC_sysctl_get_name, .name = "bpf_sysctl_get_name",
+	  .fn = helper_sysctl_get_name,
+	  .args = { ARG_PTR_TO_CTX, ARG_PTR_TO_UNINIT_MEM, ARG_CONST_SIZE, ARG_ANYTHING } },
+	{ 0 },
+};
