@@ -106,7 +106,7 @@ extern const struct helper_proto helper_protos_storage[];
 extern const struct helper_proto helper_protos_sock_ops[];
 /* Held-out judging (issue 5): sockmap, tunnel, FIB, sockopt, sysctl. */
 extern const struct helper_proto helper_protos_sockmap[];
-extern const struct helper_proto helper_protos_adjust_room[];
+extern const struct helper_proto helper_protos_skb_room[];
 extern const struct helper_proto helper_protos_fib[];
 extern const struct helper_proto helper_protos_net_state[];
 

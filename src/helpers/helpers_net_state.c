@@ -14,7 +14,12 @@
  *   setsockopt          -EINVAL, the kernel's answer without a full socket
  *                       (sock_ops and sock_addr have no runtime context)
  *   sysctl_get_name     the buffer emptied, -EINVAL (cgroup_sysctl has no
- *                       runtime context: no sysctl to name) */
+ *   sysctl_get_current_value, sysctl_get_new_value
+ *                       runtime context: no sysctl to name, no value: the
+ *                       kernel's answer without a value or a write)
+ *   sysctl_set_new_value -EINVAL (no write to replace)
+ *   msg_pull_data       -EINVAL: sk_msg has no runtime context, no message
+ *                       whose bytes a range could name */
 #include <errno.h>
 #include <string.h>
 #include <linux/bpf.h>
@@ -70,10 +75,24 @@ static uint64_t helper_sysctl_get_name(uint64_t ctx, uint64_t buf, uint64_t buf_
 	return (uint64_t)-EINVAL;
 }
 
+/* bpf_sysctl_set_new_value: the kernel's answer when the access is no
+ * write. */
+static uint64_t helper_sysctl_set_new_value(uint64_t ctx, uint64_t buf, uint64_t buf_len,
+					    uint64_t r4, uint64_t r5)
+{
+	return (uint64_t)-EINVAL;
+}
+
+static uint64_t helper_msg_pull_data(uint64_t ctx, uint64_t start, uint64_t end, uint64_t flags,
+				     uint64_t r5)
+{
+	return (uint64_t)-EINVAL;
+}
+
 /* Program types (progtypes: helpers_added): set_tunnel_key tc and
  * lwt_xmit; setsockopt sock_ops and sock_addr (bpf_sock_ops_setsockopt
  * and bpf_sock_addr_setsockopt: the context, not a BTF socket);
- * sysctl_get_name cgroup_sysctl. */
+ * the sysctl ones cgroup_sysctl; msg_pull_data sk_msg. */
 const struct helper_proto helper_protos_net_state[] = {
 	{ .id = BPF_FUNC_skb_set_tunnel_key, .name = "bpf_skb_set_tunnel_key",
 	  .fn = helper_skb_set_tunnel_key,
@@ -83,5 +102,16 @@ const struct helper_proto helper_protos_net_state[] = {
 	{ .id = BPF_FUNC_sysctl_get_name, .name = "bpf_sysctl_get_name",
 	  .fn = helper_sysctl_get_name,
 	  .args = { ARG_PTR_TO_CTX, ARG_PTR_TO_UNINIT_MEM, ARG_CONST_SIZE, ARG_ANYTHING } },
+	{ .id = BPF_FUNC_sysctl_get_current_value, .name = "bpf_sysctl_get_current_value",
+	  .fn = helper_sysctl_get_name,
+	  .args = { ARG_PTR_TO_CTX, ARG_PTR_TO_UNINIT_MEM, ARG_CONST_SIZE } },
+	{ .id = BPF_FUNC_sysctl_get_new_value, .name = "bpf_sysctl_get_new_value",
+	  .fn = helper_sysctl_get_name,
+	  .args = { ARG_PTR_TO_CTX, ARG_PTR_TO_UNINIT_MEM, ARG_CONST_SIZE } },
+	{ .id = BPF_FUNC_sysctl_set_new_value, .name = "bpf_sysctl_set_new_value",
+	  .fn = helper_sysctl_set_new_value,
+	  .args = { ARG_PTR_TO_CTX, ARG_PTR_TO_MEM, ARG_CONST_SIZE } },
+	{ .id = BPF_FUNC_msg_pull_data, .name = "bpf_msg_pull_data", .fn = helper_msg_pull_data,
+	  .args = { ARG_PTR_TO_CTX, ARG_ANYTHING, ARG_ANYTHING, ARG_ANYTHING } },
 	{ 0 },
 };

@@ -30,8 +30,11 @@ static int cgroup_sysctl_ctx_access(const struct bpfvm_prog *prog, int32_t off, 
 static const uint32_t cgroup_sysctl_refused[] = { BPF_FUNC_get_netns_cookie, 0 };
 
 /* check_return_code(): 0 (refuse the access) or 1. */
-/* sysctl_func_proto: the sysctl's name. */
-static const uint32_t cgroup_sysctl_added[] = { BPF_FUNC_sysctl_get_name, 0 };
+/* sysctl_func_proto: the sysctl's name and values. */
+static const uint32_t cgroup_sysctl_added[] = { BPF_FUNC_sysctl_get_name,
+						BPF_FUNC_sysctl_get_current_value,
+						BPF_FUNC_sysctl_get_new_value,
+						BPF_FUNC_sysctl_set_new_value, 0 };
 
 const struct progtype progtype_cgroup_sysctl = {
 	.type = BPF_PROG_TYPE_CGROUP_SYSCTL,

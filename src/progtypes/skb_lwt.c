@@ -19,14 +19,15 @@ static int skb_lwt_access(const struct bpfvm_prog *prog, int32_t off, uint32_t s
 	return skb_ctx_access(prog, SKB_RULES_LWT, off, size, is_write, rewrite);
 }
 
-/* lwt_in, lwt_out and lwt_seg6local have bpf_csum_diff but not
+/* lwt_in, lwt_out and lwt_seg6local have bpf_csum_diff and
+ * bpf_skb_pull_data but not
  * bpf_skb_load_bytes_relative (lwt_out_func_proto, the others' base); the
  * stream parser of sk_skb has no relative load either. */
 static const uint32_t skb_no_relative_load[] = { BPF_FUNC_skb_load_bytes_relative, 0 };
-static const uint32_t lwt_added[] = { BPF_FUNC_csum_diff, 0 };
-/* sk_skb_func_proto: room adjustment and the sockmap redirects. */
+static const uint32_t lwt_added[] = { BPF_FUNC_csum_diff, BPF_FUNC_skb_pull_data, 0 };
+/* sk_skb_func_proto: room adjustment, pulling and the sockmap redirects. */
 static const uint32_t sk_skb_added[] = { BPF_FUNC_skb_adjust_room, BPF_FUNC_sk_redirect_map,
-					 BPF_FUNC_sk_redirect_hash, 0 };
+					 BPF_FUNC_sk_redirect_hash, BPF_FUNC_skb_pull_data, 0 };
 /* lwt_xmit_func_proto: tunnel metadata. */
 static const uint32_t lwt_xmit_added[] = { BPF_FUNC_skb_set_tunnel_key, 0 };
 

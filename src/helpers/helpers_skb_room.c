@@ -1,4 +1,5 @@
-/* bpf_skb_adjust_room (net/core/filter.c): grows or shrinks the room
+/* The room of the test run's linear skb: bpf_skb_pull_data, and
+ * bpf_skb_adjust_room (net/core/filter.c), which grows or shrinks the room
  * between the Ethernet and the IP header (BPF_ADJ_ROOM_MAC) or past the IP
  * header's fixed part (BPF_ADJ_ROOM_NET), for tunnel encapsulation and
  * decapsulation, with the kernel's checks and error codes in the kernel's
@@ -159,8 +160,23 @@ static uint64_t helper_skb_adjust_room(uint64_t ctx, uint64_t len_diff, uint64_t
 				   : room_grow(skb, off, len, flags));
 }
 
-/* tc_cls_act_func_proto and sk_skb_func_proto (progtypes: helpers_added). */
-const struct helper_proto helper_protos_adjust_room[] = {
+/* bpf_try_make_writable: the skb is linear, so every byte up to its
+ * length is already there: 0, or -ENOMEM past the end (len 0: the whole
+ * head). Packet pointers are invalid after it, as in the kernel. */
+static uint64_t helper_skb_pull_data(uint64_t ctx, uint64_t len, uint64_t r3, uint64_t r4,
+				     uint64_t r5)
+{
+	const struct skb_ctx *skb = (const struct skb_ctx *)(uintptr_t)ctx;
+
+	return (uint32_t)len > skb->fields.len ? (uint64_t)-ENOMEM : 0;
+}
+
+/* adjust_room: tc_cls_act_func_proto and sk_skb_func_proto
+ * (progtypes: helpers_added); pull_data: tc and lwt_xmit (SKB_WRITE), every
+ * lwt type and sk_skb (helpers_added). */
+const struct helper_proto helper_protos_skb_room[] = {
+	{ .id = BPF_FUNC_skb_pull_data, .name = "bpf_skb_pull_data", .fn = helper_skb_pull_data,
+	  .args = { ARG_PTR_TO_CTX, ARG_ANYTHING }, .families = HELPER_FAMILY_SKB_WRITE },
 	{ .id = BPF_FUNC_skb_adjust_room, .name = "bpf_skb_adjust_room",
 	  .fn = helper_skb_adjust_room,
 	  .args = { ARG_PTR_TO_CTX, ARG_ANYTHING, ARG_ANYTHING, ARG_ANYTHING } },
