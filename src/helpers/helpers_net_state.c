@@ -18,8 +18,10 @@
  *                       runtime context: no sysctl to name, no value: the
  *                       kernel's answer without a value or a write)
  *   sysctl_set_new_value -EINVAL (no write to replace)
- *   msg_pull_data       -EINVAL: sk_msg has no runtime context, no message
- *                       whose bytes a range could name */
+ *   msg_pull_data, msg_push_data, msg_pop_data
+ *                       -EINVAL: sk_msg has no runtime context, no message
+ *                       whose bytes a range could name (push_data of 0
+ *                       bytes without flags: 0, as the kernel's) */
 #include <errno.h>
 #include <string.h>
 #include <linux/bpf.h>
@@ -89,10 +91,16 @@ static uint64_t helper_msg_pull_data(uint64_t ctx, uint64_t start, uint64_t end,
 	return (uint64_t)-EINVAL;
 }
 
+static uint64_t helper_msg_push_data(uint64_t ctx, uint64_t start, uint64_t len, uint64_t flags,
+				     uint64_t r5)
+{
+	return !flags && !(uint32_t)len ? 0 : (uint64_t)-EINVAL;
+}
+
 /* Program types (progtypes: helpers_added): set_tunnel_key tc and
  * lwt_xmit; setsockopt sock_ops and sock_addr (bpf_sock_ops_setsockopt
  * and bpf_sock_addr_setsockopt: the context, not a BTF socket);
- * the sysctl ones cgroup_sysctl; msg_pull_data sk_msg. */
+ * the sysctl ones cgroup_sysctl; the msg_*_data ones sk_msg. */
 const struct helper_proto helper_protos_net_state[] = {
 	{ .id = BPF_FUNC_skb_set_tunnel_key, .name = "bpf_skb_set_tunnel_key",
 	  .fn = helper_skb_set_tunnel_key,
@@ -112,6 +120,10 @@ const struct helper_proto helper_protos_net_state[] = {
 	  .fn = helper_sysctl_set_new_value,
 	  .args = { ARG_PTR_TO_CTX, ARG_PTR_TO_MEM, ARG_CONST_SIZE } },
 	{ .id = BPF_FUNC_msg_pull_data, .name = "bpf_msg_pull_data", .fn = helper_msg_pull_data,
+	  .args = { ARG_PTR_TO_CTX, ARG_ANYTHING, ARG_ANYTHING, ARG_ANYTHING } },
+	{ .id = BPF_FUNC_msg_push_data, .name = "bpf_msg_push_data", .fn = helper_msg_push_data,
+	  .args = { ARG_PTR_TO_CTX, ARG_ANYTHING, ARG_ANYTHING, ARG_ANYTHING } },
+	{ .id = BPF_FUNC_msg_pop_data, .name = "bpf_msg_pop_data", .fn = helper_msg_pull_data,
 	  .args = { ARG_PTR_TO_CTX, ARG_ANYTHING, ARG_ANYTHING, ARG_ANYTHING } },
 	{ 0 },
 };
