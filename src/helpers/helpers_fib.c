@@ -6,7 +6,7 @@
  *
  *   plen under sizeof(struct bpf_fib_lookup), an unknown flag   -EINVAL
  *   a family other than AF_INET or AF_INET6                     -EAFNOSUPPORT
- *   IPv6 link-local or multicast source or destination          NOT_FWDED
+ *   IPv6 link-local, multicast or loopback source or destination NOT_FWDED
  *   no interface params->ifindex (this network namespace)       -ENODEV
  *   forwarding off on it (/proc/sys/net/ipv{4,6}/conf/X)         FWD_DISABLED
  *   otherwise                                                   NOT_FWDED
@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <net/if.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <linux/bpf.h>
 
@@ -27,12 +28,14 @@
 	(BPF_FIB_LOOKUP_DIRECT | BPF_FIB_LOOKUP_OUTPUT | BPF_FIB_LOOKUP_SKIP_NEIGH |           \
 	 BPF_FIB_LOOKUP_TBID | BPF_FIB_LOOKUP_SRC | FIB_LOOKUP_MARK)
 
-/* rt6_need_strict(): multicast, link-local or loopback-scoped addresses. */
+/* rt6_need_strict(): multicast, link-local and loopback (::1) addresses. */
 static bool ipv6_needs_strict(const uint32_t *addr)
 {
+	static const uint8_t loopback[16] = { [15] = 1 };
 	const uint8_t *b = (const uint8_t *)addr;
 
-	return b[0] == 0xff || (b[0] == 0xfe && (b[1] & 0xc0) == 0x80);
+	return b[0] == 0xff || (b[0] == 0xfe && (b[1] & 0xc0) == 0x80) ||
+	       !memcmp(b, loopback, sizeof(loopback));
 }
 
 static bool forwarding_on(const char *family, uint32_t ifindex, bool *exists)
