@@ -109,5 +109,6 @@ extern const struct helper_proto helper_protos_sockmap[];
 extern const struct helper_proto helper_protos_skb_room[];
 extern const struct helper_proto helper_protos_fib[];
 extern const struct helper_proto helper_protos_net_state[];
+extern const struct helper_proto helper_protos_seq[];
 
 #endif
