@@ -106,5 +106,11 @@ extern const struct helper_proto helper_protos_probe[];
 extern const struct helper_proto helper_protos_redirect[];
 extern const struct helper_proto helper_protos_storage[];
 extern const struct helper_proto helper_protos_sock_ops[];
+/* Held-out judging (issue 5): sockmap, tunnel, FIB, sockopt, sysctl. */
+extern const struct helper_proto helper_protos_sockmap[];
+extern const struct helper_proto helper_protos_skb_room[];
+extern const struct helper_proto helper_protos_fib[];
+extern const struct helper_proto helper_protos_net_state[];
+extern const struct helper_proto helper_protos_seq[];
 
 #endif

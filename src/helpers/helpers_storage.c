@@ -1,6 +1,7 @@
 /* Helpers over maps keyed by kernel objects (maps/kernel_keyed.c):
  * bpf_get_stackid and the local storages of sockets, tasks and inodes; and
- * bpf_get_stack, get_stackid's copy into the program's memory.
+ * bpf_get_stack, get_stackid's copy into the program's memory, and
+ * bpf_get_task_stack, the same of a task's stack.
  *
  * bpfvm has no kernel stack to record and no socket, task or inode to store
  * for, so at run time these find nothing: get_stackid returns -EFAULT (the

@@ -5,9 +5,8 @@
  * (the socket's cookie, SO_COOKIE), so that objects using them load and
  * their user-space side runs. Programs may reference them where the
  * verifier's pairing rules allow (helper_maps.c), except to look a socket
- * up or store one (bpfvm has none); the helpers that act on sockets
- * (sk_redirect_map, msg_redirect_map, sock_map_update, ...) are not
- * provided.
+ * up or store one (bpfvm has none); the helpers that redirect through
+ * them (helpers_sockmap.c) ask sockmap_holds() whether a key names one.
  *
  * SOCKMAP: one 8-byte word per key, the socket's cookie, 0 when empty
  * (the kernel's cookies start at 1). Every change is one atomic exchange or
@@ -52,6 +51,7 @@
 #include "maps/array.h"
 #include "maps/hash.h"
 #include "maps/map.h"
+#include "maps/sockmap.h"
 
 #define SOCKMAP_CREATE_FLAG_MASK (BPF_F_NUMA_NODE | BPF_F_RDONLY | BPF_F_WRONLY)
 #define SOCKMAP_KEY_MAX 512u /* MAX_BPF_STACK */
@@ -259,6 +259,17 @@ static int sockmap_check_region(const struct map_region *region, const char **wh
 }
 
 /* SOCKHASH: jhash order with a random seed, as random as the kernel's. */
+bool sockmap_holds(struct bpfvm_map *map, const void *key)
+{
+	uint64_t cookie = 0;
+	_Atomic uint64_t *slot;
+
+	if (is_hash(map))
+		return hash_copy_value(map, key, &cookie, 0) == 0;
+	slot = sockmap_slot(map, key);
+	return slot && atomic_load_explicit(slot, memory_order_acquire);
+}
+
 static int sockmap_get_next_key(struct bpfvm_map *map, const void *key, void *next_key)
 {
 	if (is_hash(map))

@@ -30,11 +30,18 @@ static int cgroup_sysctl_ctx_access(const struct bpfvm_prog *prog, int32_t off, 
 static const uint32_t cgroup_sysctl_refused[] = { BPF_FUNC_get_netns_cookie, 0 };
 
 /* check_return_code(): 0 (refuse the access) or 1. */
+/* sysctl_func_proto: the sysctl's name and values. */
+static const uint32_t cgroup_sysctl_added[] = { BPF_FUNC_sysctl_get_name,
+						BPF_FUNC_sysctl_get_current_value,
+						BPF_FUNC_sysctl_get_new_value,
+						BPF_FUNC_sysctl_set_new_value, 0 };
+
 const struct progtype progtype_cgroup_sysctl = {
 	.type = BPF_PROG_TYPE_CGROUP_SYSCTL,
 	.name = "cgroup_sysctl",
 	.helper_families = HELPER_FAMILY_ANY | HELPER_FAMILY_CGROUP,
 	.helpers_refused = cgroup_sysctl_refused,
+	.helpers_added = cgroup_sysctl_added,
 	.ctx_size = CGROUP_SYSCTL_CTX_SIZE,
 	.ctx_access = cgroup_sysctl_ctx_access,
 	.ret_checked = true,

@@ -59,6 +59,13 @@ static bool id_listed(const uint32_t *ids, uint32_t id)
 	return false;
 }
 
+bool progtype_attach_allows_helper(const struct bpfvm_prog *prog, uint32_t id)
+{
+	if (id == BPF_FUNC_seq_write)
+		return prog->expected_attach_type == BPF_TRACE_ITER;
+	return true;
+}
+
 bool progtype_has_helper(const struct progtype *type, uint32_t id, uint32_t families)
 {
 	if (id_listed(type->helpers_added, id))

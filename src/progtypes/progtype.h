@@ -108,6 +108,10 @@ const struct progtype *progtype_for(enum bpf_prog_type type);
  * families, as the kernel's <type>_func_proto says. */
 bool progtype_has_helper(const struct progtype *type, uint32_t id, uint32_t families);
 
+/* Where the kernel's func_proto also asks the expected attach type:
+ * bpf_seq_write only for iterators (tracing_prog_func_proto). */
+bool progtype_attach_allows_helper(const struct bpfvm_prog *prog, uint32_t id);
+
 /* The values `prog` may return at its exit (prog->progtype set): true and
  * [*min, *max], or false when any value is allowed. */
 bool progtype_ret_range(const struct bpfvm_prog *prog, int64_t *min, int64_t *max);

@@ -50,7 +50,10 @@ static int sk_msg_ctx_access(const struct bpfvm_prog *prog, int32_t off, uint32_
 /* sk_msg_func_proto has bpf_perf_event_output (bpf_sk_base_func_proto
  * does not) and bpf_get_netns_cookie. */
 static const uint32_t sk_msg_added[] = { BPF_FUNC_perf_event_output, BPF_FUNC_get_netns_cookie,
-					   0 };
+					   BPF_FUNC_msg_redirect_map, BPF_FUNC_msg_redirect_hash,
+					   BPF_FUNC_msg_apply_bytes, BPF_FUNC_msg_cork_bytes,
+					   BPF_FUNC_msg_pull_data, BPF_FUNC_msg_push_data,
+					   BPF_FUNC_msg_pop_data, 0 };
 
 const struct progtype progtype_sk_msg = {
 	.type = BPF_PROG_TYPE_SK_MSG,

@@ -35,6 +35,9 @@ void skb_legacy_packet(void *ctx, const uint8_t **data, uint64_t *len)
 /* sk_filter_func_proto and tc_cls_act_func_proto have bpf_get_netns_cookie
  * beyond the skb families. */
 static const uint32_t skb_added[] = { BPF_FUNC_get_netns_cookie, 0 };
+/* tc_cls_act_func_proto: also tunnels, room adjustment and the FIB. */
+static const uint32_t tc_added[] = { BPF_FUNC_get_netns_cookie, BPF_FUNC_skb_adjust_room,
+				     BPF_FUNC_skb_set_tunnel_key, BPF_FUNC_fib_lookup, 0 };
 
 const struct progtype progtype_socket_filter = {
 	.type = BPF_PROG_TYPE_SOCKET_FILTER,
@@ -54,7 +57,7 @@ const struct progtype progtype_sched_cls = {
 	.name = "sched_cls",
 	.helper_families = HELPER_FAMILY_ANY | HELPER_FAMILY_SKB | HELPER_FAMILY_SKB_WRITE |
 			   HELPER_FAMILY_SK_STORAGE,
-	.helpers_added = skb_added,
+	.helpers_added = tc_added,
 	.ctx_size = sizeof(struct __sk_buff),
 	.ctx_access = skb_tc_access,
 	.ret_checked = false,
@@ -68,7 +71,7 @@ const struct progtype progtype_sched_act = {
 	.name = "sched_act",
 	.helper_families = HELPER_FAMILY_ANY | HELPER_FAMILY_SKB | HELPER_FAMILY_SKB_WRITE |
 			   HELPER_FAMILY_SK_STORAGE,
-	.helpers_added = skb_added,
+	.helpers_added = tc_added,
 	.ctx_size = sizeof(struct __sk_buff),
 	.ctx_access = skb_tc_access,
 	.ret_checked = false,

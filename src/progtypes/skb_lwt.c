@@ -19,11 +19,17 @@ static int skb_lwt_access(const struct bpfvm_prog *prog, int32_t off, uint32_t s
 	return skb_ctx_access(prog, SKB_RULES_LWT, off, size, is_write, rewrite);
 }
 
-/* lwt_in, lwt_out and lwt_seg6local have bpf_csum_diff but not
+/* lwt_in, lwt_out and lwt_seg6local have bpf_csum_diff and
+ * bpf_skb_pull_data but not
  * bpf_skb_load_bytes_relative (lwt_out_func_proto, the others' base); the
  * stream parser of sk_skb has no relative load either. */
 static const uint32_t skb_no_relative_load[] = { BPF_FUNC_skb_load_bytes_relative, 0 };
-static const uint32_t lwt_added[] = { BPF_FUNC_csum_diff, 0 };
+static const uint32_t lwt_added[] = { BPF_FUNC_csum_diff, BPF_FUNC_skb_pull_data, 0 };
+/* sk_skb_func_proto: room adjustment, pulling and the sockmap redirects. */
+static const uint32_t sk_skb_added[] = { BPF_FUNC_skb_adjust_room, BPF_FUNC_sk_redirect_map,
+					 BPF_FUNC_sk_redirect_hash, BPF_FUNC_skb_pull_data, 0 };
+/* lwt_xmit_func_proto: tunnel metadata. */
+static const uint32_t lwt_xmit_added[] = { BPF_FUNC_skb_set_tunnel_key, 0 };
 
 /* The stream helpers may change the packet (store_bytes), but sk_skb is
  * not tc: no checksum helpers, no bpf_redirect (sk_skb_func_proto). */
@@ -32,6 +38,7 @@ const struct progtype progtype_sk_skb = {
 	.name = "sk_skb",
 	.helper_families = HELPER_FAMILY_ANY | HELPER_FAMILY_SKB | HELPER_FAMILY_SK_SKB,
 	.helpers_refused = skb_no_relative_load,
+	.helpers_added = sk_skb_added,
 	.ctx_size = sizeof(struct __sk_buff),
 	.ctx_access = skb_sk_skb_access,
 	.ret_checked = false,
@@ -68,6 +75,7 @@ const struct progtype progtype_lwt_xmit = {
 	.name = "lwt_xmit",
 	.helper_families = HELPER_FAMILY_ANY | HELPER_FAMILY_SKB | HELPER_FAMILY_SKB_WRITE,
 	.helpers_refused = skb_no_relative_load,
+	.helpers_added = lwt_xmit_added,
 	.ctx_size = sizeof(struct __sk_buff),
 	.ctx_access = skb_lwt_access,
 	.ret_checked = false,

@@ -123,10 +123,14 @@ static bool sock_addr_ret_range(const struct bpfvm_prog *prog, int64_t *min, int
 	return true;
 }
 
+/* sock_addr_func_proto: bpf_sock_addr_setsockopt. */
+static const uint32_t sock_addr_added[] = { BPF_FUNC_setsockopt, 0 };
+
 const struct progtype progtype_cgroup_sock_addr = {
 	.type = BPF_PROG_TYPE_CGROUP_SOCK_ADDR,
 	.name = "cgroup_sock_addr",
 	.helper_families = HELPER_FAMILY_ANY | HELPER_FAMILY_CGROUP | HELPER_FAMILY_SK_STORAGE,
+	.helpers_added = sock_addr_added,
 	.ctx_size = SOCK_ADDR_SIZE,
 	.ctx_access = sock_addr_ctx_access,
 	.ret_range = sock_addr_ret_range,

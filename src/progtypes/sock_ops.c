@@ -77,8 +77,10 @@ static int sock_ops_ctx_access(const struct bpfvm_prog *prog, int32_t off, uint3
 	return progtype_ctx_keep(off, size, kind, rewrite);
 }
 
-/* sock_ops_func_proto: the socket's callbacks. */
-static const uint32_t sock_ops_added[] = { BPF_FUNC_sock_ops_cb_flags_set, 0 };
+/* sock_ops_func_proto: the socket's callbacks, options and sockmaps. */
+static const uint32_t sock_ops_added[] = { BPF_FUNC_sock_ops_cb_flags_set, BPF_FUNC_setsockopt,
+					     BPF_FUNC_sock_map_update, BPF_FUNC_sock_hash_update,
+					     0 };
 
 /* check_return_code(): 0 or 1, as every cgroup program. */
 const struct progtype progtype_sock_ops = {

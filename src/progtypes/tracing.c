@@ -82,10 +82,15 @@ static bool lsm_ret_range(const struct bpfvm_prog *prog, int64_t *min, int64_t *
 static const uint32_t lsm_added[] = { BPF_FUNC_inode_storage_get, BPF_FUNC_inode_storage_delete,
 				      0 };
 
+/* tracing_prog_func_proto: bpf_seq_write, for iterators only
+ * (progtype_attach_allows_helper). */
+static const uint32_t tracing_added[] = { BPF_FUNC_seq_write, 0 };
+
 const struct progtype progtype_tracing = {
 	.type = BPF_PROG_TYPE_TRACING,
 	.name = "tracing",
 	.helper_families = HELPER_FAMILY_ANY | HELPER_FAMILY_TRACING | HELPER_FAMILY_SK_STORAGE,
+	.helpers_added = tracing_added,
 	.ctx_size = TRACING_CTX_SIZE,
 	.ctx_access = tracing_ctx_access,
 	.ret_range = tracing_ret_range,

@@ -188,10 +188,14 @@ static void xdp_event_packet(void *ctx, const uint8_t **data, uint64_t *len)
 	*len = (uint64_t)(xdp->data_end - xdp->data);
 }
 
+/* xdp_func_proto: the FIB lookup. */
+static const uint32_t xdp_added[] = { BPF_FUNC_fib_lookup, 0 };
+
 const struct progtype progtype_xdp = {
 	.type = BPF_PROG_TYPE_XDP,
 	.name = "xdp",
 	.helper_families = HELPER_FAMILY_ANY | HELPER_FAMILY_XDP,
+	.helpers_added = xdp_added,
 	.ctx_size = sizeof(struct xdp_md),
 	.ctx_access = xdp_ctx_access,
 	.ret_checked = false,

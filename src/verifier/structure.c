@@ -87,7 +87,8 @@ static int check_helper_call(const struct bpfvm_prog *prog, uint32_t idx)
 	const struct helper_entry *entry = helper_table_find(&prog->vm->helpers, (uint32_t)insn->imm);
 
 	if (entry && entry->proto &&
-	    !progtype_has_helper(prog->progtype, (uint32_t)insn->imm, entry->proto->families)) {
+	    (!progtype_has_helper(prog->progtype, (uint32_t)insn->imm, entry->proto->families) ||
+	     !progtype_attach_allows_helper(prog, (uint32_t)insn->imm))) {
 		/* The kernel's message when a type's func_proto has no entry. */
 		vm_error("%s: insn %u: program of this type cannot use helper %s#%d "
 			 "(program type %s)", prog->name, idx, entry->name, insn->imm,

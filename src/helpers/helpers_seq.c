@@ -1,0 +1,24 @@
+/* bpf_seq_write (kernel/trace/bpf_trace.c): an iterator program writes
+ * bytes to the seq_file its context's meta names. The prototype is the
+ * kernel's (a seq_file, never NULL; read-only memory and its size, which
+ * may be 0), for iterator programs only (progtype_attach_allows_helper),
+ * so that iterators verify as in the kernel. bpfvm runs no iterator (no
+ * kernel objects to walk, docs/differences.md): were one run, there would
+ * be no seq_file to write to, and the helper answers the kernel's
+ * -EOVERFLOW for a buffer that cannot take the bytes (0 bytes fit). */
+#include <errno.h>
+#include <linux/bpf.h>
+
+#include "helpers/helper_proto.h"
+
+static uint64_t helper_seq_write(uint64_t seq, uint64_t data, uint64_t len, uint64_t r4,
+				 uint64_t r5)
+{
+	return (uint32_t)len ? (uint64_t)-EOVERFLOW : 0;
+}
+
+const struct helper_proto helper_protos_seq[] = {
+	{ .id = BPF_FUNC_seq_write, .name = "bpf_seq_write", .fn = helper_seq_write,
+	  .args = { ARG_PTR_TO_BTF_ID, ARG_PTR_TO_MEM, ARG_CONST_SIZE_OR_ZERO } },
+	{ 0 },
+};
