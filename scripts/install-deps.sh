@@ -13,6 +13,8 @@ command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
 # tests and examples include libbpf's bpf/bpf_helpers.h.
 [ -f /usr/include/gelf.h ] || missing+=(libelf-dev)
 [ -f /usr/include/bpf/bpf_helpers.h ] || missing+=(libbpf-dev)
+# Kconfig externs may come from /proc/config.gz (src/object/kconfig_values.c).
+[ -f /usr/include/zlib.h ] || missing+=(zlib1g-dev)
 # The differential tests drive bpftool against the kernel from python3.
 command -v python3 >/dev/null 2>&1 || missing+=(python3)
 command -v bpftool >/dev/null 2>&1 || missing+=(bpftool)
