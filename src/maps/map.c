@@ -146,17 +146,19 @@ static int map_charge(struct bpfvm_map *map, const struct map_attr *attr)
 
 	if (!vm->map_memory_max)
 		return 0;
-	before = atomic_fetch_add(&vm->map_memory, bytes);
-	if (before + bytes > vm->map_memory_max) {
-		atomic_fetch_sub(&vm->map_memory, bytes);
-		vm_error("map '%.16s': needs %llu bytes, but the runtime's maps hold %llu of "
-			 "the %llu they may (map_memory_max)", attr->name,
-			 (unsigned long long)bytes, (unsigned long long)before,
-			 (unsigned long long)vm->map_memory_max);
-		return -ENOMEM;
+	/* A compare-and-swap, not add-then-undo: two creates near the limit
+	 * must not both see the other's bytes and both fail. */
+	before = atomic_load(&vm->map_memory);
+	while (bytes <= vm->map_memory_max && before <= vm->map_memory_max - bytes) {
+		if (atomic_compare_exchange_weak(&vm->map_memory, &before, before + bytes)) {
+			map->charged = bytes;
+			return 0;
+		}
 	}
-	map->charged = bytes;
-	return 0;
+	vm_error("map '%.16s': needs %llu bytes, but the runtime's maps hold %llu of the %llu "
+		 "they may (map_memory_max)", attr->name, (unsigned long long)bytes,
+		 (unsigned long long)before, (unsigned long long)vm->map_memory_max);
+	return -ENOMEM;
 }
 
 static int map_alloc_region(struct bpfvm_map *map, const struct map_attr *attr)

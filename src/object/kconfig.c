@@ -42,7 +42,9 @@ static int kcfg_type_of(const struct btf *btf, uint32_t id, bool *is_signed)
 		return KCFG_INT;
 	}
 	if (btf_is_enum(t) || btf_is_enum64(t)) {
-		if ((btf_is_enum(t) && t->size != 4) || !name ||
+		/* Written as 4 bytes (kconfig_values.c), whatever the kind:
+		 * an ENUM64 of another size would overrun the extern. */
+		if (t->size != 4 || !name ||
 		    strcmp(name, "libbpf_tristate") != 0)
 			return -1;
 		return KCFG_TRISTATE;

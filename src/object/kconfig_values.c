@@ -32,7 +32,7 @@
 static uint64_t kcfg_kernel_version(void)
 {
 	unsigned int major, minor, patch;
-	struct utsname uts;
+	struct utsname uts = { 0 };
 
 	if (uname(&uts) || sscanf(uts.release, "%u.%u.%u", &major, &minor, &patch) != 3)
 		return 0;
@@ -194,7 +194,7 @@ static int kcfg_read_mem(struct elf_reader *reader, const char *config, uint8_t 
 static int kcfg_read_system(struct elf_reader *reader, uint8_t *data)
 {
 	char buf[PATH_MAX];
-	struct utsname uts;
+	struct utsname uts = { 0 };
 	gzFile file = NULL;
 	int err = 0;
 

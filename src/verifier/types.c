@@ -168,10 +168,20 @@ static void free_checkpoints(struct checkpoint *cp)
 	}
 }
 
+/* The pruning checkpoints serve the walk only. Freed before dead-code
+ * removal, which slides the per-instruction tables over removed instructions:
+ * a removed `ja +0` that was a prune point would otherwise lose its list. */
+static void free_explored(struct types_env *env)
+{
+	for (uint32_t idx = 0; env->explored && idx < env->prog->insn_cnt; idx++) {
+		free_checkpoints(env->explored[idx]);
+		env->explored[idx] = NULL;
+	}
+}
+
 static void env_release(struct types_env *env)
 {
-	for (uint32_t idx = 0; env->explored && idx < env->prog->insn_cnt; idx++)
-		free_checkpoints(env->explored[idx]);
+	free_explored(env);
 	for (uint32_t i = 0; env->active && i < TYPES_ACTIVE_BUCKETS; i++)
 		free_checkpoints(env->active[i]);
 	free(env->explored);
@@ -231,6 +241,7 @@ int verifier_track_types_stats(struct bpfvm_prog *prog, struct types_stats *stat
 		err = types_walk(&env);
 		if (!err)
 			err = grow_stack_depths(&env);
+		free_explored(&env);
 		if (!err)
 			err = types_remove_dead_code(&env);
 		if (!err)
