@@ -5,6 +5,10 @@
 
 #include <stdarg.h>
 
+/* The kernel's internal ENOTSUPP, which bpf() hands to user space as is
+ * (no libc names it): an operation a map type or a helper mode lacks. */
+#define KERNEL_ENOTSUPP 524
+
 /* Records a printf-style message as this thread's last error. */
 void vm_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

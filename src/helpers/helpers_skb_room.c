@@ -30,10 +30,10 @@
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
 
+#include "core/error.h"
 #include "helpers/helper_proto.h"
 #include "progtypes/skb.h"
 
-#define ADJ_ROOM_ENOTSUPP 524 /* the kernel's ENOTSUPP */
 #define ADJ_ROOM_LEN_MAX 0xfffu
 /* Newer than some UAPI headers. */
 #define ADJ_ROOM_DECAP_L3_IPV4 (1ULL << 7)
@@ -80,7 +80,7 @@ static int64_t room_grow(struct skb_ctx *skb, uint32_t off, uint32_t len, uint64
 	uint16_t proto_be = (uint16_t)skb->fields.protocol;
 
 	if (skb->fields.gso_size)
-		return -ADJ_ROOM_ENOTSUPP;
+		return -KERNEL_ENOTSUPP;
 	if (len > (uint32_t)(skb->data - skb->head))
 		return -ENOMEM;
 	if (flags & ADJ_ROOM_ENCAP_L3_MASK) {
@@ -105,7 +105,7 @@ static int64_t room_shrink(struct skb_ctx *skb, uint32_t off, uint32_t len, uint
 	if (flags & ~ADJ_ROOM_SHRINK_FLAGS)
 		return -EINVAL;
 	if (skb->fields.gso_size)
-		return -ADJ_ROOM_ENOTSUPP;
+		return -KERNEL_ENOTSUPP;
 	if ((uint64_t)off + len > skb->fields.len)
 		return -ENOMEM;
 	memmove(skb->data + len, skb->data, off);
@@ -148,14 +148,14 @@ static uint64_t helper_skb_adjust_room(uint64_t ctx, uint64_t len_diff, uint64_t
 	if (len > ADJ_ROOM_LEN_MAX)
 		return (uint64_t)-EFAULT;
 	if (!base || ((uint32_t)mode != BPF_ADJ_ROOM_NET && (uint32_t)mode != BPF_ADJ_ROOM_MAC))
-		return (uint64_t)-ADJ_ROOM_ENOTSUPP;
+		return (uint64_t)-KERNEL_ENOTSUPP;
 	if ((uint32_t)mode == BPF_ADJ_ROOM_NET)
 		off += base;
 	len_min = shrink_min(base, flags);
 	if ((flags & ADJ_ROOM_DECAP_L3_MASK) && (diff >= 0 || !len_min))
 		return (uint64_t)-EINVAL;
 	if (diff < 0 && (len >= len_cur || len_cur - len < len_min))
-		return (uint64_t)-ADJ_ROOM_ENOTSUPP;
+		return (uint64_t)-KERNEL_ENOTSUPP;
 	return (uint64_t)(diff < 0 ? room_shrink(skb, off, len, flags)
 				   : room_grow(skb, off, len, flags));
 }

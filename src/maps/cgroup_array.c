@@ -29,7 +29,6 @@
 
 #define CGROUP_SLOTS_OFFSET MAP_FAMILY_DATA_OFFSET
 #define CGROUP2_SUPER_MAGIC_ 0x63677270 /* linux/magic.h: CGROUP2_SUPER_MAGIC */
-#define ENOTSUPP_ 524			 /* the kernel's internal ENOTSUPP */
 
 static _Atomic uint64_t *slot_at(const struct bpfvm_map *map, uint32_t index)
 {
@@ -64,7 +63,7 @@ static int cgroup_array_check_region(const struct map_region *region, const char
 static int cgroup_array_lookup(struct bpfvm_map *map, const void *key, void *value,
 			       uint64_t flags)
 {
-	return -ENOTSUPP_;
+	return -MAP_ENOTSUPP;
 }
 
 /* cgroup_get_from_fd: a directory of the cgroup v2 hierarchy. */

@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "bpfvm/bpfvm.h"
+#include "core/error.h"
 
 #define MAP_REGION_MAGIC 0x7370616d6d667062ull /* "bpfmmaps" */
 
@@ -98,7 +99,7 @@ enum map_batch_op {
 /* The kernel's internal "operation not supported" errno (include/linux/
  * errno.h), distinct from EOPNOTSUPP (95): what BPF_MAP_* commands return for
  * an operation a map type lacks. User-space headers do not define it. */
-#define MAP_ENOTSUPP 524
+#define MAP_ENOTSUPP KERNEL_ENOTSUPP
 
 /* Whether a family's region can live in a namespace's file and be mapped
  * by several processes (docs/namespace.md): only when it holds no
