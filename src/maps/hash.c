@@ -715,6 +715,22 @@ static void hash_write_key(const struct bpfvm_map *map, struct hash_elem *elem, 
 
 /* ---- Chains ------------------------------------------------------------ */
 
+/* A chain holds at most nr_elems elements, so a longer walk is in a cycle.
+ * Only a corrupted file makes one: a pinned map's file whose free stack
+ * holds an element that is also in a chain (fuzz_input_ns found it) hands
+ * that element out again, and linking it a second time closes a loop,
+ * which an open-time check of a live map cannot rule out without taking
+ * every bucket lock. Every walk is bounded instead: past the bound it ends
+ * as a miss. A lock-free walk also starts again when a writer moved the
+ * element it stood on; HASH_WALK_PASSES such restarts in a row do not
+ * happen between live writers. */
+#define HASH_WALK_PASSES 64
+
+static inline uint64_t hash_walk_budget(const struct hash_table *table)
+{
+	return HASH_WALK_PASSES * ((uint64_t)table->nr_elems + 1);
+}
+
 /* Lock-free walk (the kernel's lookup_nulls_elem_raw): a walk that ends on
  * another bucket's nulls marker went astray through a reused element and
  * starts again. Always inlined: with a constant key_size the compare is a
@@ -725,6 +741,7 @@ hash_walk(struct bpfvm_map *map, struct hash_table *table, uint32_t hash, const 
 {
 	uint32_t index = hash_bucket_index(table, hash);
 	struct hash_bucket *bucket = hash_bucket_at(map, table, index);
+	uint64_t budget = hash_walk_budget(table);
 	uint64_t link;
 
 	do {
@@ -734,6 +751,8 @@ hash_walk(struct bpfvm_map *map, struct hash_table *table, uint32_t hash, const 
 
 			if (elem->hash == hash && !memcmp(elem->key, key, key_size))
 				return elem;
+			if (!budget--)
+				return NULL;
 			link = atomic_load_explicit(&elem->next, memory_order_acquire);
 		}
 	} while ((link >> 1) != index);
@@ -746,14 +765,15 @@ static struct hash_elem *hash_lookup_nulls(struct bpfvm_map *map, struct hash_ta
 	return hash_walk(map, table, hash, key, map_key_size(map));
 }
 
-/* Under the bucket's lock no element enters or leaves the chain. */
+/* Under the bucket's lock no element enters or leaves the chain. Bounded
+ * as every walk (hash_walk_budget). */
 static struct hash_elem *hash_lookup_locked(struct bpfvm_map *map, struct hash_bucket *bucket,
 					    uint32_t hash, const void *key)
 {
-	uint32_t key_size = map_key_size(map);
+	uint32_t key_size = map_key_size(map), nr_elems = hash_table(map)->nr_elems;
 	uint64_t link = atomic_load_explicit(&bucket->first, memory_order_relaxed);
 
-	while (!hash_is_nulls(link)) {
+	for (uint32_t steps = 0; !hash_is_nulls(link) && steps <= nr_elems; steps++) {
 		struct hash_elem *elem = map_at(map, link);
 
 		if (elem->hash == hash && !memcmp(elem->key, key, key_size))
@@ -779,7 +799,7 @@ static bool hash_unlink(struct bpfvm_map *map, struct hash_bucket *bucket, struc
 	_Atomic uint64_t *link = &bucket->first;
 	uint64_t at = atomic_load_explicit(link, memory_order_relaxed);
 
-	while (!hash_is_nulls(at)) {
+	for (uint32_t steps = 0; !hash_is_nulls(at) && steps <= hash_table(map)->nr_elems; steps++) {
 		struct hash_elem *cur = map_at(map, at);
 
 		if (at == target) {
@@ -1269,7 +1289,10 @@ static long hash_bpf_for_each(struct bpfvm_map *map, uint32_t cpu,
 	for (uint32_t index = 0; index < table->n_buckets; index++) {
 		uint64_t link = hash_first_in_bucket(map, table, index);
 
-		while (!hash_is_nulls(link = hash_skip_shadowed(map, table, link))) {
+		for (uint32_t steps = 0;
+		     !hash_is_nulls(link = hash_skip_shadowed(map, table, link)) &&
+		     steps <= table->nr_elems;
+		     steps++) {
 			struct hash_elem *elem = map_at(map, link);
 
 			visited++;
