@@ -23,6 +23,7 @@ extern const struct map_ops redirect_map_ops; /* CPUMAP, XSKMAP: cpumap_xskmap.c
 extern const struct map_ops cgroup_array_map_ops;
 /* Sockets, as far as user space sees them (sockmap.c). */
 extern const struct map_ops sockmap_map_ops;
+extern const struct map_ops reuseport_array_map_ops; /* always empty: reuseport_array.c */
 /* Keyed by kernel objects bpfvm has none of (kernel_keyed.c). */
 extern const struct map_ops stack_trace_map_ops;
 extern const struct map_ops local_storage_map_ops;
@@ -67,6 +68,8 @@ const struct map_ops *map_ops_for_type(uint32_t type)
 	case BPF_MAP_TYPE_SOCKMAP:
 	case BPF_MAP_TYPE_SOCKHASH:
 		return &sockmap_map_ops;
+	case BPF_MAP_TYPE_REUSEPORT_SOCKARRAY:
+		return &reuseport_array_map_ops;
 	case BPF_MAP_TYPE_CGROUP_ARRAY:
 		return &cgroup_array_map_ops;
 	case BPF_MAP_TYPE_STACK_TRACE:

@@ -27,6 +27,9 @@
 
 #include "bpfvm/bpfvm.h"
 
+/* BPF_PROG_TYPE_NETFILTER, newer than some system headers. */
+#define PROGTYPE_NETFILTER 32
+
 /* What a context field holds, for the type tracking after the load. */
 enum ctx_field_kind {
 	CTX_FIELD_SCALAR = 0,

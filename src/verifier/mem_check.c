@@ -12,6 +12,7 @@
 #include "maps/map.h"
 #include "progtypes/btf_ctx.h"
 #include "verifier/btf_walk.h"
+#include "verifier/kernel_obj.h"
 
 struct var_bounds mem_var_bounds(const struct reg_state *reg)
 {
@@ -393,7 +394,9 @@ static int btf_id_access(struct types_env *env, uint32_t idx, uint8_t regno,
 			 const struct reg_state *reg, int32_t off, uint32_t size, bool write,
 			 struct reg_state *dst)
 {
-	bool runs = !mem_btf_typed_context(env->prog);
+	/* No netfilter hooks in bpfvm: such a program never runs here. */
+	bool runs = !mem_btf_typed_context(env->prog) &&
+		    env->prog->type != (enum bpf_prog_type)PROGTYPE_NETFILTER;
 	int err;
 
 	if ((reg->btf_flags & BTF_PTR_MEM) && write)
@@ -435,9 +438,7 @@ int mem_check_access(struct types_env *env, uint32_t idx, uint8_t regno,
 		err = check_packet(env, idx, regno, reg, off, size, false);
 		break;
 	case REG_PTR_TO_KERNEL_OBJ:
-		/* Sockets, flow keys...: their fields are the kernel's
-		 * business (check_sock_access); bpfvm reads them as data. */
-		err = 0;
+		err = kernel_obj_access(env, idx, regno, reg, off, size, write);
 		break;
 	case REG_PTR_TO_BTF_ID:
 		return btf_id_access(env, idx, regno, reg, off, size, write, dst);

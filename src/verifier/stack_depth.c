@@ -55,9 +55,11 @@ static const struct fp_range not_fp = { 0 };
 
 static void charge(struct depth_walk *walk, int64_t lowest_offset)
 {
+	/* Below the stack is the proof's refusal, in the kernel's words
+	 * ("invalid write to stack R1 off=-513 size=1"). */
 	if (lowest_offset < 0 && (uint64_t)-lowest_offset > walk->depth)
-		walk->depth = -lowest_offset > ISA_MAX_STACK * 2 ? ISA_MAX_STACK * 2
-								 : (uint32_t)-lowest_offset;
+		walk->depth = -lowest_offset > ISA_MAX_STACK ? ISA_MAX_STACK
+							     : (uint32_t)-lowest_offset;
 }
 
 /* An access of `size` bytes at `off` through `base`. */
@@ -74,11 +76,14 @@ static void charge_access(struct depth_walk *walk, const struct fp_range *base, 
 		charge(walk, base->lo + off);
 }
 
-/* A register that may point into the frame may be handed to a helper or a
- * callee, which may touch everything from its lowest offset up. */
-static void charge_pointers(struct depth_walk *walk, const struct fp_state *state)
+/* An argument that may point into the frame is handed to a helper, which
+ * may touch everything from its lowest offset up. Only there: a pointer
+ * made and used at an offset (r1 = r10 - 513, then *(u8 *)(r1 +1)) costs
+ * what its accesses touch, as the kernel counts; what a callee touches
+ * through one is the proof's (types.c, grow_stack_depths). */
+static void charge_arguments(struct depth_walk *walk, const struct fp_state *state)
 {
-	for (int r = 0; r <= BPF_REG_10; r++)
+	for (int r = BPF_REG_1; r <= BPF_REG_5; r++)
 		charge_access(walk, &state->reg[r], 0, 0);
 }
 
@@ -146,13 +151,15 @@ static void memory_transfer(struct depth_walk *walk, const struct bpf_insn *insn
 static void transfer(struct depth_walk *walk, const struct bpf_insn *insn,
 		     struct fp_state *state)
 {
-	charge_pointers(walk, state);
-	if (isa_is_alu(insn->code))
+	if (isa_is_alu(insn->code)) {
 		alu_transfer(insn, state);
-	else if (isa_is_jmp(insn->code) && isa_op(insn->code) == BPF_CALL)
+	} else if (isa_is_jmp(insn->code) && isa_op(insn->code) == BPF_CALL) {
+		if (insn->src_reg != BPF_PSEUDO_CALL)
+			charge_arguments(walk, state);
 		clobber_caller_saved(state);
-	else if (!isa_is_jmp(insn->code))
+	} else if (!isa_is_jmp(insn->code)) {
 		memory_transfer(walk, insn, state);
+	}
 }
 
 static bool join_range(struct fp_range *into, const struct fp_range *from)

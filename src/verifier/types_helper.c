@@ -297,7 +297,11 @@ int types_step_helper_call(struct types_env *env, struct verifier_state *st, uin
 	if (err)
 		return err;
 	types_clobber_caller_saved(frame);
-	if (changes_packet_data(call.func_id))
+	/* A program tail-called from a subprogram returns to its caller, and
+	 * may have moved the packet (Linux 6.18; from the main program, a
+	 * tail call that returns has failed and changed nothing). */
+	if (changes_packet_data(call.func_id) ||
+	    (call.func_id == BPF_FUNC_tail_call && st->curframe > 0))
 		forget_packet_pointers(st);
 	err = helper_result(env, st, &call, &frame->regs[BPF_REG_0]);
 	return err ? err : helper_check_map_compat(env, &call);

@@ -2,7 +2,6 @@
 # expect: reject
 # reason: invalid variable-offset write to stack R1 var_off=(0x0; 0x3ff) off=-1032 size=1
 # part: memory
-# bpfvm: combined stack size of 1 calls is 1024. Too large
 #
 # A variable offset in [-1032, -9]: below the frame at its lowest.
 r2 = *(u32 *)(r1 +0)

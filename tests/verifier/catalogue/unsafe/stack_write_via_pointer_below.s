@@ -2,7 +2,6 @@
 # expect: reject
 # reason: invalid write to stack R1 off=-520 size=8
 # part: memory
-# bpfvm: combined stack size of 1 calls is 528. Too large
 #
 # A stack pointer moved below the frame, then written.
 r1 = r10
