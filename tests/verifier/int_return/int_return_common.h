@@ -1,5 +1,5 @@
 /* Subprograms that use LD_ABS or a tail call, with and without an int
- * return in their BTF (test_int_return_subprogs.c). */
+ * return in their BTF (test_selftest_findings.c). */
 #ifndef BPFVM_TESTS_INT_RETURN_COMMON_H
 #define BPFVM_TESTS_INT_RETURN_COMMON_H
 
