@@ -1,10 +1,10 @@
 /* The kernel's check_btf_func refuses a program that links in a subprogram
  * whose body holds an LD_ABS / LD_IND or a tail call while its BTF says it
  * returns anything but a scalar (an int of at most 8 bytes, an enum): both
- * may leave the function early with r0 = 0 (a failed packet load's hidden
- * exit, bpf_gen_ld_abs; a tail call that does not happen returns nothing
- * of the callee's), a value the caller may only read from an int-returning
- * function. The rule is computed here for every .text function, at open;
+ * may end the function with an r0 its code does not set (a failed packet
+ * load returns 0, bpf_gen_ld_abs's hidden exit; a tail call ends it with
+ * the called program's r0), which Linux admits only where the function
+ * returns an int. The rule is computed here for every .text function, at open;
  * the loader refuses, at load, the entry programs that link such a
  * function in (load.c), as the kernel refuses those programs alone. */
 #include <linux/bpf.h>
