@@ -433,7 +433,9 @@ static void unopened_object(struct bench *b, const char *path, int err)
 	struct row *row;
 
 	snprintf(reason, sizeof(reason), "%s", bpfvm_errmsg());
-	bpf_object__for_each_program(prog, obj) {
+	/* libbpf 1.x returns NULL when it cannot open the object either. */
+	for (prog = obj ? bpf_object__next_program(obj, NULL) : NULL; prog;
+	     prog = bpf_object__next_program(obj, prog)) {
 		const char *type = libbpf_bpf_prog_type_str(bpf_program__type(prog));
 		struct load_set set = { .cnt = 1, .names = { (char *)bpf_program__name(prog) } };
 

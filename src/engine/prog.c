@@ -383,6 +383,11 @@ int prog_prepare(struct bpfvm_prog *prog)
 		vm_error("%s: program type %u is not supported by bpfvm", prog->name, prog->type);
 		return -ENOTSUP;
 	}
+	if (lsm_hook_disabled(prog)) { /* before the verifier, as check_attach_btf_id */
+		vm_error("%s: attach_btf_id points to disabled hook bpf_lsm_%s", prog->name,
+			 strchr(prog->section, '/') + 1);
+		return -EINVAL;
+	}
 	/* The tag hashes the instructions as loaded, before the rewrites. */
 	err = prog_calc_tag(prog->insns, prog->insn_cnt, prog->tag);
 	if (err) {

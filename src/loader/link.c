@@ -32,6 +32,7 @@ struct link_ctx {
 	struct object_reloc *relocs;
 	uint32_t reloc_cnt;
 	uint32_t *sub_off; /* per object_file.progs entry: where appended, 0 = not yet */
+	const struct object_prog *refused_sub; /* loader_prog.refused_sub */
 };
 
 static int link_error(const struct link_ctx *ctx, const struct object_prog *prog,
@@ -138,6 +139,8 @@ static int link_insn(struct link_ctx *ctx, const struct object_prog *prog, uint3
 		return link_error(ctx, prog, idx, -EINVAL, "call into the middle of a function");
 	sub_idx = (uint32_t)(sub - file->progs);
 	if (!ctx->sub_off[sub_idx]) {
+		if (sub->int_return_refusal && !ctx->refused_sub)
+			ctx->refused_sub = sub;
 		err = link_append(ctx, sub, &ctx->sub_off[sub_idx]);
 		if (!err)
 			err = link_code(ctx, sub, ctx->sub_off[sub_idx]);
@@ -182,6 +185,7 @@ static int link_make_prog(struct bpfvm_object *obj, struct link_ctx *ctx, uint32
 	lp->file_idx = file_idx;
 	lp->relocs = ctx->relocs;
 	lp->reloc_cnt = ctx->reloc_cnt;
+	lp->refused_sub = ctx->refused_sub;
 	ctx->relocs = NULL;
 	obj->prog_cnt++;
 	return 0;

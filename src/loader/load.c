@@ -377,6 +377,15 @@ static void load_log_settings(const struct bpfvm_object *obj, struct bpfvm_prog 
 	}
 }
 
+/* Before the verifier, as the kernel's check_btf_func (subprog_returns.c). */
+static int load_check_int_returns(const struct loader_prog *lp)
+{
+	if (!lp->refused_sub)
+		return 0;
+	vm_error("subprogram '%s': %s", lp->refused_sub->name, lp->refused_sub->int_return_refusal);
+	return -EINVAL;
+}
+
 static int load_progs(struct bpfvm_object *obj)
 {
 	for (size_t i = 0; i < obj->prog_cnt; i++) {
@@ -389,7 +398,9 @@ static int load_progs(struct bpfvm_object *obj)
 		if (err)
 			return err;
 		load_log_settings(obj, prog);
-		err = prog_prepare(prog);
+		err = load_check_int_returns(&obj->progs[i]);
+		if (!err)
+			err = prog_prepare(prog);
 		if (err)
 			return load_prog_error(obj, err, prog);
 		err = load_check_owners(obj, prog);

@@ -28,6 +28,9 @@ struct loader_prog {
 	uint32_t file_idx;	     /* in object_file.progs */
 	struct object_reloc *relocs; /* in the linked instructions' coordinates */
 	uint32_t reloc_cnt;
+	/* The first linked subprogram that the kernel's check_btf_func refuses
+	 * (object_prog.int_return_refusal): the load of this program fails. */
+	const struct object_prog *refused_sub;
 };
 
 struct bpfvm_object {

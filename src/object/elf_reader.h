@@ -80,6 +80,7 @@ size_t reader_find_sec(const struct elf_reader *reader, const char *name);
 int reader_open_elf(struct elf_reader *reader);	      /* elf_file.c */
 int reader_classify_sections(struct elf_reader *reader); /* elf_file.c */
 int reader_collect_programs(struct elf_reader *reader);	 /* programs.c */
+void reader_set_int_return_rules(struct elf_reader *reader); /* subprog_returns.c */
 int reader_check_externs(struct elf_reader *reader);	 /* externs.c */
 int reader_check_btf_ext(struct elf_reader *reader);	 /* btf_ext.c */
 int reader_collect_legacy_maps(struct elf_reader *reader); /* legacy_maps.c */

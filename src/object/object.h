@@ -66,6 +66,10 @@ struct object_prog {
 	enum bpf_attach_type expected_attach_type;
 	uint32_t prog_flags;	/* BPF_F_SLEEPABLE, BPF_F_XDP_HAS_FRAGS, as libbpf */
 	bool autoload;		/* false for SEC("?...") (libbpf's convention) */
+	/* A .text function that uses LD_ABS or a tail call without an int
+	 * return in its BTF: the kernel's refusal of every program that links
+	 * it in (subprog_returns.c), else NULL. */
+	const char *int_return_refusal;
 	struct object_reloc *relocs;
 	uint32_t reloc_cnt;
 };

@@ -174,6 +174,8 @@ int reader_collect_programs(struct elf_reader *reader)
 		err = reader_check_lddw_halves(reader, &file->progs[i]);
 	for (uint32_t i = 0; !err && i < file->prog_cnt; i++)
 		err = reader_set_prog_type(reader, &file->progs[i]);
+	if (!err)
+		reader_set_int_return_rules(reader);
 	return err;
 }
 

@@ -73,10 +73,39 @@ static const char *hook_name(const struct bpfvm_prog *prog)
 	return slash && slash[1] ? slash + 1 : NULL;
 }
 
-/* kernel/bpf/bpf_lsm.c bool_lsm_hooks (Linux 6.18). */
+static bool hook_in(const char *hook, const char *const *set)
+{
+	for (; *set; set++)
+		if (strcmp(hook, *set) == 0)
+			return true;
+	return false;
+}
+
+/* kernel/bpf/bpf_lsm.c bool_lsm_hooks (Linux 6.12 to 6.18; a hook that the
+ * kernel's configuration leaves out is not in its BTF either). */
 static bool is_bool_hook(const char *hook)
 {
-	return strcmp(hook, "xfrm_state_pol_flow_match") == 0;
+	static const char *const bool_hooks[] = {
+		"xfrm_state_pol_flow_match", "audit_rule_known", "inode_xattr_skipcap", NULL,
+	};
+
+	return hook_in(hook, bool_hooks);
+}
+
+/* kernel/bpf/bpf_lsm.c bpf_lsm_disabled_hooks: hooks whose callers expect
+ * what a BPF program cannot give (a buffer filled, a length, a verdict of
+ * another shape), refused at load by bpf_lsm_verify_prog. */
+bool lsm_hook_disabled(const struct bpfvm_prog *prog)
+{
+	static const char *const disabled[] = {
+		"vm_enough_memory", "inode_need_killpriv", "inode_getsecurity",
+		"inode_listsecurity", "inode_copy_up_xattr", "getselfattr", "getprocattr",
+		"setprocattr", "key_getsecurity", "audit_rule_match", "xfrm_decode_session",
+		"ismaclabel", NULL,
+	};
+	const char *hook = hook_name(prog);
+
+	return prog->type == BPF_PROG_TYPE_LSM && hook && hook_in(hook, disabled);
 }
 
 enum lsm_hook_ret lsm_hook_ret(const struct bpfvm_prog *prog)

@@ -114,8 +114,18 @@ static void deduce_bounds32(struct reg_state *reg)
 	 * the other way round. */
 	if ((int32_t)reg->u32_min <= (int32_t)reg->u32_max)
 		narrow_s32(reg, (int32_t)reg->u32_min, (int32_t)reg->u32_max);
-	if ((uint32_t)reg->s32_min <= (uint32_t)reg->s32_max)
+	if ((uint32_t)reg->s32_min <= (uint32_t)reg->s32_max) {
 		narrow_u32(reg, (uint32_t)reg->s32_min, (uint32_t)reg->s32_max);
+	} else if (reg->u32_max < (uint32_t)reg->s32_min) {
+		/* The s32 range crosses 0 but the u32 range says the values
+		 * are all in its non-negative part (deduce_bounds64's case). */
+		reg->s32_min = (int32_t)reg->u32_min;
+		reg->u32_max = min_u32(reg->u32_max, (uint32_t)reg->s32_max);
+	} else if ((uint32_t)reg->s32_max < reg->u32_min) {
+		/* ... or all in its negative part. */
+		reg->s32_max = (int32_t)reg->u32_max;
+		reg->u32_min = max_u32(reg->u32_min, (uint32_t)reg->s32_min);
+	}
 }
 
 /* The signed and unsigned 64-bit views from each other (__reg64_deduce_bounds). */

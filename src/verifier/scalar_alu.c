@@ -231,14 +231,13 @@ static void shift64(struct reg_state *dst, uint8_t op, uint8_t s)
 {
 	switch (op) {
 	case BPF_LSH:
-		/* <<32 of a non-negative s32: compilers sign-extend with <<32 s>>32 */
-		if (s == 32 && dst->s32_min >= 0) {
-			dst->smin = (int64_t)((uint64_t)dst->s32_min << 32);
-			dst->smax = (int64_t)((uint64_t)dst->s32_max << 32);
-		} else {
-			dst->smin = INT64_MIN;
-			dst->smax = INT64_MAX;
-		}
+		/* <<32 turns the s32 bounds into s64 ones (compilers sign-extend
+		 * with <<32 s>>32); each bound kept where it is non-negative, as
+		 * the kernel's __scalar64_min_max_lsh. */
+		dst->smin = s == 32 && dst->s32_min >= 0 ?
+				    (int64_t)((uint64_t)dst->s32_min << 32) : INT64_MIN;
+		dst->smax = s == 32 && dst->s32_max >= 0 ?
+				    (int64_t)((uint64_t)dst->s32_max << 32) : INT64_MAX;
 		if (dst->umax > (1ull << (63 - s))) { /* the top bit may go out */
 			dst->umin = 0;
 			dst->umax = UINT64_MAX;

@@ -304,5 +304,7 @@ int types_step_helper_call(struct types_env *env, struct verifier_state *st, uin
 	    (call.func_id == BPF_FUNC_tail_call && st->curframe > 0))
 		forget_packet_pointers(st);
 	err = helper_result(env, st, &call, &frame->regs[BPF_REG_0]);
+	if (!err)
+		helper_refine_retval(&call, &frame->regs[BPF_REG_0]);
 	return err ? err : helper_check_map_compat(env, &call);
 }
