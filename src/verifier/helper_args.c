@@ -124,6 +124,7 @@ static const char *arg_struct(int32_t func_id, enum helper_arg arg)
 	case BPF_FUNC_get_task_stack:
 		return "task_struct";
 	case BPF_FUNC_seq_write:
+	case BPF_FUNC_seq_printf:
 		return "seq_file";
 	case BPF_FUNC_inode_storage_get:
 	case BPF_FUNC_inode_storage_delete:
