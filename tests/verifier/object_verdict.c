@@ -5,6 +5,7 @@
 #include <string.h>
 #include <bpf/libbpf.h>
 
+#include "../testlib.h"
 #include "object_verdict.h"
 #include "verdict_kernel.h"
 
@@ -71,4 +72,29 @@ bool object_verdict_says(const char *want, const char *got)
 	if (!want || !got)
 		return !want && !got;
 	return strstr(got, want) != NULL;
+}
+
+void object_verdict_run(struct bpfvm *vm, const char *path, const struct object_case *cases,
+			size_t cnt)
+{
+	bool kernel = verdict_kernel_usable();
+	char kbuf[1024], vbuf[4096];
+
+	if (!kernel)
+		printf("note: kernel bpf() not usable, comparing with the recorded reasons only\n");
+	for (size_t i = 0; i < cnt; i++) {
+		const char *want = cases[i].reason, *prog = cases[i].prog;
+		const char *b = object_verdict_bpfvm(vm, path, prog, vbuf, sizeof(vbuf));
+
+		testlib_check(prog, object_verdict_says(want, b), "bpfvm: %s | want: %s",
+			      b ? b : "(accepted)", want ? want : "(accepted)");
+		if (kernel) {
+			int k = object_verdict_kernel(path, prog, kbuf, sizeof(kbuf));
+			const char *kr = k ? kbuf : NULL;
+
+			testlib_check(prog, k >= 0 && object_verdict_says(want, kr),
+				      "kernel: %s | want: %s", k ? kbuf : "(accepted)",
+				      want ? want : "(accepted)");
+		}
+	}
 }

@@ -22,4 +22,15 @@ const char *object_verdict_bpfvm(struct bpfvm *vm, const char *path, const char 
  * message that contains `want`. */
 bool object_verdict_says(const char *want, const char *got);
 
+/* One program of an object file and the verdict wanted. */
+struct object_case {
+	const char *prog;
+	const char *reason; /* NULL: accepted; else the start of the kernel's words */
+};
+
+/* Checks every case with bpfvm and, when bpf() is usable, with the kernel
+ * (so that the reasons stay the kernel's): testlib_check failures. */
+void object_verdict_run(struct bpfvm *vm, const char *path, const struct object_case *cases,
+			size_t cnt);
+
 #endif

@@ -10,12 +10,8 @@
 
 #include "../testlib.h"
 #include "object_verdict.h"
-#include "verdict_kernel.h"
 
-static const struct {
-	const char *prog;
-	const char *reason; /* NULL: accepted */
-} cases[] = {
+static const struct object_case cases[] = {
 	{ "walk_meta_seq", NULL },
 	{ "walk_union_first_ptr", NULL },
 	{ "walk_union_half_ptr", "cannot access ptr member mnt with moff 0 in struct path with "
@@ -28,31 +24,14 @@ static const struct {
 int main(int argc, char **argv)
 {
 	struct bpfvm *vm = testlib_vm_create();
-	bool kernel = verdict_kernel_usable();
-	char path[512], kbuf[1024], vbuf[4096];
+	char path[512];
 
 	if (argc < 2) {
 		fprintf(stderr, "usage: %s OBJDIR\n", argv[0]);
 		return 2;
 	}
 	snprintf(path, sizeof(path), "%s/btf_walk_anon.bpf.o", argv[1]);
-	if (!kernel)
-		printf("note: kernel bpf() not usable, comparing with the recorded reasons only\n");
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		const char *want = cases[i].reason;
-		const char *b = object_verdict_bpfvm(vm, path, cases[i].prog, vbuf, sizeof(vbuf));
-
-		testlib_check(cases[i].prog, object_verdict_says(want, b), "bpfvm: %s | want: %s",
-			      b ? b : "(accepted)", want ? want : "(accepted)");
-		if (kernel) {
-			int k = object_verdict_kernel(path, cases[i].prog, kbuf, sizeof(kbuf));
-			const char *kr = k ? kbuf : NULL;
-
-			testlib_check(cases[i].prog, k >= 0 && object_verdict_says(want, kr),
-				      "kernel: %s | want: %s", k ? kbuf : "(accepted)",
-				      want ? want : "(accepted)");
-		}
-	}
+	object_verdict_run(vm, path, cases, sizeof(cases) / sizeof(cases[0]));
 	bpfvm_destroy(vm);
 	return testlib_summary();
 }
