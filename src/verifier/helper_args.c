@@ -386,6 +386,7 @@ static int check_arg_meaning(struct types_env *env, struct verifier_state *st, u
 							  arg == ARG_PTR_TO_UNINIT_MAP_VALUE);
 	case ARG_CONST_SIZE:
 	case ARG_CONST_SIZE_OR_ZERO:
+		call->msize_max = reg->umax;
 		return check_size(env, st, idx, regno, arg == ARG_CONST_SIZE_OR_ZERO,
 				  prev == ARG_PTR_TO_UNINIT_MEM);
 	case ARG_CONST_ALLOC_SIZE_OR_ZERO:

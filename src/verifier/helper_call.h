@@ -38,6 +38,7 @@ struct helper_call {
 	uint32_t ref_obj_id;		 /* of the argument that carries a reference */
 	uint8_t release_regno;		 /* the argument released, 0: none */
 	uint64_t mem_size;		 /* ARG_CONST_ALLOC_SIZE_OR_ZERO's value */
+	uint64_t msize_max;		 /* an ARG_CONST_SIZE(_OR_ZERO)'s largest value */
 	int64_t const_key;		 /* an array's key known on the stack, or -1 */
 };
 
@@ -48,6 +49,11 @@ bool helper_map_desc(const struct types_env *env, uint32_t map, struct map_desc 
 /* helper_args.c: every argument of call->proto, r1 to r5, in order. 0 or a
  * negative errno with the kernel's message. */
 int helper_check_args(struct types_env *env, struct verifier_state *st, struct helper_call *call);
+
+/* helper_retval.c: r0, a scalar, bounded as the kernel's
+ * do_refine_retval_range bounds it for the helpers that return a length of
+ * what they wrote (at most call->msize_max, or a negative errno). */
+void helper_refine_retval(const struct helper_call *call, struct reg_state *r0);
 
 /* helper_maps.c: whether call->func_id may take the map it was given, both
  * ways (a prog array only for tail calls, tail calls only a prog array). */

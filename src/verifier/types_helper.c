@@ -300,5 +300,7 @@ int types_step_helper_call(struct types_env *env, struct verifier_state *st, uin
 	if (changes_packet_data(call.func_id))
 		forget_packet_pointers(st);
 	err = helper_result(env, st, &call, &frame->regs[BPF_REG_0]);
+	if (!err)
+		helper_refine_retval(&call, &frame->regs[BPF_REG_0]);
 	return err ? err : helper_check_map_compat(env, &call);
 }
