@@ -125,6 +125,7 @@ static const char *arg_struct(int32_t func_id, enum helper_arg arg)
 		return "task_struct";
 	case BPF_FUNC_seq_write:
 	case BPF_FUNC_seq_printf:
+	case BPF_FUNC_seq_printf_btf:
 		return "seq_file";
 	case BPF_FUNC_inode_storage_get:
 	case BPF_FUNC_inode_storage_delete:

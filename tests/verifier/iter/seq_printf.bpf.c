@@ -70,6 +70,17 @@ int seq_printf_fmt_too_long(struct bpf_iter__task *ctx)
 	return 0;
 }
 
+/* The task as its BTF describes it (type id 0 here: the test checks the
+ * verifier, not the output). */
+SEC("?iter/task")
+int seq_printf_btf_task(struct bpf_iter__task *ctx)
+{
+	struct btf_ptr ptr = { .ptr = ctx->task };
+
+	bpf_seq_printf_btf(ctx->meta->seq, &ptr, sizeof(ptr), 0);
+	return 0;
+}
+
 /* Only iterators write to a seq_file. */
 SEC("?raw_tp/sys_enter")
 int seq_printf_not_an_iterator(void *ctx)
