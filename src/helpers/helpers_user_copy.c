@@ -1,8 +1,9 @@
 /* bpf_copy_from_user and bpf_copy_from_user_task (kernel/bpf/helpers.c):
  * reads of user memory that may sleep on a page fault, for sleepable
  * programs only (the prototypes' might_sleep: "helper call might sleep in
- * a non-sleepable prog": helper_might_sleep), in the tracing programs'
- * set.
+ * a non-sleepable prog": helper_might_sleep), in every program type's
+ * set (Linux 6.18's bpf_base_func_proto, checked with bpf() by the helper
+ * sets test).
  *
  *   bpf_copy_from_user(dst, size, user_ptr)   0; -EFAULT with dst zeroed
  *   bpf_copy_from_user_task(dst, size, user_ptr, task, flags)
@@ -51,11 +52,11 @@ bool helper_might_sleep(uint32_t id)
 const struct helper_proto helper_protos_user_copy[] = {
 	{ .id = BPF_FUNC_copy_from_user, .name = "bpf_copy_from_user", .fn = helper_copy_from_user,
 	  .args = { ARG_PTR_TO_UNINIT_MEM, ARG_CONST_SIZE_OR_ZERO, ARG_ANYTHING },
-	  .families = HELPER_FAMILY_TRACING },
+	  .families = HELPER_FAMILY_ANY },
 	{ .id = BPF_FUNC_copy_from_user_task, .name = "bpf_copy_from_user_task",
 	  .fn = helper_copy_from_user_task,
 	  .args = { ARG_PTR_TO_UNINIT_MEM, ARG_CONST_SIZE_OR_ZERO, ARG_ANYTHING, ARG_PTR_TO_BTF_ID,
 		    ARG_ANYTHING },
-	  .families = HELPER_FAMILY_TRACING, .gpl_only = true },
+	  .families = HELPER_FAMILY_ANY, .gpl_only = true },
 	{ 0 },
 };
