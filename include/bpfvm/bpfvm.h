@@ -156,6 +156,13 @@ enum bpfvm_kfunc_arg {
 	BPFVM_KFUNC_ARG_MEM_SIZE,   /* the previous argument's size: a bounded value,
 				     * 0 allowed */
 	BPFVM_KFUNC_ARG_CTX,	    /* the program's context, unmoved */
+	/* A number the verifier knows at the call (the kernel's __k suffix). */
+	BPFVM_KFUNC_ARG_CONST,
+	/* The previous argument's size, a number the verifier knows (__szk). */
+	BPFVM_KFUNC_ARG_MEM_SIZE_CONST,
+	/* Not checked at all (__ign): any value, the function makes no use of
+	 * it that could go wrong. */
+	BPFVM_KFUNC_ARG_IGNORED,
 };
 
 enum bpfvm_kfunc_ret {

@@ -112,5 +112,10 @@ extern const struct helper_proto helper_protos_skb_room[];
 extern const struct helper_proto helper_protos_fib[];
 extern const struct helper_proto helper_protos_net_state[];
 extern const struct helper_proto helper_protos_seq[];
+extern const struct helper_proto helper_protos_user_copy[];
+
+/* The kernel's might_sleep of a helper's prototype: for sleepable programs
+ * only (helpers_user_copy.c). */
+bool helper_might_sleep(uint32_t id);
 
 #endif

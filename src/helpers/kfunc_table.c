@@ -26,9 +26,12 @@ static enum helper_arg kfunc_arg(enum bpfvm_kfunc_arg arg)
 {
 	switch (arg) {
 	case BPFVM_KFUNC_ARG_SCALAR: return ARG_ANYTHING;
+	case BPFVM_KFUNC_ARG_CONST: return ARG_ANYTHING; /* known: types_kfunc.c */
+	case BPFVM_KFUNC_ARG_IGNORED: return ARG_ANYTHING; /* unchecked: types_kfunc.c */
 	case BPFVM_KFUNC_ARG_MEM: return ARG_PTR_TO_MEM;
 	case BPFVM_KFUNC_ARG_MEM_UNINIT: return ARG_PTR_TO_UNINIT_MEM;
 	case BPFVM_KFUNC_ARG_MEM_SIZE: return ARG_CONST_SIZE_OR_ZERO;
+	case BPFVM_KFUNC_ARG_MEM_SIZE_CONST: return ARG_CONST_SIZE_OR_ZERO;
 	case BPFVM_KFUNC_ARG_CTX: return ARG_PTR_TO_CTX;
 	default: return ARG_NONE;
 	}
@@ -37,6 +40,11 @@ static enum helper_arg kfunc_arg(enum bpfvm_kfunc_arg arg)
 static bool is_mem(enum bpfvm_kfunc_arg arg)
 {
 	return arg == BPFVM_KFUNC_ARG_MEM || arg == BPFVM_KFUNC_ARG_MEM_UNINIT;
+}
+
+static bool is_size(enum bpfvm_kfunc_arg arg)
+{
+	return arg == BPFVM_KFUNC_ARG_MEM_SIZE || arg == BPFVM_KFUNC_ARG_MEM_SIZE_CONST;
 }
 
 /* Arguments end at the first NONE; a memory argument is followed by its
@@ -48,12 +56,12 @@ static bool kfunc_args_valid(const struct bpfvm_kfunc *kfunc)
 	for (int i = 0; i < 5; i++) {
 		enum bpfvm_kfunc_arg arg = kfunc->args[i];
 
-		if (arg > BPFVM_KFUNC_ARG_CTX || (ended && arg != BPFVM_KFUNC_ARG_NONE))
+		if (arg > BPFVM_KFUNC_ARG_IGNORED || (ended && arg != BPFVM_KFUNC_ARG_NONE))
 			return false;
 		ended |= arg == BPFVM_KFUNC_ARG_NONE;
-		if (is_mem(arg) && (i == 4 || kfunc->args[i + 1] != BPFVM_KFUNC_ARG_MEM_SIZE))
+		if (is_mem(arg) && (i == 4 || !is_size(kfunc->args[i + 1])))
 			return false;
-		if (arg == BPFVM_KFUNC_ARG_MEM_SIZE && (i == 0 || !is_mem(kfunc->args[i - 1])))
+		if (is_size(arg) && (i == 0 || !is_mem(kfunc->args[i - 1])))
 			return false;
 	}
 	return true;
@@ -151,8 +159,10 @@ int kfunc_table_set(struct kfunc_table *table, const struct bpfvm_kfunc *kfunc,
 		.ret = kfunc_ret(kfunc->ret), .ret_mem_size = kfunc->ret_size,
 		.families = UINT32_MAX,
 	};
-	for (int i = 0; i < 5; i++)
+	for (int i = 0; i < 5; i++) {
 		entry->proto.args[i] = kfunc_arg(kfunc->args[i]);
+		entry->args[i] = kfunc->args[i];
+	}
 	return 0;
 }
 

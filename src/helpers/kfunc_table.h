@@ -27,6 +27,7 @@ struct kfunc_entry {
 	uint32_t id;
 	char *name;
 	struct helper_proto proto; /* proto.fn is the function */
+	enum bpfvm_kfunc_arg args[5]; /* as registered: the kfunc-only rules */
 	enum kfunc_pairing pairing;
 };
 

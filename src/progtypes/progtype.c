@@ -61,7 +61,8 @@ static bool id_listed(const uint32_t *ids, uint32_t id)
 
 bool progtype_attach_allows_helper(const struct bpfvm_prog *prog, uint32_t id)
 {
-	if (id == BPF_FUNC_seq_write)
+	if (id == BPF_FUNC_seq_write || id == BPF_FUNC_seq_printf ||
+	    id == BPF_FUNC_seq_printf_btf)
 		return prog->expected_attach_type == BPF_TRACE_ITER;
 	return true;
 }

@@ -82,9 +82,10 @@ static bool lsm_ret_range(const struct bpfvm_prog *prog, int64_t *min, int64_t *
 static const uint32_t lsm_added[] = { BPF_FUNC_inode_storage_get, BPF_FUNC_inode_storage_delete,
 				      0 };
 
-/* tracing_prog_func_proto: bpf_seq_write, for iterators only
- * (progtype_attach_allows_helper). */
-static const uint32_t tracing_added[] = { BPF_FUNC_seq_write, 0 };
+/* tracing_prog_func_proto: bpf_seq_write, bpf_seq_printf and
+ * bpf_seq_printf_btf, for iterators only (progtype_attach_allows_helper). */
+static const uint32_t tracing_added[] = { BPF_FUNC_seq_write, BPF_FUNC_seq_printf,
+					  BPF_FUNC_seq_printf_btf, 0 };
 
 const struct progtype progtype_tracing = {
 	.type = BPF_PROG_TYPE_TRACING,

@@ -185,7 +185,8 @@ static int walk_members(struct walk *w, const struct btf_type *t, uint32_t *off,
 			   tname, (int)*off);
 }
 
-/* btf_struct_walk: the field of t at off, size. */
+/* btf_struct_walk, and btf_struct_access's loop over the structs it finds:
+ * the field of t at off, size. */
 static int struct_walk(struct walk *w, const struct btf_type *t, uint32_t off, uint32_t size)
 {
 	const struct btf_type *nested;
@@ -215,7 +216,14 @@ static int struct_walk(struct walk *w, const struct btf_type *t, uint32_t off, u
 			continue;
 		}
 		res = walk_members(w, t, &off, size, &nested);
-		if (res != -EAGAIN)
+		/* A member struct or union at off: the kernel's
+		 * btf_struct_access walks on into it from its start, so a
+		 * pointer in an anonymous union (bpf_iter_meta's seq) is
+		 * found as a pointer, and an access wider than the member
+		 * is refused there. */
+		if (res == WALK_STRUCT)
+			off = 0;
+		else if (res != -EAGAIN)
 			return res;
 		t = nested;
 	}

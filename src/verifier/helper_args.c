@@ -122,8 +122,11 @@ static const char *arg_struct(int32_t func_id, enum helper_arg arg)
 	case BPF_FUNC_task_storage_get:
 	case BPF_FUNC_task_storage_delete:
 	case BPF_FUNC_get_task_stack:
+	case BPF_FUNC_copy_from_user_task:
 		return "task_struct";
 	case BPF_FUNC_seq_write:
+	case BPF_FUNC_seq_printf:
+	case BPF_FUNC_seq_printf_btf:
 		return "seq_file";
 	case BPF_FUNC_inode_storage_get:
 	case BPF_FUNC_inode_storage_delete:

@@ -38,7 +38,7 @@ struct helper_call {
 	uint32_t ref_obj_id;		 /* of the argument that carries a reference */
 	uint8_t release_regno;		 /* the argument released, 0: none */
 	uint64_t mem_size;		 /* ARG_CONST_ALLOC_SIZE_OR_ZERO's value */
-	uint64_t msize_max;		 /* ARG_CONST_SIZE(_OR_ZERO)'s umax (msize_max_value) */
+	uint64_t msize_max;		 /* an ARG_CONST_SIZE(_OR_ZERO)'s largest value */
 	int64_t const_key;		 /* an array's key known on the stack, or -1 */
 };
 
@@ -50,8 +50,9 @@ bool helper_map_desc(const struct types_env *env, uint32_t map, struct map_desc 
  * negative errno with the kernel's message. */
 int helper_check_args(struct types_env *env, struct verifier_state *st, struct helper_call *call);
 
-/* helper_retval.c: r0 (an unknown scalar) bounded as the kernel's
- * do_refine_retval_range bounds it after this call. */
+/* helper_retval.c: r0, a scalar, bounded as the kernel's
+ * do_refine_retval_range bounds it for the helpers that return a length of
+ * what they wrote (at most call->msize_max, or a negative errno). */
 void helper_refine_retval(const struct helper_call *call, struct reg_state *r0);
 
 /* helper_maps.c: whether call->func_id may take the map it was given, both

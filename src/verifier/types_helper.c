@@ -103,6 +103,9 @@ static int check_allowed(struct types_env *env, const struct helper_call *call)
 		return types_error(env, call->idx, -EINVAL,
 				   "cannot call GPL-restricted function from non-GPL compatible "
 				   "program");
+	if (helper_might_sleep(call->proto->id) && !(env->prog->prog_flags & BPF_F_SLEEPABLE))
+		return types_error(env, call->idx, -EINVAL,
+				   "helper call might sleep in a non-sleepable prog");
 	return 0;
 }
 

@@ -1,7 +1,8 @@
 /* Calls of runtime functions (kfuncs, `call` src_reg=2), as the kernel's
  * check_kfunc_call: the arguments against the prototype the function was
  * registered with (helper_args.c, as a helper's; a scalar is a number,
- * never a pointer), the RCU read section
+ * never a pointer; __k and __szk ones known numbers; __ign ones not looked
+ * at), the RCU read section
  * pairing of bpf_rcu_read_lock / unlock, caller-saved registers clobbered
  * and r0 typed from the return kind. */
 #include <errno.h>
@@ -31,18 +32,44 @@ static void kfunc_result(struct types_env *env, const struct kfunc_entry *kfunc,
 	}
 }
 
-/* A kfunc's scalar argument takes a number only (check_kfunc_args:
- * btf_type_is_scalar): unlike a helper's ARG_ANYTHING, a pointer there
- * would hand the function an address it never asked for. */
-static int kfunc_scalars(struct types_env *env, const struct func_state *frame, uint32_t idx,
-			 const struct kfunc_entry *kfunc)
+/* check_kfunc_args' rules beyond a helper's: a scalar takes a number only
+ * (btf_type_is_scalar; unlike a helper's ARG_ANYTHING, a pointer there
+ * would hand the function an address it never asked for), a constant
+ * (__k) or a constant size (__szk, after its memory's check) a number the
+ * verifier knows. */
+static int kfunc_arg_rules(struct types_env *env, const struct func_state *frame, uint32_t idx,
+			   const struct kfunc_entry *kfunc)
 {
-	for (uint8_t i = 0; i < 5 && kfunc->proto.args[i] != ARG_NONE; i++) {
-		if (kfunc->proto.args[i] == ARG_ANYTHING &&
-		    frame->regs[BPF_REG_1 + i].type != REG_SCALAR)
+	for (uint8_t i = 0; i < 5; i++) {
+		enum bpfvm_kfunc_arg arg = kfunc->args[i];
+		const struct reg_state *reg = &frame->regs[BPF_REG_1 + i];
+		bool scalar = arg == BPFVM_KFUNC_ARG_SCALAR || arg == BPFVM_KFUNC_ARG_CONST;
+
+		if (scalar && reg->type != REG_SCALAR)
 			return types_error(env, idx, -EINVAL, "R%u is not a scalar", BPF_REG_1 + i);
+		if ((arg == BPFVM_KFUNC_ARG_CONST || arg == BPFVM_KFUNC_ARG_MEM_SIZE_CONST) &&
+		    !tnum_is_const(reg->var_off))
+			return types_error(env, idx, -EINVAL, "R%u must be a known constant",
+					   BPF_REG_1 + i);
 	}
 	return 0;
+}
+
+/* The helper rules for the arguments a helper's prototype can say: an
+ * ignored one (__ign) is not looked at, not even for being set. */
+static int kfunc_helper_args(struct types_env *env, struct verifier_state *st,
+			     struct helper_call *call, const struct kfunc_entry *kfunc)
+{
+	struct helper_proto proto = kfunc->proto;
+	int err;
+
+	for (int i = 0; i < 5; i++)
+		if (kfunc->args[i] == BPFVM_KFUNC_ARG_IGNORED)
+			proto.args[i] = ARG_NONE;
+	call->proto = &proto;
+	err = helper_check_args(env, st, call);
+	call->proto = &kfunc->proto; /* not the local copy past this call */
+	return err;
 }
 
 static int kfunc_pairing(struct types_env *env, struct verifier_state *st, uint32_t idx,
@@ -77,11 +104,10 @@ int types_step_kfunc_call(struct types_env *env, struct verifier_state *st, uint
 	if (kfunc->proto.gpl_only && !env->prog->gpl_compatible)
 		return types_error(env, idx, -EINVAL,
 				   "cannot call kernel function from non-GPL compatible program");
-	call.proto = &kfunc->proto;
 	call.name = kfunc->name;
-	err = helper_check_args(env, st, &call);
+	err = kfunc_helper_args(env, st, &call, kfunc);
 	if (!err)
-		err = kfunc_scalars(env, frame, idx, kfunc);
+		err = kfunc_arg_rules(env, frame, idx, kfunc);
 	if (!err)
 		err = kfunc_pairing(env, st, idx, kfunc);
 	if (err)

@@ -12,6 +12,7 @@
 
 #include "../testlib.h"
 #include "engine/prog.h"
+#include "object_verdict.h"
 #include "verdict_kernel.h"
 
 static const struct {
@@ -29,41 +30,6 @@ static const struct {
 	{ "iter_value_variable", "invalid variable buffer offset: off=0, var_off=(0x0; 0x7)", 0,
 	  0 },
 };
-
-static char kernel_log[1 << 20];
-
-/* -1: the kernel could not be asked (buf says why); 0 accepted; 1 refused. */
-static int kernel_verdict(const char *path, const char *name, char *buf, size_t size)
-{
-	struct bpf_object *obj = bpf_object__open_file(path, NULL);
-	struct bpf_program *prog;
-	int err;
-
-	if (!obj) {
-		snprintf(buf, size, "open: %s", strerror(errno));
-		return -1;
-	}
-	prog = bpf_object__find_program_by_name(obj, name);
-	if (!prog) {
-		bpf_object__close(obj);
-		snprintf(buf, size, "no program %s", name);
-		return -1;
-	}
-	kernel_log[0] = 0;
-	bpf_program__set_autoload(prog, true);
-	bpf_program__set_log_buf(prog, kernel_log, sizeof(kernel_log));
-	bpf_program__set_log_level(prog, 1);
-	err = bpf_object__load(obj);
-	bpf_object__close(obj);
-	if (!err)
-		return 0;
-	if (!strstr(kernel_log, "processed ")) {
-		snprintf(buf, size, "load: %d without a verifier log", err);
-		return -1;
-	}
-	verdict_log_reason(kernel_log, buf, size);
-	return 1;
-}
 
 /* bpfvm's verdict; an accepted program's furthest buffer bytes in *prog_out. */
 static const char *bpfvm_verdict(struct bpfvm *vm, const char *path, const char *name,
@@ -94,13 +60,6 @@ static const char *bpfvm_verdict(struct bpfvm *vm, const char *path, const char 
 	return buf;
 }
 
-static bool says(const char *want, const char *got)
-{
-	if (!want || !got)
-		return !want && !got;
-	return strstr(got, want) != NULL;
-}
-
 int main(int argc, char **argv)
 {
 	struct bpfvm *vm = testlib_vm_create();
@@ -118,16 +77,18 @@ int main(int argc, char **argv)
 		uint32_t max[2] = { 0, 0 };
 		const char *b = bpfvm_verdict(vm, path, cases[i].prog, max, vbuf, sizeof(vbuf));
 
-		testlib_check(cases[i].prog, says(cases[i].reason, b), "bpfvm: %s | want: %s",
-			      b ? b : "(accepted)", cases[i].reason ? cases[i].reason : "(accepted)");
+		testlib_check(cases[i].prog, object_verdict_says(cases[i].reason, b),
+			      "bpfvm: %s | want: %s", b ? b : "(accepted)",
+			      cases[i].reason ? cases[i].reason : "(accepted)");
 		if (!b && !cases[i].reason)
 			testlib_check(cases[i].prog, max[0] == cases[i].max_rdonly &&
 				      max[1] == cases[i].max_rdwr, "max access %u/%u, want %u/%u",
 				      max[0], max[1], cases[i].max_rdonly, cases[i].max_rdwr);
 		if (kernel) {
-			int k = kernel_verdict(path, cases[i].prog, kbuf, sizeof(kbuf));
+			int k = object_verdict_kernel(path, cases[i].prog, kbuf, sizeof(kbuf));
+			const char *kr = k ? kbuf : NULL;
 
-			testlib_check(cases[i].prog, k >= 0 && says(cases[i].reason, k ? kbuf : NULL),
+			testlib_check(cases[i].prog, k >= 0 && object_verdict_says(cases[i].reason, kr),
 				      "kernel: %s | want: %s", k ? kbuf : "(accepted)",
 				      cases[i].reason ? cases[i].reason : "(accepted)");
 		}
