@@ -12,6 +12,7 @@
 #include "maps/map.h"
 #include "progtypes/btf_ctx.h"
 #include "verifier/btf_walk.h"
+#include "verifier/types_sock.h"
 
 struct var_bounds mem_var_bounds(const struct reg_state *reg)
 {
@@ -66,6 +67,9 @@ static const char *alignment_desc(const struct reg_state *reg)
 	case REG_PTR_TO_MAP_VALUE: return "value ";
 	case REG_PTR_TO_CTX: return "context ";
 	case REG_PTR_TO_STACK: return "stack ";
+	case REG_PTR_TO_SOCKET: return "sock ";
+	case REG_PTR_TO_SOCK_COMMON: return "sock_common ";
+	case REG_PTR_TO_TCP_SOCK: return "tcp_sock ";
 	default: return "";
 	}
 }
@@ -393,7 +397,7 @@ static int btf_id_access(struct types_env *env, uint32_t idx, uint8_t regno,
 			 const struct reg_state *reg, int32_t off, uint32_t size, bool write,
 			 struct reg_state *dst)
 {
-	bool runs = !mem_btf_typed_context(env->prog);
+	bool runs = !mem_btf_typed_context(env->prog) && !(reg->btf_flags & BTF_PTR_NO_OBJECT);
 	int err;
 
 	if ((reg->btf_flags & BTF_PTR_MEM) && write)
@@ -441,6 +445,10 @@ int mem_check_access(struct types_env *env, uint32_t idx, uint8_t regno,
 		break;
 	case REG_PTR_TO_BTF_ID:
 		return btf_id_access(env, idx, regno, reg, off, size, write, dst);
+	case REG_PTR_TO_SOCKET:
+	case REG_PTR_TO_SOCK_COMMON:
+	case REG_PTR_TO_TCP_SOCK:
+		return sock_check_access(env, idx, regno, reg, off, size, write, dst);
 	case REG_PTR_TO_BUF:
 	case REG_PTR_TO_RDONLY_BUF:
 		err = mem_check_buffer(env, idx, regno, reg, off, size, write);
