@@ -44,6 +44,14 @@ static uint64_t helper_bind(uint64_t ctx, uint64_t addr, uint64_t addr_len, uint
 	return (uint64_t)-EINVAL;
 }
 
+/* bpf_sk_select_reuseport: no socket at the key (bpfvm's maps hold
+ * cookies, and sk_reuseport has no event source here). */
+static uint64_t helper_sk_select_reuseport(uint64_t ctx, uint64_t map, uint64_t key,
+					   uint64_t flags, uint64_t r5)
+{
+	return (uint64_t)-ENOENT;
+}
+
 #define SK_LOOKUP(id_, name_, ret_)                                                            \
 	{ .id = (id_), .name = (name_), .fn = helper_sock_none, .ret = (ret_),                 \
 	  .args = { ARG_PTR_TO_CTX, ARG_PTR_TO_MEM, ARG_CONST_SIZE, ARG_ANYTHING, ARG_ANYTHING }, \
@@ -92,5 +100,9 @@ const struct helper_proto helper_protos_sock[] = {
 		    ARG_CONST_SIZE } },
 	{ .id = BPF_FUNC_bind, .name = "bpf_bind", .fn = helper_bind,
 	  .args = { ARG_PTR_TO_CTX, ARG_PTR_TO_MEM, ARG_CONST_SIZE } },
+	/* sk_reuseport_func_proto: helpers_added. */
+	{ .id = BPF_FUNC_sk_select_reuseport, .name = "bpf_sk_select_reuseport",
+	  .fn = helper_sk_select_reuseport,
+	  .args = { ARG_PTR_TO_CTX, ARG_CONST_MAP_PTR, ARG_PTR_TO_MAP_KEY, ARG_ANYTHING } },
 	{ 0 },
 };

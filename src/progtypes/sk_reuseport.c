@@ -62,6 +62,8 @@ static int sk_reuseport_ctx_access(const struct bpfvm_prog *prog, int32_t off, u
 }
 
 /* sk_reuseport_func_proto has no bpf_perf_event_output. */
+/* sk_reuseport_func_proto: choosing the socket (helpers_sock.c). */
+static const uint32_t sk_reuseport_added[] = { BPF_FUNC_sk_select_reuseport, 0 };
 static const uint32_t sk_reuseport_refused[] = {
 	BPF_FUNC_perf_event_output, BPF_FUNC_skc_to_tcp6_sock, BPF_FUNC_skc_to_tcp_sock,
 	BPF_FUNC_skc_to_tcp_timewait_sock, BPF_FUNC_skc_to_tcp_request_sock,
@@ -73,6 +75,7 @@ const struct progtype progtype_sk_reuseport = {
 	.name = "sk_reuseport",
 	.helper_families = HELPER_FAMILY_ANY | HELPER_FAMILY_SKB,
 	.helpers_refused = sk_reuseport_refused,
+	.helpers_added = sk_reuseport_added,
 	.ctx_size = REUSEPORT_SIZE,
 	.ctx_access = sk_reuseport_ctx_access,
 	.ret_checked = false,

@@ -3,8 +3,9 @@
  * tc classifier that finds the socket of a packet's 4-tuple, a connect4
  * hook that checks its new destination is listening, a cgroup skb counter
  * that walks from the packet's socket to its TCP state, a sk_lookup
- * dispatcher that picks a socket from a sockmap. The unsafe_* programs
- * break one reference rule each; the kernel and bpfvm refuse them. */
+ * dispatcher and a reuseport group that pick a socket from a sockmap. The
+ * unsafe_* programs break one reference rule each; the kernel and bpfvm
+ * refuse them. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
@@ -144,6 +145,38 @@ int sk_lookup_dispatch(struct bpf_sk_lookup *ctx)
 	err = bpf_sk_assign(ctx, sk, 0);
 	bpf_sk_release(sk);
 	return err ? SK_DROP : SK_PASS;
+}
+
+/* A NULL socket clears the selection (the kernel's ARG_PTR_TO_SOCKET_OR_NULL);
+ * the context's socket, once one is assigned, is the same one. */
+SEC("sk_lookup")
+int sk_lookup_reassign(struct bpf_sk_lookup *ctx)
+{
+	__u32 key = 1;
+	struct bpf_sock *sk;
+	int verdict = SK_DROP;
+
+	if (bpf_sk_assign(ctx, NULL, 0))
+		return SK_DROP;
+	sk = bpf_map_lookup_elem(&listeners, &key);
+	if (!sk)
+		return SK_PASS;
+	if (!bpf_sk_assign(ctx, sk, BPF_SK_LOOKUP_F_REPLACE)) {
+		struct bpf_sock *cur = ctx->sk;
+
+		if (cur && cur == sk && cur->state == TCP_LISTEN)
+			verdict = SK_PASS;
+	}
+	bpf_sk_release(sk);
+	return verdict;
+}
+
+SEC("sk_reuseport")
+int reuseport_pick_listener(struct sk_reuseport_md *ctx)
+{
+	__u32 key = ctx->hash & 3;
+
+	return bpf_sk_select_reuseport(ctx, &listeners, &key, 0) ? SK_DROP : SK_PASS;
 }
 
 SEC("tc")
