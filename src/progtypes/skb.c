@@ -57,7 +57,8 @@ const struct progtype progtype_sched_cls = {
 	.type = BPF_PROG_TYPE_SCHED_CLS,
 	.name = "sched_cls",
 	.helper_families = HELPER_FAMILY_ANY | HELPER_FAMILY_SKB | HELPER_FAMILY_SKB_WRITE |
-			   HELPER_FAMILY_SK_STORAGE | HELPER_FAMILY_SK_LOOKUP | HELPER_FAMILY_SK_CAST,
+			   HELPER_FAMILY_SK_STORAGE | HELPER_FAMILY_SK_LOOKUP |
+			   HELPER_FAMILY_SK_CAST,
 	.helpers_added = tc_added,
 	.ctx_size = sizeof(struct __sk_buff),
 	.ctx_access = skb_tc_access,
@@ -71,7 +72,8 @@ const struct progtype progtype_sched_act = {
 	.type = BPF_PROG_TYPE_SCHED_ACT,
 	.name = "sched_act",
 	.helper_families = HELPER_FAMILY_ANY | HELPER_FAMILY_SKB | HELPER_FAMILY_SKB_WRITE |
-			   HELPER_FAMILY_SK_STORAGE | HELPER_FAMILY_SK_LOOKUP | HELPER_FAMILY_SK_CAST,
+			   HELPER_FAMILY_SK_STORAGE | HELPER_FAMILY_SK_LOOKUP |
+			   HELPER_FAMILY_SK_CAST,
 	.helpers_added = tc_added,
 	.ctx_size = sizeof(struct __sk_buff),
 	.ctx_access = skb_tc_access,
@@ -98,7 +100,8 @@ const struct progtype progtype_cgroup_skb = {
 	.type = BPF_PROG_TYPE_CGROUP_SKB,
 	.name = "cgroup_skb",
 	.helper_families = HELPER_FAMILY_ANY | HELPER_FAMILY_SKB | HELPER_FAMILY_CGROUP |
-			   HELPER_FAMILY_SK_STORAGE | HELPER_FAMILY_SK_LOOKUP | HELPER_FAMILY_SK_CAST,
+			   HELPER_FAMILY_SK_STORAGE | HELPER_FAMILY_SK_LOOKUP |
+			   HELPER_FAMILY_SK_CAST,
 	.ctx_size = sizeof(struct __sk_buff),
 	.helpers_added = cgroup_skb_added,
 	.ctx_access = skb_cgroup_access,

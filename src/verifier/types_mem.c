@@ -26,7 +26,12 @@
 #include "verifier/types_sock.h"
 
 /* The kernel's reg_type_mismatch(): pointers whose accesses are rewritten
- * (the context here) must be the same on every path. */
+ * (the context, sockets) must be the same on every path. */
+static bool rewritten_pointer(uint16_t type)
+{
+	return type == REG_PTR_TO_CTX || sock_reg_type((enum reg_type)type);
+}
+
 static int record_pointer_type(struct types_env *env, uint32_t idx, const struct reg_state *base)
 {
 	struct insn_aux *aux = &env->aux[idx];
@@ -37,8 +42,7 @@ static int record_pointer_type(struct types_env *env, uint32_t idx, const struct
 		aux->ptr_type = type;
 		return 0;
 	}
-	if (aux->ptr_type != type &&
-	    (aux->ptr_type == REG_PTR_TO_CTX || type == REG_PTR_TO_CTX))
+	if (aux->ptr_type != type && (rewritten_pointer(aux->ptr_type) || rewritten_pointer(type)))
 		return types_error(env, idx, -EINVAL, "same insn cannot be used with different pointers");
 	return 0;
 }

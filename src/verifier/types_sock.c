@@ -30,10 +30,12 @@ static bool bpf_sock_field_ok(int32_t off, uint32_t size)
 	case offsetof(struct bpf_sock, rx_queue_mapping):
 		return progtype_narrow_ok(size, 4);
 	}
-	if (in_field(off, offsetof(struct bpf_sock, src_ip4), FIELD_END(struct bpf_sock, src_ip6)) ||
+	if (in_field(off, offsetof(struct bpf_sock, src_ip4),
+		     FIELD_END(struct bpf_sock, src_ip6)) ||
 	    in_field(off, offsetof(struct bpf_sock, dst_ip4), FIELD_END(struct bpf_sock, dst_ip6)))
 		return progtype_narrow_ok(size, 4);
-	if (in_field(off, offsetof(struct bpf_sock, dst_port), FIELD_END(struct bpf_sock, dst_port)))
+	if (in_field(off, offsetof(struct bpf_sock, dst_port),
+		     FIELD_END(struct bpf_sock, dst_port)))
 		return size == 4 || progtype_narrow_ok(size, 2);
 	if (in_field(off, FIELD_END(struct bpf_sock, dst_port), offsetof(struct bpf_sock, dst_ip4)))
 		return false;
@@ -107,7 +109,8 @@ int sock_check_access(struct types_env *env, uint32_t idx, uint8_t regno,
 static bool sockmap_lookup(const struct helper_call *call)
 {
 	return call->func_id == BPF_FUNC_map_lookup_elem && call->has_map &&
-	       (call->desc.type == BPF_MAP_TYPE_SOCKMAP || call->desc.type == BPF_MAP_TYPE_SOCKHASH);
+	       (call->desc.type == BPF_MAP_TYPE_SOCKMAP ||
+		call->desc.type == BPF_MAP_TYPE_SOCKHASH);
 }
 
 /* The kernel's is_acquire_function for sockets: the lookups. */

@@ -90,6 +90,11 @@ static const struct verdict_case cases[] = {
 	  .text = LOOKUP(84) "if r7 == 0 goto out\nr1 = r7\ncall 98\nif r0 == 0 goto rel\n"
 		  RELEASE(r0) "rel:\n" RELEASE(r7) OUT,
 	  .reason = "R1 must be referenced when passed to release function" },
+	{ "one_load_from_a_socket_and_the_stack",
+	  .text = LOOKUP(84) "if r7 == 0 goto out\nr8 = r7\nr9 = *(u32 *)(r6 +0)\n"
+		  "if r9 > 10 goto use\nr8 = r10\nr8 += -16\nuse:\nr0 = *(u32 *)(r8 +4)\n"
+		  RELEASE(r7) OUT,
+	  .reason = "same insn cannot be used with different pointers" },
 	{ "assigned_then_released",
 	  .text = LOOKUP(99) "if r7 == 0 goto out\nr1 = r6\nr2 = r7\nr3 = 0\ncall 124\n"
 		  RELEASE(r7) OUT },
