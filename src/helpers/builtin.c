@@ -15,7 +15,8 @@ static const struct helper_proto *helper_builtin_table(size_t idx)
 		helper_protos_packet, helper_protos_probe,   helper_protos_redirect,
 		helper_protos_storage, helper_protos_sock_ops, helper_protos_cgroup,
 		helper_protos_sockmap, helper_protos_skb_room, helper_protos_fib,
-		helper_protos_net_state, helper_protos_seq, helper_protos_user_copy,
+		helper_protos_net_state, helper_protos_seq,   helper_protos_user_copy,
+		helper_protos_sock,
 	};
 
 	return idx < sizeof(tables) / sizeof(tables[0]) ? tables[idx] : NULL;

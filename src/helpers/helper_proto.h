@@ -41,6 +41,13 @@ enum helper_arg {
 	ARG_PTR_TO_BTF_ID_OR_NULL,
 	ARG_PTR_TO_BTF_ID_SOCK_COMMON,
 	ARG_PTR_TO_BTF_ID,
+	/* Sockets (verifier/types_sock.c): any socket pointer (the kernel's
+	 * ARG_PTR_TO_SOCK_COMMON); a full socket or NULL (sk_lookup's
+	 * bpf_sk_assign); the socket reference bpf_sk_release gives back
+	 * (ARG_PTR_TO_BTF_ID_SOCK_COMMON | OBJ_RELEASE). */
+	ARG_PTR_TO_SOCK_COMMON,
+	ARG_PTR_TO_SOCKET_OR_NULL,
+	ARG_PTR_TO_BTF_ID_SOCK_COMMON_RELEASE,
 };
 
 /* Return types (enum bpf_return_type). */
@@ -52,6 +59,12 @@ enum helper_ret {
 	RET_PTR_TO_MAP_OR_NULL,		/* map-in-map lookup */
 	RET_PTR_TO_MEM_OR_NULL,		/* a kfunc's: ret_mem_size bytes or NULL */
 	RET_PTR_TO_BTF_ID_TRUSTED,	/* a kernel object, never NULL */
+	/* Sockets or NULL (verifier/types_sock.c): a lookup's is a reference;
+	 * a cast's (bpf_sk_fullsock, bpf_tcp_sock) shares its argument's. */
+	RET_PTR_TO_SOCKET_OR_NULL,
+	RET_PTR_TO_SOCK_COMMON_OR_NULL,
+	RET_PTR_TO_TCP_SOCK_OR_NULL,
+	RET_PTR_TO_BTF_ID_OR_NULL,	/* bpf_skc_to_<struct>: that kernel struct, or NULL */
 };
 
 /* Program-type families that may call a helper (bitmask). */
@@ -71,6 +84,16 @@ enum helper_family {
 	/* Socket local storage (bpf_sk_storage_get/delete_proto): tc, cgroup
 	 * skb, sock_addr and sockopt, sk_msg, sock_ops, syscall, tracing. */
 	HELPER_FAMILY_SK_STORAGE = 1u << 9,
+	/* Socket lookups and bpf_sk_release: tc, xdp, cgroup skb, sock_addr,
+	 * sk_skb (helpers_sock.c). */
+	HELPER_FAMILY_SK_LOOKUP = 1u << 10,
+	/* bpf_sk_fullsock, bpf_tcp_sock, bpf_get_listener_sock: tc, cgroup
+	 * skb. */
+	HELPER_FAMILY_SK_CAST = 1u << 11,
+	/* bpf_sk_base_func_proto's socket casts (bpf_skc_to_*) where the
+	 * families that have them (skb, XDP, sk_lookup and sk_msg) do not
+	 * reach: sock_addr, sock_ops, syscall. */
+	HELPER_FAMILY_SKC_TO = 1u << 12,
 };
 
 struct helper_proto {
@@ -113,6 +136,7 @@ extern const struct helper_proto helper_protos_fib[];
 extern const struct helper_proto helper_protos_net_state[];
 extern const struct helper_proto helper_protos_seq[];
 extern const struct helper_proto helper_protos_user_copy[];
+extern const struct helper_proto helper_protos_sock[];
 
 /* The kernel's might_sleep of a helper's prototype: for sleepable programs
  * only (helpers_user_copy.c). */

@@ -4,8 +4,9 @@
  * sockets under the kernel's rules, and read back as the kernel answers
  * (the socket's cookie, SO_COOKIE), so that objects using them load and
  * their user-space side runs. Programs may reference them where the
- * verifier's pairing rules allow (helper_maps.c), except to look a socket
- * up or store one (bpfvm has none); the helpers that redirect through
+ * verifier's pairing rules allow (helper_maps.c), except to store a socket
+ * (bpfvm has none); a program's lookup finds none (no bpf_lookup: NULL,
+ * verifier/types_sock.c types it a socket); the helpers that redirect through
  * them (helpers_sockmap.c) ask sockmap_holds() whether a key names one.
  *
  * SOCKMAP: one 8-byte word per key, the socket's cookie, 0 when empty

@@ -34,6 +34,9 @@
  * size that the kernel reads with fault-handling loads at any offset and
  * never writes (its rdonly_untrusted_mem); btf_id 0. */
 #define BTF_PTR_MEM 0x10u
+/* A socket cast's (bpf_skc_to_tcp_sock): bpfvm has no sockets, so a program
+ * that runs never holds one that is not NULL (verifier/types_sock.c). */
+#define BTF_PTR_NO_OBJECT 0x20u
 
 struct btf_target {
 	const struct btf *btf;

@@ -41,7 +41,7 @@ static bool sockopt_write_ok(int32_t off, enum bpf_attach_type attach)
 static bool sockopt_read_ok(int32_t off, uint32_t size, enum bpf_attach_type attach,
 			    enum ctx_field_kind *kind)
 {
-	static const enum ctx_field_kind pointers[] = { CTX_FIELD_PTR, CTX_FIELD_PACKET,
+	static const enum ctx_field_kind pointers[] = { CTX_FIELD_SOCKET, CTX_FIELD_PACKET,
 							CTX_FIELD_PACKET_END };
 
 	if (off < SOCKOPT_LEVEL) {
@@ -71,6 +71,8 @@ static int cgroup_sockopt_ctx_access(const struct bpfvm_prog *prog, int32_t off,
 /* cgroup_sockopt_func_proto has no bpf_ktime_get_coarse_ns, unlike the other
  * cgroup types. */
 static const uint32_t cgroup_sockopt_refused[] = { BPF_FUNC_ktime_get_coarse_ns, 0 };
+/* cg_sockopt_func_proto: the TCP state of the context's socket. */
+static const uint32_t cgroup_sockopt_added[] = { BPF_FUNC_tcp_sock, 0 };
 
 /* check_return_code(): 0 (refuse with EPERM) or 1. */
 const struct progtype progtype_cgroup_sockopt = {
@@ -78,6 +80,7 @@ const struct progtype progtype_cgroup_sockopt = {
 	.name = "cgroup_sockopt",
 	.helper_families = HELPER_FAMILY_ANY | HELPER_FAMILY_CGROUP | HELPER_FAMILY_SK_STORAGE,
 	.helpers_refused = cgroup_sockopt_refused,
+	.helpers_added = cgroup_sockopt_added,
 	.ctx_size = SOCKOPT_SIZE,
 	.ctx_access = cgroup_sockopt_ctx_access,
 	.ret_checked = true,

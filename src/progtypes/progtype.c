@@ -64,6 +64,9 @@ bool progtype_attach_allows_helper(const struct bpfvm_prog *prog, uint32_t id)
 	if (id == BPF_FUNC_seq_write || id == BPF_FUNC_seq_printf ||
 	    id == BPF_FUNC_seq_printf_btf)
 		return prog->expected_attach_type == BPF_TRACE_ITER;
+	if (id == BPF_FUNC_bind) /* sock_addr_func_proto */
+		return prog->expected_attach_type == BPF_CGROUP_INET4_CONNECT ||
+		       prog->expected_attach_type == BPF_CGROUP_INET6_CONNECT;
 	return true;
 }
 

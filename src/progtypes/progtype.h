@@ -36,11 +36,16 @@ enum ctx_field_kind {
 	CTX_FIELD_PACKET,      /* pointer to the packet start */
 	CTX_FIELD_PACKET_END,
 	CTX_FIELD_PACKET_META,
-	CTX_FIELD_PTR_OR_NULL, /* a kernel object or NULL (__sk_buff.sk): opaque here */
-	CTX_FIELD_PTR,	       /* a kernel object never NULL (sk_msg_md.sk, flow_keys) */
+	CTX_FIELD_PTR_OR_NULL, /* a kernel object or NULL: opaque here */
+	CTX_FIELD_PTR,	       /* a kernel object never NULL (flow_keys) */
 	CTX_FIELD_BTF_PTR,     /* a kernel object typed by BTF: btf_id, btf_flags */
 	CTX_FIELD_BUF_OR_NULL,	      /* an iterator's value buffer, or NULL */
 	CTX_FIELD_RDONLY_BUF_OR_NULL, /* an iterator's key buffer, or NULL */
+	/* Sockets (verifier/types_sock.h): a full one (bpf_sock_addr.sk), one
+	 * or NULL (bpf_sock_ops.sk), any kind or NULL (__sk_buff.sk). */
+	CTX_FIELD_SOCKET,
+	CTX_FIELD_SOCKET_OR_NULL,
+	CTX_FIELD_SOCK_COMMON_OR_NULL,
 };
 
 /* How one context access is rewritten: the runtime context's offset and
@@ -112,7 +117,8 @@ const struct progtype *progtype_for(enum bpf_prog_type type);
 bool progtype_has_helper(const struct progtype *type, uint32_t id, uint32_t families);
 
 /* Where the kernel's func_proto also asks the expected attach type:
- * bpf_seq_write only for iterators (tracing_prog_func_proto). */
+ * bpf_seq_write only for iterators (tracing_prog_func_proto), bpf_bind
+ * only for connect4/6 (sock_addr_func_proto). */
 bool progtype_attach_allows_helper(const struct bpfvm_prog *prog, uint32_t id);
 
 /* The values `prog` may return at its exit (prog->progtype set): true and

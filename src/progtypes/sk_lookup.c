@@ -30,7 +30,7 @@ static int sk_lookup_ctx_access(const struct bpfvm_prog *prog, int32_t off, uint
 
 	if (ok && off < SK_LOOKUP_FAMILY) {
 		ok = off == SK_LOOKUP_SK && size == 8;
-		kind = CTX_FIELD_PTR_OR_NULL;
+		kind = CTX_FIELD_SOCKET_OR_NULL;
 	} else if (ok && off >= SK_LOOKUP_REMOTE_PORT && off < SK_LOOKUP_LOCAL_IP4) {
 		ok = (off == SK_LOOKUP_REMOTE_PORT && size == 4) || progtype_narrow_ok(size, 2);
 	} else if (ok) {
@@ -43,7 +43,8 @@ static int sk_lookup_ctx_access(const struct bpfvm_prog *prog, int32_t off, uint
 
 /* sk_lookup_func_proto has bpf_perf_event_output (bpf_sk_base_func_proto
  * does not). */
-static const uint32_t sk_lookup_added[] = { BPF_FUNC_perf_event_output, 0 };
+static const uint32_t sk_lookup_added[] = { BPF_FUNC_perf_event_output, BPF_FUNC_sk_assign,
+					    BPF_FUNC_sk_release, 0 };
 
 /* check_return_code(): SK_DROP (0) or SK_PASS (1). */
 const struct progtype progtype_sk_lookup = {

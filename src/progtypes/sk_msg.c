@@ -35,7 +35,7 @@ static int sk_msg_ctx_access(const struct bpfvm_prog *prog, int32_t off, uint32_
 		ok = ok && size == 8;
 		break;
 	case SK_MSG_SK:
-		kind = CTX_FIELD_PTR;
+		kind = CTX_FIELD_SOCKET;
 		ok = ok && size == 8;
 		break;
 	default:

@@ -37,10 +37,10 @@ static bool sk_reuseport_read_ok(int32_t off, uint32_t size, enum ctx_field_kind
 	case REUSEPORT_HASH:
 		return size == 4;
 	case REUSEPORT_SK:
-		*kind = CTX_FIELD_PTR;
+		*kind = CTX_FIELD_SOCKET;
 		return size == 8;
 	case REUSEPORT_MIGRATING_SK:
-		*kind = CTX_FIELD_PTR_OR_NULL;
+		*kind = CTX_FIELD_SOCK_COMMON_OR_NULL;
 		return size == 8;
 	default:
 		break;
@@ -62,13 +62,20 @@ static int sk_reuseport_ctx_access(const struct bpfvm_prog *prog, int32_t off, u
 }
 
 /* sk_reuseport_func_proto has no bpf_perf_event_output. */
-static const uint32_t sk_reuseport_refused[] = { BPF_FUNC_perf_event_output, 0 };
+/* sk_reuseport_func_proto: choosing the socket (helpers_sock.c). */
+static const uint32_t sk_reuseport_added[] = { BPF_FUNC_sk_select_reuseport, 0 };
+static const uint32_t sk_reuseport_refused[] = {
+	BPF_FUNC_perf_event_output, BPF_FUNC_skc_to_tcp6_sock, BPF_FUNC_skc_to_tcp_sock,
+	BPF_FUNC_skc_to_tcp_timewait_sock, BPF_FUNC_skc_to_tcp_request_sock,
+	BPF_FUNC_skc_to_udp6_sock, BPF_FUNC_skc_to_unix_sock, BPF_FUNC_skc_to_mptcp_sock, 0
+};
 
 const struct progtype progtype_sk_reuseport = {
 	.type = BPF_PROG_TYPE_SK_REUSEPORT,
 	.name = "sk_reuseport",
 	.helper_families = HELPER_FAMILY_ANY | HELPER_FAMILY_SKB,
 	.helpers_refused = sk_reuseport_refused,
+	.helpers_added = sk_reuseport_added,
 	.ctx_size = REUSEPORT_SIZE,
 	.ctx_access = sk_reuseport_ctx_access,
 	.ret_checked = false,

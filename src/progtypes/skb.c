@@ -37,7 +37,8 @@ void skb_legacy_packet(void *ctx, const uint8_t **data, uint64_t *len)
 static const uint32_t skb_added[] = { BPF_FUNC_get_netns_cookie, 0 };
 /* tc_cls_act_func_proto: also tunnels, room adjustment and the FIB. */
 static const uint32_t tc_added[] = { BPF_FUNC_get_netns_cookie, BPF_FUNC_skb_adjust_room,
-				     BPF_FUNC_skb_set_tunnel_key, BPF_FUNC_fib_lookup, 0 };
+				     BPF_FUNC_skb_set_tunnel_key, BPF_FUNC_fib_lookup,
+				     BPF_FUNC_sk_assign, 0 };
 
 const struct progtype progtype_socket_filter = {
 	.type = BPF_PROG_TYPE_SOCKET_FILTER,
@@ -56,7 +57,8 @@ const struct progtype progtype_sched_cls = {
 	.type = BPF_PROG_TYPE_SCHED_CLS,
 	.name = "sched_cls",
 	.helper_families = HELPER_FAMILY_ANY | HELPER_FAMILY_SKB | HELPER_FAMILY_SKB_WRITE |
-			   HELPER_FAMILY_SK_STORAGE,
+			   HELPER_FAMILY_SK_STORAGE | HELPER_FAMILY_SK_LOOKUP |
+			   HELPER_FAMILY_SK_CAST,
 	.helpers_added = tc_added,
 	.ctx_size = sizeof(struct __sk_buff),
 	.ctx_access = skb_tc_access,
@@ -70,7 +72,8 @@ const struct progtype progtype_sched_act = {
 	.type = BPF_PROG_TYPE_SCHED_ACT,
 	.name = "sched_act",
 	.helper_families = HELPER_FAMILY_ANY | HELPER_FAMILY_SKB | HELPER_FAMILY_SKB_WRITE |
-			   HELPER_FAMILY_SK_STORAGE,
+			   HELPER_FAMILY_SK_STORAGE | HELPER_FAMILY_SK_LOOKUP |
+			   HELPER_FAMILY_SK_CAST,
 	.helpers_added = tc_added,
 	.ctx_size = sizeof(struct __sk_buff),
 	.ctx_access = skb_tc_access,
@@ -79,6 +82,10 @@ const struct progtype progtype_sched_act = {
 	.event_packet = skb_legacy_packet,
 	.test_run = skb_test_run,
 };
+
+/* cg_skb_func_proto: the cgroup of a socket (helpers_sock.c). */
+static const uint32_t cgroup_skb_added[] = { BPF_FUNC_sk_cgroup_id, BPF_FUNC_sk_ancestor_cgroup_id,
+					     0 };
 
 /* check_return_code(): 0..3 at egress (bit 1: congestion notification),
  * 0..1 at ingress. */
@@ -93,8 +100,10 @@ const struct progtype progtype_cgroup_skb = {
 	.type = BPF_PROG_TYPE_CGROUP_SKB,
 	.name = "cgroup_skb",
 	.helper_families = HELPER_FAMILY_ANY | HELPER_FAMILY_SKB | HELPER_FAMILY_CGROUP |
-			   HELPER_FAMILY_SK_STORAGE,
+			   HELPER_FAMILY_SK_STORAGE | HELPER_FAMILY_SK_LOOKUP |
+			   HELPER_FAMILY_SK_CAST,
 	.ctx_size = sizeof(struct __sk_buff),
+	.helpers_added = cgroup_skb_added,
 	.ctx_access = skb_cgroup_access,
 	.ret_range = skb_cgroup_ret_range,
 	.legacy_packet = skb_legacy_packet,

@@ -46,7 +46,7 @@ static const struct skb_field skb_fields[] = {
 	SCALAR(remote_port, 2), SCALAR(local_port, 2),
 	POINTER(data_meta, data_meta, CTX_FIELD_PACKET_META),
 	SCALAR(tstamp, 8),	SCALAR(wire_len, 4),	   SCALAR(gso_segs, 2),
-	{ SKB_OFF(sk), 8, 8, -1, CTX_FIELD_PTR_OR_NULL },
+	{ SKB_OFF(sk), 8, 8, -1, CTX_FIELD_SOCK_COMMON_OR_NULL },
 	SCALAR(gso_size, 2),	SCALAR(tstamp_type, 1),	   SCALAR(hwtstamp, 8),
 };
 

@@ -36,7 +36,8 @@ static const uint32_t lwt_xmit_added[] = { BPF_FUNC_skb_set_tunnel_key, 0 };
 const struct progtype progtype_sk_skb = {
 	.type = BPF_PROG_TYPE_SK_SKB,
 	.name = "sk_skb",
-	.helper_families = HELPER_FAMILY_ANY | HELPER_FAMILY_SKB | HELPER_FAMILY_SK_SKB,
+	.helper_families = HELPER_FAMILY_ANY | HELPER_FAMILY_SKB | HELPER_FAMILY_SK_SKB |
+			   HELPER_FAMILY_SK_LOOKUP,
 	.helpers_refused = skb_no_relative_load,
 	.helpers_added = sk_skb_added,
 	.ctx_size = sizeof(struct __sk_buff),

@@ -85,7 +85,7 @@ static int sock_addr_ctx_access(const struct bpfvm_prog *prog, int32_t off, uint
 		     (is_write ? size == 4 : progtype_narrow_ok(size, 4));
 	else if (ok && off >= SOCK_ADDR_PADDING) {
 		ok = off == SOCK_ADDR_SK && size == 8 && !is_write;
-		kind = CTX_FIELD_PTR;
+		kind = CTX_FIELD_SOCKET;
 	} else if (ok)
 		ok = size == 4 && !is_write;
 	if (!ok)
@@ -123,13 +123,16 @@ static bool sock_addr_ret_range(const struct bpfvm_prog *prog, int64_t *min, int
 	return true;
 }
 
-/* sock_addr_func_proto: bpf_sock_addr_setsockopt. */
-static const uint32_t sock_addr_added[] = { BPF_FUNC_setsockopt, 0 };
+/* sock_addr_func_proto: bpf_sock_addr_setsockopt and getsockopt, bpf_bind
+ * (connect4/6 only: progtype_attach_allows_helper). */
+static const uint32_t sock_addr_added[] = { BPF_FUNC_setsockopt, BPF_FUNC_getsockopt,
+					     BPF_FUNC_bind, 0 };
 
 const struct progtype progtype_cgroup_sock_addr = {
 	.type = BPF_PROG_TYPE_CGROUP_SOCK_ADDR,
 	.name = "cgroup_sock_addr",
-	.helper_families = HELPER_FAMILY_ANY | HELPER_FAMILY_CGROUP | HELPER_FAMILY_SK_STORAGE,
+	.helper_families = HELPER_FAMILY_ANY | HELPER_FAMILY_CGROUP | HELPER_FAMILY_SK_STORAGE |
+			   HELPER_FAMILY_SK_LOOKUP | HELPER_FAMILY_SKC_TO,
 	.helpers_added = sock_addr_added,
 	.ctx_size = SOCK_ADDR_SIZE,
 	.ctx_access = sock_addr_ctx_access,

@@ -37,7 +37,7 @@ static bool sock_ops_wide_ok(int32_t off, uint32_t size, enum ctx_field_kind *ki
 {
 	switch (off) {
 	case SOCK_OPS_SK:
-		*kind = CTX_FIELD_PTR_OR_NULL;
+		*kind = CTX_FIELD_SOCKET_OR_NULL;
 		return size == 8;
 	case SOCK_OPS_SKB_DATA:
 		*kind = CTX_FIELD_PACKET;
@@ -80,13 +80,14 @@ static int sock_ops_ctx_access(const struct bpfvm_prog *prog, int32_t off, uint3
 /* sock_ops_func_proto: the socket's callbacks, options and sockmaps. */
 static const uint32_t sock_ops_added[] = { BPF_FUNC_sock_ops_cb_flags_set, BPF_FUNC_setsockopt,
 					     BPF_FUNC_sock_map_update, BPF_FUNC_sock_hash_update,
-					     0 };
+					     BPF_FUNC_tcp_sock, BPF_FUNC_getsockopt, 0 };
 
 /* check_return_code(): 0 or 1, as every cgroup program. */
 const struct progtype progtype_sock_ops = {
 	.type = BPF_PROG_TYPE_SOCK_OPS,
 	.name = "sock_ops",
-	.helper_families = HELPER_FAMILY_ANY | HELPER_FAMILY_CGROUP | HELPER_FAMILY_SK_STORAGE,
+	.helper_families = HELPER_FAMILY_ANY | HELPER_FAMILY_CGROUP | HELPER_FAMILY_SK_STORAGE |
+			   HELPER_FAMILY_SKC_TO,
 	.ctx_size = SOCK_OPS_SIZE,
 	.ctx_access = sock_ops_ctx_access,
 	.helpers_added = sock_ops_added,

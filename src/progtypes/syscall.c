@@ -23,7 +23,8 @@ static const uint32_t syscall_helpers_refused[] = { BPF_FUNC_get_attach_cookie, 
 const struct progtype progtype_syscall = {
 	.type = BPF_PROG_TYPE_SYSCALL,
 	.name = "syscall",
-	.helper_families = HELPER_FAMILY_ANY | HELPER_FAMILY_TRACING | HELPER_FAMILY_SK_STORAGE,
+	.helper_families = HELPER_FAMILY_ANY | HELPER_FAMILY_TRACING | HELPER_FAMILY_SK_STORAGE |
+			   HELPER_FAMILY_SKC_TO,
 	.helpers_refused = syscall_helpers_refused,
 	.ctx_size = SYSCALL_CTX_MAX,
 	.ctx_access = syscall_ctx_access,

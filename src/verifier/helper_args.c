@@ -22,6 +22,7 @@
 #include "verifier/helper_call.h"
 #include "verifier/mem_check.h"
 #include "verifier/refs.h"
+#include "verifier/types_sock.h"
 
 /* The kernel's BPF_MAX_VAR_SIZ: the largest size a helper may be given. */
 #define HELPER_MAX_VAR_SIZE (1ull << 29)
@@ -60,10 +61,18 @@ static const struct arg_types *arg_types_of(enum helper_arg arg)
 		TYPE_BIT(REG_PTR_TO_KERNEL_OBJ) | TYPE_BIT(REG_PTR_TO_BTF_ID),
 		"ptr_, trusted_ptr_, rcu_ptr_"
 	};
+	/* btf_id_sock_common_types, sock_types and fullsock_types */
 	static const struct arg_types sock_common = {
-		TYPE_BIT(REG_PTR_TO_KERNEL_OBJ) | TYPE_BIT(REG_PTR_TO_BTF_ID),
+		TYPE_BIT(REG_PTR_TO_SOCK_COMMON) | TYPE_BIT(REG_PTR_TO_SOCKET) |
+			TYPE_BIT(REG_PTR_TO_TCP_SOCK) | TYPE_BIT(REG_PTR_TO_BTF_ID),
 		"sock_common, sock, tcp_sock, xdp_sock, ptr_, trusted_ptr_"
 	};
+	static const struct arg_types sock = {
+		TYPE_BIT(REG_PTR_TO_SOCK_COMMON) | TYPE_BIT(REG_PTR_TO_SOCKET) |
+			TYPE_BIT(REG_PTR_TO_TCP_SOCK),
+		"sock_common, sock, tcp_sock, xdp_sock"
+	};
+	static const struct arg_types fullsock = { TYPE_BIT(REG_PTR_TO_SOCKET), "sock" };
 
 	switch (arg) {
 	case ARG_PTR_TO_CTX:
@@ -89,7 +98,12 @@ static const struct arg_types *arg_types_of(enum helper_arg arg)
 	case ARG_PTR_TO_BTF_ID:
 		return &btf_id;
 	case ARG_PTR_TO_BTF_ID_SOCK_COMMON:
+	case ARG_PTR_TO_BTF_ID_SOCK_COMMON_RELEASE:
 		return &sock_common;
+	case ARG_PTR_TO_SOCK_COMMON:
+		return &sock;
+	case ARG_PTR_TO_SOCKET_OR_NULL:
+		return &fullsock;
 	default:
 		return &mem_types;
 	}
@@ -99,12 +113,12 @@ static bool arg_may_be_null(enum helper_arg arg)
 {
 	return arg == ARG_PTR_TO_MEM_OR_NULL || arg == ARG_PTR_TO_STACK_OR_NULL ||
 	       arg == ARG_PTR_TO_CTX_OR_NULL || arg == ARG_PTR_TO_MAP_VALUE_OR_NULL ||
-	       arg == ARG_PTR_TO_BTF_ID_OR_NULL;
+	       arg == ARG_PTR_TO_BTF_ID_OR_NULL || arg == ARG_PTR_TO_SOCKET_OR_NULL;
 }
 
 static bool arg_is_release(enum helper_arg arg)
 {
-	return arg == ARG_PTR_TO_RINGBUF_MEM;
+	return arg == ARG_PTR_TO_RINGBUF_MEM || arg == ARG_PTR_TO_BTF_ID_SOCK_COMMON_RELEASE;
 }
 
 static bool reg_is_null(const struct reg_state *reg)
@@ -116,7 +130,7 @@ static bool reg_is_null(const struct reg_state *reg)
  * kernel's arg_btf_id), or NULL. */
 static const char *arg_struct(int32_t func_id, enum helper_arg arg)
 {
-	if (arg == ARG_PTR_TO_BTF_ID_SOCK_COMMON)
+	if (arg == ARG_PTR_TO_BTF_ID_SOCK_COMMON || arg == ARG_PTR_TO_BTF_ID_SOCK_COMMON_RELEASE)
 		return "sock_common";
 	switch (func_id) {
 	case BPF_FUNC_task_storage_get:
@@ -172,12 +186,12 @@ static int check_reg_type(struct types_env *env, uint32_t idx, uint8_t regno,
 
 	/* A kernel object argument that may be NULL takes a pointer that may
 	 * be NULL (the kernel's PTR_MAYBE_NULL on both). */
-	if (arg == ARG_PTR_TO_BTF_ID_OR_NULL)
+	if (arg == ARG_PTR_TO_BTF_ID_OR_NULL || arg == ARG_PTR_TO_SOCKET_OR_NULL)
 		type &= ~REG_MAYBE_NULL;
 	/* The arguments of a BTF-typed program whose target bpfvm cannot find
 	 * in the kernel's BTF are scalars: they stand for its kernel objects. */
 	if ((arg == ARG_PTR_TO_BTF_ID_OR_NULL || arg == ARG_PTR_TO_BTF_ID_SOCK_COMMON ||
-	     arg == ARG_PTR_TO_BTF_ID) &&
+	     arg == ARG_PTR_TO_BTF_ID_SOCK_COMMON_RELEASE || arg == ARG_PTR_TO_BTF_ID) &&
 	    type == REG_SCALAR && mem_btf_typed_context(env->prog) &&
 	    !mem_btf_target_known(env->prog))
 		return 0;
@@ -461,7 +475,7 @@ static bool helper_takes_packet(const struct types_env *env, uint32_t id)
 static int check_arg(struct types_env *env, struct verifier_state *st, uint8_t regno,
 		     struct helper_call *call)
 {
-	enum helper_arg arg = call->proto->args[regno - BPF_REG_1];
+	enum helper_arg arg = sock_helper_arg(env, call, regno);
 	const struct reg_state *reg = &state_frame(st)->regs[regno];
 	int err;
 

@@ -215,14 +215,14 @@ static bool func_accepts(int32_t f, uint32_t type)
 	}
 }
 
-/* In the kernel a lookup in a SOCKMAP or SOCKHASH gives a socket reference
- * to release, and an update takes a socket: bpfvm has no sockets to give or
- * take, so it refuses both rather than type them otherwise. */
+/* In the kernel an update of a SOCKMAP or SOCKHASH from a program takes a
+ * socket: bpfvm has none to store, so it refuses it rather than type it
+ * otherwise. (A lookup gives a socket reference, types_sock.c: NULL here,
+ * bpfvm's programs find no socket.) */
 static bool takes_or_gives_socket(const struct helper_call *call)
 {
 	return MAP_TYPE_IS(call->desc.type, BPF_MAP_TYPE_SOCKMAP, BPF_MAP_TYPE_SOCKHASH) &&
-	       (call->func_id == BPF_FUNC_map_lookup_elem ||
-		call->func_id == BPF_FUNC_map_update_elem);
+	       call->func_id == BPF_FUNC_map_update_elem;
 }
 
 int helper_check_map_compat(struct types_env *env, const struct helper_call *call)

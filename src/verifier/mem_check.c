@@ -13,6 +13,7 @@
 #include "progtypes/btf_ctx.h"
 #include "verifier/btf_walk.h"
 #include "verifier/kernel_obj.h"
+#include "verifier/types_sock.h"
 
 struct var_bounds mem_var_bounds(const struct reg_state *reg)
 {
@@ -67,6 +68,9 @@ static const char *alignment_desc(const struct reg_state *reg)
 	case REG_PTR_TO_MAP_VALUE: return "value ";
 	case REG_PTR_TO_CTX: return "context ";
 	case REG_PTR_TO_STACK: return "stack ";
+	case REG_PTR_TO_SOCKET: return "sock ";
+	case REG_PTR_TO_SOCK_COMMON: return "sock_common ";
+	case REG_PTR_TO_TCP_SOCK: return "tcp_sock ";
 	default: return "";
 	}
 }
@@ -396,7 +400,8 @@ static int btf_id_access(struct types_env *env, uint32_t idx, uint8_t regno,
 {
 	/* No netfilter hooks in bpfvm: such a program never runs here. */
 	bool runs = !mem_btf_typed_context(env->prog) &&
-		    env->prog->type != (enum bpf_prog_type)PROGTYPE_NETFILTER;
+		    env->prog->type != (enum bpf_prog_type)PROGTYPE_NETFILTER &&
+		    !(reg->btf_flags & BTF_PTR_NO_OBJECT);
 	int err;
 
 	if ((reg->btf_flags & BTF_PTR_MEM) && write)
@@ -442,6 +447,10 @@ int mem_check_access(struct types_env *env, uint32_t idx, uint8_t regno,
 		break;
 	case REG_PTR_TO_BTF_ID:
 		return btf_id_access(env, idx, regno, reg, off, size, write, dst);
+	case REG_PTR_TO_SOCKET:
+	case REG_PTR_TO_SOCK_COMMON:
+	case REG_PTR_TO_TCP_SOCK:
+		return sock_check_access(env, idx, regno, reg, off, size, write, dst);
 	case REG_PTR_TO_BUF:
 	case REG_PTR_TO_RDONLY_BUF:
 		err = mem_check_buffer(env, idx, regno, reg, off, size, write);

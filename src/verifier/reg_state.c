@@ -66,6 +66,9 @@ const char *reg_type_name(uint16_t type, char *buf, size_t size)
 		[REG_PTR_TO_BTF_ID] = "ptr_",
 		[REG_PTR_TO_BUF] = "buf",
 		[REG_PTR_TO_RDONLY_BUF] = "rdonly_buf",
+		[REG_PTR_TO_SOCKET] = "sock",
+		[REG_PTR_TO_SOCK_COMMON] = "sock_common",
+		[REG_PTR_TO_TCP_SOCK] = "tcp_sock",
 	};
 	uint16_t base = type & (uint16_t)~REG_MAYBE_NULL;
 

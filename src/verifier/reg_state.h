@@ -57,6 +57,14 @@ enum reg_type {
 	 * furthest recorded (types_env.h). */
 	REG_PTR_TO_BUF,
 	REG_PTR_TO_RDONLY_BUF,
+	/* Sockets (verifier/types_sock.c): a full socket, the part all
+	 * sockets share (a request or timewait socket may be one), a TCP
+	 * socket. Read-only, fields checked as the kernel's
+	 * bpf_sock_is_valid_access; no arithmetic. One returned by a lookup
+	 * is a reference (ref_obj_id), to give back with bpf_sk_release. */
+	REG_PTR_TO_SOCKET,
+	REG_PTR_TO_SOCK_COMMON,
+	REG_PTR_TO_TCP_SOCK,
 	REG_TYPE_COUNT,
 };
 
@@ -79,8 +87,9 @@ struct reg_state {
 	 * map with a bpf_spin_lock keep it after the NULL check: it names the
 	 * lock (the kernel's reg->id). */
 	uint32_t id;
-	/* A pointer to an acquired reference (a ring buffer record): the id of
-	 * its entry in verifier_state.refs, shared by copies; 0 otherwise. */
+	/* A pointer to an acquired reference (a ring buffer record, a socket
+	 * from a lookup, or a cast of one): the id of its entry in
+	 * verifier_state.refs, shared by copies; 0 otherwise. */
 	uint32_t ref_obj_id;
 	uint32_t map;	     /* map index (REG_MAP_INNER: an inner map), or
 			      * subprogram of a PTR_TO_FUNC */

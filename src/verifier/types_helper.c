@@ -15,6 +15,7 @@
 #include "maps/map.h"
 #include "verifier/helper_call.h"
 #include "verifier/refs.h"
+#include "verifier/types_sock.h"
 
 /* A callback's arguments, as the kernel's set_*_callback_state(): what the
  * helper passes, with the caller's callback context forwarded. */
@@ -159,6 +160,8 @@ static int helper_result(struct types_env *env, struct verifier_state *st,
 		       call->desc.type == BPF_MAP_TYPE_HASH_OF_MAPS;
 	int id;
 
+	if (sock_helper_result(env, st, call, r0, &id))
+		return id;
 	switch (call->proto->ret) {
 	case RET_VOID:
 		reg_mark_not_init(r0);

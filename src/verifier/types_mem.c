@@ -23,9 +23,15 @@
 #include "verifier/refs.h"
 #include "verifier/scalar.h"
 #include "verifier/types_env.h"
+#include "verifier/types_sock.h"
 
 /* The kernel's reg_type_mismatch(): pointers whose accesses are rewritten
- * (the context here) must be the same on every path. */
+ * (the context, sockets) must be the same on every path. */
+static bool rewritten_pointer(uint16_t type)
+{
+	return type == REG_PTR_TO_CTX || sock_reg_type((enum reg_type)type);
+}
+
 static int record_pointer_type(struct types_env *env, uint32_t idx, const struct reg_state *base)
 {
 	struct insn_aux *aux = &env->aux[idx];
@@ -36,8 +42,7 @@ static int record_pointer_type(struct types_env *env, uint32_t idx, const struct
 		aux->ptr_type = type;
 		return 0;
 	}
-	if (aux->ptr_type != type &&
-	    (aux->ptr_type == REG_PTR_TO_CTX || type == REG_PTR_TO_CTX))
+	if (aux->ptr_type != type && (rewritten_pointer(aux->ptr_type) || rewritten_pointer(type)))
 		return types_error(env, idx, -EINVAL, "same insn cannot be used with different pointers");
 	return 0;
 }
@@ -78,7 +83,8 @@ static void load_result_from_ctx(struct types_env *env, struct reg_state *dst,
 		dst->id = ++env->next_id;
 		break;
 	default:
-		reg_mark_unknown_bits(dst, sign_extend ? 64 : size * 8);
+		if (!sock_ctx_field(env, rewrite, dst))
+			reg_mark_unknown_bits(dst, sign_extend ? 64 : size * 8);
 		break;
 	}
 }
@@ -307,7 +313,7 @@ static int other_access(struct types_env *env, struct verifier_state *st, uint32
 	int err;
 
 	if (atomic && !(base->type & REG_MAYBE_NULL) &&
-	    (type == REG_PTR_TO_PACKET || type == REG_PTR_TO_PACKET_META)) {
+	    (type == REG_PTR_TO_PACKET || type == REG_PTR_TO_PACKET_META || sock_reg_type(type))) {
 		char name[32];
 
 		return types_error(env, idx, -EACCES, "BPF_ATOMIC stores into R%u %s is not allowed",

@@ -101,7 +101,8 @@ static int kernel_allows(const struct type_case *t, const struct bpf_insn *insns
 	return !refused_by_func_proto(kernel_log);
 }
 
-static bool bpfvm_allows(struct bpfvm *vm, const struct progtype *pt, const struct bpf_insn *insns)
+static bool bpfvm_allows(struct bpfvm *vm, const struct type_case *t, const struct progtype *pt,
+			 const struct bpf_insn *insns)
 {
 	struct bpfvm_prog *prog = prog_alloc(vm, "p", "", insns, 3);
 	bool allowed;
@@ -109,6 +110,7 @@ static bool bpfvm_allows(struct bpfvm *vm, const struct progtype *pt, const stru
 	if (!prog)
 		exit(2);
 	prog->progtype = pt;
+	prog->expected_attach_type = t->attach; /* as the kernel's load: bpf_bind wants it */
 	allowed = verifier_check_structure(prog) == 0 || !refused_by_func_proto(bpfvm_errmsg());
 	prog_destroy(prog);
 	return allowed;
@@ -145,7 +147,7 @@ int main(void)
 			if (k < 0)
 				continue;
 			pairs++;
-			testlib_check(pt->name, k == bpfvm_allows(vm, pt, insns),
+			testlib_check(pt->name, k == bpfvm_allows(vm, &types[i], pt, insns),
 				      "%s: the kernel %s it, bpfvm does not\n", e->name,
 				      k ? "allows" : "refuses");
 		}

@@ -196,8 +196,8 @@ static void pin_rewrites(void)
 		   "narrow cb write");
 	rewrite_is(BPF_PROG_TYPE_SCHED_CLS, 152, 8, true, 152, BPF_DW, CTX_FIELD_SCALAR,
 		   "tstamp write");
-	rewrite_is(BPF_PROG_TYPE_CGROUP_SKB, 168, 8, false, 168, BPF_DW, CTX_FIELD_PTR_OR_NULL,
-		   "sk");
+	rewrite_is(BPF_PROG_TYPE_CGROUP_SKB, 168, 8, false, 168, BPF_DW,
+		   CTX_FIELD_SOCK_COMMON_OR_NULL, "sk");
 	rewrite_is(BPF_PROG_TYPE_RAW_TRACEPOINT, 12, 4, false, 12, BPF_W, CTX_FIELD_SCALAR,
 		   "raw_tp args are read as they are");
 	/* Types without a runtime context keep the UAPI access (progtype.h);
@@ -206,23 +206,24 @@ static void pin_rewrites(void)
 		   "kprobe narrow register read");
 	rewrite_is(BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE, 0, 8, false, 0, BPF_DW, CTX_FIELD_PTR,
 		   "raw_tp.w buffer");
-	rewrite_is(BPF_PROG_TYPE_SOCK_OPS, 184, 8, false, 184, BPF_DW, CTX_FIELD_PTR_OR_NULL,
+	rewrite_is(BPF_PROG_TYPE_SOCK_OPS, 184, 8, false, 184, BPF_DW, CTX_FIELD_SOCKET_OR_NULL,
 		   "sock_ops sk");
 	rewrite_is(BPF_PROG_TYPE_SOCK_OPS, 192, 8, false, 192, BPF_DW, CTX_FIELD_PACKET,
 		   "sock_ops skb_data");
 	rewrite_is(BPF_PROG_TYPE_SOCK_OPS, 200, 8, false, 200, BPF_DW, CTX_FIELD_PACKET_END,
 		   "sock_ops skb_data_end");
 	rewrite_is(BPF_PROG_TYPE_SK_MSG, 0, 8, false, 0, BPF_DW, CTX_FIELD_PACKET, "sk_msg data");
-	rewrite_is(BPF_PROG_TYPE_SK_MSG, 72, 8, false, 72, BPF_DW, CTX_FIELD_PTR, "sk_msg sk");
+	rewrite_is(BPF_PROG_TYPE_SK_MSG, 72, 8, false, 72, BPF_DW, CTX_FIELD_SOCKET,
+		   "sk_msg sk");
 	rewrite_is(BPF_PROG_TYPE_FLOW_DISSECTOR, 144, 8, false, 144, BPF_DW, CTX_FIELD_PTR,
 		   "flow_keys");
 	rewrite_is(BPF_PROG_TYPE_CGROUP_SOCKOPT, 8, 8, false, 8, BPF_DW, CTX_FIELD_PACKET,
 		   "sockopt optval");
 	rewrite_is(BPF_PROG_TYPE_CGROUP_SOCKOPT, 16, 8, false, 16, BPF_DW, CTX_FIELD_PACKET_END,
 		   "sockopt optval_end");
-	rewrite_is(BPF_PROG_TYPE_SK_REUSEPORT, 48, 8, false, 48, BPF_DW, CTX_FIELD_PTR_OR_NULL,
-		   "sk_reuseport migrating_sk");
-	rewrite_is(BPF_PROG_TYPE_SK_LOOKUP, 0, 8, false, 0, BPF_DW, CTX_FIELD_PTR_OR_NULL,
+	rewrite_is(BPF_PROG_TYPE_SK_REUSEPORT, 48, 8, false, 48, BPF_DW,
+		   CTX_FIELD_SOCK_COMMON_OR_NULL, "sk_reuseport migrating_sk");
+	rewrite_is(BPF_PROG_TYPE_SK_LOOKUP, 0, 8, false, 0, BPF_DW, CTX_FIELD_SOCKET_OR_NULL,
 		   "sk_lookup sk");
 	rewrite_is(BPF_PROG_TYPE_SK_SKB, 76, 4, false, 192, BPF_DW, CTX_FIELD_PACKET,
 		   "sk_skb data, as every __sk_buff type");

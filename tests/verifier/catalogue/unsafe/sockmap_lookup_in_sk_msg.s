@@ -3,7 +3,6 @@
 # expect: reject
 # reason: BPF_EXIT instruction in main prog would lead to reference leak
 # part: helpers
-# bpfvm: func bpf_map_lookup_elem#1 on map_type 15: sockets in programs are not supported by bpfvm
 #
 # A socket looked up in a sockmap is a reference the program must release.
 r1 = 0
