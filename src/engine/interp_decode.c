@@ -28,6 +28,7 @@
 #include "core/runtime.h"
 #include "engine/interp.h"
 #include "engine/prog.h"
+#include "helpers/helper_per_type.h"
 #include "isa/isa.h"
 #include "maps/fd_array.h"
 #include "maps/map.h"
@@ -239,7 +240,7 @@ static void decode_operands(const struct bpfvm_prog *prog, uint32_t idx,
 								     (uint32_t)insn->imm);
 
 		/* None: a CO-RE poison that the verifier proved unreachable. */
-		out->helper = entry ? entry->fn : NULL;
+		out->helper = helper_fn_for_type(entry, (uint32_t)insn->imm, prog->type);
 	} else if (isa_is_kfunc_call(insn)) {
 		const struct kfunc_entry *kfunc = kfunc_table_find(&prog->vm->kfuncs,
 								   (uint32_t)insn->imm);

@@ -12,8 +12,11 @@
  *   shrinking to less than the (inner) IP header        -ENOTSUPP
  *   a GSO skb (ctx_in's gso_size: its gso_type is 0)    -ENOTSUPP
  *   growing: ENCAP_L3 IPv4 and IPv6, L4 GRE and UDP,
- *   ENCAP_L2_ETH under 14 bytes, an inner L2 longer
- *   than the room                                       -EINVAL
+ *   ENCAP_L2_ETH under 14 bytes                         -EINVAL
+ *   an encapsulation of an encapsulated skb (an
+ *   earlier call's: skb->encapsulation stays set, even
+ *   after a DECAP shrink)                               -EALREADY
+ *   an inner L2 longer than the room                    -EINVAL
  *   shrinking with an ENCAP flag                        -EINVAL
  *
  * The new room is zeroed; the headers before it move down, as
@@ -25,6 +28,7 @@
  * skb_cow_head would reallocate. r1 is struct skb_ctx (progtypes/skb.h),
  * whose data is the Ethernet header (tc). */
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 #include <arpa/inet.h>
 #include <linux/bpf.h>
@@ -78,21 +82,31 @@ static int64_t room_grow(struct skb_ctx *skb, uint32_t off, uint32_t len, uint64
 {
 	uint32_t inner_mac_len = (uint32_t)(flags >> ADJ_ROOM_ENCAP_L2_SHIFT);
 	uint16_t proto_be = (uint16_t)skb->fields.protocol;
+	bool encap = flags & ADJ_ROOM_ENCAP_L3_MASK;
 
 	if (skb->fields.gso_size)
 		return -KERNEL_ENOTSUPP;
 	if (len > (uint32_t)(skb->data - skb->head))
 		return -ENOMEM;
-	if (flags & ADJ_ROOM_ENCAP_L3_MASK) {
+	if (encap) {
 		if ((flags & ADJ_ROOM_ENCAP_L3_MASK) == ADJ_ROOM_ENCAP_L3_MASK ||
 		    ((flags & BPF_F_ADJ_ROOM_ENCAP_L4_GRE) && (flags & BPF_F_ADJ_ROOM_ENCAP_L4_UDP)) ||
-		    ((flags & BPF_F_ADJ_ROOM_ENCAP_L2_ETH) && inner_mac_len < ETH_HLEN) ||
-		    inner_mac_len > len)
+		    ((flags & BPF_F_ADJ_ROOM_ENCAP_L2_ETH) && inner_mac_len < ETH_HLEN))
+			return -EINVAL;
+		if (skb->encapsulation)
+			return -EALREADY;
+		if (inner_mac_len > len)
 			return -EINVAL;
 	}
+	/* The bytes that move lie in the packet: the test run refuses IP
+	 * packets shorter than their fixed header, as the kernel's does, and
+	 * nothing here shortens one below it; a guard, not a kernel rule. */
+	if (off > skb->fields.len)
+		return -EFAULT;
 	move_data(skb, -(int32_t)len);
 	memmove(skb->data, skb->data + len, off);
 	memset(skb->data + off, 0, len);
+	skb->encapsulation |= encap;
 	if (proto_be == htons(ETH_P_IP) && (flags & BPF_F_ADJ_ROOM_ENCAP_L3_IPV6))
 		set_protocol(skb, ETH_P_IPV6);
 	else if (proto_be == htons(ETH_P_IPV6) && (flags & BPF_F_ADJ_ROOM_ENCAP_L3_IPV4))

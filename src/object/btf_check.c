@@ -17,6 +17,7 @@
 #include <linux/btf.h>
 
 #include "object/elf_reader.h"
+#include "object/sym_index.h"
 
 #define BTF_MAGIC_LE 0xeB9F
 
@@ -69,6 +70,7 @@ struct btf_check {
 	struct elf_reader *reader;
 	const struct btf *btf;
 	uint32_t cnt; /* btf__type_cnt: ids are below it */
+	struct sym_index names; /* where libbpf places DATASEC variables */
 };
 
 static const char *btf_check_name(const struct btf_check *c, uint32_t id)
@@ -233,19 +235,13 @@ static int btf_check_loops(const struct btf_check *c)
 
 /* Where libbpf places a variable (btf_fixup_datasec): at its symbol's
  * value, whatever the DATASEC says (clang leaves 0 there for globals). */
-static uint32_t btf_var_offset(const struct elf_reader *reader, size_t sec_idx,
-			       const char *name, uint32_t btf_offset)
+static uint32_t btf_var_offset(const struct btf_check *c, size_t sec_idx, const char *name,
+			       uint32_t btf_offset)
 {
-	for (size_t i = 1; i < reader->sym_cnt; i++) {
-		const Elf64_Sym *sym = &reader->syms[i];
-		const char *sym_name;
+	uint32_t off;
 
-		if (sym->st_shndx != sec_idx || ELF64_ST_TYPE(sym->st_info) != STT_OBJECT)
-			continue;
-		sym_name = reader_sym_name(reader, sym);
-		if (sym_name && strcmp(sym_name, name) == 0 && sym->st_value <= UINT32_MAX)
-			return (uint32_t)sym->st_value;
-	}
+	if (sym_index_value_of(&c->names, (uint32_t)sec_idx, name, STT_OBJECT, &off))
+		return off;
 	return btf_offset;
 }
 
@@ -276,7 +272,7 @@ static int btf_check_datasec(const struct btf_check *c, uint32_t id, const struc
 		return reader_error(c->reader, -ENOMEM, "out of memory");
 	memcpy(vars, btf_var_secinfos(t), vlen * sizeof(*vars));
 	for (uint16_t i = 0; i < vlen; i++)
-		vars[i].offset = btf_var_offset(c->reader, sec_idx, btf_check_name(c, vars[i].type),
+		vars[i].offset = btf_var_offset(c, sec_idx, btf_check_name(c, vars[i].type),
 						vars[i].offset);
 	qsort(vars, vlen, sizeof(*vars), vsi_order);
 	for (uint16_t i = 0; !err && i < vlen; i++) {
@@ -299,15 +295,19 @@ static int btf_check_datasec(const struct btf_check *c, uint32_t id, const struc
 
 int reader_btf_check_types(struct elf_reader *reader)
 {
-	struct btf_check c = { reader, reader->btf, btf__type_cnt(reader->btf) };
+	struct btf_check c = { .reader = reader, .btf = reader->btf,
+			       .cnt = btf__type_cnt(reader->btf) };
 	int err = btf_check_refs(&c);
 
 	err = err ? err : btf_check_loops(&c);
+	if (!err && sym_index_names(&c.names, reader))
+		err = reader_error(reader, -ENOMEM, "out of memory");
 	for (uint32_t id = 1; !err && id < c.cnt; id++) {
 		const struct btf_type *t = btf__type_by_id(c.btf, id);
 
 		if (btf_is_datasec(t))
 			err = btf_check_datasec(&c, id, t);
 	}
+	sym_index_free(&c.names);
 	return err;
 }

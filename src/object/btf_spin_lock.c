@@ -31,6 +31,7 @@
 #include <linux/btf.h>
 
 #include "object/elf_reader.h"
+#include "object/sym_index.h"
 
 #define SPIN_LOCK_MAX_DEPTH 32 /* MAX_RESOLVE_DEPTH */
 #define SPIN_LOCK_SIZE 4u
@@ -117,48 +118,36 @@ static int spin_lock_search_struct(const struct btf *btf, const struct btf_type 
 	return total;
 }
 
-/* The place of a DATASEC variable in its section: from the symbol table, as
- * libbpf's btf_fixup_datasec (clang leaves the offsets 0). */
-static bool spin_lock_var_offset(const struct elf_reader *reader, uint32_t sec_idx,
-				 const char *var_name, uint32_t *off)
-{
-	for (size_t i = 0; i < reader->sym_cnt; i++) {
-		const Elf64_Sym *sym = &reader->syms[i];
-		const char *name;
-
-		if (sym->st_shndx != sec_idx || ELF64_ST_TYPE(sym->st_info) == STT_SECTION)
-			continue;
-		name = reader_sym_name(reader, sym);
-		if (name && strcmp(name, var_name) == 0 && sym->st_value <= UINT32_MAX) {
-			*off = (uint32_t)sym->st_value;
-			return true;
-		}
-	}
-	return false;
-}
-
+/* Each variable at its place in the section: its symbol's value, as
+ * libbpf's btf_fixup_datasec (clang leaves the offsets 0), from an index
+ * of the symbols (a scan per variable was quadratic). */
 static int spin_lock_search_datasec(const struct elf_reader *reader, const struct btf_type *t,
 				    uint32_t sec_idx, struct spin_lock_found *found)
 {
 	const struct btf *btf = reader->btf;
 	const struct btf_var_secinfo *vsi = btf_var_secinfos(t);
+	struct sym_index names;
 	bool seen = false;
+	int err = 0;
 
-	for (uint16_t i = 0; i < btf_vlen(t); i++, vsi++) {
+	if (sym_index_names(&names, reader))
+		return -ENOMEM;
+	for (uint16_t i = 0; !err && i < btf_vlen(t); i++, vsi++) {
 		const struct btf_type *var = btf__type_by_id(btf, vsi->type);
 		const char *name = var ? btf__name_by_offset(btf, var->name_off) : NULL;
 		uint32_t off;
 		int count;
 
 		if (!var || !btf_is_var(var) || !name ||
-		    !spin_lock_var_offset(reader, sec_idx, name, &off))
+		    !sym_index_value_of(&names, sec_idx, name, -1, &off))
 			continue;
 		count = spin_lock_search_one(btf, btf__type_by_id(btf, var->type), off, vsi->size,
 					     &seen, found, 0);
 		if (count < 0)
-			return count;
+			err = count;
 	}
-	return 0;
+	sym_index_free(&names);
+	return err;
 }
 
 /* What the kernel records for a value of type `t`: 1 with *off set, 0 for

@@ -21,6 +21,7 @@
  *   +216  uint8_t *head              (helpers only) start of the buffer
  *   +224  uint8_t *mac_header        (helpers only) the Ethernet header
  *   +232  uint8_t *network_header    (helpers only) past the Ethernet header
+ *   +240  bool encapsulation         (helpers only) skb->encapsulation
  *
  * The buffer, as the kernel's test run builds the skb:
  *
@@ -45,6 +46,9 @@ struct skb_ctx {
 	uint8_t *head;
 	uint8_t *mac_header;
 	uint8_t *network_header;
+	/* skb->encapsulation: set by bpf_skb_adjust_room's first
+	 * encapsulation, which a second one finds (-EALREADY). */
+	bool encapsulation;
 };
 
 #define SKB_ETH_HLEN 14u

@@ -529,11 +529,14 @@ static void open_errors_are_precise(void)
 		sym->st_value += 8;
 		sym->st_size -= 8;
 	}
-	/* Without func_info, which would now say that no function starts
-	 * where add_index's record is (the reader refuses that first). */
+	/* Without func_info and line_info, which would now say that no
+	 * function starts where add_index's record is, and that add_index
+	 * has no line record (the reader refuses that first). */
 	size_t ext = elf_img_find_sec(&img, ".BTF.ext");
-	if (ext)
+	if (ext) {
 		memset(img.buf + elf_img_shdr(&img, ext)->sh_offset + 12, 0, 4);
+		memset(img.buf + elf_img_shdr(&img, ext)->sh_offset + 20, 0, 4);
+	}
 	err = bpfvm_object_open_mem(vm, img.buf, img.size, &opts, &obj);
 	testlib_check(test, err == -EINVAL && strstr(bpfvm_errmsg(), "program 'with_loop'") &&
 			    strstr(bpfvm_errmsg(), "no .text function"),
