@@ -52,13 +52,14 @@ static bool calls_callback(const struct bpf_insn *insn)
 	return false;
 }
 
-/* Joins, where states are compared, as Linux 6.18's check_cfg (visit_insn)
- * marks its prune points: a conditional jump itself, the target of an
- * unconditional one, the instruction after a call, a local call itself and
- * a helper call that may call a callback, and the lddw of a function and
- * the instruction after it. Where they are decides where loops are caught
- * ("infinite loop detected at insn N") and how many instructions are
- * processed, so they are the kernel's exactly. */
+/* Joins, where states are compared, as Linux 6.18's check_cfg marks its
+ * prune points (visit_insn, and push_insn for every BRANCH edge): a
+ * conditional jump itself and its target, the target of an unconditional
+ * one, the instruction after a call, a local call itself and its callee's
+ * entry, a helper call that may call a callback, and the lddw of a function,
+ * the function's entry and the instruction after it. Where they are decides
+ * where loops are caught ("infinite loop detected at insn N") and how many
+ * instructions are processed, so they are the kernel's exactly. */
 static void mark_prune_points(struct types_env *env)
 {
 	const struct bpfvm_prog *prog = env->prog;
@@ -73,10 +74,13 @@ static void mark_prune_points(struct types_env *env)
 				env->aux[after].prune_point = true;
 			if (!call || isa_is_local_call(insn) || calls_callback(insn))
 				env->aux[idx].prune_point = true;
+			if (!call || isa_is_local_call(insn))
+				env->aux[idx + insn->imm + 1].prune_point = true;
 		} else if (isa_is_jmp(insn->code) && isa_op(insn->code) == BPF_JA) {
 			env->aux[isa_jump_target(insn, idx)].prune_point = true;
 		} else if (isa_is_jmp(insn->code) && isa_op(insn->code) != BPF_EXIT) {
 			env->aux[idx].prune_point = true;
+			env->aux[isa_jump_target(insn, idx)].prune_point = true;
 		}
 		idx = after - 1;
 	}
