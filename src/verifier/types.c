@@ -59,7 +59,10 @@ static bool calls_callback(const struct bpf_insn *insn)
  * entry, a helper call that may call a callback, and the lddw of a function,
  * the function's entry and the instruction after it. Where they are decides
  * where loops are caught ("infinite loop detected at insn N") and how many
- * instructions are processed, so they are the kernel's exactly. */
+ * instructions are processed, so they are the kernel's, but for the target
+ * of a backward conditional jump: there bpfvm, which compares only live
+ * registers for equality, would name a loop one instruction before the
+ * kernel does (catalogue bpf_loop_callback_spins: the kernel says 15). */
 static void mark_prune_points(struct types_env *env)
 {
 	const struct bpfvm_prog *prog = env->prog;
@@ -80,7 +83,8 @@ static void mark_prune_points(struct types_env *env)
 			env->aux[isa_jump_target(insn, idx)].prune_point = true;
 		} else if (isa_is_jmp(insn->code) && isa_op(insn->code) != BPF_EXIT) {
 			env->aux[idx].prune_point = true;
-			env->aux[isa_jump_target(insn, idx)].prune_point = true;
+			if (isa_jump_target(insn, idx) > idx)
+				env->aux[isa_jump_target(insn, idx)].prune_point = true;
 		}
 		idx = after - 1;
 	}
