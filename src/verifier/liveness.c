@@ -8,7 +8,8 @@
  *   live_in(i) = use(i) | (live_out(i) & ~def(i)),  live_out(i) = U live_in(succ)
  *
  * A local call reads the arguments its callee reads (the callee's live-in
- * within r1..r5) and leaves r6..r9 as they were; an exit reads r0. Iterated
+ * within r1..r5) and leaves r6..r9 as they were; a helper call reads the
+ * arguments its prototype names (helper_uses.c); an exit reads r0. Iterated
  * to a fixed point, from the last instruction up.
  *
  * Stack slots get the same treatment where the frame pointer is only ever
@@ -20,6 +21,7 @@
 #include <stdlib.h>
 
 #include "isa/isa.h"
+#include "verifier/helper_uses.h"
 #include "verifier/liveness.h"
 
 struct use_def {
@@ -51,8 +53,8 @@ static struct use_def atomic_use_def(const struct bpf_insn *insn)
 	return ud;
 }
 
-static struct use_def jmp_use_def(const uint16_t *live, const struct bpf_insn *insn,
-				  uint32_t idx)
+static struct use_def jmp_use_def(const struct bpfvm_prog *prog, const uint16_t *live,
+				  const struct bpf_insn *insn, uint32_t idx)
 {
 	uint8_t op = isa_op(insn->code);
 
@@ -61,8 +63,9 @@ static struct use_def jmp_use_def(const uint16_t *live, const struct bpf_insn *i
 
 		return (struct use_def){ .use = live[target] & LIVE_ARGS, .def = LIVE_CALLER_SAVED };
 	}
-	if (op == BPF_CALL) /* helpers: prototypes say how many args; all, for now */
-		return (struct use_def){ .use = LIVE_ARGS | (isa_is_callx(insn) ? LIVE_REG(insn->dst_reg) : 0),
+	if (op == BPF_CALL) /* a helper: the arguments its prototype names */
+		return (struct use_def){ .use = verifier_helper_arg_regs(prog, insn) |
+						(isa_is_callx(insn) ? LIVE_REG(insn->dst_reg) : 0),
 					 .def = LIVE_CALLER_SAVED };
 	if (op == BPF_EXIT)
 		return (struct use_def){ .use = LIVE_REG(0) };
@@ -84,7 +87,7 @@ static struct use_def insn_use_def(const struct bpfvm_prog *prog, const uint16_t
 		return alu_use_def(insn);
 	case BPF_JMP:
 	case BPF_JMP32:
-		return jmp_use_def(live, insn, idx);
+		return jmp_use_def(prog, live, insn, idx);
 	case BPF_LDX:
 		return (struct use_def){ .use = LIVE_REG(insn->src_reg), .def = LIVE_REG(insn->dst_reg) };
 	case BPF_ST:

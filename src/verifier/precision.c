@@ -10,7 +10,8 @@
  *   - an operand of a conditional jump (it decides which paths exist);
  *   - an operand of a register add or subtract where either operand may be
  *     a pointer (the scalar is then the pointer's offset);
- *   - a helper argument (a size, a flag, a key), a callx target;
+ *   - a helper argument its prototype names (a size, a flag, a key), a callx
+ *     target;
  *   - the index of a legacy packet load;
  *   - r0 at the main program's exit when the program type checks its
  *     return value, and at every subprogram's exit (a callback's helper
@@ -34,6 +35,7 @@
 
 #include "isa/isa.h"
 #include "progtypes/progtype.h"
+#include "verifier/helper_uses.h"
 #include "verifier/liveness.h"
 #include "verifier/maybe_pointer.h"
 #include "verifier/precision.h"
@@ -169,7 +171,8 @@ static struct precise jmp_transfer(const struct precision_walk *walk, const stru
 		if (isa_is_local_call(insn))
 			out.regs |= walk->in[isa_jump_target(insn, idx)].regs & LIVE_ARGS;
 		else
-			out.regs |= LIVE_ARGS | reg_if(isa_is_callx(insn), insn->dst_reg);
+			out.regs |= verifier_helper_arg_regs(walk->prog, insn) |
+				    reg_if(isa_is_callx(insn), insn->dst_reg);
 		return out;
 	}
 	out.regs |= LIVE_REG(insn->dst_reg) |

@@ -162,11 +162,34 @@ static bool byte_covers(uint8_t old, uint8_t cur, const struct stack_slot *cur_s
 
 static const struct stack_slot empty_slot;
 
+static bool slot_all(const struct stack_slot *slot, uint8_t kind)
+{
+	for (int i = 0; i < STACK_SLOT_SIZE; i++)
+		if (slot->bytes[i] != kind)
+			return false;
+	return true;
+}
+
+/* A whole spilled scalar where cur has eight bytes of data: a load of cur's
+ * gives an unknown scalar, so compare that (the kernel's
+ * scalar_reg_for_stack): an imprecise spill covers it. */
+static bool spill_covers_misc(const struct stack_slot *old, const struct stack_slot *cur,
+			      bool precise, struct idmap *idmap)
+{
+	struct reg_state unknown;
+
+	(void)cur;
+	reg_mark_unknown(&unknown);
+	return reg_covers(&old->spilled, &unknown, precise, idmap);
+}
+
 static bool slot_covers(const struct stack_slot *old, const struct stack_slot *cur, bool precise,
 			struct idmap *idmap)
 {
 	int i = 0;
 
+	if (slot_all(old, SLOT_SPILL) && old->spilled.type == REG_SCALAR && slot_all(cur, SLOT_MISC))
+		return spill_covers_misc(old, cur, precise, idmap);
 	if (old->bytes[0] == SLOT_SPILL) {
 		if (cur->bytes[0] != SLOT_SPILL ||
 		    !reg_covers(&old->spilled, &cur->spilled, precise, idmap))

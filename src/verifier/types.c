@@ -52,13 +52,17 @@ static bool calls_callback(const struct bpf_insn *insn)
 	return false;
 }
 
-/* Joins, where states are compared, as Linux 6.18's check_cfg (visit_insn)
- * marks its prune points: a conditional jump itself, the target of an
- * unconditional one, the instruction after a call, a local call itself and
- * a helper call that may call a callback, and the lddw of a function and
- * the instruction after it. Where they are decides where loops are caught
- * ("infinite loop detected at insn N") and how many instructions are
- * processed, so they are the kernel's exactly. */
+/* Joins, where states are compared, as Linux 6.18's check_cfg marks its
+ * prune points (visit_insn, and push_insn for every BRANCH edge): a
+ * conditional jump itself and its target, the target of an unconditional
+ * one, the instruction after a call, a local call itself and its callee's
+ * entry, a helper call that may call a callback, and the lddw of a function,
+ * the function's entry and the instruction after it. Where they are decides
+ * where loops are caught ("infinite loop detected at insn N") and how many
+ * instructions are processed, so they are the kernel's, but for the target
+ * of a backward conditional jump: there bpfvm, which compares only live
+ * registers for equality, would name a loop one instruction before the
+ * kernel does (catalogue bpf_loop_callback_spins: the kernel says 15). */
 static void mark_prune_points(struct types_env *env)
 {
 	const struct bpfvm_prog *prog = env->prog;
@@ -73,10 +77,14 @@ static void mark_prune_points(struct types_env *env)
 				env->aux[after].prune_point = true;
 			if (!call || isa_is_local_call(insn) || calls_callback(insn))
 				env->aux[idx].prune_point = true;
+			if (!call || isa_is_local_call(insn))
+				env->aux[idx + insn->imm + 1].prune_point = true;
 		} else if (isa_is_jmp(insn->code) && isa_op(insn->code) == BPF_JA) {
 			env->aux[isa_jump_target(insn, idx)].prune_point = true;
 		} else if (isa_is_jmp(insn->code) && isa_op(insn->code) != BPF_EXIT) {
 			env->aux[idx].prune_point = true;
+			if (isa_jump_target(insn, idx) > idx)
+				env->aux[isa_jump_target(insn, idx)].prune_point = true;
 		}
 		idx = after - 1;
 	}

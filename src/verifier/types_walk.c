@@ -178,9 +178,12 @@ static bool useless(const struct checkpoint *cp, bool forced)
 }
 
 /* Whether a complete checkpoint at idx covers st (dropping those that
- * keep failing to). */
+ * keep failing to). As the kernel's is_state_visited, a miss counts only
+ * when st is to be kept (`due`): inside a loop, where few are kept, the
+ * comparisons with every other iteration's checkpoints would otherwise drop
+ * the very checkpoints that the iterations still to come need. */
 static bool covered(struct types_env *env, const struct verifier_state *st, uint32_t idx,
-		    uint64_t key, bool forced)
+		    uint64_t key, bool forced, bool due)
 {
 	struct checkpoint **link = &env->explored[idx], *cp;
 
@@ -191,7 +194,7 @@ static bool covered(struct types_env *env, const struct verifier_state *st, uint
 				cp->hits++;
 				return true;
 			}
-			if (++cp->misses && useless(cp, forced)) {
+			if (due && ++cp->misses && useless(cp, forced)) {
 				*link = cp->next;
 				state_free(cp->state);
 				free(cp);
@@ -264,14 +267,15 @@ static int visit_join(struct types_env *env, struct verifier_state *st, uint32_t
 {
 	uint64_t key = state_frames_key(st), hash = state_hash(env, st, idx);
 	bool forced = passes_callback(env, st, idx), in_loop = env->active_cnt[idx] > 0;
+	bool due = checkpoint_due(env, in_loop, forced);
 
-	if (covered(env, st, idx, key, forced))
+	if (covered(env, st, idx, key, forced, due))
 		return 1;
 	if (in_loop && from_callback && covered_by_ancestor(env, st, idx, key))
 		return 1;
 	if (in_loop && !from_callback && loops(env, st, idx, key, hash))
 		return types_error(env, idx, -EINVAL, "infinite loop detected at insn %u", idx);
-	if (!checkpoint_due(env, in_loop, forced))
+	if (!due)
 		return 0;
 	return add_checkpoint(env, st, idx, key, hash);
 }
