@@ -166,7 +166,7 @@ int refs_rcu_lock(struct types_env *env, struct verifier_state *st, uint32_t idx
 	return 0;
 }
 
-static bool refs_in_rcu(const struct verifier_state *st)
+bool refs_in_rcu(const struct verifier_state *st)
 {
 	for (uint32_t i = 0; i < st->ref_cnt; i++)
 		if (st->refs[i].kind == REF_RCU)

@@ -28,6 +28,9 @@ int refs_spin_lock(struct types_env *env, struct verifier_state *st, uint32_t id
  * section at a time, unlocked on every path (Linux 6.18 refuses nesting). */
 int refs_rcu_lock(struct types_env *env, struct verifier_state *st, uint32_t idx, bool lock);
 
+/* Whether a bpf_rcu_read_lock section is open. */
+bool refs_in_rcu(const struct verifier_state *st);
+
 /* Before `prefix` (a tail call, the main program's exit) leaves the
  * program: no lock held, no reference unreleased, no RCU read section
  * open (check_resource_leak). */

@@ -96,9 +96,12 @@ static int queue_callback(struct types_env *env, struct verifier_state *st, uint
 	return err;
 }
 
-/* Whether the program may call the helper at all: its license (the
- * program type's helpers are checked with the structure, structure.c). */
-static int check_allowed(struct types_env *env, const struct helper_call *call)
+/* Whether the program may call the helper at all, here: its license, and
+ * a helper that may sleep only in a sleepable program and outside a
+ * bpf_rcu_read_lock section, as the kernel's check_helper_call (the program
+ * type's helpers are checked with the structure, structure.c). */
+static int check_allowed(struct types_env *env, const struct verifier_state *st,
+			 const struct helper_call *call)
 {
 	if (call->proto->gpl_only && !env->prog->gpl_compatible)
 		return types_error(env, call->idx, -EINVAL,
@@ -107,6 +110,10 @@ static int check_allowed(struct types_env *env, const struct helper_call *call)
 	if (helper_might_sleep(call->proto->id) && !(env->prog->prog_flags & BPF_F_SLEEPABLE))
 		return types_error(env, call->idx, -EINVAL,
 				   "helper call might sleep in a non-sleepable prog");
+	if (helper_might_sleep(call->proto->id) && refs_in_rcu(st))
+		return types_error(env, call->idx, -EINVAL,
+				   "sleepable helper %s#%d in rcu_read_lock region", call->name,
+				   call->func_id);
 	return 0;
 }
 
@@ -289,7 +296,7 @@ int types_step_helper_call(struct types_env *env, struct verifier_state *st, uin
 	}
 	call.proto = entry->proto;
 	call.name = entry->name;
-	err = check_allowed(env, &call);
+	err = check_allowed(env, st, &call);
 	if (!err)
 		err = helper_check_args(env, st, &call);
 	if (!err)

@@ -1,6 +1,6 @@
 /* bpf_copy_from_user and bpf_copy_from_user_task: the kernel's prototypes,
  * for sleepable programs only ("helper call might sleep in a non-sleepable
- * prog"), the task not NULL. Each program of iter/user_copy.bpf.c is loaded
+ * prog") and outside an RCU read section, the task not NULL. Each program of iter/user_copy.bpf.c is loaded
  * alone by bpfvm and, when bpf() is usable, by the kernel through libbpf:
  * same verdict, the kernel's words. */
 #include <stdio.h>
@@ -14,6 +14,7 @@ static const struct object_case cases[] = {
 	{ "copy_task_maybe_null", "R4 type=trusted_ptr_or_null_ expected=ptr_, trusted_ptr_, "
 	  "rcu_ptr_" },
 	{ "copy_not_sleepable", "helper call might sleep in a non-sleepable prog" },
+	{ "copy_in_rcu_section", "sleepable helper bpf_copy_from_user#148 in rcu_read_lock region" },
 };
 
 int main(int argc, char **argv)

@@ -65,3 +65,18 @@ int copy_not_sleepable(struct bpf_iter__task *ctx)
 	bpf_copy_from_user(&word, sizeof(word), (void *)user_addr);
 	return word == 1;
 }
+
+extern void bpf_rcu_read_lock(void) __ksym;
+extern void bpf_rcu_read_unlock(void) __ksym;
+
+/* Sleepable, but inside an RCU read section, where nothing may sleep. */
+SEC("?iter.s/task")
+int copy_in_rcu_section(struct bpf_iter__task *ctx)
+{
+	__u64 word = 0;
+
+	bpf_rcu_read_lock();
+	bpf_copy_from_user(&word, sizeof(word), (void *)user_addr);
+	bpf_rcu_read_unlock();
+	return word == 1;
+}
