@@ -312,12 +312,19 @@ static int other_access(struct types_env *env, struct verifier_state *st, uint32
 	struct reg_state *dst = NULL;
 	int err;
 
+	/* A flow dissector's kernel object is its flow keys (kernel_obj.c),
+	 * which the kernel's check_atomic refuses by that name. */
+	bool flow_keys = type == REG_PTR_TO_KERNEL_OBJ &&
+			 env->prog->type == BPF_PROG_TYPE_FLOW_DISSECTOR;
+
 	if (atomic && !(base->type & REG_MAYBE_NULL) &&
-	    (type == REG_PTR_TO_PACKET || type == REG_PTR_TO_PACKET_META || sock_reg_type(type))) {
+	    (type == REG_PTR_TO_PACKET || type == REG_PTR_TO_PACKET_META || sock_reg_type(type) ||
+	     flow_keys)) {
 		char name[32];
 
 		return types_error(env, idx, -EACCES, "BPF_ATOMIC stores into R%u %s is not allowed",
-				   base_regno, reg_name(base, name, sizeof(name)));
+				   base_regno,
+				   flow_keys ? "flow_keys" : reg_name(base, name, sizeof(name)));
 	}
 	err = mem_check_alignment(env, idx, base, insn->off, size, atomic);
 	if (err)
