@@ -312,7 +312,7 @@ int btf_walk_access(struct types_env *env, uint32_t idx, uint8_t regno,
 	struct walk w = { .env = env, .idx = idx, .btf = btf_ctx_kernel() };
 	const char *tname = btf_ctx_name(w.btf, reg->btf_id);
 	uint16_t maybe_null;
-	uint8_t flags;
+	uint8_t flags, no_object;
 	int res = check_bounds(env, idx, regno, reg, tname, off);
 
 	if (res)
@@ -322,9 +322,13 @@ int btf_walk_access(struct types_env *env, uint32_t idx, uint8_t regno,
 	res = struct_walk(&w, btf__type_by_id(w.btf, reg->btf_id), (uint32_t)off, size);
 	if (res < 0 || !dst)
 		return res < 0 ? res : 0;
+	/* What a cast of a socket points to has no object here (types_sock.c):
+	 * nor has what is read out of it, so its reads stay the kernel's
+	 * fault-handling loads in every program type. */
+	no_object = reg->btf_flags & BTF_PTR_NO_OBJECT;
 	if (res == WALK_PTR_MEM) {
 		reg_mark_pointer(dst, REG_PTR_TO_BTF_ID, 0);
-		dst->btf_flags = BTF_PTR_MEM | BTF_PTR_UNTRUSTED;
+		dst->btf_flags = BTF_PTR_MEM | BTF_PTR_UNTRUSTED | no_object;
 		return 0;
 	}
 	if (res != WALK_PTR) {
@@ -334,7 +338,7 @@ int btf_walk_access(struct types_env *env, uint32_t idx, uint8_t regno,
 	maybe_null = loaded_flags(env, w.btf, reg, &w, &flags);
 	reg_mark_pointer(dst, REG_PTR_TO_BTF_ID | maybe_null, 0);
 	dst->btf_id = w.next_id;
-	dst->btf_flags = flags;
+	dst->btf_flags = flags | no_object;
 	if (maybe_null)
 		dst->id = ++env->next_id;
 	return 0;

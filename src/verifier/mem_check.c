@@ -414,8 +414,9 @@ static int btf_id_access(struct types_env *env, uint32_t idx, uint8_t regno,
 	else
 		err = 0;
 	if (!err && runs)
-		return types_error(env, idx, -EOPNOTSUPP, "R%u: bpfvm reads a task only "
-				   "through bpf_probe_read_kernel outside BTF-typed programs", regno);
+		return types_error(env, idx, -EOPNOTSUPP, "R%u: bpfvm reads a kernel object "
+				   "(a task) only through bpf_probe_read_kernel outside BTF-typed "
+				   "programs", regno);
 	if (!err && !reg->btf_id && dst)
 		reg_mark_unknown(dst);
 	return err;

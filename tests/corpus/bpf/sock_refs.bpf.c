@@ -130,6 +130,26 @@ int cgroup_skb_tcp_state(struct __sk_buff *skb)
 	return 1;
 }
 
+/* A pointer read out of a cast's result, then read through: the kernel's
+ * fault-handling loads; the cast is NULL when bpfvm runs it. */
+SEC("cgroup_skb/egress")
+int cgroup_skb_socket_type(struct __sk_buff *skb)
+{
+	struct bpf_sock *skc = skb->sk;
+	struct tcp_sock *ktp;
+	struct socket *sock;
+
+	if (!skc)
+		return 1;
+	ktp = bpf_skc_to_tcp_sock(skc);
+	if (!ktp)
+		return 1;
+	sock = ktp->inet_conn.icsk_inet.sk.sk_socket;
+	if (sock && sock->type == 1)
+		count(3);
+	return 1;
+}
+
 SEC("sk_lookup")
 int sk_lookup_dispatch(struct bpf_sk_lookup *ctx)
 {
