@@ -51,8 +51,10 @@ void reader_set_int_return_rules(struct elf_reader *reader)
 {
 	struct object_file *file = reader->file;
 
-	if (!reader->btf)
-		return; /* no func_info for the kernel either */
+	/* The kernel checks only what func_info describes: libbpf passes it
+	 * from .BTF.ext, so without one a void subprogram is not refused. */
+	if (!reader->btf || !reader->btf_ext)
+		return;
 	for (uint32_t i = 0; i < file->prog_cnt; i++) {
 		struct object_prog *prog = &file->progs[i];
 		const char *rule = prog->is_subprog ? subprog_int_return_rule(prog) : NULL;
