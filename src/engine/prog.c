@@ -375,6 +375,7 @@ int prog_prepare(struct bpfvm_prog *prog)
 {
 	struct bpf_insn *loaded = NULL;
 	uint32_t loaded_cnt = 0;
+	const char *disabled_hook;
 	int err;
 
 	prog->load_attempted = true;
@@ -383,9 +384,10 @@ int prog_prepare(struct bpfvm_prog *prog)
 		vm_error("%s: program type %u is not supported by bpfvm", prog->name, prog->type);
 		return -ENOTSUP;
 	}
-	if (lsm_hook_disabled(prog)) { /* before the verifier, as check_attach_btf_id */
+	disabled_hook = lsm_hook_disabled(prog);
+	if (disabled_hook) { /* before the verifier, as check_attach_btf_id */
 		vm_error("%s: attach_btf_id points to disabled hook bpf_lsm_%s", prog->name,
-			 strchr(prog->section, '/') + 1);
+			 disabled_hook);
 		return -EINVAL;
 	}
 	/* The tag hashes the instructions as loaded, before the rewrites. */

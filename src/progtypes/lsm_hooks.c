@@ -95,7 +95,7 @@ static bool is_bool_hook(const char *hook)
 /* kernel/bpf/bpf_lsm.c bpf_lsm_disabled_hooks: hooks whose callers expect
  * what a BPF program cannot give (a buffer filled, a length, a verdict of
  * another shape), refused at load by bpf_lsm_verify_prog. */
-bool lsm_hook_disabled(const struct bpfvm_prog *prog)
+const char *lsm_hook_disabled(const struct bpfvm_prog *prog)
 {
 	static const char *const disabled[] = {
 		"vm_enough_memory", "inode_need_killpriv", "inode_getsecurity",
@@ -105,7 +105,7 @@ bool lsm_hook_disabled(const struct bpfvm_prog *prog)
 	};
 	const char *hook = hook_name(prog);
 
-	return prog->type == BPF_PROG_TYPE_LSM && hook && hook_in(hook, disabled);
+	return prog->type == BPF_PROG_TYPE_LSM && hook && hook_in(hook, disabled) ? hook : NULL;
 }
 
 enum lsm_hook_ret lsm_hook_ret(const struct bpfvm_prog *prog)

@@ -128,9 +128,9 @@ bool progtype_ret_range(const struct bpfvm_prog *prog, int64_t *min, int64_t *ma
 /* What an LSM program's hook returns, from the kernel's BTF (lsm_hooks.c). */
 enum lsm_hook_ret { LSM_RET_UNKNOWN, LSM_RET_VOID, LSM_RET_BOOL, LSM_RET_INT };
 enum lsm_hook_ret lsm_hook_ret(const struct bpfvm_prog *prog);
-/* Whether an LSM program's hook is one the kernel refuses to attach BPF to
- * (bpf_lsm_verify_prog: "points to disabled hook"). */
-bool lsm_hook_disabled(const struct bpfvm_prog *prog);
+/* An LSM program's hook name when it is one the kernel refuses to attach
+ * BPF to (bpf_lsm_verify_prog: "points to disabled hook"), else NULL. */
+const char *lsm_hook_disabled(const struct bpfvm_prog *prog);
 
 /* ---- For the ctx_access functions of the types ------------------------ */
 
