@@ -90,20 +90,20 @@ static void refine_null_everywhere(const struct types_env *env, struct verifier_
 		types_release_null_ref(st, id);
 }
 
-/* A `ptr ==/!= 0` test on a NULL-able pointer (64-bit compares only, as the
- * kernel): which register, or -1. */
-static int null_check_reg(const struct bpf_insn *insn, const struct reg_state *dst,
-			  const struct reg_state *src)
+/* A `ptr ==/!= 0` test on a NULL-able pointer: which register, or -1. As
+ * the kernel's check_cond_jmp_op, only against the immediate 0 and in a
+ * 64-bit compare: a register known to be zero refines nothing, on either
+ * side (Linux 6.18 refuses verifier_jeq_infer_not_null's
+ * unchanged_for_jne_true_branch, where `r0 != r7` with r0 zero is the
+ * only check of r7; tests/verifier/test_null_check_register.c). */
+static int null_check_reg(const struct bpf_insn *insn, const struct reg_state *dst)
 {
 	uint8_t op = isa_op(insn->code);
 
-	if (isa_class(insn->code) != BPF_JMP || (op != BPF_JEQ && op != BPF_JNE))
+	if (isa_class(insn->code) != BPF_JMP || (op != BPF_JEQ && op != BPF_JNE) ||
+	    BPF_SRC(insn->code) != BPF_K || insn->imm != 0)
 		return -1;
-	if ((dst->type & REG_MAYBE_NULL) && reg_is_const(src) && src->var_off.value == 0)
-		return insn->dst_reg;
-	if ((src->type & REG_MAYBE_NULL) && reg_is_const(dst) && dst->var_off.value == 0)
-		return insn->src_reg;
-	return -1;
+	return (dst->type & REG_MAYBE_NULL) ? insn->dst_reg : -1;
 }
 
 /* `p1 == p2` where one may be NULL and the other may not: on the equal
@@ -203,7 +203,7 @@ int types_step_cond_jump(struct types_env *env, struct verifier_state *st, uint3
 		*next = target;
 	if (taken >= 0)
 		return 0;
-	null_reg = null_check_reg(insn, dst, src);
+	null_reg = null_check_reg(insn, dst);
 	err = types_push_path(env, st, target);
 	if (err)
 		return err;
